@@ -1,0 +1,41 @@
+// The Express app: security headers, body parsing, who is calling, the routes, and the one error
+// handler. main.ts hands it everything it needs.
+import { join } from 'node:path';
+import cookieParser from 'cookie-parser';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { AppDeps } from './app-deps.js';
+import { identify } from './auth.js';
+import { errorHandler, notFoundHandler } from './error-handler.js';
+import { loadTranslator } from './i18n.js';
+import { healthRoutes } from './routes/health-routes.js';
+import { incidentRoutes } from './routes/incident-routes.js';
+import { pageRoutes } from './routes/page-routes.js';
+import { sessionRoutes } from './routes/session-routes.js';
+import { createViewEngine } from './view-engine.js';
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.engine('hbs', createViewEngine(deps.viewsDir, loadTranslator(join(deps.viewsDir, 'locales'))));
+  app.set('views', deps.viewsDir);
+  app.set('view engine', 'hbs');
+
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } }, hsts: false }));
+  app.use('/static', express.static(join(deps.viewsDir, 'static'), { maxAge: '1h', index: false }));
+  app.use(healthRoutes(deps));
+
+  app.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));
+  app.use(express.urlencoded({ extended: false, limit: '64kb' }));
+  app.use(cookieParser(deps.sessionSecret));
+  app.use(identify(deps.accounts));
+
+  app.use(sessionRoutes(deps));
+  app.use(incidentRoutes(deps));
+  app.use(pageRoutes(deps));
+
+  app.use(notFoundHandler());
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,65 @@
+// The one place where domain error codes become HTTP statuses and error bodies (DESIGN §6).
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { SigapError } from '../detector/errors.js';
+
+const STATUS_BY_CODE: Record<string, number> = {
+  malformed_request: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  invalid_transition: 409,
+  conflict: 409,
+  duplicate: 409,
+  payload_too_large: 413,
+  validation_failed: 422,
+  too_many_requests: 429,
+  storage_unavailable: 503,
+};
+
+interface ErrorBody {
+  error: { code: string; message: string; details: Array<{ path: string; message: string }> };
+}
+
+/** Body-parser and other middleware errors carry `type`/`status`; domain errors carry `code`. */
+function describe(err: unknown): { status: number; body: ErrorBody } {
+  if (err instanceof SigapError) {
+    return { status: STATUS_BY_CODE[err.code] ?? 500, body: { error: { code: err.code, message: err.message, details: err.details } } };
+  }
+  const e = err as { type?: string; status?: number; message?: string };
+  if (e?.type === 'entity.parse.failed') {
+    return { status: 400, body: { error: { code: 'malformed_request', message: 'the body is not valid JSON', details: [] } } };
+  }
+  if (e?.type === 'entity.too.large') {
+    return { status: 413, body: { error: { code: 'payload_too_large', message: 'the body is too large', details: [] } } };
+  }
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    return { status: e.status, body: { error: { code: 'malformed_request', message: e.message ?? 'bad request', details: [] } } };
+  }
+  return { status: 500, body: { error: { code: 'internal_error', message: 'an internal error occurred; it has been logged', details: [] } } };
+}
+
+export function sendError(res: Parameters<RequestHandler>[1], err: unknown): { status: number; body: ErrorBody } {
+  const described = describe(err);
+  res.status(described.status).json(described.body);
+  return described;
+}
+
+/** JSON for /api and machine routes, an error page for browsers. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const { status, body } = describe(err);
+    if (status >= 500) logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
+    if (res.headersSent) return;
+    const wantsHtml = !req.path.startsWith('/api') && req.accepts(['json', 'html']) === 'html';
+    if (wantsHtml) {
+      res.status(status).render('error', { title: `${status}`, status, message: body.error.message, details: body.error.details });
+      return;
+    }
+    res.status(status).json(body);
+  };
+}
+
+export function notFoundHandler(): RequestHandler {
+  return (req, _res, next) => next(new SigapError('not_found', `no route ${req.method} ${req.path}`));
+}

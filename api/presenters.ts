@@ -1,0 +1,55 @@
+// Domain records → what the API answers (DESIGN §6: camelCase, ISO-8601 UTC) and what pages show.
+import type { Incident, IncidentEvent, Suggestion, User } from '../detector/domain-types.js';
+import type { IncidentDetail } from '../detector/incident-service.js';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function incidentJson(i: Incident) {
+  return {
+    ref: i.ref,
+    title: i.title,
+    description: i.description,
+    service: i.service,
+    check: i.check,
+    source: i.source,
+    category: i.category,
+    subcategory: i.subcategory,
+    failureKind: i.failureKind,
+    impact: i.impact,
+    urgency: i.urgency,
+    priority: i.priority,
+    status: i.status,
+    escalationLevel: i.escalationLevel,
+    assignedGroup: i.assignedGroup,
+    assignee: i.assignee,
+    reporter: i.reporter,
+    flapping: i.flapping,
+    detectedAt: iso(i.detectedAt),
+    acknowledgedAt: iso(i.acknowledgedAt),
+    responseDueAt: iso(i.responseDueAt),
+    resolveDueAt: iso(i.resolveDueAt),
+    serviceRestoredAt: iso(i.serviceRestoredAt),
+    resolvedAt: iso(i.resolvedAt),
+    closedAt: iso(i.closedAt),
+    responseBreached: i.responseBreached,
+    resolutionBreached: i.resolutionBreached,
+    resolutionCode: i.resolutionCode,
+    resolutionNotes: i.resolutionNotes,
+    closureCode: i.closureCode,
+    reopenCount: i.reopenCount,
+    relatedRef: i.relatedRef,
+    evidence: i.evidence,
+  };
+}
+
+export function eventJson(e: IncidentEvent) {
+  return { at: iso(e.at), actor: e.actor, type: e.type, fromStatus: e.fromStatus, toStatus: e.toStatus, note: e.note, data: e.data };
+}
+
+export function incidentDetailJson(d: IncidentDetail) {
+  return { ...incidentJson(d.incident), events: d.events.map(eventJson), suggestions: d.suggestions.map((s: Suggestion) => s) };
+}
+
+export function userJson(u: User) {
+  return { username: u.username, displayName: u.displayName, role: u.role, language: u.language };
+}

@@ -1,0 +1,83 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from '../app-deps.js';
+import { requireApiUser } from '../auth.js';
+import { INCIDENT_STATES } from '../../detector/lifecycle.js';
+import { servicesOverview } from '../../detector/service-overview.js';
+import { incidentDetailJson, incidentJson } from '../presenters.js';
+import { parseQuery } from '../validation.js';
+
+/** `a,b` or repeated parameters → a list of allowed values. */
+const listOf = <T extends string>(values: readonly [T, ...T[]]) =>
+  z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(values, { error: `must be one or more of ${values.join(', ')}` })))
+    .optional();
+
+const queueQuery = z.object({
+  status: listOf(INCIDENT_STATES),
+  priority: listOf(['P1', 'P2', 'P3', 'P4', 'P5']),
+  service: z.string().max(64).optional(),
+  category: z.string().max(40).optional(),
+  q: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1, 'must be 1 to 200').max(200, 'must be 1 to 200').default(50),
+  cursor: z.string().max(500).optional(),
+});
+
+const resultsQuery = z.object({
+  from: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 time' }).optional(),
+  to: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 time' }).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+});
+
+export function incidentRoutes({ db, incidents, clock }: AppDeps): Router {
+  const router = Router();
+
+  router.get('/api/incidents', requireApiUser(), async (req, res) => {
+    const query = parseQuery(queueQuery, req.query);
+    const { limit, cursor, ...filter } = query;
+    const page = await incidents.list(req.auth!.user, filter, limit, cursor ?? null);
+    res.json({ items: page.items.map(incidentJson), nextCursor: page.nextCursor });
+  });
+
+  router.get('/api/incidents/:ref', requireApiUser(), async (req, res) => {
+    res.json(incidentDetailJson(await incidents.get(req.auth!.user, String(req.params.ref))));
+  });
+
+  router.get('/api/services', requireApiUser(), async (_req, res) => {
+    const overview = await servicesOverview(db, clock());
+    res.json({
+      items: overview.map(({ service, state, checks, availability }) => ({
+        key: service.key,
+        name: service.name,
+        impact: service.impact,
+        state,
+        availability,
+        checks: checks.map(({ check, availability: checkAvailability }) => ({
+          key: check.key,
+          type: check.type,
+          target: check.target,
+          state: check.state,
+          consecutiveFailures: check.consecutiveFailures,
+          consecutiveSuccesses: check.consecutiveSuccesses,
+          lastResultAt: check.lastResultAt?.toISOString() ?? null,
+          lastStateChangeAt: check.lastStateChangeAt?.toISOString() ?? null,
+          availability: checkAvailability,
+        })),
+      })),
+    });
+  });
+
+  router.get('/api/checks/:key/results', requireApiUser(), async (req, res) => {
+    const { from, to, limit } = parseQuery(resultsQuery, req.query);
+    const end = to ? new Date(to) : clock();
+    const start = from ? new Date(from) : new Date(end.getTime() - 86_400_000);
+    const results = await db.stores.checks.listResults(String(req.params.key), start, end, limit);
+    res.json({
+      items: results.map((r) => ({ ...r, id: undefined, startedAt: r.startedAt.toISOString() })),
+    });
+  });
+
+  return router;
+}

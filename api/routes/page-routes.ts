@@ -1,0 +1,100 @@
+import { Router, type Request, type Response } from 'express';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { AppDeps } from '../app-deps.js';
+import { requirePageUser, SESSION_COOKIE } from '../auth.js';
+import { pickLanguage, type Language } from '../i18n.js';
+import { queueView, incidentView, type Formatters } from '../page-presenters.js';
+import { clientOf, loginLimiter, sessionCookieOptions } from './session-routes.js';
+import { UnauthenticatedError } from '../../detector/errors.js';
+
+const LANG_COOKIE = 'sigap_lang';
+// Before log-in there is no session to hold a CSRF token: the log-in form uses a double-submit
+// cookie instead.
+const LOGIN_CSRF_COOKIE = 'sigap_login_csrf';
+
+const loginForm = z.object({
+  username: z.string().max(64).default(''),
+  password: z.string().max(1024).default(''),
+  _csrf: z.string().max(100).default(''),
+  next: z.string().max(500).default('/'),
+});
+
+/** Only same-site paths: never send a user to another origin after log-in. */
+const safeNext = (next: string) => (/^\/(?!\/)[^\\]*$/.test(next) ? next : '/');
+
+function formatters(lang: Language, timezone: string): Formatters {
+  const dateTime = new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB', {
+    timeZone: timezone,
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  });
+  return { dateTime: (d) => (d ? dateTime.format(d) : '—'), lang };
+}
+
+export function pageRoutes(deps: AppDeps): Router {
+  const { incidents, accounts, config, clock } = deps;
+  const router = Router();
+
+  const language = (req: Request, res: Response): Language => {
+    const query = typeof req.query.lang === 'string' ? req.query.lang : undefined;
+    const lang = pickLanguage(query, req.cookies?.[LANG_COOKIE], req.auth?.user.language);
+    if (query === lang) res.cookie(LANG_COOKIE, lang, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: 365 * 86_400_000 });
+    return lang;
+  };
+  const common = (req: Request, res: Response) => {
+    const lang = language(req, res);
+    return { lang, user: req.auth?.user ?? null, csrfToken: req.auth?.session?.csrfToken ?? null, path: req.path, fmt: formatters(lang, config.timezone) };
+  };
+
+  router.get('/login', (req, res) => {
+    const token = randomBytes(24).toString('base64url');
+    res.cookie(LOGIN_CSRF_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/login' });
+    const { fmt: _fmt, ...page } = common(req, res);
+    res.render('login', { ...page, loginCsrf: token, next: safeNext(String(req.query.next ?? '/')), failed: req.query.failed === '1' });
+  });
+
+  router.post('/login', loginLimiter(), async (req, res) => {
+    const form = loginForm.parse(req.body ?? {});
+    const expected = String(req.cookies?.[LOGIN_CSRF_COOKIE] ?? '');
+    const sent = Buffer.from(form._csrf);
+    if (!expected || sent.length !== Buffer.byteLength(expected) || !timingSafeEqual(sent, Buffer.from(expected))) {
+      res.redirect(303, `/login?failed=1&next=${encodeURIComponent(safeNext(form.next))}`);
+      return;
+    }
+    try {
+      const { sessionToken } = await accounts.logIn(form.username, form.password, clientOf(req));
+      res.clearCookie(LOGIN_CSRF_COOKIE, { path: '/login' });
+      res.cookie(SESSION_COOKIE, sessionToken, sessionCookieOptions(req));
+      res.redirect(303, safeNext(form.next));
+    } catch (err) {
+      if (!(err instanceof UnauthenticatedError)) throw err;
+      res.redirect(303, `/login?failed=1&next=${encodeURIComponent(safeNext(form.next))}`);
+    }
+  });
+
+  router.post('/logout', requirePageUser(), async (req, res) => {
+    if (req.auth?.session) await accounts.logOut(req.auth.session.sessionIdHash);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.redirect(303, '/login');
+  });
+
+  router.get('/', requirePageUser(), async (req, res) => {
+    const page = common(req, res);
+    const showAll = req.query.all === '1';
+    const result = await incidents.list(req.auth!.user, showAll ? {} : { openOnly: true }, 100, null);
+    res.render('queue', { ...page, ...queueView(result.items, clock(), page.fmt), showAll });
+  });
+
+  router.get('/incidents/:ref', requirePageUser(), async (req, res) => {
+    const page = common(req, res);
+    const detail = await incidents.get(req.auth!.user, String(req.params.ref));
+    res.render('incident', { ...page, ...incidentView(detail, clock(), page.fmt) });
+  });
+
+  return router;
+}

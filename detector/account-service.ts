@@ -1,0 +1,126 @@
+// Users, sessions and API tokens. Passwords are hashed with scrypt (a slow KDF); session ids and
+// tokens are random and only their SHA-256 is stored, so a leaked database opens no door.
+import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import type { ApiToken, User, UserRole } from './domain-types.js';
+import { USER_ROLES } from './domain-types.js';
+import { UnauthenticatedError, ValidationError } from './errors.js';
+import type { AccountStore } from './store/store-types.js';
+
+const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keyLength: 64 };
+const SESSION_IDLE_MS = 12 * 3_600_000;
+/** Write last-seen at most this often, not on every request. */
+const SESSION_TOUCH_MS = 60_000;
+
+function scrypt(password: string, salt: Buffer, keyLength: number, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scryptCb(password, salt, keyLength, options, (err, key) => (err ? reject(err) : resolve(key))),
+  );
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scrypt(password, salt, SCRYPT.keyLength, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p, maxmem: 128 * SCRYPT.N * SCRYPT.r * 2 });
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64');
+  const N = Number(n);
+  const actual = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N, r: Number(r), p: Number(p), maxmem: 128 * N * Number(r) * 2 });
+  return timingSafeEqual(actual, expected);
+}
+
+export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const randomToken = (bytes = 32) => randomBytes(bytes).toString('base64url');
+
+// Hashing a throwaway password keeps a log-in for an unknown user as slow as for a known one.
+const DUMMY_HASH = hashPassword(randomToken());
+
+export interface SessionContext {
+  user: User;
+  csrfToken: string;
+  sessionIdHash: string;
+}
+
+export class AccountService {
+  constructor(
+    private readonly accounts: AccountStore,
+    private readonly clock: () => Date,
+  ) {}
+
+  /** On first start with no users, create `admin`. Answers the generated password, if one was made. */
+  async bootstrapAdmin(password: string | null): Promise<{ created: boolean; generatedPassword: string | null }> {
+    if ((await this.accounts.countUsers()) > 0) return { created: false, generatedPassword: null };
+    const generated = password ? null : randomToken(18);
+    await this.createUser({ username: 'admin', displayName: 'Administrator', role: 'admin', password: password ?? generated! });
+    return { created: true, generatedPassword: generated };
+  }
+
+  async createUser(input: { username: string; displayName: string; role: UserRole; password: string }): Promise<User> {
+    const problems = [];
+    if (!/^[a-z0-9][a-z0-9._-]{1,63}$/.test(input.username)) problems.push({ path: 'username', message: 'must be 2-64 lower-case letters, digits, . _ or -' });
+    if (!USER_ROLES.includes(input.role)) problems.push({ path: 'role', message: `must be one of ${USER_ROLES.join(', ')}` });
+    if (input.password.length < 8) problems.push({ path: 'password', message: 'must be at least 8 characters' });
+    if (problems.length) throw new ValidationError('the user is not valid', problems);
+    return this.accounts.createUser({ ...input, passwordHash: await hashPassword(input.password) }, this.clock());
+  }
+
+  /** Check the password and open a session. Answers the cookie value (shown once) and its context. */
+  async logIn(username: string, password: string, client: { ip: string | null; userAgent: string | null }): Promise<{ sessionToken: string; context: SessionContext }> {
+    const found = await this.accounts.findUserByUsername(username);
+    const ok = found ? await verifyPassword(password, found.passwordHash) : (await verifyPassword(password, await DUMMY_HASH), false);
+    if (!found || !ok || !found.active) throw new UnauthenticatedError('wrong user name or password');
+    const now = this.clock();
+    const sessionToken = randomToken();
+    const session = { idHash: sha256(sessionToken), userId: found.id, csrfToken: randomToken(24), lastSeenAt: now, expiresAt: new Date(now.getTime() + SESSION_IDLE_MS) };
+    await this.accounts.createSession({ ...session, ...client }, now);
+    await this.accounts.recordLogin(found.id, now);
+    const { passwordHash: _omit, ...user } = found;
+    return { sessionToken, context: { user, csrfToken: session.csrfToken, sessionIdHash: session.idHash } };
+  }
+
+  /** The session behind a cookie value, sliding its expiry; null when unknown or expired. */
+  async resolveSession(sessionToken: string): Promise<SessionContext | null> {
+    const idHash = sha256(sessionToken);
+    const session = await this.accounts.findSession(idHash);
+    const now = this.clock();
+    if (!session) return null;
+    if (session.expiresAt <= now) {
+      await this.accounts.deleteSession(idHash);
+      return null;
+    }
+    const user = await this.accounts.findUserById(session.userId);
+    if (!user || !user.active) return null;
+    if (now.getTime() - session.lastSeenAt.getTime() > SESSION_TOUCH_MS) {
+      await this.accounts.touchSession(idHash, now, new Date(now.getTime() + SESSION_IDLE_MS));
+    }
+    return { user, csrfToken: session.csrfToken, sessionIdHash: idHash };
+  }
+
+  async logOut(sessionIdHash: string): Promise<void> {
+    await this.accounts.deleteSession(sessionIdHash);
+  }
+
+  /** A new API token acting as `owner`; the secret is answered once and stored only as a hash. */
+  async createToken(owner: User, name: string): Promise<{ token: string; record: ApiToken }> {
+    const token = `sigap_${randomToken()}`;
+    const record = await this.accounts.createToken({ name, tokenHash: sha256(token), userId: owner.id }, this.clock());
+    return { token, record };
+  }
+
+  async resolveToken(token: string): Promise<User | null> {
+    const record = await this.accounts.findToken(sha256(token));
+    if (!record) return null;
+    const user = await this.accounts.findUserById(record.userId);
+    if (!user || !user.active) return null;
+    await this.accounts.touchToken(record.id, this.clock());
+    return user;
+  }
+
+  /** SESSION_SECRET if given, else one generated on first start and kept in the database. */
+  async sessionSecret(configured: string | null): Promise<string> {
+    return configured ?? this.accounts.putSettingIfAbsent('session_secret', randomToken(32), this.clock());
+  }
+}

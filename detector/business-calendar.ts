@@ -1,0 +1,235 @@
+export interface TimeRange {
+  startMinute: number;
+  endMinute: number;
+}
+
+export interface BusinessCalendar {
+  timezone: string;
+  weekly: ReadonlyArray<ReadonlyArray<TimeRange>>;
+  holidays: ReadonlySet<string>;
+}
+
+export interface BusinessHoursProblem {
+  key: string;
+  message: string;
+}
+
+const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+const MAX_DAYS = 3700;
+const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+// Day ranges in keys follow the office week (Monday first), so `sat-sun` is a weekend and
+// `mon-sun` the whole week; only a range running past Sunday counts as wrapping.
+const WEEK_ORDER = [1, 2, 3, 4, 5, 6, 0] as const;
+
+export function parseBusinessHours(spec: Record<string, string>): {
+  weekly: TimeRange[][];
+  problems: BusinessHoursProblem[];
+} {
+  const weekly: TimeRange[][] = DAY_NAMES.map(() => []);
+  const problems: BusinessHoursProblem[] = [];
+  const claimedBy = new Map<number, string>();
+  for (const [key, value] of Object.entries(spec)) {
+    const report = (message: string) => problems.push({ key, message });
+    const days = parseDays(key, report);
+    const ranges = parseRanges(String(value), report);
+    if (!days || !ranges) continue;
+    for (const day of days) {
+      const earlier = claimedBy.get(day);
+      if (earlier !== undefined) {
+        const where = earlier === key ? 'more than once in this key' : `already in '${earlier}'`;
+        report(`${DAY_NAMES[day]} is given twice (${where})`);
+        continue;
+      }
+      claimedBy.set(day, key);
+      weekly[day] = ranges.map((r) => ({ ...r }));
+    }
+  }
+  return { weekly, problems };
+}
+
+function parseDays(key: string, report: (message: string) => void): number[] | undefined {
+  const days: number[] = [];
+  let ok = true;
+  for (const part of key.toLowerCase().split(',').map((p) => p.trim())) {
+    const bounds = part.split('-').map((p) => p.trim());
+    const indexes = bounds.map((name) => DAY_NAMES.indexOf(name as (typeof DAY_NAMES)[number]));
+    const unknown = bounds.filter((_, i) => indexes[i] === -1);
+    if (bounds.length > 2 || part === '') {
+      report(`'${part}' is not a day or a day range like mon-thu`);
+      ok = false;
+    } else if (unknown.length > 0) {
+      report(`unknown day name ${unknown.map((u) => `'${u}'`).join(', ')} (use sun, mon, tue, wed, thu, fri, sat)`);
+      ok = false;
+    } else if (indexes.length === 1) {
+      days.push(indexes[0]!);
+    } else {
+      const from = WEEK_ORDER.indexOf(indexes[0] as (typeof WEEK_ORDER)[number]);
+      const to = WEEK_ORDER.indexOf(indexes[1] as (typeof WEEK_ORDER)[number]);
+      if (to < from) {
+        report(`day range '${part}' runs past Sunday; ranges go mon → sun, list the days instead (e.g. fri,sat,sun,mon)`);
+        ok = false;
+      } else {
+        days.push(...WEEK_ORDER.slice(from, to + 1));
+      }
+    }
+  }
+  return ok ? days : undefined;
+}
+
+function parseRanges(value: string, report: (message: string) => void): TimeRange[] | undefined {
+  const parts = value.split(',').map((p) => p.trim());
+  const ranges: TimeRange[] = [];
+  let ok = true;
+  for (const part of parts) {
+    const match = /^(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})$/.exec(part);
+    if (!match) {
+      report(`'${part}' is not a time range like 07:30-16:00`);
+      ok = false;
+      continue;
+    }
+    const start = parseClock(match[1]!);
+    const end = parseClock(match[2]!);
+    if (start === undefined || start === 1440 || end === undefined) {
+      const bad = start === undefined || start === 1440 ? match[1] : match[2];
+      report(`'${bad}' is not a valid time (00:00-23:59, or 24:00 as an end)`);
+      ok = false;
+    } else if (end <= start) {
+      report(`in '${part}' the end is not after the start`);
+      ok = false;
+    } else {
+      ranges.push({ startMinute: start, endMinute: end });
+    }
+  }
+  if (!ok) return undefined;
+  ranges.sort((a, b) => a.startMinute - b.startMinute);
+  for (let i = 1; i < ranges.length; i++) {
+    const prev = ranges[i - 1]!;
+    const cur = ranges[i]!;
+    if (cur.startMinute < prev.endMinute) {
+      report(`ranges ${formatRange(prev)} and ${formatRange(cur)} overlap`);
+      ok = false;
+    }
+  }
+  return ok ? ranges : undefined;
+}
+
+function parseClock(text: string): number | undefined {
+  const [h, m] = text.split(':').map(Number) as [number, number];
+  if (m > 59 || h > 24 || (h === 24 && m !== 0)) return undefined;
+  return h * 60 + m;
+}
+
+function formatRange(r: TimeRange): string {
+  const clock = (min: number) =>
+    `${String(Math.floor(min / 60)).padStart(2, '0')}:${String(min % 60).padStart(2, '0')}`;
+  return `${clock(r.startMinute)}-${clock(r.endMinute)}`;
+}
+
+export function addBusinessTime(start: Date, durationMs: number, cal: BusinessCalendar): Date {
+  if (!Number.isFinite(durationMs) || durationMs < 0) {
+    throw new Error(`business duration must be a finite, non-negative number of ms, got ${durationMs}`);
+  }
+  if (!cal.weekly.some((ranges) => ranges.length > 0)) {
+    throw new Error('the business calendar has no business hours on any day');
+  }
+  const t = start.getTime();
+  let remaining = durationMs;
+  const firstDay = localDay(t, cal.timezone);
+  for (let day = firstDay; day < firstDay + MAX_DAYS; day++) {
+    for (const [open, close] of businessIntervals(day, cal)) {
+      if (close <= t) continue;
+      const from = Math.max(open, t);
+      if (remaining <= close - from) return new Date(from + remaining);
+      remaining -= close - from;
+    }
+  }
+  throw new Error(`no business time found within ${MAX_DAYS} days of ${start.toISOString()}`);
+}
+
+export function businessTimeBetween(from: Date, to: Date, cal: BusinessCalendar): number {
+  const a = from.getTime();
+  const b = to.getTime();
+  if (!(b > a)) return 0;
+  let total = 0;
+  const lastDay = localDay(b, cal.timezone);
+  for (let day = localDay(a, cal.timezone); day <= lastDay; day++) {
+    for (const [open, close] of businessIntervals(day, cal)) {
+      total += Math.max(0, Math.min(close, b) - Math.max(open, a));
+    }
+  }
+  return total;
+}
+
+export function isBusinessTime(at: Date, cal: BusinessCalendar): boolean {
+  const t = at.getTime();
+  return businessIntervals(localDay(t, cal.timezone), cal).some(([open, close]) => open <= t && t < close);
+}
+
+/** UTC instants [open, close) of one local day, given as days since 1970-01-01 in local dates. */
+function businessIntervals(day: number, cal: BusinessCalendar): Array<[number, number]> {
+  const date = new Date(day * DAY_MS);
+  if (cal.holidays.has(date.toISOString().slice(0, 10))) return [];
+  const weekday = date.getUTCDay();
+  const intervals: Array<[number, number]> = [];
+  for (const range of cal.weekly[weekday] ?? []) {
+    const open = wallClockToInstant(day * DAY_MS + range.startMinute * MINUTE_MS, cal.timezone);
+    const close = wallClockToInstant(day * DAY_MS + range.endMinute * MINUTE_MS, cal.timezone);
+    // A range lying wholly inside a spring-forward gap has no real time in it.
+    if (close > open) intervals.push([open, close]);
+  }
+  return intervals;
+}
+
+// Building a DateTimeFormat costs far more than using one; the cache holds no state that
+// changes results, so it keeps these functions pure.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timezone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timezone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(timezone, f);
+  }
+  return f;
+}
+
+/** The local wall-clock time of an instant, expressed as if it were UTC milliseconds. */
+function wallClock(t: number, timezone: string): number {
+  const fields: Record<string, number> = {};
+  for (const part of formatterFor(timezone).formatToParts(new Date(t))) {
+    if (part.type !== 'literal') fields[part.type] = Number(part.value);
+  }
+  const { year = 0, month = 1, day = 1, hour = 0, minute = 0, second = 0 } = fields;
+  return Date.UTC(year, month - 1, day, hour, minute, second) + (t - Math.floor(t / 1000) * 1000);
+}
+
+function localDay(t: number, timezone: string): number {
+  return Math.floor(wallClock(t, timezone) / DAY_MS);
+}
+
+function offsetAt(t: number, timezone: string): number {
+  return wallClock(t, timezone) - t;
+}
+
+/**
+ * The instant showing a given wall-clock time. Offsets 12 hours either side bracket any
+ * transition; an ambiguous time (autumn overlap) takes the earlier instant, and a time in a
+ * spring-forward gap moves forward by the gap, as Temporal's 'compatible' disambiguation does.
+ */
+function wallClockToInstant(wall: number, timezone: string): number {
+  const before = offsetAt(wall - DAY_MS / 2, timezone);
+  const after = offsetAt(wall + DAY_MS / 2, timezone);
+  const candidates = [wall - before, wall - after].filter((t) => wallClock(t, timezone) === wall);
+  if (candidates.length > 0) return Math.min(...candidates);
+  return wall - before;
+}

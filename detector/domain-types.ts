@@ -1,0 +1,225 @@
+// Domain records as the rest of Sigap sees them: camelCase, Dates, booleans. The store maps
+// database rows onto these at its seam; rows never leave detector/store.
+import type { FailureKind, PhaseTimings, ProbeEvidence, ProbeStatus } from '../probes/probe-types.js';
+import type { IncidentStatus } from './lifecycle.js';
+import type { Impact } from './priority.js';
+import type { Priority } from './sla.js';
+import type { Urgency } from './taxonomy.js';
+
+export type IncidentSource = 'probe' | 'manual' | 'alertmanager';
+export type UserRole = 'service_desk' | 'support' | 'vendor' | 'manager' | 'admin';
+export const USER_ROLES: readonly UserRole[] = ['service_desk', 'support', 'vendor', 'manager', 'admin'];
+
+export interface ServiceRecord {
+  id: number;
+  key: string;
+  name: string;
+  impact: Impact;
+}
+
+/** A check with its live state: the streaks that decide when an incident opens or recovers. */
+export interface CheckRecord {
+  id: number;
+  key: string;
+  serviceId: number;
+  serviceKey: string;
+  type: string;
+  target: string;
+  state: ProbeStatus;
+  consecutiveFailures: number;
+  consecutiveSuccesses: number;
+  failureStreakStartedAt: Date | null;
+  lastResultAt: Date | null;
+  lastStateChangeAt: Date | null;
+  createdAt: Date;
+}
+
+export interface CheckStatePatch {
+  state: ProbeStatus;
+  consecutiveFailures: number;
+  consecutiveSuccesses: number;
+  failureStreakStartedAt: Date | null;
+  lastResultAt: Date;
+  lastStateChangeAt: Date | null;
+}
+
+export interface StoredResult {
+  id: number;
+  checkKey: string;
+  startedAt: Date;
+  durationMs: number;
+  status: ProbeStatus;
+  failureKind: FailureKind | null;
+  httpStatus: number | null;
+  errorCode: string | null;
+  timings: PhaseTimings;
+  evidence: ProbeEvidence | null;
+  instance: string;
+}
+
+export interface IncidentEvidence extends ProbeEvidence {
+  checkedAt?: string;
+  durationMs?: number;
+  timings?: PhaseTimings;
+  failureKind?: FailureKind;
+}
+
+export interface Incident {
+  id: number;
+  ref: string;
+  title: string;
+  description: string;
+  service: string;
+  check: string | null;
+  source: IncidentSource;
+  category: string;
+  subcategory: string;
+  failureKind: FailureKind | null;
+  impact: Impact;
+  urgency: Urgency;
+  priority: Priority;
+  status: IncidentStatus;
+  escalationLevel: number;
+  assignedGroup: string;
+  assignee: string | null;
+  reporter: { name: string; contact: string | null } | null;
+  flapping: boolean;
+  detectedAt: Date;
+  acknowledgedAt: Date | null;
+  responseDueAt: Date;
+  resolveDueAt: Date;
+  serviceRestoredAt: Date | null;
+  resolvedAt: Date | null;
+  closedAt: Date | null;
+  responseBreached: boolean;
+  resolutionBreached: boolean;
+  resolutionCode: string | null;
+  resolutionNotes: string | null;
+  closureCode: string | null;
+  reopenCount: number;
+  relatedRef: string | null;
+  evidence: IncidentEvidence | null;
+}
+
+export interface NewIncident {
+  title: string;
+  description: string;
+  serviceId: number;
+  checkId: number | null;
+  source: IncidentSource;
+  category: string;
+  subcategory: string;
+  failureKind: FailureKind | null;
+  impact: Impact;
+  urgency: Urgency;
+  priority: Priority;
+  status: IncidentStatus;
+  escalationLevel: number;
+  assignedGroup: string;
+  reporter: { name: string; contact: string | null } | null;
+  detectedAt: Date;
+  responseDueAt: Date;
+  resolveDueAt: Date;
+  evidence: IncidentEvidence | null;
+}
+
+/** The columns a lifecycle change may write. */
+export type IncidentPatch = Partial<
+  Pick<
+    Incident,
+    | 'status'
+    | 'escalationLevel'
+    | 'assignedGroup'
+    | 'assignee'
+    | 'flapping'
+    | 'acknowledgedAt'
+    | 'serviceRestoredAt'
+    | 'resolvedAt'
+    | 'closedAt'
+    | 'resolutionCode'
+    | 'resolutionNotes'
+    | 'closureCode'
+    | 'reopenCount'
+    | 'impact'
+    | 'urgency'
+    | 'priority'
+    | 'responseDueAt'
+    | 'resolveDueAt'
+  >
+>;
+
+export interface IncidentEvent {
+  id: number;
+  at: Date;
+  actor: string;
+  type: string;
+  fromStatus: IncidentStatus | null;
+  toStatus: IncidentStatus | null;
+  note: string | null;
+  data: Record<string, unknown> | null;
+}
+
+export type NewIncidentEvent = Omit<IncidentEvent, 'id'>;
+
+export interface KnownError {
+  id: number;
+  title: string;
+  check: string | null;
+  failureKind: FailureKind | null;
+  category: string;
+  subcategory: string;
+  symptoms: string;
+  workaround: string;
+  resolution: string;
+}
+
+export interface Suggestion {
+  kind: 'known_error' | 'past_incident';
+  /** Why it was suggested: same check and failure kind, or same category. */
+  match: 'same_check_and_failure' | 'same_category';
+  title: string;
+  ref: string | null;
+  knownErrorId: number | null;
+  resolution: string | null;
+}
+
+export interface IncidentFilter {
+  status?: IncidentStatus[];
+  /** Only incidents still needing work (new, assigned, escalated, pending). */
+  openOnly?: boolean;
+  priority?: Priority[];
+  service?: string;
+  category?: string;
+  q?: string;
+  /** A vendor sees only incidents escalated to level 2. */
+  minEscalationLevel?: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface User {
+  id: number;
+  username: string;
+  displayName: string;
+  role: UserRole;
+  language: 'id' | 'en';
+  active: boolean;
+}
+
+export interface Session {
+  idHash: string;
+  userId: number;
+  csrfToken: string;
+  expiresAt: Date;
+  lastSeenAt: Date;
+}
+
+export interface ApiToken {
+  id: number;
+  name: string;
+  userId: number;
+  createdAt: Date;
+}

@@ -1,0 +1,146 @@
+// The one writer of incidents: opens them (with their first event, in the caller's transaction),
+// records restoration, and answers the queue and detail reads. Later lifecycle actions go
+// through here too, consulting lifecycle.ts.
+import type { PolicyConfig, ServiceConfig } from '../config.js';
+import type { ProbeResult } from '../probes/probe-types.js';
+import type { BusinessCalendar } from './business-calendar.js';
+import type { CheckRecord, Incident, IncidentEvent, IncidentFilter, Page, Suggestion, User } from './domain-types.js';
+import { NotFoundError } from './errors.js';
+import { groupForLevel } from './lifecycle.js';
+import { priorityOf } from './priority.js';
+import { dueTimes } from './sla.js';
+import type { Database, Stores } from './store/store-types.js';
+import { classifyFailure } from './taxonomy.js';
+
+export const SYSTEM_ACTOR = 'sigap';
+
+export interface IncidentServiceDeps {
+  db: Database;
+  services: readonly ServiceConfig[];
+  policy: PolicyConfig;
+  calendar: BusinessCalendar;
+  clock: () => Date;
+}
+
+export interface IncidentDetail {
+  incident: Incident;
+  events: IncidentEvent[];
+  suggestions: Suggestion[];
+}
+
+/** What a user may see: a vendor only works incidents escalated to level 2 (DESIGN §5). */
+export function visibilityFilter(user: Pick<User, 'role'>): IncidentFilter {
+  return user.role === 'vendor' ? { minEscalationLevel: 2 } : {};
+}
+
+export class IncidentService {
+  private readonly yearFormat: Intl.DateTimeFormat;
+
+  constructor(private readonly deps: IncidentServiceDeps) {
+    this.yearFormat = new Intl.DateTimeFormat('en', { timeZone: deps.calendar.timezone, year: 'numeric' });
+  }
+
+  /**
+   * A check's failure is confirmed: open its incident unless one is open already. Runs inside the
+   * detector's transaction; the database's unique index is the last word on duplicates.
+   */
+  async recordConfirmedFailure(stores: Stores, check: CheckRecord, result: ProbeResult, detectedAt: Date): Promise<Incident> {
+    const now = this.deps.clock();
+    const open = await stores.incidents.findOpenForCheck(check.id);
+    if (open) {
+      if (!open.serviceRestoredAt) return open;
+      // It failed again after probes had seen it restored: the incident is live again.
+      const again = await stores.incidents.update(open.id, { serviceRestoredAt: null }, now);
+      await stores.incidents.appendEvent(open.id, {
+        at: now,
+        actor: SYSTEM_ACTOR,
+        type: 'failed_again',
+        fromStatus: open.status,
+        toStatus: open.status,
+        note: null,
+        data: { failureKind: result.failureKind, checkedAt: result.startedAt.toISOString() },
+      });
+      return again;
+    }
+    const service = this.deps.services.find((s) => s.key === check.serviceKey);
+    const checkConfig = service?.checks.find((c) => c.key === check.key);
+    if (!service || !checkConfig || !result.failureKind) throw new Error(`check ${check.key} has no configuration or failure kind`);
+
+    const kind = classifyFailure(result.failureKind);
+    const priority = priorityOf(service.impact, kind.urgency);
+    const due = dueTimes({ startedAt: detectedAt, priority, targets: this.deps.policy.targets, calendar: this.deps.calendar });
+    const reason = result.evidence.reason ?? result.evidence.errorCode ?? result.evidence.errorMessage ?? result.failureKind;
+    const ref = await stores.incidents.nextRef(Number(this.yearFormat.format(now)));
+    const incident = await stores.incidents.insert(
+      ref,
+      {
+        title: `${service.name}: ${kind.label.id} (${check.key})`,
+        description: `Terdeteksi otomatis: pemeriksaan ${check.key} (${checkConfig.url}) gagal ${checkConfig.failureThreshold}× berturut-turut — ${reason}.`,
+        serviceId: check.serviceId,
+        checkId: check.id,
+        source: 'probe',
+        category: kind.category,
+        subcategory: kind.subcategory,
+        failureKind: result.failureKind,
+        impact: service.impact,
+        urgency: kind.urgency,
+        priority,
+        status: 'new',
+        escalationLevel: 0,
+        assignedGroup: groupForLevel(0),
+        reporter: null,
+        detectedAt,
+        ...due,
+        evidence: {
+          ...result.evidence,
+          failureKind: result.failureKind,
+          checkedAt: result.startedAt.toISOString(),
+          durationMs: Math.round(result.durationMs),
+          timings: result.timings,
+        },
+      },
+      now,
+    );
+    await stores.incidents.appendEvent(incident.id, {
+      at: now,
+      actor: SYSTEM_ACTOR,
+      type: 'opened',
+      fromStatus: null,
+      toStatus: 'new',
+      note: null,
+      data: { source: 'probe', check: check.key, failureKind: result.failureKind, priority, detectedAt: detectedAt.toISOString() },
+    });
+    return incident;
+  }
+
+  /** Probes see the service healthy again: record it; a person still resolves the incident. */
+  async recordRecovery(stores: Stores, check: CheckRecord, restoredAt: Date): Promise<Incident | null> {
+    const open = await stores.incidents.findOpenForCheck(check.id);
+    if (!open || open.serviceRestoredAt) return null;
+    const now = this.deps.clock();
+    const updated = await stores.incidents.update(open.id, { serviceRestoredAt: restoredAt }, now);
+    await stores.incidents.appendEvent(open.id, {
+      at: now,
+      actor: SYSTEM_ACTOR,
+      type: 'restored',
+      fromStatus: open.status,
+      toStatus: open.status,
+      note: null,
+      data: { check: check.key, serviceRestoredAt: restoredAt.toISOString() },
+    });
+    return updated;
+  }
+
+  async list(user: User, filter: IncidentFilter, limit: number, cursor: string | null): Promise<Page<Incident>> {
+    return this.deps.db.stores.incidents.list({ ...filter, ...visibilityFilter(user) }, limit, cursor);
+  }
+
+  async get(user: User, ref: string): Promise<IncidentDetail> {
+    const { incidents } = this.deps.db.stores;
+    const incident = await incidents.findByRef(ref);
+    const visible = incident && (visibilityFilter(user).minEscalationLevel ?? 0) <= incident.escalationLevel;
+    if (!incident || !visible) throw new NotFoundError(`incident ${ref}`);
+    const [events, suggestions] = [await incidents.listEvents(incident.id), await incidents.suggestionsFor(incident, 5)];
+    return { incident, events, suggestions };
+  }
+}

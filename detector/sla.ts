@@ -1,0 +1,53 @@
+import { addBusinessTime, businessTimeBetween, type BusinessCalendar } from './business-calendar.js';
+
+export type Priority = 'P1' | 'P2' | 'P3' | 'P4' | 'P5';
+
+export interface SlaTarget {
+  respondMs: number;
+  resolveMs: number;
+  clock: '24x7' | 'business';
+}
+
+export type SlaTargets = Record<Priority, SlaTarget>;
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+// A day is 24 hours of the target's clock, as `5d` means in the config file; on a business
+// clock that is 24 business hours, not one working day.
+export const DEFAULT_SLA_TARGETS: Readonly<SlaTargets> = Object.freeze({
+  P1: Object.freeze({ respondMs: 15 * MINUTE, resolveMs: 4 * HOUR, clock: '24x7' }),
+  P2: Object.freeze({ respondMs: 30 * MINUTE, resolveMs: 8 * HOUR, clock: '24x7' }),
+  P3: Object.freeze({ respondMs: 2 * HOUR, resolveMs: 24 * HOUR, clock: 'business' }),
+  P4: Object.freeze({ respondMs: 8 * HOUR, resolveMs: 5 * DAY, clock: 'business' }),
+  P5: Object.freeze({ respondMs: 2 * DAY, resolveMs: 10 * DAY, clock: 'business' }),
+});
+
+export function dueTimes(input: {
+  startedAt: Date;
+  priority: Priority;
+  targets: SlaTargets;
+  calendar: BusinessCalendar;
+  pausedMs?: number;
+}): { responseDueAt: Date; resolveDueAt: Date } {
+  const { startedAt, priority, targets, calendar, pausedMs = 0 } = input;
+  if (!Number.isFinite(pausedMs) || pausedMs < 0) {
+    throw new Error(`pausedMs must be a finite, non-negative number, got ${pausedMs}`);
+  }
+  const target = targets[priority];
+  const add = (ms: number) =>
+    target.clock === 'business' ? addBusinessTime(startedAt, ms, calendar) : new Date(startedAt.getTime() + ms);
+  return { responseDueAt: add(target.respondMs), resolveDueAt: add(target.resolveMs + pausedMs) };
+}
+
+/** Time that counts on a clock between two instants: how long a pause lasted in `pausedMs` terms. */
+export function clockTimeBetween(
+  from: Date,
+  to: Date,
+  clock: SlaTarget['clock'],
+  calendar: BusinessCalendar,
+): number {
+  if (clock === 'business') return businessTimeBetween(from, to, calendar);
+  return Math.max(0, to.getTime() - from.getTime());
+}

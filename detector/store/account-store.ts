@@ -1,0 +1,113 @@
+import type { Knex } from 'knex';
+import type { ApiToken, Session, User, UserRole } from '../domain-types.js';
+import { toBool, toDate } from './row-mapping.js';
+import type { AccountStore } from './store-types.js';
+
+type Row = Record<string, unknown>;
+
+function toUser(r: Row): User {
+  return {
+    id: r.id as number,
+    username: r.username as string,
+    displayName: r.display_name as string,
+    role: r.role as UserRole,
+    language: r.language === 'en' ? 'en' : 'id',
+    active: toBool(r.active),
+  };
+}
+
+export class KnexAccountStore implements AccountStore {
+  constructor(private readonly db: Knex) {}
+
+  async countUsers(): Promise<number> {
+    const row = (await this.db('users').count({ n: '*' }).first()) as { n: number | string };
+    return Number(row.n);
+  }
+
+  async createUser(u: { username: string; displayName: string; role: UserRole; passwordHash: string }, now: Date): Promise<User> {
+    const [row] = (await this.db('users')
+      .insert({
+        username: u.username,
+        display_name: u.displayName,
+        role: u.role,
+        password_hash: u.passwordHash,
+        created_at: now.getTime(),
+        updated_at: now.getTime(),
+      })
+      .returning('id')) as Array<{ id: number }>;
+    return toUser((await this.db('users').where({ id: row!.id }).first()) as Row);
+  }
+
+  async findUserByUsername(username: string): Promise<(User & { passwordHash: string }) | null> {
+    const row = (await this.db('users').where({ username }).first()) as Row | undefined;
+    return row ? { ...toUser(row), passwordHash: row.password_hash as string } : null;
+  }
+
+  async findUserById(id: number): Promise<User | null> {
+    const row = (await this.db('users').where({ id }).first()) as Row | undefined;
+    return row ? toUser(row) : null;
+  }
+
+  async recordLogin(userId: number, now: Date): Promise<void> {
+    await this.db('users').where({ id: userId }).update({ last_login_at: now.getTime() });
+  }
+
+  async createSession(s: Session & { ip: string | null; userAgent: string | null }, now: Date): Promise<void> {
+    await this.db('sessions').insert({
+      id_hash: s.idHash,
+      user_id: s.userId,
+      csrf_token: s.csrfToken,
+      created_at: now.getTime(),
+      last_seen_at: s.lastSeenAt.getTime(),
+      expires_at: s.expiresAt.getTime(),
+      ip: s.ip,
+      user_agent: s.userAgent?.slice(0, 300) ?? null,
+    });
+  }
+
+  async findSession(idHash: string): Promise<Session | null> {
+    const row = (await this.db('sessions').where({ id_hash: idHash }).first()) as Row | undefined;
+    if (!row) return null;
+    return {
+      idHash,
+      userId: row.user_id as number,
+      csrfToken: row.csrf_token as string,
+      expiresAt: toDate(row.expires_at as number)!,
+      lastSeenAt: toDate(row.last_seen_at as number)!,
+    };
+  }
+
+  async touchSession(idHash: string, lastSeenAt: Date, expiresAt: Date): Promise<void> {
+    await this.db('sessions').where({ id_hash: idHash }).update({ last_seen_at: lastSeenAt.getTime(), expires_at: expiresAt.getTime() });
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    await this.db('sessions').where({ id_hash: idHash }).delete();
+  }
+
+  async createToken(t: { name: string; tokenHash: string; userId: number }, now: Date): Promise<ApiToken> {
+    const [row] = (await this.db('api_tokens')
+      .insert({ name: t.name, token_hash: t.tokenHash, user_id: t.userId, created_at: now.getTime() })
+      .returning('id')) as Array<{ id: number }>;
+    return { id: row!.id, name: t.name, userId: t.userId, createdAt: now };
+  }
+
+  async findToken(tokenHash: string): Promise<ApiToken | null> {
+    const row = (await this.db('api_tokens').where({ token_hash: tokenHash }).whereNull('revoked_at').first()) as Row | undefined;
+    return row ? { id: row.id as number, name: row.name as string, userId: row.user_id as number, createdAt: toDate(row.created_at as number)! } : null;
+  }
+
+  async touchToken(id: number, now: Date): Promise<void> {
+    await this.db('api_tokens').where({ id }).update({ last_used_at: now.getTime() });
+  }
+
+  async getSetting(key: string): Promise<string | null> {
+    const row = (await this.db('settings').where({ key }).first()) as Row | undefined;
+    return row ? (row.value as string) : null;
+  }
+
+  async putSettingIfAbsent(key: string, value: string, now: Date): Promise<string> {
+    await this.db('settings').insert({ key, value, updated_at: now.getTime() }).onConflict('key').ignore();
+    return (await this.getSetting(key))!;
+  }
+}

@@ -1,0 +1,170 @@
+import type { Knex } from 'knex';
+import type { ServiceConfig } from '../../config.js';
+import type { ProbeResult, ProbeStatus } from '../../probes/probe-types.js';
+import type { CheckRecord, CheckStatePatch, ServiceRecord, StoredResult } from '../domain-types.js';
+import type { Impact } from '../priority.js';
+import { toDate, toMs, parseJson } from './row-mapping.js';
+import type { CheckStore } from './store-types.js';
+
+interface CheckRow {
+  id: number;
+  key: string;
+  service_id: number;
+  service_key: string;
+  type: string;
+  target: string;
+  state: string;
+  consecutive_failures: number;
+  consecutive_successes: number;
+  failure_streak_started_at: number | null;
+  last_result_at: number | null;
+  last_state_change_at: number | null;
+  created_at: number;
+}
+
+function toCheck(row: CheckRow): CheckRecord {
+  return {
+    id: row.id,
+    key: row.key,
+    serviceId: row.service_id,
+    serviceKey: row.service_key,
+    type: row.type,
+    target: row.target,
+    state: row.state as ProbeStatus,
+    consecutiveFailures: row.consecutive_failures,
+    consecutiveSuccesses: row.consecutive_successes,
+    failureStreakStartedAt: toDate(row.failure_streak_started_at),
+    lastResultAt: toDate(row.last_result_at),
+    lastStateChangeAt: toDate(row.last_state_change_at),
+    createdAt: toDate(row.created_at)!,
+  };
+}
+
+export class KnexCheckStore implements CheckStore {
+  constructor(
+    private readonly db: Knex,
+    private readonly dialect: 'sqlite' | 'postgres',
+  ) {}
+
+  async syncConfig(services: readonly ServiceConfig[], now: Date): Promise<void> {
+    const at = now.getTime();
+    for (const service of services) {
+      await this.db('services')
+        .insert({ key: service.key, name: service.name, impact: service.impact, active: true, created_at: at, updated_at: at })
+        .onConflict('key')
+        .merge({ name: service.name, impact: service.impact, active: true, updated_at: at });
+      const { id: serviceId } = (await this.db('services').where({ key: service.key }).first('id')) as { id: number };
+      for (const check of service.checks) {
+        const { key, serviceKey: _serviceKey, type, url, ...rest } = check;
+        const fields = { service_id: serviceId, type, target: url, config_json: JSON.stringify(rest), active: true, updated_at: at };
+        await this.db('checks')
+          .insert({ key, ...fields, created_at: at })
+          .onConflict('key')
+          .merge(fields);
+      }
+    }
+    const serviceKeys = services.map((s) => s.key);
+    const checkKeys = services.flatMap((s) => s.checks.map((c) => c.key));
+    await this.db('services').whereNotIn('key', serviceKeys).update({ active: false, updated_at: at });
+    await this.db('checks').whereNotIn('key', checkKeys).update({ active: false, updated_at: at });
+  }
+
+  async listServices(): Promise<ServiceRecord[]> {
+    const rows = await this.db('services').where({ active: true }).orderBy('key').select('id', 'key', 'name', 'impact');
+    return rows.map((r: { id: number; key: string; name: string; impact: string }) => ({ ...r, impact: r.impact as Impact }));
+  }
+
+  private checkQuery() {
+    return this.db('checks as c')
+      .join('services as s', 's.id', 'c.service_id')
+      .select(
+        'c.id',
+        'c.key',
+        'c.service_id',
+        's.key as service_key',
+        'c.type',
+        'c.target',
+        'c.state',
+        'c.consecutive_failures',
+        'c.consecutive_successes',
+        'c.failure_streak_started_at',
+        'c.last_result_at',
+        'c.last_state_change_at',
+        'c.created_at',
+      );
+  }
+
+  async listChecks(): Promise<CheckRecord[]> {
+    const rows = (await this.checkQuery().where('c.active', true).orderBy('c.key')) as CheckRow[];
+    return rows.map(toCheck);
+  }
+
+  async getCheck(key: string, options: { forUpdate?: boolean } = {}): Promise<CheckRecord | null> {
+    let query = this.checkQuery().where('c.key', key);
+    // SQLite has one writer at a time already; PostgreSQL needs the row lock.
+    if (options.forUpdate && this.dialect === 'postgres') query = query.forUpdate('c');
+    const row = (await query.first()) as CheckRow | undefined;
+    return row ? toCheck(row) : null;
+  }
+
+  async updateCheckState(checkId: number, patch: CheckStatePatch): Promise<void> {
+    await this.db('checks')
+      .where({ id: checkId })
+      .update({
+        state: patch.state,
+        consecutive_failures: patch.consecutiveFailures,
+        consecutive_successes: patch.consecutiveSuccesses,
+        failure_streak_started_at: toMs(patch.failureStreakStartedAt),
+        last_result_at: toMs(patch.lastResultAt),
+        last_state_change_at: toMs(patch.lastStateChangeAt),
+        updated_at: patch.lastResultAt.getTime(),
+      });
+  }
+
+  async insertResults(rows: ReadonlyArray<{ checkId: number; result: ProbeResult; instance: string }>): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db('check_results').insert(
+      rows.map(({ checkId, result, instance }) => {
+        const passed = result.status === 'up';
+        return {
+          check_id: checkId,
+          started_at: result.startedAt.getTime(),
+          duration_ms: Math.round(result.durationMs),
+          status: result.status,
+          failure_kind: result.failureKind,
+          http_status: result.evidence.statusCode ?? null,
+          error_code: result.evidence.errorCode ?? null,
+          timings_json: JSON.stringify(result.timings),
+          // Healthy results are most of the table: keep them small.
+          evidence_json: passed ? null : JSON.stringify(result.evidence),
+          tls_expires_at: result.evidence.tlsExpiresAt ? Date.parse(result.evidence.tlsExpiresAt) : null,
+          instance,
+        };
+      }),
+    );
+  }
+
+  async listResults(checkKey: string, from: Date, to: Date, limit: number): Promise<StoredResult[]> {
+    const rows = await this.db('check_results as r')
+      .join('checks as c', 'c.id', 'r.check_id')
+      .where('c.key', checkKey)
+      .where('r.started_at', '>=', from.getTime())
+      .where('r.started_at', '<', to.getTime())
+      .orderBy('r.started_at', 'asc')
+      .limit(limit)
+      .select('r.*');
+    return rows.map((r: Record<string, unknown>) => ({
+      id: Number(r.id),
+      checkKey,
+      startedAt: toDate(r.started_at as number)!,
+      durationMs: r.duration_ms as number,
+      status: r.status as ProbeStatus,
+      failureKind: (r.failure_kind as StoredResult['failureKind']) ?? null,
+      httpStatus: (r.http_status as number | null) ?? null,
+      errorCode: (r.error_code as string | null) ?? null,
+      timings: parseJson(r.timings_json as string | null) ?? {},
+      evidence: parseJson(r.evidence_json as string | null),
+      instance: r.instance as string,
+    }));
+  }
+}

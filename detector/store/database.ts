@@ -1,0 +1,149 @@
+// Opens SQLite or PostgreSQL behind one Database interface, runs migrations, and translates each
+// driver's errors into domain errors in one place.
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+import { migrationSource } from '../../migrations/index.js';
+import { DuplicateError, SigapError, StorageUnavailableError } from '../errors.js';
+import { KnexAccountStore } from './account-store.js';
+import { KnexCheckStore } from './check-store.js';
+import { KnexIncidentStore } from './incident-store.js';
+import type { Database, Stores } from './store-types.js';
+
+type Dialect = 'sqlite' | 'postgres';
+
+// PostgreSQL returns int8 (our epoch-millisecond timestamps, counts) as strings; every such value
+// Sigap stores fits a double exactly, so parse it once here instead of at every call site.
+const pgTypes = {
+  getTypeParser: (oid: number, format?: string) =>
+    oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text'),
+};
+
+function knexConfig(url: string): { dialect: Dialect; config: Knex.Config } {
+  if (url.startsWith('sqlite:')) {
+    const filename = url.slice('sqlite:'.length);
+    if (filename !== ':memory:') mkdirSync(dirname(resolve(filename)), { recursive: true });
+    return {
+      dialect: 'sqlite',
+      config: {
+        client: 'better-sqlite3',
+        connection: { filename },
+        useNullAsDefault: true,
+        pool: {
+          min: 1,
+          max: 1,
+          afterCreate: (conn: { pragma: (s: string) => unknown }, done: (err: Error | null, conn: unknown) => void) => {
+            conn.pragma('journal_mode = WAL');
+            conn.pragma('foreign_keys = ON');
+            conn.pragma('busy_timeout = 5000');
+            conn.pragma('synchronous = NORMAL');
+            done(null, conn);
+          },
+        },
+      },
+    };
+  }
+  return {
+    dialect: 'postgres',
+    config: {
+      client: 'pg',
+      connection: { connectionString: url, types: pgTypes } as Knex.PgConnectionConfig,
+      pool: { min: 0, max: 10 },
+      acquireConnectionTimeout: 10_000,
+    },
+  };
+}
+
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_READONLY',
+  'SQLITE_FULL',
+  'SQLITE_IOERR',
+  'SQLITE_CANTOPEN',
+  '57P01', // admin shutdown
+  '57P03', // cannot connect now
+  '53300', // too many connections
+]);
+
+/** Driver error → domain error. Unknown errors pass through unchanged. */
+export function translateError(err: unknown): unknown {
+  if (err instanceof SigapError || !(err instanceof Error)) return err;
+  const e = err as Error & { code?: string; constraint?: string };
+  if (e.code === '23505') return new DuplicateError(e.constraint ?? 'key');
+  if (e.code?.startsWith('SQLITE_CONSTRAINT_UNIQUE') || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    const match = /UNIQUE constraint failed: (.+)$/.exec(e.message);
+    return new DuplicateError(match?.[1] ?? 'key');
+  }
+  const code = e.code?.startsWith('SQLITE_IOERR') ? 'SQLITE_IOERR' : e.code;
+  if ((code && UNAVAILABLE_CODES.has(code)) || e.name === 'KnexTimeoutError') {
+    return new StorageUnavailableError(`database unavailable: ${e.message}`);
+  }
+  return err;
+}
+
+/** Wrap every async method of a store so callers only ever see domain errors. */
+function translating<T extends object>(store: T): T {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        try {
+          const out = value.apply(target, args);
+          return out instanceof Promise ? out.catch((err: unknown) => Promise.reject(translateError(err))) : out;
+        } catch (err) {
+          throw translateError(err);
+        }
+      };
+    },
+  });
+}
+
+function storesFor(db: Knex, dialect: Dialect): Stores {
+  return {
+    checks: translating(new KnexCheckStore(db, dialect)),
+    incidents: translating(new KnexIncidentStore(db)),
+    accounts: translating(new KnexAccountStore(db)),
+  };
+}
+
+export function openDatabase(url: string): Database {
+  const { dialect, config } = knexConfig(url);
+  const knex = knexFactory(config);
+  const stores = storesFor(knex, dialect);
+  return {
+    dialect,
+    stores,
+    async transaction(work) {
+      try {
+        return await knex.transaction((trx) => work(storesFor(trx, dialect)));
+      } catch (err) {
+        throw translateError(err);
+      }
+    },
+    async migrate() {
+      try {
+        await knex.migrate.latest({ migrationSource });
+      } catch (err) {
+        throw translateError(err);
+      }
+    },
+    async checkReady() {
+      try {
+        await knex.raw('select 1');
+        const [, pending] = (await knex.migrate.list({ migrationSource })) as [unknown[], unknown[]];
+        if (pending.length > 0) throw new StorageUnavailableError(`${pending.length} migrations have not run`);
+      } catch (err) {
+        throw translateError(err);
+      }
+    },
+    close: () => knex.destroy(),
+  };
+}

@@ -1,0 +1,312 @@
+import type { Knex } from 'knex';
+import type {
+  Incident,
+  IncidentEvent,
+  IncidentFilter,
+  IncidentPatch,
+  IncidentSource,
+  NewIncident,
+  NewIncidentEvent,
+  Page,
+  Suggestion,
+} from '../domain-types.js';
+import { OPEN_STATUSES, type IncidentStatus } from '../lifecycle.js';
+import type { Impact } from '../priority.js';
+import type { Priority } from '../sla.js';
+import type { Urgency } from '../taxonomy.js';
+import { parseJson, toBool, toDate, toMs } from './row-mapping.js';
+import type { IncidentStore } from './store-types.js';
+
+type Row = Record<string, unknown>;
+
+function toIncident(r: Row): Incident {
+  return {
+    id: r.id as number,
+    ref: r.ref as string,
+    title: r.title as string,
+    description: r.description as string,
+    service: r.service_key as string,
+    check: (r.check_key as string | null) ?? null,
+    source: r.source as IncidentSource,
+    category: r.category as string,
+    subcategory: r.subcategory as string,
+    failureKind: (r.failure_kind as Incident['failureKind']) ?? null,
+    impact: r.impact as Impact,
+    urgency: r.urgency as Urgency,
+    priority: r.priority as Priority,
+    status: r.status as IncidentStatus,
+    escalationLevel: r.escalation_level as number,
+    assignedGroup: r.assigned_group as string,
+    assignee: (r.assignee as string | null) ?? null,
+    reporter: r.reporter_name ? { name: r.reporter_name as string, contact: (r.reporter_contact as string | null) ?? null } : null,
+    flapping: toBool(r.flapping),
+    detectedAt: toDate(r.detected_at as number)!,
+    acknowledgedAt: toDate(r.acknowledged_at as number | null),
+    responseDueAt: toDate(r.response_due_at as number)!,
+    resolveDueAt: toDate(r.resolve_due_at as number)!,
+    serviceRestoredAt: toDate(r.service_restored_at as number | null),
+    resolvedAt: toDate(r.resolved_at as number | null),
+    closedAt: toDate(r.closed_at as number | null),
+    responseBreached: toBool(r.response_breached),
+    resolutionBreached: toBool(r.resolution_breached),
+    resolutionCode: (r.resolution_code as string | null) ?? null,
+    resolutionNotes: (r.resolution_notes as string | null) ?? null,
+    closureCode: (r.closure_code as string | null) ?? null,
+    reopenCount: r.reopen_count as number,
+    relatedRef: (r.related_ref as string | null) ?? null,
+    evidence: parseJson(r.evidence_json as string | null),
+  };
+}
+
+const PATCH_COLUMNS: Record<keyof IncidentPatch, string> = {
+  status: 'status',
+  escalationLevel: 'escalation_level',
+  assignedGroup: 'assigned_group',
+  assignee: 'assignee',
+  flapping: 'flapping',
+  acknowledgedAt: 'acknowledged_at',
+  serviceRestoredAt: 'service_restored_at',
+  resolvedAt: 'resolved_at',
+  closedAt: 'closed_at',
+  resolutionCode: 'resolution_code',
+  resolutionNotes: 'resolution_notes',
+  closureCode: 'closure_code',
+  reopenCount: 'reopen_count',
+  impact: 'impact',
+  urgency: 'urgency',
+  priority: 'priority',
+  responseDueAt: 'response_due_at',
+  resolveDueAt: 'resolve_due_at',
+};
+
+// The queue's order: open work first, then resolved, then finished; by priority, then the
+// resolution due time. The cursor carries the last row's sort key (keyset pagination).
+const RANK_SQL = `CASE WHEN i.status IN (${OPEN_STATUSES.map((s) => `'${s}'`).join(', ')}) THEN 0 WHEN i.status = 'resolved' THEN 1 ELSE 2 END`;
+
+interface Cursor {
+  rank: number;
+  priority: string;
+  due: number;
+  id: number;
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify([c.rank, c.priority, c.due, c.id])).toString('base64url');
+}
+
+/** Undefined when the cursor is not one this store issued. */
+export function decodeCursor(text: string): Cursor | undefined {
+  try {
+    const [rank, priority, due, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
+    if (typeof rank === 'number' && typeof priority === 'string' && typeof due === 'number' && typeof id === 'number') {
+      return { rank, priority, due, id };
+    }
+  } catch {
+    // fall through
+  }
+  return undefined;
+}
+
+export class KnexIncidentStore implements IncidentStore {
+  constructor(private readonly db: Knex) {}
+
+  private select() {
+    return this.db('incidents as i')
+      .join('services as s', 's.id', 'i.service_id')
+      .leftJoin('checks as c', 'c.id', 'i.check_id')
+      .leftJoin('incidents as rel', 'rel.id', 'i.related_incident_id')
+      .select('i.*', 's.key as service_key', 'c.key as check_key', 'rel.ref as related_ref');
+  }
+
+  async nextRef(year: number): Promise<string> {
+    const [row] = (await this.db('incident_ref_counters')
+      .insert({ year, last_seq: 1 })
+      .onConflict('year')
+      .merge({ last_seq: this.db.raw('incident_ref_counters.last_seq + 1') })
+      .returning('last_seq')) as Array<{ last_seq: number }>;
+    return `INC-${year}-${String(row!.last_seq).padStart(5, '0')}`;
+  }
+
+  async insert(ref: string, n: NewIncident, now: Date): Promise<Incident> {
+    const [row] = (await this.db('incidents')
+      .insert({
+        ref,
+        title: n.title,
+        description: n.description,
+        service_id: n.serviceId,
+        check_id: n.checkId,
+        source: n.source,
+        category: n.category,
+        subcategory: n.subcategory,
+        failure_kind: n.failureKind,
+        impact: n.impact,
+        urgency: n.urgency,
+        priority: n.priority,
+        status: n.status,
+        escalation_level: n.escalationLevel,
+        assigned_group: n.assignedGroup,
+        reporter_name: n.reporter?.name ?? null,
+        reporter_contact: n.reporter?.contact ?? null,
+        detected_at: n.detectedAt.getTime(),
+        response_due_at: n.responseDueAt.getTime(),
+        resolve_due_at: n.resolveDueAt.getTime(),
+        evidence_json: n.evidence ? JSON.stringify(n.evidence) : null,
+        created_at: now.getTime(),
+        updated_at: now.getTime(),
+      })
+      .returning('id')) as Array<{ id: number }>;
+    return this.byId(row!.id);
+  }
+
+  private async byId(id: number): Promise<Incident> {
+    return toIncident((await this.select().where('i.id', id).first()) as Row);
+  }
+
+  async update(id: number, patch: IncidentPatch, now: Date): Promise<Incident> {
+    const row: Row = { updated_at: now.getTime() };
+    for (const [field, value] of Object.entries(patch) as Array<[keyof IncidentPatch, unknown]>) {
+      row[PATCH_COLUMNS[field]] = value instanceof Date ? toMs(value) : value;
+    }
+    await this.db('incidents').where({ id }).update(row);
+    return this.byId(id);
+  }
+
+  async findOpenForCheck(checkId: number): Promise<Incident | null> {
+    const row = (await this.select().where('i.check_id', checkId).whereIn('i.status', OPEN_STATUSES).first()) as Row | undefined;
+    return row ? toIncident(row) : null;
+  }
+
+  async findByRef(ref: string): Promise<Incident | null> {
+    const row = (await this.select().where('i.ref', ref).first()) as Row | undefined;
+    return row ? toIncident(row) : null;
+  }
+
+  async list(filter: IncidentFilter, limit: number, cursor: string | null): Promise<Page<Incident>> {
+    const q = this.select().select(this.db.raw(`${RANK_SQL} as queue_rank`));
+    if (filter.openOnly) q.whereIn('i.status', OPEN_STATUSES);
+    if (filter.status?.length) q.whereIn('i.status', filter.status);
+    if (filter.priority?.length) q.whereIn('i.priority', filter.priority);
+    if (filter.service) q.where('s.key', filter.service);
+    if (filter.category) q.where('i.category', filter.category);
+    if (filter.minEscalationLevel !== undefined) q.where('i.escalation_level', '>=', filter.minEscalationLevel);
+    if (filter.q) {
+      const like = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+      q.where((w) => {
+        w.whereRaw(`lower(i.title) like ? escape '\\'`, [like])
+          .orWhereRaw(`lower(i.description) like ? escape '\\'`, [like])
+          .orWhereRaw(`lower(i.ref) like ? escape '\\'`, [like]);
+      });
+    }
+    const after = cursor ? decodeCursor(cursor) : undefined;
+    if (after) {
+      q.whereRaw(
+        `(${RANK_SQL} > ? OR (${RANK_SQL} = ? AND (i.priority > ? OR (i.priority = ? AND (i.resolve_due_at > ? OR (i.resolve_due_at = ? AND i.id > ?))))))`,
+        [after.rank, after.rank, after.priority, after.priority, after.due, after.due, after.id],
+      );
+    }
+    const rows = (await q
+      .orderByRaw(`${RANK_SQL} asc`)
+      .orderBy('i.priority', 'asc')
+      .orderBy('i.resolve_due_at', 'asc')
+      .orderBy('i.id', 'asc')
+      .limit(limit + 1)) as Row[];
+    const items = rows.slice(0, limit).map(toIncident);
+    const last = rows.length > limit ? rows[limit - 1] : undefined;
+    const nextCursor = last
+      ? encodeCursor({ rank: Number(last.queue_rank), priority: last.priority as string, due: Number(last.resolve_due_at), id: last.id as number })
+      : null;
+    return { items, nextCursor };
+  }
+
+  async appendEvent(incidentId: number, e: NewIncidentEvent): Promise<IncidentEvent> {
+    const [row] = (await this.db('incident_events')
+      .insert({
+        incident_id: incidentId,
+        at: e.at.getTime(),
+        actor: e.actor,
+        type: e.type,
+        from_status: e.fromStatus,
+        to_status: e.toStatus,
+        note: e.note,
+        data_json: e.data ? JSON.stringify(e.data) : null,
+      })
+      .returning('id')) as Array<{ id: number }>;
+    return { ...e, id: Number(row!.id) };
+  }
+
+  async listEvents(incidentId: number): Promise<IncidentEvent[]> {
+    const rows = (await this.db('incident_events').where({ incident_id: incidentId }).orderBy('id', 'asc')) as Row[];
+    return rows.map((r) => ({
+      id: Number(r.id),
+      at: toDate(r.at as number)!,
+      actor: r.actor as string,
+      type: r.type as string,
+      fromStatus: (r.from_status as IncidentStatus | null) ?? null,
+      toStatus: (r.to_status as IncidentStatus | null) ?? null,
+      note: (r.note as string | null) ?? null,
+      data: parseJson(r.data_json as string | null),
+    }));
+  }
+
+  async suggestionsFor(incident: Incident, limit: number): Promise<Suggestion[]> {
+    const sameCheck = (q: Knex.QueryBuilder) =>
+      incident.check ? q.where('c.key', incident.check).where('k.failure_kind', incident.failureKind) : q.whereRaw('1 = 0');
+    const known = (await this.db('known_errors as k')
+      .leftJoin('checks as c', 'c.id', 'k.check_id')
+      .where((w) => {
+        sameCheck(w);
+        w.orWhere((o) => o.where('k.category', incident.category).where('k.subcategory', incident.subcategory));
+      })
+      .select('k.*', 'c.key as check_key')
+      .limit(limit)) as Row[];
+    const suggestions: Suggestion[] = known.map((k) => ({
+      kind: 'known_error',
+      match: incident.check && k.check_key === incident.check && k.failure_kind === incident.failureKind ? 'same_check_and_failure' : 'same_category',
+      title: k.title as string,
+      ref: null,
+      knownErrorId: k.id as number,
+      resolution: (k.resolution as string) || (k.workaround as string) || null,
+    }));
+    const past = (await this.select()
+      .whereNot('i.id', incident.id)
+      .whereNotNull('i.resolution_notes')
+      .where((w) => {
+        if (incident.check) w.where((o) => o.where('c.key', incident.check).where('i.failure_kind', incident.failureKind));
+        w.orWhere((o) => o.where('i.category', incident.category).where('i.subcategory', incident.subcategory));
+      })
+      .orderBy('i.resolved_at', 'desc')
+      .limit(limit)) as Row[];
+    for (const p of past.map(toIncident)) {
+      suggestions.push({
+        kind: 'past_incident',
+        match: p.check !== null && p.check === incident.check && p.failureKind === incident.failureKind ? 'same_check_and_failure' : 'same_category',
+        title: p.title,
+        ref: p.ref,
+        knownErrorId: null,
+        resolution: p.resolutionNotes,
+      });
+    }
+    const rank = (s: Suggestion) => (s.match === 'same_check_and_failure' ? 0 : 1) + (s.kind === 'known_error' ? 0 : 0.5);
+    return suggestions.sort((a, b) => rank(a) - rank(b)).slice(0, limit);
+  }
+
+  async downtimeByCheck(from: Date, to: Date): Promise<Map<number, number>> {
+    const rows = (await this.db('incidents')
+      .where({ source: 'probe' })
+      .whereNotNull('check_id')
+      .where('detected_at', '<', to.getTime())
+      .where((w) => w.whereNull('service_restored_at').orWhere('service_restored_at', '>', from.getTime()))
+      .whereNot('status', 'canceled')
+      // a slow site or an expiring certificate is degraded, not down
+      .whereNotIn('failure_kind', ['slow', 'tls_expiring'])
+      .select('check_id', 'detected_at', 'service_restored_at', 'resolved_at')) as Row[];
+    const down = new Map<number, number>();
+    for (const r of rows) {
+      const start = Math.max(from.getTime(), Number(r.detected_at));
+      const endAt = r.service_restored_at ?? r.resolved_at;
+      const end = Math.min(to.getTime(), endAt === null ? to.getTime() : Number(endAt));
+      if (end > start) down.set(r.check_id as number, (down.get(r.check_id as number) ?? 0) + (end - start));
+    }
+    return down;
+  }
+}

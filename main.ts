@@ -1,0 +1,164 @@
+// The one composition root: config → database → stores → services → scheduler → web app.
+// Nothing else constructs these; everything is handed down.
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pino, type Logger } from 'pino';
+import { createApp } from './api/app.js';
+import { ConfigError, loadConfig, type SigapConfig } from './config.js';
+import { AccountService } from './detector/account-service.js';
+import { Detector } from './detector/detector.js';
+import { IncidentService } from './detector/incident-service.js';
+import { openDatabase } from './detector/store/database.js';
+import type { Database } from './detector/store/store-types.js';
+import { runProbe } from './probes/probe-registry.js';
+import type { ProbeDeps } from './probes/probe-types.js';
+import { Scheduler, type ScheduledCheck } from './probes/scheduler.js';
+
+export interface StartOptions {
+  logger?: Logger;
+  clock?: () => Date;
+  /** Test seams for probes: an injected resolver, extra trusted CAs. */
+  probeDeps?: Partial<Omit<ProbeDeps, 'now'>>;
+  /** Where the bootstrap password is announced (stdout by default). */
+  announce?: (line: string) => void;
+}
+
+export interface Sigap {
+  config: SigapConfig;
+  db: Database;
+  detector: Detector;
+  incidents: IncidentService;
+  accounts: AccountService;
+  /** The dashboard's base URL, or null for SIGAP_ROLE=worker. */
+  url: string | null;
+  stop(): Promise<void>;
+}
+
+/** The folder holding package.json and views/, from main.ts or from dist/main.js alike. */
+export function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+function scheduledChecks(config: SigapConfig): ScheduledCheck[] {
+  return config.services.flatMap((service) =>
+    service.checks.map((check) => ({
+      intervalMs: check.intervalMs,
+      retryIntervalMs: check.retryIntervalMs,
+      target: { type: check.type, checkKey: check.key, url: check.url, method: check.method, headers: check.headers, timeoutMs: check.timeoutMs, expect: check.expect },
+    })),
+  );
+}
+
+function listen(server: Server, port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const address = server.address();
+      const actualPort = typeof address === 'object' && address ? address.port : port;
+      resolve(`http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`);
+    });
+  });
+}
+
+export async function startSigap(config: SigapConfig, options: StartOptions = {}): Promise<Sigap> {
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const clock = options.clock ?? (() => new Date());
+  const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
+
+  const db = openDatabase(config.databaseUrl);
+  await db.migrate();
+  await db.stores.checks.syncConfig(config.services, clock());
+
+  const accounts = new AccountService(db.stores.accounts, clock);
+  const bootstrap = await accounts.bootstrapAdmin(config.bootstrapAdminPassword);
+  if (bootstrap.generatedPassword) {
+    announce(`Sigap created the user "admin" with the password: ${bootstrap.generatedPassword}`);
+    announce('It is shown only this once: log in and keep it safe (or set BOOTSTRAP_ADMIN_PASSWORD on a new database).');
+  }
+  const incidents = new IncidentService({ db, services: config.services, policy: config.policy, calendar: config.calendar, clock });
+  const checks = config.services.flatMap((s) => s.checks);
+  const detector = new Detector({ db, incidents, checks, instance: config.instance, logger });
+
+  let scheduler: Scheduler | null = null;
+  if (config.role !== 'web') {
+    const probeDeps: ProbeDeps = { ...options.probeDeps, now: clock };
+    scheduler = new Scheduler({
+      probe: (target) => runProbe(target, probeDeps),
+      onResult: async (result) => ((await detector.handleResult(result)).awaitingConfirmation ? 'retry' : 'interval'),
+      onError: (check, err) => logger.error({ err, check }, 'probe result could not be recorded'),
+      now: clock,
+    });
+    scheduler.start(scheduledChecks(config));
+    logger.info({ checks: checks.length, instance: config.instance }, 'probing started');
+  }
+
+  let server: Server | null = null;
+  let url: string | null = null;
+  if (config.role !== 'worker') {
+    const sessionSecret = await accounts.sessionSecret(config.sessionSecret);
+    const app = createApp({ config, db, incidents, accounts, sessionSecret, logger, clock, viewsDir: join(projectRoot(), 'views') });
+    server = createServer(app);
+    url = await listen(server, config.port, config.host);
+    logger.info({ url }, 'dashboard listening');
+  }
+
+  return {
+    config,
+    db,
+    detector,
+    incidents,
+    accounts,
+    url,
+    async stop() {
+      await scheduler?.stop();
+      if (server) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server!.close(() => resolve()));
+      }
+      await db.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: SigapConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`sigap: cannot start, the configuration has ${err.problems.length} problem(s):\n`);
+    for (const problem of err.problems) process.stderr.write(`  - ${problem}\n`);
+    process.exit(2);
+  }
+  const logger = pino({ level: config.logLevel });
+  let sigap: Sigap;
+  try {
+    sigap = await startSigap(config, { logger });
+  } catch (err) {
+    logger.fatal({ err }, 'sigap could not start');
+    process.exit(1);
+  }
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    sigap.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  void main();
+}

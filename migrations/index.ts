@@ -1,0 +1,42 @@
+// knex cannot load .ts migration files under every runner, so the list is explicit: add a new
+// migration here, in order. Landed migrations are never edited.
+import type { Knex } from 'knex';
+import * as m0100 from './20261127000100_create_services_and_checks.js';
+import * as m0200 from './20261127000200_create_check_results.js';
+import * as m0300 from './20261127000300_create_check_rollups.js';
+import * as m0400 from './20261127000400_create_incidents.js';
+import * as m0500 from './20261127000500_create_incident_events.js';
+import * as m0600 from './20261127000600_create_known_errors.js';
+import * as m0700 from './20261127000700_create_users.js';
+import * as m0800 from './20261127000800_create_sessions.js';
+import * as m0900 from './20261127000900_create_api_tokens.js';
+import * as m1000 from './20261127001000_create_notification_outbox.js';
+import * as m1100 from './20261127001100_create_maintenance_windows.js';
+import * as m1200 from './20261127001200_create_settings.js';
+
+interface Migration {
+  name: string;
+  up: (knex: Knex) => Promise<void>;
+  down: (knex: Knex) => Promise<void>;
+}
+
+const migrations: Migration[] = [
+  { name: '20261127000100_create_services_and_checks', ...m0100 },
+  { name: '20261127000200_create_check_results', ...m0200 },
+  { name: '20261127000300_create_check_rollups', ...m0300 },
+  { name: '20261127000400_create_incidents', ...m0400 },
+  { name: '20261127000500_create_incident_events', ...m0500 },
+  { name: '20261127000600_create_known_errors', ...m0600 },
+  { name: '20261127000700_create_users', ...m0700 },
+  { name: '20261127000800_create_sessions', ...m0800 },
+  { name: '20261127000900_create_api_tokens', ...m0900 },
+  { name: '20261127001000_create_notification_outbox', ...m1000 },
+  { name: '20261127001100_create_maintenance_windows', ...m1100 },
+  { name: '20261127001200_create_settings', ...m1200 },
+];
+
+export const migrationSource: Knex.MigrationSource<Migration> = {
+  getMigrations: async () => migrations,
+  getMigrationName: (migration) => migration.name,
+  getMigration: async (migration) => migration,
+};
