@@ -141,9 +141,14 @@ const fileSchema = z
       .default('Asia/Jakarta'),
     businessHours: z.record(z.string(), z.string()).default({ 'mon-thu': '07:30-16:00', fri: '07:30-16:30' }),
     holidays: z
-      .array(z.union([z.string(), z.date()]).transform((d) => (d instanceof Date ? d.toISOString().slice(0, 10) : d)))
-      .default([])
-      .refine((days) => days.every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(d))), 'must be dates written YYYY-MM-DD'),
+      .array(
+        z
+          .union([z.string(), z.date()])
+          .transform((d) => (d instanceof Date ? d.toISOString().slice(0, 10) : d))
+          // Date.parse alone would accept 2026-02-30 (as 2 March): the date must read back unchanged.
+          .refine((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(d)) && new Date(d).toISOString().slice(0, 10) === d, 'must be a date written YYYY-MM-DD'),
+      )
+      .default([]),
     services: z.array(serviceSchema).default([]),
     policy: z
       .object({
@@ -218,17 +223,40 @@ function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: PropertyKey
 }
 
 type FileConfig = z.output<typeof fileSchema>;
+type HttpCheck = z.output<typeof httpCheckSchema>;
+/** The services as far as they parsed: a key or value that failed its schema is undefined. */
+type ParsedServices = Array<{ key: string | undefined; checks: Array<Partial<HttpCheck>> }>;
 
-function crossCheck(file: string, cfg: FileConfig, problems: string[]): void {
+/**
+ * When the file fails its schema there is no whole config, but the cross-section checks still run
+ * on every part that parses on its own (at its own position), so one start reports every problem.
+ */
+function parsedParts(raw: unknown): { services: ParsedServices; businessHours: Record<string, string> | undefined } {
+  const asObject = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  const services = asObject(raw).services;
+  return {
+    businessHours: fileSchema.shape.businessHours.safeParse(asObject(raw).businessHours).data,
+    services: (Array.isArray(services) ? services : []).map((s) => {
+      const checks = asObject(s).checks;
+      return {
+        key: key.safeParse(asObject(s).key).data,
+        checks: (Array.isArray(checks) ? checks : []).map((c) => httpCheckSchema.safeParse(c).data ?? { key: key.safeParse(asObject(c).key).data }),
+      };
+    }),
+  };
+}
+
+function crossCheck(file: string, services: ParsedServices, problems: string[]): void {
   const serviceKeys = new Set<string>();
   const checkKeys = new Set<string>();
-  cfg.services.forEach((service, si) => {
-    if (serviceKeys.has(service.key)) problems.push(`${file}: services[${si}].key: "${service.key}" is used by another service`);
-    serviceKeys.add(service.key);
+  services.forEach((service, si) => {
+    if (service.key !== undefined && serviceKeys.has(service.key)) problems.push(`${file}: services[${si}].key: "${service.key}" is used by another service`);
+    if (service.key !== undefined) serviceKeys.add(service.key);
     service.checks.forEach((check, ci) => {
       const at = `${file}: services[${si}].checks[${ci}]`;
-      if (checkKeys.has(check.key)) problems.push(`${at}.key: "${check.key}" is used by another check (check keys are global)`);
-      checkKeys.add(check.key);
+      if (check.key !== undefined && checkKeys.has(check.key)) problems.push(`${at}.key: "${check.key}" is used by another check (check keys are global)`);
+      if (check.key !== undefined) checkKeys.add(check.key);
+      if (check.interval === undefined || check.timeout === undefined) return;
       if (check.timeout > check.interval) problems.push(`${at}.timeout: must not be longer than interval`);
       if (check.retryInterval !== undefined && check.retryInterval > check.interval) {
         problems.push(`${at}.retryInterval: must not be longer than interval`);
@@ -237,13 +265,17 @@ function crossCheck(file: string, cfg: FileConfig, problems: string[]): void {
   });
 }
 
-function buildCalendar(file: string, cfg: FileConfig, problems: string[]): BusinessCalendar {
-  const parsed = parseBusinessHours(cfg.businessHours);
+function checkedWeekHours(file: string, businessHours: Record<string, string>, problems: string[]): BusinessCalendar['weekly'] {
+  const parsed = parseBusinessHours(businessHours);
   for (const p of parsed.problems) problems.push(`${file}: businessHours.${p.key}: ${p.message}`);
   if (parsed.problems.length === 0 && parsed.weekly.every((day) => day.length === 0)) {
     problems.push(`${file}: businessHours: must give at least one day with business hours`);
   }
-  return { timezone: cfg.timezone, weekly: parsed.weekly, holidays: new Set(cfg.holidays) };
+  return parsed.weekly;
+}
+
+function buildCalendar(file: string, cfg: FileConfig, problems: string[]): BusinessCalendar {
+  return { timezone: cfg.timezone, weekly: checkedWeekHours(file, cfg.businessHours, problems), holidays: new Set(cfg.holidays) };
 }
 
 function toServices(cfg: FileConfig): ServiceConfig[] {
@@ -299,10 +331,13 @@ export function parseConfig(text: string, configPath: string, env: NodeJS.Proces
   const fileResult = fileSchema.safeParse(raw);
   if (!fileResult.success) {
     problems.push(...zodProblems(`${configPath}: `, fileResult.error));
+    const parts = parsedParts(raw);
+    crossCheck(configPath, parts.services, problems);
+    if (parts.businessHours) checkedWeekHours(configPath, parts.businessHours, problems);
     throw new ConfigError(problems);
   }
   const cfg = fileResult.data;
-  crossCheck(configPath, cfg, problems);
+  crossCheck(configPath, cfg.services, problems);
   const calendar = buildCalendar(configPath, cfg, problems);
   if (problems.length > 0 || !envResult.success) throw new ConfigError(problems);
 

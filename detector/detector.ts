@@ -51,12 +51,12 @@ export class Detector {
       const { next, outcome } = advanceStreak(check, result, config);
       await stores.checks.updateCheckState(check.id, next);
       if (outcome === 'failure_confirmed') {
-        const incident = await this.deps.incidents.recordConfirmedFailure(stores, check, result, next.failureStreakStartedAt ?? result.startedAt);
+        const incident = await this.deps.incidents.recordConfirmedFailure(stores, check, result, next.streakStartedAt ?? result.startedAt);
         if (check.consecutiveFailures + 1 === config.failureThreshold) {
           this.deps.logger.warn({ check: check.key, ref: incident.ref, priority: incident.priority, failureKind: result.failureKind }, 'failure confirmed');
         }
       } else if (outcome === 'recovery_confirmed') {
-        const incident = await this.deps.incidents.recordRecovery(stores, check, result.startedAt);
+        const incident = await this.deps.incidents.recordRecovery(stores, check, next.streakStartedAt ?? result.startedAt);
         this.deps.logger.info({ check: check.key, ref: incident?.ref }, 'service restored');
       }
       const recovering = (next.state === 'down' || next.state === 'degraded') && next.consecutiveSuccesses > 0;

@@ -28,7 +28,8 @@ export interface CheckRecord {
   state: ProbeStatus;
   consecutiveFailures: number;
   consecutiveSuccesses: number;
-  failureStreakStartedAt: Date | null;
+  /** When the current run of failures, or of successes, began. */
+  streakStartedAt: Date | null;
   lastResultAt: Date | null;
   lastStateChangeAt: Date | null;
   createdAt: Date;
@@ -38,7 +39,7 @@ export interface CheckStatePatch {
   state: ProbeStatus;
   consecutiveFailures: number;
   consecutiveSuccesses: number;
-  failureStreakStartedAt: Date | null;
+  streakStartedAt: Date | null;
   lastResultAt: Date;
   lastStateChangeAt: Date | null;
 }

@@ -17,7 +17,7 @@ export interface Thresholds {
   successThreshold: number;
 }
 
-type StreakState = Pick<CheckRecord, 'state' | 'consecutiveFailures' | 'consecutiveSuccesses' | 'failureStreakStartedAt' | 'lastStateChangeAt'>;
+type StreakState = Pick<CheckRecord, 'state' | 'consecutiveFailures' | 'consecutiveSuccesses' | 'streakStartedAt' | 'lastStateChangeAt'>;
 
 const isFailing = (status: ProbeStatus) => status === 'down' || status === 'degraded';
 
@@ -36,29 +36,30 @@ export function advanceStreak(
 
   if (result.status === 'unknown') {
     // The probing host could not judge: the streaks neither grow nor reset.
-    const { state, consecutiveFailures, consecutiveSuccesses, failureStreakStartedAt } = prev;
-    return { next: withState(state, { consecutiveFailures, consecutiveSuccesses, failureStreakStartedAt }), outcome: 'none' };
+    const { state, consecutiveFailures, consecutiveSuccesses, streakStartedAt } = prev;
+    return { next: withState(state, { consecutiveFailures, consecutiveSuccesses, streakStartedAt }), outcome: 'none' };
   }
 
   if (isFailing(result.status)) {
     const consecutiveFailures = prev.consecutiveFailures + 1;
-    const failureStreakStartedAt = prev.consecutiveFailures === 0 || !prev.failureStreakStartedAt ? at : prev.failureStreakStartedAt;
+    const streakStartedAt = prev.consecutiveFailures === 0 || !prev.streakStartedAt ? at : prev.streakStartedAt;
     const confirmed = consecutiveFailures >= t.failureThreshold;
     // Until confirmed, the check keeps the state it had; `unknown` (never probed) becomes `up`
     // only on a success.
     const state = confirmed ? result.status : prev.state;
     return {
-      next: withState(state, { consecutiveFailures, consecutiveSuccesses: 0, failureStreakStartedAt }),
+      next: withState(state, { consecutiveFailures, consecutiveSuccesses: 0, streakStartedAt }),
       outcome: confirmed ? 'failure_confirmed' : 'failure_unconfirmed',
     };
   }
 
   const consecutiveSuccesses = prev.consecutiveSuccesses + 1;
+  const streakStartedAt = prev.consecutiveSuccesses === 0 || !prev.streakStartedAt ? at : prev.streakStartedAt;
   const wasFailing = isFailing(prev.state);
   const recovered = wasFailing && consecutiveSuccesses >= t.successThreshold;
   const state = !wasFailing || recovered ? 'up' : prev.state;
   return {
-    next: withState(state, { consecutiveFailures: 0, consecutiveSuccesses, failureStreakStartedAt: null }),
+    next: withState(state, { consecutiveFailures: 0, consecutiveSuccesses, streakStartedAt }),
     outcome: recovered ? 'recovery_confirmed' : 'none',
   };
 }

@@ -24,7 +24,7 @@ export async function up(knex: Knex): Promise<void> {
     t.string('state', 10).notNullable().defaultTo('unknown');
     t.integer('consecutive_failures').notNullable().defaultTo(0);
     t.integer('consecutive_successes').notNullable().defaultTo(0);
-    t.bigInteger('failure_streak_started_at').nullable();
+    t.bigInteger('streak_started_at').nullable();
     t.bigInteger('last_result_at').nullable();
     t.bigInteger('last_state_change_at').nullable();
     t.text('recent_changes_json').notNullable().defaultTo('[]');

@@ -16,7 +16,7 @@ interface CheckRow {
   state: string;
   consecutive_failures: number;
   consecutive_successes: number;
-  failure_streak_started_at: number | null;
+  streak_started_at: number | null;
   last_result_at: number | null;
   last_state_change_at: number | null;
   created_at: number;
@@ -33,7 +33,7 @@ function toCheck(row: CheckRow): CheckRecord {
     state: row.state as ProbeStatus,
     consecutiveFailures: row.consecutive_failures,
     consecutiveSuccesses: row.consecutive_successes,
-    failureStreakStartedAt: toDate(row.failure_streak_started_at),
+    streakStartedAt: toDate(row.streak_started_at),
     lastResultAt: toDate(row.last_result_at),
     lastStateChangeAt: toDate(row.last_state_change_at),
     createdAt: toDate(row.created_at)!,
@@ -87,7 +87,7 @@ export class KnexCheckStore implements CheckStore {
         'c.state',
         'c.consecutive_failures',
         'c.consecutive_successes',
-        'c.failure_streak_started_at',
+        'c.streak_started_at',
         'c.last_result_at',
         'c.last_state_change_at',
         'c.created_at',
@@ -101,8 +101,12 @@ export class KnexCheckStore implements CheckStore {
 
   async getCheck(key: string, options: { forUpdate?: boolean } = {}): Promise<CheckRecord | null> {
     let query = this.checkQuery().where('c.key', key);
-    // SQLite has one writer at a time already; PostgreSQL needs the row lock.
     if (options.forUpdate && this.dialect === 'postgres') query = query.forUpdate('c');
+    if (options.forUpdate && this.dialect === 'sqlite') {
+      // SQLite has no row locks. Writing first takes the database's write lock before anything
+      // is read, so a second connection waits (busy_timeout) instead of failing to upgrade a read.
+      await this.db('checks').where({ key }).update({ updated_at: this.db.ref('updated_at') });
+    }
     const row = (await query.first()) as CheckRow | undefined;
     return row ? toCheck(row) : null;
   }
@@ -114,7 +118,7 @@ export class KnexCheckStore implements CheckStore {
         state: patch.state,
         consecutive_failures: patch.consecutiveFailures,
         consecutive_successes: patch.consecutiveSuccesses,
-        failure_streak_started_at: toMs(patch.failureStreakStartedAt),
+        streak_started_at: toMs(patch.streakStartedAt),
         last_result_at: toMs(patch.lastResultAt),
         last_state_change_at: toMs(patch.lastStateChangeAt),
         updated_at: patch.lastResultAt.getTime(),

@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../config.js';
+import { startStandInSites, type SiteMode, type SiteName, type StandInSites } from '../../demo/stand-in-sites.js';
+import { projectRoot } from '../../main.js';
+import { probeHttp } from '../../probes/http.js';
+import type { FailureKind, HttpTarget, ProbeDeps, ProbeResult, ProbeStatus } from '../../probes/probe-types.js';
+
+const deps: ProbeDeps = { now: () => new Date() };
+const CHECK_OF: Record<SiteName, string> = { skm: 'skm-form', pengaduan: 'pengaduan-form' };
+
+/** The demo's real checks, with their URLs moved to the port-0 stand-ins. */
+function demoTargets(sites: StandInSites): Record<SiteName, HttpTarget> {
+  const yaml = readFileSync(join(projectRoot(), 'demo', 'sigap.demo.yaml'), 'utf8');
+  const config = parseConfig(yaml, 'demo/sigap.demo.yaml', { ...process.env, PORT: '0' });
+  const checks = config.services.flatMap((service) => service.checks);
+  const target = (site: SiteName, url: string): HttpTarget => {
+    const check = checks.find((c) => c.key === CHECK_OF[site]);
+    if (!check) throw new Error(`demo/sigap.demo.yaml has no check ${CHECK_OF[site]}`);
+    return { type: 'http', checkKey: check.key, url, method: check.method, headers: check.headers, timeoutMs: check.timeoutMs, expect: check.expect };
+  };
+  return { skm: target('skm', sites.skmUrl), pengaduan: target('pengaduan', sites.pengaduanUrl) };
+}
+
+describe('the demo stand-in sites', () => {
+  let sites: StandInSites;
+  let targets: Record<SiteName, HttpTarget>;
+  const probe = (site: SiteName): Promise<ProbeResult> => probeHttp(targets[site], deps);
+
+  beforeAll(async () => {
+    sites = await startStandInSites({ skmPort: 0, pengaduanPort: 0, controlPort: 0, dashboardUrl: 'http://127.0.0.1:3000/' });
+    targets = demoTargets(sites);
+  });
+  afterAll(() => sites.stop());
+
+  it('answer on the real ports they were given when asked for port 0', () => {
+    for (const url of [sites.skmUrl, sites.pengaduanUrl, sites.controlUrl]) {
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      expect(new URL(url).port).not.toBe('0');
+    }
+  });
+
+  it('refuse to bind anywhere but loopback', async () => {
+    await expect(startStandInSites({ host: '0.0.0.0', skmPort: 0, pengaduanPort: 0, controlPort: 0 })).rejects.toThrow(/loopback/);
+  });
+
+  describe.each<SiteName>(['skm', 'pengaduan'])('the %s site', (site) => {
+    const cases: Array<{ mode: SiteMode; status: ProbeStatus; failureKind: FailureKind | null; errorCode?: string }> = [
+      { mode: 'normal', status: 'up', failureKind: null },
+      { mode: 'error', status: 'down', failureKind: 'http_5xx' },
+      { mode: 'maintenance', status: 'down', failureKind: 'content' },
+      { mode: 'slow', status: 'degraded', failureKind: 'slow' },
+      { mode: 'broken-form', status: 'down', failureKind: 'content' },
+      { mode: 'stopped', status: 'down', failureKind: 'connect', errorCode: 'ECONNREFUSED' },
+    ];
+
+    for (const { mode, status, failureKind, errorCode } of cases) {
+      const judged = failureKind ? `${status} (${failureKind}${errorCode ? `, ${errorCode}` : ''})` : status;
+      it(`in ${mode} mode is judged ${judged} by the demo check`, async () => {
+        await sites.setMode(site, mode);
+        const result = await probe(site);
+        expect({ status: result.status, failureKind: result.failureKind }).toEqual({ status, failureKind });
+        if (errorCode) expect(result.evidence.errorCode).toBe(errorCode);
+        await sites.setMode(site, 'normal');
+      });
+    }
+
+    it('comes back up on the same port after being stopped', async () => {
+      const url = site === 'skm' ? sites.skmUrl : sites.pengaduanUrl;
+      await sites.setMode(site, 'stopped');
+      expect((await probe(site)).evidence.errorCode).toBe('ECONNREFUSED');
+      await sites.setMode(site, 'normal');
+      const result = await probe(site);
+      expect(result.status).toBe('up');
+      expect(result.evidence.url).toBe(url);
+    });
+  });
+
+  describe('control page', () => {
+    const origin = () => new URL(sites.controlUrl).origin;
+    const postMode = (body: string, headers: Record<string, string>) =>
+      request(new URL('/mode', sites.controlUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body,
+      });
+
+    it('lists both sites with their current mode and links to the dashboard', async () => {
+      const response = await request(sites.controlUrl);
+      const html = await response.body.text();
+      expect(response.statusCode).toBe(200);
+      expect(html).toContain(sites.skmUrl);
+      expect(html).toContain(sites.pengaduanUrl);
+      expect(html).toContain('href="http://127.0.0.1:3000/"');
+      expect(html.match(/name="mode" value="broken-form"/g)).toHaveLength(2);
+    });
+
+    it('changes a site\'s mode on a same-origin POST and redirects back with 303', async () => {
+      const response = await postMode('site=pengaduan&mode=maintenance', { origin: origin() });
+      await response.body.dump();
+      expect(response.statusCode).toBe(303);
+      expect(response.headers.location).toBe('/');
+      expect(sites.mode('pengaduan')).toBe('maintenance');
+      expect(await (await request(sites.controlUrl)).body.text()).toMatch(/<strong>maintenance<\/strong>/);
+      expect((await probe('pengaduan')).failureKind).toBe('content');
+      await sites.setMode('pengaduan', 'normal');
+    });
+
+    it('accepts a POST whose Referer is the control page when no Origin is sent', async () => {
+      const response = await postMode('site=skm&mode=error', { referer: sites.controlUrl });
+      await response.body.dump();
+      expect(response.statusCode).toBe(303);
+      expect(sites.mode('skm')).toBe('error');
+      await sites.setMode('skm', 'normal');
+    });
+
+    it.each<{ name: string; headers: Record<string, string> }>([
+      { name: 'a foreign Origin', headers: { origin: 'http://evil.example' } },
+      { name: 'a foreign Referer', headers: { referer: 'http://evil.example/page' } },
+      { name: 'neither Origin nor Referer', headers: {} },
+      { name: 'the opaque Origin "null"', headers: { origin: 'null' } },
+    ])('refuses a POST with $name and leaves the mode alone', async ({ headers }) => {
+      const response = await postMode('site=skm&mode=stopped', headers);
+      await response.body.dump();
+      expect(response.statusCode).toBe(403);
+      expect(sites.mode('skm')).toBe('normal');
+      expect((await probe('skm')).status).toBe('up');
+    });
+
+    it('refuses requests that name another host (DNS rebinding)', async () => {
+      const response = await request(sites.controlUrl, { headers: { host: 'rebind.example' } });
+      await response.body.dump();
+      expect(response.statusCode).toBe(403);
+    });
+
+    it('rejects an unknown site or mode with 400', async () => {
+      const response = await postMode('site=skm&mode=%3Cscript%3E', { origin: origin() });
+      expect(response.statusCode).toBe(400);
+      expect(await response.body.text()).not.toContain('<script>');
+      expect(sites.mode('skm')).toBe('normal');
+    });
+  });
+});

@@ -1,0 +1,224 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseConfig, parseDuration, type SigapConfig } from '../../config.js';
+import { projectRoot } from '../../main.js';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+
+/** The problems a config is refused for, or a failure if it is accepted. */
+function problemsOf(text: string, env: NodeJS.ProcessEnv = {}, file = 'sigap.yaml'): string[] {
+  try {
+    parseConfig(text, file, env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('the config was accepted');
+}
+
+const oneService = (name: string, url = 'https://skm.example/') =>
+  `services:\n  - key: skm\n    name: "${name}"\n    impact: low\n    checks:\n      - { key: skm-form, type: http, url: "${url}" }\n`;
+
+describe('parseDuration', () => {
+  it.each([
+    ['500ms', 500],
+    ['30s', 30_000],
+    ['5m', 5 * MIN],
+    ['1h', HOUR],
+    ['7d', 7 * DAY],
+    ['1h30m', HOUR + 30 * MIN],
+  ])('reads %s as %i ms', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+
+  it.each(['abc', '10', '5 m', '-1s', ''])('refuses %j', (text) => {
+    expect(parseDuration(text)).toBeNull();
+  });
+});
+
+describe('the shipped sigap.yaml', () => {
+  const config = parseConfig(readFileSync(join(projectRoot(), 'sigap.yaml'), 'utf8'), 'sigap.yaml', {});
+
+  it('parses with the environment defaults applied', () => {
+    expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: 'sqlite:./data/sigap.db', role: 'all', logLevel: 'info' });
+    expect(config.bootstrapAdminPassword).toBeNull();
+    expect(config.timezone).toBe('Asia/Jakarta');
+    expect(config.calendar.holidays.has('2026-12-25')).toBe(true);
+  });
+
+  it('describes the SKM and complaint sites, with durations in ms and check defaults filled in', () => {
+    expect(config.services.map((s) => [s.key, s.impact])).toEqual([
+      ['skm', 'medium'],
+      ['pengaduan', 'high'],
+    ]);
+    const skmForm = config.services[0]!.checks[0]!;
+    expect(skmForm).toMatchObject({ key: 'skm-form', serviceKey: 'skm', method: 'GET', headers: {}, intervalMs: 60_000, timeoutMs: 10_000, retryIntervalMs: 10_000 });
+    expect(skmForm.expect).toEqual({ status: [200], contains: ['Survei Kepuasan'], notContains: ['Fatal error', 'maintenance'], form: ['nama', 'nilai'], maxLatencyMs: 3000 });
+  });
+
+  it('gives the policy targets in ms', () => {
+    expect(config.policy.targets.P1).toEqual({ respondMs: 15 * MIN, resolveMs: 4 * HOUR, clock: '24x7' });
+    expect(config.policy.targets.P4).toEqual({ respondMs: 8 * HOUR, resolveMs: 5 * DAY, clock: 'business' });
+    expect(config.policy.targets.P5).toEqual({ respondMs: 2 * DAY, resolveMs: 10 * DAY, clock: 'business' });
+    expect(config.policy).toMatchObject({ warnAt: 0.75, reopenWindowMs: DAY, verifyForMs: 15 * MIN, autoCloseAfterMs: 3 * DAY });
+  });
+
+  it('is frozen all the way down', () => {
+    const mutable = config as { -readonly [K in keyof SigapConfig]: SigapConfig[K] };
+    expect(() => {
+      mutable.port = 1;
+    }).toThrow(TypeError);
+    expect(() => config.services.push(config.services[0]!)).toThrow(TypeError);
+    expect(() => {
+      (config.services[0]!.checks[0] as { intervalMs: number }).intervalMs = 1;
+    }).toThrow(TypeError);
+    expect(() => {
+      (config.policy.targets.P3 as { respondMs: number }).respondMs = 1;
+    }).toThrow(TypeError);
+  });
+});
+
+describe('${NAME} substitution', () => {
+  it('replaces a variable anywhere inside a string value', () => {
+    const config = parseConfig(oneService('Survei ${OFFICE}', 'https://${SKM_HOST}/form'), 'sigap.yaml', { OFFICE: 'OKI', SKM_HOST: 'skm.oki.example' });
+    expect(config.services[0]!.name).toBe('Survei OKI');
+    expect(config.services[0]!.checks[0]!.url).toBe('https://skm.oki.example/form');
+  });
+
+  it('reports a missing variable with the key path and the variable name', () => {
+    expect(problemsOf(oneService('Survei ${OFFICE}'))).toEqual(['sigap.yaml: services[0].name: environment variable OFFICE is not set']);
+  });
+
+  it('keeps $${NAME} as a literal ${NAME}', () => {
+    const config = parseConfig(oneService('cost $${PRICE}'), 'sigap.yaml', { PRICE: '10' });
+    expect(config.services[0]!.name).toBe('cost ${PRICE}');
+  });
+});
+
+describe('a bad config file', () => {
+  const badFile = `
+timezone: Mars/Olympus
+businessHours:
+  mon-thu: "16:00-07:30"
+holidays: [2026-12-25, 2026-02-30]
+colour: blue
+services:
+  - key: skm
+    name: SKM
+    impact: huge
+    checks:
+      - key: skm-form
+        type: http
+        url: not a url
+        interval: 5 minutes
+  - key: pengaduan
+    name: Pengaduan
+    impact: high
+    checks:
+      - { key: skm-form, type: http, url: "https://pengaduan.example/", interval: 10s, timeout: 30s }
+      - { key: pengaduan-dns, type: dns, url: "https://pengaduan.example/" }
+`;
+
+  it('reports every problem at once, one line each naming the file and the key path', () => {
+    const problems = problemsOf(badFile, {}, 'bad.yaml');
+    expect(problems.slice().sort()).toEqual(
+      [
+        'bad.yaml: timezone: must be an IANA time zone such as Asia/Jakarta',
+        "bad.yaml: businessHours.mon-thu: in '16:00-07:30' the end is not after the start",
+        'bad.yaml: holidays[1]: must be a date written YYYY-MM-DD',
+        'bad.yaml: colour: unknown key',
+        'bad.yaml: services[0].impact: must be one of high, medium, low',
+        'bad.yaml: services[0].checks[0].url: must be an http:// or https:// URL',
+        'bad.yaml: services[0].checks[0].interval: "5 minutes" is not a duration (use 500ms, 30s, 5m, 1h, 7d)',
+        'bad.yaml: services[1].checks[0].key: "skm-form" is used by another check (check keys are global)',
+        'bad.yaml: services[1].checks[0].timeout: must not be longer than interval',
+        'bad.yaml: services[1].checks[1].type: must be http (tcp, dns and tls probes are not available in this version)',
+      ].sort(),
+    );
+    for (const problem of problems) expect(problem).not.toContain('\n');
+  });
+
+  it('reports problems found only across sections even when every value is valid', () => {
+    const problems = problemsOf(
+      `businessHours: { sat-sun: "08:00-12:00", sun: "09:00-10:00" }
+services:
+  - { key: skm, name: A, impact: low, checks: [{ key: a, type: http, url: "https://a.example/", interval: 30s, retryInterval: 1m }] }
+  - { key: skm, name: B, impact: low }
+`,
+    );
+    expect(problems).toEqual([
+      'sigap.yaml: services[0].checks[0].retryInterval: must not be longer than interval',
+      'sigap.yaml: services[1].key: "skm" is used by another service',
+      "sigap.yaml: businessHours.sun: sun is given twice (already in 'sat-sun')",
+    ]);
+  });
+
+  it('names the line and column of a YAML syntax error', () => {
+    const problems = problemsOf('services:\n  - key: skm\n   name: SKM\n', {}, 'broken.yaml');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^broken\.yaml:3:\d+: \S/);
+  });
+
+  it('reports environment problems alongside the file problems', () => {
+    const problems = problemsOf('services:\n  - { key: skm, name: SKM, impact: huge }\n', { PORT: 'abc', SIGAP_ROLE: 'both', DATABASE_URL: 'mysql://x' });
+    expect(problems.slice().sort()).toEqual(
+      [
+        'environment: PORT: must be a port number',
+        'environment: SIGAP_ROLE: must be all, web or worker',
+        'environment: DATABASE_URL: must be sqlite:PATH or postgres://…',
+        'sigap.yaml: services[0].impact: must be one of high, medium, low',
+      ].sort(),
+    );
+  });
+
+  it('reports environment problems alongside a YAML syntax error', () => {
+    const problems = problemsOf('services: [\n', { SIGAP_ROLE: 'both' });
+    expect(problems[0]).toBe('environment: SIGAP_ROLE: must be all, web or worker');
+    expect(problems[1]).toMatch(/^sigap\.yaml:\d+:\d+: /);
+  });
+});
+
+describe('loadConfig', () => {
+  it('names SIGAP_CONFIG when the file does not exist', () => {
+    const missing = join(tmpdir(), 'sigap-no-such-dir', 'sigap.yaml');
+    let problems: string[] = [];
+    try {
+      loadConfig({ SIGAP_CONFIG: missing });
+    } catch (err) {
+      problems = (err as ConfigError).problems;
+    }
+    expect(problems).toEqual([`${missing}: cannot read the config file (file not found); set SIGAP_CONFIG to its path`]);
+  });
+});
+
+describe('starting sigap with a bad configuration', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sigap-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('exits with code 2 and lists every problem on stderr without a stack trace', async () => {
+    const configPath = join(dir, 'bad.yaml');
+    writeFileSync(configPath, 'services:\n  - key: skm\n    name: SKM\n    impact: huge\n    checks: [{ key: a, type: tcp, url: "https://a.example/" }]\n');
+    const { PATH, HOME } = process.env;
+    const child = spawn('npx', ['tsx', 'main.ts'], {
+      cwd: projectRoot(),
+      env: { PATH, HOME, SIGAP_CONFIG: configPath, DATABASE_URL: `sqlite:${join(dir, 'sigap.db')}`, PORT: 'abc' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+
+    expect(code).toBe(2);
+    expect(stderr).toContain('the configuration has 3 problem(s)');
+    expect(stderr).toContain('  - environment: PORT: must be a port number\n');
+    expect(stderr).toContain(`  - ${configPath}: services[0].impact: must be one of high, medium, low\n`);
+    expect(stderr).toContain(`  - ${configPath}: services[0].checks[0].type: must be http`);
+    expect(`${stdout}\n${stderr}`).not.toMatch(/^\s+at /m);
+  });
+});
