@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../app-deps.js';
 import { requireApiUser } from '../auth.js';
+import { NotFoundError } from '../../detector/errors.js';
 import { INCIDENT_STATES } from '../../detector/lifecycle.js';
 import { servicesOverview } from '../../detector/service-overview.js';
 import { incidentDetailJson, incidentJson } from '../presenters.js';
@@ -73,7 +74,9 @@ export function incidentRoutes({ db, incidents, clock }: AppDeps): Router {
     const { from, to, limit } = parseQuery(resultsQuery, req.query);
     const end = to ? new Date(to) : clock();
     const start = from ? new Date(from) : new Date(end.getTime() - 86_400_000);
-    const results = await db.stores.checks.listResults(String(req.params.key), start, end, limit);
+    const key = String(req.params.key);
+    if (!(await db.stores.checks.getCheck(key))) throw new NotFoundError(`check ${key}`);
+    const results = await db.stores.checks.listResults(key, start, end, limit);
     res.json({
       items: results.map((r) => ({ ...r, id: undefined, startedAt: r.startedAt.toISOString() })),
     });

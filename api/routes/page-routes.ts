@@ -63,6 +63,7 @@ export function pageRoutes(deps: AppDeps): Router {
     const expected = String(req.cookies?.[LOGIN_CSRF_COOKIE] ?? '');
     const sent = Buffer.from(form._csrf);
     if (!expected || sent.length !== Buffer.byteLength(expected) || !timingSafeEqual(sent, Buffer.from(expected))) {
+      res.locals.loginFailed = true;
       res.redirect(303, `/login?failed=1&next=${encodeURIComponent(safeNext(form.next))}`);
       return;
     }
@@ -73,6 +74,7 @@ export function pageRoutes(deps: AppDeps): Router {
       res.redirect(303, safeNext(form.next));
     } catch (err) {
       if (!(err instanceof UnauthenticatedError)) throw err;
+      res.locals.loginFailed = true;
       res.redirect(303, `/login?failed=1&next=${encodeURIComponent(safeNext(form.next))}`);
     }
   });

@@ -20,6 +20,9 @@ export function loginLimiter() {
     windowMs: 15 * 60_000,
     limit: 20,
     skipSuccessfulRequests: true,
+    // The HTML form answers a failed log-in with a redirect (303), which is not an error status:
+    // it marks the failure in res.locals so that it still counts.
+    requestWasSuccessful: (_req, res) => res.statusCode < 400 && res.locals.loginFailed !== true,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     handler: (_req, _res, next) => next(new SigapError('too_many_requests', 'too many failed log-ins; wait 15 minutes and try again')),

@@ -2,10 +2,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfig, parseDuration, type SigapConfig } from '../../config.js';
-import { projectRoot } from '../../main.js';
 
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
@@ -42,7 +43,7 @@ describe('parseDuration', () => {
 });
 
 describe('the shipped sigap.yaml', () => {
-  const config = parseConfig(readFileSync(join(projectRoot(), 'sigap.yaml'), 'utf8'), 'sigap.yaml', {});
+  const config = parseConfig(readFileSync(join(PROJECT_ROOT, 'sigap.yaml'), 'utf8'), 'sigap.yaml', {});
 
   it('parses with the environment defaults applied', () => {
     expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: 'sqlite:./data/sigap.db', role: 'all', logLevel: 'info' });
@@ -205,7 +206,7 @@ describe('starting sigap with a bad configuration', () => {
     writeFileSync(configPath, 'services:\n  - key: skm\n    name: SKM\n    impact: huge\n    checks: [{ key: a, type: tcp, url: "https://a.example/" }]\n');
     const { PATH, HOME } = process.env;
     const child = spawn('npx', ['tsx', 'main.ts'], {
-      cwd: projectRoot(),
+      cwd: PROJECT_ROOT,
       env: { PATH, HOME, SIGAP_CONFIG: configPath, DATABASE_URL: `sqlite:${join(dir, 'sigap.db')}`, PORT: 'abc' },
     });
     let stdout = '';
