@@ -124,30 +124,26 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
   };
 }
 
-async function main(): Promise<void> {
-  let config: SigapConfig;
+/** Read the configuration, or print every problem and exit 2 (no stack trace). */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv, program = 'sigap'): SigapConfig {
   try {
-    config = loadConfig(process.env);
+    return loadConfig(env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`sigap: cannot start, the configuration has ${err.problems.length} problem(s):\n`);
+    process.stderr.write(`${program}: cannot start, the configuration has ${err.problems.length} problem(s):\n`);
     for (const problem of err.problems) process.stderr.write(`  - ${problem}\n`);
     process.exit(2);
   }
-  const logger = pino({ level: config.logLevel });
-  let sigap: Sigap;
-  try {
-    sigap = await startSigap(config, { logger });
-  } catch (err) {
-    logger.fatal({ err }, 'sigap could not start');
-    process.exit(1);
-  }
+}
+
+/** SIGTERM / SIGINT: run `stop` once, then exit 0 (or 1 if it failed). */
+export function stopOnSignals(logger: Logger, stop: () => Promise<unknown>): void {
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    sigap.stop().then(
+    stop().then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error({ err }, 'unclean stop');
@@ -157,6 +153,18 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(process.env);
+  const logger = pino({ level: config.logLevel });
+  try {
+    const sigap = await startSigap(config, { logger });
+    stopOnSignals(logger, () => sigap.stop());
+  } catch (err) {
+    logger.fatal({ err }, 'sigap could not start');
+    process.exit(1);
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -3,8 +3,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
-import { ConfigError, loadConfig, type SigapConfig } from '../config.js';
-import { projectRoot, startSigap, type Sigap } from '../main.js';
+import { loadConfigOrExit, projectRoot, startSigap, stopOnSignals, type Sigap } from '../main.js';
 import { startStandInSites, type StandInSites } from './stand-in-sites.js';
 
 export const DEMO_PORTS = { control: 18080, skm: 18081, pengaduan: 18082 } as const;
@@ -46,15 +45,7 @@ Ctrl+C stops everything.
 
 export async function runDemo(): Promise<void> {
   const env = demoEnvironment(process.env, projectRoot());
-  let config: SigapConfig;
-  try {
-    config = loadConfig(env);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`sigap demo: cannot start, the configuration has ${err.problems.length} problem(s):\n`);
-    for (const problem of err.problems) process.stderr.write(`  - ${problem}\n`);
-    process.exit(2);
-  }
+  const config = loadConfigOrExit(env, 'sigap demo');
   const logger = pino({ level: config.logLevel });
   const dashboardHost = config.host.includes(':') ? `[${config.host}]` : config.host;
 
@@ -75,21 +66,7 @@ export async function runDemo(): Promise<void> {
   }
   process.stdout.write(banner(sigap, sites, Boolean(process.env.BOOTSTRAP_ADMIN_PASSWORD)));
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping the demo');
-    Promise.all([sigap.stop(), sites.stop()]).then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'unclean stop');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  stopOnSignals(logger, () => Promise.all([sigap.stop(), sites.stop()]));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
