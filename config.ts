@@ -1,12 +1,14 @@
 // The one reader of the environment and of sigap.yaml. Everything is validated here, once,
 // every problem is reported together, and the result is frozen.
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { parseDocument } from 'yaml';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { checkSchema, envSchema, fileSchema, key, type CheckInput, type FileConfig } from './config-schema.js';
 import { parseBusinessHours, type BusinessCalendar } from './detector/business-calendar.js';
 import { DEFAULT_SLA_TARGETS, type Priority, type SlaTargets } from './detector/sla.js';
-import type { HttpExpectations } from './probes/probe-types.js';
+import type { ProbeTarget, TcpTarget } from './probes/probe-types.js';
+
+export { parseDuration } from './config-schema.js';
 
 export type Impact = 'high' | 'medium' | 'low';
 export type Role = 'all' | 'web' | 'worker';
@@ -14,16 +16,27 @@ export type Role = 'all' | 'web' | 'worker';
 export interface CheckConfig {
   key: string;
   serviceKey: string;
-  type: 'http';
-  url: string;
-  method: 'GET' | 'HEAD' | 'POST';
-  headers: Record<string, string>;
+  type: ProbeTarget['type'];
+  /** What is probed, for people: the URL, `host:port`, or the DNS name. */
+  description: string;
   intervalMs: number;
   timeoutMs: number;
   retryIntervalMs: number;
   failureThreshold: number;
   successThreshold: number;
-  expect: HttpExpectations;
+  /** Everything the probe needs (its timeout included). */
+  target: ProbeTarget;
+}
+
+/** The probing host's own link to the world (Gatus's connectivity checker). */
+export interface ConnectivityConfig {
+  target: TcpTarget;
+  intervalMs: number;
+}
+
+export interface RetentionConfig {
+  rawMs: number;
+  hourlyMs: number;
 }
 
 export interface ServiceConfig {
@@ -47,6 +60,8 @@ export interface SigapConfig {
   calendar: BusinessCalendar;
   services: ServiceConfig[];
   policy: PolicyConfig;
+  connectivity: ConnectivityConfig | null;
+  retention: RetentionConfig;
   port: number;
   host: string;
   databaseUrl: string;
@@ -64,119 +79,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
-
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `500ms`, `30s`, `5m`, `1h`, `7d` (or a sum such as `1h30m`) → milliseconds; null if not a duration. */
-export function parseDuration(text: string): number | null {
-  const trimmed = text.trim();
-  if (!/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(trimmed)) return null;
-  let total = 0;
-  for (const [, amount, unit] of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) {
-    total += Number(amount) * DURATION_UNITS[unit as string]!;
-  }
-  return Math.round(total);
-}
-
-const duration = (min = 1) =>
-  z.string({ error: 'must be a duration such as 500ms, 30s, 5m, 1h or 7d' }).transform((text, ctx) => {
-    const ms = parseDuration(text);
-    if (ms === null) {
-      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration (use 500ms, 30s, 5m, 1h, 7d)` });
-      return z.NEVER;
-    }
-    if (ms < min) {
-      ctx.addIssue({ code: 'custom', message: `must be at least ${min}ms` });
-      return z.NEVER;
-    }
-    return ms;
-  });
-
-const key = z
-  .string({ error: 'must be a key (lower-case letters, digits, - and _)' })
-  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, - or _, starting with a letter or digit');
-const impact = z.enum(['high', 'medium', 'low'], { error: 'must be one of high, medium, low' });
-const strings = z.array(z.string().min(1, 'must not be empty'));
-const statusCode = z.number().int().min(100, 'must be an HTTP status code (100-599)').max(599, 'must be an HTTP status code (100-599)');
-const TWO_XX = Array.from({ length: 100 }, (_, i) => 200 + i);
-
-const httpCheckSchema = z
-  .object({
-    key,
-    type: z.literal('http', { error: 'must be http (tcp, dns and tls probes are not available in this version)' }),
-    url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
-    method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
-    headers: z.record(z.string(), z.string()).default({}),
-    interval: duration(100).default(60_000),
-    timeout: duration(100).default(10_000),
-    retryInterval: duration(100).optional(),
-    failureThreshold: z.number().int().min(1).max(100).default(3),
-    successThreshold: z.number().int().min(1).max(100).default(2),
-    expect: z
-      .object({
-        status: z.array(statusCode).min(1, 'must list at least one status').default(TWO_XX),
-        contains: strings.default([]),
-        notContains: strings.default([]),
-        form: strings.default([]),
-        maxLatency: duration(1).optional(),
-      })
-      .strict()
-      .default({ status: TWO_XX, contains: [], notContains: [], form: [] }),
-  })
-  .strict();
-
-const serviceSchema = z
-  .object({ key, name: z.string().min(1, 'must not be empty'), impact, checks: z.array(httpCheckSchema).default([]) })
-  .strict();
-
-const targetSchema = z
-  .object({ respond: duration(), resolve: duration(), clock: z.enum(['24x7', 'business']) })
-  .strict();
-
-const fileSchema = z
-  .object({
-    timezone: z
-      .string()
-      .refine((tz) => isTimeZone(tz), 'must be an IANA time zone such as Asia/Jakarta')
-      .default('Asia/Jakarta'),
-    businessHours: z.record(z.string(), z.string()).default({ 'mon-thu': '07:30-16:00', fri: '07:30-16:30' }),
-    holidays: z
-      .array(
-        z
-          .union([z.string(), z.date()])
-          .transform((d) => (d instanceof Date ? d.toISOString().slice(0, 10) : d))
-          // Date.parse alone would accept 2026-02-30 (as 2 March): the date must read back unchanged.
-          .refine((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(d)) && new Date(d).toISOString().slice(0, 10) === d, 'must be a date written YYYY-MM-DD'),
-      )
-      .default([]),
-    services: z.array(serviceSchema).default([]),
-    policy: z
-      .object({
-        targets: z.partialRecord(z.enum(['P1', 'P2', 'P3', 'P4', 'P5'], { error: 'must be P1 to P5' }), targetSchema).default({}),
-        warnAt: z.number().gt(0).lt(1).default(0.75),
-        reopenWindow: duration().default(86_400_000),
-        verifyFor: duration().default(900_000),
-        autoCloseAfter: duration().default(3 * 86_400_000),
-      })
-      .strict()
-      .default({ targets: {}, warnAt: 0.75, reopenWindow: 86_400_000, verifyFor: 900_000, autoCloseAfter: 3 * 86_400_000 }),
-  })
-  .strict();
-
-const envSchema = z.object({
-  PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  DATABASE_URL: z
-    .string()
-    .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:PATH or postgres://…')
-    .default('sqlite:./data/sigap.db'),
-  SIGAP_CONFIG: z.string().min(1).default('./sigap.yaml'),
-  SIGAP_ROLE: z.enum(['all', 'web', 'worker'], { error: 'must be all, web or worker' }).default('all'),
-  SIGAP_INSTANCE: z.string().min(1).default(hostname()),
-  BOOTSTRAP_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
-  SESSION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -222,10 +124,8 @@ function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: PropertyKey
   return value;
 }
 
-type FileConfig = z.output<typeof fileSchema>;
-type HttpCheck = z.output<typeof httpCheckSchema>;
 /** The services as far as they parsed: a key or value that failed its schema is undefined. */
-type ParsedServices = Array<{ key: string | undefined; checks: Array<Partial<HttpCheck>> }>;
+type ParsedServices = Array<{ key: string | undefined; checks: Array<Partial<CheckInput>> }>;
 
 /**
  * When the file fails its schema there is no whole config, but the cross-section checks still run
@@ -240,7 +140,7 @@ function parsedParts(raw: unknown): { services: ParsedServices; businessHours: R
       const checks = asObject(s).checks;
       return {
         key: key.safeParse(asObject(s).key).data,
-        checks: (Array.isArray(checks) ? checks : []).map((c) => httpCheckSchema.safeParse(c).data ?? { key: key.safeParse(asObject(c).key).data }),
+        checks: (Array.isArray(checks) ? checks : []).map((c) => checkSchema.safeParse(c).data ?? { key: key.safeParse(asObject(c).key).data }),
       };
     }),
   };
@@ -278,6 +178,42 @@ function buildCalendar(file: string, cfg: FileConfig, problems: string[]): Busin
   return { timezone: cfg.timezone, weekly: checkedWeekHours(file, cfg.businessHours, problems), holidays: new Set(cfg.holidays) };
 }
 
+function toTarget(check: CheckInput): { target: ProbeTarget; description: string } {
+  const base = { checkKey: check.key, timeoutMs: check.timeout };
+  switch (check.type) {
+    case 'http': {
+      const { url, method, headers, followRedirects, maxRedirects, expect, tls } = check;
+      const https = url.startsWith('https:');
+      return {
+        description: url,
+        target: {
+          ...base,
+          type: 'http',
+          url,
+          method,
+          headers,
+          followRedirects,
+          maxRedirects,
+          expect: { status: expect.status, contains: expect.contains, notContains: expect.notContains, form: expect.form, maxLatencyMs: expect.maxLatency ?? null },
+          minDaysValid: https ? (tls?.minDaysValid ?? 14) : null,
+        },
+      };
+    }
+    case 'tcp':
+      return { description: `${check.target.host}:${check.target.port}`, target: { ...base, type: 'tcp', ...check.target } };
+    case 'dns':
+      return {
+        description: `${check.name} ${check.recordType}`,
+        target: { ...base, type: 'dns', name: check.name, recordType: check.recordType, expectAnswers: check.expect.answers, server: check.server ?? null },
+      };
+    case 'tls':
+      return {
+        description: `${check.target.host}:${check.target.port}`,
+        target: { ...base, type: 'tls', ...check.target, serverName: check.serverName ?? check.target.host, minDaysValid: check.tls.minDaysValid },
+      };
+  }
+}
+
 function toServices(cfg: FileConfig): ServiceConfig[] {
   return cfg.services.map((service) => ({
     key: service.key,
@@ -287,21 +223,12 @@ function toServices(cfg: FileConfig): ServiceConfig[] {
       key: check.key,
       serviceKey: service.key,
       type: check.type,
-      url: check.url,
-      method: check.method,
-      headers: check.headers,
       intervalMs: check.interval,
       timeoutMs: check.timeout,
       retryIntervalMs: check.retryInterval ?? Math.min(check.interval, 10_000),
       failureThreshold: check.failureThreshold,
       successThreshold: check.successThreshold,
-      expect: {
-        status: check.expect.status,
-        contains: check.expect.contains,
-        notContains: check.expect.notContains,
-        form: check.expect.form,
-        maxLatencyMs: check.expect.maxLatency ?? null,
-      },
+      ...toTarget(check),
     })),
   }));
 }
@@ -358,6 +285,13 @@ export function parseConfig(text: string, configPath: string, env: NodeJS.Proces
       verifyForMs: cfg.policy.verifyFor,
       autoCloseAfterMs: cfg.policy.autoCloseAfter,
     },
+    connectivity: cfg.connectivity
+      ? {
+          intervalMs: cfg.connectivity.interval,
+          target: { type: 'tcp', checkKey: 'connectivity', ...cfg.connectivity.target, timeoutMs: cfg.connectivity.timeout },
+        }
+      : null,
+    retention: { rawMs: cfg.retention.raw, hourlyMs: cfg.retention.hourly },
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,

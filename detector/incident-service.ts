@@ -75,7 +75,7 @@ export class IncidentService {
       ref,
       {
         title: `${service.name}: ${kind.label.id} (${check.key})`,
-        description: `Terdeteksi otomatis: pemeriksaan ${check.key} (${checkConfig.url}) gagal ${checkConfig.failureThreshold}× berturut-turut — ${reason}.`,
+        description: `Terdeteksi otomatis: pemeriksaan ${check.key} (${checkConfig.description}) gagal ${checkConfig.failureThreshold}× berturut-turut — ${reason}.`,
         serviceId: check.serviceId,
         checkId: check.id,
         source: 'probe',

@@ -1,78 +1,59 @@
-import { lookup as dnsLookup } from 'node:dns';
-import { isIP, type LookupFunction as NetLookupFunction, type Socket } from 'node:net';
+import type { LookupFunction as NetLookupFunction, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
-import { Agent, buildConnector, request } from 'undici';
+import { Agent, buildConnector } from 'undici';
+import { judgeCertificateExpiry, type CertificateExpiry } from './certificate.js';
+import {
+  connectionProgress,
+  connectionTimings,
+  createTracedLookup,
+  createTrace,
+  roundMs,
+  startDeadline,
+  traceSocket,
+  withoutUndefined,
+  type ConnectionTrace,
+} from './connection-trace.js';
 import { findFormWithFields } from './html-form.js';
+import { createExchange, exchangeHttp, type Exchange } from './http-exchange.js';
 import { classifyProbeError, describeProbeError } from './probe-errors.js';
-import type {
-  FailureKind,
-  HttpTarget,
-  LookupFunction,
-  PhaseTimings,
-  ProbeDeps,
-  ProbeEvidence,
-  ProbeFunction,
-  ProbeResult,
-  ProbeStatus,
-} from './probe-types.js';
+import type { FailureKind, HttpTarget, PhaseTimings, ProbeDeps, ProbeEvidence, ProbeFunction, ProbeResult, ProbeStatus } from './probe-types.js';
 
-const BODY_CAP_BYTES = 1024 * 1024;
 const EXCERPT_BYTES = 4096;
 
-/** performance.now() moments of the probe's one connection, filled in as its socket progresses. */
-interface ConnectionTrace {
-  lookupStartedAt?: number;
-  lookupAt?: number;
-  connectAt?: number;
-  secureAt?: number;
-  resolvedAddress?: string;
-  tlsExpiresAt?: string;
-}
-
-/** What arrived of the response, kept even when reading it fails half-way. */
-interface Exchange {
-  statusCode?: number;
-  headers?: Record<string, string>;
-  headersAt?: number;
-  chunks: Buffer[];
-  bodyBytes: number;
-  bodyAt?: number;
-}
+type Finish = (status: ProbeStatus, failureKind: FailureKind | null, evidence: ProbeEvidence) => ProbeResult;
 
 export const probeHttp: ProbeFunction<HttpTarget> = async (target, deps) => {
   const startedAt = deps.now();
   const start = performance.now();
-  const trace: ConnectionTrace = {};
-  const exchange: Exchange = { chunks: [], bodyBytes: 0 };
+  const trace = createTrace();
+  const exchange = createExchange(target.url);
   const deadline = startDeadline(target.timeoutMs);
   let agent: Agent | undefined;
-  const finish = (status: ProbeStatus, failureKind: FailureKind | null, evidence: ProbeEvidence): ProbeResult => ({
+  const finish: Finish = (status, failureKind, evidence) => ({
     checkKey: target.checkKey,
     startedAt,
     durationMs: roundMs(performance.now() - start),
     status,
     failureKind,
     timings: phaseTimings(start, trace, exchange),
-    evidence: withoutUndefined(evidence),
+    evidence: withoutUndefined({ ...evidence, redirects: exchange.redirects.length > 0 ? exchange.redirects : undefined }),
   });
   try {
     agent = createTracingAgent(deps, target.timeoutMs, trace);
     // undici only honours an abort once a socket is connected, so the deadline is raced, not just passed on.
     await Promise.race([exchangeHttp(target, agent, deadline.signal, exchange), deadline.expired]);
-    return judgeResponse(target, exchange, performance.now() - start, trace, finish);
+    const certificate = judgeCertificateExpiry(trace.certificateValidTo, deps.now(), target.minDaysValid);
+    return judgeResponse(target, exchange, performance.now() - start, trace, certificate, finish);
   } catch (err) {
-    const kind = classifyProbeError(err, {
-      lookupPending: trace.lookupStartedAt !== undefined && trace.lookupAt === undefined,
-      connected: trace.connectAt !== undefined,
-    });
+    const kind = classifyProbeError(err, connectionProgress(trace));
     return finish('down', kind, {
-      url: target.url,
+      url: exchange.url,
       statusCode: exchange.statusCode,
       headers: exchange.headers,
       bodyExcerpt: exchange.bodyBytes > 0 ? bodyExcerptOf(exchange) : undefined,
       resolvedAddress: trace.resolvedAddress,
-      tlsExpiresAt: trace.tlsExpiresAt,
+      ...judgeCertificateExpiry(trace.certificateValidTo, deps.now(), null).evidence,
       ...describeProbeError(err, kind, target.timeoutMs),
     });
   } finally {
@@ -83,83 +64,38 @@ export const probeHttp: ProbeFunction<HttpTarget> = async (target, deps) => {
 };
 
 function createTracingAgent(deps: ProbeDeps, timeoutMs: number, trace: ConnectionTrace): Agent {
-  const resolve = deps.lookup ?? (dnsLookup as unknown as LookupFunction);
-  // Timed here rather than on the socket's 'lookup' event: a resolver that answers synchronously
-  // emits that event before the connector has handed the socket back to us.
-  const tracedLookup: LookupFunction = (hostname, options, callback) => {
-    trace.lookupStartedAt ??= performance.now();
-    resolve(hostname, options, (err, address, family) => {
-      trace.lookupAt ??= performance.now();
-      if (!err) trace.resolvedAddress ??= typeof address === 'string' ? address : address[0]?.address;
-      callback(err, address, family);
-    });
-  };
   const connector = buildConnector({
     timeout: timeoutMs,
     // Node's type also allows family 'IPv4' | 'IPv6'; net only ever passes numbers to a lookup.
-    lookup: tracedLookup as unknown as NetLookupFunction,
+    lookup: createTracedLookup(deps.lookup, trace) as unknown as NetLookupFunction,
     ...(deps.ca === undefined ? {} : { ca: deps.ca }),
   });
   return new Agent({
     connect(options, callback) {
-      const literal = options.hostname.replace(/^\[(.*)\]$/, '$1');
-      // An address literal needs no lookup (resolve ≈ 0, as blackbox_exporter reports it), and a
-      // socket the peer closed at once has no remoteAddress to read later.
-      if (isIP(literal) !== 0) {
-        trace.lookupAt ??= performance.now();
-        trace.resolvedAddress = literal;
-      }
       // undici's connector returns its socket although its type says void; the events need it early.
       const socket = connector(options, callback) as unknown as Socket | TLSSocket | undefined;
-      socket?.once('connect', () => {
-        trace.connectAt = performance.now();
-        trace.resolvedAddress = socket.remoteAddress ?? trace.resolvedAddress;
-      });
-      socket?.once('secureConnect', () => {
-        trace.secureAt = performance.now();
-        const validTo = new Date((socket as TLSSocket).getPeerCertificate().valid_to);
-        if (!Number.isNaN(validTo.getTime())) trace.tlsExpiresAt = validTo.toISOString();
-      });
+      if (socket) traceSocket(socket, options.hostname, trace);
     },
   });
 }
 
-async function exchangeHttp(target: HttpTarget, agent: Agent, signal: AbortSignal, exchange: Exchange): Promise<void> {
-  // Redirects are not followed: undici 7's request() only follows them through an interceptor.
-  const response = await request(target.url, { method: target.method, headers: target.headers, dispatcher: agent, signal });
-  exchange.headersAt = performance.now();
-  exchange.statusCode = response.statusCode;
-  exchange.headers = flattenHeaders(response.headers);
-  for await (const chunk of response.body) {
-    const kept = (chunk as Buffer).subarray(0, BODY_CAP_BYTES - exchange.bodyBytes);
-    exchange.chunks.push(kept);
-    exchange.bodyBytes += kept.length;
-    if (exchange.bodyBytes >= BODY_CAP_BYTES) break; // leaving the loop destroys the body stream
-  }
-  exchange.bodyAt = performance.now();
-}
-
+/** Checked in this order: status, content, form, latency, certificate expiry — the first that fails decides. */
 function judgeResponse(
   target: HttpTarget,
   exchange: Exchange,
   elapsedMs: number,
   trace: ConnectionTrace,
-  finish: (status: ProbeStatus, kind: FailureKind | null, evidence: ProbeEvidence) => ProbeResult,
+  certificate: CertificateExpiry,
+  finish: Finish,
 ): ProbeResult {
   const { expect } = target;
   const statusCode = exchange.statusCode ?? 0;
   const body = Buffer.concat(exchange.chunks).toString('utf8');
+  const seen = { url: exchange.url, statusCode, resolvedAddress: trace.resolvedAddress, ...certificate.evidence };
   const failed = (status: ProbeStatus, kind: FailureKind, reason: string): ProbeResult =>
-    finish(status, kind, {
-      url: target.url,
-      statusCode,
-      headers: exchange.headers,
-      bodyExcerpt: bodyExcerptOf(exchange),
-      resolvedAddress: trace.resolvedAddress,
-      tlsExpiresAt: trace.tlsExpiresAt,
-      reason,
-    });
+    finish(status, kind, { ...seen, headers: exchange.headers, bodyExcerpt: bodyExcerptOf(exchange), reason });
 
+  if (exchange.tooManyRedirects) return failed('down', 'http_4xx', `too many redirects (${target.maxRedirects})`);
   const accepted = expect.status.length > 0 ? expect.status.includes(statusCode) : statusCode >= 200 && statusCode < 300;
   if (!accepted) {
     const expected = expect.status.length > 0 ? `[${expect.status.join(', ')}]` : '2xx';
@@ -175,33 +111,21 @@ function judgeResponse(
   if (expect.maxLatencyMs !== null && elapsedMs > expect.maxLatencyMs) {
     return failed('degraded', 'slow', `response took ${Math.round(elapsedMs)} ms, over the ${expect.maxLatencyMs} ms limit`);
   }
-  return finish('up', null, {
-    url: target.url,
-    statusCode,
-    resolvedAddress: trace.resolvedAddress,
-    tlsExpiresAt: trace.tlsExpiresAt,
-  });
+  if (certificate.expiringReason !== undefined) return failed('degraded', 'tls_expiring', certificate.expiringReason);
+  return finish('up', null, seen);
 }
 
-function startDeadline(timeoutMs: number): { signal: AbortSignal; expired: Promise<never>; dispose: () => void } {
-  // AbortSignal.timeout() throws on a negative or non-finite delay, and a probe must not throw.
-  const signal = AbortSignal.timeout(Number.isFinite(timeoutMs) && timeoutMs > 0 ? Math.ceil(timeoutMs) : 0);
-  let onAbort = (): void => undefined;
-  const expired = new Promise<never>((_, reject) => {
-    onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  return { signal, expired, dispose: () => signal.removeEventListener('abort', onAbort) };
-}
-
+/**
+ * resolve / connect / tls are the first connection's (the checked host's own); processing and
+ * transfer are the judged response's, processing counted from when its request was sent or its
+ * connection was ready, whichever is later. Earlier redirect hops show only in the total duration.
+ */
 function phaseTimings(start: number, trace: ConnectionTrace, exchange: Exchange): PhaseTimings {
-  const timings: PhaseTimings = {};
-  const resolvedAt = trace.lookupAt;
+  const timings = connectionTimings(start, trace);
   const readyAt = trace.secureAt ?? trace.connectAt;
-  if (resolvedAt !== undefined) timings.resolve = roundMs(resolvedAt - start);
-  if (trace.connectAt !== undefined && resolvedAt !== undefined) timings.connect = roundMs(trace.connectAt - resolvedAt);
-  if (trace.secureAt !== undefined && trace.connectAt !== undefined) timings.tls = roundMs(trace.secureAt - trace.connectAt);
-  if (exchange.headersAt !== undefined && readyAt !== undefined) timings.processing = roundMs(exchange.headersAt - readyAt);
+  if (exchange.headersAt !== undefined && readyAt !== undefined) {
+    timings.processing = roundMs(exchange.headersAt - Math.max(readyAt, exchange.requestAt ?? readyAt));
+  }
   if (exchange.bodyAt !== undefined && exchange.headersAt !== undefined) timings.transfer = roundMs(exchange.bodyAt - exchange.headersAt);
   return timings;
 }
@@ -210,20 +134,4 @@ function bodyExcerptOf(exchange: Exchange): string {
   const head = Buffer.concat(exchange.chunks).subarray(0, EXCERPT_BYTES);
   // stream: true holds back a multi-byte character cut at the edge instead of widening it to U+FFFD.
   return new TextDecoder('utf-8').decode(head, { stream: true });
-}
-
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return flat;
-}
-
-function roundMs(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
-}
-
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
 }

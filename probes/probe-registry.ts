@@ -1,11 +1,17 @@
+import { probeDns } from './dns.js';
 import { probeHttp } from './http.js';
 import type { ProbeDeps, ProbeFunction, ProbeResult, ProbeTarget } from './probe-types.js';
+import { probeTcp } from './tcp.js';
+import { probeTls } from './tls.js';
 
 type ProbeRegistry = { [Type in ProbeTarget['type']]: ProbeFunction<Extract<ProbeTarget, { type: Type }>> };
 
 /** Probe type → probe. A new probe type is a new file and one line here. */
 export const probeRegistry: ProbeRegistry = {
   http: probeHttp,
+  tcp: probeTcp,
+  dns: probeDns,
+  tls: probeTls,
 };
 
 export function runProbe(target: ProbeTarget, deps: ProbeDeps): Promise<ProbeResult> {

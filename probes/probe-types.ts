@@ -41,6 +41,12 @@ export interface ProbeEvidence {
   errorMessage?: string;
   /** Human-readable reason for a `content` failure or a refused status. */
   reason?: string;
+  /** Redirects followed, in order. */
+  redirects?: Array<{ url: string; statusCode: number }>;
+  /** Whole days the certificate is still valid. */
+  tlsDaysLeft?: number;
+  /** DNS answers, as text. */
+  answers?: string[];
 }
 
 export interface ProbeResult {
@@ -73,10 +79,49 @@ export interface HttpTarget {
   method: 'GET' | 'HEAD' | 'POST';
   headers: Record<string, string>;
   timeoutMs: number;
+  /** Follow redirects (each one recorded in evidence), at most `maxRedirects`. */
+  followRedirects: boolean;
+  maxRedirects: number;
   expect: HttpExpectations;
+  /** HTTPS only: a certificate valid for fewer days is `tls_expiring`; null: not checked. */
+  minDaysValid: number | null;
 }
 
-export type ProbeTarget = HttpTarget;
+export interface TcpTarget {
+  type: 'tcp';
+  checkKey: string;
+  host: string;
+  port: number;
+  timeoutMs: number;
+}
+
+export type DnsRecordType = 'A' | 'AAAA' | 'CNAME' | 'MX' | 'NS' | 'TXT';
+
+export interface DnsTarget {
+  type: 'dns';
+  checkKey: string;
+  /** The name to resolve. */
+  name: string;
+  recordType: DnsRecordType;
+  /** Every listed answer must be among those returned (empty: any answer passes). */
+  expectAnswers: string[];
+  /** `ip` or `ip:port` of the resolver to ask; null: the system's resolvers. */
+  server: string | null;
+  timeoutMs: number;
+}
+
+export interface TlsTarget {
+  type: 'tls';
+  checkKey: string;
+  host: string;
+  port: number;
+  /** SNI and the name the certificate must match; defaults to `host`. */
+  serverName: string;
+  timeoutMs: number;
+  minDaysValid: number;
+}
+
+export type ProbeTarget = HttpTarget | TcpTarget | DnsTarget | TlsTarget;
 
 /** Resolve a host name the way `dns.lookup` does; injected so tests need no DNS. */
 export type LookupFunction = (
@@ -85,9 +130,13 @@ export type LookupFunction = (
   callback: (err: NodeJS.ErrnoException | null, address: string | Array<{ address: string; family: number }>, family?: number) => void,
 ) => void;
 
+/** Ask a DNS server for one record type; injected so tests need no network. */
+export type DnsResolveFunction = (name: string, recordType: DnsRecordType, server: string | null, signal: AbortSignal) => Promise<string[]>;
+
 export interface ProbeDeps {
   now: () => Date;
   lookup?: LookupFunction;
+  resolveDns?: DnsResolveFunction;
   /** Extra CA certificates to trust (tests with self-made certificates). */
   ca?: string | Buffer | Array<string | Buffer>;
 }

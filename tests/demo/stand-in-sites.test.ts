@@ -19,7 +19,8 @@ function demoTargets(sites: StandInSites): Record<SiteName, HttpTarget> {
   const target = (site: SiteName, url: string): HttpTarget => {
     const check = checks.find((c) => c.key === CHECK_OF[site]);
     if (!check) throw new Error(`demo/sigap.demo.yaml has no check ${CHECK_OF[site]}`);
-    return { type: 'http', checkKey: check.key, url, method: check.method, headers: check.headers, timeoutMs: check.timeoutMs, expect: check.expect };
+    if (check.target.type !== 'http') throw new Error(`${check.key} is not an http check`);
+    return { ...check.target, url };
   };
   return { skm: target('skm', sites.skmUrl), pengaduan: target('pengaduan', sites.pengaduanUrl) };
 }

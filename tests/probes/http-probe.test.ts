@@ -3,6 +3,7 @@ import { findFormWithFields } from '../../probes/html-form.js';
 import { probeHttp } from '../../probes/http.js';
 import { runProbe } from '../../probes/probe-registry.js';
 import type { FailureKind, HttpExpectations, HttpTarget, LookupFunction, ProbeDeps, ProbeStatus } from '../../probes/probe-types.js';
+import { createCertificateAuthority, daysFromNow, type CertificateAuthority, type KeyAndCertificate } from '../helpers/certificates.js';
 import {
   createSelfSignedCertificate,
   findRefusingPort,
@@ -25,14 +26,22 @@ const MAINTENANCE_PAGE = '<html><body><h1>Survei Kepuasan Masyarakat</h1><p>Site
 const fixedNow = (): Date => new Date('2026-03-02T03:04:05.000Z');
 const deps: ProbeDeps = { now: fixedNow };
 
-function httpTarget(url: string, options: { timeoutMs?: number; expect?: Partial<HttpExpectations> } = {}): HttpTarget {
+interface TargetOptions extends Partial<Omit<HttpTarget, 'expect'>> {
+  expect?: Partial<HttpExpectations>;
+}
+
+function httpTarget(url: string, options: TargetOptions = {}): HttpTarget {
   return {
     type: 'http',
     checkKey: 'skm-form',
     url,
     method: 'GET',
     headers: {},
-    timeoutMs: options.timeoutMs ?? 3000,
+    timeoutMs: 3000,
+    followRedirects: false,
+    maxRedirects: 0,
+    minDaysValid: null,
+    ...options,
     expect: { status: [200], contains: [], notContains: [], form: [], maxLatencyMs: null, ...options.expect },
   };
 }
@@ -65,7 +74,7 @@ describe('probeHttp', () => {
     name: string;
     /** Starts whatever the probe talks to and returns the URL to probe. */
     serve: () => Promise<string>;
-    target?: Parameters<typeof httpTarget>[1];
+    target?: TargetOptions;
     /** Called when the case runs, after the certificate exists. */
     deps?: () => Partial<ProbeDeps>;
     status: ProbeStatus;
@@ -152,6 +161,7 @@ describe('probeHttp', () => {
 
     expect(result).toMatchObject({ status: 'up', failureKind: null });
     expect(Date.parse(result.evidence.tlsExpiresAt ?? '')).toBeGreaterThan(Date.now() + 29 * 86_400_000);
+    expect(result.evidence.tlsDaysLeft).toBeTypeOf('number');
     expect(Object.keys(result.timings).sort()).toEqual(['connect', 'processing', 'resolve', 'tls', 'transfer']);
     expect(result.evidence.resolvedAddress).toBe('127.0.0.1');
   });
@@ -206,6 +216,151 @@ describe('probeHttp', () => {
     const result = await runProbe(httpTarget(`${server.origin}/`), deps);
 
     expect(result).toMatchObject({ status: 'up', evidence: { statusCode: 200 } });
+  });
+});
+
+describe('probeHttp following redirects', () => {
+  /** A site whose paths each answer with a status and, for redirects, a Location. */
+  const serveSite = (routes: Record<string, { status: number; location?: string; body?: string; delayMs?: number }>) =>
+    startHttpServer((request, response) => {
+      const route = routes[new URL(request.url ?? '/', 'http://site').pathname] ?? { status: 404, body: 'Not Found' };
+      setTimeout(() => response.writeHead(route.status, route.location ? { location: route.location } : {}).end(route.body ?? ''), route.delayMs ?? 0);
+    });
+  const following = (maxRedirects = 5): TargetOptions => ({ followRedirects: true, maxRedirects, expect: { contains: ['Survei Kepuasan'] } });
+
+  it('a chain of two redirects to the survey page is up, with both hops in the evidence', async () => {
+    const site = await serveSite({ '/': { status: 301, location: '/skm' }, '/skm': { status: 302, location: '/skm/' }, '/skm/': { status: 200, body: SKM_PAGE } });
+    const result = await probeHttp(httpTarget(`${site.origin}/`, following()), deps);
+
+    expect(result).toMatchObject({ status: 'up', failureKind: null, evidence: { url: `${site.origin}/skm/`, statusCode: 200 } });
+    expect(result.evidence.redirects).toEqual([
+      { url: `${site.origin}/`, statusCode: 301 },
+      { url: `${site.origin}/skm`, statusCode: 302 },
+    ]);
+    expect(Object.keys(result.timings).sort()).toEqual(['connect', 'processing', 'resolve', 'transfer']);
+  });
+
+  it('a redirect loop is down with http_4xx: too many redirects', async () => {
+    const site = await serveSite({ '/a': { status: 302, location: '/b' }, '/b': { status: 307, location: '/a' } });
+    const result = await probeHttp(httpTarget(`${site.origin}/a`, following(3)), deps);
+
+    expect(result).toMatchObject({ status: 'down', failureKind: 'http_4xx', evidence: { reason: 'too many redirects (3)', statusCode: 307 } });
+    expect(result.evidence.redirects?.map((hop) => hop.url)).toEqual(['/a', '/b', '/a', '/b'].map((path) => `${site.origin}${path}`));
+  });
+
+  it('a relative Location is resolved against the URL that answered it', async () => {
+    const site = await serveSite({ '/skm/lama/index.php': { status: 308, location: '../baru/' }, '/skm/baru/': { status: 200, body: SKM_PAGE } });
+    const result = await probeHttp(httpTarget(`${site.origin}/skm/lama/index.php`, following()), deps);
+
+    expect(result).toMatchObject({ status: 'up', evidence: { url: `${site.origin}/skm/baru/` } });
+  });
+
+  it('a redirect to a page that fails is judged by that page', async () => {
+    const site = await serveSite({ '/': { status: 302, location: '/error' }, '/error': { status: 503, body: 'Service Unavailable' } });
+    const result = await probeHttp(httpTarget(`${site.origin}/`, following()), deps);
+
+    expect(result).toMatchObject({ status: 'down', failureKind: 'http_5xx', evidence: { url: `${site.origin}/error`, statusCode: 503 } });
+  });
+
+  it('a redirect to a port that refuses is down with connect, keeping the hop', async () => {
+    const refusing = `http://127.0.0.1:${await findRefusingPort()}/`;
+    const site = await serveSite({ '/': { status: 302, location: refusing } });
+    const result = await probeHttp(httpTarget(`${site.origin}/`, following()), deps);
+
+    expect(result).toMatchObject({ status: 'down', failureKind: 'connect', evidence: { errorCode: 'ECONNREFUSED', url: refusing } });
+    expect(result.evidence.redirects).toEqual([{ url: `${site.origin}/`, statusCode: 302 }]);
+  });
+
+  it('the whole chain shares one timeout', async () => {
+    const site = await serveSite({ '/': { status: 302, location: '/next', delayMs: 250 }, '/next': { status: 200, body: SKM_PAGE, delayMs: 250 } });
+    const result = await probeHttp(httpTarget(`${site.origin}/`, { ...following(), timeoutMs: 400 }), deps);
+
+    expect(result).toMatchObject({ status: 'down', failureKind: 'timeout' });
+  });
+
+  it('a 303 after a POST is fetched with GET, and credentials are not sent to another origin', async () => {
+    const seen: Array<{ method?: string; authorization?: string }> = [];
+    const other = await startHttpServer((request, response) => {
+      seen.push({ method: request.method, authorization: request.headers.authorization });
+      response.writeHead(200).end(SKM_PAGE);
+    });
+    const site = await startHttpServer((request, response) => {
+      seen.push({ method: request.method, authorization: request.headers.authorization });
+      response.writeHead(303, { location: `${other.origin}/terima-kasih` }).end();
+    });
+    const result = await probeHttp(
+      httpTarget(`${site.origin}/kirim`, { ...following(), method: 'POST', headers: { Authorization: 'Bearer rahasia' } }),
+      deps,
+    );
+
+    expect(result.status).toBe('up');
+    expect(seen).toEqual([{ method: 'POST', authorization: 'Bearer rahasia' }, { method: 'GET', authorization: undefined }]);
+  });
+
+  it.each([
+    { name: 'with followRedirects off a 302 listed in expect.status is up', status: [200, 302], judged: 'up', failureKind: null },
+    { name: 'with followRedirects off a 302 not listed in expect.status is down with http_4xx', status: [200], judged: 'down', failureKind: 'http_4xx' },
+  ])('$name', async ({ status, judged, failureKind }) => {
+    const site = await serveSite({ '/': { status: 302, location: '/login' }, '/login': { status: 200, body: SKM_PAGE } });
+    const result = await probeHttp(httpTarget(`${site.origin}/`, { expect: { status } }), deps);
+
+    expect(result).toMatchObject({ status: judged, failureKind, evidence: { url: `${site.origin}/`, statusCode: 302 } });
+    expect(result.evidence.redirects).toBeUndefined();
+  });
+});
+
+describe('probeHttp certificate expiry', () => {
+  // The TLS stack checks validity against the real clock, so the expiry arithmetic must use it too.
+  const realClock: ProbeDeps = { now: () => new Date(), lookup: resolveTo('127.0.0.1') };
+  let authority: CertificateAuthority;
+  let valid: KeyAndCertificate;
+  let expiring: KeyAndCertificate;
+  let expired: KeyAndCertificate;
+
+  beforeAll(async () => {
+    authority = await createCertificateAuthority();
+    [valid, expiring, expired] = await Promise.all([
+      authority.issue({ hostNames: [FAKE_HOST], notAfter: daysFromNow(45) }),
+      authority.issue({ hostNames: [FAKE_HOST], notAfter: daysFromNow(5) }),
+      authority.issue({ hostNames: [FAKE_HOST], notBefore: daysFromNow(-60), notAfter: daysFromNow(-1) }),
+    ]);
+  });
+
+  const probeSite = async (certificate: KeyAndCertificate, handler: RequestHandler, options: TargetOptions = {}) => {
+    const server = await startHttpsServer(handler, certificate);
+    return probeHttp(httpTarget(`https://${FAKE_HOST}:${server.port}/`, { minDaysValid: 14, ...options }), { ...realClock, ca: authority.cert });
+  };
+
+  it('a certificate with 45 days left is up, and the up result carries its expiry', async () => {
+    const result = await probeSite(valid, answer(200, SKM_PAGE));
+
+    expect(result).toMatchObject({ status: 'up', failureKind: null, evidence: { tlsDaysLeft: 44 } });
+    expect(Object.keys(result.evidence).sort()).toEqual(['resolvedAddress', 'statusCode', 'tlsDaysLeft', 'tlsExpiresAt', 'url']);
+  });
+
+  it('a certificate with 5 days left under a 14-day minimum is degraded with tls_expiring', async () => {
+    const result = await probeSite(expiring, answer(200, SKM_PAGE));
+
+    expect(result).toMatchObject({ status: 'degraded', failureKind: 'tls_expiring', evidence: { tlsDaysLeft: 4, statusCode: 200 } });
+    expect(result.evidence.reason).toMatch(/^certificate expires in 4 days \(.+\), under the 14-day minimum$/);
+  });
+
+  it.each([
+    { name: 'an expiring certificate with no minimum is up, still showing its days left', options: { minDaysValid: null }, status: 'up', failureKind: null },
+    { name: 'a failing status is judged before an expiring certificate', handler: answer(500, 'Fatal error'), status: 'down', failureKind: 'http_5xx' },
+    { name: 'missing content is judged before an expiring certificate', options: { expect: { contains: ['Pengaduan'] } }, status: 'down', failureKind: 'content' },
+    { name: 'a slow answer is judged before an expiring certificate', handler: answer(200, SKM_PAGE, 200), options: { expect: { maxLatencyMs: 50 } },
+      status: 'degraded', failureKind: 'slow' },
+  ])('$name', async ({ handler, options, status, failureKind }) => {
+    const result = await probeSite(expiring, handler ?? answer(200, SKM_PAGE), options);
+
+    expect(result).toMatchObject({ status, failureKind, evidence: { tlsDaysLeft: 4 } });
+  });
+
+  it('an expired certificate is down with tls and CERT_HAS_EXPIRED', async () => {
+    const result = await probeSite(expired, answer(200, SKM_PAGE));
+
+    expect(result).toMatchObject({ status: 'down', failureKind: 'tls', evidence: { errorCode: 'CERT_HAS_EXPIRED' } });
   });
 });
 

@@ -1,7 +1,7 @@
 // The scheduler with probes that answer instantly or hang, driven by vitest's fake timers.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { HttpTarget, ProbeResult } from '../../probes/probe-types.js';
-import { Scheduler, type NextProbe, type ScheduledCheck } from '../../probes/scheduler.js';
+import { nextSlot, Scheduler, type NextProbe, type ScheduledCheck } from '../../probes/scheduler.js';
 
 function check(key: string, intervalMs = 1000, retryIntervalMs = 100, timeoutMs = 500): ScheduledCheck {
   const target: HttpTarget = {
@@ -11,6 +11,9 @@ function check(key: string, intervalMs = 1000, retryIntervalMs = 100, timeoutMs 
     method: 'GET',
     headers: {},
     timeoutMs,
+    followRedirects: false,
+    maxRedirects: 0,
+    minDaysValid: null,
     expect: { status: [200], contains: [], notContains: [], form: [], maxLatencyMs: null },
   };
   return { target, intervalMs, retryIntervalMs };
@@ -141,5 +144,172 @@ describe('Scheduler', () => {
     await vi.advanceTimersByTimeAsync(5_000);
     await stopped;
     expect(finished).toBe(1);
+  });
+});
+
+describe('Scheduler timing: no drift, measured lateness, skip-ahead', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('keeps every run on its planned grid over many intervals, though every timer fires late', async () => {
+    // A sluggish event loop: every timer fires 7 ms after it was due. Planning the next run from
+    // when the timer actually fired would slip 7 ms per interval; from the planned time it never does.
+    const fakeSetTimeout = globalThis.setTimeout;
+    const late = ((fn: () => void, ms?: number) => fakeSetTimeout(fn, (ms ?? 0) + 7)) as typeof setTimeout;
+    vi.stubGlobal('setTimeout', late);
+    try {
+      const starts: number[] = [];
+      const start = Date.now();
+      const scheduler = new Scheduler({
+        probe: async (t) => (starts.push(Date.now() - start), await sleep(300), up(t.checkKey)),
+        onResult: async () => (await sleep(45), 'interval'),
+        onError: () => undefined,
+        now: () => new Date(),
+        random: () => 0.25, // 250 ms of jitter at start
+      });
+      scheduler.start([check('a', 1000)]);
+      await vi.advanceTimersByTimeAsync(100_100);
+      await scheduler.stop();
+      expect(starts).toEqual(Array.from({ length: 100 }, (_, i) => 257 + i * 1000));
+      expect(scheduler.stats().lateness).toEqual({ p50Ms: 7, p99Ms: 7, maxMs: 7 });
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('measures lateness as time waiting for the concurrency bound when it is saturated', async () => {
+    const scheduler = new Scheduler({
+      probe: async (t) => (await sleep(400), up(t.checkKey)),
+      onResult: async () => 'interval',
+      onError: () => undefined,
+      now: () => new Date(),
+      maxConcurrent: 1,
+      random: () => 0,
+    });
+    scheduler.start([check('a', 2000), check('b', 2000), check('c', 2000)]);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(scheduler.stats()).toMatchObject({ checks: 3, inFlight: 1, waiting: 2, probesStarted: 1 });
+    await vi.advanceTimersByTimeAsync(9_850); // five rounds: each starts 0, 400 and 800 ms late
+    await scheduler.stop();
+    expect(scheduler.stats()).toMatchObject({ checks: 3, inFlight: 0, waiting: 0, probesStarted: 15, lateness: { p50Ms: 400, p99Ms: 800, maxMs: 800 } });
+  });
+
+  it('after a stall longer than several intervals, skips to the next slot instead of a burst of catch-up probes', async () => {
+    const starts: number[] = [];
+    let stall = true;
+    const start = Date.now();
+    const scheduler = new Scheduler({
+      probe: async (t) => (starts.push(Date.now() - start), up(t.checkKey)),
+      onResult: async () => {
+        // the first result takes 3.5 intervals to record (a database that hangs for a while)
+        if (stall) await sleep(3_500);
+        stall = false;
+        return 'interval';
+      },
+      onError: () => undefined,
+      now: () => new Date(),
+      random: () => 0,
+    });
+    scheduler.start([check('a', 1000)]);
+    await vi.advanceTimersByTimeAsync(6_500);
+    await scheduler.stop();
+    expect(starts).toEqual([0, 4000, 5000, 6000]);
+  });
+
+  it('plans the next slot on the grid of the planned time', () => {
+    expect(nextSlot(0, 1000, 300)).toBe(1000); // on time
+    expect(nextSlot(0, 1000, 1000)).toBe(1000); // exactly due: now
+    expect(nextSlot(0, 1000, 1001)).toBe(2000); // a missed slot is skipped, not run late
+    expect(nextSlot(500, 1000, 7_250)).toBe(7_500);
+  });
+});
+
+describe('Scheduler: checks added, replaced and removed at runtime', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  function recording(probeMs = 0) {
+    const starts: Array<[string, number]> = [];
+    const results: string[] = [];
+    const start = Date.now();
+    const scheduler = new Scheduler({
+      probe: async (t) => {
+        starts.push([t.checkKey, Date.now() - start]);
+        if (probeMs) await sleep(probeMs);
+        return up(t.checkKey);
+      },
+      onResult: async (r) => (results.push(r.checkKey), 'interval'),
+      onError: () => undefined,
+      now: () => new Date(),
+      random: () => 0,
+    });
+    const times = (key: string) => starts.filter(([k]) => k === key).map(([, t]) => t);
+    return { scheduler, results, times };
+  }
+
+  it('upsert adds a new check that starts probing on its own interval', async () => {
+    const { scheduler, times } = recording();
+    scheduler.start([check('a', 1000)]);
+    await vi.advanceTimersByTimeAsync(1_500);
+    scheduler.upsert(check('b', 1000));
+    await vi.advanceTimersByTimeAsync(2_000);
+    await scheduler.stop();
+    expect(times('a')).toEqual([0, 1000, 2000, 3000]);
+    expect(times('b')).toEqual([1500, 2500, 3500]);
+    expect(scheduler.stats().checks).toBe(2);
+  });
+
+  it('upsert of an existing check replaces its interval from its last planned run', async () => {
+    const { scheduler, times } = recording();
+    scheduler.start([check('a', 1000)]);
+    await vi.advanceTimersByTimeAsync(2_100); // ran at 0, 1000, 2000
+    scheduler.upsert(check('a', 300));
+    await vi.advanceTimersByTimeAsync(1_000);
+    await scheduler.stop();
+    expect(times('a')).toEqual([0, 1000, 2000, 2300, 2600, 2900]);
+    expect(scheduler.stats().checks).toBe(1);
+  });
+
+  it('remove stops an idle check at once', async () => {
+    const { scheduler, times } = recording();
+    scheduler.start([check('a', 1000), check('b', 1000)]);
+    await vi.advanceTimersByTimeAsync(1_500);
+    scheduler.remove('a');
+    await vi.advanceTimersByTimeAsync(3_000);
+    await scheduler.stop();
+    expect(times('a')).toEqual([0, 1000]);
+    expect(times('b')).toHaveLength(5);
+    expect(scheduler.stats().checks).toBe(1);
+  });
+
+  it('remove during a probe delivers that result and schedules nothing more', async () => {
+    const { scheduler, results, times } = recording(300);
+    scheduler.start([check('a', 1000)]);
+    await vi.advanceTimersByTimeAsync(100);
+    scheduler.remove('a');
+    expect(scheduler.stats().checks).toBe(0);
+    await vi.advanceTimersByTimeAsync(5_000);
+    await scheduler.stop();
+    expect(times('a')).toEqual([0]);
+    expect(results).toEqual(['a']);
+  });
+
+  it('a check removed and added back during its probe never runs twice at once', async () => {
+    const { scheduler, results, times } = recording(300);
+    scheduler.start([check('a', 1000)]);
+    await vi.advanceTimersByTimeAsync(100);
+    scheduler.remove('a');
+    scheduler.upsert(check('a', 500));
+    await vi.advanceTimersByTimeAsync(1_150);
+    const stopped = scheduler.stop();
+    await vi.advanceTimersByTimeAsync(1_000);
+    await stopped;
+    // the probe in flight finishes first; the new configuration continues its grid
+    expect(times('a')).toEqual([0, 500, 1000]);
+    expect(results).toEqual(['a', 'a', 'a']);
   });
 });

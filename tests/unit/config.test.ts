@@ -58,8 +58,9 @@ describe('the shipped sigap.yaml', () => {
       ['pengaduan', 'high'],
     ]);
     const skmForm = config.services[0]!.checks[0]!;
-    expect(skmForm).toMatchObject({ key: 'skm-form', serviceKey: 'skm', method: 'GET', headers: {}, intervalMs: 60_000, timeoutMs: 10_000, retryIntervalMs: 10_000 });
-    expect(skmForm.expect).toEqual({ status: [200], contains: ['Survei Kepuasan'], notContains: ['Fatal error', 'maintenance'], form: ['nama', 'nilai'], maxLatencyMs: 3000 });
+    expect(skmForm).toMatchObject({ key: 'skm-form', serviceKey: 'skm', type: 'http', intervalMs: 60_000, timeoutMs: 10_000, retryIntervalMs: 10_000 });
+    expect(skmForm.target).toMatchObject({ type: 'http', checkKey: 'skm-form', method: 'GET', headers: {}, timeoutMs: 10_000, followRedirects: true, maxRedirects: 5, minDaysValid: 14 });
+    expect(skmForm.target.type === 'http' && skmForm.target.expect).toEqual({ status: [200], contains: ['Survei Kepuasan'], notContains: ['Fatal error', 'maintenance'], form: ['nama', 'nilai'], maxLatencyMs: 3000 });
   });
 
   it('gives the policy targets in ms', () => {
@@ -88,7 +89,7 @@ describe('${NAME} substitution', () => {
   it('replaces a variable anywhere inside a string value', () => {
     const config = parseConfig(oneService('Survei ${OFFICE}', 'https://${SKM_HOST}/form'), 'sigap.yaml', { OFFICE: 'OKI', SKM_HOST: 'skm.oki.example' });
     expect(config.services[0]!.name).toBe('Survei OKI');
-    expect(config.services[0]!.checks[0]!.url).toBe('https://skm.oki.example/form');
+    expect(config.services[0]!.checks[0]!.description).toBe('https://skm.oki.example/form');
   });
 
   it('reports a missing variable with the key path and the variable name', () => {
@@ -122,7 +123,7 @@ services:
     impact: high
     checks:
       - { key: skm-form, type: http, url: "https://pengaduan.example/", interval: 10s, timeout: 30s }
-      - { key: pengaduan-dns, type: dns, url: "https://pengaduan.example/" }
+      - { key: pengaduan-dns, type: ftp, url: "ftp://pengaduan.example/" }
 `;
 
   it('reports every problem at once, one line each naming the file and the key path', () => {
@@ -138,7 +139,7 @@ services:
         'bad.yaml: services[0].checks[0].interval: "5 minutes" is not a duration (use 500ms, 30s, 5m, 1h, 7d)',
         'bad.yaml: services[1].checks[0].key: "skm-form" is used by another check (check keys are global)',
         'bad.yaml: services[1].checks[0].timeout: must not be longer than interval',
-        'bad.yaml: services[1].checks[1].type: must be http (tcp, dns and tls probes are not available in this version)',
+        'bad.yaml: services[1].checks[1].type: must be one of http, tcp, dns, tls',
       ].sort(),
     );
     for (const problem of problems) expect(problem).not.toContain('\n');
@@ -203,7 +204,7 @@ describe('starting sigap with a bad configuration', () => {
 
   it('exits with code 2 and lists every problem on stderr without a stack trace', async () => {
     const configPath = join(dir, 'bad.yaml');
-    writeFileSync(configPath, 'services:\n  - key: skm\n    name: SKM\n    impact: huge\n    checks: [{ key: a, type: tcp, url: "https://a.example/" }]\n');
+    writeFileSync(configPath, 'services:\n  - key: skm\n    name: SKM\n    impact: huge\n    checks: [{ key: a, type: ftp, url: "https://a.example/" }]\n');
     const { PATH, HOME } = process.env;
     const child = spawn('npx', ['tsx', 'main.ts'], {
       cwd: PROJECT_ROOT,
@@ -219,7 +220,7 @@ describe('starting sigap with a bad configuration', () => {
     expect(stderr).toContain('the configuration has 3 problem(s)');
     expect(stderr).toContain('  - environment: PORT: must be a port number\n');
     expect(stderr).toContain(`  - ${configPath}: services[0].impact: must be one of high, medium, low\n`);
-    expect(stderr).toContain(`  - ${configPath}: services[0].checks[0].type: must be http`);
+    expect(stderr).toContain(`  - ${configPath}: services[0].checks[0].type: must be one of http, tcp, dns, tls`);
     expect(`${stdout}\n${stderr}`).not.toMatch(/^\s+at /m);
   });
 });

@@ -1,0 +1,187 @@
+// The shape of sigap.yaml and of the environment, as zod schemas with explicit defaults.
+// config.ts is the one reader that applies them; nothing else imports this file.
+import { hostname } from 'node:os';
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `500ms`, `30s`, `5m`, `1h`, `7d` (or a sum such as `1h30m`) → milliseconds; null if not a duration. */
+export function parseDuration(text: string): number | null {
+  const trimmed = text.trim();
+  if (!/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(trimmed)) return null;
+  let total = 0;
+  for (const [, amount, unit] of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) {
+    total += Number(amount) * DURATION_UNITS[unit as string]!;
+  }
+  return Math.round(total);
+}
+
+export const duration = (min = 1) =>
+  z.string({ error: 'must be a duration such as 500ms, 30s, 5m, 1h or 7d' }).transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === null) {
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration (use 500ms, 30s, 5m, 1h, 7d)` });
+      return z.NEVER;
+    }
+    if (ms < min) {
+      ctx.addIssue({ code: 'custom', message: `must be at least ${min}ms` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+export const key = z
+  .string({ error: 'must be a key (lower-case letters, digits, - and _)' })
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, - or _, starting with a letter or digit');
+const impact = z.enum(['high', 'medium', 'low'], { error: 'must be one of high, medium, low' });
+const strings = z.array(z.string().min(1, 'must not be empty'));
+const statusCode = z.number().int().min(100, 'must be an HTTP status code (100-599)').max(599, 'must be an HTTP status code (100-599)');
+const TWO_XX = Array.from({ length: 100 }, (_, i) => 200 + i);
+
+/** `host:port`, `[v6]:port`: a TCP endpoint. */
+export const endpoint = z.string({ error: 'must be host:port' }).transform((text, ctx) => {
+  const match = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d{1,5})$/.exec(text.trim());
+  const port = Number(match?.[3]);
+  if (!match || port < 1 || port > 65535) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not host:port (for example gateway.example:53)` });
+    return z.NEVER;
+  }
+  return { host: (match[1] ?? match[2])!, port };
+});
+
+const minDaysValid = z.number({ error: 'must be a number of days' }).int().min(0).max(3650);
+const tlsOptions = z.object({ minDaysValid: minDaysValid.default(14) }).strict();
+
+/** Fields every check has, whatever its type. */
+const common = {
+  key,
+  interval: duration(100).default(60_000),
+  timeout: duration(100).default(10_000),
+  retryInterval: duration(100).optional(),
+  failureThreshold: z.number().int().min(1).max(100).default(3),
+  successThreshold: z.number().int().min(1).max(100).default(2),
+};
+
+export const httpCheckSchema = z
+  .object({
+    ...common,
+    type: z.literal('http'),
+    url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+    method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
+    headers: z.record(z.string(), z.string()).default({}),
+    followRedirects: z.boolean().default(true),
+    maxRedirects: z.number().int().min(0).max(20).default(5),
+    expect: z
+      .object({
+        status: z.array(statusCode).min(1, 'must list at least one status').default(TWO_XX),
+        contains: strings.default([]),
+        notContains: strings.default([]),
+        form: strings.default([]),
+        maxLatency: duration(1).optional(),
+      })
+      .strict()
+      .default({ status: TWO_XX, contains: [], notContains: [], form: [] }),
+    tls: tlsOptions.optional(),
+  })
+  .strict();
+
+export const tcpCheckSchema = z.object({ ...common, type: z.literal('tcp'), target: endpoint }).strict();
+
+export const dnsCheckSchema = z
+  .object({
+    ...common,
+    type: z.literal('dns'),
+    name: z.string().regex(/^(?=.{1,253}$)([a-zA-Z0-9_]([a-zA-Z0-9_-]{0,61}[a-zA-Z0-9])?\.)*[a-zA-Z0-9_-]{1,63}\.?$/, 'must be a domain name'),
+    recordType: z.enum(['A', 'AAAA', 'CNAME', 'MX', 'NS', 'TXT']).default('A'),
+    server: z
+      .string()
+      .refine((s) => isIP(s.replace(/^\[(.*)\](:\d+)?$/, '$1').replace(/^([\d.]+):\d+$/, '$1')) !== 0, 'must be an IP address, optionally with :port')
+      .optional(),
+    expect: z.object({ answers: strings.default([]) }).strict().default({ answers: [] }),
+  })
+  .strict();
+
+export const tlsCheckSchema = z
+  .object({ ...common, type: z.literal('tls'), target: endpoint, serverName: z.string().min(1).optional(), tls: tlsOptions.default({ minDaysValid: 14 }) })
+  .strict();
+
+export const checkSchema = z.discriminatedUnion('type', [httpCheckSchema, tcpCheckSchema, dnsCheckSchema, tlsCheckSchema], {
+  error: 'must be one of http, tcp, dns, tls',
+});
+
+const serviceSchema = z
+  .object({ key, name: z.string().min(1, 'must not be empty'), impact, checks: z.array(checkSchema).default([]) })
+  .strict();
+
+const targetSchema = z
+  .object({ respond: duration(), resolve: duration(), clock: z.enum(['24x7', 'business']) })
+  .strict();
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const DAY = 86_400_000;
+
+export const fileSchema = z
+  .object({
+    timezone: z
+      .string()
+      .refine((tz) => isTimeZone(tz), 'must be an IANA time zone such as Asia/Jakarta')
+      .default('Asia/Jakarta'),
+    businessHours: z.record(z.string(), z.string()).default({ 'mon-thu': '07:30-16:00', fri: '07:30-16:30' }),
+    holidays: z
+      .array(
+        z
+          .union([z.string(), z.date()])
+          .transform((d) => (d instanceof Date ? d.toISOString().slice(0, 10) : d))
+          // Date.parse alone would accept 2026-02-30 (as 2 March): the date must read back unchanged.
+          .refine((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(d)) && new Date(d).toISOString().slice(0, 10) === d, 'must be a date written YYYY-MM-DD'),
+      )
+      .default([]),
+    services: z.array(serviceSchema).default([]),
+    // Is the probing host itself online? Its failure turns results into `unknown`, not outages.
+    connectivity: z
+      .object({ type: z.literal('tcp', { error: 'must be tcp' }), target: endpoint, interval: duration(100).default(30_000), timeout: duration(100).default(3000) })
+      .strict()
+      .optional(),
+    retention: z
+      .object({ raw: duration(3_600_000).default(30 * DAY), hourly: duration(DAY).default(730 * DAY) })
+      .strict()
+      .default({ raw: 30 * DAY, hourly: 730 * DAY }),
+    policy: z
+      .object({
+        targets: z.partialRecord(z.enum(['P1', 'P2', 'P3', 'P4', 'P5'], { error: 'must be P1 to P5' }), targetSchema).default({}),
+        warnAt: z.number().gt(0).lt(1).default(0.75),
+        reopenWindow: duration().default(DAY),
+        verifyFor: duration().default(900_000),
+        autoCloseAfter: duration().default(3 * DAY),
+      })
+      .strict()
+      .default({ targets: {}, warnAt: 0.75, reopenWindow: DAY, verifyFor: 900_000, autoCloseAfter: 3 * DAY }),
+  })
+  .strict();
+
+export const envSchema = z.object({
+  PORT: z.coerce.number({ error: 'must be a port number' }).int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:PATH or postgres://…')
+    .default('sqlite:./data/sigap.db'),
+  SIGAP_CONFIG: z.string().min(1).default('./sigap.yaml'),
+  SIGAP_ROLE: z.enum(['all', 'web', 'worker'], { error: 'must be all, web or worker' }).default('all'),
+  SIGAP_INSTANCE: z.string().min(1).default(hostname()),
+  BOOTSTRAP_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  SESSION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type FileConfig = z.output<typeof fileSchema>;
+export type CheckInput = z.output<typeof checkSchema>;

@@ -1,0 +1,100 @@
+// One HTTP exchange of the http probe: the request, the redirects it follows (if asked to), and
+// the capped body of the response that is judged. What arrived is kept in `Exchange` even when a
+// later step fails, so the failure's evidence shows how far it got.
+import { performance } from 'node:perf_hooks';
+import { request, type Dispatcher } from 'undici';
+import type { HttpTarget, ProbeEvidence } from './probe-types.js';
+
+const BODY_CAP_BYTES = 1024 * 1024;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+// Credentials meant for the checked site must not travel to another origin a redirect names.
+const ORIGIN_BOUND_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
+
+export interface Exchange {
+  /** The URL whose response is (or was being) fetched: the target's, or the last redirect's. */
+  url: string;
+  redirects: NonNullable<ProbeEvidence['redirects']>;
+  /** A redirect beyond `maxRedirects` arrived; its response is the one kept. */
+  tooManyRedirects: boolean;
+  /** performance.now() when the request whose response is judged was sent. */
+  requestAt?: number;
+  statusCode?: number;
+  headers?: Record<string, string>;
+  headersAt?: number;
+  chunks: Buffer[];
+  bodyBytes: number;
+  bodyAt?: number;
+}
+
+export function createExchange(url: string): Exchange {
+  return { url, redirects: [], tooManyRedirects: false, chunks: [], bodyBytes: 0 };
+}
+
+/** Requests `target.url`, follows redirects when the target says so, and reads the last response's body. */
+export async function exchangeHttp(target: HttpTarget, dispatcher: Dispatcher, signal: AbortSignal, exchange: Exchange): Promise<void> {
+  let method: string = target.method;
+  let headers = target.headers;
+  // undici 7's request() follows redirects only through an interceptor, which hides the hops; the
+  // loop records each one and keeps the whole chain inside the caller's one deadline.
+  for (;;) {
+    exchange.requestAt = performance.now();
+    exchange.statusCode = undefined;
+    exchange.headers = undefined;
+    const response = await request(exchange.url, { method, headers, dispatcher, signal });
+    exchange.headersAt = performance.now();
+    exchange.statusCode = response.statusCode;
+    exchange.headers = flattenHeaders(response.headers);
+    const next = target.followRedirects ? redirectLocation(exchange.url, response.statusCode, response.headers.location) : undefined;
+    if (next === undefined) return readBody(response.body, exchange);
+    exchange.redirects.push({ url: exchange.url, statusCode: response.statusCode });
+    if (exchange.redirects.length > target.maxRedirects) {
+      exchange.tooManyRedirects = true;
+      return readBody(response.body, exchange);
+    }
+    await response.body.dump();
+    if (new URL(next).origin !== new URL(exchange.url).origin) headers = withoutOriginBoundHeaders(headers);
+    method = redirectMethod(response.statusCode, method);
+    exchange.url = next;
+  }
+}
+
+/** The absolute URL a redirect points to; undefined when the response is not a redirect one can follow. */
+function redirectLocation(currentUrl: string, statusCode: number, header: string | string[] | undefined): string | undefined {
+  const location = Array.isArray(header) ? header[0] : header;
+  if (!REDIRECT_STATUSES.has(statusCode) || !location) return undefined;
+  try {
+    const next = new URL(location, currentUrl);
+    return next.protocol === 'http:' || next.protocol === 'https:' ? next.href : undefined;
+  } catch {
+    return undefined; // an unreadable Location: the 3xx itself is judged
+  }
+}
+
+/** As browsers do (WHATWG fetch): 303 turns anything but HEAD into GET, 301/302 turn POST into GET. */
+function redirectMethod(statusCode: number, method: string): string {
+  if (statusCode === 303 && method !== 'HEAD') return 'GET';
+  if ((statusCode === 301 || statusCode === 302) && method === 'POST') return 'GET';
+  return method;
+}
+
+function withoutOriginBoundHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !ORIGIN_BOUND_HEADERS.has(name.toLowerCase())));
+}
+
+async function readBody(body: AsyncIterable<unknown>, exchange: Exchange): Promise<void> {
+  for await (const chunk of body) {
+    const kept = (chunk as Buffer).subarray(0, BODY_CAP_BYTES - exchange.bodyBytes);
+    exchange.chunks.push(kept);
+    exchange.bodyBytes += kept.length;
+    if (exchange.bodyBytes >= BODY_CAP_BYTES) break; // leaving the loop destroys the body stream
+  }
+  exchange.bodyAt = performance.now();
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}

@@ -1,0 +1,50 @@
+import { once } from 'node:events';
+import { connect, type LookupFunction as NetLookupFunction, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import {
+  connectionProgress,
+  connectionTimings,
+  createTracedLookup,
+  createTrace,
+  roundMs,
+  startDeadline,
+  traceSocket,
+  withoutUndefined,
+} from './connection-trace.js';
+import { classifyProbeError, describeProbeError } from './probe-errors.js';
+import type { FailureKind, ProbeEvidence, ProbeFunction, ProbeStatus, TcpTarget } from './probe-types.js';
+
+/** Up when a TCP connection to host:port opens within the timeout; nothing is sent. */
+export const probeTcp: ProbeFunction<TcpTarget> = async (target, deps) => {
+  const startedAt = deps.now();
+  const start = performance.now();
+  const trace = createTrace();
+  const deadline = startDeadline(target.timeoutMs);
+  let socket: Socket | undefined;
+  const finish = (status: ProbeStatus, failureKind: FailureKind | null, evidence: ProbeEvidence) => ({
+    checkKey: target.checkKey,
+    startedAt,
+    durationMs: roundMs(performance.now() - start),
+    status,
+    failureKind,
+    timings: connectionTimings(start, trace),
+    evidence: withoutUndefined(evidence),
+  });
+  try {
+    socket = connect({
+      host: target.host,
+      port: target.port,
+      // Node's type also allows family 'IPv4' | 'IPv6'; net only ever passes numbers to a lookup.
+      lookup: createTracedLookup(deps.lookup, trace) as unknown as NetLookupFunction,
+    });
+    traceSocket(socket, target.host, trace);
+    await Promise.race([once(socket, 'connect'), deadline.expired]);
+    return finish('up', null, { resolvedAddress: trace.resolvedAddress });
+  } catch (err) {
+    const kind = classifyProbeError(err, connectionProgress(trace));
+    return finish('down', kind, { resolvedAddress: trace.resolvedAddress, ...describeProbeError(err, kind, target.timeoutMs) });
+  } finally {
+    deadline.dispose();
+    socket?.destroy();
+  }
+};
