@@ -6,12 +6,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { createApp } from './api/app.js';
-import { ConfigError, loadConfig, type SigapConfig } from './config.js';
+import { ConfigError, loadConfig, type ConnectivityConfig, type SigapConfig } from './config.js';
 import { AccountService } from './detector/account-service.js';
 import { Detector } from './detector/detector.js';
+import { StorageUnavailableError } from './detector/errors.js';
+import { Housekeeping } from './detector/housekeeping.js';
 import { IncidentService } from './detector/incident-service.js';
+import { ResultBatcher } from './detector/result-batcher.js';
 import { openDatabase } from './detector/store/database.js';
 import type { Database } from './detector/store/store-types.js';
+import { ConnectivityGuard } from './probes/connectivity-guard.js';
 import { runProbe } from './probes/probe-registry.js';
 import type { ProbeDeps } from './probes/probe-types.js';
 import { Scheduler, type ScheduledCheck } from './probes/scheduler.js';
@@ -45,12 +49,23 @@ export function projectRoot(): string {
 
 function scheduledChecks(config: SigapConfig): ScheduledCheck[] {
   return config.services.flatMap((service) =>
-    service.checks.map((check) => ({
-      intervalMs: check.intervalMs,
-      retryIntervalMs: check.retryIntervalMs,
-      target: { type: check.type, checkKey: check.key, url: check.url, method: check.method, headers: check.headers, timeoutMs: check.timeoutMs, expect: check.expect },
-    })),
+    service.checks.map((check) => ({ intervalMs: check.intervalMs, retryIntervalMs: check.retryIntervalMs, target: check.target })),
   );
+}
+
+function connectivityGuard(connectivity: ConnectivityConfig, probeDeps: ProbeDeps, logger: Logger): ConnectivityGuard {
+  const { target, intervalMs } = connectivity;
+  const guard = new ConnectivityGuard({
+    target,
+    probe: (t) => runProbe(t, probeDeps),
+    onChange: (online, result) => {
+      const where = `${target.host}:${target.port}`;
+      if (online) logger.info({ connectivity: where }, 'the probing host is online again: probe failures count again');
+      else logger.warn({ connectivity: where, error: result.evidence.errorCode }, 'the probing host is offline: probe failures are recorded as unknown and open no incident');
+    },
+  });
+  guard.start(intervalMs);
+  return guard;
 }
 
 function listen(server: Server, port: number, host: string): Promise<string> {
@@ -84,16 +99,33 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
   const detector = new Detector({ db, incidents, checks, instance: config.instance, logger });
 
   let scheduler: Scheduler | null = null;
+  let batcher: ResultBatcher | null = null;
+  let guard: ConnectivityGuard | null = null;
+  let housekeeping: Housekeeping | null = null;
   if (config.role !== 'web') {
     const probeDeps: ProbeDeps = { ...options.probeDeps, now: clock };
+    guard = config.connectivity ? connectivityGuard(config.connectivity, probeDeps, logger) : null;
+    // Results are written in batches (one transaction each) and kept through a database outage.
+    const results = new ResultBatcher(detector, logger, { maxBatch: 500, maxDelayMs: 50, maxBuffered: 100_000 });
+    batcher = results;
     scheduler = new Scheduler({
-      probe: (target) => runProbe(target, probeDeps),
-      onResult: async (result) => ((await detector.handleResult(result)).awaitingConfirmation ? 'retry' : 'interval'),
-      onError: (check, err) => logger.error({ err, check }, 'probe result could not be recorded'),
+      probe: async (target) => {
+        const result = await runProbe(target, probeDeps);
+        return guard ? guard.judge(result) : result;
+      },
+      onResult: async (result) => ((await results.submit(result)).awaitingConfirmation ? 'retry' : 'interval'),
+      // While the database is away the batcher keeps the result and says so at once.
+      onError: (check, err) =>
+        err instanceof StorageUnavailableError
+          ? logger.warn({ check, err: err.message }, 'database unavailable: probe result not recorded yet')
+          : logger.error({ err, check }, 'probe result could not be recorded'),
       now: clock,
     });
     scheduler.start(scheduledChecks(config));
     logger.info({ checks: checks.length, instance: config.instance }, 'probing started');
+    // Rollups and retention pruning go with the probing; every worker may run them (idempotent).
+    housekeeping = new Housekeeping({ db, checks, timezone: config.timezone, retention: config.retention, clock, logger });
+    housekeeping.start();
   }
 
   let server: Server | null = null;
@@ -115,6 +147,9 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
     url,
     async stop() {
       await scheduler?.stop();
+      await batcher?.stop();
+      await housekeeping?.stop();
+      guard?.stop();
       if (server) {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server!.close(() => resolve()));

@@ -1,11 +1,12 @@
-// Turns probe results into incidents: each result, its effect on the check's streaks and any
-// incident it opens or restores are written in one transaction, so a crash never leaves half.
+// Turns probe results into incidents: a batch of results, their effect on the checks' streaks and
+// any incident they open or restore are written in one transaction, so a crash never leaves half.
 import type { Logger } from 'pino';
 import type { CheckConfig } from '../config.js';
 import type { ProbeResult } from '../probes/probe-types.js';
+import type { CheckRecord, CheckStatePatch } from './domain-types.js';
 import { DuplicateError } from './errors.js';
 import type { IncidentService } from './incident-service.js';
-import type { Database } from './store/store-types.js';
+import type { Database, Stores } from './store/store-types.js';
 import { advanceStreak, type StreakOutcome } from './streaks.js';
 
 export interface DetectorVerdict {
@@ -31,36 +32,77 @@ export class Detector {
 
   /** Record one probe result; answers what it meant for the check's streak. */
   async handleResult(result: ProbeResult): Promise<DetectorVerdict> {
+    const [verdict] = await this.handleBatch([result]);
+    return verdict!;
+  }
+
+  /**
+   * Record many results in one transaction, with exactly the effect of handling them one by one
+   * in this order; answers one verdict per result.
+   */
+  async handleBatch(results: readonly ProbeResult[]): Promise<DetectorVerdict[]> {
+    if (results.length === 0) return [];
     try {
-      return await this.apply(result);
+      return await this.apply(results);
     } catch (err) {
       // Another process opened the incident between our read and our insert: the unique index
       // refused the duplicate and rolled everything back. Apply again; it now finds that incident.
-      if (err instanceof DuplicateError) return this.apply(result);
+      if (err instanceof DuplicateError) return this.apply(results);
       throw err;
     }
   }
 
-  private async apply(result: ProbeResult): Promise<DetectorVerdict> {
-    const config = this.checks.get(result.checkKey);
-    if (!config) throw new Error(`result for unknown check ${result.checkKey}`);
+  private async apply(results: readonly ProbeResult[]): Promise<DetectorVerdict[]> {
+    for (const result of results) {
+      if (!this.checks.has(result.checkKey)) throw new Error(`result for unknown check ${result.checkKey}`);
+    }
     return this.deps.db.transaction(async (stores) => {
-      const check = await stores.checks.getCheck(result.checkKey, { forUpdate: true });
-      if (!check) throw new Error(`check ${result.checkKey} is not in the database`);
-      await stores.checks.insertResults([{ checkId: check.id, result, instance: this.deps.instance }]);
-      const { next, outcome } = advanceStreak(check, result, config);
-      await stores.checks.updateCheckState(check.id, next);
-      if (outcome === 'failure_confirmed') {
-        const incident = await this.deps.incidents.recordConfirmedFailure(stores, check, result, next.streakStartedAt ?? result.startedAt);
-        if (check.consecutiveFailures + 1 === config.failureThreshold) {
-          this.deps.logger.warn({ check: check.key, ref: incident.ref, priority: incident.priority, failureKind: result.failureKind }, 'failure confirmed');
-        }
-      } else if (outcome === 'recovery_confirmed') {
-        const incident = await this.deps.incidents.recordRecovery(stores, check, next.streakStartedAt ?? result.startedAt);
-        this.deps.logger.info({ check: check.key, ref: incident?.ref }, 'service restored');
+      // Lock every check of the batch first, in key order: two workers writing overlapping
+      // batches then wait for each other instead of deadlocking. Locking before the insert also
+      // keeps its foreign-key share locks from conflicting with our own row locks (PostgreSQL).
+      const checks = new Map<string, CheckRecord>();
+      for (const key of [...new Set(results.map((r) => r.checkKey))].sort()) {
+        const check = await stores.checks.getCheck(key, { forUpdate: true });
+        if (!check) throw new Error(`check ${key} is not in the database`);
+        checks.set(key, check);
       }
-      const recovering = (next.state === 'down' || next.state === 'degraded') && next.consecutiveSuccesses > 0;
-      return { outcome, awaitingConfirmation: outcome === 'failure_unconfirmed' || recovering };
+      await stores.checks.insertResults(results.map((result) => ({ checkId: checks.get(result.checkKey)!.id, result, instance: this.deps.instance })));
+
+      const changed = new Map<string, CheckRecord>();
+      const verdicts: DetectorVerdict[] = [];
+      for (const result of results) {
+        const check = checks.get(result.checkKey)!;
+        const { verdict, next } = await this.applyOne(stores, check, result);
+        verdicts.push(verdict);
+        // The next result of the same check continues from this streak, as it would after a
+        // commit; the row itself is written once per check, below.
+        const updated = { ...check, ...next };
+        checks.set(check.key, updated);
+        changed.set(check.key, updated);
+      }
+      for (const check of changed.values()) await stores.checks.updateCheckState(check.id, stateOf(check));
+      return verdicts;
     });
   }
+
+  private async applyOne(stores: Stores, check: CheckRecord, result: ProbeResult): Promise<{ verdict: DetectorVerdict; next: CheckStatePatch }> {
+    const config = this.checks.get(result.checkKey)!;
+    const { next, outcome } = advanceStreak(check, result, config);
+    if (outcome === 'failure_confirmed') {
+      const incident = await this.deps.incidents.recordConfirmedFailure(stores, check, result, next.streakStartedAt ?? result.startedAt);
+      if (check.consecutiveFailures + 1 === config.failureThreshold) {
+        this.deps.logger.warn({ check: check.key, ref: incident.ref, priority: incident.priority, failureKind: result.failureKind }, 'failure confirmed');
+      }
+    } else if (outcome === 'recovery_confirmed') {
+      const incident = await this.deps.incidents.recordRecovery(stores, check, next.streakStartedAt ?? result.startedAt);
+      this.deps.logger.info({ check: check.key, ref: incident?.ref }, 'service restored');
+    }
+    const recovering = (next.state === 'down' || next.state === 'degraded') && next.consecutiveSuccesses > 0;
+    return { verdict: { outcome, awaitingConfirmation: outcome === 'failure_unconfirmed' || recovering }, next };
+  }
+}
+
+function stateOf(check: CheckRecord): CheckStatePatch {
+  const { state, consecutiveFailures, consecutiveSuccesses, streakStartedAt, lastResultAt, lastStateChangeAt } = check;
+  return { state, consecutiveFailures, consecutiveSuccesses, streakStartedAt, lastResultAt: lastResultAt!, lastStateChangeAt };
 }

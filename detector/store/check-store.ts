@@ -55,8 +55,8 @@ export class KnexCheckStore implements CheckStore {
         .merge({ name: service.name, impact: service.impact, active: true, updated_at: at });
       const { id: serviceId } = (await this.db('services').where({ key: service.key }).first('id')) as { id: number };
       for (const check of service.checks) {
-        const { key, serviceKey: _serviceKey, type, url, ...rest } = check;
-        const fields = { service_id: serviceId, type, target: url, config_json: JSON.stringify(rest), active: true, updated_at: at };
+        const { key, serviceKey: _serviceKey, type, description, ...rest } = check;
+        const fields = { service_id: serviceId, type, target: description, config_json: JSON.stringify(rest), active: true, updated_at: at };
         await this.db('checks')
           .insert({ key, ...fields, created_at: at })
           .onConflict('key')

@@ -9,6 +9,7 @@ import { DuplicateError, SigapError, StorageUnavailableError } from '../errors.j
 import { KnexAccountStore } from './account-store.js';
 import { KnexCheckStore } from './check-store.js';
 import { KnexIncidentStore } from './incident-store.js';
+import { KnexRollupStore } from './rollup-store.js';
 import type { Database, Stores } from './store-types.js';
 
 type Dialect = 'sqlite' | 'postgres';
@@ -111,6 +112,7 @@ function storesFor(db: Knex, dialect: Dialect): Stores {
     checks: translating(new KnexCheckStore(db, dialect)),
     incidents: translating(new KnexIncidentStore(db)),
     accounts: translating(new KnexAccountStore(db)),
+    rollups: translating(new KnexRollupStore(db)),
   };
 }
 

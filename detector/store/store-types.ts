@@ -20,6 +20,7 @@ import type {
   User,
   UserRole,
 } from '../domain-types.js';
+import type { RollupBucket, RollupProgress, RollupSample } from '../rollups.js';
 
 export interface CheckStore {
   /** Make services and checks match the config file: insert new, update changed, deactivate missing. */
@@ -66,10 +67,36 @@ export interface AccountStore {
   putSettingIfAbsent(key: string, value: string, now: Date): Promise<string>;
 }
 
+/** Hourly and daily rollups of probe results, their progress, and retention pruning. */
+export interface RollupStore {
+  /** A check's results with `startedAt` in [from, to), oldest first, after the last one before `from`. */
+  listSamples(checkId: number, from: Date, to: Date): Promise<RollupSample[]>;
+  firstResultAt(checkId: number): Promise<Date | null>;
+  /** The id of the check's newest result (0 if none). */
+  lastResultId(checkId: number): Promise<number>;
+  /** The earliest `startedAt` in [from, to) among the check's results with an id above `afterId`. */
+  earliestResultAfterId(checkId: number, afterId: number, from: Date, to: Date): Promise<Date | null>;
+  /** Insert or replace rows by (check, bucket start): recomputing a bucket is idempotent. */
+  upsertHourly(checkId: number, rows: readonly RollupBucket[]): Promise<void>;
+  upsertDaily(checkId: number, rows: readonly RollupBucket[]): Promise<void>;
+  /** Rows with `bucketStart` in [from, to), oldest first. */
+  listHourly(checkId: number, from: Date, to: Date): Promise<RollupBucket[]>;
+  listDaily(checkId: number, from: Date, to: Date): Promise<RollupBucket[]>;
+  /** Null before the check's first rollup. */
+  getProgress(checkId: number): Promise<RollupProgress | null>;
+  /** Move each part of the progress forward; an older value (another process's late write) is ignored. */
+  recordProgress(checkId: number, progress: RollupProgress, now: Date): Promise<void>;
+  /** Delete up to `limit` of the check's oldest results started before `before`; answers how many. */
+  deleteResultsBefore(checkId: number, before: Date, limit: number): Promise<number>;
+  /** Delete up to `limit` of the oldest hourly rows (of any check) starting before `before`; answers how many. */
+  deleteHourlyBefore(before: Date, limit: number): Promise<number>;
+}
+
 export interface Stores {
   checks: CheckStore;
   incidents: IncidentStore;
   accounts: AccountStore;
+  rollups: RollupStore;
 }
 
 export interface Database {

@@ -1,0 +1,186 @@
+// Rollup rows, their progress, and retention pruning. Rows are written by upsert on
+// (check_id, bucket_start), so recomputing a bucket — again, or from a second worker — is harmless.
+import type { Knex } from 'knex';
+import type { ProbeStatus } from '../../probes/probe-types.js';
+import type { RollupBucket, RollupProgress, RollupSample } from '../rollups.js';
+import { toDate } from './row-mapping.js';
+import type { RollupStore } from './store-types.js';
+
+type RollupTable = 'check_rollups_hourly' | 'check_rollups_daily';
+
+interface RollupRow {
+  check_id: number;
+  bucket_start: number;
+  probes: number;
+  ok: number;
+  degraded: number;
+  down: number;
+  unknown: number;
+  down_ms: number;
+  degraded_ms: number;
+  unknown_ms: number;
+  maintenance_ms: number;
+  observed_ms: number;
+  latency_sum_ms: number;
+  latency_p95_ms: number | null;
+}
+
+// 14 columns a row: 500 rows stay well under SQLite's limit of bound variables per statement.
+const UPSERT_CHUNK = 500;
+
+function toRow(checkId: number, b: RollupBucket): RollupRow {
+  return {
+    check_id: checkId,
+    bucket_start: b.bucketStart.getTime(),
+    probes: b.probes,
+    ok: b.ok,
+    degraded: b.degraded,
+    down: b.down,
+    unknown: b.unknown,
+    down_ms: b.downMs,
+    degraded_ms: b.degradedMs,
+    unknown_ms: b.unknownMs,
+    maintenance_ms: b.maintenanceMs,
+    observed_ms: b.observedMs,
+    latency_sum_ms: b.latencySumMs,
+    latency_p95_ms: b.latencyP95Ms,
+  };
+}
+
+function toBucket(r: RollupRow): RollupBucket {
+  return {
+    bucketStart: toDate(r.bucket_start)!,
+    probes: Number(r.probes),
+    ok: Number(r.ok),
+    degraded: Number(r.degraded),
+    down: Number(r.down),
+    unknown: Number(r.unknown),
+    downMs: Number(r.down_ms),
+    degradedMs: Number(r.degraded_ms),
+    unknownMs: Number(r.unknown_ms),
+    maintenanceMs: Number(r.maintenance_ms),
+    observedMs: Number(r.observed_ms),
+    latencySumMs: Number(r.latency_sum_ms),
+    latencyP95Ms: r.latency_p95_ms === null ? null : Number(r.latency_p95_ms),
+  };
+}
+
+interface SampleRow {
+  started_at: number;
+  duration_ms: number;
+  status: string;
+}
+
+const toSample = (r: SampleRow): RollupSample => ({ startedAt: toDate(r.started_at)!, durationMs: Number(r.duration_ms), status: r.status as ProbeStatus });
+
+export class KnexRollupStore implements RollupStore {
+  constructor(private readonly db: Knex) {}
+
+  async listSamples(checkId: number, from: Date, to: Date): Promise<RollupSample[]> {
+    const columns = ['started_at', 'duration_ms', 'status'];
+    const before = (await this.db('check_results')
+      .where('check_id', checkId)
+      .where('started_at', '<', from.getTime())
+      .orderBy([{ column: 'started_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+      .first(columns)) as SampleRow | undefined;
+    const rows = (await this.db('check_results')
+      .where('check_id', checkId)
+      .where('started_at', '>=', from.getTime())
+      .where('started_at', '<', to.getTime())
+      .orderBy(['started_at', 'id'])
+      .select(columns)) as SampleRow[];
+    return (before ? [before, ...rows] : rows).map(toSample);
+  }
+
+  async firstResultAt(checkId: number): Promise<Date | null> {
+    const row = (await this.db('check_results').where('check_id', checkId).min('started_at as first').first()) as { first: number | null } | undefined;
+    return toDate(row?.first ?? null);
+  }
+
+  async lastResultId(checkId: number): Promise<number> {
+    const row = (await this.db('check_results').where('check_id', checkId).max('id as last').first()) as { last: number | string | null } | undefined;
+    return Number(row?.last ?? 0);
+  }
+
+  async earliestResultAfterId(checkId: number, afterId: number, from: Date, to: Date): Promise<Date | null> {
+    const row = (await this.db('check_results')
+      .where('check_id', checkId)
+      .where('started_at', '>=', from.getTime())
+      .where('started_at', '<', to.getTime())
+      .where('id', '>', afterId)
+      .min('started_at as earliest')
+      .first()) as { earliest: number | null } | undefined;
+    return toDate(row?.earliest ?? null);
+  }
+
+  upsertHourly(checkId: number, rows: readonly RollupBucket[]): Promise<void> {
+    return this.upsert('check_rollups_hourly', checkId, rows);
+  }
+
+  upsertDaily(checkId: number, rows: readonly RollupBucket[]): Promise<void> {
+    return this.upsert('check_rollups_daily', checkId, rows);
+  }
+
+  listHourly(checkId: number, from: Date, to: Date): Promise<RollupBucket[]> {
+    return this.list('check_rollups_hourly', checkId, from, to);
+  }
+
+  listDaily(checkId: number, from: Date, to: Date): Promise<RollupBucket[]> {
+    return this.list('check_rollups_daily', checkId, from, to);
+  }
+
+  async getProgress(checkId: number): Promise<RollupProgress | null> {
+    const row = (await this.db('rollup_progress').where('check_id', checkId).first('rolled_up_to', 'last_result_id')) as
+      | { rolled_up_to: number; last_result_id: number | string }
+      | undefined;
+    return row ? { rolledUpTo: toDate(row.rolled_up_to)!, lastResultId: Number(row.last_result_id) } : null;
+  }
+
+  async recordProgress(checkId: number, progress: RollupProgress, now: Date): Promise<void> {
+    // With two workers on one database the later writer may hold an older view: each part only
+    // moves forward (CASE rather than GREATEST/MAX, which the two databases spell differently).
+    const forward = (column: string) => this.db.raw(`CASE WHEN excluded.${column} > rollup_progress.${column} THEN excluded.${column} ELSE rollup_progress.${column} END`);
+    await this.db('rollup_progress')
+      .insert({ check_id: checkId, rolled_up_to: progress.rolledUpTo.getTime(), last_result_id: progress.lastResultId, updated_at: now.getTime() })
+      .onConflict('check_id')
+      .merge({ rolled_up_to: forward('rolled_up_to'), last_result_id: forward('last_result_id'), updated_at: now.getTime() });
+  }
+
+  async deleteResultsBefore(checkId: number, before: Date, limit: number): Promise<number> {
+    // One bounded statement per call keeps each lock short; the caller pauses between batches.
+    const batch = this.db('check_results')
+      .select('id')
+      .where('check_id', checkId)
+      .where('started_at', '<', before.getTime())
+      .orderBy('started_at')
+      .limit(limit);
+    return this.db('check_results').whereIn('id', batch).del();
+  }
+
+  async deleteHourlyBefore(before: Date, limit: number): Promise<number> {
+    const batch = this.db('check_rollups_hourly')
+      .select('check_id', 'bucket_start')
+      .where('bucket_start', '<', before.getTime())
+      .orderBy('bucket_start')
+      .limit(limit);
+    // A row-value IN: both PostgreSQL and SQLite (≥ 3.15) accept it.
+    return this.db('check_rollups_hourly').whereIn(['check_id', 'bucket_start'], batch).del();
+  }
+
+  private async upsert(table: RollupTable, checkId: number, buckets: readonly RollupBucket[]): Promise<void> {
+    for (let i = 0; i < buckets.length; i += UPSERT_CHUNK) {
+      const rows = buckets.slice(i, i + UPSERT_CHUNK).map((b) => toRow(checkId, b));
+      await this.db(table).insert(rows).onConflict(['check_id', 'bucket_start']).merge();
+    }
+  }
+
+  private async list(table: RollupTable, checkId: number, from: Date, to: Date): Promise<RollupBucket[]> {
+    const rows = (await this.db(table)
+      .where('check_id', checkId)
+      .where('bucket_start', '>=', from.getTime())
+      .where('bucket_start', '<', to.getTime())
+      .orderBy('bucket_start')
+      .select('*')) as RollupRow[];
+    return rows.map(toBucket);
+  }
+}
