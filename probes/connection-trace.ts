@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import { parseCertificateDate } from './certificate.js';
 import type { ConnectionProgress } from './probe-errors.js';
-import type { LookupFunction, PhaseTimings } from './probe-types.js';
+import type { FailureKind, LookupFunction, PhaseTimings, ProbeEvidence, ProbeResult, ProbeStatus } from './probe-types.js';
 
 /**
  * performance.now() moments of the probe's first connection (a redirect may open more; their
@@ -115,4 +115,27 @@ export function roundMs(ms: number): number {
 
 export function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+}
+
+/** The start of one probe: its clocks, connection trace and deadline, and how to finish its result. */
+export function beginProbe(target: { checkKey: string; timeoutMs: number }, deps: { now: () => Date }) {
+  const startedAt = deps.now();
+  const start = performance.now();
+  const trace = createTrace();
+  const deadline = startDeadline(target.timeoutMs);
+  const finish = (
+    status: ProbeStatus,
+    failureKind: FailureKind | null,
+    evidence: ProbeEvidence,
+    timings: PhaseTimings = connectionTimings(start, trace),
+  ): ProbeResult => ({
+    checkKey: target.checkKey,
+    startedAt,
+    durationMs: roundMs(performance.now() - start),
+    status,
+    failureKind,
+    timings,
+    evidence: withoutUndefined(evidence),
+  });
+  return { start, trace, deadline, finish };
 }

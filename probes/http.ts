@@ -4,14 +4,12 @@ import type { TLSSocket } from 'node:tls';
 import { Agent, buildConnector } from 'undici';
 import { judgeCertificateExpiry, type CertificateExpiry } from './certificate.js';
 import {
+  beginProbe,
   connectionProgress,
   connectionTimings,
   createTracedLookup,
-  createTrace,
   roundMs,
-  startDeadline,
   traceSocket,
-  withoutUndefined,
   type ConnectionTrace,
 } from './connection-trace.js';
 import { findFormWithFields } from './html-form.js';
@@ -24,21 +22,17 @@ const EXCERPT_BYTES = 4096;
 type Finish = (status: ProbeStatus, failureKind: FailureKind | null, evidence: ProbeEvidence) => ProbeResult;
 
 export const probeHttp: ProbeFunction<HttpTarget> = async (target, deps) => {
-  const startedAt = deps.now();
-  const start = performance.now();
-  const trace = createTrace();
+  const probe = beginProbe(target, deps);
+  const { start, trace, deadline } = probe;
   const exchange = createExchange(target.url);
-  const deadline = startDeadline(target.timeoutMs);
   let agent: Agent | undefined;
-  const finish: Finish = (status, failureKind, evidence) => ({
-    checkKey: target.checkKey,
-    startedAt,
-    durationMs: roundMs(performance.now() - start),
-    status,
-    failureKind,
-    timings: phaseTimings(start, trace, exchange),
-    evidence: withoutUndefined({ ...evidence, redirects: exchange.redirects.length > 0 ? exchange.redirects : undefined }),
-  });
+  const finish: Finish = (status, failureKind, evidence) =>
+    probe.finish(
+      status,
+      failureKind,
+      { ...evidence, redirects: exchange.redirects.length > 0 ? exchange.redirects : undefined },
+      phaseTimings(start, trace, exchange),
+    );
   try {
     agent = createTracingAgent(deps, target.timeoutMs, trace);
     // undici only honours an abort once a socket is connected, so the deadline is raced, not just passed on.

@@ -1,35 +1,18 @@
 import { once } from 'node:events';
 import { connect, type LookupFunction as NetLookupFunction, type Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import {
+  beginProbe,
   connectionProgress,
-  connectionTimings,
   createTracedLookup,
-  createTrace,
-  roundMs,
-  startDeadline,
   traceSocket,
-  withoutUndefined,
 } from './connection-trace.js';
 import { classifyProbeError, describeProbeError } from './probe-errors.js';
-import type { FailureKind, ProbeEvidence, ProbeFunction, ProbeStatus, TcpTarget } from './probe-types.js';
+import type { ProbeFunction, TcpTarget } from './probe-types.js';
 
 /** Up when a TCP connection to host:port opens within the timeout; nothing is sent. */
 export const probeTcp: ProbeFunction<TcpTarget> = async (target, deps) => {
-  const startedAt = deps.now();
-  const start = performance.now();
-  const trace = createTrace();
-  const deadline = startDeadline(target.timeoutMs);
+  const { trace, deadline, finish } = beginProbe(target, deps);
   let socket: Socket | undefined;
-  const finish = (status: ProbeStatus, failureKind: FailureKind | null, evidence: ProbeEvidence) => ({
-    checkKey: target.checkKey,
-    startedAt,
-    durationMs: roundMs(performance.now() - start),
-    status,
-    failureKind,
-    timings: connectionTimings(start, trace),
-    evidence: withoutUndefined(evidence),
-  });
   try {
     socket = connect({
       host: target.host,

@@ -1,17 +1,12 @@
 import { once } from 'node:events';
 import { isIP, type LookupFunction as NetLookupFunction } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { checkServerIdentity, connect, type TLSSocket } from 'node:tls';
 import { judgeCertificateExpiry } from './certificate.js';
 import {
+  beginProbe,
   connectionProgress,
-  connectionTimings,
   createTracedLookup,
-  createTrace,
-  roundMs,
-  startDeadline,
   traceSocket,
-  withoutUndefined,
 } from './connection-trace.js';
 import { classifyProbeError, describeProbeError } from './probe-errors.js';
 import type { FailureKind, ProbeEvidence, ProbeFunction, ProbeStatus, TlsTarget } from './probe-types.js';
@@ -22,20 +17,11 @@ import type { FailureKind, ProbeEvidence, ProbeFunction, ProbeStatus, TlsTarget 
  * trusted but valid for fewer than `minDaysValid` whole days. Nothing is sent after the handshake.
  */
 export const probeTls: ProbeFunction<TlsTarget> = async (target, deps) => {
-  const startedAt = deps.now();
-  const start = performance.now();
-  const trace = createTrace();
-  const deadline = startDeadline(target.timeoutMs);
+  const probe = beginProbe(target, deps);
+  const { trace, deadline } = probe;
   let socket: TLSSocket | undefined;
-  const finish = (status: ProbeStatus, failureKind: FailureKind | null, evidence: ProbeEvidence) => ({
-    checkKey: target.checkKey,
-    startedAt,
-    durationMs: roundMs(performance.now() - start),
-    status,
-    failureKind,
-    timings: connectionTimings(start, trace),
-    evidence: withoutUndefined({ resolvedAddress: trace.resolvedAddress, ...evidence }),
-  });
+  const finish = (status: ProbeStatus, failureKind: FailureKind | null, evidence: ProbeEvidence) =>
+    probe.finish(status, failureKind, { resolvedAddress: trace.resolvedAddress, ...evidence });
   try {
     socket = connect({
       host: target.host,

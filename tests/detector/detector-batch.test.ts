@@ -2,7 +2,7 @@
 // what the same results mean one by one; the batcher stores every result in few transactions and
 // loses nothing to a database outage.
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig, type SigapConfig } from '../../config.js';
 import { Detector } from '../../detector/detector.js';
 import { StorageUnavailableError } from '../../detector/errors.js';
