@@ -147,13 +147,47 @@ function crossCheck(file: string, services: ParsedServices, problems: string[]):
       const at = `${file}: services[${si}].checks[${ci}]`;
       if (check.key !== undefined && checkKeys.has(check.key)) problems.push(`${at}.key: "${check.key}" is used by another check (check keys are global)`);
       if (check.key !== undefined) checkKeys.add(check.key);
-      if (check.interval === undefined || check.timeout === undefined) return;
-      if (check.timeout > check.interval) problems.push(`${at}.timeout: must not be longer than interval`);
-      if (check.retryInterval !== undefined && check.retryInterval > check.interval) {
-        problems.push(`${at}.retryInterval: must not be longer than interval`);
-      }
+      for (const p of intervalProblems(check)) problems.push(`${at}.${p.path}: ${p.message}`);
     });
   });
+}
+
+/** Timings that each parse but do not fit together. */
+function intervalProblems(check: Partial<CheckInput>): CheckProblem[] {
+  if (check.interval === undefined || check.timeout === undefined) return [];
+  const problems: CheckProblem[] = [];
+  if (check.timeout > check.interval) problems.push({ path: 'timeout', message: 'must not be longer than interval' });
+  if (check.retryInterval !== undefined && check.retryInterval > check.interval) {
+    problems.push({ path: 'retryInterval', message: 'must not be longer than interval' });
+  }
+  return problems;
+}
+
+export interface CheckProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * One check defined outside the file (from the dashboard), validated exactly like a check in
+ * sigap.yaml. Answers the check, or every problem with its path inside the definition.
+ */
+export function parseCheckDefinition(
+  serviceKey: string,
+  input: unknown,
+): { check: CheckConfig; problems?: undefined } | { check?: undefined; problems: CheckProblem[] } {
+  const result = checkSchema.safeParse(input);
+  if (!result.success) {
+    return {
+      problems: result.error.issues.flatMap((issue) => {
+        const where = formatPath(issue.path);
+        if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => ({ path: where ? `${where}.${k}` : k, message: 'unknown key' }));
+        return [{ path: where || '(check)', message: issue.message }];
+      }),
+    };
+  }
+  const problems = intervalProblems(result.data);
+  return problems.length > 0 ? { problems } : { check: deepFreeze(toCheckConfig(serviceKey, result.data)) };
 }
 
 function checkedWeekHours(file: string, businessHours: Record<string, string>, problems: string[]): BusinessCalendar['weekly'] {
@@ -210,18 +244,22 @@ function toServices(cfg: FileConfig): ServiceConfig[] {
     key: service.key,
     name: service.name,
     impact: service.impact,
-    checks: service.checks.map((check) => ({
-      key: check.key,
-      serviceKey: service.key,
-      type: check.type,
-      intervalMs: check.interval,
-      timeoutMs: check.timeout,
-      retryIntervalMs: check.retryInterval ?? Math.min(check.interval, 10_000),
-      failureThreshold: check.failureThreshold,
-      successThreshold: check.successThreshold,
-      ...toTarget(check),
-    })),
+    checks: service.checks.map((check) => toCheckConfig(service.key, check)),
   }));
+}
+
+function toCheckConfig(serviceKey: string, check: CheckInput): CheckConfig {
+  return {
+    key: check.key,
+    serviceKey,
+    type: check.type,
+    intervalMs: check.interval,
+    timeoutMs: check.timeout,
+    retryIntervalMs: check.retryInterval ?? Math.min(check.interval, 10_000),
+    failureThreshold: check.failureThreshold,
+    successThreshold: check.successThreshold,
+    ...toTarget(check),
+  };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { createApp } from './api/app.js';
-import { ConfigError, loadConfig, type ConnectivityConfig, type SigapConfig } from './config.js';
+import { ConfigError, loadConfig, type CheckConfig, type ConnectivityConfig, type SigapConfig } from './config.js';
+import { CheckCatalog } from './detector/check-catalog.js';
 import { AccountService } from './detector/account-service.js';
 import { Detector } from './detector/detector.js';
 import { StorageUnavailableError } from './detector/errors.js';
@@ -34,6 +35,7 @@ export interface Sigap {
   db: Database;
   detector: Detector;
   incidents: IncidentService;
+  catalog: CheckCatalog;
   accounts: AccountService;
   /** The dashboard's base URL, or null for SIGAP_ROLE=worker. */
   url: string | null;
@@ -47,10 +49,63 @@ export function projectRoot(): string {
   return dir;
 }
 
-function scheduledChecks(config: SigapConfig): ScheduledCheck[] {
-  return config.services.flatMap((service) =>
-    service.checks.map((check) => ({ intervalMs: check.intervalMs, retryIntervalMs: check.retryIntervalMs, target: check.target })),
-  );
+const toScheduled = (check: CheckConfig): ScheduledCheck => ({ intervalMs: check.intervalMs, retryIntervalMs: check.retryIntervalMs, target: check.target });
+
+/** How often a probing process re-reads dashboard checks that another process may have changed. */
+const CATALOG_REFRESH_MS = 10_000;
+
+/**
+ * Probing (SIGAP_ROLE all or worker): the scheduler runs every check in the catalog, results go
+ * through the connectivity guard to the batcher and the detector; housekeeping rolls them up.
+ */
+function startProbing(deps: {
+  config: SigapConfig;
+  db: Database;
+  detector: Detector;
+  catalog: CheckCatalog;
+  clock: () => Date;
+  logger: Logger;
+  probeDeps: StartOptions['probeDeps'];
+}): { stop(): Promise<void> } {
+  const { config, db, detector, catalog, clock, logger } = deps;
+  const probeDeps: ProbeDeps = { ...deps.probeDeps, now: clock };
+  const guard = config.connectivity ? connectivityGuard(config.connectivity, probeDeps, logger) : null;
+  // Results are written in batches (one transaction each) and kept through a database outage.
+  const batcher = new ResultBatcher(detector, logger, { maxBatch: 500, maxDelayMs: 50, maxBuffered: 100_000 });
+  const scheduler = new Scheduler({
+    probe: async (target) => {
+      const result = await runProbe(target, probeDeps);
+      return guard ? guard.judge(result) : result;
+    },
+    onResult: async (result) => ((await batcher.submit(result)).awaitingConfirmation ? 'retry' : 'interval'),
+    // While the database is away the batcher keeps the result and says so at once.
+    onError: (check, err) =>
+      err instanceof StorageUnavailableError
+        ? logger.warn({ check, err: err.message }, 'database unavailable: probe result not recorded yet')
+        : logger.error({ err, check }, 'probe result could not be recorded'),
+    now: clock,
+  });
+  scheduler.start(catalog.all().map(toScheduled));
+  catalog.onChange(({ upserted, removed }) => {
+    for (const check of upserted) scheduler.upsert(toScheduled(check));
+    for (const key of removed) scheduler.remove(key);
+    logger.info({ upserted: upserted.map((c) => c.key), removed }, 'checks changed');
+  });
+  const refresher = setInterval(() => catalog.refresh().catch((err: unknown) => logger.warn({ err }, 'could not reload dashboard checks')), CATALOG_REFRESH_MS);
+  refresher.unref();
+  logger.info({ checks: catalog.all().length, instance: config.instance }, 'probing started');
+  // Rollups and retention pruning go with the probing; every worker may run them (idempotent).
+  const housekeeping = new Housekeeping({ db, checks: () => catalog.all(), timezone: config.timezone, retention: config.retention, clock, logger });
+  housekeeping.start();
+  return {
+    async stop() {
+      clearInterval(refresher);
+      await scheduler.stop();
+      await batcher.stop();
+      await housekeeping.stop();
+      guard?.stop();
+    },
+  };
 }
 
 function connectivityGuard(connectivity: ConnectivityConfig, probeDeps: ProbeDeps, logger: Logger): ConnectivityGuard {
@@ -94,45 +149,17 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
     announce(`Sigap created the user "admin" with the password: ${bootstrap.generatedPassword}`);
     announce('It is shown only this once: log in and keep it safe (or set BOOTSTRAP_ADMIN_PASSWORD on a new database).');
   }
-  const incidents = new IncidentService({ db, services: config.services, policy: config.policy, calendar: config.calendar, clock });
-  const checks = config.services.flatMap((s) => s.checks);
-  const detector = new Detector({ db, incidents, checks, instance: config.instance, logger });
-
-  let scheduler: Scheduler | null = null;
-  let batcher: ResultBatcher | null = null;
-  let guard: ConnectivityGuard | null = null;
-  let housekeeping: Housekeeping | null = null;
-  if (config.role !== 'web') {
-    const probeDeps: ProbeDeps = { ...options.probeDeps, now: clock };
-    guard = config.connectivity ? connectivityGuard(config.connectivity, probeDeps, logger) : null;
-    // Results are written in batches (one transaction each) and kept through a database outage.
-    const results = new ResultBatcher(detector, logger, { maxBatch: 500, maxDelayMs: 50, maxBuffered: 100_000 });
-    batcher = results;
-    scheduler = new Scheduler({
-      probe: async (target) => {
-        const result = await runProbe(target, probeDeps);
-        return guard ? guard.judge(result) : result;
-      },
-      onResult: async (result) => ((await results.submit(result)).awaitingConfirmation ? 'retry' : 'interval'),
-      // While the database is away the batcher keeps the result and says so at once.
-      onError: (check, err) =>
-        err instanceof StorageUnavailableError
-          ? logger.warn({ check, err: err.message }, 'database unavailable: probe result not recorded yet')
-          : logger.error({ err, check }, 'probe result could not be recorded'),
-      now: clock,
-    });
-    scheduler.start(scheduledChecks(config));
-    logger.info({ checks: checks.length, instance: config.instance }, 'probing started');
-    // Rollups and retention pruning go with the probing; every worker may run them (idempotent).
-    housekeeping = new Housekeeping({ db, checks, timezone: config.timezone, retention: config.retention, clock, logger });
-    housekeeping.start();
-  }
+  const catalog = new CheckCatalog({ db, services: config.services, clock, logger });
+  await catalog.refresh();
+  const incidents = new IncidentService({ db, checks: catalog, policy: config.policy, calendar: config.calendar, clock });
+  const detector = new Detector({ db, incidents, checks: catalog, instance: config.instance, logger });
+  const probing = config.role === 'web' ? null : startProbing({ config, db, detector, catalog, clock, logger, probeDeps: options.probeDeps });
 
   let server: Server | null = null;
   let url: string | null = null;
   if (config.role !== 'worker') {
     const sessionSecret = await accounts.sessionSecret(config.sessionSecret);
-    const app = createApp({ config, db, incidents, accounts, sessionSecret, logger, clock, viewsDir: join(projectRoot(), 'views') });
+    const app = createApp({ config, db, incidents, accounts, catalog, sessionSecret, logger, clock, viewsDir: join(projectRoot(), 'views') });
     server = createServer(app);
     url = await listen(server, config.port, config.host);
     logger.info({ url }, 'dashboard listening');
@@ -144,12 +171,10 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
     detector,
     incidents,
     accounts,
+    catalog,
     url,
     async stop() {
-      await scheduler?.stop();
-      await batcher?.stop();
-      await housekeeping?.stop();
-      guard?.stop();
+      await probing?.stop();
       if (server) {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server!.close(() => resolve()));

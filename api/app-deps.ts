@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { SigapConfig } from '../config.js';
 import type { AccountService } from '../detector/account-service.js';
+import type { CheckCatalog } from '../detector/check-catalog.js';
 import type { IncidentService } from '../detector/incident-service.js';
 import type { Database } from '../detector/store/store-types.js';
 
@@ -10,6 +11,7 @@ export interface AppDeps {
   db: Database;
   incidents: IncidentService;
   accounts: AccountService;
+  catalog: CheckCatalog;
   sessionSecret: string;
   logger: Logger;
   clock: () => Date;

@@ -1,9 +1,9 @@
 // Turns probe results into incidents: a batch of results, their effect on the checks' streaks and
 // any incident they open or restore are written in one transaction, so a crash never leaves half.
 import type { Logger } from 'pino';
-import type { CheckConfig } from '../config.js';
 import type { ProbeResult } from '../probes/probe-types.js';
 import type { CheckRecord, CheckStatePatch } from './domain-types.js';
+import type { CheckLookup } from './check-catalog.js';
 import { DuplicateError } from './errors.js';
 import type { IncidentService } from './incident-service.js';
 import type { Database, Stores } from './store/store-types.js';
@@ -18,16 +18,14 @@ export interface DetectorVerdict {
 export interface DetectorDeps {
   db: Database;
   incidents: IncidentService;
-  checks: readonly CheckConfig[];
+  checks: CheckLookup;
   instance: string;
   logger: Logger;
 }
 
 export class Detector {
-  private readonly checks: ReadonlyMap<string, CheckConfig>;
 
   constructor(private readonly deps: DetectorDeps) {
-    this.checks = new Map(deps.checks.map((c) => [c.key, c]));
   }
 
   /** Record one probe result; answers what it meant for the check's streak. */
@@ -54,7 +52,7 @@ export class Detector {
 
   private async apply(results: readonly ProbeResult[]): Promise<DetectorVerdict[]> {
     for (const result of results) {
-      if (!this.checks.has(result.checkKey)) throw new Error(`result for unknown check ${result.checkKey}`);
+      if (!this.deps.checks.check(result.checkKey)) throw new Error(`result for unknown check ${result.checkKey}`);
     }
     return this.deps.db.transaction(async (stores) => {
       // Lock every check of the batch first, in key order: two workers writing overlapping
@@ -86,7 +84,7 @@ export class Detector {
   }
 
   private async applyOne(stores: Stores, check: CheckRecord, result: ProbeResult): Promise<{ verdict: DetectorVerdict; next: CheckStatePatch }> {
-    const config = this.checks.get(result.checkKey)!;
+    const config = this.deps.checks.check(result.checkKey)!;
     const { next, outcome } = advanceStreak(check, result, config);
     if (outcome === 'failure_confirmed') {
       const incident = await this.deps.incidents.recordConfirmedFailure(stores, check, result, next.streakStartedAt ?? result.startedAt);

@@ -33,6 +33,18 @@ export interface CheckRecord {
   lastResultAt: Date | null;
   lastStateChangeAt: Date | null;
   createdAt: Date;
+  /** `file`: from sigap.yaml, read-only in the dashboard; `dashboard`: added by an admin. */
+  source: 'file' | 'dashboard';
+  active: boolean;
+}
+
+/** A check an admin defined in the dashboard, as stored: the definition is re-validated on load. */
+export interface DashboardCheck {
+  key: string;
+  serviceKey: string;
+  definition: unknown;
+  active: boolean;
+  updatedBy: string | null;
 }
 
 export interface CheckStatePatch {

@@ -16,7 +16,8 @@ type StoredCheck = HousekeepingCheck & { id: number };
 
 export interface HousekeepingDeps {
   db: Database;
-  checks: readonly HousekeepingCheck[];
+  /** The checks to roll up: a list, or a function answering the current list (checks can be added at run time). */
+  checks: readonly HousekeepingCheck[] | (() => readonly HousekeepingCheck[]);
   timezone: string;
   retention: RetentionConfig;
   clock: () => Date;
@@ -108,7 +109,8 @@ export class Housekeeping {
   /** The configured checks with their database ids (a check not synced yet is skipped). */
   private async checksWithIds(): Promise<Array<StoredCheck>> {
     const ids = new Map((await this.deps.db.stores.checks.listChecks()).map((c) => [c.key, c.id]));
-    return this.deps.checks.flatMap((check) => {
+    const checks = typeof this.deps.checks === 'function' ? this.deps.checks() : this.deps.checks;
+    return checks.flatMap((check) => {
       const id = ids.get(check.key);
       return id === undefined ? [] : [{ ...check, id }];
     });

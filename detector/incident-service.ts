@@ -1,7 +1,8 @@
 // The one writer of incidents: opens them (with their first event, in the caller's transaction),
 // records restoration, and answers the queue and detail reads. Later lifecycle actions go
 // through here too, consulting lifecycle.ts.
-import type { PolicyConfig, ServiceConfig } from '../config.js';
+import type { PolicyConfig } from '../config.js';
+import type { CheckLookup } from './check-catalog.js';
 import type { ProbeResult } from '../probes/probe-types.js';
 import type { BusinessCalendar } from './business-calendar.js';
 import type { CheckRecord, Incident, IncidentEvent, IncidentFilter, Page, Suggestion, User } from './domain-types.js';
@@ -16,7 +17,7 @@ export const SYSTEM_ACTOR = 'sigap';
 
 export interface IncidentServiceDeps {
   db: Database;
-  services: readonly ServiceConfig[];
+  checks: CheckLookup;
   policy: PolicyConfig;
   calendar: BusinessCalendar;
   clock: () => Date;
@@ -62,8 +63,8 @@ export class IncidentService {
       });
       return again;
     }
-    const service = this.deps.services.find((s) => s.key === check.serviceKey);
-    const checkConfig = service?.checks.find((c) => c.key === check.key);
+    const service = this.deps.checks.service(check.serviceKey);
+    const checkConfig = this.deps.checks.check(check.key);
     if (!service || !checkConfig || !result.failureKind) throw new Error(`check ${check.key} has no configuration or failure kind`);
 
     const kind = classifyFailure(result.failureKind);

@@ -13,6 +13,7 @@ import * as m0900 from './20261127000900_create_api_tokens.js';
 import * as m1000 from './20261127001000_create_notification_outbox.js';
 import * as m1100 from './20261127001100_create_maintenance_windows.js';
 import * as m1200 from './20261127001200_create_settings.js';
+import * as m1400 from './20261127001400_add_check_source.js';
 import * as m1300 from './20261127001300_create_rollup_progress.js';
 
 interface Migration {
@@ -35,6 +36,7 @@ const migrations: Migration[] = [
   { name: '20261127001100_create_maintenance_windows', ...m1100 },
   { name: '20261127001200_create_settings', ...m1200 },
   { name: '20261127001300_create_rollup_progress', ...m1300 },
+  { name: '20261127001400_add_check_source', ...m1400 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

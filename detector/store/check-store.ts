@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
-import type { ServiceConfig } from '../../config.js';
+import type { CheckConfig, ServiceConfig } from '../../config.js';
 import type { ProbeResult, ProbeStatus } from '../../probes/probe-types.js';
-import type { CheckRecord, CheckStatePatch, ServiceRecord, StoredResult } from '../domain-types.js';
+import type { CheckRecord, CheckStatePatch, DashboardCheck, ServiceRecord, StoredResult } from '../domain-types.js';
+import { NotFoundError } from '../errors.js';
 import type { Impact } from '../priority.js';
-import { toDate, toMs, parseJson } from './row-mapping.js';
+import { parseJson, toBool, toDate, toMs } from './row-mapping.js';
 import type { CheckStore } from './store-types.js';
 
 interface CheckRow {
@@ -20,6 +21,8 @@ interface CheckRow {
   last_result_at: number | null;
   last_state_change_at: number | null;
   created_at: number;
+  source: string;
+  active: unknown;
 }
 
 function toCheck(row: CheckRow): CheckRecord {
@@ -37,6 +40,8 @@ function toCheck(row: CheckRow): CheckRecord {
     lastResultAt: toDate(row.last_result_at),
     lastStateChangeAt: toDate(row.last_state_change_at),
     createdAt: toDate(row.created_at)!,
+    source: row.source === 'dashboard' ? 'dashboard' : 'file',
+    active: toBool(row.active),
   };
 }
 
@@ -56,7 +61,8 @@ export class KnexCheckStore implements CheckStore {
       const { id: serviceId } = (await this.db('services').where({ key: service.key }).first('id')) as { id: number };
       for (const check of service.checks) {
         const { key, serviceKey: _serviceKey, type, description, ...rest } = check;
-        const fields = { service_id: serviceId, type, target: description, config_json: JSON.stringify(rest), active: true, updated_at: at };
+        // A key in the file takes over a dashboard check of the same key: the file is the authority.
+        const fields = { service_id: serviceId, type, target: description, config_json: JSON.stringify(rest), active: true, source: 'file', definition_json: null, updated_at: at };
         await this.db('checks')
           .insert({ key, ...fields, created_at: at })
           .onConflict('key')
@@ -66,7 +72,42 @@ export class KnexCheckStore implements CheckStore {
     const serviceKeys = services.map((s) => s.key);
     const checkKeys = services.flatMap((s) => s.checks.map((c) => c.key));
     await this.db('services').whereNotIn('key', serviceKeys).update({ active: false, updated_at: at });
-    await this.db('checks').whereNotIn('key', checkKeys).update({ active: false, updated_at: at });
+    await this.db('checks').where({ source: 'file' }).whereNotIn('key', checkKeys).update({ active: false, updated_at: at });
+  }
+
+  async listDashboardChecks(): Promise<DashboardCheck[]> {
+    const rows = (await this.db('checks as c')
+      .join('services as s', 's.id', 'c.service_id')
+      .where('c.source', 'dashboard')
+      .orderBy('c.key')
+      .select('c.key', 's.key as service_key', 'c.definition_json', 'c.active', 'c.updated_by')) as Array<Record<string, unknown>>;
+    return rows.map((r) => ({
+      key: r.key as string,
+      serviceKey: r.service_key as string,
+      definition: parseJson(r.definition_json as string | null),
+      active: toBool(r.active),
+      updatedBy: (r.updated_by as string | null) ?? null,
+    }));
+  }
+
+  async saveDashboardCheck(check: CheckConfig, definition: unknown, active: boolean, actor: string, now: Date): Promise<void> {
+    const service = (await this.db('services').where({ key: check.serviceKey, active: true }).first('id')) as { id: number } | undefined;
+    if (!service) throw new NotFoundError(`service ${check.serviceKey}`);
+    const { key, serviceKey: _serviceKey, type, description, ...rest } = check;
+    const fields = {
+      service_id: service.id,
+      type,
+      target: description,
+      config_json: JSON.stringify(rest),
+      definition_json: JSON.stringify(definition),
+      active,
+      source: 'dashboard',
+      updated_by: actor,
+      updated_at: now.getTime(),
+    };
+    // Never overwrite a check that belongs to the file.
+    const updated = await this.db('checks').where({ key, source: 'dashboard' }).update(fields);
+    if (updated === 0) await this.db('checks').insert({ key, ...fields, created_at: now.getTime() });
   }
 
   async listServices(): Promise<ServiceRecord[]> {
@@ -91,11 +132,15 @@ export class KnexCheckStore implements CheckStore {
         'c.last_result_at',
         'c.last_state_change_at',
         'c.created_at',
+        'c.source',
+        'c.active',
       );
   }
 
-  async listChecks(): Promise<CheckRecord[]> {
-    const rows = (await this.checkQuery().where('c.active', true).orderBy('c.key')) as CheckRow[];
+  async listChecks(options: { includeInactive?: boolean } = {}): Promise<CheckRecord[]> {
+    const query = this.checkQuery().orderBy('c.key');
+    if (!options.includeInactive) query.where('c.active', true);
+    const rows = (await query) as CheckRow[];
     return rows.map(toCheck);
   }
 

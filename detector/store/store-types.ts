@@ -1,11 +1,12 @@
 // What the rest of Sigap may ask of storage. Implementations live beside this file and are the
 // only code that imports knex.
-import type { ServiceConfig } from '../../config.js';
+import type { CheckConfig, ServiceConfig } from '../../config.js';
 import type { ProbeResult } from '../../probes/probe-types.js';
 import type {
   ApiToken,
   CheckRecord,
   CheckStatePatch,
+  DashboardCheck,
   Incident,
   IncidentEvent,
   IncidentFilter,
@@ -26,7 +27,12 @@ export interface CheckStore {
   /** Make services and checks match the config file: insert new, update changed, deactivate missing. */
   syncConfig(services: readonly ServiceConfig[], now: Date): Promise<void>;
   listServices(): Promise<ServiceRecord[]>;
-  listChecks(): Promise<CheckRecord[]>;
+  /** Active checks; with `includeInactive`, disabled and retired ones too. */
+  listChecks(options?: { includeInactive?: boolean }): Promise<CheckRecord[]>;
+  /** Checks admins defined in the dashboard, enabled or not. */
+  listDashboardChecks(): Promise<DashboardCheck[]>;
+  /** Insert or replace a dashboard check (never one from the file). */
+  saveDashboardCheck(check: CheckConfig, definition: unknown, active: boolean, actor: string, now: Date): Promise<void>;
   /** The check with its streaks; `forUpdate` locks the row until the transaction ends (PostgreSQL). */
   getCheck(key: string, options?: { forUpdate?: boolean }): Promise<CheckRecord | null>;
   updateCheckState(checkId: number, patch: CheckStatePatch): Promise<void>;

@@ -4,6 +4,7 @@
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig, type SigapConfig } from '../../config.js';
+import { fixedCheckLookup } from '../../detector/check-catalog.js';
 import { Detector } from '../../detector/detector.js';
 import { StorageUnavailableError } from '../../detector/errors.js';
 import { IncidentService } from '../../detector/incident-service.js';
@@ -71,8 +72,8 @@ async function harness(kind: TestDatabaseKind): Promise<Harness> {
   await raw.stores.checks.syncConfig(config.services, at(0));
   let transactions = 0;
   const db: Database = { ...raw, transaction: (work) => (transactions++, raw.transaction(work)), close: () => raw.close() };
-  const incidents = new IncidentService({ db, services: config.services, policy: config.policy, calendar: config.calendar, clock: () => at(1000) });
-  const detector = new Detector({ db, incidents, checks: config.services.flatMap((s) => s.checks), instance: 'test', logger: silent });
+  const incidents = new IncidentService({ db, checks: fixedCheckLookup(config.services), policy: config.policy, calendar: config.calendar, clock: () => at(1000) });
+  const detector = new Detector({ db, incidents, checks: fixedCheckLookup(config.services), instance: 'test', logger: silent });
   return { testDb, db, detector, transactions: () => transactions };
 }
 
@@ -128,8 +129,8 @@ describe.each(testDatabaseKinds())('batched result writes on $name', (kind) => {
     // On PostgreSQL the second worker has its own pool, as a second process would.
     const second = kind.name === 'postgres' ? openDatabase(h.testDb.url) : h.db;
     try {
-      const incidents = new IncidentService({ db: second, services: config.services, policy: config.policy, calendar: config.calendar, clock: () => at(1000) });
-      const other = new Detector({ db: second, incidents, checks: config.services.flatMap((s) => s.checks), instance: 'other', logger: silent });
+      const incidents = new IncidentService({ db: second, checks: fixedCheckLookup(config.services), policy: config.policy, calendar: config.calendar, clock: () => at(1000) });
+      const other = new Detector({ db: second, incidents, checks: fixedCheckLookup(config.services), instance: 'other', logger: silent });
       const batches = (offset: number, keys: string[]) =>
         [0, 1, 2, 3].map((round) => keys.map((key) => result(key, 'down', offset + round * 10)));
       await Promise.all([

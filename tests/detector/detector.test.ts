@@ -2,6 +2,7 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig, type SigapConfig } from '../../config.js';
+import { fixedCheckLookup } from '../../detector/check-catalog.js';
 import { Detector } from '../../detector/detector.js';
 import { IncidentService } from '../../detector/incident-service.js';
 import { openDatabase } from '../../detector/store/database.js';
@@ -39,8 +40,8 @@ function result(checkKey: string, status: ProbeStatus, seconds: number, failureK
 }
 
 function makeDetector(db: Database, now: () => Date) {
-  const incidents = new IncidentService({ db, services: config.services, policy: config.policy, calendar: config.calendar, clock: now });
-  const detector = new Detector({ db, incidents, checks: config.services.flatMap((s) => s.checks), instance: 'test', logger: pino({ level: 'silent' }) });
+  const incidents = new IncidentService({ db, checks: fixedCheckLookup(config.services), policy: config.policy, calendar: config.calendar, clock: now });
+  const detector = new Detector({ db, incidents, checks: fixedCheckLookup(config.services), instance: 'test', logger: pino({ level: 'silent' }) });
   return { detector, incidents };
 }
 
