@@ -8,9 +8,11 @@ import type { AppDeps } from './app-deps.js';
 import { identify } from './auth.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { loadTranslator } from './i18n.js';
+import { checkRoutes } from './routes/check-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { incidentRoutes } from './routes/incident-routes.js';
 import { pageRoutes } from './routes/page-routes.js';
+import { servicePageRoutes } from './routes/service-page-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import { createViewEngine } from './view-engine.js';
 
@@ -33,7 +35,9 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(sessionRoutes(deps));
   app.use(incidentRoutes(deps));
+  app.use(checkRoutes(deps));
   app.use(pageRoutes(deps));
+  app.use(servicePageRoutes(deps));
 
   app.use(notFoundHandler());
   app.use(errorHandler(deps.logger));

@@ -1,6 +1,7 @@
 // View models for the pages: everything a template shows is decided here, so templates only
 // format. Labels come from the locale files through the `t` helper.
 import type { Incident } from '../detector/domain-types.js';
+import type { ServiceOverview } from '../detector/service-overview.js';
 import type { IncidentDetail } from '../detector/incident-service.js';
 import type { Language } from './i18n.js';
 
@@ -83,5 +84,46 @@ export function incidentView(detail: IncidentDetail, now: Date, fmt: Formatters)
     },
     events: detail.events.map((e) => ({ at: fmt.dateTime(e.at), actor: e.actor, type: e.type, fromStatus: e.fromStatus, toStatus: e.toStatus, note: e.note })),
     suggestions: detail.suggestions,
+  };
+}
+
+const percent = (ratio: number | null) => (ratio === null ? '—' : `${(ratio * 100).toFixed(2)} %`);
+
+interface CheckListItem {
+  key: string;
+  service: string;
+  type: string;
+  target: string;
+  source: 'file' | 'dashboard';
+  enabled: boolean;
+  state: string;
+  lastResultAt: string | null;
+  definition: unknown;
+  updatedBy: string | null;
+}
+
+/** Services with their checks; each check says where it comes from and, for dashboard ones, its YAML. */
+export function servicesView(overview: ServiceOverview[], checks: CheckListItem[], fmt: Formatters, toYaml: (definition: unknown) => string) {
+  const availabilityOf = new Map(overview.flatMap((s) => s.checks.map((c) => [c.check.key, c.availability] as const)));
+  return {
+    title: 'Layanan',
+    services: overview.map(({ service, state, availability }) => ({
+      key: service.key,
+      name: service.name,
+      impact: service.impact,
+      state,
+      stateClass: `state-${state}`,
+      availability: { day: percent(availability['24h']), week: percent(availability['7d']), month: percent(availability['30d']) },
+      checks: checks
+        .filter((c) => c.service === service.key)
+        .map((c) => ({
+          ...c,
+          stateClass: `state-${c.enabled ? c.state : 'disabled'}`,
+          fromFile: c.source === 'file',
+          lastResultAt: fmt.dateTime(c.lastResultAt ? new Date(c.lastResultAt) : null),
+          availabilityDay: percent(availabilityOf.get(c.key)?.['24h'] ?? null),
+          yaml: c.definition ? toYaml(c.definition) : null,
+        })),
+    })),
   };
 }

@@ -1,14 +1,13 @@
-import { Router, type Request, type Response } from 'express';
+import { Router } from 'express';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { AppDeps } from '../app-deps.js';
 import { requirePageUser, SESSION_COOKIE } from '../auth.js';
-import { pickLanguage, type Language } from '../i18n.js';
-import { queueView, incidentView, type Formatters } from '../page-presenters.js';
+import { pageContext } from '../page-context.js';
+import { queueView, incidentView } from '../page-presenters.js';
 import { clientOf, loginLimiter, sessionCookieOptions } from './session-routes.js';
 import { UnauthenticatedError } from '../../detector/errors.js';
 
-const LANG_COOKIE = 'sigap_lang';
 // Before log-in there is no session to hold a CSRF token: the log-in form uses a double-submit
 // cookie instead.
 const LOGIN_CSRF_COOKIE = 'sigap_login_csrf';
@@ -23,33 +22,11 @@ const loginForm = z.object({
 /** Only same-site paths: never send a user to another origin after log-in. */
 const safeNext = (next: string) => (/^\/(?!\/)[^\\]*$/.test(next) ? next : '/');
 
-function formatters(lang: Language, timezone: string): Formatters {
-  const dateTime = new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB', {
-    timeZone: timezone,
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZoneName: 'short',
-  });
-  return { dateTime: (d) => (d ? dateTime.format(d) : '—'), lang };
-}
-
 export function pageRoutes(deps: AppDeps): Router {
   const { incidents, accounts, config, clock } = deps;
   const router = Router();
 
-  const language = (req: Request, res: Response): Language => {
-    const query = typeof req.query.lang === 'string' ? req.query.lang : undefined;
-    const lang = pickLanguage(query, req.cookies?.[LANG_COOKIE], req.auth?.user.language);
-    if (query === lang) res.cookie(LANG_COOKIE, lang, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: 365 * 86_400_000 });
-    return lang;
-  };
-  const common = (req: Request, res: Response) => {
-    const lang = language(req, res);
-    return { lang, user: req.auth?.user ?? null, csrfToken: req.auth?.session?.csrfToken ?? null, path: req.path, fmt: formatters(lang, config.timezone) };
-  };
+  const common = pageContext(config.timezone);
 
   router.get('/login', (req, res) => {
     const token = randomBytes(24).toString('base64url');

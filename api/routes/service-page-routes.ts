@@ -1,0 +1,79 @@
+import { Router, type Request, type Response } from 'express';
+import { parseDocument, stringify } from 'yaml';
+import { z } from 'zod';
+import { SigapError, ValidationError } from '../../detector/errors.js';
+import { servicesOverview } from '../../detector/service-overview.js';
+import type { AppDeps } from '../app-deps.js';
+import { requirePageUser } from '../auth.js';
+import { pageContext } from '../page-context.js';
+import { servicesView } from '../page-presenters.js';
+import { checkList } from './check-routes.js';
+
+const definitionForm = z.object({ service: z.string().max(64).default(''), definition: z.string().max(20_000).default('') });
+
+const EXAMPLE = `key: skm-home
+type: http
+url: https://skm.dpmptsp.example/
+interval: 60s
+timeout: 10s
+expect:
+  status: [200]
+  contains: ["Survei Kepuasan"]
+`;
+
+/** The YAML an admin typed, as the object a `checks:` entry of sigap.yaml would be. */
+function readDefinition(text: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ValidationError('the definition is not valid YAML', doc.errors.map((e) => ({ path: `definition:${e.linePos?.[0]?.line ?? '?'}:${e.linePos?.[0]?.col ?? '?'}`, message: e.message.split('\n')[0]! })));
+  }
+  return doc.toJS();
+}
+
+/** /services: services and checks with their state; admins add, edit, enable and disable dashboard checks. */
+export function servicePageRoutes(deps: AppDeps): Router {
+  const { db, catalog, config, clock } = deps;
+  const router = Router();
+  const common = pageContext(config.timezone);
+
+  const render = async (req: Request, res: Response, form?: { key?: string; service: string; definition: string; error: SigapError }) => {
+    const page = common(req, res);
+    const [overview, checks] = [await servicesOverview(db, clock()), await checkList(deps)];
+    const view = servicesView(overview, checks, page.fmt, (definition) => stringify(definition));
+    res.render('services', {
+      ...page,
+      ...view,
+      isAdmin: req.auth?.user.role === 'admin',
+      serviceKeys: config.services.map((s) => s.key),
+      addForm: form && !form.key ? form : { service: config.services[0]?.key ?? '', definition: EXAMPLE },
+      editError: form?.key ? form : null,
+    });
+  };
+
+  router.get('/services', requirePageUser(), async (req, res) => {
+    await render(req, res);
+  });
+
+  const saving = (replacing: (req: Request) => string | undefined) => async (req: Request, res: Response) => {
+    const form = definitionForm.parse(req.body ?? {});
+    const key = replacing(req);
+    try {
+      await catalog.define(req.auth!.user, form.service, readDefinition(form.definition), key);
+      res.redirect(303, '/services');
+    } catch (err) {
+      if (!(err instanceof SigapError) || err.code === 'forbidden') throw err;
+      res.status(err.code === 'validation_failed' ? 422 : 409);
+      await render(req, res, { key, service: form.service, definition: form.definition, error: err });
+    }
+  };
+  router.post('/services/checks', requirePageUser(), saving(() => undefined));
+  router.post('/services/checks/:key', requirePageUser(), saving((req) => String(req.params.key)));
+
+  for (const [action, enabled] of [['enable', true], ['disable', false]] as const) {
+    router.post(`/services/checks/:key/${action}`, requirePageUser(), async (req, res) => {
+      await catalog.setEnabled(req.auth!.user, String(req.params.key), enabled);
+      res.redirect(303, '/services');
+    });
+  }
+  return router;
+}
