@@ -110,6 +110,15 @@ export function nextSlot(anchor: number, step: number, now: number): number {
   return anchor + Math.ceil((now - anchor) / step) * step;
 }
 
+/**
+ * First runs are spread so that checks configured together do not fire in one burst: a burst of
+ * N probes makes the last of them N ÷ throughput late (10,000 checks: seconds). A few checks start
+ * within a second; many are spread up to a whole interval (1 ms per check).
+ */
+export function startSpreadMs(checks: number): number {
+  return Math.max(1000, checks);
+}
+
 export class Scheduler {
   private readonly entries = new Map<string, Entry>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -128,7 +137,8 @@ export class Scheduler {
   }
 
   start(checks: readonly ScheduledCheck[]): void {
-    for (const check of checks) this.upsert(check);
+    const spreadMs = startSpreadMs(checks.length + this.entries.size);
+    for (const check of checks) this.add(check, spreadMs);
   }
 
   /** Add a check, or replace one with the same key (its next run follows the new interval). */
@@ -137,8 +147,7 @@ export class Scheduler {
     const key = check.target.checkKey;
     const entry = this.entries.get(key);
     if (!entry) {
-      this.entries.set(key, { check, timer: null, plannedAt: 0, lastPlannedAt: null, lastNext: 'interval', running: false, removed: false });
-      this.plan(this.entries.get(key)!, this.mono() + this.jitter(check));
+      this.add(check, startSpreadMs(this.entries.size + 1));
       return;
     }
     entry.check = check;
@@ -181,9 +190,14 @@ export class Scheduler {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private jitter(check: ScheduledCheck): number {
-    // A little jitter so checks configured together do not all fire in the same instant.
-    return Math.floor((this.deps.random ?? Math.random)() * Math.min(check.intervalMs, 1000));
+  private add(check: ScheduledCheck, spreadMs: number): void {
+    const entry: Entry = { check, timer: null, plannedAt: 0, lastPlannedAt: null, lastNext: 'interval', running: false, removed: false };
+    this.entries.set(check.target.checkKey, entry);
+    this.plan(entry, this.mono() + this.jitter(check, spreadMs));
+  }
+
+  private jitter(check: ScheduledCheck, spreadMs: number): number {
+    return Math.floor((this.deps.random ?? Math.random)() * Math.min(check.intervalMs, spreadMs));
   }
 
   private delayOf(entry: Entry): number {

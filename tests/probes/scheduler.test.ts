@@ -312,4 +312,28 @@ describe('Scheduler: checks added, replaced and removed at runtime', () => {
     expect(times('a')).toEqual([0, 500, 1000]);
     expect(results).toEqual(['a', 'a', 'a']);
   });
+
+  it('spreads the first runs of many checks over their interval instead of one burst', async () => {
+    const firstRun = new Map<string, number>();
+    const start = Date.now();
+    const make = (n: number) =>
+      new Scheduler({
+        probe: async (t) => (firstRun.has(t.checkKey) || firstRun.set(t.checkKey, Date.now() - start), up(t.checkKey)),
+        onResult: async () => 'interval',
+        onError: () => undefined,
+        now: () => new Date(),
+        random: () => 0.999,
+        maxConcurrent: n,
+      });
+    const few = make(3);
+    few.start(['a', 'b', 'c'].map((k) => check(k, 10_000)));
+    const many = make(5000);
+    many.start(Array.from({ length: 5000 }, (_, i) => check(`m${i}`, 10_000)));
+    await vi.advanceTimersByTimeAsync(10_000);
+    await Promise.all([few.stop(), many.stop()]);
+    expect(Math.max(...['a', 'b', 'c'].map((k) => firstRun.get(k)!))).toBeLessThan(1000);
+    const manyFirst = Array.from({ length: 5000 }, (_, i) => firstRun.get(`m${i}`)!);
+    expect(Math.max(...manyFirst)).toBeGreaterThan(4000);
+    expect(Math.max(...manyFirst)).toBeLessThan(5001);
+  });
 });
