@@ -13,7 +13,7 @@ import { Detector } from './detector/detector.js';
 import { StorageUnavailableError } from './detector/errors.js';
 import { Housekeeping } from './detector/housekeeping.js';
 import { IncidentService } from './detector/incident-service.js';
-import { ResultBatcher } from './detector/result-batcher.js';
+import { DEFAULT_BATCHING, ResultBatcher } from './detector/result-batcher.js';
 import { openDatabase } from './detector/store/database.js';
 import type { Database } from './detector/store/store-types.js';
 import { ConnectivityGuard } from './probes/connectivity-guard.js';
@@ -71,7 +71,7 @@ function startProbing(deps: {
   const probeDeps: ProbeDeps = { ...deps.probeDeps, now: clock };
   const guard = config.connectivity ? connectivityGuard(config.connectivity, probeDeps, logger) : null;
   // Results are written in batches (one transaction each) and kept through a database outage.
-  const batcher = new ResultBatcher(detector, logger, { maxBatch: 500, maxDelayMs: 50, maxBuffered: 100_000 });
+  const batcher = new ResultBatcher(detector, logger, DEFAULT_BATCHING);
   const scheduler = new Scheduler({
     probe: async (target) => {
       const result = await runProbe(target, probeDeps);

@@ -22,6 +22,9 @@ export interface ResultBatcherOptions {
   maxBackoffMs?: number;
 }
 
+/** What main.ts runs with: 500 results a transaction, the first waiting at most 50 ms, 100,000 kept through an outage. */
+export const DEFAULT_BATCHING: ResultBatcherOptions = { maxBatch: 500, maxDelayMs: 50, maxBuffered: 100_000 };
+
 export interface ResultBatcherStats {
   /** Results waiting to be written, including a batch being written. */
   buffered: number;

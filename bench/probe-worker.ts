@@ -1,0 +1,212 @@
+// Child process: Sigap's own probe path under load, wired as main.ts wires it — parseConfig on a
+// generated sigap.yaml, syncConfig, the CheckCatalog, the real Scheduler running runProbe (the http probe, a fresh
+// connection per probe), the ResultBatcher and the Detector writing to a fresh database — and
+// measured from inside: probes, CPU, lateness, memory and what reached the database.
+//
+// Usage: node --import tsx bench/probe-worker.ts --checks 1000 --ports 4001,4002 --database sqlite:/tmp/x.db
+//        [--interval 10] [--warmup 10] [--seconds 30] [--stagger]
+// Prints one JSON line (WorkerReport) on stdout; progress and warnings go to stderr.
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { ConfigError, parseConfig, type SigapConfig } from '../config.js';
+import { CheckCatalog } from '../detector/check-catalog.js';
+import { Detector } from '../detector/detector.js';
+import { StorageUnavailableError } from '../detector/errors.js';
+import { IncidentService } from '../detector/incident-service.js';
+import { DEFAULT_BATCHING, ResultBatcher } from '../detector/result-batcher.js';
+import { openDatabase } from '../detector/store/database.js';
+import { runProbe } from '../probes/probe-registry.js';
+import type { ProbeResult } from '../probes/probe-types.js';
+import { Scheduler, type ScheduledCheck, type SchedulerStats } from '../probes/scheduler.js';
+import { openStorageGauge } from './bench-database.js';
+import { sleep } from './children.js';
+import { benchConfigYaml } from './fixture.js';
+
+export interface WorkerReport {
+  checks: number;
+  intervalS: number;
+  staggered: boolean;
+  /** parseConfig + migrations + syncConfig, seconds. */
+  setupS: number;
+  windowS: number;
+  offeredPerS: number;
+  completed: number;
+  completedPerS: number;
+  /** Results that were not `up` (the targets always answer well: any is the prober's fault). */
+  failed: number;
+  firstFailure: string | null;
+  /** Results the scheduler could not hand over (database refused them). */
+  errors: number;
+  lateness: SchedulerStats['lateness'];
+  waitingAtEnd: number;
+  cpuS: number;
+  cpuSPer1000: number;
+  /** CPU seconds per wall second over the window: 1.0 is one core fully busy. */
+  cores: number;
+  eventLoopUtilization: number;
+  peakRssBytes: number;
+  /** Peak V8 heap in use (sampled with RSS): how much of the RSS is JavaScript objects. */
+  peakHeapBytes: number;
+  resultRows: number;
+  bytes: number;
+  rowsPerCheckDay: number;
+  bytesPerCheckDay: number;
+  batcher: { flushes: number; dropped: number; buffered: number };
+}
+
+// tsx turns on source-mapped stack traces; `node dist/main.js` runs without them. undici makes
+// an Error for every `Connection: close` response and Node's streams read its .stack, so leaving
+// them on would charge Sigap for source-map lookups production never does.
+process.setSourceMapsEnabled(false);
+
+const { values } = parseArgs({
+  options: {
+    checks: { type: 'string' },
+    ports: { type: 'string' },
+    database: { type: 'string' },
+    interval: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '10' },
+    seconds: { type: 'string', default: '30' },
+    stagger: { type: 'boolean', default: false },
+  },
+});
+const checksWanted = Number(values.checks);
+const intervalS = Number(values.interval);
+const warmupS = Number(values.warmup);
+const windowS = Number(values.seconds);
+const ports = (values.ports ?? '').split(',').map(Number);
+const tag = `[sigap ${checksWanted}${values.stagger ? ' staggered' : ''}]`;
+const progress = (line: string) => process.stderr.write(`${tag} ${line}\n`);
+
+// Never outlive a run gone wrong: setup, warm-up, window, plus a generous margin to stop.
+setTimeout(() => {
+  progress('lifetime exceeded, exiting');
+  process.exit(3);
+}, (180 + warmupS + windowS) * 1000).unref();
+// The orchestrator went away (its end of our stdin closed): so do we.
+process.stdin.on('end', () => process.exit(4)).resume();
+
+const peak = { rss: 0, heap: 0 };
+const sampleMemory = () => {
+  const { rss, heapUsed } = process.memoryUsage();
+  peak.rss = Math.max(peak.rss, rss);
+  peak.heap = Math.max(peak.heap, heapUsed);
+};
+sampleMemory();
+const rssSampler = setInterval(sampleMemory, 500);
+
+const setupStarted = performance.now();
+const env = { DATABASE_URL: values.database, SIGAP_INSTANCE: 'bench', LOG_LEVEL: 'warn' };
+let config: SigapConfig;
+try {
+  config = parseConfig(benchConfigYaml(checksWanted, ports, intervalS), 'bench.yaml', env);
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  progress(`the generated config is invalid (${err.problems.length} problems), first: ${err.problems.slice(0, 3).join('; ')}`);
+  process.exit(2);
+}
+const logger = pino({ level: config.logLevel }, pino.destination(2));
+const clock = () => new Date();
+const db = openDatabase(config.databaseUrl);
+await db.migrate();
+await db.stores.checks.syncConfig(config.services, clock());
+const catalog = new CheckCatalog({ db, services: config.services, clock, logger });
+await catalog.refresh();
+const checks = catalog.all();
+const incidents = new IncidentService({ db, checks: catalog, policy: config.policy, calendar: config.calendar, clock });
+const detector = new Detector({ db, incidents, checks: catalog, instance: config.instance, logger });
+const setupS = (performance.now() - setupStarted) / 1000;
+progress(`${checks.length} checks parsed, migrated and synced in ${setupS.toFixed(1)} s`);
+
+const counts = { completed: 0, failed: 0, errors: 0 };
+let firstFailure: string | null = null;
+const count = (result: ProbeResult): ProbeResult => {
+  counts.completed++;
+  if (result.status !== 'up') {
+    counts.failed++;
+    firstFailure ??= `${result.checkKey}: ${result.failureKind} ${result.evidence.errorCode ?? ''} ${result.evidence.reason ?? result.evidence.errorMessage ?? ''}`;
+  }
+  return result;
+};
+
+// The same options as main.ts; keep them in step with it.
+const batcher = new ResultBatcher(detector, logger, DEFAULT_BATCHING);
+const scheduler = new Scheduler({
+  probe: async (target) => count(await runProbe(target, { now: clock })),
+  onResult: async (result) => ((await batcher.submit(result)).awaitingConfirmation ? 'retry' : 'interval'),
+  onError: (check, err) => {
+    counts.errors++;
+    if (!(err instanceof StorageUnavailableError)) logger.error({ err, check }, 'probe result could not be recorded');
+  },
+  now: clock,
+  // The percentiles cover about the measured window, not the warm-up (stats() reads the last N).
+  latencyWindow: Math.max(100, Math.round((checks.length / intervalS) * windowS)),
+});
+const scheduled: ScheduledCheck[] = checks.map((c) => ({ intervalMs: c.intervalMs, retryIntervalMs: c.retryIntervalMs, target: c.target }));
+
+if (values.stagger) {
+  // Not what main.ts does: checks are added a slice at a time over one interval, so their phases
+  // cover the whole interval whatever the scheduler's own start spread (startSpreadMs) is. Shows
+  // capacity under even load, and compares like for like with the exporter's evenly driven probes.
+  const slices = Math.max(1, Math.round(intervalS * 10));
+  for (let i = 0; i < slices; i++) {
+    setTimeout(() => scheduler.start(scheduled.slice(Math.floor((i * scheduled.length) / slices), Math.floor(((i + 1) * scheduled.length) / slices))), i * 100);
+  }
+} else {
+  scheduler.start(scheduled);
+}
+
+progress(`probing; warm-up ${warmupS} s`);
+await sleep(warmupS * 1000);
+const gauge = await openStorageGauge(config.databaseUrl);
+const storedBefore = await gauge.read();
+const before = { ...counts, cpu: process.cpuUsage(), elu: performance.eventLoopUtilization(), at: performance.now() };
+progress(`measuring ${windowS} s`);
+
+await sleep(windowS * 1000);
+const cpu = process.cpuUsage(before.cpu);
+const elu = performance.eventLoopUtilization(before.elu);
+const elapsedS = (performance.now() - before.at) / 1000;
+const stats = scheduler.stats();
+const completed = counts.completed - before.completed;
+const storedAfter = await gauge.read();
+const cpuS = (cpu.user + cpu.system) / 1e6;
+const perCheckDay = (delta: number) => (delta / elapsedS) * (86_400 / checks.length);
+const batcherStats = batcher.stats();
+
+const report: WorkerReport = {
+  checks: checks.length,
+  intervalS,
+  staggered: values.stagger,
+  setupS,
+  windowS: elapsedS,
+  offeredPerS: checks.length / intervalS,
+  completed,
+  completedPerS: completed / elapsedS,
+  failed: counts.failed - before.failed,
+  firstFailure,
+  errors: counts.errors - before.errors,
+  lateness: stats.lateness,
+  waitingAtEnd: stats.waiting,
+  cpuS,
+  cpuSPer1000: completed > 0 ? (cpuS / completed) * 1000 : 0,
+  cores: cpuS / elapsedS,
+  eventLoopUtilization: elu.utilization,
+  peakRssBytes: peak.rss,
+  peakHeapBytes: peak.heap,
+  resultRows: storedAfter.resultRows - storedBefore.resultRows,
+  bytes: storedAfter.bytes - storedBefore.bytes,
+  rowsPerCheckDay: perCheckDay(storedAfter.resultRows - storedBefore.resultRows),
+  bytesPerCheckDay: perCheckDay(storedAfter.bytes - storedBefore.bytes),
+  batcher: { flushes: batcherStats.flushes, dropped: batcherStats.dropped, buffered: batcherStats.buffered },
+};
+process.stdout.write(`${JSON.stringify(report)}\n`);
+
+// Stop as main.ts does, but bounded: a backlog of due probes would otherwise all run first.
+progress('stopping');
+clearInterval(rssSampler);
+await Promise.race([scheduler.stop().then(() => batcher.stop()), sleep(15_000)]);
+await gauge.close();
+await Promise.race([db.close(), sleep(5000)]);
+process.exit(0);

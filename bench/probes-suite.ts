@@ -1,0 +1,141 @@
+// The `probes` suite: loopback targets in their own process, then for each size Sigap's probe
+// path in a worker process (fresh database each time) and blackbox_exporter at the same rate.
+// One run at a time, so the runs do not share the machine's two cores with each other.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { freshPostgres, freshSqlite, type BenchDatabase } from './bench-database.js';
+import { driveExporter, type BlackboxReport } from './blackbox-driver.js';
+import { ensureExporter, startExporter, type ExporterAvailability } from './blackbox-exporter.js';
+import { firstJsonLine, spawnTsx, stopChild, waitForExit } from './children.js';
+import { summarizeCpuProfile, type ProfileSummary } from './cpu-profile.js';
+import type { WorkerReport } from './probe-worker.js';
+
+export interface ProbesSuiteOptions {
+  sizes: number[];
+  intervalS: number;
+  warmupS: number;
+  windowS: number;
+  /** Also run each size with the checks' phases spread over the interval (not main.ts's start). */
+  stagger: boolean;
+  blackbox: boolean;
+  /** Write a V8 CPU profile of every worker here and summarize it. */
+  cpuProfDir: string | null;
+  /** BENCH_DATABASE_URL: also run on PostgreSQL (a fresh database on that server). */
+  postgresUrl: string | null;
+}
+
+export interface SigapRun extends WorkerReport {
+  database: BenchDatabase['kind'];
+  profile: ProfileSummary | null;
+}
+
+export interface ProbesSuiteResult {
+  options: ProbesSuiteOptions;
+  sigap: SigapRun[];
+  blackbox: BlackboxReport[];
+  exporter: ExporterAvailability | { available: false; reason: string };
+}
+
+/** Stop functions of what is running now, for an interrupted run (Ctrl-C). */
+export class Cleanup {
+  private readonly stops = new Set<() => Promise<void>>();
+  add(stop: () => Promise<void>): () => void {
+    this.stops.add(stop);
+    return () => this.stops.delete(stop);
+  }
+  async runAll(): Promise<void> {
+    await Promise.allSettled([...this.stops].map((stop) => stop()));
+  }
+}
+
+type Progress = (line: string) => void;
+const TARGET_PORTS = 8; // several ports keep 1,000 fresh connections a second clear of port reuse
+
+async function startTargets(lifetimeS: number, cleanup: Cleanup) {
+  const child = spawnTsx('target-sites.ts', ['--ports', String(TARGET_PORTS), '--lifetime', String(lifetimeS)]);
+  const stop = async () => {
+    child.stdin?.end();
+    await stopChild(child);
+  };
+  const forget = cleanup.add(stop);
+  const { ports } = await firstJsonLine<{ ports: number[] }>(child, 'the target sites');
+  return { ports, pid: child.pid!, stop: async () => (await stop(), forget()) };
+}
+
+async function runSigap(size: number, ports: number[], database: BenchDatabase, staggered: boolean, options: ProbesSuiteOptions, cleanup: Cleanup): Promise<SigapRun> {
+  const args = ['--checks', String(size), '--ports', ports.join(','), '--database', database.url];
+  args.push('--interval', String(options.intervalS), '--warmup', String(options.warmupS), '--seconds', String(options.windowS));
+  if (staggered) args.push('--stagger');
+  // Every thread writes its own profile (tsx's loader hooks run on one): one folder per run, and
+  // the main thread's file (thread id 0 in Node's default name) is the one summarized.
+  const profileDir = options.cpuProfDir ? join(options.cpuProfDir, `sigap-${size}-${database.kind}${staggered ? '-staggered' : ''}`) : null;
+  const nodeFlags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawnTsx('probe-worker.ts', args, nodeFlags);
+  const forget = cleanup.add(() => stopChild(child));
+  try {
+    const report = await firstJsonLine<WorkerReport>(child, 'the probe worker');
+    await waitForExit(child);
+    const mainThread = profileDir ? readdirSync(profileDir).find((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f)) : undefined;
+    const profile = profileDir && mainThread ? summarizeCpuProfile(join(profileDir, mainThread)) : null;
+    return { ...report, database: database.kind, profile };
+  } finally {
+    await stopChild(child);
+    forget();
+  }
+}
+
+async function runBlackbox(size: number, ports: number[], options: ProbesSuiteOptions, progress: Progress, cleanup: Cleanup): Promise<BlackboxReport> {
+  const exporter = await startExporter(options.warmupS + options.windowS + 60);
+  const forget = cleanup.add(exporter.stop);
+  try {
+    progress(`[blackbox ${size}] exporter pid ${exporter.pid} on 127.0.0.1:${exporter.port}; warm-up ${options.warmupS} s, then measuring ${options.windowS} s`);
+    return await driveExporter({ exporter, ports, checks: size, intervalS: options.intervalS, warmupS: options.warmupS, windowS: options.windowS });
+  } finally {
+    await exporter.stop();
+    forget();
+  }
+}
+
+function databasesFor(options: ProbesSuiteOptions): Array<() => Promise<BenchDatabase>> {
+  const makers: Array<() => Promise<BenchDatabase>> = [async () => freshSqlite()];
+  if (options.postgresUrl) makers.push(() => freshPostgres(options.postgresUrl!));
+  return makers;
+}
+
+export async function runProbesSuite(options: ProbesSuiteOptions, progress: Progress, cleanup: Cleanup): Promise<ProbesSuiteResult> {
+  const exporter = options.blackbox ? ensureExporter(progress) : { available: false as const, reason: 'skipped (--skip-blackbox)' };
+  if (!exporter.available) progress(`blackbox_exporter comparison skipped: ${exporter.reason}`);
+  else progress(`peer: prometheus-blackbox-exporter ${exporter.version}`);
+
+  const perRunS = options.warmupS + options.windowS + 120;
+  const targets = await startTargets(perRunS * options.sizes.length * 4 + 300, cleanup);
+  progress(`target sites listening on 127.0.0.1 ports ${targets.ports.join(', ')} (pid ${targets.pid}, keep-alive off)`);
+  const result: ProbesSuiteResult = { options, sigap: [], blackbox: [], exporter };
+  try {
+    for (const size of options.sizes) {
+      for (const staggered of options.stagger ? [false, true] : [false]) {
+        for (const makeDatabase of databasesFor(options)) {
+          const database = await makeDatabase();
+          const forget = cleanup.add(database.drop);
+          try {
+            progress(`[sigap ${size}] ${database.kind}${staggered ? ', staggered start' : ''}: starting the worker`);
+            const run = await runSigap(size, targets.ports, database, staggered, options, cleanup);
+            progress(`[sigap ${size}] ${run.completedPerS.toFixed(0)} probes/s, p99 lateness ${run.lateness.p99Ms.toFixed(0)} ms, ${run.cpuSPer1000.toFixed(2)} CPU s per 1,000 probes`);
+            result.sigap.push(run);
+          } finally {
+            await database.drop();
+            forget();
+          }
+        }
+      }
+      if (exporter.available) {
+        const run = await runBlackbox(size, targets.ports, options, progress, cleanup);
+        progress(`[blackbox ${size}] ${run.completedPerS.toFixed(0)} probes/s, ${run.cpuSPer1000.toFixed(2)} CPU s per 1,000 probes`);
+        result.blackbox.push(run);
+      }
+    }
+  } finally {
+    await targets.stop();
+  }
+  return result;
+}
