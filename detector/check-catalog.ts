@@ -66,6 +66,10 @@ export class CheckCatalog implements CheckLookup {
     const next = new Map<string, CheckConfig>();
     for (const stored of await this.deps.db.stores.checks.listDashboardChecks()) {
       if (!stored.active || this.fileChecks.has(stored.key)) continue;
+      if (!this.service(stored.serviceKey)) {
+        this.deps.logger.warn({ check: stored.key, service: stored.serviceKey }, 'a dashboard check belongs to a service no longer in sigap.yaml; it is not probed');
+        continue;
+      }
       const parsed = parseCheckDefinition(stored.serviceKey, stored.definition);
       if (parsed.problems) {
         this.deps.logger.warn({ check: stored.key, problems: parsed.problems }, 'a dashboard check no longer validates; it is not probed');

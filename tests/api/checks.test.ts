@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sigap } from '../../main.js';
 import { logIn, startTestSigap } from '../helpers/sigap-harness.js';
 import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';
+import { until } from '../helpers/wait.js';
 
 interface CheckJson {
   key: string;
@@ -17,14 +18,6 @@ interface CheckJson {
   lastResultAt: string | null;
   definition: unknown;
 }
-
-const until = async (what: string, test: () => Promise<boolean>, timeoutMs = 10_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await test())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
 
 describe.each(testDatabaseKinds())('checks from the dashboard, on $name', (kind) => {
   let site: Server;

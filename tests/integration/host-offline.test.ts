@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sigap } from '../../main.js';
 import { startTestSigap } from '../helpers/sigap-harness.js';
 import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';
+import { until } from '../helpers/wait.js';
 
 /** A server that can be switched off (connections refused) and on again on the same port. */
 class Switchable {
@@ -27,14 +28,6 @@ class Switchable {
 }
 
 const page = () => createHttpServer({ keepAlive: false } as object, (_req, res) => res.end('<h1>ok</h1>')) as unknown as Server;
-const until = async (what: string, test: () => Promise<boolean>, timeoutMs = 10_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await test())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
-
 describe.each(testDatabaseKinds())('the probing host loses connectivity, on $name', (kind) => {
   const link = new Switchable(() => createTcpServer((socket) => socket.end()));
   const skm = new Switchable(page);
