@@ -24,9 +24,7 @@ export interface DetectorDeps {
 }
 
 export class Detector {
-
-  constructor(private readonly deps: DetectorDeps) {
-  }
+  constructor(private readonly deps: DetectorDeps) {}
 
   /** Record one probe result; answers what it meant for the check's streak. */
   async handleResult(result: ProbeResult): Promise<DetectorVerdict> {
