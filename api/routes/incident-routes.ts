@@ -3,10 +3,12 @@ import { z } from 'zod';
 import type { AppDeps } from '../app-deps.js';
 import { requireApiUser } from '../auth.js';
 import { NotFoundError } from '../../detector/errors.js';
+import { CLOSURE_CODES, INCIDENT_ACTIONS, RESOLUTION_CODES, type ActionInput, type IncidentAction } from '../../detector/incident-actions.js';
 import { INCIDENT_STATES } from '../../detector/lifecycle.js';
 import { servicesOverview } from '../../detector/service-overview.js';
+import { TAXONOMY } from '../../detector/taxonomy.js';
 import { incidentDetailJson, incidentJson } from '../presenters.js';
-import { parseQuery } from '../validation.js';
+import { parseBody, parseQuery } from '../validation.js';
 
 /** `a,b` or repeated parameters → a list of allowed values. */
 const listOf = <T extends string>(values: readonly [T, ...T[]]) =>
@@ -32,6 +34,47 @@ const resultsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
 });
 
+const LEVELS = ['high', 'medium', 'low'] as const;
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const note = text(5000);
+
+const actionBodies: Record<IncidentAction, z.ZodType> = {
+  acknowledge: z.object({ note: note.optional() }).strict(),
+  assign: z.object({ assignee: text(64), note: note.optional() }).strict(),
+  note: z.object({ note }).strict(),
+  reprioritize: z
+    .object({ impact: z.enum(LEVELS).optional(), urgency: z.enum(LEVELS).optional(), reason: note })
+    .strict()
+    .refine((b) => b.impact !== undefined || b.urgency !== undefined, { path: ['impact'], message: 'give impact, urgency or both' }),
+  escalate: z.object({ level: z.number().int().min(1, 'must be 1 or 2').max(2, 'must be 1 or 2').optional(), note }).strict(),
+  pending: z.object({ reason: note }).strict(),
+  resume: z.object({ note: note.optional() }).strict(),
+  resolve: z.object({ resolutionCode: z.enum(RESOLUTION_CODES), note }).strict(),
+  close: z.object({ closureCode: z.enum(CLOSURE_CODES), note: note.optional() }).strict(),
+  reopen: z.object({ reason: note }).strict(),
+  cancel: z.object({ reason: note }).strict(),
+};
+
+const isAction = (name: string): name is IncidentAction => (INCIDENT_ACTIONS as readonly string[]).includes(name);
+
+const categories = Object.keys(TAXONOMY) as [string, ...string[]];
+const manualIncident = z
+  .object({
+    service: text(64),
+    title: text(300),
+    description: text(10_000),
+    impact: z.enum(LEVELS),
+    urgency: z.enum(LEVELS),
+    category: z.enum(categories, { error: `must be one of ${categories.join(', ')}` }),
+    subcategory: text(40),
+    reporter: z.object({ name: text(200), contact: text(200).nullable().default(null) }).strict(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    const allowed = TAXONOMY[b.category] ?? [];
+    if (!allowed.includes(b.subcategory)) ctx.addIssue({ code: 'custom', path: ['subcategory'], message: `must be one of ${allowed.join(', ')} for ${b.category}` });
+  });
+
 export function incidentRoutes({ db, incidents, clock }: AppDeps): Router {
   const router = Router();
 
@@ -42,8 +85,22 @@ export function incidentRoutes({ db, incidents, clock }: AppDeps): Router {
     res.json({ items: page.items.map(incidentJson), nextCursor: page.nextCursor });
   });
 
+  router.post('/api/incidents', requireApiUser('service_desk', 'support', 'admin'), async (req, res) => {
+    const input = parseBody(manualIncident, req.body);
+    res.status(201).json(incidentDetailJson(await incidents.logManual(req.auth!.user, input)));
+  });
+
   router.get('/api/incidents/:ref', requireApiUser(), async (req, res) => {
     res.json(incidentDetailJson(await incidents.get(req.auth!.user, String(req.params.ref))));
+  });
+
+  router.post('/api/incidents/:ref/:action', requireApiUser(), async (req, res) => {
+    const action = String(req.params.action);
+    if (!isAction(action)) throw new NotFoundError(`incident action "${action}" (one of ${INCIDENT_ACTIONS.join(', ')})`);
+    // Actions whose fields are all optional may be sent without a body.
+    const body = parseBody(actionBodies[action], req.body ?? {}) as object;
+    const input = { ...body, action } as ActionInput;
+    res.json(incidentDetailJson(await incidents.act(req.auth!.user, String(req.params.ref), input)));
   });
 
   router.get('/api/services', requireApiUser(), async (_req, res) => {

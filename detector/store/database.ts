@@ -110,7 +110,7 @@ function translating<T extends object>(store: T): T {
 function storesFor(db: Knex, dialect: Dialect): Stores {
   return {
     checks: translating(new KnexCheckStore(db, dialect)),
-    incidents: translating(new KnexIncidentStore(db)),
+    incidents: translating(new KnexIncidentStore(db, dialect)),
     accounts: translating(new KnexAccountStore(db)),
     rollups: translating(new KnexRollupStore(db)),
   };

@@ -3,7 +3,6 @@ import type {
   Incident,
   IncidentEvent,
   IncidentFilter,
-  IncidentPatch,
   IncidentSource,
   NewIncident,
   NewIncidentEvent,
@@ -15,7 +14,7 @@ import type { Impact } from '../priority.js';
 import type { Priority } from '../sla.js';
 import type { Urgency } from '../taxonomy.js';
 import { parseJson, toBool, toDate, toMs } from './row-mapping.js';
-import type { IncidentStore } from './store-types.js';
+import type { IncidentClockState, IncidentPause, IncidentStore, IncidentWrite } from './store-types.js';
 
 type Row = Record<string, unknown>;
 
@@ -58,7 +57,20 @@ function toIncident(r: Row): Incident {
   };
 }
 
-const PATCH_COLUMNS: Record<keyof IncidentPatch, string> = {
+function toPause(r: Row): IncidentPause {
+  return {
+    id: Number(r.id),
+    incidentId: Number(r.incident_id),
+    startedAt: toDate(r.started_at as number)!,
+    endedAt: toDate(r.ended_at as number | null),
+    reason: r.reason as string,
+  };
+}
+
+const PATCH_COLUMNS: Record<keyof IncidentWrite, string> = {
+  statusBeforePending: 'status_before_pending',
+  pausedMs: 'paused_ms',
+  closureNotes: 'closure_notes',
   status: 'status',
   escalationLevel: 'escalation_level',
   assignedGroup: 'assigned_group',
@@ -108,7 +120,10 @@ export function decodeCursor(text: string): Cursor | undefined {
 }
 
 export class KnexIncidentStore implements IncidentStore {
-  constructor(private readonly db: Knex) {}
+  constructor(
+    private readonly db: Knex,
+    private readonly dialect: 'sqlite' | 'postgres',
+  ) {}
 
   private select() {
     return this.db('incidents as i')
@@ -162,13 +177,46 @@ export class KnexIncidentStore implements IncidentStore {
     return toIncident((await this.select().where('i.id', id).first()) as Row);
   }
 
-  async update(id: number, patch: IncidentPatch, now: Date): Promise<Incident> {
+  async update(id: number, patch: IncidentWrite, now: Date): Promise<Incident> {
     const row: Row = { updated_at: now.getTime() };
-    for (const [field, value] of Object.entries(patch) as Array<[keyof IncidentPatch, unknown]>) {
+    for (const [field, value] of Object.entries(patch) as Array<[keyof IncidentWrite, unknown]>) {
       row[PATCH_COLUMNS[field]] = value instanceof Date ? toMs(value) : value;
     }
     await this.db('incidents').where({ id }).update(row);
     return this.byId(id);
+  }
+
+  async lockByRef(ref: string): Promise<(Incident & IncidentClockState) | null> {
+    let query = this.select().select('i.status_before_pending', 'i.paused_ms').where('i.ref', ref);
+    if (this.dialect === 'postgres') query = query.forUpdate('i');
+    // SQLite has no row locks: writing first takes the database's write lock before the read, as
+    // check-store.ts does, so a concurrent action waits and then sees this one's result.
+    else await this.db('incidents').where({ ref }).update({ updated_at: this.db.ref('updated_at') });
+    const row = (await query.first()) as Row | undefined;
+    if (!row) return null;
+    return {
+      ...toIncident(row),
+      statusBeforePending: (row.status_before_pending as IncidentStatus | null) ?? null,
+      pausedMs: Number(row.paused_ms),
+    };
+  }
+
+  async startPause(incidentId: number, startedAt: Date, reason: string): Promise<void> {
+    await this.db('incident_pauses').insert({ incident_id: incidentId, started_at: startedAt.getTime(), reason });
+  }
+
+  async endPause(incidentId: number, endedAt: Date): Promise<IncidentPause | null> {
+    const open = (await this.db('incident_pauses').where({ incident_id: incidentId }).whereNull('ended_at').orderBy('id', 'desc').first()) as
+      | Row
+      | undefined;
+    if (!open) return null;
+    await this.db('incident_pauses').where({ id: open.id }).update({ ended_at: endedAt.getTime() });
+    return toPause({ ...open, ended_at: endedAt.getTime() });
+  }
+
+  async listPauses(incidentId: number): Promise<IncidentPause[]> {
+    const rows = (await this.db('incident_pauses').where({ incident_id: incidentId }).orderBy('id', 'asc')) as Row[];
+    return rows.map(toPause);
   }
 
   async findOpenForCheck(checkId: number): Promise<Incident | null> {

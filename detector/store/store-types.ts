@@ -21,6 +21,7 @@ import type {
   User,
   UserRole,
 } from '../domain-types.js';
+import type { IncidentStatus } from '../lifecycle.js';
 import type { RollupBucket, RollupProgress, RollupSample } from '../rollups.js';
 
 export interface CheckStore {
@@ -40,11 +41,39 @@ export interface CheckStore {
   listResults(checkKey: string, from: Date, to: Date, limit: number): Promise<StoredResult[]>;
 }
 
+/** What only the lifecycle reads and writes: the resolution clock's pause bookkeeping. */
+export interface IncidentClockState {
+  /** The state `resume` returns to; null unless pending. */
+  statusBeforePending: IncidentStatus | null;
+  /** Resolution-clock time spent pending so far, measured on the priority's clock. */
+  pausedMs: number;
+}
+
+export type IncidentWrite = IncidentPatch & Partial<IncidentClockState> & { closureNotes?: string | null };
+
+export interface IncidentPause {
+  id: number;
+  incidentId: number;
+  startedAt: Date;
+  endedAt: Date | null;
+  reason: string;
+}
+
 export interface IncidentStore {
   /** The next `INC-YYYY-NNNNN` for the year; gap-free because it rolls back with the transaction. */
   nextRef(year: number): Promise<string>;
   insert(ref: string, incident: NewIncident, now: Date): Promise<Incident>;
-  update(id: number, patch: IncidentPatch, now: Date): Promise<Incident>;
+  update(id: number, patch: IncidentWrite, now: Date): Promise<Incident>;
+  /**
+   * The incident with its clock state, locked until the transaction ends (PostgreSQL `FOR
+   * UPDATE`; on SQLite a write first takes the database's write lock).
+   */
+  lockByRef(ref: string): Promise<(Incident & IncidentClockState) | null>;
+  /** Open a pause of the resolution clock. */
+  startPause(incidentId: number, startedAt: Date, reason: string): Promise<void>;
+  /** Close the open pause, if any, and answer it. */
+  endPause(incidentId: number, endedAt: Date): Promise<IncidentPause | null>;
+  listPauses(incidentId: number): Promise<IncidentPause[]>;
   findOpenForCheck(checkId: number): Promise<Incident | null>;
   findByRef(ref: string): Promise<Incident | null>;
   list(filter: IncidentFilter, limit: number, cursor: string | null): Promise<Page<Incident>>;
