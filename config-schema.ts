@@ -128,6 +128,7 @@ function isTimeZone(tz: string): boolean {
 }
 
 const DAY = 86_400_000;
+const FLAPPING_WINDOW = 30 * 60_000;
 
 export const fileSchema = z
   .object({
@@ -162,9 +163,13 @@ export const fileSchema = z
         reopenWindow: duration().default(DAY),
         verifyFor: duration().default(900_000),
         autoCloseAfter: duration().default(3 * DAY),
+        flapping: z
+          .object({ changes: z.number({ error: 'must be a number of state changes' }).int().min(2, 'must be at least 2').default(4), window: duration(60_000).default(FLAPPING_WINDOW) })
+          .strict()
+          .default({ changes: 4, window: FLAPPING_WINDOW }),
       })
       .strict()
-      .default({ targets: {}, warnAt: 0.75, reopenWindow: DAY, verifyFor: 900_000, autoCloseAfter: 3 * DAY }),
+      .default({ targets: {}, warnAt: 0.75, reopenWindow: DAY, verifyFor: 900_000, autoCloseAfter: 3 * DAY, flapping: { changes: 4, window: FLAPPING_WINDOW } }),
   })
   .strict();
 

@@ -52,6 +52,8 @@ export interface PolicyConfig {
   reopenWindowMs: number;
   verifyForMs: number;
   autoCloseAfterMs: number;
+  /** ≥ `changes` up ↔ down changes within `windowMs` mark a check's incident flapping. */
+  flapping: { changes: number; windowMs: number };
 }
 
 export interface SigapConfig {
@@ -313,6 +315,7 @@ export function parseConfig(text: string, configPath: string, env: NodeJS.Proces
       reopenWindowMs: cfg.policy.reopenWindow,
       verifyForMs: cfg.policy.verifyFor,
       autoCloseAfterMs: cfg.policy.autoCloseAfter,
+      flapping: { changes: cfg.policy.flapping.changes, windowMs: cfg.policy.flapping.window },
     },
     connectivity: cfg.connectivity
       ? {

@@ -13,6 +13,7 @@ import { Detector } from './detector/detector.js';
 import { StorageUnavailableError } from './detector/errors.js';
 import { Housekeeping } from './detector/housekeeping.js';
 import { IncidentService } from './detector/incident-service.js';
+import { MaintenanceService } from './detector/maintenance-service.js';
 import { DEFAULT_BATCHING, ResultBatcher } from './detector/result-batcher.js';
 import { openDatabase } from './detector/store/database.js';
 import type { Database } from './detector/store/store-types.js';
@@ -152,14 +153,15 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
   const catalog = new CheckCatalog({ db, services: config.services, clock, logger });
   await catalog.refresh();
   const incidents = new IncidentService({ db, checks: catalog, policy: config.policy, calendar: config.calendar, clock });
-  const detector = new Detector({ db, incidents, checks: catalog, instance: config.instance, logger });
+  const maintenance = new MaintenanceService({ db, timezone: config.timezone, clock });
+  const detector = new Detector({ db, incidents, checks: catalog, instance: config.instance, logger, maintenance });
   const probing = config.role === 'web' ? null : startProbing({ config, db, detector, catalog, clock, logger, probeDeps: options.probeDeps });
 
   let server: Server | null = null;
   let url: string | null = null;
   if (config.role !== 'worker') {
     const sessionSecret = await accounts.sessionSecret(config.sessionSecret);
-    const app = createApp({ config, db, incidents, accounts, catalog, sessionSecret, logger, clock, viewsDir: join(projectRoot(), 'views') });
+    const app = createApp({ config, db, incidents, accounts, catalog, maintenance, sessionSecret, logger, clock, viewsDir: join(projectRoot(), 'views') });
     server = createServer(app);
     url = await listen(server, config.port, config.host);
     logger.info({ url }, 'dashboard listening');

@@ -11,6 +11,7 @@ import { loadTranslator } from './i18n.js';
 import { checkRoutes } from './routes/check-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { incidentRoutes } from './routes/incident-routes.js';
+import { maintenanceRoutes } from './routes/maintenance-routes.js';
 import { pageRoutes } from './routes/page-routes.js';
 import { servicePageRoutes } from './routes/service-page-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
@@ -38,6 +39,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(checkRoutes(deps));
   app.use(pageRoutes(deps));
   app.use(servicePageRoutes(deps));
+  app.use(maintenanceRoutes(deps));
 
   app.use(notFoundHandler());
   app.use(errorHandler(deps.logger));

@@ -204,7 +204,7 @@ function formatterFor(timezone: string): Intl.DateTimeFormat {
 }
 
 /** The local wall-clock time of an instant, expressed as if it were UTC milliseconds. */
-function wallClock(t: number, timezone: string): number {
+export function wallClock(t: number, timezone: string): number {
   const fields: Record<string, number> = {};
   for (const part of formatterFor(timezone).formatToParts(new Date(t))) {
     if (part.type !== 'literal') fields[part.type] = Number(part.value);
@@ -226,7 +226,7 @@ function offsetAt(t: number, timezone: string): number {
  * transition; an ambiguous time (autumn overlap) takes the earlier instant, and a time in a
  * spring-forward gap moves forward by the gap, as Temporal's 'compatible' disambiguation does.
  */
-function wallClockToInstant(wall: number, timezone: string): number {
+export function wallClockToInstant(wall: number, timezone: string): number {
   const before = offsetAt(wall - DAY_MS / 2, timezone);
   const after = offsetAt(wall + DAY_MS / 2, timezone);
   const candidates = [wall - before, wall - after].filter((t) => wallClock(t, timezone) === wall);

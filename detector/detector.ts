@@ -6,6 +6,7 @@ import type { CheckRecord, CheckStatePatch } from './domain-types.js';
 import type { CheckLookup } from './check-catalog.js';
 import { DuplicateError } from './errors.js';
 import type { IncidentService } from './incident-service.js';
+import type { MaintenanceService } from './maintenance-service.js';
 import type { Database, Stores } from './store/store-types.js';
 import { advanceStreak, type StreakOutcome } from './streaks.js';
 
@@ -21,6 +22,8 @@ export interface DetectorDeps {
   checks: CheckLookup;
   instance: string;
   logger: Logger;
+  /** Maintenance windows suppress incident creation (DESIGN §4); without it there are none. */
+  maintenance?: Pick<MaintenanceService, 'covers'>;
 }
 
 export class Detector {
@@ -84,7 +87,12 @@ export class Detector {
   private async applyOne(stores: Stores, check: CheckRecord, result: ProbeResult): Promise<{ verdict: DetectorVerdict; next: CheckStatePatch }> {
     const config = this.deps.checks.check(result.checkKey)!;
     const { next, outcome } = advanceStreak(check, result, config);
-    if (outcome === 'failure_confirmed') {
+    if (outcome === 'failure_confirmed' && (await this.deps.maintenance?.covers(stores, { checkKey: check.key, serviceKey: check.serviceKey }, result.startedAt))) {
+      // The result and the streak are recorded as usual; a failure still there after the window opens the incident then.
+      if (check.consecutiveFailures + 1 === config.failureThreshold) {
+        this.deps.logger.info({ check: check.key, failureKind: result.failureKind }, 'failure confirmed during a maintenance window: no incident opened');
+      }
+    } else if (outcome === 'failure_confirmed') {
       const incident = await this.deps.incidents.recordConfirmedFailure(stores, check, result, next.streakStartedAt ?? result.startedAt);
       if (check.consecutiveFailures + 1 === config.failureThreshold) {
         this.deps.logger.warn({ check: check.key, ref: incident.ref, priority: incident.priority, failureKind: result.failureKind }, 'failure confirmed');
@@ -92,6 +100,9 @@ export class Detector {
     } else if (outcome === 'recovery_confirmed') {
       const incident = await this.deps.incidents.recordRecovery(stores, check, next.streakStartedAt ?? result.startedAt);
       this.deps.logger.info({ check: check.key, ref: incident?.ref }, 'service restored');
+    } else {
+      // A result that changes nothing may still end a flapping spell: a whole window without a change.
+      await this.deps.incidents.recordSteadyResult(stores, check, result.startedAt);
     }
     const recovering = (next.state === 'down' || next.state === 'degraded') && next.consecutiveSuccesses > 0;
     return { verdict: { outcome, awaitingConfirmation: outcome === 'failure_unconfirmed' || recovering }, next };

@@ -32,6 +32,8 @@ export interface CheckRecord {
   streakStartedAt: Date | null;
   lastResultAt: Date | null;
   lastStateChangeAt: Date | null;
+  /** Confirmed up ↔ down/degraded changes still inside the flapping window, oldest first. */
+  recentChanges: Date[];
   createdAt: Date;
   /** `file`: from sigap.yaml, read-only in the dashboard; `dashboard`: added by an admin. */
   source: 'file' | 'dashboard';
@@ -54,6 +56,11 @@ export interface CheckStatePatch {
   streakStartedAt: Date | null;
   lastResultAt: Date;
   lastStateChangeAt: Date | null;
+  /**
+   * Set on a confirmed up ↔ down/degraded change: the loaded list with this change appended, so
+   * later results of the same batch see it. The incident service stores the list (pruned).
+   */
+  recentChanges?: Date[];
 }
 
 export interface StoredResult {
@@ -134,6 +141,8 @@ export interface NewIncident {
   responseDueAt: Date;
   resolveDueAt: Date;
   evidence: IncidentEvidence | null;
+  /** The earlier incident of the same check this one recurs (shown as `relatedRef`). */
+  relatedIncidentId?: number | null;
 }
 
 /** The columns a lifecycle change may write. */

@@ -8,11 +8,12 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { CheckConfig, RetentionConfig } from '../config.js';
+import { maintenanceIntervals, type MaintenanceWindow } from './maintenance.js';
 import { HOUR_MS, floorToHour, rollUpDays, rollUpHours, zonedDayStart, zonedDaysCovering, type RollupProgress } from './rollups.js';
 import type { Database } from './store/store-types.js';
 
 export type HousekeepingCheck = Pick<CheckConfig, 'key' | 'intervalMs' | 'timeoutMs'>;
-type StoredCheck = HousekeepingCheck & { id: number };
+type StoredCheck = HousekeepingCheck & { id: number; serviceKey: string };
 
 export interface HousekeepingDeps {
   db: Database;
@@ -108,19 +109,20 @@ export class Housekeeping {
 
   /** The configured checks with their database ids (a check not synced yet is skipped). */
   private async checksWithIds(): Promise<Array<StoredCheck>> {
-    const ids = new Map((await this.deps.db.stores.checks.listChecks()).map((c) => [c.key, c.id]));
+    const stored = new Map((await this.deps.db.stores.checks.listChecks()).map((c) => [c.key, c]));
     const checks = typeof this.deps.checks === 'function' ? this.deps.checks() : this.deps.checks;
     return checks.flatMap((check) => {
-      const id = ids.get(check.key);
-      return id === undefined ? [] : [{ ...check, id }];
+      const record = stored.get(check.key);
+      return record === undefined ? [] : [{ ...check, id: record.id, serviceKey: record.serviceKey }];
     });
   }
 
   private async rollUp(now: number): Promise<Omit<HousekeepingReport, 'resultsDeleted' | 'hourlyDeleted'>> {
     const report = { hourlyRows: 0, dailyRows: 0, failures: 0 };
+    const windows = await this.deps.db.stores.maintenance.list();
     for (const check of await this.checksWithIds()) {
       try {
-        const { hourly, daily } = await this.rollUpCheck(check, now);
+        const { hourly, daily } = await this.rollUpCheck(check, now, windows);
         report.hourlyRows += hourly;
         report.dailyRows += daily;
       } catch (err) {
@@ -132,7 +134,9 @@ export class Housekeeping {
     return report;
   }
 
-  private async rollUpCheck(check: StoredCheck, now: number): Promise<{ hourly: number; daily: number }> {
+  // Maintenance windows are read as they are now: hours already final are not recomputed when a
+  // window is added or deleted afterwards.
+  private async rollUpCheck(check: StoredCheck, now: number, windows: readonly MaintenanceWindow[]): Promise<{ hourly: number; daily: number }> {
     const store = this.deps.db.stores.rollups;
     const counts = { hourly: 0, daily: 0 };
     const progress = await store.getProgress(check.id);
@@ -143,7 +147,8 @@ export class Housekeeping {
     const finalBefore = floorToHour(now - check.timeoutMs - SETTLE_MARGIN_MS);
     for (let from = floorToHour(start); from < now; ) {
       const to = Math.min(from + WINDOW_MS, now);
-      const hours = rollUpHours(await store.listSamples(check.id, new Date(from), new Date(to)), { intervalMs: check.intervalMs, from: new Date(from), to: new Date(to) });
+      const maintenance = maintenanceIntervals(windows, { checkKey: check.key, serviceKey: check.serviceKey }, new Date(from), new Date(to), this.deps.timezone);
+      const hours = rollUpHours(await store.listSamples(check.id, new Date(from), new Date(to)), { intervalMs: check.intervalMs, from: new Date(from), to: new Date(to), maintenance });
       await store.upsertHourly(check.id, hours);
       // Days are sums of their hours, so every day this window touches is rebuilt whole.
       const days = zonedDaysCovering(new Date(from), new Date(to), this.deps.timezone);

@@ -8,9 +8,11 @@ import type { BusinessCalendar } from './business-calendar.js';
 import type { CheckRecord, Incident, IncidentEvent, IncidentFilter, Page, Suggestion, User } from './domain-types.js';
 import { ForbiddenError, NotFoundError, ValidationError } from './errors.js';
 import { assertMayActOn, assertRoleMayAct, changedFields, changesFor, clockAfterPause, type ActionInput } from './incident-actions.js';
-import { groupForLevel } from './lifecycle.js';
+import { addStateChange, changesWithin, isFlapping, isStable, lastChange } from './flapping.js';
+import { assertTransition, groupForLevel } from './lifecycle.js';
 import { priorityOf, type Impact } from './priority.js';
 import { dueTimes } from './sla.js';
+import { isUpDownChange } from './streaks.js';
 import type { Database, Stores } from './store/store-types.js';
 import { classifyFailure, type Urgency } from './taxonomy.js';
 
@@ -57,27 +59,151 @@ export class IncidentService {
   }
 
   /**
-   * A check's failure is confirmed: open its incident unless one is open already. Runs inside the
+   * A check's failure is confirmed: keep its open incident, else reopen the one resolved within
+   * `reopenWindow`, else open a new one linked to the check's previous incident. Runs inside the
    * detector's transaction; the database's unique index is the last word on duplicates.
    */
   async recordConfirmedFailure(stores: Stores, check: CheckRecord, result: ProbeResult, detectedAt: Date): Promise<Incident> {
     const now = this.deps.clock();
+    // From up, this failure is a state change; a check that keeps failing changes nothing.
+    const changes = isUpDownChange(check.state, result.status) ? await this.noteStateChange(stores, check, detectedAt) : null;
     const open = await stores.incidents.findOpenForCheck(check.id);
-    if (open) {
-      if (!open.serviceRestoredAt) return open;
-      // It failed again after probes had seen it restored: the incident is live again.
-      const again = await stores.incidents.update(open.id, { serviceRestoredAt: null }, now);
-      await stores.incidents.appendEvent(open.id, {
-        at: now,
-        actor: SYSTEM_ACTOR,
-        type: 'failed_again',
-        fromStatus: open.status,
-        toStatus: open.status,
-        note: null,
-        data: { failureKind: result.failureKind, checkedAt: result.startedAt.toISOString() },
-      });
-      return again;
-    }
+    const incident = open ? await this.failAgain(stores, open, result, now) : await this.openOrReopen(stores, check, result, detectedAt, now);
+    if (changes) return this.markIfFlapping(stores, incident, changes, detectedAt, now);
+    return (await this.settleIfStable(stores, check, incident, result.startedAt, now)) ?? incident;
+  }
+
+  /**
+   * Probes see the service healthy again: record it; a person still resolves the incident. While
+   * the check flaps nothing is restored: the incident stays one and open until the check has been
+   * stable for a whole window. Answers the incident only when restoration was recorded.
+   */
+  async recordRecovery(stores: Stores, check: CheckRecord, restoredAt: Date): Promise<Incident | null> {
+    const changes = await this.noteStateChange(stores, check, restoredAt);
+    const open = await stores.incidents.findOpenForCheck(check.id);
+    if (!open || open.serviceRestoredAt) return null;
+    const now = this.deps.clock();
+    const incident = await this.markIfFlapping(stores, open, changes, restoredAt, now);
+    if (incident.flapping) return null;
+    return this.restore(stores, check, incident, restoredAt, now);
+  }
+
+  /**
+   * A result that confirmed nothing (the detector calls this for every other outcome): a check
+   * that has not changed state for a whole flapping window settles. Costs no query unless the
+   * check's recent changes (as loaded, plus those of its batch so far) have just aged out.
+   */
+  async recordSteadyResult(stores: Stores, check: CheckRecord, at: Date): Promise<void> {
+    if (check.recentChanges.length === 0 || !isStable(check.recentChanges, at, this.deps.policy.flapping.windowMs)) return;
+    const open = await stores.incidents.findOpenForCheck(check.id);
+    await this.settleIfStable(stores, check, open, at, this.deps.clock());
+  }
+
+  /** Append a confirmed up ↔ down/degraded change to the check's recent changes; answers those inside the window. */
+  private async noteStateChange(stores: Stores, check: CheckRecord, at: Date): Promise<Date[]> {
+    const changes = addStateChange(await stores.checks.getRecentChanges(check.id), at, this.deps.policy.flapping.windowMs);
+    await stores.checks.saveRecentChanges(check.id, changes);
+    return changes;
+  }
+
+  private async markIfFlapping(stores: Stores, incident: Incident, changes: readonly Date[], at: Date, now: Date): Promise<Incident> {
+    const policy = this.deps.policy.flapping;
+    if (incident.flapping || !isFlapping(changes, at, policy)) return incident;
+    const marked = await stores.incidents.update(incident.id, { flapping: true }, now);
+    await this.appendSystemEvent(stores, incident, 'flapping', now, {
+      changes: changesWithin(changes, at, policy.windowMs).map((c) => c.toISOString()),
+      windowMs: policy.windowMs,
+    });
+    return marked;
+  }
+
+  /**
+   * If the check has not changed state for a whole window: forget its changes and, if its
+   * incident flaps, clear the mark (event `stable`) and, when the check is up, record the service
+   * restored at its last change — when it really came back. Answers the incident as it is after.
+   */
+  private async settleIfStable(stores: Stores, check: CheckRecord, incident: Incident | null, at: Date, now: Date): Promise<Incident | null> {
+    const windowMs = this.deps.policy.flapping.windowMs;
+    if (!incident?.flapping && check.recentChanges.length === 0) return incident;
+    // Changes loaded with the check that are still in the window: not stable, no need to read.
+    if (check.recentChanges.length > 0 && !isStable(check.recentChanges, at, windowMs)) return incident;
+    // The loaded check may predate changes written earlier in this batch: the row decides.
+    const changes = await stores.checks.getRecentChanges(check.id);
+    if (!isStable(changes, at, windowMs)) return incident;
+    if (changes.length > 0) await stores.checks.saveRecentChanges(check.id, []);
+    if (!incident?.flapping) return incident;
+    const lastChangeAt = lastChange(changes);
+    const settled = await stores.incidents.update(incident.id, { flapping: false }, now);
+    await this.appendSystemEvent(stores, incident, 'stable', now, { check: check.key, state: check.state, lastChangeAt: lastChangeAt?.toISOString() ?? null, windowMs });
+    if (check.state !== 'up' || settled.serviceRestoredAt) return settled;
+    return this.restore(stores, check, settled, lastChangeAt ?? at, now);
+  }
+
+  private async restore(stores: Stores, check: CheckRecord, incident: Incident, restoredAt: Date, now: Date): Promise<Incident> {
+    const updated = await stores.incidents.update(incident.id, { serviceRestoredAt: restoredAt }, now);
+    await this.appendSystemEvent(stores, incident, 'restored', now, { check: check.key, serviceRestoredAt: restoredAt.toISOString() });
+    return updated;
+  }
+
+  /** An open incident fails again: live again if probes had seen it restored. */
+  private async failAgain(stores: Stores, open: Incident, result: ProbeResult, now: Date): Promise<Incident> {
+    if (!open.serviceRestoredAt) return open;
+    const again = await stores.incidents.update(open.id, { serviceRestoredAt: null }, now);
+    await this.appendSystemEvent(stores, open, 'failed_again', now, { failureKind: result.failureKind, checkedAt: result.startedAt.toISOString() });
+    return again;
+  }
+
+  /** No open incident: recurrence within `reopenWindow` of resolution reopens, anything else opens a new one. */
+  private async openOrReopen(stores: Stores, check: CheckRecord, result: ProbeResult, detectedAt: Date, now: Date): Promise<Incident> {
+    const previous = await stores.incidents.findLatestForCheck(check.id);
+    const recurs =
+      previous?.status === 'resolved' &&
+      previous.resolvedAt !== null &&
+      detectedAt.getTime() - previous.resolvedAt.getTime() <= this.deps.policy.reopenWindowMs;
+    if (recurs) return this.reopen(stores, previous, result, detectedAt, now);
+    // Closed, or resolved longer ago than the window (left as it is): a new incident, linked.
+    return this.openFromProbe(stores, check, result, detectedAt, now, previous);
+  }
+
+  /** resolved → assigned, as a person's `reopen` does; the cleared resolution stays in the event. */
+  private async reopen(stores: Stores, resolved: Incident, result: ProbeResult, detectedAt: Date, now: Date): Promise<Incident> {
+    assertTransition(resolved.status, 'assigned');
+    const reopened = await stores.incidents.update(
+      resolved.id,
+      {
+        status: 'assigned',
+        reopenCount: resolved.reopenCount + 1,
+        resolvedAt: null,
+        resolutionCode: null,
+        resolutionNotes: null,
+        serviceRestoredAt: null,
+        // A flapping mark from before the resolution does not carry over; the check's changes decide again.
+        flapping: false,
+      },
+      now,
+    );
+    await stores.incidents.appendEvent(resolved.id, {
+      at: now,
+      actor: SYSTEM_ACTOR,
+      type: 'reopened',
+      fromStatus: resolved.status,
+      toStatus: 'assigned',
+      note: null,
+      data: {
+        failureKind: result.failureKind,
+        checkedAt: result.startedAt.toISOString(),
+        detectedAt: detectedAt.toISOString(),
+        reopenCount: reopened.reopenCount,
+        resolvedAt: resolved.resolvedAt?.toISOString() ?? null,
+        resolutionCode: resolved.resolutionCode,
+        resolutionNotes: resolved.resolutionNotes,
+        serviceRestoredAt: resolved.serviceRestoredAt?.toISOString() ?? null,
+      },
+    });
+    return reopened;
+  }
+
+  private async openFromProbe(stores: Stores, check: CheckRecord, result: ProbeResult, detectedAt: Date, now: Date, previous: Incident | null): Promise<Incident> {
     const service = this.deps.checks.service(check.serviceKey);
     const checkConfig = this.deps.checks.check(check.key);
     if (!service || !checkConfig || !result.failureKind) throw new Error(`check ${check.key} has no configuration or failure kind`);
@@ -114,6 +240,7 @@ export class IncidentService {
           durationMs: Math.round(result.durationMs),
           timings: result.timings,
         },
+        relatedIncidentId: previous?.id ?? null,
       },
       now,
     );
@@ -124,27 +251,21 @@ export class IncidentService {
       fromStatus: null,
       toStatus: 'new',
       note: null,
-      data: { source: 'probe', check: check.key, failureKind: result.failureKind, priority, detectedAt: detectedAt.toISOString() },
+      data: {
+        source: 'probe',
+        check: check.key,
+        failureKind: result.failureKind,
+        priority,
+        detectedAt: detectedAt.toISOString(),
+        ...(previous ? { relatedRef: previous.ref } : {}),
+      },
     });
     return incident;
   }
 
-  /** Probes see the service healthy again: record it; a person still resolves the incident. */
-  async recordRecovery(stores: Stores, check: CheckRecord, restoredAt: Date): Promise<Incident | null> {
-    const open = await stores.incidents.findOpenForCheck(check.id);
-    if (!open || open.serviceRestoredAt) return null;
-    const now = this.deps.clock();
-    const updated = await stores.incidents.update(open.id, { serviceRestoredAt: restoredAt }, now);
-    await stores.incidents.appendEvent(open.id, {
-      at: now,
-      actor: SYSTEM_ACTOR,
-      type: 'restored',
-      fromStatus: open.status,
-      toStatus: open.status,
-      note: null,
-      data: { check: check.key, serviceRestoredAt: restoredAt.toISOString() },
-    });
-    return updated;
+  /** An event by Sigap itself that does not move the incident's state. */
+  private async appendSystemEvent(stores: Stores, incident: Incident, type: string, now: Date, data: Record<string, unknown>): Promise<void> {
+    await stores.incidents.appendEvent(incident.id, { at: now, actor: SYSTEM_ACTOR, type, fromStatus: incident.status, toStatus: incident.status, note: null, data });
   }
 
   async list(user: User, filter: IncidentFilter, limit: number, cursor: string | null): Promise<Page<Incident>> {

@@ -4,10 +4,11 @@
 // longer gap (Sigap stopped, the worker died) is simply not observed.
 //
 // `observedMs` is the time covered by up, degraded or down results: unknown time (the probing
-// host was offline) and, later, maintenance time are excluded and reported separately, so
+// host was offline) and maintenance time are excluded and reported separately, so
 // availability = 1 − downMs / observedMs. `downMs` is probe-level down time: it includes
 // unconfirmed failures (those a retry cleared); the incident record keeps confirmed outages.
 import type { ProbeStatus } from '../probes/probe-types.js';
+import { overlapMs, type Interval } from './maintenance.js';
 
 export const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -31,8 +32,9 @@ export interface RollupBucket {
   degradedMs: number;
   unknownMs: number;
   /**
-   * Always 0 for now: the maintenance-windows issue (DESIGN §4, "during a maintenance window …
-   * the time is excluded from availability") fills it and takes that time out of observedMs.
+   * Covered time inside a maintenance window (DESIGN §4: "the time is excluded from
+   * availability"), whatever the results said: it is in none of observedMs, downMs, degradedMs or
+   * unknownMs. Probe counts still count every result.
    */
   maintenanceMs: number;
   observedMs: number;
@@ -96,7 +98,16 @@ function addCoverage(bucket: RollupBucket, status: ProbeStatus, ms: number): voi
  * be "now": coverage stops there, so the current hour comes out partial and is recomputed later.
  * Only hours with a probe or some covered time are returned, oldest first.
  */
-export function rollUpHours(samples: readonly RollupSample[], options: { intervalMs: number; from: Date; to: Date }): RollupBucket[] {
+export function rollUpHours(
+  samples: readonly RollupSample[],
+  options: {
+    intervalMs: number;
+    from: Date;
+    to: Date;
+    /** Sorted, disjoint maintenance time within [from, to) (see maintenanceIntervals). */
+    maintenance?: readonly Interval[];
+  },
+): RollupBucket[] {
   const from = options.from.getTime();
   const to = options.to.getTime();
   // A partial first hour would overwrite a complete row with a fragment of it.
@@ -130,7 +141,10 @@ export function rollUpHours(samples: readonly RollupSample[], options: { interva
     for (let t = Math.max(start, from); t < end; ) {
       const hourEnd = floorToHour(t) + HOUR_MS;
       const stop = Math.min(end, hourEnd);
-      addCoverage(bucketAt(floorToHour(t)), sample.status, stop - t);
+      const bucket = bucketAt(floorToHour(t));
+      const maintenanceMs = overlapMs(options.maintenance ?? [], t, stop);
+      bucket.maintenanceMs += maintenanceMs;
+      addCoverage(bucket, sample.status, stop - t - maintenanceMs);
       t = stop;
     }
   });

@@ -17,9 +17,15 @@ export interface Thresholds {
   successThreshold: number;
 }
 
-type StreakState = Pick<CheckRecord, 'state' | 'consecutiveFailures' | 'consecutiveSuccesses' | 'streakStartedAt' | 'lastStateChangeAt'>;
+type StreakState = Pick<CheckRecord, 'state' | 'consecutiveFailures' | 'consecutiveSuccesses' | 'streakStartedAt' | 'lastStateChangeAt'> &
+  Partial<Pick<CheckRecord, 'recentChanges'>>;
 
 const isFailing = (status: ProbeStatus) => status === 'down' || status === 'degraded';
+
+/** The changes flapping counts: up ↔ down/degraded (not from `unknown`, not down ↔ degraded). */
+export function isUpDownChange(from: ProbeStatus, to: ProbeStatus): boolean {
+  return (from === 'up' && isFailing(to)) || (isFailing(from) && to === 'up');
+}
 
 export function advanceStreak(
   prev: StreakState,
@@ -27,11 +33,13 @@ export function advanceStreak(
   t: Thresholds,
 ): { next: CheckStatePatch; outcome: StreakOutcome } {
   const at = result.startedAt;
-  const withState = (state: ProbeStatus, fields: Omit<CheckStatePatch, 'state' | 'lastResultAt' | 'lastStateChangeAt'>) => ({
+  const withState = (state: ProbeStatus, fields: Omit<CheckStatePatch, 'state' | 'lastResultAt' | 'lastStateChangeAt' | 'recentChanges'>): CheckStatePatch => ({
     ...fields,
     state,
     lastResultAt: at,
     lastStateChangeAt: state === prev.state ? prev.lastStateChangeAt : at,
+    // Dated, like the incident's detection and restoration, from the streak that made the change.
+    ...(isUpDownChange(prev.state, state) ? { recentChanges: [...(prev.recentChanges ?? []), fields.streakStartedAt ?? at] } : {}),
   });
 
   if (result.status === 'unknown') {

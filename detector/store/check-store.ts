@@ -20,6 +20,7 @@ interface CheckRow {
   streak_started_at: number | null;
   last_result_at: number | null;
   last_state_change_at: number | null;
+  recent_changes_json: string;
   created_at: number;
   source: string;
   active: unknown;
@@ -39,10 +40,16 @@ function toCheck(row: CheckRow): CheckRecord {
     streakStartedAt: toDate(row.streak_started_at),
     lastResultAt: toDate(row.last_result_at),
     lastStateChangeAt: toDate(row.last_state_change_at),
+    recentChanges: parseChanges(row.recent_changes_json),
     createdAt: toDate(row.created_at)!,
     source: row.source === 'dashboard' ? 'dashboard' : 'file',
     active: toBool(row.active),
   };
+}
+
+/** `recent_changes_json` holds epoch milliseconds. */
+function parseChanges(text: string | null): Date[] {
+  return (parseJson<number[]>(text) ?? []).map((ms) => new Date(Number(ms)));
 }
 
 export class KnexCheckStore implements CheckStore {
@@ -131,6 +138,7 @@ export class KnexCheckStore implements CheckStore {
         'c.streak_started_at',
         'c.last_result_at',
         'c.last_state_change_at',
+        'c.recent_changes_json',
         'c.created_at',
         'c.source',
         'c.active',
@@ -168,6 +176,17 @@ export class KnexCheckStore implements CheckStore {
         last_state_change_at: toMs(patch.lastStateChangeAt),
         updated_at: patch.lastResultAt.getTime(),
       });
+  }
+
+  async getRecentChanges(checkId: number): Promise<Date[]> {
+    const row = (await this.db('checks').where({ id: checkId }).first('recent_changes_json')) as { recent_changes_json: string } | undefined;
+    return parseChanges(row?.recent_changes_json ?? null);
+  }
+
+  async saveRecentChanges(checkId: number, changes: readonly Date[]): Promise<void> {
+    await this.db('checks')
+      .where({ id: checkId })
+      .update({ recent_changes_json: JSON.stringify(changes.map((c) => c.getTime())) });
   }
 
   async insertResults(rows: ReadonlyArray<{ checkId: number; result: ProbeResult; instance: string }>): Promise<void> {

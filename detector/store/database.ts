@@ -9,6 +9,7 @@ import { DuplicateError, SigapError, StorageUnavailableError } from '../errors.j
 import { KnexAccountStore } from './account-store.js';
 import { KnexCheckStore } from './check-store.js';
 import { KnexIncidentStore } from './incident-store.js';
+import { KnexMaintenanceStore } from './maintenance-store.js';
 import { KnexRollupStore } from './rollup-store.js';
 import type { Database, Stores } from './store-types.js';
 
@@ -113,6 +114,7 @@ function storesFor(db: Knex, dialect: Dialect): Stores {
     incidents: translating(new KnexIncidentStore(db, dialect)),
     accounts: translating(new KnexAccountStore(db)),
     rollups: translating(new KnexRollupStore(db)),
+    maintenance: translating(new KnexMaintenanceStore(db)),
   };
 }
 

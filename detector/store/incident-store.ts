@@ -166,6 +166,7 @@ export class KnexIncidentStore implements IncidentStore {
         response_due_at: n.responseDueAt.getTime(),
         resolve_due_at: n.resolveDueAt.getTime(),
         evidence_json: n.evidence ? JSON.stringify(n.evidence) : null,
+        related_incident_id: n.relatedIncidentId ?? null,
         created_at: now.getTime(),
         updated_at: now.getTime(),
       })
@@ -221,6 +222,11 @@ export class KnexIncidentStore implements IncidentStore {
 
   async findOpenForCheck(checkId: number): Promise<Incident | null> {
     const row = (await this.select().where('i.check_id', checkId).whereIn('i.status', OPEN_STATUSES).first()) as Row | undefined;
+    return row ? toIncident(row) : null;
+  }
+
+  async findLatestForCheck(checkId: number): Promise<Incident | null> {
+    const row = (await this.select().where('i.check_id', checkId).whereNot('i.status', 'canceled').orderBy('i.id', 'desc').first()) as Row | undefined;
     return row ? toIncident(row) : null;
   }
 

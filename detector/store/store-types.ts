@@ -22,6 +22,7 @@ import type {
   UserRole,
 } from '../domain-types.js';
 import type { IncidentStatus } from '../lifecycle.js';
+import type { MaintenanceSchedule, MaintenanceWindow } from '../maintenance.js';
 import type { RollupBucket, RollupProgress, RollupSample } from '../rollups.js';
 
 export interface CheckStore {
@@ -37,6 +38,9 @@ export interface CheckStore {
   /** The check with its streaks; `forUpdate` locks the row until the transaction ends (PostgreSQL). */
   getCheck(key: string, options?: { forUpdate?: boolean }): Promise<CheckRecord | null>;
   updateCheckState(checkId: number, patch: CheckStatePatch): Promise<void>;
+  /** The check's recent confirmed state changes (flapping), read inside the caller's transaction. */
+  getRecentChanges(checkId: number): Promise<Date[]>;
+  saveRecentChanges(checkId: number, changes: readonly Date[]): Promise<void>;
   insertResults(rows: ReadonlyArray<{ checkId: number; result: ProbeResult; instance: string }>): Promise<void>;
   listResults(checkKey: string, from: Date, to: Date, limit: number): Promise<StoredResult[]>;
 }
@@ -75,6 +79,8 @@ export interface IncidentStore {
   endPause(incidentId: number, endedAt: Date): Promise<IncidentPause | null>;
   listPauses(incidentId: number): Promise<IncidentPause[]>;
   findOpenForCheck(checkId: number): Promise<Incident | null>;
+  /** The check's most recent incident that was not canceled, whatever its state. */
+  findLatestForCheck(checkId: number): Promise<Incident | null>;
   findByRef(ref: string): Promise<Incident | null>;
   list(filter: IncidentFilter, limit: number, cursor: string | null): Promise<Page<Incident>>;
   appendEvent(incidentId: number, event: NewIncidentEvent): Promise<IncidentEvent>;
@@ -127,11 +133,31 @@ export interface RollupStore {
   deleteHourlyBefore(before: Date, limit: number): Promise<number>;
 }
 
+export interface NewMaintenanceWindow {
+  title: string;
+  /** Null with a null checkId: the window covers every check. */
+  serviceId: number | null;
+  checkId: number | null;
+  schedule: MaintenanceSchedule;
+  createdBy: string;
+}
+
+/** Maintenance windows (DESIGN §4), with the keys of the service and check they cover. */
+export interface MaintenanceStore {
+  /** Every window, oldest first. */
+  list(): Promise<MaintenanceWindow[]>;
+  get(id: number): Promise<MaintenanceWindow | null>;
+  insert(window: NewMaintenanceWindow, now: Date): Promise<MaintenanceWindow>;
+  /** Answers whether a window was deleted. */
+  delete(id: number): Promise<boolean>;
+}
+
 export interface Stores {
   checks: CheckStore;
   incidents: IncidentStore;
   accounts: AccountStore;
   rollups: RollupStore;
+  maintenance: MaintenanceStore;
 }
 
 export interface Database {

@@ -140,13 +140,14 @@ describe.each(testDatabaseKinds())('detector on $name', (kind) => {
   });
 
   it('a slow site opens a low-urgency performance incident', async () => {
+    // Closed, so the next failure is a new incident (within reopenWindow of a resolution it would reopen that one).
     await db.transaction(async (s) => {
       const open = await s.incidents.findOpenForCheck((await s.checks.getCheck('pengaduan-form'))!.id);
-      await s.incidents.update(open!.id, { status: 'resolved', resolvedAt: at(500) }, at(500));
+      await s.incidents.update(open!.id, { status: 'closed', resolvedAt: at(500), closedAt: at(500) }, at(500));
     });
     await feed('pengaduan-form', [[600, 'up'], [660, 'degraded', 'slow'], [670, 'degraded', 'slow'], [680, 'degraded', 'slow']]);
     const [incident] = await openIncidents('pengaduan-form');
-    expect(incident).toMatchObject({ category: 'performance', subcategory: 'slow-response', urgency: 'low', priority: 'P3', ref: 'INC-2026-00003' });
+    expect(incident).toMatchObject({ category: 'performance', subcategory: 'slow-response', urgency: 'low', priority: 'P3', ref: 'INC-2026-00003', relatedRef: 'INC-2026-00002' });
   });
 
   it('every probe result is stored, failing ones with their evidence', async () => {

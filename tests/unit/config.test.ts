@@ -70,6 +70,21 @@ describe('the shipped sigap.yaml', () => {
     expect(config.policy).toMatchObject({ warnAt: 0.75, reopenWindowMs: DAY, verifyForMs: 15 * MIN, autoCloseAfterMs: 3 * DAY });
   });
 
+  it('flaps at 4 state changes within 30 minutes unless policy.flapping says otherwise', () => {
+    expect(parseConfig(oneService('SKM'), 'sigap.yaml', {}).policy.flapping).toEqual({ changes: 4, windowMs: 30 * MIN });
+    const custom = parseConfig(`${oneService('SKM')}policy:\n  flapping: { changes: 6, window: 1h }\n`, 'sigap.yaml', {});
+    expect(custom.policy.flapping).toEqual({ changes: 6, windowMs: HOUR });
+    expect(parseConfig(`${oneService('SKM')}policy:\n  flapping: { window: 10m }\n`, 'sigap.yaml', {}).policy.flapping).toEqual({ changes: 4, windowMs: 10 * MIN });
+  });
+
+  it('refuses a flapping policy with fewer than 2 changes, a window under a minute or an unknown key', () => {
+    expect(problemsOf(`${oneService('SKM')}policy:\n  flapping: { changes: 1, window: 30s, after: 2 }\n`).sort()).toEqual([
+      'sigap.yaml: policy.flapping.after: unknown key',
+      'sigap.yaml: policy.flapping.changes: must be at least 2',
+      'sigap.yaml: policy.flapping.window: must be at least 60000ms',
+    ]);
+  });
+
   it('is frozen all the way down', () => {
     const mutable = config as { -readonly [K in keyof SigapConfig]: SigapConfig[K] };
     expect(() => {

@@ -5,7 +5,8 @@ import type { ProbeStatus } from '../../probes/probe-types.js';
 
 const T0 = Date.parse('2026-11-27T01:00:00Z');
 const thresholds = { failureThreshold: 3, successThreshold: 2 };
-type State = Pick<CheckRecord, 'state' | 'consecutiveFailures' | 'consecutiveSuccesses' | 'streakStartedAt' | 'lastStateChangeAt'>;
+type State = Pick<CheckRecord, 'state' | 'consecutiveFailures' | 'consecutiveSuccesses' | 'streakStartedAt' | 'lastStateChangeAt'> &
+  Partial<Pick<CheckRecord, 'recentChanges'>>;
 const fresh: State = { state: 'unknown', consecutiveFailures: 0, consecutiveSuccesses: 0, streakStartedAt: null, lastStateChangeAt: null };
 
 /** Feed a sequence of statuses, one a minute; answer each outcome and the final state. */
@@ -14,7 +15,7 @@ function run(statuses: ProbeStatus[], start: State = fresh) {
   const outcomes: StreakOutcome[] = [];
   statuses.forEach((status, minute) => {
     const { next, outcome } = advanceStreak(state, { status, startedAt: new Date(T0 + minute * 60_000) }, thresholds);
-    state = next;
+    state = { ...state, ...next }; // as the detector merges it
     outcomes.push(outcome);
   });
   return { state, outcomes };
@@ -61,5 +62,22 @@ describe('advanceStreak', () => {
   it('records when the state last changed', () => {
     const { state } = run(['up', 'up', 'down', 'down', 'down']);
     expect(state.lastStateChangeAt).toEqual(minute(4));
+  });
+
+  it.each([
+    { name: 'a first success from unknown is no change', seq: ['up', 'up'], changes: undefined },
+    { name: 'a first outage from unknown is no change', seq: ['down', 'down', 'down'], changes: undefined },
+    { name: 'an unconfirmed failure is no change', seq: ['up', 'down', 'down', 'up'], changes: undefined },
+    { name: 'up → down is dated from the first failed probe', seq: ['up', 'down', 'down', 'down'], changes: [1] },
+    { name: 'down → up is dated from the first success of the recovery', seq: ['up', 'down', 'down', 'down', 'up', 'up'], changes: [1, 4] },
+    { name: 'down ↔ degraded is no change', seq: ['up', 'degraded', 'degraded', 'degraded', 'down', 'down'], changes: [1] },
+  ] as const)('flapping counts confirmed up ↔ down/degraded changes: $name', ({ seq, changes }) => {
+    expect(run([...seq]).state.recentChanges).toEqual(changes?.map(minute));
+  });
+
+  it('appends a change to the changes loaded with the check', () => {
+    const start: State = { state: 'up', consecutiveFailures: 2, consecutiveSuccesses: 0, streakStartedAt: minute(0), lastStateChangeAt: null, recentChanges: [minute(-5)] };
+    const { next } = advanceStreak(start, { status: 'down', startedAt: minute(2) }, thresholds);
+    expect(next.recentChanges).toEqual([minute(-5), minute(0)]);
   });
 });

@@ -1,0 +1,138 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { SigapError } from '../../detector/errors.js';
+import { windowActiveAt, type MaintenanceWindow } from '../../detector/maintenance.js';
+import { maintenanceWindowInput } from '../../detector/maintenance-service.js';
+import type { AppDeps } from '../app-deps.js';
+import { requireApiUser, requirePageUser } from '../auth.js';
+import { pageContext } from '../page-context.js';
+import { formatDuration, type Formatters } from '../page-presenters.js';
+import { parseBody } from '../validation.js';
+
+const MANAGERS = ['admin', 'service_desk'] as const;
+
+/** The page's form: empty fields are absent, and only the fields of the chosen recurrence count. */
+const windowForm = z.object({
+  title: z.string().max(300).default(''),
+  service: z.string().max(64).default(''),
+  check: z.string().max(64).default(''),
+  recurrence: z.string().max(10).default('none'),
+  startsAt: z.string().max(40).default(''),
+  endsAt: z.string().max(40).default(''),
+  weekdays: z.union([z.string().max(3), z.array(z.string().max(3)).max(7)]).default([]),
+  start: z.string().max(5).default(''),
+  durationMinutes: z.string().max(10).default(''),
+});
+type WindowForm = z.output<typeof windowForm>;
+
+function inputFromForm(form: WindowForm): unknown {
+  const weekdays = typeof form.weekdays === 'string' ? [form.weekdays] : form.weekdays;
+  const common = { title: form.title, service: form.service || null, check: form.check || null, recurrence: form.recurrence };
+  if (form.recurrence === 'weekly') {
+    return { ...common, weekdays: weekdays.length > 0 ? weekdays : null, start: form.start || null, durationMinutes: form.durationMinutes ? Number(form.durationMinutes) : null };
+  }
+  return { ...common, startsAt: form.startsAt || null, endsAt: form.endsAt || null };
+}
+
+function windowJson(w: MaintenanceWindow, timezone: string, now: Date) {
+  const s = w.schedule;
+  return {
+    id: w.id,
+    title: w.title,
+    service: w.serviceKey,
+    check: w.checkKey,
+    recurrence: s.recurrence,
+    startsAt: s.recurrence === 'none' ? s.startsAt.toISOString() : null,
+    endsAt: s.recurrence === 'none' ? s.endsAt.toISOString() : null,
+    weekdays: s.recurrence === 'weekly' ? s.weekdays : null,
+    start: s.recurrence === 'weekly' ? s.localStart : null,
+    durationMinutes: s.recurrence === 'weekly' ? s.durationMinutes : null,
+    timezone,
+    activeNow: windowActiveAt(w, now, timezone),
+    createdBy: w.createdBy,
+    createdAt: w.createdAt.toISOString(),
+  };
+}
+
+function windowRow(w: MaintenanceWindow, timezone: string, now: Date, fmt: Formatters) {
+  const s = w.schedule;
+  return {
+    id: w.id,
+    title: w.title,
+    service: w.serviceKey,
+    check: w.checkKey,
+    activeNow: windowActiveAt(w, now, timezone),
+    once: s.recurrence === 'none' ? { from: fmt.dateTime(s.startsAt), to: fmt.dateTime(s.endsAt) } : null,
+    weekly: s.recurrence === 'weekly' ? { weekdays: s.weekdays, start: s.localStart, duration: formatDuration(s.durationMinutes * 60_000, fmt.lang) } : null,
+    createdBy: w.createdBy,
+  };
+}
+
+/** /api/maintenance and the /maintenance page: everyone may look; admins and the service desk manage. */
+export function maintenanceRoutes(deps: AppDeps): Router {
+  const { maintenance, config, clock, db } = deps;
+  const router = Router();
+  const common = pageContext(config.timezone);
+
+  router.get('/api/maintenance', requireApiUser(), async (_req, res) => {
+    const now = clock();
+    res.json({ items: (await maintenance.list()).map((w) => windowJson(w, config.timezone, now)) });
+  });
+
+  router.post('/api/maintenance', requireApiUser(...MANAGERS), async (req, res) => {
+    const created = await maintenance.create(req.auth!.user, parseBody(maintenanceWindowInput, req.body));
+    res.status(201).json(windowJson(created, config.timezone, clock()));
+  });
+
+  router.delete('/api/maintenance/:id', requireApiUser(...MANAGERS), async (req, res) => {
+    await maintenance.delete(req.auth!.user, idOf(req));
+    res.status(204).end();
+  });
+
+  const render = async (req: Request, res: Response, form?: { values: WindowForm; error: SigapError }) => {
+    const page = common(req, res);
+    const now = clock();
+    const [windows, services, checks] = [await maintenance.list(), await db.stores.checks.listServices(), await db.stores.checks.listChecks()];
+    const values = form?.values ?? windowForm.parse({});
+    const weekdays = typeof values.weekdays === 'string' ? [values.weekdays] : values.weekdays;
+    res.render('maintenance', {
+      ...page,
+      timezone: config.timezone,
+      windows: windows.map((w) => windowRow(w, config.timezone, now, page.fmt)),
+      mayManage: (MANAGERS as readonly string[]).includes(req.auth!.user.role),
+      serviceKeys: services.map((s) => s.key),
+      checkKeys: checks.map((c) => c.key),
+      form: { ...values, weekly: values.recurrence === 'weekly', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => ({ day, checked: weekdays.includes(day) })) },
+      error: form?.error ?? null,
+    });
+  };
+
+  router.get('/maintenance', requirePageUser(), async (req, res) => {
+    await render(req, res);
+  });
+
+  router.post('/maintenance', requirePageUser(), async (req, res) => {
+    const values = windowForm.parse(req.body ?? {});
+    try {
+      await maintenance.create(req.auth!.user, inputFromForm(values));
+      res.redirect(303, '/maintenance');
+    } catch (err) {
+      if (!(err instanceof SigapError) || err.code !== 'validation_failed') throw err;
+      res.status(422);
+      await render(req, res, { values, error: err });
+    }
+  });
+
+  router.post('/maintenance/:id/delete', requirePageUser(), async (req, res) => {
+    await maintenance.delete(req.auth!.user, idOf(req));
+    res.redirect(303, '/maintenance');
+  });
+
+  return router;
+}
+
+function idOf(req: Request): number {
+  const id = Number(req.params.id);
+  // Not a number: no such window, like any other unknown id.
+  return Number.isSafeInteger(id) && id > 0 ? id : 0;
+}
