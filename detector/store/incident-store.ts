@@ -312,6 +312,8 @@ export class KnexIncidentStore implements IncidentStore {
         w.orWhere((o) => o.where('k.category', incident.category).where('k.subcategory', incident.subcategory));
       })
       .select('k.*', 'c.key as check_key')
+      .orderByRaw(`CASE WHEN c.key = ? AND k.failure_kind = ? THEN 0 ELSE 1 END`, [incident.check ?? '', incident.failureKind ?? ''])
+      .orderBy('k.id', 'desc')
       .limit(limit)) as Row[];
     const suggestions: Suggestion[] = known.map((k) => ({
       kind: 'known_error',
@@ -328,6 +330,8 @@ export class KnexIncidentStore implements IncidentStore {
         if (incident.check) w.where((o) => o.where('c.key', incident.check).where('i.failure_kind', incident.failureKind));
         w.orWhere((o) => o.where('i.category', incident.category).where('i.subcategory', incident.subcategory));
       })
+      // the same check failing the same way first, then the most recently resolved
+      .orderByRaw(`CASE WHEN c.key = ? AND i.failure_kind = ? THEN 0 ELSE 1 END`, [incident.check ?? '', incident.failureKind ?? ''])
       .orderBy('i.resolved_at', 'desc')
       .limit(limit)) as Row[];
     for (const p of past.map(toIncident)) {
