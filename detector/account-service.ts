@@ -3,7 +3,7 @@
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { ApiToken, User, UserRole } from './domain-types.js';
 import { USER_ROLES } from './domain-types.js';
-import { UnauthenticatedError, ValidationError } from './errors.js';
+import { DuplicateError, UnauthenticatedError, ValidationError } from './errors.js';
 import type { AccountStore } from './store/store-types.js';
 
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keyLength: 64 };
@@ -54,7 +54,13 @@ export class AccountService {
   async bootstrapAdmin(password: string | null): Promise<{ created: boolean; generatedPassword: string | null }> {
     if ((await this.accounts.countUsers()) > 0) return { created: false, generatedPassword: null };
     const generated = password ? null : randomToken(18);
-    await this.createUser({ username: 'admin', displayName: 'Administrator', role: 'admin', password: password ?? generated! });
+    try {
+      await this.createUser({ username: 'admin', displayName: 'Administrator', role: 'admin', password: password ?? generated! });
+    } catch (err) {
+      // Another process starting on the same new database created it a moment earlier.
+      if (err instanceof DuplicateError) return { created: false, generatedPassword: null };
+      throw err;
+    }
     return { created: true, generatedPassword: generated };
   }
 

@@ -133,10 +133,18 @@ export function openDatabase(url: string): Database {
       }
     },
     async migrate() {
-      try {
-        await knex.migrate.latest({ migrationSource });
-      } catch (err) {
-        throw translateError(err);
+      // Processes starting together on a new database race to create knex's own tables and to
+      // take its migration lock; the loser waits and tries again instead of failing to start.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await knex.migrate.latest({ migrationSource });
+          return;
+        } catch (err) {
+          const message = (err as Error).message ?? '';
+          const racing = /already exists|already locked|duplicate key|UNIQUE constraint failed|database is locked/i.test(message);
+          if (!racing || attempt >= 10) throw translateError(err);
+          await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+        }
       }
     },
     async checkReady() {
