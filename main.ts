@@ -9,10 +9,12 @@ import { createApp } from './api/app.js';
 import { ConfigError, loadConfig, type CheckConfig, type ConnectivityConfig, type SigapConfig } from './config.js';
 import { CheckCatalog } from './detector/check-catalog.js';
 import { AccountService } from './detector/account-service.js';
+import { AlertService } from './detector/alert-service.js';
 import { Detector } from './detector/detector.js';
 import { StorageUnavailableError } from './detector/errors.js';
 import { Housekeeping } from './detector/housekeeping.js';
 import { IncidentService } from './detector/incident-service.js';
+import { KnownErrorService } from './detector/known-error-service.js';
 import { MaintenanceService } from './detector/maintenance-service.js';
 import { DEFAULT_BATCHING, ResultBatcher } from './detector/result-batcher.js';
 import { openDatabase } from './detector/store/database.js';
@@ -154,6 +156,8 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
   await catalog.refresh();
   const incidents = new IncidentService({ db, checks: catalog, policy: config.policy, calendar: config.calendar, clock });
   const maintenance = new MaintenanceService({ db, timezone: config.timezone, clock });
+  const alerts = new AlertService({ db, policy: config.policy, calendar: config.calendar, clock });
+  const knownErrors = new KnownErrorService({ db, clock });
   const detector = new Detector({ db, incidents, checks: catalog, instance: config.instance, logger, maintenance });
   const probing = config.role === 'web' ? null : startProbing({ config, db, detector, catalog, clock, logger, probeDeps: options.probeDeps });
 
@@ -161,7 +165,7 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
   let url: string | null = null;
   if (config.role !== 'worker') {
     const sessionSecret = await accounts.sessionSecret(config.sessionSecret);
-    const app = createApp({ config, db, incidents, accounts, catalog, maintenance, sessionSecret, logger, clock, viewsDir: join(projectRoot(), 'views') });
+    const app = createApp({ config, db, incidents, alerts, accounts, catalog, maintenance, knownErrors, sessionSecret, logger, clock, viewsDir: join(projectRoot(), 'views') });
     server = createServer(app);
     url = await listen(server, config.port, config.host);
     logger.info({ url }, 'dashboard listening');
@@ -220,9 +224,12 @@ export function stopOnSignals(logger: Logger, stop: () => Promise<unknown>): voi
 async function main(): Promise<void> {
   const config = loadConfigOrExit(process.env);
   const logger = pino({ level: config.logLevel });
+  // Handlers first: a SIGTERM that arrives while Sigap is still starting waits for the start,
+  // then stops cleanly, instead of killing the process half-way.
+  const starting = startSigap(config, { logger });
+  stopOnSignals(logger, async () => (await starting).stop());
   try {
-    const sigap = await startSigap(config, { logger });
-    stopOnSignals(logger, () => sigap.stop());
+    await starting;
   } catch (err) {
     logger.fatal({ err }, 'sigap could not start');
     process.exit(1);

@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import type { SigapConfig } from '../config.js';
 import type { AccountService } from '../detector/account-service.js';
+import type { AlertService } from '../detector/alert-service.js';
 import type { CheckCatalog } from '../detector/check-catalog.js';
 import type { IncidentService } from '../detector/incident-service.js';
+import type { KnownErrorService } from '../detector/known-error-service.js';
 import type { MaintenanceService } from '../detector/maintenance-service.js';
 import type { Database } from '../detector/store/store-types.js';
 
@@ -11,9 +13,11 @@ export interface AppDeps {
   config: SigapConfig;
   db: Database;
   incidents: IncidentService;
+  alerts: AlertService;
   accounts: AccountService;
   catalog: CheckCatalog;
   maintenance: MaintenanceService;
+  knownErrors: KnownErrorService;
   sessionSecret: string;
   logger: Logger;
   clock: () => Date;

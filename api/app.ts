@@ -8,9 +8,11 @@ import type { AppDeps } from './app-deps.js';
 import { identify } from './auth.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { loadTranslator } from './i18n.js';
+import { alertmanagerRoutes, MAX_ALERTS } from './routes/alertmanager-routes.js';
 import { checkRoutes } from './routes/check-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { incidentRoutes } from './routes/incident-routes.js';
+import { knownErrorRoutes } from './routes/known-error-routes.js';
 import { maintenanceRoutes } from './routes/maintenance-routes.js';
 import { pageRoutes } from './routes/page-routes.js';
 import { servicePageRoutes } from './routes/service-page-routes.js';
@@ -29,13 +31,17 @@ export function createApp(deps: AppDeps): Express {
   app.use('/static', express.static(join(deps.viewsDir, 'static'), { maxAge: '1h', index: false }));
   app.use(healthRoutes(deps));
 
+  // Alertmanager batches up to MAX_ALERTS alerts with all their labels: its own, larger limit.
+  app.use('/api/alertmanager', express.json({ limit: `${MAX_ALERTS * 2}kb` }));
   app.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
   app.use(cookieParser(deps.sessionSecret));
   app.use(identify(deps.accounts));
 
   app.use(sessionRoutes(deps));
+  app.use(knownErrorRoutes(deps));
   app.use(incidentRoutes(deps));
+  app.use(alertmanagerRoutes(deps));
   app.use(checkRoutes(deps));
   app.use(pageRoutes(deps));
   app.use(servicePageRoutes(deps));

@@ -10,6 +10,9 @@ export type IncidentSource = 'probe' | 'manual' | 'alertmanager';
 export type UserRole = 'service_desk' | 'support' | 'vendor' | 'manager' | 'admin';
 export const USER_ROLES: readonly UserRole[] = ['service_desk', 'support', 'vendor', 'manager', 'admin'];
 
+/** Where Alertmanager alerts for an unknown service go (never dropped); created on demand, never deactivated by the config. */
+export const CATCH_ALL_SERVICE = { key: 'other', name: 'Lainnya (Alertmanager)', impact: 'medium' } as const;
+
 export interface ServiceRecord {
   id: number;
   key: string;
@@ -82,6 +85,10 @@ export interface IncidentEvidence extends ProbeEvidence {
   durationMs?: number;
   timings?: PhaseTimings;
   failureKind?: FailureKind;
+  /** Alertmanager incidents: the alert as last received. */
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  generatorURL?: string;
 }
 
 export interface Incident {
@@ -143,6 +150,8 @@ export interface NewIncident {
   evidence: IncidentEvidence | null;
   /** The earlier incident of the same check this one recurs (shown as `relatedRef`). */
   relatedIncidentId?: number | null;
+  /** Alertmanager's alert fingerprint: at most one open incident per fingerprint. */
+  fingerprint?: string | null;
 }
 
 /** The columns a lifecycle change may write. */
@@ -186,13 +195,32 @@ export type NewIncidentEvent = Omit<IncidentEvent, 'id'>;
 export interface KnownError {
   id: number;
   title: string;
+  /** Service and check keys; null when the known error is not tied to one. */
+  service: string | null;
   check: string | null;
   failureKind: FailureKind | null;
   category: string;
   subcategory: string;
   symptoms: string;
+  cause: string;
   workaround: string;
   resolution: string;
+  /** The incident it was recorded from. */
+  sourceRef: string | null;
+  createdBy: string;
+  createdAt: Date;
+}
+
+export type NewKnownError = Omit<KnownError, 'id' | 'service' | 'check' | 'sourceRef' | 'createdAt'> & {
+  serviceId: number | null;
+  checkId: number | null;
+  sourceIncidentId: number | null;
+};
+
+export interface KnownErrorFilter {
+  /** Words in the title, symptoms, cause, workaround or resolution. */
+  q?: string;
+  category?: string;
 }
 
 export interface Suggestion {

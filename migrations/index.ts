@@ -15,6 +15,7 @@ import * as m1100 from './20261127001100_create_maintenance_windows.js';
 import * as m1200 from './20261127001200_create_settings.js';
 import * as m1400 from './20261127001400_add_check_source.js';
 import * as m1300 from './20261127001300_create_rollup_progress.js';
+import * as m1600 from './20261127001600_add_known_error_cause.js';
 
 interface Migration {
   name: string;
@@ -37,6 +38,7 @@ const migrations: Migration[] = [
   { name: '20261127001200_create_settings', ...m1200 },
   { name: '20261127001300_create_rollup_progress', ...m1300 },
   { name: '20261127001400_add_check_source', ...m1400 },
+  { name: '20261127001600_add_known_error_cause', ...m1600 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -7,6 +7,7 @@ import { pageContext } from '../page-context.js';
 import { queueView, incidentView } from '../page-presenters.js';
 import { clientOf, loginLimiter, sessionCookieOptions } from './session-routes.js';
 import { UnauthenticatedError } from '../../detector/errors.js';
+import { knownErrorFormFor, mayMarkSuggestionHelped } from '../../detector/known-error-service.js';
 
 // Before log-in there is no session to hold a CSRF token: the log-in form uses a double-submit
 // cookie instead.
@@ -72,7 +73,13 @@ export function pageRoutes(deps: AppDeps): Router {
   router.get('/incidents/:ref', requirePageUser(), async (req, res) => {
     const page = common(req, res);
     const detail = await incidents.get(req.auth!.user, String(req.params.ref));
-    res.render('incident', { ...page, ...incidentView(detail, clock(), page.fmt) });
+    const user = req.auth!.user;
+    res.render('incident', {
+      ...page,
+      ...incidentView(detail, clock(), page.fmt),
+      mayMarkHelped: mayMarkSuggestionHelped(user),
+      knownErrorForm: knownErrorFormFor(user, detail.incident),
+    });
   });
 
   return router;

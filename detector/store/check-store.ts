@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { CheckConfig, ServiceConfig } from '../../config.js';
 import type { ProbeResult, ProbeStatus } from '../../probes/probe-types.js';
-import type { CheckRecord, CheckStatePatch, DashboardCheck, ServiceRecord, StoredResult } from '../domain-types.js';
+import { CATCH_ALL_SERVICE, type CheckRecord, type CheckStatePatch, type DashboardCheck, type ServiceRecord, type StoredResult } from '../domain-types.js';
 import { NotFoundError } from '../errors.js';
 import type { Impact } from '../priority.js';
 import { parseJson, toBool, toDate, toMs } from './row-mapping.js';
@@ -78,7 +78,8 @@ export class KnexCheckStore implements CheckStore {
     }
     const serviceKeys = services.map((s) => s.key);
     const checkKeys = services.flatMap((s) => s.checks.map((c) => c.key));
-    await this.db('services').whereNotIn('key', serviceKeys).update({ active: false, updated_at: at });
+    // The Alertmanager catch-all is created on demand, not by the file: it is never deactivated.
+    await this.db('services').whereNotIn('key', [...serviceKeys, CATCH_ALL_SERVICE.key]).update({ active: false, updated_at: at });
     await this.db('checks').where({ source: 'file' }).whereNotIn('key', checkKeys).update({ active: false, updated_at: at });
   }
 
@@ -115,6 +116,16 @@ export class KnexCheckStore implements CheckStore {
     // Never overwrite a check that belongs to the file.
     const updated = await this.db('checks').where({ key, source: 'dashboard' }).update(fields);
     if (updated === 0) await this.db('checks').insert({ key, ...fields, created_at: now.getTime() });
+  }
+
+  async ensureService(service: { key: string; name: string; impact: Impact }, now: Date): Promise<ServiceRecord> {
+    const at = now.getTime();
+    await this.db('services')
+      .insert({ key: service.key, name: service.name, impact: service.impact, active: true, created_at: at, updated_at: at })
+      .onConflict('key')
+      .merge({ active: true });
+    const row = (await this.db('services').where({ key: service.key }).first('id', 'key', 'name', 'impact')) as { id: number; key: string; name: string; impact: string };
+    return { ...row, impact: row.impact as Impact };
   }
 
   async listServices(): Promise<ServiceRecord[]> {

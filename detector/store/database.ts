@@ -9,6 +9,7 @@ import { DuplicateError, SigapError, StorageUnavailableError } from '../errors.j
 import { KnexAccountStore } from './account-store.js';
 import { KnexCheckStore } from './check-store.js';
 import { KnexIncidentStore } from './incident-store.js';
+import { KnexKnownErrorStore } from './known-error-store.js';
 import { KnexMaintenanceStore } from './maintenance-store.js';
 import { KnexRollupStore } from './rollup-store.js';
 import type { Database, Stores } from './store-types.js';
@@ -115,6 +116,7 @@ function storesFor(db: Knex, dialect: Dialect): Stores {
     accounts: translating(new KnexAccountStore(db)),
     rollups: translating(new KnexRollupStore(db)),
     maintenance: translating(new KnexMaintenanceStore(db)),
+    knownErrors: translating(new KnexKnownErrorStore(db)),
   };
 }
 

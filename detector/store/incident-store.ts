@@ -71,6 +71,7 @@ const PATCH_COLUMNS: Record<keyof IncidentWrite, string> = {
   statusBeforePending: 'status_before_pending',
   pausedMs: 'paused_ms',
   closureNotes: 'closure_notes',
+  evidence: 'evidence_json',
   status: 'status',
   escalationLevel: 'escalation_level',
   assignedGroup: 'assigned_group',
@@ -167,6 +168,7 @@ export class KnexIncidentStore implements IncidentStore {
         resolve_due_at: n.resolveDueAt.getTime(),
         evidence_json: n.evidence ? JSON.stringify(n.evidence) : null,
         related_incident_id: n.relatedIncidentId ?? null,
+        fingerprint: n.fingerprint ?? null,
         created_at: now.getTime(),
         updated_at: now.getTime(),
       })
@@ -181,7 +183,8 @@ export class KnexIncidentStore implements IncidentStore {
   async update(id: number, patch: IncidentWrite, now: Date): Promise<Incident> {
     const row: Row = { updated_at: now.getTime() };
     for (const [field, value] of Object.entries(patch) as Array<[keyof IncidentWrite, unknown]>) {
-      row[PATCH_COLUMNS[field]] = value instanceof Date ? toMs(value) : value;
+      if (field === 'evidence') row[PATCH_COLUMNS[field]] = value ? JSON.stringify(value) : null;
+      else row[PATCH_COLUMNS[field]] = value instanceof Date ? toMs(value) : value;
     }
     await this.db('incidents').where({ id }).update(row);
     return this.byId(id);
@@ -222,6 +225,13 @@ export class KnexIncidentStore implements IncidentStore {
 
   async findOpenForCheck(checkId: number): Promise<Incident | null> {
     const row = (await this.select().where('i.check_id', checkId).whereIn('i.status', OPEN_STATUSES).first()) as Row | undefined;
+    return row ? toIncident(row) : null;
+  }
+
+  async findOpenByFingerprint(fingerprint: string, options: { forUpdate?: boolean } = {}): Promise<Incident | null> {
+    let query = this.select().where('i.fingerprint', fingerprint).whereIn('i.status', OPEN_STATUSES);
+    if (options.forUpdate && this.dialect === 'postgres') query = query.forUpdate('i');
+    const row = (await query.first()) as Row | undefined;
     return row ? toIncident(row) : null;
   }
 

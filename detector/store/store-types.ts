@@ -9,10 +9,14 @@ import type {
   DashboardCheck,
   Incident,
   IncidentEvent,
+  IncidentEvidence,
   IncidentFilter,
   IncidentPatch,
+  KnownError,
+  KnownErrorFilter,
   NewIncident,
   NewIncidentEvent,
+  NewKnownError,
   Page,
   ServiceRecord,
   Session,
@@ -22,6 +26,7 @@ import type {
   UserRole,
 } from '../domain-types.js';
 import type { IncidentStatus } from '../lifecycle.js';
+import type { Impact } from '../priority.js';
 import type { MaintenanceSchedule, MaintenanceWindow } from '../maintenance.js';
 import type { RollupBucket, RollupProgress, RollupSample } from '../rollups.js';
 
@@ -29,6 +34,8 @@ export interface CheckStore {
   /** Make services and checks match the config file: insert new, update changed, deactivate missing. */
   syncConfig(services: readonly ServiceConfig[], now: Date): Promise<void>;
   listServices(): Promise<ServiceRecord[]>;
+  /** The service with this key, inserted if missing and reactivated if inactive (name and impact of an existing one are kept). */
+  ensureService(service: { key: string; name: string; impact: Impact }, now: Date): Promise<ServiceRecord>;
   /** Active checks; with `includeInactive`, disabled and retired ones too. */
   listChecks(options?: { includeInactive?: boolean }): Promise<CheckRecord[]>;
   /** Checks admins defined in the dashboard, enabled or not. */
@@ -53,7 +60,7 @@ export interface IncidentClockState {
   pausedMs: number;
 }
 
-export type IncidentWrite = IncidentPatch & Partial<IncidentClockState> & { closureNotes?: string | null };
+export type IncidentWrite = IncidentPatch & Partial<IncidentClockState> & { closureNotes?: string | null; evidence?: IncidentEvidence | null };
 
 export interface IncidentPause {
   id: number;
@@ -79,6 +86,8 @@ export interface IncidentStore {
   endPause(incidentId: number, endedAt: Date): Promise<IncidentPause | null>;
   listPauses(incidentId: number): Promise<IncidentPause[]>;
   findOpenForCheck(checkId: number): Promise<Incident | null>;
+  /** The open incident of an Alertmanager fingerprint; `forUpdate` locks it until the transaction ends (PostgreSQL). */
+  findOpenByFingerprint(fingerprint: string, options?: { forUpdate?: boolean }): Promise<Incident | null>;
   /** The check's most recent incident that was not canceled, whatever its state. */
   findLatestForCheck(checkId: number): Promise<Incident | null>;
   findByRef(ref: string): Promise<Incident | null>;
@@ -152,12 +161,20 @@ export interface MaintenanceStore {
   delete(id: number): Promise<boolean>;
 }
 
+/** Known errors (DESIGN §4): what a failure looked like, why, and what worked; newest first. */
+export interface KnownErrorStore {
+  insert(knownError: NewKnownError, now: Date): Promise<KnownError>;
+  get(id: number): Promise<KnownError | null>;
+  list(filter: KnownErrorFilter, limit: number): Promise<KnownError[]>;
+}
+
 export interface Stores {
   checks: CheckStore;
   incidents: IncidentStore;
   accounts: AccountStore;
   rollups: RollupStore;
   maintenance: MaintenanceStore;
+  knownErrors: KnownErrorStore;
 }
 
 export interface Database {

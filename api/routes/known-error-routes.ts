@@ -1,0 +1,87 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import type { KnownError } from '../../detector/domain-types.js';
+import { KNOWN_ERROR_ROLES, knownErrorInput, suggestionHelpedInput } from '../../detector/known-error-service.js';
+import { TAXONOMY } from '../../detector/taxonomy.js';
+import type { AppDeps } from '../app-deps.js';
+import { requireApiUser, requirePageUser } from '../auth.js';
+import { pageContext } from '../page-context.js';
+import type { Formatters } from '../page-presenters.js';
+import { parseBody, parseQuery } from '../validation.js';
+
+const listQuery = z.object({
+  q: z.string().trim().max(200).optional(),
+  category: z.string().trim().max(40).optional(),
+});
+
+/** The page's forms send strings; an empty field is an absent one. */
+const presentFields = (body: unknown, names: readonly string[]): Record<string, string> =>
+  Object.fromEntries(
+    names.flatMap((name) => {
+      const value = (body as Record<string, unknown> | undefined)?.[name];
+      return typeof value === 'string' && value.trim() !== '' ? [[name, value]] : [];
+    }),
+  );
+
+function knownErrorJson(k: KnownError) {
+  return { ...k, createdAt: k.createdAt.toISOString() };
+}
+
+function knownErrorRow(k: KnownError, fmt: Formatters) {
+  return { ...k, createdAt: fmt.dateTime(k.createdAt) };
+}
+
+const refOf = (req: Request) => String(req.params.ref);
+
+/**
+ * /api/known-errors and the /known-errors page (everyone logged in may read); recording a known
+ * error from an incident and which suggestion helped it, through the API and the incident page.
+ * Mounted before incidentRoutes: its `/api/incidents/:ref/:action` would take these paths.
+ */
+export function knownErrorRoutes(deps: AppDeps): Router {
+  const { knownErrors, config } = deps;
+  const router = Router();
+  const common = pageContext(config.timezone);
+
+  router.get('/api/known-errors', requireApiUser(), async (req, res) => {
+    const filter = parseQuery(listQuery, req.query);
+    res.json({ items: (await knownErrors.list(filter)).map(knownErrorJson) });
+  });
+
+  router.post('/api/incidents/:ref/known-error', requireApiUser(...KNOWN_ERROR_ROLES), async (req, res) => {
+    const input = parseBody(knownErrorInput, req.body ?? {});
+    res.status(201).json(knownErrorJson(await knownErrors.recordFromIncident(req.auth!.user, refOf(req), input)));
+  });
+
+  router.post('/api/incidents/:ref/suggestion-helped', requireApiUser(), async (req, res) => {
+    const input = parseBody(suggestionHelpedInput, req.body ?? {});
+    res.status(201).json(await knownErrors.recordSuggestionHelped(req.auth!.user, refOf(req), input));
+  });
+
+  router.get('/known-errors', requirePageUser(), async (req, res) => {
+    const page = common(req, res);
+    const filter = parseQuery(listQuery, req.query);
+    const items = await knownErrors.list(filter);
+    res.render('known-errors', {
+      ...page,
+      knownErrors: items.map((k) => knownErrorRow(k, page.fmt)),
+      filter: { q: filter.q ?? '', category: filter.category ?? '' },
+      categories: Object.keys(TAXONOMY),
+    });
+  });
+
+  router.post('/incidents/:ref/known-error', requirePageUser(), async (req, res) => {
+    const input = parseBody(knownErrorInput, presentFields(req.body, ['title', 'symptoms', 'cause', 'workaround', 'resolution']));
+    await knownErrors.recordFromIncident(req.auth!.user, refOf(req), input);
+    res.redirect(303, `/incidents/${encodeURIComponent(refOf(req))}`);
+  });
+
+  router.post('/incidents/:ref/suggestion-helped', requirePageUser(), async (req, res) => {
+    const fields = presentFields(req.body, ['knownErrorId', 'ref']);
+    const body = fields.knownErrorId !== undefined ? { ...fields, knownErrorId: Number(fields.knownErrorId) } : fields;
+    await knownErrors.recordSuggestionHelped(req.auth!.user, refOf(req), parseBody(suggestionHelpedInput, body));
+    res.redirect(303, `/incidents/${encodeURIComponent(refOf(req))}`);
+  });
+
+  return router;
+}
