@@ -137,6 +137,8 @@ export function openDatabase(url: string): Database {
     async migrate() {
       // Processes starting together on a new database race to create knex's own tables and to
       // take its migration lock; the loser waits and tries again instead of failing to start.
+      // A lock still held after a minute is a crashed migration: say so rather than wait forever.
+      const giveUpAt = Date.now() + 60_000;
       for (let attempt = 1; ; attempt++) {
         try {
           await knex.migrate.latest({ migrationSource });
@@ -144,8 +146,8 @@ export function openDatabase(url: string): Database {
         } catch (err) {
           const message = (err as Error).message ?? '';
           const racing = /already exists|already locked|duplicate key|UNIQUE constraint failed|database is locked/i.test(message);
-          if (!racing || attempt >= 10) throw translateError(err);
-          await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+          if (!racing || Date.now() > giveUpAt) throw translateError(err);
+          await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 100 * attempt)));
         }
       }
     },
