@@ -6,9 +6,8 @@ import type { PolicyConfig } from '../config.js';
 import type { BusinessCalendar } from './business-calendar.js';
 import { CATCH_ALL_SERVICE, type Incident, type IncidentEvidence, type ServiceRecord, type User } from './domain-types.js';
 import { DuplicateError, ForbiddenError } from './errors.js';
-import { groupForLevel } from './lifecycle.js';
+import { IncidentOpener } from './incident-opener.js';
 import { priorityOf } from './priority.js';
-import { dueTimes } from './sla.js';
 import type { Database, IncidentWrite, Stores } from './store/store-types.js';
 import { TAXONOMY, type Urgency } from './taxonomy.js';
 
@@ -91,10 +90,10 @@ interface Batch {
 }
 
 export class AlertService {
-  private readonly yearFormat: Intl.DateTimeFormat;
+  private readonly opener: IncidentOpener;
 
   constructor(private readonly deps: AlertServiceDeps) {
-    this.yearFormat = new Intl.DateTimeFormat('en', { timeZone: deps.calendar.timezone, year: 'numeric' });
+    this.opener = new IncidentOpener(deps.policy, deps.calendar);
   }
 
   /**
@@ -166,10 +165,8 @@ export class AlertService {
     const priority = priorityOf(service.impact, urgency);
     // A clock ahead of ours must not put detection in the future.
     const detectedAt = alert.startsAt.getTime() > now.getTime() ? now : alert.startsAt;
-    const due = dueTimes({ startedAt: detectedAt, priority, targets: this.deps.policy.targets, calendar: this.deps.calendar });
-    const ref = await stores.incidents.nextRef(Number(this.yearFormat.format(now)));
-    const incident = await stores.incidents.insert(
-      ref,
+    const incident = await this.opener.open(
+      stores,
       {
         title: titleForAlert(alert),
         description: alert.annotations.description ?? '',
@@ -182,35 +179,26 @@ export class AlertService {
         impact: service.impact,
         urgency,
         priority,
-        status: 'new',
-        escalationLevel: 0,
-        assignedGroup: groupForLevel(0),
         reporter: null,
         detectedAt,
-        ...due,
         evidence: evidenceOf(alert),
       },
-      now,
-    );
-    await stores.incidents.appendEvent(incident.id, {
-      at: now,
-      actor: user.username,
-      type: 'opened',
-      fromStatus: null,
-      toStatus: 'new',
-      note: null,
-      data: {
-        source: 'alertmanager',
-        fingerprint: alert.fingerprint,
-        alertname: alert.labels.alertname ?? null,
-        severity: alert.labels.severity ?? null,
-        priority,
-        detectedAt: detectedAt.toISOString(),
-        // An unknown service label is kept so a person can move the incident where it belongs.
-        ...(requested && requested !== service.key ? { requestedService: requested } : {}),
+      {
+        actor: user.username,
+        now,
+        data: {
+          source: 'alertmanager',
+          fingerprint: alert.fingerprint,
+          alertname: alert.labels.alertname ?? null,
+          severity: alert.labels.severity ?? null,
+          priority,
+          detectedAt: detectedAt.toISOString(),
+          // An unknown service label is kept so a person can move the incident where it belongs.
+          ...(requested && requested !== service.key ? { requestedService: requested } : {}),
+        },
       },
-    });
-    return ref;
+    );
+    return incident.ref;
   }
 
   /** The open incident records the service restored at the alert's end; it stays open for a person. */

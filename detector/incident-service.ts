@@ -3,15 +3,15 @@
 // state table in lifecycle.ts), and answers the queue and detail reads.
 import type { PolicyConfig } from '../config.js';
 import type { CheckLookup } from './check-catalog.js';
+import { IncidentOpener } from './incident-opener.js';
 import type { ProbeResult } from '../probes/probe-types.js';
 import type { BusinessCalendar } from './business-calendar.js';
 import type { CheckRecord, Incident, IncidentEvent, IncidentFilter, Page, Suggestion, User } from './domain-types.js';
 import { ForbiddenError, NotFoundError, ValidationError } from './errors.js';
 import { assertMayActOn, assertRoleMayAct, changedFields, changesFor, clockAfterPause, type ActionInput } from './incident-actions.js';
 import { addStateChange, changesWithin, isFlapping, isStable, lastChange } from './flapping.js';
-import { assertTransition, groupForLevel } from './lifecycle.js';
+import { assertTransition } from './lifecycle.js';
 import { priorityOf, type Impact } from './priority.js';
-import { dueTimes } from './sla.js';
 import { isUpDownChange } from './streaks.js';
 import type { Database, Stores } from './store/store-types.js';
 import { classifyFailure, type Urgency } from './taxonomy.js';
@@ -52,10 +52,10 @@ export function visibilityFilter(user: Pick<User, 'role'>): IncidentFilter {
 }
 
 export class IncidentService {
-  private readonly yearFormat: Intl.DateTimeFormat;
+  private readonly opener: IncidentOpener;
 
   constructor(private readonly deps: IncidentServiceDeps) {
-    this.yearFormat = new Intl.DateTimeFormat('en', { timeZone: deps.calendar.timezone, year: 'numeric' });
+    this.opener = new IncidentOpener(deps.policy, deps.calendar);
   }
 
   /**
@@ -210,11 +210,9 @@ export class IncidentService {
 
     const kind = classifyFailure(result.failureKind);
     const priority = priorityOf(service.impact, kind.urgency);
-    const due = dueTimes({ startedAt: detectedAt, priority, targets: this.deps.policy.targets, calendar: this.deps.calendar });
     const reason = result.evidence.reason ?? result.evidence.errorCode ?? result.evidence.errorMessage ?? result.failureKind;
-    const ref = await stores.incidents.nextRef(Number(this.yearFormat.format(now)));
-    const incident = await stores.incidents.insert(
-      ref,
+    const incident = await this.opener.open(
+      stores,
       {
         title: `${service.name}: ${kind.label.id} (${check.key})`,
         description: `Terdeteksi otomatis: pemeriksaan ${check.key} (${checkConfig.description}) gagal ${checkConfig.failureThreshold}× berturut-turut — ${reason}.`,
@@ -227,12 +225,8 @@ export class IncidentService {
         impact: service.impact,
         urgency: kind.urgency,
         priority,
-        status: 'new',
-        escalationLevel: 0,
-        assignedGroup: groupForLevel(0),
         reporter: null,
         detectedAt,
-        ...due,
         evidence: {
           ...result.evidence,
           failureKind: result.failureKind,
@@ -242,24 +236,19 @@ export class IncidentService {
         },
         relatedIncidentId: previous?.id ?? null,
       },
-      now,
-    );
-    await stores.incidents.appendEvent(incident.id, {
-      at: now,
-      actor: SYSTEM_ACTOR,
-      type: 'opened',
-      fromStatus: null,
-      toStatus: 'new',
-      note: null,
-      data: {
-        source: 'probe',
-        check: check.key,
-        failureKind: result.failureKind,
-        priority,
-        detectedAt: detectedAt.toISOString(),
-        ...(previous ? { relatedRef: previous.ref } : {}),
+      {
+        actor: SYSTEM_ACTOR,
+        now,
+        data: {
+          source: 'probe',
+          check: check.key,
+          failureKind: result.failureKind,
+          priority,
+          detectedAt: detectedAt.toISOString(),
+          ...(previous ? { relatedRef: previous.ref } : {}),
+        },
       },
-    });
+    );
     return incident;
   }
 
@@ -292,10 +281,8 @@ export class IncidentService {
         throw new ValidationError('the service does not exist', [{ path: 'service', message: `must be one of ${services.map((s) => s.key).join(', ') || '(none)'}` }]);
       }
       const priority = priorityOf(input.impact, input.urgency);
-      const due = dueTimes({ startedAt: now, priority, targets: this.deps.policy.targets, calendar: this.deps.calendar });
-      const ref = await stores.incidents.nextRef(Number(this.yearFormat.format(now)));
-      const incident = await stores.incidents.insert(
-        ref,
+      const incident = await this.opener.open(
+        stores,
         {
           title: input.title,
           description: input.description,
@@ -309,25 +296,12 @@ export class IncidentService {
           source: 'manual',
           failureKind: null,
           priority,
-          status: 'new',
-          escalationLevel: 0,
-          assignedGroup: groupForLevel(0),
           detectedAt: now,
-          ...due,
           evidence: null,
         },
-        now,
+        { actor: user.username, now, data: { source: 'manual', reporter: input.reporter, priority } },
       );
-      await stores.incidents.appendEvent(incident.id, {
-        at: now,
-        actor: user.username,
-        type: 'opened',
-        fromStatus: null,
-        toStatus: 'new',
-        note: null,
-        data: { source: 'manual', reporter: input.reporter, priority },
-      });
-      return ref;
+      return incident.ref;
     });
     return this.get(user, ref);
   }
