@@ -17,6 +17,8 @@ import type { Database, Stores } from './store/store-types.js';
 import { classifyFailure, type Urgency } from './taxonomy.js';
 
 export const SYSTEM_ACTOR = 'sigap';
+/** How many suggestions an incident shows; "this helped" must name one of them. */
+export const SUGGESTION_LIMIT = 5;
 
 export interface IncidentServiceDeps {
   db: Database;
@@ -266,7 +268,7 @@ export class IncidentService {
     const incident = await incidents.findByRef(ref);
     const visible = incident && (visibilityFilter(user).minEscalationLevel ?? 0) <= incident.escalationLevel;
     if (!incident || !visible) throw new NotFoundError(`incident ${ref}`);
-    const [events, suggestions] = [await incidents.listEvents(incident.id), await incidents.suggestionsFor(incident, 5)];
+    const [events, suggestions] = [await incidents.listEvents(incident.id), await incidents.suggestionsFor(incident, SUGGESTION_LIMIT)];
     return { incident, events, suggestions };
   }
 

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Incident, KnownError, KnownErrorFilter, Suggestion, User, UserRole } from './domain-types.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.js';
 import { assertMayActOn, assertRoleMayAct } from './incident-actions.js';
+import { SUGGESTION_LIMIT } from './incident-service.js';
 import type { IncidentStatus } from './lifecycle.js';
 import type { Database, Stores } from './store/store-types.js';
 
@@ -13,7 +14,6 @@ export const KNOWN_ERROR_ROLES: readonly UserRole[] = ['service_desk', 'support'
 /** Only a finished incident has a resolution worth documenting. */
 const DOCUMENTABLE: readonly IncidentStatus[] = ['resolved', 'closed'];
 /** As many suggestions as an incident shows (IncidentService.get): one that helped was among them. */
-const SUGGESTION_LIMIT = 5;
 const LIST_LIMIT = 500;
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);

@@ -9,6 +9,7 @@
 // unconfirmed failures (those a retry cleared); the incident record keeps confirmed outages.
 import type { ProbeStatus } from '../probes/probe-types.js';
 import { overlapMs, type Interval } from './maintenance.js';
+import { wallClock, wallClockToInstant } from './business-calendar.js';
 
 export const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -174,28 +175,11 @@ export function rollUpDays(hours: readonly RollupBucket[], timezone: string): Ro
   return [...days.values()].sort((a, b) => a.bucketStart.getTime() - b.bucketStart.getTime());
 }
 
-// --- days in a time zone (the same wall-clock conversion business-calendar.ts keeps private) ---
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** The local wall-clock time of an instant, expressed as if it were UTC milliseconds. */
-function wallClock(t: number, timezone: string): number {
-  let format = formatters.get(timezone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
-    formatters.set(timezone, format);
-  }
-  const f: Record<string, number> = {};
-  for (const part of format.formatToParts(new Date(t))) if (part.type !== 'literal') f[part.type] = Number(part.value);
-  return Date.UTC(f.year ?? 0, (f.month ?? 1) - 1, f.day ?? 1, f.hour ?? 0, f.minute ?? 0, f.second ?? 0) + (t - Math.floor(t / 1000) * 1000);
-}
+// --- days in a time zone ---
 
 /** The first instant of a local day (days since 1970-01-01); a midnight lost to DST moves forward. */
 function localDayStart(day: number, timezone: string): number {
-  const wall = day * DAY_MS;
-  const offsets = [wall - DAY_MS / 2, wall + DAY_MS / 2].map((t) => wallClock(t, timezone) - t);
-  const exact = offsets.map((o) => wall - o).filter((t) => wallClock(t, timezone) === wall);
-  return exact.length > 0 ? Math.min(...exact) : wall - offsets[0]!;
+  return wallClockToInstant(day * DAY_MS, timezone);
 }
 
 /** When the local day holding `at` began, in `timezone` (Asia/Jakarta: 17:00 UTC the day before). */

@@ -11,18 +11,9 @@ import { openDatabase } from '../../detector/store/database.js';
 import type { Database } from '../../detector/store/store-types.js';
 import { killLeftoverProcesses, StandInSite, startSigapProcess, type SigapProcess } from '../helpers/sigap-process.js';
 import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';
+import { waitFor } from '../helpers/wait.js';
 
 const CHECK = 'skm-home';
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
 
 describe.each(testDatabaseKinds())('real Sigap processes never duplicate and never forget an incident, on $name', (kind) => {
   const site = new StandInSite();
