@@ -17,6 +17,7 @@ import { IncidentService } from './detector/incident-service.js';
 import { KnownErrorService } from './detector/known-error-service.js';
 import { MaintenanceService } from './detector/maintenance-service.js';
 import { DEFAULT_BATCHING, ResultBatcher } from './detector/result-batcher.js';
+import { SlaWatcher } from './detector/sla-watcher.js';
 import { openDatabase } from './detector/store/database.js';
 import type { Database } from './detector/store/store-types.js';
 import { ConnectivityGuard } from './probes/connectivity-guard.js';
@@ -31,6 +32,8 @@ export interface StartOptions {
   probeDeps?: Partial<Omit<ProbeDeps, 'now'>>;
   /** Where the bootstrap password is announced (stdout by default). */
   announce?: (line: string) => void;
+  /** How often the SLA sweep runs (default every second); 0 runs none (tests sweep by hand). */
+  slaSweepMs?: number;
 }
 
 export interface Sigap {
@@ -160,6 +163,9 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
   const knownErrors = new KnownErrorService({ db, clock });
   const detector = new Detector({ db, incidents, checks: catalog, instance: config.instance, logger, maintenance });
   const probing = config.role === 'web' ? null : startProbing({ config, db, detector, catalog, clock, logger, probeDeps: options.probeDeps });
+  // Warnings, breaches and auto-close go with the background work of SIGAP_ROLE all and worker.
+  const slaWatcher = config.role === 'web' || options.slaSweepMs === 0 ? null : new SlaWatcher({ sweep: () => incidents.sweep(), logger, intervalMs: options.slaSweepMs });
+  slaWatcher?.start();
 
   let server: Server | null = null;
   let url: string | null = null;
@@ -180,6 +186,7 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
     catalog,
     url,
     async stop() {
+      await slaWatcher?.stop();
       await probing?.stop();
       if (server) {
         server.closeAllConnections();

@@ -10,6 +10,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   not_found: 404,
   invalid_transition: 409,
   conflict: 409,
+  not_verified: 409,
   duplicate: 409,
   payload_too_large: 413,
   validation_failed: 422,

@@ -1,6 +1,6 @@
 // Domain records → what the API answers (DESIGN §6: camelCase, ISO-8601 UTC) and what pages show.
 import type { Incident, IncidentEvent, Suggestion, User } from '../detector/domain-types.js';
-import type { IncidentDetail } from '../detector/incident-service.js';
+import type { ClosureStatus, IncidentDetail } from '../detector/incident-service.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -33,6 +33,7 @@ export function incidentJson(i: Incident) {
     closedAt: iso(i.closedAt),
     responseBreached: i.responseBreached,
     resolutionBreached: i.resolutionBreached,
+    managementEscalated: i.managementEscalated,
     resolutionCode: i.resolutionCode,
     resolutionNotes: i.resolutionNotes,
     closureCode: i.closureCode,
@@ -46,8 +47,17 @@ export function eventJson(e: IncidentEvent) {
   return { at: iso(e.at), actor: e.actor, type: e.type, fromStatus: e.fromStatus, toStatus: e.toStatus, note: e.note, data: e.data };
 }
 
+export function closureJson(c: ClosureStatus) {
+  return { ...c, autoCloseAt: iso(c.autoCloseAt) };
+}
+
 export function incidentDetailJson(d: IncidentDetail) {
-  return { ...incidentJson(d.incident), events: d.events.map(eventJson), suggestions: d.suggestions.map((s: Suggestion) => s) };
+  return {
+    ...incidentJson(d.incident),
+    events: d.events.map(eventJson),
+    suggestions: d.suggestions.map((s: Suggestion) => s),
+    closure: d.closure ? closureJson(d.closure) : null,
+  };
 }
 
 export function userJson(u: User) {

@@ -120,6 +120,8 @@ export interface Incident {
   closedAt: Date | null;
   responseBreached: boolean;
   resolutionBreached: boolean;
+  /** The head of division has been brought in (P1, a breach, or on request: SOP-Insiden-002). */
+  managementEscalated: boolean;
   resolutionCode: string | null;
   resolutionNotes: string | null;
   closureCode: string | null;
@@ -147,6 +149,8 @@ export interface NewIncident {
   detectedAt: Date;
   responseDueAt: Date;
   resolveDueAt: Date;
+  responseWarnAt: Date;
+  resolveWarnAt: Date;
   evidence: IncidentEvidence | null;
   /** The earlier incident of the same check this one recurs (shown as `relatedRef`). */
   relatedIncidentId?: number | null;
@@ -176,6 +180,9 @@ export type IncidentPatch = Partial<
     | 'priority'
     | 'responseDueAt'
     | 'resolveDueAt'
+    | 'responseBreached'
+    | 'resolutionBreached'
+    | 'managementEscalated'
   >
 >;
 

@@ -60,8 +60,8 @@ export class InvalidTransitionError extends SigapError {
 }
 
 export class ConflictError extends SigapError {
-  constructor(message: string) {
-    super('conflict', message);
+  constructor(message: string, details: ErrorDetail[] = [], code = 'conflict') {
+    super(code, message, details);
   }
 }
 

@@ -9,11 +9,26 @@ import { clockTimeBetween, dueTimes, type SlaTargets } from './sla.js';
 import type { IncidentClockState, IncidentWrite } from './store/store-types.js';
 import type { Urgency } from './taxonomy.js';
 
-export const INCIDENT_ACTIONS = ['acknowledge', 'assign', 'note', 'reprioritize', 'escalate', 'pending', 'resume', 'resolve', 'close', 'reopen', 'cancel'] as const;
+export const INCIDENT_ACTIONS = [
+  'acknowledge',
+  'assign',
+  'note',
+  'reprioritize',
+  'escalate',
+  'escalate_management',
+  'pending',
+  'resume',
+  'resolve',
+  'close',
+  'reopen',
+  'cancel',
+] as const;
 export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
 
 export const RESOLUTION_CODES = ['fixed', 'workaround', 'restarted', 'vendor_fixed', 'no_fault_found', 'auto_recovered'] as const;
 export const CLOSURE_CODES = ['confirmed', 'auto_closed', 'unconfirmed'] as const;
+/** `auto_closed` is Sigap's own: a person confirms with the reporter, or records that they could not be reached. */
+export const PERSON_CLOSURE_CODES = ['confirmed', 'unconfirmed'] as const;
 
 export type ActionInput =
   | { action: 'acknowledge'; note?: string }
@@ -21,6 +36,7 @@ export type ActionInput =
   | { action: 'note'; note: string }
   | { action: 'reprioritize'; impact?: Impact; urgency?: Urgency; reason: string }
   | { action: 'escalate'; level?: number; note: string }
+  | { action: 'escalate_management'; note: string }
   | { action: 'pending'; reason: string }
   | { action: 'resume'; note?: string }
   | { action: 'resolve'; resolutionCode: (typeof RESOLUTION_CODES)[number]; note: string }
@@ -47,6 +63,8 @@ const RULES: Readonly<Record<IncidentAction, ActionRule>> = {
   note: { to: same, keepsState: true },
   reprioritize: { to: same, onlyFrom: OPEN_STATUSES, keepsState: true },
   escalate: { to: () => 'escalated' },
+  // Hierarchical escalation brings in the head of division; the functional level stays.
+  escalate_management: { to: same, onlyFrom: OPEN_STATUSES, keepsState: true },
   pending: { to: () => 'pending' },
   resume: { to: (i) => i.statusBeforePending ?? 'assigned', onlyFrom: ['pending'] },
   resolve: { to: () => 'resolved' },
@@ -109,6 +127,7 @@ export interface ActionContext {
   now: Date;
   actor: Pick<User, 'username'>;
   targets: SlaTargets;
+  warnAt: number;
   calendar: BusinessCalendar;
 }
 
@@ -116,14 +135,21 @@ export interface ActionChange {
   to: IncidentStatus;
   patch: IncidentWrite;
   note: string | null;
+  /** Recorded in the event beside `changes`. */
+  data?: Record<string, unknown>;
 }
+
+// Actions that are a response even when they keep the state (a person takes the incident in hand).
+const RESPONDING_ACTIONS: readonly IncidentAction[] = ['acknowledge', 'assign', 'escalate'];
 
 /** What the action writes, the transition already checked. Pause bookkeeping is `clockAfterPause`. */
 export function changesFor(input: ActionInput, incident: LockedIncident, ctx: ActionContext): ActionChange {
   const to = transitionFor(input.action, incident);
   const { now } = ctx;
-  // The response clock stops when a person first moves the incident out of `new`.
-  const acknowledgedAt = incident.status === 'new' && to !== 'canceled' ? (incident.acknowledgedAt ?? now) : undefined;
+  // The response clock stops when a person first takes the incident in hand: moves it on, takes
+  // or gives ownership, or escalates it (an incident Sigap escalated on a breach is still unanswered).
+  const responds = to !== 'canceled' && (to !== incident.status || RESPONDING_ACTIONS.includes(input.action));
+  const acknowledgedAt = incident.acknowledgedAt === null && responds ? now : undefined;
   const moved = to !== incident.status ? { status: to, ...(acknowledgedAt ? { acknowledgedAt } : {}) } : {};
   switch (input.action) {
     case 'acknowledge':
@@ -136,8 +162,12 @@ export function changesFor(input: ActionInput, incident: LockedIncident, ctx: Ac
       const impact = input.impact ?? incident.impact;
       const urgency = input.urgency ?? incident.urgency;
       const priority = priorityOf(impact, urgency);
-      const due = dueTimes({ startedAt: incident.detectedAt, priority, targets: ctx.targets, calendar: ctx.calendar, pausedMs: incident.pausedMs });
-      return { to, patch: { impact, urgency, priority, ...due }, note: input.reason };
+      const due = dueTimes({ startedAt: incident.detectedAt, priority, targets: ctx.targets, calendar: ctx.calendar, pausedMs: incident.pausedMs, warnAt: ctx.warnAt });
+      const patch: IncidentWrite = { impact, urgency, priority, ...due };
+      // A breach is history and stays; a warning not yet due on the new target will go out again.
+      if (!incident.responseBreached && due.responseWarnAt > now) patch.responseWarned = false;
+      if (!incident.resolutionBreached && due.resolveWarnAt > now) patch.resolutionWarned = false;
+      return { to, patch, note: input.reason };
     }
     case 'escalate': {
       const level = input.level ?? incident.escalationLevel + 1;
@@ -149,6 +179,8 @@ export function changesFor(input: ActionInput, incident: LockedIncident, ctx: Ac
       // The incident waits in the next level's queue until someone there acknowledges it.
       return { to, patch: { ...moved, escalationLevel: level, assignedGroup: groupForLevel(level), assignee: null }, note: input.note };
     }
+    case 'escalate_management':
+      return { to, patch: { managementEscalated: true }, note: input.note, data: { reason: 'request' } };
     case 'pending':
       return { to, patch: { ...moved, statusBeforePending: incident.status }, note: input.reason };
     case 'resume':
@@ -156,6 +188,9 @@ export function changesFor(input: ActionInput, incident: LockedIncident, ctx: Ac
     case 'resolve':
       return { to, patch: { ...moved, resolvedAt: now, resolutionCode: input.resolutionCode, resolutionNotes: input.note }, note: input.note };
     case 'close':
+      if (!(PERSON_CLOSURE_CODES as readonly string[]).includes(input.closureCode)) {
+        throw new ValidationError('auto_closed is recorded by Sigap only', [{ path: 'closureCode', message: `must be one of ${PERSON_CLOSURE_CODES.join(', ')}` }]);
+      }
       return { to, patch: { ...moved, closedAt: now, closureCode: input.closureCode, closureNotes: input.note ?? null }, note: input.note ?? null };
     case 'reopen':
       return {
@@ -175,15 +210,16 @@ export function changesFor(input: ActionInput, incident: LockedIncident, ctx: Ac
 export function clockAfterPause(
   incident: Pick<LockedIncident, 'detectedAt' | 'priority' | 'pausedMs'>,
   pauseStartedAt: Date,
-  ctx: Pick<ActionContext, 'now' | 'targets' | 'calendar'>,
-): Pick<IncidentWrite, 'pausedMs' | 'resolveDueAt' | 'statusBeforePending'> {
+  ctx: Pick<ActionContext, 'now' | 'targets' | 'calendar' | 'warnAt'>,
+): Pick<IncidentWrite, 'pausedMs' | 'resolveDueAt' | 'resolveWarnAt' | 'statusBeforePending'> {
   const { targets, calendar } = ctx;
   const pausedMs = incident.pausedMs + clockTimeBetween(pauseStartedAt, ctx.now, targets[incident.priority].clock, calendar);
-  const { resolveDueAt } = dueTimes({ startedAt: incident.detectedAt, priority: incident.priority, targets, calendar, pausedMs });
-  return { pausedMs, resolveDueAt, statusBeforePending: null };
+  const { resolveDueAt, resolveWarnAt } = dueTimes({ startedAt: incident.detectedAt, priority: incident.priority, targets, calendar, pausedMs, warnAt: ctx.warnAt });
+  return { pausedMs, resolveDueAt, resolveWarnAt, statusBeforePending: null };
 }
 
-const HIDDEN_IN_EVENTS = new Set(['status', 'statusBeforePending']);
+// Bookkeeping that the event's type and the due times already say.
+const HIDDEN_IN_EVENTS = new Set(['status', 'statusBeforePending', 'responseWarnAt', 'resolveWarnAt', 'responseWarned', 'resolutionWarned']);
 
 /** The event's record of what changed: `{field: {from, to}}`, timestamps as ISO-8601. */
 export function changedFields(before: LockedIncident, patch: IncidentWrite): Record<string, { from: unknown; to: unknown }> {

@@ -7,16 +7,18 @@ import { IncidentOpener } from './incident-opener.js';
 import type { ProbeResult } from '../probes/probe-types.js';
 import type { BusinessCalendar } from './business-calendar.js';
 import type { CheckRecord, Incident, IncidentEvent, IncidentFilter, Page, Suggestion, User } from './domain-types.js';
-import { ForbiddenError, NotFoundError, ValidationError } from './errors.js';
+import { autoCloseAt, closureChecklist, RECURRENCE_HINT, allowsClosure, type ChecklistItem, type Verification } from './closure.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from './errors.js';
+import { managementEvent, SYSTEM_ACTOR } from './escalation.js';
 import { assertMayActOn, assertRoleMayAct, changedFields, changesFor, clockAfterPause, type ActionInput } from './incident-actions.js';
 import { addStateChange, changesWithin, isFlapping, isStable, lastChange } from './flapping.js';
 import { assertTransition } from './lifecycle.js';
 import { priorityOf, type Impact } from './priority.js';
 import { isUpDownChange } from './streaks.js';
+import { SlaEnforcer, type SweepReport } from './sla-enforcer.js';
 import type { Database, Stores } from './store/store-types.js';
 import { classifyFailure, type Urgency } from './taxonomy.js';
 
-export const SYSTEM_ACTOR = 'sigap';
 /** How many suggestions an incident shows; "this helped" must name one of them. */
 export const SUGGESTION_LIMIT = 5;
 
@@ -32,6 +34,17 @@ export interface IncidentDetail {
   incident: Incident;
   events: IncidentEvent[];
   suggestions: Suggestion[];
+  /** SOP-Insiden-003 for a resolved or closed incident; null while it is still being worked. */
+  closure: ClosureStatus | null;
+}
+
+export interface ClosureStatus {
+  verification: Verification;
+  checklist: ChecklistItem[];
+  /** When it closes by itself if nobody does (null: never, as for P1, or already closed). */
+  autoCloseAt: Date | null;
+  /** The same check failed the same way this often in 30 days and no known error records it yet. */
+  knownErrorHint: { recurrences: number; windowDays: number } | null;
 }
 
 /** An incident reported by phone, WhatsApp or in person; category and subcategory already checked against TAXONOMY. */
@@ -55,9 +68,16 @@ export function visibilityFilter(user: Pick<User, 'role'>): IncidentFilter {
 
 export class IncidentService {
   private readonly opener: IncidentOpener;
+  private readonly sla: SlaEnforcer;
 
   constructor(private readonly deps: IncidentServiceDeps) {
     this.opener = new IncidentOpener(deps.policy, deps.calendar);
+    this.sla = new SlaEnforcer(deps);
+  }
+
+  /** Act on every warning, breach and auto-close that is due (the SLA watcher calls this every second). */
+  sweep(): Promise<SweepReport> {
+    return this.sla.sweep();
   }
 
   /**
@@ -269,7 +289,21 @@ export class IncidentService {
     const visible = incident && (visibilityFilter(user).minEscalationLevel ?? 0) <= incident.escalationLevel;
     if (!incident || !visible) throw new NotFoundError(`incident ${ref}`);
     const [events, suggestions] = [await incidents.listEvents(incident.id), await incidents.suggestionsFor(incident, SUGGESTION_LIMIT)];
-    return { incident, events, suggestions };
+    return { incident, events, suggestions, closure: await this.closureStatus(incident) };
+  }
+
+  private async closureStatus(incident: Incident): Promise<ClosureStatus | null> {
+    if (incident.status !== 'resolved' && incident.status !== 'closed') return null;
+    const { stores } = this.deps.db;
+    const now = this.deps.clock();
+    const verification = await this.sla.verification(stores, incident, now);
+    let knownErrorHint: ClosureStatus['knownErrorHint'] = null;
+    if (incident.check && incident.failureKind) {
+      const since = new Date(now.getTime() - RECURRENCE_HINT.windowMs);
+      const { recurrences, knownErrorExists } = await stores.incidents.recurrenceOf(incident.check, incident.failureKind, since);
+      if (recurrences >= RECURRENCE_HINT.count && !knownErrorExists) knownErrorHint = { recurrences, windowDays: RECURRENCE_HINT.windowMs / 86_400_000 };
+    }
+    return { verification, checklist: closureChecklist(incident, verification), autoCloseAt: autoCloseAt(incident, this.deps.policy), knownErrorHint };
   }
 
   /** Log an incident by hand: source `manual`, status `new`, priority and due times computed. */
@@ -315,12 +349,17 @@ export class IncidentService {
   async act(user: User, ref: string, input: ActionInput): Promise<IncidentDetail> {
     assertRoleMayAct(user);
     await this.deps.db.transaction(async (stores) => {
-      const incident = await stores.incidents.lockByRef(ref);
-      if (!incident) throw new NotFoundError(`incident ${ref}`);
-      assertMayActOn(user, input.action, incident);
+      const locked = await stores.incidents.lockByRef(ref);
+      if (!locked) throw new NotFoundError(`incident ${ref}`);
+      assertMayActOn(user, input.action, locked);
       const now = this.deps.clock();
-      const ctx = { now, actor: user, targets: this.deps.policy.targets, calendar: this.deps.calendar };
+      // A target that fell due before this action is acted on first, exactly as the sweep would.
+      const incident = await this.sla.catchUp(stores, locked, now);
+      const { policy } = this.deps;
+      const ctx = { now, actor: user, targets: policy.targets, warnAt: policy.warnAt, calendar: this.deps.calendar };
       const change = changesFor(input, incident, ctx);
+      const data: Record<string, unknown> = { ...change.data };
+      if (input.action === 'close') data.verification = await this.assertVerified(stores, incident, now);
       if (input.action === 'assign') {
         const assignee = await stores.accounts.findUserByUsername(input.assignee);
         if (!assignee?.active) throw new ValidationError('no such active user', [{ path: 'assignee', message: 'must be the user name of an active user' }]);
@@ -339,9 +378,30 @@ export class IncidentService {
         fromStatus: incident.status,
         toStatus: change.to,
         note: change.note,
-        data: { changes: changedFields(incident, patch) },
+        data: { ...data, changes: changedFields(incident, patch) },
       });
+      if (patch.priority === 'P1' && !incident.managementEscalated) {
+        await stores.incidents.update(incident.id, { managementEscalated: true }, now);
+        await stores.incidents.appendEvent(incident.id, { at: now, actor: SYSTEM_ACTOR, ...managementEvent(change.to, 'priority_P1') });
+      }
     });
     return this.get(user, ref);
+  }
+
+  /** A resolved probe incident closes only after its check has been healthy for `verifyFor` (409 says how long remains). */
+  private async assertVerified(stores: Stores, incident: Incident, now: Date): Promise<Verification> {
+    const verification = await this.sla.verification(stores, incident, now);
+    if (allowsClosure(verification)) return verification;
+    const minutes = (ms: number) => `${Math.ceil(ms / 60_000)} min`;
+    const why: Record<string, string> = {
+      not_healthy: `check ${incident.check} is not healthy now`,
+      no_recent_results: `check ${incident.check} has no recent probe results`,
+      healthy_too_briefly: `check ${incident.check} has been healthy for ${minutes(verification.healthyForMs ?? 0)}`,
+    };
+    throw new ConflictError(
+      `not verified yet: ${why[verification.reason] ?? verification.reason}; it must be healthy for ${minutes(verification.requiredMs)} before closing — ${minutes(verification.remainingMs)} remain at the earliest`,
+      [{ path: 'closureCode', message: `verification: ${verification.reason}, remainingMs ${verification.remainingMs}` }],
+      'not_verified',
+    );
   }
 }

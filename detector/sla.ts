@@ -24,21 +24,39 @@ export const DEFAULT_SLA_TARGETS: Readonly<SlaTargets> = Object.freeze({
   P5: Object.freeze({ respondMs: 2 * DAY, resolveMs: 10 * DAY, clock: 'business' }),
 });
 
+/** The fraction of a target at which a warning goes out (DESIGN §3 `policy.warnAt`). */
+export const DEFAULT_WARN_AT = 0.75;
+
+export interface DueTimes {
+  responseDueAt: Date;
+  resolveDueAt: Date;
+  /** When the warning of each target goes out: `warnAt` of the target on the same clock. */
+  responseWarnAt: Date;
+  resolveWarnAt: Date;
+}
+
 export function dueTimes(input: {
   startedAt: Date;
   priority: Priority;
   targets: SlaTargets;
   calendar: BusinessCalendar;
   pausedMs?: number;
-}): { responseDueAt: Date; resolveDueAt: Date } {
-  const { startedAt, priority, targets, calendar, pausedMs = 0 } = input;
+  warnAt?: number;
+}): DueTimes {
+  const { startedAt, priority, targets, calendar, pausedMs = 0, warnAt = DEFAULT_WARN_AT } = input;
   if (!Number.isFinite(pausedMs) || pausedMs < 0) {
     throw new Error(`pausedMs must be a finite, non-negative number, got ${pausedMs}`);
   }
   const target = targets[priority];
   const add = (ms: number) =>
     target.clock === 'business' ? addBusinessTime(startedAt, ms, calendar) : new Date(startedAt.getTime() + ms);
-  return { responseDueAt: add(target.respondMs), resolveDueAt: add(target.resolveMs + pausedMs) };
+  // Pauses move the resolution target and its warning alike; the response target never pauses.
+  return {
+    responseDueAt: add(target.respondMs),
+    resolveDueAt: add(target.resolveMs + pausedMs),
+    responseWarnAt: add(Math.round(target.respondMs * warnAt)),
+    resolveWarnAt: add(Math.round(target.resolveMs * warnAt) + pausedMs),
+  };
 }
 
 /** Time that counts on a clock between two instants: how long a pause lasted in `pausedMs` terms. */

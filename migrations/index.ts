@@ -16,6 +16,7 @@ import * as m1200 from './20261127001200_create_settings.js';
 import * as m1400 from './20261127001400_add_check_source.js';
 import * as m1300 from './20261127001300_create_rollup_progress.js';
 import * as m1600 from './20261127001600_add_known_error_cause.js';
+import * as m1700 from './20261127001700_add_sla_warn_times.js';
 
 interface Migration {
   name: string;
@@ -39,6 +40,7 @@ const migrations: Migration[] = [
   { name: '20261127001300_create_rollup_progress', ...m1300 },
   { name: '20261127001400_add_check_source', ...m1400 },
   { name: '20261127001600_add_known_error_cause', ...m1600 },
+  { name: '20261127001700_add_sla_warn_times', ...m1700 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

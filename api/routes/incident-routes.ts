@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../app-deps.js';
 import { requireApiUser } from '../auth.js';
 import { NotFoundError } from '../../detector/errors.js';
-import { CLOSURE_CODES, INCIDENT_ACTIONS, RESOLUTION_CODES, type ActionInput, type IncidentAction } from '../../detector/incident-actions.js';
+import { INCIDENT_ACTIONS, PERSON_CLOSURE_CODES, RESOLUTION_CODES, type ActionInput, type IncidentAction } from '../../detector/incident-actions.js';
 import { INCIDENT_STATES } from '../../detector/lifecycle.js';
 import { servicesOverview } from '../../detector/service-overview.js';
 import { TAXONOMY } from '../../detector/taxonomy.js';
@@ -47,10 +47,11 @@ const actionBodies: Record<IncidentAction, z.ZodType> = {
     .strict()
     .refine((b) => b.impact !== undefined || b.urgency !== undefined, { path: ['impact'], message: 'give impact, urgency or both' }),
   escalate: z.object({ level: z.number().int().min(1, 'must be 1 or 2').max(2, 'must be 1 or 2').optional(), note }).strict(),
+  escalate_management: z.object({ note }).strict(),
   pending: z.object({ reason: note }).strict(),
   resume: z.object({ note: note.optional() }).strict(),
   resolve: z.object({ resolutionCode: z.enum(RESOLUTION_CODES), note }).strict(),
-  close: z.object({ closureCode: z.enum(CLOSURE_CODES), note: note.optional() }).strict(),
+  close: z.object({ closureCode: z.enum(PERSON_CLOSURE_CODES, { error: `must be one of ${PERSON_CLOSURE_CODES.join(', ')} (auto_closed is Sigap's own)` }), note: note.optional() }).strict(),
   reopen: z.object({ reason: note }).strict(),
   cancel: z.object({ reason: note }).strict(),
 };

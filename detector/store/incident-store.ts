@@ -9,7 +9,7 @@ import type {
   Page,
   Suggestion,
 } from '../domain-types.js';
-import { OPEN_STATUSES, type IncidentStatus } from '../lifecycle.js';
+import { INCIDENT_STATES, LIFECYCLE, OPEN_STATUSES, type IncidentStatus } from '../lifecycle.js';
 import type { Impact } from '../priority.js';
 import type { Priority } from '../sla.js';
 import type { Urgency } from '../taxonomy.js';
@@ -48,6 +48,7 @@ function toIncident(r: Row): Incident {
     closedAt: toDate(r.closed_at as number | null),
     responseBreached: toBool(r.response_breached),
     resolutionBreached: toBool(r.resolution_breached),
+    managementEscalated: toBool(r.manager_notified),
     resolutionCode: (r.resolution_code as string | null) ?? null,
     resolutionNotes: (r.resolution_notes as string | null) ?? null,
     closureCode: (r.closure_code as string | null) ?? null,
@@ -90,7 +91,18 @@ const PATCH_COLUMNS: Record<keyof IncidentWrite, string> = {
   priority: 'priority',
   responseDueAt: 'response_due_at',
   resolveDueAt: 'resolve_due_at',
+  responseBreached: 'response_breached',
+  resolutionBreached: 'resolution_breached',
+  managementEscalated: 'manager_notified',
+  responseWarnAt: 'response_warn_at',
+  resolveWarnAt: 'resolve_warn_at',
+  responseWarned: 'response_warned',
+  resolutionWarned: 'resolution_warned',
 };
+
+// The states in which each SLA clock runs, from the lifecycle table.
+const RESPONSE_RUNS = INCIDENT_STATES.filter((s) => LIFECYCLE[s].responseClock === 'runs');
+const RESOLUTION_RUNS = INCIDENT_STATES.filter((s) => LIFECYCLE[s].resolutionClock === 'runs');
 
 // The queue's order: open work first, then resolved, then finished; by priority, then the
 // resolution due time. The cursor carries the last row's sort key (keyset pagination).
@@ -166,6 +178,8 @@ export class KnexIncidentStore implements IncidentStore {
         detected_at: n.detectedAt.getTime(),
         response_due_at: n.responseDueAt.getTime(),
         resolve_due_at: n.resolveDueAt.getTime(),
+        response_warn_at: n.responseWarnAt.getTime(),
+        resolve_warn_at: n.resolveWarnAt.getTime(),
         evidence_json: n.evidence ? JSON.stringify(n.evidence) : null,
         related_incident_id: n.relatedIncidentId ?? null,
         fingerprint: n.fingerprint ?? null,
@@ -191,7 +205,7 @@ export class KnexIncidentStore implements IncidentStore {
   }
 
   async lockByRef(ref: string): Promise<(Incident & IncidentClockState) | null> {
-    let query = this.select().select('i.status_before_pending', 'i.paused_ms').where('i.ref', ref);
+    let query = this.select().where('i.ref', ref);
     if (this.dialect === 'postgres') query = query.forUpdate('i');
     // SQLite has no row locks: writing first takes the database's write lock before the read, as
     // check-store.ts does, so a concurrent action waits and then sees this one's result.
@@ -202,6 +216,10 @@ export class KnexIncidentStore implements IncidentStore {
       ...toIncident(row),
       statusBeforePending: (row.status_before_pending as IncidentStatus | null) ?? null,
       pausedMs: Number(row.paused_ms),
+      responseWarnAt: toDate(row.response_warn_at as number | null),
+      resolveWarnAt: toDate(row.resolve_warn_at as number | null),
+      responseWarned: toBool(row.response_warned),
+      resolutionWarned: toBool(row.resolution_warned),
     };
   }
 
@@ -243,6 +261,49 @@ export class KnexIncidentStore implements IncidentStore {
   async findByRef(ref: string): Promise<Incident | null> {
     const row = (await this.select().where('i.ref', ref).first()) as Row | undefined;
     return row ? toIncident(row) : null;
+  }
+
+  async listSlaDue(now: Date, limit: number): Promise<string[]> {
+    const at = now.getTime();
+    const target = (w: Knex.QueryBuilder, statuses: readonly IncidentStatus[], warned: string, warnAt: string, breached: string, dueAt: string) =>
+      w.orWhere((t) =>
+        t.whereIn('status', statuses).where((due) => {
+          due.where((x) => x.where(warned, false).where(breached, false).where(warnAt, '<=', at));
+          due.orWhere((x) => x.where(breached, false).where(dueAt, '<=', at));
+        }),
+      );
+    const rows = (await this.db('incidents')
+      .where((w) => {
+        target(w, RESPONSE_RUNS, 'response_warned', 'response_warn_at', 'response_breached', 'response_due_at');
+        target(w, RESOLUTION_RUNS, 'resolution_warned', 'resolve_warn_at', 'resolution_breached', 'resolve_due_at');
+      })
+      .orderBy('id', 'asc')
+      .limit(limit)
+      .select('ref')) as Array<{ ref: string }>;
+    return rows.map((r) => r.ref);
+  }
+
+  async listAutoCloseDue(resolvedBefore: Date, limit: number): Promise<string[]> {
+    const rows = (await this.db('incidents')
+      .where('status', 'resolved')
+      .whereNot('priority', 'P1')
+      .where('resolved_at', '<=', resolvedBefore.getTime())
+      .orderBy('resolved_at', 'asc')
+      .limit(limit)
+      .select('ref')) as Array<{ ref: string }>;
+    return rows.map((r) => r.ref);
+  }
+
+  async recurrenceOf(check: string, failureKind: string, since: Date): Promise<{ recurrences: number; knownErrorExists: boolean }> {
+    const checkId = this.db('checks').where({ key: check }).select('id');
+    const [row] = (await this.db('incidents')
+      .whereIn('check_id', checkId)
+      .where({ failure_kind: failureKind })
+      .whereNot('status', 'canceled')
+      .where('detected_at', '>=', since.getTime())
+      .select(this.db.raw('count(*) as incidents'), this.db.raw('coalesce(sum(reopen_count), 0) as reopens'))) as Row[];
+    const known = await this.db('known_errors').whereIn('check_id', checkId).where({ failure_kind: failureKind }).first('id');
+    return { recurrences: Number(row?.incidents ?? 0) + Number(row?.reopens ?? 0), knownErrorExists: known !== undefined };
   }
 
   async list(filter: IncidentFilter, limit: number, cursor: string | null): Promise<Page<Incident>> {

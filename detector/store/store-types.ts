@@ -58,6 +58,11 @@ export interface IncidentClockState {
   statusBeforePending: IncidentStatus | null;
   /** Resolution-clock time spent pending so far, measured on the priority's clock. */
   pausedMs: number;
+  /** When each target's warning is due (null for rows older than warnings), and whether it went out. */
+  responseWarnAt: Date | null;
+  resolveWarnAt: Date | null;
+  responseWarned: boolean;
+  resolutionWarned: boolean;
 }
 
 export type IncidentWrite = IncidentPatch & Partial<IncidentClockState> & { closureNotes?: string | null; evidence?: IncidentEvidence | null };
@@ -91,6 +96,18 @@ export interface IncidentStore {
   /** The check's most recent incident that was not canceled, whatever its state. */
   findLatestForCheck(checkId: number): Promise<Incident | null>;
   findByRef(ref: string): Promise<Incident | null>;
+  /**
+   * Refs of incidents whose stored warning or due time has passed with its flag unset, in the
+   * states where that target's clock runs (oldest first, at most `limit`).
+   */
+  listSlaDue(now: Date, limit: number): Promise<string[]>;
+  /** Refs of resolved incidents (never P1) resolved at or before `resolvedBefore`: auto-close candidates. */
+  listAutoCloseDue(resolvedBefore: Date, limit: number): Promise<string[]>;
+  /**
+   * How often the check failed this way since `since` (incidents plus their reopenings, canceled
+   * ones not counted), and whether a known error already records it.
+   */
+  recurrenceOf(check: string, failureKind: string, since: Date): Promise<{ recurrences: number; knownErrorExists: boolean }>;
   list(filter: IncidentFilter, limit: number, cursor: string | null): Promise<Page<Incident>>;
   appendEvent(incidentId: number, event: NewIncidentEvent): Promise<IncidentEvent>;
   listEvents(incidentId: number): Promise<IncidentEvent[]>;

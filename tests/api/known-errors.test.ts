@@ -9,7 +9,7 @@ import { logIn, startTestSigap } from '../helpers/sigap-harness.js';
 import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';
 
 // One failure confirms, one success restores; nothing probes by itself (web role): the test feeds
-// the detector results.
+// the detector results, an hour in the past (results are hours apart: interval 2h, so none is stale).
 const YAML = `
 timezone: Asia/Jakarta
 policy:
@@ -19,7 +19,7 @@ services:
     name: Survei Kepuasan Masyarakat
     impact: medium
     checks:
-      - { key: skm-form, type: http, url: "http://127.0.0.1:9/", failureThreshold: 1, successThreshold: 1 }
+      - { key: skm-form, type: http, url: "http://127.0.0.1:9/", interval: 2h, failureThreshold: 1, successThreshold: 1 }
 `;
 
 const SAVED = { symptoms: 'Formulir SKM menolak koneksi (ECONNREFUSED)', cause: 'php-fpm berhenti setelah kehabisan memori', workaround: 'alihkan ke halaman cadangan' };
@@ -140,6 +140,8 @@ describe.each(testDatabaseKinds())('known errors through the API and the dashboa
   });
 
   it('suggests the known error first when the same check fails the same way again', async () => {
+    // Back for the better part of an hour: verified, so it may close.
+    await probe('up');
     await drive(desk, first, [['close', { closureCode: 'confirmed' }]]);
     await probe('up');
     await probe('down');

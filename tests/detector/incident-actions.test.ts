@@ -32,22 +32,22 @@ function incident(overrides: Partial<LockedIncident> = {}): LockedIncident {
     category: 'availability', subcategory: 'outage', failureKind: null, impact: 'medium', urgency: 'medium', priority: 'P3',
     status: 'new', escalationLevel: 0, assignedGroup: 'service_desk', assignee: null, reporter: null, flapping: false,
     detectedAt, acknowledgedAt: null, ...dueTimes({ startedAt: detectedAt, priority: 'P3', targets: DEFAULT_SLA_TARGETS, calendar }),
-    serviceRestoredAt: null, resolvedAt: null, closedAt: null, responseBreached: false, resolutionBreached: false,
+    serviceRestoredAt: null, resolvedAt: null, closedAt: null, responseBreached: false, resolutionBreached: false, managementEscalated: false,
     resolutionCode: null, resolutionNotes: null, closureCode: null, reopenCount: 0, relatedRef: null, evidence: null,
-    statusBeforePending: null, pausedMs: 0,
+    statusBeforePending: null, pausedMs: 0, responseWarned: false, resolutionWarned: false,
     ...overrides,
   };
 }
 
 // Every action from every state: the state it reaches, or null when it answers 409.
 const EXPECTED: Record<IncidentStatus, Record<IncidentAction, IncidentStatus | null>> = {
-  new: { acknowledge: 'assigned', assign: 'assigned', note: 'new', reprioritize: 'new', escalate: 'escalated', pending: null, resume: null, resolve: null, close: null, reopen: null, cancel: 'canceled' },
-  assigned: { acknowledge: null, assign: 'assigned', note: 'assigned', reprioritize: 'assigned', escalate: 'escalated', pending: 'pending', resume: null, resolve: 'resolved', close: null, reopen: null, cancel: 'canceled' },
-  escalated: { acknowledge: 'assigned', assign: 'escalated', note: 'escalated', reprioritize: 'escalated', escalate: 'escalated', pending: 'pending', resume: null, resolve: 'resolved', close: null, reopen: null, cancel: null },
-  pending: { acknowledge: null, assign: 'pending', note: 'pending', reprioritize: 'pending', escalate: 'escalated', pending: null, resume: 'escalated', resolve: 'resolved', close: null, reopen: null, cancel: null },
-  resolved: { acknowledge: null, assign: null, note: 'resolved', reprioritize: null, escalate: null, pending: null, resume: null, resolve: null, close: 'closed', reopen: 'assigned', cancel: null },
-  closed: { acknowledge: null, assign: null, note: 'closed', reprioritize: null, escalate: null, pending: null, resume: null, resolve: null, close: null, reopen: null, cancel: null },
-  canceled: { acknowledge: null, assign: null, note: 'canceled', reprioritize: null, escalate: null, pending: null, resume: null, resolve: null, close: null, reopen: null, cancel: null },
+  new: { acknowledge: 'assigned', assign: 'assigned', note: 'new', reprioritize: 'new', escalate: 'escalated', escalate_management: 'new', pending: null, resume: null, resolve: null, close: null, reopen: null, cancel: 'canceled' },
+  assigned: { acknowledge: null, assign: 'assigned', note: 'assigned', reprioritize: 'assigned', escalate: 'escalated', escalate_management: 'assigned', pending: 'pending', resume: null, resolve: 'resolved', close: null, reopen: null, cancel: 'canceled' },
+  escalated: { acknowledge: 'assigned', assign: 'escalated', note: 'escalated', reprioritize: 'escalated', escalate: 'escalated', escalate_management: 'escalated', pending: 'pending', resume: null, resolve: 'resolved', close: null, reopen: null, cancel: null },
+  pending: { acknowledge: null, assign: 'pending', note: 'pending', reprioritize: 'pending', escalate: 'escalated', escalate_management: 'pending', pending: null, resume: 'escalated', resolve: 'resolved', close: null, reopen: null, cancel: null },
+  resolved: { acknowledge: null, assign: null, note: 'resolved', reprioritize: null, escalate: null, escalate_management: null, pending: null, resume: null, resolve: null, close: 'closed', reopen: 'assigned', cancel: null },
+  closed: { acknowledge: null, assign: null, note: 'closed', reprioritize: null, escalate: null, escalate_management: null, pending: null, resume: null, resolve: null, close: null, reopen: null, cancel: null },
+  canceled: { acknowledge: null, assign: null, note: 'canceled', reprioritize: null, escalate: null, escalate_management: null, pending: null, resume: null, resolve: null, close: null, reopen: null, cancel: null },
 };
 
 describe('transitionFor', () => {
@@ -68,7 +68,7 @@ describe('transitionFor', () => {
           INCIDENT_ACTIONS.flatMap((action) => {
             try {
               const to = transitionFor(action, { status: from, statusBeforePending: before });
-              return to === from && ['note', 'assign', 'reprioritize'].includes(action) ? [] : [`${from}→${to}`];
+              return to === from && ['note', 'assign', 'reprioritize', 'escalate_management'].includes(action) ? [] : [`${from}→${to}`];
             } catch {
               return [];
             }
@@ -114,7 +114,7 @@ describe('who may act', () => {
 });
 
 describe('changesFor', () => {
-  const ctx = { now: wib('2026-11-27 10:05'), actor: { username: 'desk1' }, targets: DEFAULT_SLA_TARGETS, calendar };
+  const ctx = { now: wib('2026-11-27 10:05'), actor: { username: 'desk1' }, targets: DEFAULT_SLA_TARGETS, warnAt: 0.75, calendar };
 
   it('acknowledging makes the caller the owner and stops the response clock', () => {
     expect(changesFor({ action: 'acknowledge' }, incident(), ctx).patch).toEqual({ status: 'assigned', acknowledgedAt: ctx.now, assignee: 'desk1' });
@@ -145,11 +145,17 @@ describe('changesFor', () => {
       responseDueAt: wib('2026-11-27 10:30'),
       // P2 is 8 hours on the 24x7 clock, plus the 2 hours already paused
       resolveDueAt: wib('2026-11-27 20:00'),
+      // warnings at three quarters of each target, the pauses added to the resolution's
+      responseWarnAt: new Date(wib('2026-11-27 10:22').getTime() + 30_000),
+      resolveWarnAt: wib('2026-11-27 18:00'),
+      // neither warning has gone out on the new targets yet
+      responseWarned: false,
+      resolutionWarned: false,
     });
   });
 
   it('reopening counts the reopen and forgets the resolution that did not hold', () => {
-    const resolved = incident({ status: 'resolved', resolvedAt: ctx.now, resolutionCode: 'fixed', resolutionNotes: 'x', reopenCount: 1 });
+    const resolved = incident({ status: 'resolved', acknowledgedAt: ctx.now, resolvedAt: ctx.now, resolutionCode: 'fixed', resolutionNotes: 'x', reopenCount: 1 });
     expect(changesFor({ action: 'reopen', reason: 'again' }, resolved, ctx).patch).toEqual({
       status: 'assigned', reopenCount: 2, resolvedAt: null, resolutionCode: null, resolutionNotes: null,
     });
@@ -171,7 +177,7 @@ describe('clockAfterPause', () => {
     ['a P1 pending over the weekend counts every minute', 'P1', '2026-11-27 16:00', '2026-11-30 08:30', 64 * HOUR + 30 * MIN],
   ] as const)('%s', (_name, priority, from, to, expected) => {
     const before = incident({ priority, pausedMs: 15 * MIN });
-    const after = clockAfterPause(before, wib(from), { now: wib(to), targets: DEFAULT_SLA_TARGETS, calendar });
+    const after = clockAfterPause(before, wib(from), { now: wib(to), targets: DEFAULT_SLA_TARGETS, warnAt: 0.75, calendar });
     expect(after.pausedMs).toBe(15 * MIN + expected);
     expect(after.statusBeforePending).toBeNull();
     const { resolveDueAt } = dueTimes({ startedAt: before.detectedAt, priority, targets: DEFAULT_SLA_TARGETS, calendar, pausedMs: 15 * MIN + expected });

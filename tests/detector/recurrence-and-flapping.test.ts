@@ -138,9 +138,11 @@ describe.each(testDatabaseKinds())('recurrence and flapping on $name', (kind) =>
       await feed('portal-login', [[0, 'up'], [1, 'down'], [2, 'up']]);
       const [first] = await incidentsOf('portal-login');
       await resolve(3, first!.ref);
-      await act(4, first!.ref, { action: 'close', closureCode: 'confirmed' });
+      // healthy for verifyFor (15 minutes) before it may close
+      await feed('portal-login', [[17, 'up']]);
+      await act(17, first!.ref, { action: 'close', closureCode: 'confirmed' });
 
-      await feed('portal-login', [[10, 'down']]);
+      await feed('portal-login', [[20, 'down']]);
       const [closed, next] = await incidentsOf('portal-login');
       expect(closed).toMatchObject({ ref: first!.ref, status: 'closed', reopenCount: 0 });
       expect(next).toMatchObject({ status: 'new', relatedRef: first!.ref });
@@ -151,12 +153,13 @@ describe.each(testDatabaseKinds())('recurrence and flapping on $name', (kind) =>
       await feed('portal-search', [[0, 'up'], [1, 'down'], [2, 'up']]);
       const [first] = await incidentsOf('portal-search');
       await resolve(3, first!.ref);
-      await act(4, first!.ref, { action: 'close', closureCode: 'confirmed' });
-      await feed('portal-search', [[10, 'down'], [11, 'up']]);
+      await feed('portal-search', [[17, 'up']]);
+      await act(17, first!.ref, { action: 'close', closureCode: 'confirmed' });
+      await feed('portal-search', [[20, 'down'], [21, 'up']]);
       const [, falseAlarm] = await incidentsOf('portal-search');
-      await act(12, falseAlarm!.ref, { action: 'cancel', reason: 'test alarm' });
+      await act(22, falseAlarm!.ref, { action: 'cancel', reason: 'test alarm' });
 
-      await feed('portal-search', [[20, 'down']]);
+      await feed('portal-search', [[30, 'down']]);
       const all = await incidentsOf('portal-search');
       expect(all.map((i) => i.status)).toEqual(['closed', 'canceled', 'new']);
       expect(all[2]).toMatchObject({ relatedRef: first!.ref });

@@ -56,6 +56,8 @@ describe.each(testDatabaseKinds())('suggestions on $name', (kind) => {
         detectedAt: new Date(T0),
         responseDueAt: new Date(T0 + 1800_000),
         resolveDueAt: new Date(T0 + 8 * 3600_000),
+        responseWarnAt: new Date(T0 + 1350_000),
+        resolveWarnAt: new Date(T0 + 6 * 3600_000),
         evidence: null,
         ...over,
       },

@@ -45,6 +45,8 @@ function newIncident(checkId: number | null, serviceId: number, overrides: Parti
     detectedAt: T0,
     responseDueAt: at(30),
     resolveDueAt: at(480),
+    responseWarnAt: at(22.5),
+    resolveWarnAt: at(360),
     evidence: { errorCode: 'ECONNREFUSED' },
     ...overrides,
   };
