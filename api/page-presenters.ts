@@ -1,8 +1,9 @@
 // View models for the pages: everything a template shows is decided here, so templates only
 // format. Labels come from the locale files through the `t` helper.
-import type { Incident } from '../detector/domain-types.js';
+import type { Incident, IncidentEvent } from '../detector/domain-types.js';
 import type { ServiceOverview } from '../detector/service-overview.js';
-import type { IncidentDetail } from '../detector/incident-service.js';
+import type { ClosureStatus, IncidentDetail } from '../detector/incident-service.js';
+import { LIFECYCLE } from '../detector/lifecycle.js';
 import type { Language } from './i18n.js';
 
 export interface Formatters {
@@ -28,13 +29,14 @@ export function formatDuration(ms: number, lang: Language): string {
 }
 
 /** Time left before a due time, or how far past it. */
-function dueView(due: Date, now: Date, stopped: boolean, fmt: Formatters) {
+function dueView(due: Date, now: Date, stopped: boolean, breached: boolean, fmt: Formatters) {
   const left = due.getTime() - now.getTime();
-  return { at: fmt.dateTime(due), overdue: !stopped && left < 0, stopped, amount: formatDuration(left, fmt.lang) };
+  return { at: fmt.dateTime(due), overdue: !stopped && left < 0, stopped, breached: stopped && breached, amount: formatDuration(left, fmt.lang) };
 }
 
 function rowView(i: Incident, now: Date, fmt: Formatters) {
-  const open = !['resolved', 'closed', 'canceled'].includes(i.status);
+  const escalated = i.escalationLevel > 0;
+  const breached = i.responseBreached || i.resolutionBreached;
   return {
     ref: i.ref,
     href: `/incidents/${encodeURIComponent(i.ref)}`,
@@ -49,9 +51,19 @@ function rowView(i: Incident, now: Date, fmt: Formatters) {
     detectedAt: fmt.dateTime(i.detectedAt),
     restored: i.serviceRestoredAt !== null,
     restoredAt: fmt.dateTime(i.serviceRestoredAt),
-    response: dueView(i.responseDueAt, now, i.acknowledgedAt !== null || !open, fmt),
-    resolution: dueView(i.resolveDueAt, now, !open || i.status === 'pending', fmt),
-    breached: i.responseBreached || i.resolutionBreached,
+    // Time left or over while the target's clock runs in this state (DESIGN §4 "States"); a missed
+    // target whose clock has stopped says so with its breach tag instead of a growing "over".
+    response: dueView(i.responseDueAt, now, LIFECYCLE[i.status].responseClock !== 'runs', i.responseBreached, fmt),
+    resolution: dueView(i.resolveDueAt, now, LIFECYCLE[i.status].resolutionClock !== 'runs', i.resolutionBreached, fmt),
+    rowClass: [`priority-${i.priority.toLowerCase()}`, escalated ? 'escalated' : null, breached ? 'breached' : null].filter(Boolean).join(' '),
+    escalated,
+    assignedGroup: i.assignedGroup,
+    breached,
+    responseBreached: i.responseBreached,
+    resolutionBreached: i.resolutionBreached,
+    /** Which targets were missed, as one label key: the tag names them, not only a colour. */
+    breachKey: breached ? `breach.${i.responseBreached && i.resolutionBreached ? 'both' : i.responseBreached ? 'response' : 'resolution'}` : null,
+    managementEscalated: i.managementEscalated,
   };
 }
 
@@ -82,8 +94,64 @@ export function incidentView(detail: IncidentDetail, now: Date, fmt: Formatters)
           }
         : null,
     },
-    events: detail.events.map((e) => ({ at: fmt.dateTime(e.at), actor: e.actor, type: e.type, fromStatus: e.fromStatus, toStatus: e.toStatus, note: e.note })),
+    events: detail.events.map((e) => ({ at: fmt.dateTime(e.at), actor: e.actor, type: e.type, fromStatus: e.fromStatus, toStatus: e.toStatus, note: e.note, ...eventDetail(e, fmt) })),
     suggestions: detail.suggestions,
+    managementReasons: managementReasons(detail.events),
+    closure: detail.closure ? closureView(i, detail.closure, fmt) : null,
+  };
+}
+
+const SLA_TARGETS = ['response', 'resolution'];
+const MANAGEMENT_REASONS = ['priority_P1', 'response_breach', 'resolution_breach', 'request'];
+
+/** What an event's data adds to its label (which target, why), as a label key; null when nothing. */
+function eventDetail(e: IncidentEvent, fmt: Formatters): { detailKey: string | null; amount: string | null } {
+  const data = e.data ?? {};
+  const known = (value: unknown, allowed: string[]) => typeof value === 'string' && allowed.includes(value);
+  const amount = (ms: unknown) => (typeof ms === 'number' ? formatDuration(ms, fmt.lang) : null);
+  if ((e.type === 'warning' || e.type === 'breached') && known(data.target, SLA_TARGETS)) {
+    return { detailKey: `event.detail.${e.type}.${data.target}`, amount: amount(e.type === 'warning' ? data.leftMs : data.lateMs) };
+  }
+  if (e.type === 'escalate' && data.automatic === true && known(data.reason, MANAGEMENT_REASONS)) return { detailKey: `event.detail.automatic.${data.reason}`, amount: null };
+  if (e.type === 'escalate_management' && known(data.reason, MANAGEMENT_REASONS)) return { detailKey: `reason.${data.reason}`, amount: null };
+  return { detailKey: null, amount: null };
+}
+
+/** Why the head of division was brought in, oldest first, each reason once (label keys). */
+function managementReasons(events: IncidentEvent[]): string[] {
+  const reasons = events.filter((e) => e.type === 'escalate_management').map((e) => e.data?.reason);
+  return [...new Set(reasons.filter((r): r is string => typeof r === 'string' && MANAGEMENT_REASONS.includes(r)))].map((r) => `reason.${r}`);
+}
+
+const MARKS = { true: '✓', false: '✗', null: '–' } as const;
+
+/** SOP-Insiden-003's checklist with a sentence per item, and when (or whether) it closes by itself. */
+function closureView(i: Incident, closure: ClosureStatus, fmt: Formatters) {
+  const v = closure.verification;
+  const duration = (ms: number | null) => formatDuration(ms ?? 0, fmt.lang);
+  const closed = i.status === 'closed';
+  const detailOf = (item: ClosureStatus['checklist'][number]['item']): string | null => {
+    if (item === 'resolution_documented') return null;
+    if (item === 'reporter_informed') return closed && i.closureCode ? `closure.code.${i.closureCode}` : null;
+    // Once closed, the live check says nothing about the closure any more, except why it did not apply.
+    return closed && v.state !== 'not_required' && v.state !== 'waived' ? null : `closure.verification.${v.reason}`;
+  };
+  return {
+    items: closure.checklist.map(({ item, done }) => ({
+      item,
+      labelKey: `closure.item.${item}`,
+      mark: MARKS[String(done) as keyof typeof MARKS],
+      stateClass: done === null ? 'not-applicable' : done ? 'done' : 'not-done',
+      stateKey: done === null ? 'closure.notApplicable' : done ? 'closure.done' : 'closure.notDone',
+      detailKey: detailOf(item),
+      healthyFor: duration(v.healthyForMs),
+      remaining: duration(v.remainingMs),
+      required: duration(v.requiredMs),
+      reporter: item === 'reporter_informed' && i.reporter ? i.reporter.name : null,
+    })),
+    autoCloseAt: closure.autoCloseAt ? fmt.dateTime(closure.autoCloseAt) : null,
+    neverAutoCloses: i.status === 'resolved' && i.priority === 'P1',
+    knownErrorHint: closure.knownErrorHint,
   };
 }
 

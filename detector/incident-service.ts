@@ -289,14 +289,16 @@ export class IncidentService {
     const visible = incident && (visibilityFilter(user).minEscalationLevel ?? 0) <= incident.escalationLevel;
     if (!incident || !visible) throw new NotFoundError(`incident ${ref}`);
     const [events, suggestions] = [await incidents.listEvents(incident.id), await incidents.suggestionsFor(incident, SUGGESTION_LIMIT)];
-    return { incident, events, suggestions, closure: await this.closureStatus(incident) };
+    return { incident, events, suggestions, closure: await this.closureStatus(incident, events) };
   }
 
-  private async closureStatus(incident: Incident): Promise<ClosureStatus | null> {
+  private async closureStatus(incident: Incident, events: readonly IncidentEvent[]): Promise<ClosureStatus | null> {
     if (incident.status !== 'resolved' && incident.status !== 'closed') return null;
     const { stores } = this.deps.db;
     const now = this.deps.clock();
-    const verification = await this.sla.verification(stores, incident, now);
+    // A closed incident shows the verification its closure recorded, not the check as it is now.
+    const recorded = incident.status === 'closed' ? events.findLast((e) => e.type === 'close')?.data?.verification : undefined;
+    const verification = (recorded as Verification | undefined) ?? (await this.sla.verification(stores, incident, now));
     let knownErrorHint: ClosureStatus['knownErrorHint'] = null;
     if (incident.check && incident.failureKind) {
       const since = new Date(now.getTime() - RECURRENCE_HINT.windowMs);

@@ -1,0 +1,119 @@
+// SOP-Insiden-002/003 with real processes and the real clock: two Sigap workers sweep one database;
+// warnings and breaches are acted on within 5 seconds of their due time and exactly once, also
+// when one worker is killed (kill -9) and another starts in its place; a resolved incident closes
+// by itself once. Targets are seconds long so the test runs in real time. SQLite and PostgreSQL.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../config.js';
+import { fixedCheckLookup } from '../../detector/check-catalog.js';
+import type { IncidentEvent, User } from '../../detector/domain-types.js';
+import { IncidentService } from '../../detector/incident-service.js';
+import { openDatabase } from '../../detector/store/database.js';
+import type { Database } from '../../detector/store/store-types.js';
+import { killLeftoverProcesses, startSigapProcess, type SigapProcess } from '../helpers/sigap-process.js';
+import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';
+import { until } from '../helpers/wait.js';
+
+const YAML = `
+policy:
+  targets:
+    P2: { respond: 2s, resolve: 5s, clock: 24x7 }
+  autoCloseAfter: 2s
+services:
+  - key: skm
+    name: Survei Kepuasan Masyarakat (SKM)
+    impact: medium
+`;
+const config = parseConfig(YAML, 'sigap.yaml', {});
+const desk: User = { id: 0, username: 'desk1', displayName: 'Service desk', role: 'service_desk', language: 'id', active: true };
+// DESIGN §6: "Breached response and resolution targets are acted on within 5 seconds of their due time."
+const ACT_WITHIN_MS = 5_000;
+
+describe.each(testDatabaseKinds())('real processes act on every breach once and in time, on $name', (kind) => {
+  let testDb: TestDatabase;
+  let configDir: string;
+  let db: Database | null = null;
+  let processes: SigapProcess[] = [];
+
+  const start = async (instance: string) => {
+    const sigap = await startSigapProcess({ instance, databaseUrl: testDb.url, configPath: join(configDir, 'sigap.yaml') });
+    processes.push(sigap);
+    return sigap;
+  };
+
+  beforeEach(async () => {
+    testDb = await kind.create();
+    configDir = mkdtempSync(join(tmpdir(), 'sigap-sla-'));
+    writeFileSync(join(configDir, 'sigap.yaml'), YAML);
+  });
+
+  afterEach(async () => {
+    const leftovers = await killLeftoverProcesses();
+    processes = [];
+    await db?.close();
+    db = null;
+    await testDb.drop();
+    rmSync(configDir, { recursive: true, force: true });
+    expect(leftovers, 'every process was stopped by the test').toBe(0);
+  });
+
+  it('two workers, one killed and replaced midway, warn and breach each incident once, within 5 s, and auto-close once', async () => {
+    const [first, second] = await Promise.all([start('worker-a'), start('worker-b')]);
+    db = openDatabase(testDb.url);
+    // The service desk's own process: its actions act on due breaches too (a third racer).
+    const incidents = new IncidentService({ db, checks: fixedCheckLookup([]), policy: config.policy, calendar: config.calendar, clock: () => new Date() });
+    const report = { service: 'skm', title: 'Formulir SKM tidak bisa dikirim', description: 'Telepon dari warga.', impact: 'medium', urgency: 'high', category: 'availability', subcategory: 'outage', reporter: { name: 'Pak Budi', contact: null } } as const;
+
+    const refs: string[] = [];
+    for (let n = 0; n < 4; n += 1) refs.push((await incidents.logManual(desk, report)).incident.ref);
+    // One is answered at once: it breaches only its resolution target.
+    await incidents.act(desk, refs[0]!, { action: 'acknowledge' });
+
+    const eventsOf = async (ref: string): Promise<IncidentEvent[]> => (await incidents.get(desk, ref)).events;
+    const breachesOf = async (ref: string) => (await eventsOf(ref)).filter((e) => e.type === 'breached');
+    await until('every response target to be acted on', async () => (await Promise.all(refs.slice(1).map(breachesOf))).every((b) => b.length >= 1), 20_000);
+
+    // kill -9 one worker mid-flight and start another in its place.
+    await first.kill();
+    const third = await start('worker-c');
+    await until('every resolution target to be acted on', async () => (await Promise.all(refs.map(breachesOf))).every((b) => b.some((e) => e.data?.target === 'resolution')), 20_000);
+    // Give all three sweepers a few more rounds to do anything twice.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+
+    for (const [index, ref] of refs.entries()) {
+      const { incident, events } = await incidents.get(desk, ref);
+      const sigap = events.filter((e) => e.actor === 'sigap');
+      const byTarget = (type: string, target: string) => sigap.filter((e) => e.type === type && e.data?.target === target);
+      const targets = index === 0 ? ['resolution'] : ['response', 'resolution'];
+      for (const target of targets) {
+        expect(byTarget('breached', target), `${ref} ${target} breach`).toHaveLength(1);
+        // at most one warning (none when the first sweep after warnAt came after the due time)
+        expect(byTarget('warning', target).length, `${ref} ${target} warnings`).toBeLessThanOrEqual(1);
+        const [breach] = byTarget('breached', target);
+        const due = target === 'response' ? incident.responseDueAt : incident.resolveDueAt;
+        expect(breach!.at.getTime() - due.getTime(), `${ref} ${target} acted on late`).toBeLessThanOrEqual(ACT_WITHIN_MS);
+        expect(breach!.at.getTime()).toBeGreaterThanOrEqual(due.getTime());
+      }
+      // An answered incident was never at risk of its response target: nothing warned or breached for it.
+      if (index === 0) expect(byTarget('breached', 'response')).toHaveLength(0);
+      expect(sigap.filter((e) => e.type === 'escalate'), `${ref} escalated once`).toHaveLength(1);
+      expect(sigap.filter((e) => e.type === 'escalate_management'), `${ref} head of division`).toHaveLength(targets.length);
+      expect(incident).toMatchObject({ escalationLevel: 1, managementEscalated: true, resolutionBreached: true, responseBreached: index !== 0 });
+    }
+
+    // Resolved now: closes itself 2 s later, once, with three processes sweeping.
+    await incidents.act(desk, refs[1]!, { action: 'resolve', resolutionCode: 'fixed', note: 'disk space freed on the web server' });
+    await until('the resolved incident to close by itself', async () => (await incidents.get(desk, refs[1]!)).incident.status === 'closed', 15_000);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const closed = await incidents.get(desk, refs[1]!);
+    expect(closed.incident.closureCode).toBe('auto_closed');
+    expect(closed.events.filter((e) => e.type === 'close')).toEqual([expect.objectContaining({ actor: 'sigap', toStatus: 'closed' })]);
+
+    for (const p of [second, third]) {
+      expect(p.logs.filter((l) => (l.level ?? 0) >= 50), p.transcript()).toEqual([]);
+      expect(await p.stop()).toEqual({ code: 0, signal: null });
+    }
+  }, 90_000);
+});
