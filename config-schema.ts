@@ -110,6 +110,75 @@ export const checkSchema = z.discriminatedUnion('type', [httpCheckSchema, tcpChe
   error: 'must be one of http, tcp, dns, tls',
 });
 
+// Notifications (DESIGN §3): where messages go (channels), which events go where (routes), and
+// reminders while an incident is unacknowledged. Cross-references (a route naming a channel, an
+// e-mail channel without smtp) are checked in config.ts, with every other problem.
+const PRIORITIES = ['P1', 'P2', 'P3', 'P4', 'P5'] as const;
+const EVENT_NAMES = ['opened', 'acknowledged', 'escalated', 'warning', 'breached', 'restored', 'resolved', 'closed', 'reopened', 'reminder'] as const;
+const ROLE_NAMES = ['service_desk', 'support', 'vendor', 'manager', 'admin'] as const;
+const language = z.enum(['id', 'en'], { error: 'must be id or en' }).default('id');
+const email = z.email({ error: 'must be an e-mail address' });
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+
+const channelSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.object({ key, type: z.literal('webhook'), url: httpUrl, timeout: duration(100).default(10_000), headers: z.record(z.string(), z.string()).default({}) }).strict(),
+    z.object({ key, type: z.literal('email'), to: z.array(email).min(1, 'must list at least one address'), language }).strict(),
+    z
+      .object({
+        key,
+        type: z.literal('telegram'),
+        botToken: z.string().regex(/^\d+:[\w-]+$/, 'must be a bot token as BotFather gives it (123456:ABC-…)'),
+        chatId: z.union([z.string().regex(/^-?\d+$|^@\w+$/, 'must be a chat id (-1001234) or @channelname'), z.number().int().transform(String)]),
+        apiBaseUrl: httpUrl.default('https://api.telegram.org'),
+        timeout: duration(100).default(10_000),
+        language,
+      })
+      .strict(),
+  ],
+  { error: 'must be one of webhook, email, telegram' },
+);
+
+export const notificationsSchema = z
+  .object({
+    /** The dashboard's address as people reach it: the link in every message. */
+    baseUrl: httpUrl.optional(),
+    smtp: z
+      .object({
+        host: z.string().min(1, 'must not be empty'),
+        port: z.number().int().min(1).max(65535).default(587),
+        secure: z.boolean().optional(),
+        user: z.string().min(1).optional(),
+        pass: z.string().min(1).optional(),
+        from: email,
+        timeout: duration(100).default(15_000),
+      })
+      .strict()
+      .optional(),
+    channels: z.array(channelSchema).default([]),
+    routes: z
+      .array(
+        z
+          .object({
+            events: z.array(z.enum(EVENT_NAMES, { error: `must be one of ${EVENT_NAMES.join(', ')}` })).min(1, 'must list at least one event'),
+            priorities: z.array(z.enum(PRIORITIES, { error: 'must be P1 to P5' })).optional(),
+            services: z.array(key).optional(),
+            notify: z.array(key).default([]),
+            roles: z.array(z.enum(ROLE_NAMES, { error: `must be one of ${ROLE_NAMES.join(', ')}` })).default([]),
+          })
+          .strict()
+          .refine((r) => r.notify.length + r.roles.length > 0, { path: ['notify'], message: 'must name at least one channel in notify, or roles' }),
+      )
+      .default([]),
+    reminders: z.partialRecord(z.enum(PRIORITIES, { error: 'must be P1 to P5' }), duration(60_000)).default({}),
+    retry: z
+      .object({ initial: duration(100).default(10_000), max: duration(1000).default(3_600_000) })
+      .strict()
+      .default({ initial: 10_000, max: 3_600_000 }),
+  })
+  .strict();
+
 const serviceSchema = z
   .object({ key, name: z.string().min(1, 'must not be empty'), impact, checks: z.array(checkSchema).default([]) })
   .strict();
@@ -156,6 +225,7 @@ export const fileSchema = z
       .object({ raw: duration(3_600_000).default(30 * DAY), hourly: duration(DAY).default(730 * DAY) })
       .strict()
       .default({ raw: 30 * DAY, hourly: 730 * DAY }),
+    notifications: notificationsSchema.default({ channels: [], routes: [], reminders: {}, retry: { initial: 10_000, max: 3_600_000 } }),
     policy: z
       .object({
         targets: z.partialRecord(z.enum(['P1', 'P2', 'P3', 'P4', 'P5'], { error: 'must be P1 to P5' }), targetSchema).default({}),

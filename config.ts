@@ -5,6 +5,8 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { checkSchema, envSchema, fileSchema, key, type CheckInput, type FileConfig } from './config-schema.js';
 import { parseBusinessHours, type BusinessCalendar } from './detector/business-calendar.js';
+import type { UserRole } from './detector/domain-types.js';
+import type { ChannelConfig, NotificationEvent, SmtpConfig } from './detector/notify/notification-types.js';
 import { DEFAULT_SLA_TARGETS, type Priority, type SlaTargets } from './detector/sla.js';
 import type { ProbeTarget, TcpTarget } from './probes/probe-types.js';
 
@@ -56,12 +58,37 @@ export interface PolicyConfig {
   flapping: { changes: number; windowMs: number };
 }
 
+/** Which incident events go to which channels and people (DESIGN §3 `notifications.routes`). */
+export interface NotificationRoute {
+  events: NotificationEvent[];
+  /** Only incidents of these priorities / services; null: all. */
+  priorities: Priority[] | null;
+  services: string[] | null;
+  /** Channel keys. */
+  notify: string[];
+  /** Every active user of these roles with an e-mail address, by e-mail (needs smtp). */
+  roles: UserRole[];
+}
+
+export interface NotificationsConfig {
+  /** The dashboard's address for links in messages; http://HOST:PORT when not configured. */
+  baseUrl: string;
+  smtp: SmtpConfig | null;
+  channels: ChannelConfig[];
+  routes: NotificationRoute[];
+  /** Repeat while unacknowledged, per priority. */
+  reminders: Partial<Record<Priority, number>>;
+  /** Backoff of failed deliveries: the first retry after `initialMs`, doubling up to `maxMs`. */
+  retry: { initialMs: number; maxMs: number };
+}
+
 export interface SigapConfig {
   configPath: string;
   timezone: string;
   calendar: BusinessCalendar;
   services: ServiceConfig[];
   policy: PolicyConfig;
+  notifications: NotificationsConfig;
   connectivity: ConnectivityConfig | null;
   retention: RetentionConfig;
   port: number;
@@ -241,6 +268,53 @@ function toTarget(check: CheckInput): { target: ProbeTarget; description: string
   }
 }
 
+/** What the schema alone cannot see: routes naming channels and services that exist, e-mail needing smtp. */
+function notificationProblems(file: string, cfg: FileConfig, problems: string[]): void {
+  const n = cfg.notifications;
+  const at = (path: string) => `${file}: notifications.${path}`;
+  const channelKeys = new Set<string>();
+  n.channels.forEach((channel, i) => {
+    if (channelKeys.has(channel.key)) problems.push(`${at(`channels[${i}].key`)}: "${channel.key}" is used by another channel`);
+    channelKeys.add(channel.key);
+    if (channel.type === 'email' && !n.smtp) problems.push(`${at(`channels[${i}]`)}: an email channel needs notifications.smtp`);
+  });
+  const serviceKeys = new Set(cfg.services.map((s) => s.key));
+  n.routes.forEach((route, i) => {
+    route.notify.forEach((key, j) => {
+      if (!channelKeys.has(key)) problems.push(`${at(`routes[${i}].notify[${j}]`)}: no channel has the key "${key}" (channels: ${[...channelKeys].join(', ') || 'none'})`);
+    });
+    route.services?.forEach((key, j) => {
+      if (!serviceKeys.has(key) && key !== 'other') problems.push(`${at(`routes[${i}].services[${j}]`)}: no service has the key "${key}"`);
+    });
+    if (route.roles.length > 0 && !n.smtp) problems.push(`${at(`routes[${i}].roles`)}: people are reached by e-mail: roles need notifications.smtp`);
+  });
+  if (n.retry.initial > n.retry.max) problems.push(`${at('retry.initial')}: must not be longer than retry.max`);
+}
+
+function toNotifications(cfg: FileConfig, host: string, port: number): NotificationsConfig {
+  const n = cfg.notifications;
+  const smtp = n.smtp;
+  return {
+    baseUrl: (n.baseUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
+    smtp: smtp
+      ? { host: smtp.host, port: smtp.port, secure: smtp.secure ?? smtp.port === 465, user: smtp.user ?? null, pass: smtp.pass ?? null, from: smtp.from, timeoutMs: smtp.timeout }
+      : null,
+    channels: n.channels.map((c): ChannelConfig => {
+      switch (c.type) {
+        case 'webhook':
+          return { key: c.key, type: 'webhook', url: c.url, timeoutMs: c.timeout, headers: c.headers };
+        case 'email':
+          return { key: c.key, type: 'email', to: c.to, language: c.language };
+        case 'telegram':
+          return { key: c.key, type: 'telegram', botToken: c.botToken, chatId: c.chatId, apiBaseUrl: c.apiBaseUrl.replace(/\/+$/, ''), timeoutMs: c.timeout, language: c.language };
+      }
+    }),
+    routes: n.routes.map((r) => ({ events: r.events, priorities: r.priorities ?? null, services: r.services ?? null, notify: r.notify, roles: r.roles })),
+    reminders: n.reminders,
+    retry: { initialMs: n.retry.initial, maxMs: n.retry.max },
+  };
+}
+
 function toServices(cfg: FileConfig): ServiceConfig[] {
   return cfg.services.map((service) => ({
     key: service.key,
@@ -296,6 +370,7 @@ export function parseConfig(text: string, configPath: string, env: NodeJS.Proces
   }
   const cfg = fileResult.data;
   crossCheck(configPath, cfg.services, problems);
+  notificationProblems(configPath, cfg, problems);
   const calendar = buildCalendar(configPath, cfg, problems);
   if (problems.length > 0 || !envResult.success) throw new ConfigError(problems);
 
@@ -317,6 +392,7 @@ export function parseConfig(text: string, configPath: string, env: NodeJS.Proces
       autoCloseAfterMs: cfg.policy.autoCloseAfter,
       flapping: { changes: cfg.policy.flapping.changes, windowMs: cfg.policy.flapping.window },
     },
+    notifications: toNotifications(cfg, e.HOST, e.PORT),
     connectivity: cfg.connectivity
       ? {
           intervalMs: cfg.connectivity.interval,

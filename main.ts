@@ -18,6 +18,11 @@ import { KnownErrorService } from './detector/known-error-service.js';
 import { MaintenanceService } from './detector/maintenance-service.js';
 import { DEFAULT_BATCHING, ResultBatcher } from './detector/result-batcher.js';
 import { SlaWatcher } from './detector/sla-watcher.js';
+import { createChannel, emailChannelFor } from './detector/notify/channels/index.js';
+import { NotificationDispatcher } from './detector/notify/dispatcher.js';
+import type { Channel } from './detector/notify/notification-types.js';
+import { NotificationService } from './detector/notify/notification-service.js';
+import { NotificationPlanner } from './detector/notify/planner.js';
 import { openDatabase } from './detector/store/database.js';
 import type { Database } from './detector/store/store-types.js';
 import { ConnectivityGuard } from './probes/connectivity-guard.js';
@@ -34,6 +39,8 @@ export interface StartOptions {
   announce?: (line: string) => void;
   /** How often the SLA sweep runs (default every second); 0 runs none (tests sweep by hand). */
   slaSweepMs?: number;
+  /** How often the notification dispatcher looks for due deliveries (default every second); 0: never (tests dispatch by hand). */
+  dispatchMs?: number;
 }
 
 export interface Sigap {
@@ -43,6 +50,8 @@ export interface Sigap {
   incidents: IncidentService;
   catalog: CheckCatalog;
   accounts: AccountService;
+  /** Delivers the notification outbox (null for SIGAP_ROLE=web). */
+  dispatcher: NotificationDispatcher | null;
   /** The dashboard's base URL, or null for SIGAP_ROLE=worker. */
   url: string | null;
   stop(): Promise<void>;
@@ -114,6 +123,16 @@ function startProbing(deps: {
   };
 }
 
+/** Outbox delivery (SIGAP_ROLE all or worker): the configured channels, and e-mail for people reached by role. */
+function startDispatcher(config: SigapConfig, db: Database, clock: () => Date, logger: Logger, pollMs: number | undefined): NotificationDispatcher {
+  const { notifications } = config;
+  const channels = new Map<string, Channel>(notifications.channels.map((c) => [c.key, createChannel(c, notifications.smtp)]));
+  const people = notifications.smtp ? emailChannelFor('people', notifications.smtp) : null;
+  const dispatcher = new NotificationDispatcher({ db, channels, people, retry: notifications.retry, owner: `${config.instance}:${process.pid}`, clock, logger, pollMs: pollMs || undefined });
+  if (pollMs !== 0) dispatcher.start();
+  return dispatcher;
+}
+
 function connectivityGuard(connectivity: ConnectivityConfig, probeDeps: ProbeDeps, logger: Logger): ConnectivityGuard {
   const { target, intervalMs } = connectivity;
   const guard = new ConnectivityGuard({
@@ -157,7 +176,10 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
   }
   const catalog = new CheckCatalog({ db, services: config.services, clock, logger });
   await catalog.refresh();
-  const incidents = new IncidentService({ db, checks: catalog, policy: config.policy, calendar: config.calendar, clock });
+  // Every incident event, whichever process writes it, gets its notifications in its own transaction.
+  db.onIncidentEvent(new NotificationPlanner({ config: config.notifications, timezone: config.timezone, checks: catalog }).plan);
+  const incidents = new IncidentService({ db, checks: catalog, policy: config.policy, calendar: config.calendar, clock, reminders: config.notifications.reminders });
+  const notifications = new NotificationService({ db, clock });
   const maintenance = new MaintenanceService({ db, timezone: config.timezone, clock });
   const alerts = new AlertService({ db, policy: config.policy, calendar: config.calendar, clock });
   const knownErrors = new KnownErrorService({ db, clock });
@@ -166,12 +188,13 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
   // Warnings, breaches and auto-close go with the background work of SIGAP_ROLE all and worker.
   const slaWatcher = config.role === 'web' || options.slaSweepMs === 0 ? null : new SlaWatcher({ sweep: () => incidents.sweep(), logger, intervalMs: options.slaSweepMs });
   slaWatcher?.start();
+  const dispatcher = config.role === 'web' ? null : startDispatcher(config, db, clock, logger, options.dispatchMs);
 
   let server: Server | null = null;
   let url: string | null = null;
   if (config.role !== 'worker') {
     const sessionSecret = await accounts.sessionSecret(config.sessionSecret);
-    const app = createApp({ config, db, incidents, alerts, accounts, catalog, maintenance, knownErrors, sessionSecret, logger, clock, viewsDir: join(projectRoot(), 'views') });
+    const app = createApp({ config, db, incidents, alerts, accounts, catalog, maintenance, knownErrors, notifications, sessionSecret, logger, clock, viewsDir: join(projectRoot(), 'views') });
     server = createServer(app);
     url = await listen(server, config.port, config.host);
     logger.info({ url }, 'dashboard listening');
@@ -184,9 +207,11 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
     incidents,
     accounts,
     catalog,
+    dispatcher,
     url,
     async stop() {
       await slaWatcher?.stop();
+      await dispatcher?.stop();
       await probing?.stop();
       if (server) {
         server.closeAllConnections();

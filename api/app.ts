@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health-routes.js';
 import { incidentRoutes } from './routes/incident-routes.js';
 import { knownErrorRoutes } from './routes/known-error-routes.js';
 import { maintenanceRoutes } from './routes/maintenance-routes.js';
+import { notificationRoutes } from './routes/notification-routes.js';
 import { pageRoutes } from './routes/page-routes.js';
 import { servicePageRoutes } from './routes/service-page-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(pageRoutes(deps));
   app.use(servicePageRoutes(deps));
   app.use(maintenanceRoutes(deps));
+  app.use(notificationRoutes(deps));
 
   app.use(notFoundHandler());
   app.use(errorHandler(deps.logger));

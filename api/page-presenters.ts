@@ -1,6 +1,7 @@
 // View models for the pages: everything a template shows is decided here, so templates only
 // format. Labels come from the locale files through the `t` helper.
 import type { Incident, IncidentEvent } from '../detector/domain-types.js';
+import type { OutboxRow } from '../detector/notify/notification-types.js';
 import type { ServiceOverview } from '../detector/service-overview.js';
 import type { ClosureStatus, IncidentDetail } from '../detector/incident-service.js';
 import { LIFECYCLE } from '../detector/lifecycle.js';
@@ -98,6 +99,7 @@ export function incidentView(detail: IncidentDetail, now: Date, fmt: Formatters)
     suggestions: detail.suggestions,
     managementReasons: managementReasons(detail.events),
     closure: detail.closure ? closureView(i, detail.closure, fmt) : null,
+    deliveries: deliveriesView(detail.notifications, fmt),
   };
 }
 
@@ -194,4 +196,31 @@ export function servicesView(overview: ServiceOverview[], checks: CheckListItem[
         })),
     })),
   };
+}
+
+/** One delivery as a table row: channel, recipient, status (with its class), attempts, last error. */
+function deliveryRow(n: OutboxRow, fmt: Formatters) {
+  return {
+    id: n.id,
+    incidentRef: n.incidentRef,
+    href: `/incidents/${encodeURIComponent(n.incidentRef)}`,
+    event: n.event,
+    channel: n.channelKey,
+    recipient: n.recipient,
+    status: n.status,
+    statusClass: `delivery-${n.status}${n.status === 'pending' && n.attempts > 0 ? ' delivery-retrying' : ''}`,
+    attempts: n.attempts,
+    lastError: n.lastError,
+    createdAt: fmt.dateTime(n.createdAt),
+    sentAt: n.sentAt ? fmt.dateTime(n.sentAt) : null,
+    nextAttemptAt: n.status === 'pending' ? fmt.dateTime(n.nextAttemptAt) : null,
+  };
+}
+
+export function deliveriesView(rows: OutboxRow[], fmt: Formatters) {
+  return rows.map((n) => deliveryRow(n, fmt));
+}
+
+export function notificationsView(rows: OutboxRow[], fmt: Formatters) {
+  return { title: 'Notifikasi', deliveries: deliveriesView(rows, fmt), empty: rows.length === 0 };
 }

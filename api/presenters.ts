@@ -1,6 +1,7 @@
 // Domain records → what the API answers (DESIGN §6: camelCase, ISO-8601 UTC) and what pages show.
 import type { Incident, IncidentEvent, Suggestion, User } from '../detector/domain-types.js';
 import type { ClosureStatus, IncidentDetail } from '../detector/incident-service.js';
+import type { OutboxRow } from '../detector/notify/notification-types.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -51,12 +52,30 @@ export function closureJson(c: ClosureStatus) {
   return { ...c, autoCloseAt: iso(c.autoCloseAt) };
 }
 
+/** A delivery as people see it: no payload (it repeats the incident), the error as the channel said it. */
+export function notificationJson(n: OutboxRow) {
+  return {
+    id: n.id,
+    incident: n.incidentRef,
+    event: n.event,
+    channel: n.channelKey,
+    recipient: n.recipient,
+    status: n.status,
+    attempts: n.attempts,
+    lastError: n.lastError,
+    createdAt: iso(n.createdAt),
+    sentAt: iso(n.sentAt),
+    nextAttemptAt: n.status === 'pending' ? iso(n.nextAttemptAt) : null,
+  };
+}
+
 export function incidentDetailJson(d: IncidentDetail) {
   return {
     ...incidentJson(d.incident),
     events: d.events.map(eventJson),
     suggestions: d.suggestions.map((s: Suggestion) => s),
     closure: d.closure ? closureJson(d.closure) : null,
+    notifications: d.notifications.map(notificationJson),
   };
 }
 

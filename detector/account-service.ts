@@ -64,8 +64,9 @@ export class AccountService {
     return { created: true, generatedPassword: generated };
   }
 
-  async createUser(input: { username: string; displayName: string; role: UserRole; password: string }): Promise<User> {
+  async createUser(input: { username: string; displayName: string; role: UserRole; password: string; email?: string | null }): Promise<User> {
     const problems = [];
+    if (input.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(input.email)) problems.push({ path: 'email', message: 'must be an e-mail address' });
     if (!/^[a-z0-9][a-z0-9._-]{1,63}$/.test(input.username)) problems.push({ path: 'username', message: 'must be 2-64 lower-case letters, digits, . _ or -' });
     if (!USER_ROLES.includes(input.role)) problems.push({ path: 'role', message: `must be one of ${USER_ROLES.join(', ')}` });
     if (input.password.length < 8) problems.push({ path: 'password', message: 'must be at least 8 characters' });

@@ -264,6 +264,8 @@ export interface User {
   role: UserRole;
   language: 'id' | 'en';
   active: boolean;
+  /** Where notifications to the user's role go (DESIGN §3 routes with `roles`); null: none. */
+  email: string | null;
 }
 
 export interface Session {

@@ -5,6 +5,7 @@
 // read under the incident's row lock.
 import { changedFields, type LockedIncident } from './incident-actions.js';
 import { assertTransition, groupForLevel, LIFECYCLE, type IncidentStatus } from './lifecycle.js';
+import type { Priority } from './sla.js';
 import type { IncidentWrite } from './store/store-types.js';
 
 /** The actor of everything Sigap does by itself (probe incidents, breaches, auto-close). */
@@ -98,4 +99,20 @@ export function slaChange(incident: LockedIncident, now: Date): SystemChange | n
   patch.managementEscalated = true;
   for (const target of breached) events.push(managementEvent(after, `${target}_breach`));
   return { patch, events };
+}
+
+/**
+ * A reminder while nobody has acknowledged an open incident (DESIGN §3 `notifications.reminders`):
+ * every interval of its priority since it was detected or last reminded. Acknowledging stops them.
+ */
+export function reminderChange(incident: LockedIncident, intervals: Partial<Record<Priority, number>>, now: Date): SystemChange | null {
+  const every = intervals[incident.priority];
+  if (!every || !LIFECYCLE[incident.status].open || incident.acknowledgedAt) return null;
+  const since = incident.remindedAt ?? incident.detectedAt;
+  if (now.getTime() - since.getTime() < every) return null;
+  const count = incident.reminderCount + 1;
+  return {
+    patch: { remindedAt: now, reminderCount: count },
+    events: [{ type: 'reminder', fromStatus: incident.status, toStatus: incident.status, note: null, data: { count, unacknowledgedForMs: now.getTime() - incident.detectedAt.getTime() } }],
+  };
 }

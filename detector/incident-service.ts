@@ -16,7 +16,9 @@ import { assertTransition } from './lifecycle.js';
 import { priorityOf, type Impact } from './priority.js';
 import { isUpDownChange } from './streaks.js';
 import { SlaEnforcer, type SweepReport } from './sla-enforcer.js';
+import type { Priority } from './sla.js';
 import type { Database, Stores } from './store/store-types.js';
+import type { OutboxRow } from './notify/notification-types.js';
 import { classifyFailure, type Urgency } from './taxonomy.js';
 
 /** How many suggestions an incident shows; "this helped" must name one of them. */
@@ -28,6 +30,8 @@ export interface IncidentServiceDeps {
   policy: PolicyConfig;
   calendar: BusinessCalendar;
   clock: () => Date;
+  /** Reminder interval per priority while unacknowledged (DESIGN §3 `notifications.reminders`). */
+  reminders?: Partial<Record<Priority, number>>;
 }
 
 export interface IncidentDetail {
@@ -36,6 +40,8 @@ export interface IncidentDetail {
   suggestions: Suggestion[];
   /** SOP-Insiden-003 for a resolved or closed incident; null while it is still being worked. */
   closure: ClosureStatus | null;
+  /** Every notification of the incident: channel, recipient, status, attempts (oldest first). */
+  notifications: OutboxRow[];
 }
 
 export interface ClosureStatus {
@@ -289,7 +295,8 @@ export class IncidentService {
     const visible = incident && (visibilityFilter(user).minEscalationLevel ?? 0) <= incident.escalationLevel;
     if (!incident || !visible) throw new NotFoundError(`incident ${ref}`);
     const [events, suggestions] = [await incidents.listEvents(incident.id), await incidents.suggestionsFor(incident, SUGGESTION_LIMIT)];
-    return { incident, events, suggestions, closure: await this.closureStatus(incident, events) };
+    const notifications = await this.deps.db.stores.notifications.listForIncident(incident.id);
+    return { incident, events, suggestions, closure: await this.closureStatus(incident, events), notifications };
   }
 
   private async closureStatus(incident: Incident, events: readonly IncidentEvent[]): Promise<ClosureStatus | null> {

@@ -5,9 +5,10 @@
 import type { PolicyConfig } from '../config.js';
 import type { CheckLookup } from './check-catalog.js';
 import { autoCloseChange, verifyRestoration, type Verification } from './closure.js';
-import { slaChange, SYSTEM_ACTOR, type SystemChange } from './escalation.js';
+import { reminderChange, slaChange, SYSTEM_ACTOR, type SystemChange } from './escalation.js';
 import type { LockedIncident } from './incident-actions.js';
 import type { Incident } from './domain-types.js';
+import type { Priority } from './sla.js';
 import type { Database, Stores } from './store/store-types.js';
 
 /** Incidents examined per sweep and kind; more wait for the next sweep (one second later). */
@@ -17,6 +18,7 @@ export interface SweepReport {
   warnings: number;
   breaches: number;
   autoClosed: number;
+  reminders: number;
   /** Incidents that could not be handled this sweep (each retried on the next). */
   failures: Array<{ ref: string; error: unknown }>;
 }
@@ -26,6 +28,8 @@ export interface SlaEnforcerDeps {
   checks: CheckLookup;
   policy: PolicyConfig;
   clock: () => Date;
+  /** Reminder interval per priority while unacknowledged (none configured: no reminders). */
+  reminders?: Partial<Record<Priority, number>>;
 }
 
 export class SlaEnforcer {
@@ -55,7 +59,7 @@ export class SlaEnforcer {
 
   /** One pass: every warning and breach that is due, then every incident due to close by itself. */
   async sweep(): Promise<SweepReport> {
-    const report: SweepReport = { warnings: 0, breaches: 0, autoClosed: 0, failures: [] };
+    const report: SweepReport = { warnings: 0, breaches: 0, autoClosed: 0, reminders: 0, failures: [] };
     const { db, policy } = this.deps;
     const now = this.deps.clock();
     for (const ref of await db.stores.incidents.listSlaDue(now, SWEEP_LIMIT)) {
@@ -69,6 +73,19 @@ export class SlaEnforcer {
         });
         report.warnings += events.filter((e) => e.type === 'warning').length;
         report.breaches += events.filter((e) => e.type === 'breached').length;
+      });
+    }
+    const reminders = this.deps.reminders ?? {};
+    for (const ref of await db.stores.incidents.listRemindersDue(now, reminders, SWEEP_LIMIT)) {
+      await this.guarded(report, ref, async () => {
+        const reminded = await db.transaction(async (stores) => {
+          const incident = await stores.incidents.lockByRef(ref);
+          const at = this.deps.clock();
+          const change = incident ? reminderChange(incident, reminders, at) : null;
+          if (incident && change) await this.apply(stores, incident, change, at);
+          return change !== null;
+        });
+        if (reminded) report.reminders += 1;
       });
     }
     const resolvedBefore = new Date(now.getTime() - policy.autoCloseAfterMs);

@@ -46,8 +46,8 @@ export class SlaWatcher {
       const report = await this.deps.sweep();
       if (this.failing) logger.info('SLA sweep works again');
       this.failing = false;
-      if (report.warnings + report.breaches + report.autoClosed > 0) {
-        logger.info({ warnings: report.warnings, breaches: report.breaches, autoClosed: report.autoClosed }, 'SLA sweep acted');
+      if (report.warnings + report.breaches + report.autoClosed + report.reminders > 0) {
+        logger.info({ warnings: report.warnings, breaches: report.breaches, autoClosed: report.autoClosed, reminders: report.reminders }, 'SLA sweep acted');
       }
       for (const { ref, error } of report.failures) logger.error({ ref, err: error }, 'SLA sweep could not handle an incident; retrying on the next sweep');
     } catch (err) {

@@ -13,6 +13,7 @@ function toUser(r: Row): User {
     role: r.role as UserRole,
     language: r.language === 'en' ? 'en' : 'id',
     active: toBool(r.active),
+    email: (r.email as string | null) ?? null,
   };
 }
 
@@ -24,9 +25,10 @@ export class KnexAccountStore implements AccountStore {
     return Number(row.n);
   }
 
-  async createUser(u: { username: string; displayName: string; role: UserRole; passwordHash: string }, now: Date): Promise<User> {
+  async createUser(u: { username: string; displayName: string; role: UserRole; passwordHash: string; email?: string | null }, now: Date): Promise<User> {
     const [row] = (await this.db('users')
       .insert({
+        email: u.email ?? null,
         username: u.username,
         display_name: u.displayName,
         role: u.role,
@@ -41,6 +43,12 @@ export class KnexAccountStore implements AccountStore {
   async findUserByUsername(username: string): Promise<(User & { passwordHash: string }) | null> {
     const row = (await this.db('users').where({ username }).first()) as Row | undefined;
     return row ? { ...toUser(row), passwordHash: row.password_hash as string } : null;
+  }
+
+  async listReachableUsers(roles: readonly UserRole[]): Promise<User[]> {
+    if (roles.length === 0) return [];
+    const rows = (await this.db('users').whereIn('role', roles).where('active', true).whereNotNull('email').orderBy('id')) as Row[];
+    return rows.map(toUser);
   }
 
   async findUserById(id: number): Promise<User | null> {

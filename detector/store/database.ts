@@ -8,11 +8,12 @@ import { migrationSource } from '../../migrations/index.js';
 import { DuplicateError, SigapError, StorageUnavailableError } from '../errors.js';
 import { KnexAccountStore } from './account-store.js';
 import { KnexCheckStore } from './check-store.js';
-import { KnexIncidentStore } from './incident-store.js';
+import { KnexIncidentStore, type AfterAppend } from './incident-store.js';
 import { KnexKnownErrorStore } from './known-error-store.js';
 import { KnexMaintenanceStore } from './maintenance-store.js';
 import { KnexRollupStore } from './rollup-store.js';
-import type { Database, Stores } from './store-types.js';
+import { KnexNotificationStore } from './notification-store.js';
+import type { Database, IncidentEventListener, Stores } from './store-types.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -109,27 +110,38 @@ function translating<T extends object>(store: T): T {
   });
 }
 
-function storesFor(db: Knex, dialect: Dialect): Stores {
-  return {
+function storesFor(db: Knex, dialect: Dialect, listener: () => IncidentEventListener | null): Stores {
+  // The listener sees the stores of the same transaction, so what it writes commits or rolls back with the event.
+  const afterAppend: AfterAppend = async (incidentId, event) => {
+    await listener()?.(stores, incidentId, event);
+  };
+  const stores: Stores = {
     checks: translating(new KnexCheckStore(db, dialect)),
-    incidents: translating(new KnexIncidentStore(db, dialect)),
+    notifications: translating(new KnexNotificationStore(db)),
+    incidents: translating(new KnexIncidentStore(db, dialect, afterAppend)),
     accounts: translating(new KnexAccountStore(db)),
     rollups: translating(new KnexRollupStore(db)),
     maintenance: translating(new KnexMaintenanceStore(db)),
     knownErrors: translating(new KnexKnownErrorStore(db)),
   };
+  return stores;
 }
 
 export function openDatabase(url: string): Database {
   const { dialect, config } = knexConfig(url);
   const knex = knexFactory(config);
-  const stores = storesFor(knex, dialect);
+  let eventListener: IncidentEventListener | null = null;
+  const listener = () => eventListener;
+  const stores = storesFor(knex, dialect, listener);
   return {
     dialect,
     stores,
+    onIncidentEvent(next) {
+      eventListener = next;
+    },
     async transaction(work) {
       try {
-        return await knex.transaction((trx) => work(storesFor(trx, dialect)));
+        return await knex.transaction((trx) => work(storesFor(trx, dialect, listener)));
       } catch (err) {
         throw translateError(err);
       }

@@ -98,6 +98,8 @@ const PATCH_COLUMNS: Record<keyof IncidentWrite, string> = {
   resolveWarnAt: 'resolve_warn_at',
   responseWarned: 'response_warned',
   resolutionWarned: 'resolution_warned',
+  remindedAt: 'reminded_at',
+  reminderCount: 'reminder_count',
 };
 
 // The states in which each SLA clock runs, from the lifecycle table.
@@ -132,10 +134,14 @@ export function decodeCursor(text: string): Cursor | undefined {
   return undefined;
 }
 
+/** Runs after an event is inserted, in the same transaction (the notification planner). */
+export type AfterAppend = (incidentId: number, event: IncidentEvent) => Promise<void>;
+
 export class KnexIncidentStore implements IncidentStore {
   constructor(
     private readonly db: Knex,
     private readonly dialect: 'sqlite' | 'postgres',
+    private readonly afterAppend: AfterAppend = async () => {},
   ) {}
 
   private select() {
@@ -220,6 +226,8 @@ export class KnexIncidentStore implements IncidentStore {
       resolveWarnAt: toDate(row.resolve_warn_at as number | null),
       responseWarned: toBool(row.response_warned),
       resolutionWarned: toBool(row.resolution_warned),
+      remindedAt: toDate(row.reminded_at as number | null),
+      reminderCount: Number(row.reminder_count ?? 0),
     };
   }
 
@@ -256,6 +264,28 @@ export class KnexIncidentStore implements IncidentStore {
   async findLatestForCheck(checkId: number): Promise<Incident | null> {
     const row = (await this.select().where('i.check_id', checkId).whereNot('i.status', 'canceled').orderBy('i.id', 'desc').first()) as Row | undefined;
     return row ? toIncident(row) : null;
+  }
+
+  async findById(id: number): Promise<Incident | null> {
+    const row = (await this.select().where('i.id', id).first()) as Row | undefined;
+    return row ? toIncident(row) : null;
+  }
+
+  async listRemindersDue(now: Date, intervals: Partial<Record<Priority, number>>, limit: number): Promise<string[]> {
+    const entries = Object.entries(intervals).filter((e): e is [Priority, number] => typeof e[1] === 'number');
+    if (entries.length === 0) return [];
+    const rows = (await this.db('incidents')
+      .whereIn('status', OPEN_STATUSES)
+      .whereNull('acknowledged_at')
+      .where((w) => {
+        for (const [priority, ms] of entries) {
+          w.orWhere((p) => p.where('priority', priority).whereRaw('coalesce(reminded_at, detected_at) <= ?', [now.getTime() - ms]));
+        }
+      })
+      .orderBy('id', 'asc')
+      .limit(limit)
+      .select('ref')) as Array<{ ref: string }>;
+    return rows.map((r) => r.ref);
   }
 
   async findByRef(ref: string): Promise<Incident | null> {
@@ -356,7 +386,9 @@ export class KnexIncidentStore implements IncidentStore {
         data_json: e.data ? JSON.stringify(e.data) : null,
       })
       .returning('id')) as Array<{ id: number }>;
-    return { ...e, id: Number(row!.id) };
+    const event = { ...e, id: Number(row!.id) };
+    await this.afterAppend(incidentId, event);
+    return event;
   }
 
   async listEvents(incidentId: number): Promise<IncidentEvent[]> {

@@ -26,7 +26,9 @@ import type {
   UserRole,
 } from '../domain-types.js';
 import type { IncidentStatus } from '../lifecycle.js';
+import type { NewOutboxRow, NotificationEvent, OutboxRow } from '../notify/notification-types.js';
 import type { Impact } from '../priority.js';
+import type { Priority } from '../sla.js';
 import type { MaintenanceSchedule, MaintenanceWindow } from '../maintenance.js';
 import type { RollupBucket, RollupProgress, RollupSample } from '../rollups.js';
 
@@ -63,6 +65,9 @@ export interface IncidentClockState {
   resolveWarnAt: Date | null;
   responseWarned: boolean;
   resolutionWarned: boolean;
+  /** Reminders while unacknowledged: when the last went out, and how many did. */
+  remindedAt: Date | null;
+  reminderCount: number;
 }
 
 export type IncidentWrite = IncidentPatch & Partial<IncidentClockState> & { closureNotes?: string | null; evidence?: IncidentEvidence | null };
@@ -96,6 +101,12 @@ export interface IncidentStore {
   /** The check's most recent incident that was not canceled, whatever its state. */
   findLatestForCheck(checkId: number): Promise<Incident | null>;
   findByRef(ref: string): Promise<Incident | null>;
+  findById(id: number): Promise<Incident | null>;
+  /**
+   * Refs of open, unacknowledged incidents whose reminder interval (per priority) has passed
+   * since the last reminder, or since the incident was detected.
+   */
+  listRemindersDue(now: Date, intervals: Partial<Record<Priority, number>>, limit: number): Promise<string[]>;
   /**
    * Refs of incidents whose stored warning or due time has passed with its flag unset, in the
    * states where that target's clock runs (oldest first, at most `limit`).
@@ -118,7 +129,9 @@ export interface IncidentStore {
 
 export interface AccountStore {
   countUsers(): Promise<number>;
-  createUser(user: { username: string; displayName: string; role: UserRole; passwordHash: string }, now: Date): Promise<User>;
+  createUser(user: { username: string; displayName: string; role: UserRole; passwordHash: string; email?: string | null }, now: Date): Promise<User>;
+  /** Active users of these roles that have an e-mail address (notification recipients). */
+  listReachableUsers(roles: readonly UserRole[]): Promise<User[]>;
   findUserByUsername(username: string): Promise<(User & { passwordHash: string }) | null>;
   findUserById(id: number): Promise<User | null>;
   recordLogin(userId: number, now: Date): Promise<void>;
@@ -185,8 +198,34 @@ export interface KnownErrorStore {
   list(filter: KnownErrorFilter, limit: number): Promise<KnownError[]>;
 }
 
+/** The notification outbox (DESIGN §3): rows written with their incident event, delivered at least once. */
+export interface NotificationStore {
+  /** Rows whose idempotency key exists already are skipped. */
+  insert(rows: readonly NewOutboxRow[], now: Date): Promise<void>;
+  /** Who got a notification of this event for the incident (a restored message follows every opened one). */
+  recipientsOf(incidentId: number, event: NotificationEvent): Promise<Array<{ channelKey: string; recipient: string | null }>>;
+  /** Pending rows due at `now` and not claimed by a live process, oldest due first. */
+  listDue(now: Date, limit: number): Promise<OutboxRow[]>;
+  /** Take a row for delivery until `lockedUntil`; false when another process has it. */
+  claim(id: number, owner: string, now: Date, lockedUntil: Date): Promise<boolean>;
+  markSent(id: number, owner: string, attempts: number, now: Date): Promise<void>;
+  markFailed(id: number, owner: string, failure: { attempts: number; error: string; nextAttemptAt: Date; permanent: boolean }): Promise<void>;
+  /** Due at once again (a person pressed "retry"); null when there is no such undelivered row. */
+  retryNow(id: number, now: Date): Promise<OutboxRow | null>;
+  get(id: number): Promise<OutboxRow | null>;
+  listForIncident(incidentId: number): Promise<OutboxRow[]>;
+  /** Rows that failed at least once and are not delivered yet, newest first. */
+  listUndelivered(limit: number): Promise<OutboxRow[]>;
+  /** Rows not delivered yet. */
+  backlog(): Promise<number>;
+}
+
+/** Runs inside the transaction that appended the event (the notification outbox planner). */
+export type IncidentEventListener = (stores: Stores, incidentId: number, event: IncidentEvent) => Promise<void>;
+
 export interface Stores {
   checks: CheckStore;
+  notifications: NotificationStore;
   incidents: IncidentStore;
   accounts: AccountStore;
   rollups: RollupStore;
@@ -199,6 +238,8 @@ export interface Database {
   readonly stores: Stores;
   /** Run `work` in one transaction; every store it is handed writes inside it. */
   transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T>;
+  /** Called for every incident event appended from now on, in the transaction that appends it. */
+  onIncidentEvent(listener: IncidentEventListener): void;
   migrate(): Promise<void>;
   /** Throws unless the database answers and every migration has run. */
   checkReady(): Promise<void>;

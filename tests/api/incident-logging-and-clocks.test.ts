@@ -102,6 +102,8 @@ describe.each(testDatabaseKinds())('logging incidents by hand, action validation
       ['resolve', { resolutionCode: 'fixed' }, 'note'],
       ['close', {}, 'closureCode'],
       ['close', { closureCode: 'maybe' }, 'closureCode'],
+      ['close', { closureCode: 'auto_closed' }, 'closureCode'],
+      ['escalate_management', {}, 'note'],
       ['reopen', {}, 'reason'],
       ['cancel', { reason: '' }, 'reason'],
     ])('%s with %j answers 422 naming %s and changes nothing', async (action, body, field) => {

@@ -13,7 +13,7 @@ services:
   - { key: skm, name: SKM, impact: medium, checks: [{ key: skm-form, type: http, url: "http://127.0.0.1:1/" }] }
   - { key: pengaduan, name: Pengaduan, impact: high }
 `);
-const admin: User = { id: 1, username: 'admin', displayName: 'Admin', role: 'admin', language: 'id', active: true };
+const admin: User = { id: 1, username: 'admin', displayName: 'Admin', role: 'admin', language: 'id', active: true, email: null };
 
 describe.each(testDatabaseKinds())('check catalog on $name', (kind) => {
   let testDb: TestDatabase;

@@ -105,7 +105,7 @@ describe.each(testDatabaseKinds())('detector on $name', (kind) => {
     // P2 runs on a 24x7 clock: 30 minutes to respond, 8 hours to resolve, from detection.
     expect(incident.responseDueAt).toEqual(at(60 + 30 * 60));
     expect(incident.resolveDueAt).toEqual(at(60 + 8 * 3600));
-    const detail = await makeDetector(db, () => clock).incidents.get({ id: 1, username: 'a', displayName: 'a', role: 'admin', language: 'id', active: true }, incident.ref);
+    const detail = await makeDetector(db, () => clock).incidents.get({ id: 1, username: 'a', displayName: 'a', role: 'admin', language: 'id', active: true, email: null }, incident.ref);
     expect(detail.events.map((e) => [e.type, e.actor, e.toStatus])).toEqual([['opened', 'sigap', 'new']]);
   });
 

@@ -37,8 +37,8 @@ const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 const at = (ms: number) => new Date(T0 + ms);
 
-const desk: User = { id: 1, username: 'desk1', displayName: 'Service desk', role: 'service_desk', language: 'id', active: true };
-const vendor: User = { id: 2, username: 'vendor1', displayName: 'Vendor', role: 'vendor', language: 'id', active: true };
+const desk: User = { id: 1, username: 'desk1', displayName: 'Service desk', role: 'service_desk', language: 'id', active: true, email: null };
+const vendor: User = { id: 2, username: 'vendor1', displayName: 'Vendor', role: 'vendor', language: 'id', active: true, email: null };
 
 const REPORT: ManualIncidentInput = {
   service: 'skm',

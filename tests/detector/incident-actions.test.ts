@@ -34,7 +34,7 @@ function incident(overrides: Partial<LockedIncident> = {}): LockedIncident {
     detectedAt, acknowledgedAt: null, ...dueTimes({ startedAt: detectedAt, priority: 'P3', targets: DEFAULT_SLA_TARGETS, calendar }),
     serviceRestoredAt: null, resolvedAt: null, closedAt: null, responseBreached: false, resolutionBreached: false, managementEscalated: false,
     resolutionCode: null, resolutionNotes: null, closureCode: null, reopenCount: 0, relatedRef: null, evidence: null,
-    statusBeforePending: null, pausedMs: 0, responseWarned: false, resolutionWarned: false,
+    statusBeforePending: null, pausedMs: 0, responseWarned: false, resolutionWarned: false, remindedAt: null, reminderCount: 0,
     ...overrides,
   };
 }

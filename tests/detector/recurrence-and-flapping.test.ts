@@ -27,7 +27,7 @@ const T0 = Date.parse('2026-11-27T01:00:00.000Z');
 const MIN = 60_000;
 const DAY = 24 * 60;
 const at = (minutes: number) => new Date(T0 + minutes * MIN);
-const desk: User = { id: 1, username: 'desk', displayName: 'Service desk', role: 'service_desk', language: 'id', active: true };
+const desk: User = { id: 1, username: 'desk', displayName: 'Service desk', role: 'service_desk', language: 'id', active: true, email: null };
 
 function result(checkKey: string, status: ProbeStatus, minutes: number): ProbeResult {
   return {

@@ -27,7 +27,7 @@ services:
     impact: medium
 `;
 const config = parseConfig(YAML, 'sigap.yaml', {});
-const desk: User = { id: 0, username: 'desk1', displayName: 'Service desk', role: 'service_desk', language: 'id', active: true };
+const desk: User = { id: 0, username: 'desk1', displayName: 'Service desk', role: 'service_desk', language: 'id', active: true, email: null };
 // DESIGN §6: "Breached response and resolution targets are acted on within 5 seconds of their due time."
 const ACT_WITHIN_MS = 5_000;
 

@@ -18,7 +18,7 @@ function incident(overrides: Partial<LockedIncident> = {}): LockedIncident {
     detectedAt: at(0), acknowledgedAt: null, responseDueAt: at(30), resolveDueAt: at(480), responseWarnAt: at(22.5), resolveWarnAt: at(360),
     serviceRestoredAt: null, resolvedAt: null, closedAt: null, responseBreached: false, resolutionBreached: false, managementEscalated: false,
     resolutionCode: null, resolutionNotes: null, closureCode: null, reopenCount: 0, relatedRef: null, evidence: null,
-    statusBeforePending: null, pausedMs: 0, responseWarned: false, resolutionWarned: false,
+    statusBeforePending: null, pausedMs: 0, responseWarned: false, resolutionWarned: false, remindedAt: null, reminderCount: 0,
     ...overrides,
   };
 }

@@ -1,0 +1,42 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { NOTIFICATION_READERS, NOTIFICATION_RETRIERS } from '../../detector/notify/notification-service.js';
+import type { AppDeps } from '../app-deps.js';
+import { requireApiUser, requirePageUser } from '../auth.js';
+import { pageContext } from '../page-context.js';
+import { notificationsView } from '../page-presenters.js';
+import { notificationJson } from '../presenters.js';
+import { parseQuery } from '../validation.js';
+
+const idParam = z.object({ id: z.coerce.number({ error: 'must be a notification id' }).int().positive('must be a notification id') });
+
+/** Failing deliveries and "retry now": GET/POST under /api/notifications and the /notifications page. */
+export function notificationRoutes(deps: AppDeps): Router {
+  const { notifications, config } = deps;
+  const router = Router();
+  const common = pageContext(config.timezone);
+
+  router.get('/api/notifications', requireApiUser(...NOTIFICATION_READERS), async (req, res) => {
+    res.json({ items: (await notifications.undelivered(req.auth!.user)).map(notificationJson) });
+  });
+
+  router.post('/api/notifications/:id/retry', requireApiUser(...NOTIFICATION_RETRIERS), async (req, res) => {
+    const { id } = parseQuery(idParam, req.params);
+    res.json(notificationJson(await notifications.retry(req.auth!.user, id)));
+  });
+
+  router.get('/notifications', requirePageUser(), async (req, res) => {
+    const page = common(req, res);
+    const user = req.auth!.user;
+    const rows = await notifications.undelivered(user);
+    res.render('notifications', { ...page, ...notificationsView(rows, page.fmt), mayRetry: NOTIFICATION_RETRIERS.includes(user.role) });
+  });
+
+  router.post('/notifications/:id/retry', requirePageUser(), async (req, res) => {
+    const { id } = parseQuery(idParam, req.params);
+    await notifications.retry(req.auth!.user, id);
+    res.redirect(303, '/notifications');
+  });
+
+  return router;
+}

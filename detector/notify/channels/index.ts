@@ -1,0 +1,21 @@
+// The channel registry: a channel's configured type → its implementation.
+import type { Channel, ChannelConfig, SmtpConfig } from '../notification-types.js';
+import { EmailChannel } from './email.js';
+import { TelegramChannel } from './telegram.js';
+import { WebhookChannel } from './webhook.js';
+
+export { EmailChannel, emailChannelFor } from './email.js';
+export { TelegramChannel } from './telegram.js';
+export { WebhookChannel } from './webhook.js';
+
+export function createChannel(config: ChannelConfig, smtp: SmtpConfig | null): Channel {
+  switch (config.type) {
+    case 'webhook':
+      return new WebhookChannel(config);
+    case 'telegram':
+      return new TelegramChannel(config);
+    case 'email':
+      if (!smtp) throw new Error(`channel ${config.key}: an e-mail channel needs notifications.smtp`);
+      return new EmailChannel(config, smtp);
+  }
+}

@@ -1,0 +1,108 @@
+// Webhook channel: POSTs DESIGN §3's Alertmanager-shaped JSON with an Idempotency-Key header, so
+// existing Alertmanager receivers work and duplicates from retries can be dropped.
+import { Agent, request, type Dispatcher } from 'undici';
+import { alertmanagerWebhookBody } from '../messages.js';
+import { DeliveryError, type Channel, type ChannelConfig, type OutboxDelivery } from '../notification-types.js';
+
+export type WebhookChannelConfig = Extract<ChannelConfig, { type: 'webhook' }>;
+
+export interface HttpChannelOptions {
+  /** The undici dispatcher to send through; by default the channel owns an Agent it closes in close(). */
+  dispatcher?: Dispatcher;
+}
+
+export class WebhookChannel implements Channel {
+  readonly type = 'webhook' as const;
+  readonly key: string;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+
+  constructor(
+    private readonly config: WebhookChannelConfig,
+    options: HttpChannelOptions = {},
+  ) {
+    this.key = config.key;
+    this.ownsDispatcher = !options.dispatcher;
+    this.dispatcher = options.dispatcher ?? new Agent();
+  }
+
+  async send(delivery: OutboxDelivery): Promise<void> {
+    const body = alertmanagerWebhookBody(delivery.payload, this.key);
+    const response = await postJson(this.config.url, body, {
+      // Configured headers first: the contract's own headers are not theirs to override.
+      headers: { ...this.config.headers, 'idempotency-key': delivery.idempotencyKey },
+      timeoutMs: this.config.timeoutMs,
+      dispatcher: this.dispatcher,
+      label: `webhook ${this.key}`,
+    });
+    if (response.statusCode < 200 || response.statusCode > 299) {
+      throw new DeliveryError(`webhook ${this.key}: HTTP ${response.statusCode}: ${response.text.slice(0, 200)}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+}
+
+export interface PostJsonOptions {
+  headers: Record<string, string>;
+  timeoutMs: number;
+  dispatcher: Dispatcher;
+  /** Names the channel in error messages; the URL never appears in them (it may hold a secret). */
+  label: string;
+}
+
+export interface PostJsonResponse {
+  statusCode: number;
+  /** The start of the response body (at most ~4 KB); the rest is discarded. */
+  text: string;
+}
+
+const READ_LIMIT = 4096;
+
+/**
+ * POSTs JSON with undici, bounded as a whole by AbortSignal.timeout (undici's own headersTimeout
+ * fires late). Network failures and timeouts become DeliveryErrors; every response body is read or
+ * discarded so no socket is left hanging.
+ */
+export async function postJson(url: string, body: unknown, options: PostJsonOptions): Promise<PostJsonResponse> {
+  const signal = AbortSignal.timeout(options.timeoutMs);
+  try {
+    const response = await request(url, {
+      method: 'POST',
+      dispatcher: options.dispatcher,
+      signal,
+      headers: { ...lowerCaseKeys(options.headers), 'content-type': 'application/json', 'user-agent': 'Sigap' },
+      body: JSON.stringify(body),
+    });
+    let bytes = 0;
+    const chunks: Buffer[] = [];
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      bytes += chunk.length;
+      if (bytes >= READ_LIMIT) break; // leaving the loop destroys the rest of the body
+    }
+    return { statusCode: response.statusCode, text: Buffer.concat(chunks).toString('utf8') };
+  } catch (error) {
+    if (error instanceof DeliveryError) throw error;
+    if (signal.aborted) throw new DeliveryError(`${options.label}: no answer within ${options.timeoutMs} ms`);
+    throw new DeliveryError(`${options.label}: ${describeNetworkError(error)}`);
+  }
+}
+
+function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+}
+
+/** The error's code (ECONNREFUSED, UND_ERR_SOCKET, …), and its cause's, without any URL. */
+function describeNetworkError(error: unknown): string {
+  const codes: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 3 && current instanceof Error; depth++) {
+    const code = (current as Error & { code?: unknown }).code;
+    if (typeof code === 'string' && !codes.includes(code)) codes.push(code);
+    current = current.cause;
+  }
+  return codes.length > 0 ? codes.join(' / ') : error instanceof Error ? error.name : 'request failed';
+}

@@ -1,0 +1,119 @@
+// Delivers the outbox: every second, claims the rows that are due (one conditional update each,
+// so of several processes exactly one takes a row), hands each to its channel, and records the
+// outcome. A failure is retried with exponential backoff (capped) until it succeeds; a row whose
+// channel no longer exists fails for good and waits for a person's "retry". At least once: a
+// process that dies mid-delivery leaves its claim to expire, and another delivers the row again
+// with the same Idempotency-Key.
+import type { Logger } from 'pino';
+import type { Database } from '../store/store-types.js';
+import { DeliveryError, type Channel, type OutboxRow } from './notification-types.js';
+
+export interface DispatcherDeps {
+  db: Database;
+  /** Configured channels by key, and the e-mail transport for people reached by role (`role:*`). */
+  channels: ReadonlyMap<string, Channel>;
+  people: Channel | null;
+  retry: { initialMs: number; maxMs: number };
+  /** This process, as recorded on the rows it claims. */
+  owner: string;
+  clock: () => Date;
+  logger: Logger;
+  pollMs?: number;
+  /** Rows taken per round (default 20). */
+  batchSize?: number;
+  /** Deliveries at once (default 4). */
+  concurrency?: number;
+  /** How long a claim lasts before another process may take the row (default 2 minutes). */
+  claimMs?: number;
+}
+
+export interface DispatchReport {
+  sent: number;
+  failed: number;
+}
+
+/** The wait before attempt n + 1 after n failures: initial × 2^(n-1), at most max. */
+export function backoffMs(failures: number, retry: { initialMs: number; maxMs: number }): number {
+  return Math.min(retry.maxMs, retry.initialMs * 2 ** Math.max(0, Math.min(failures - 1, 30)));
+}
+
+export class NotificationDispatcher {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<DispatchReport> | null = null;
+  private failing = false;
+
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.tick(), this.deps.pollMs ?? 1_000);
+    this.timer.unref();
+  }
+
+  /** Stop taking rows and wait for the deliveries in progress. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+    for (const channel of new Set([...this.deps.channels.values(), ...(this.deps.people ? [this.deps.people] : [])])) await channel.close?.();
+  }
+
+  /** One round (the timer's, or a test's); a round still running is joined, not doubled. */
+  tick(): Promise<DispatchReport> {
+    this.running ??= this.round().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async round(): Promise<DispatchReport> {
+    const report: DispatchReport = { sent: 0, failed: 0 };
+    const { db, logger } = this.deps;
+    let due: OutboxRow[];
+    try {
+      due = await db.stores.notifications.listDue(this.deps.clock(), this.deps.batchSize ?? 20);
+      if (this.failing) logger.info('notification outbox reachable again');
+      this.failing = false;
+    } catch (err) {
+      if (!this.failing) logger.warn({ err }, 'cannot read the notification outbox; retrying every round');
+      this.failing = true;
+      return report;
+    }
+    const queue = [...due];
+    const worker = async () => {
+      for (let row = queue.shift(); row; row = queue.shift()) {
+        const outcome = await this.deliver(row).catch((err: unknown) => {
+          logger.error({ err, outbox: row!.id }, 'could not record a notification delivery; it will be tried again');
+          return null;
+        });
+        if (outcome === 'sent') report.sent += 1;
+        if (outcome === 'failed') report.failed += 1;
+      }
+    };
+    await Promise.all(Array.from({ length: this.deps.concurrency ?? 4 }, worker));
+    return report;
+  }
+
+  private async deliver(row: OutboxRow): Promise<'sent' | 'failed' | 'taken'> {
+    const { db, owner, clock, logger } = this.deps;
+    const store = db.stores.notifications;
+    const now = clock();
+    if (!(await store.claim(row.id, owner, now, new Date(now.getTime() + (this.deps.claimMs ?? 120_000))))) return 'taken';
+    const attempts = row.attempts + 1;
+    const channel = this.deps.channels.get(row.channelKey) ?? (row.channelKey.startsWith('role:') ? this.deps.people : null);
+    try {
+      if (!channel) throw new DeliveryError(`channel "${row.channelKey}" is not configured any more`, true);
+      await channel.send({ id: row.id, channelKey: row.channelKey, recipient: row.recipient, idempotencyKey: row.idempotencyKey, attempt: attempts, payload: row.payload });
+    } catch (err) {
+      const permanent = err instanceof DeliveryError && err.permanent;
+      const message = err instanceof Error ? err.message : String(err);
+      const nextAttemptAt = new Date(clock().getTime() + backoffMs(attempts, this.deps.retry));
+      await store.markFailed(row.id, owner, { attempts, error: message, nextAttemptAt, permanent });
+      logger.warn({ outbox: row.id, incident: row.incidentRef, channel: row.channelKey, attempts, error: message, permanent }, 'notification not delivered');
+      return 'failed';
+    }
+    await store.markSent(row.id, owner, attempts, clock());
+    logger.info({ outbox: row.id, incident: row.incidentRef, event: row.event, channel: row.channelKey, attempts }, 'notification delivered');
+    return 'sent';
+  }
+}

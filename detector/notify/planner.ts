@@ -1,0 +1,167 @@
+// Decides who hears of an incident event and writes one outbox row per recipient, in the
+// transaction that appended the event (a transactional outbox: the notification exists exactly
+// when the event does). Routes match by event, priority and service and name channels or roles;
+// a restored, resolved or reminder message also goes to everyone who got the `opened` one, even
+// if the routes changed since.
+import type { NotificationRoute, NotificationsConfig } from '../../config.js';
+import type { CheckLookup } from '../check-catalog.js';
+import { CATCH_ALL_SERVICE, type Incident, type IncidentEvent } from '../domain-types.js';
+import type { Stores } from '../store/store-types.js';
+import type { ChannelConfig, MessageLanguage, NewOutboxRow, NotificationEvent, NotificationPayload, NotifiedIncident } from './notification-types.js';
+
+/** Incident event types (actions and Sigap's own) → the notification events of DESIGN §3. */
+const EVENT_FOR: Readonly<Record<string, NotificationEvent>> = {
+  opened: 'opened',
+  acknowledge: 'acknowledged',
+  escalate: 'escalated',
+  escalate_management: 'escalated',
+  warning: 'warning',
+  breached: 'breached',
+  restored: 'restored',
+  resolve: 'resolved',
+  close: 'closed',
+  reopen: 'reopened',
+  reopened: 'reopened',
+  reminder: 'reminder',
+};
+
+/** These follow the `opened` message wherever it went. */
+const FOLLOWS_OPENED: readonly NotificationEvent[] = ['restored', 'resolved', 'reminder'];
+
+/** The channel key of people reached by e-mail through their role. */
+export const roleChannelKey = (role: string) => `role:${role}`;
+
+export function notificationEventFor(eventType: string): NotificationEvent | null {
+  return EVENT_FOR[eventType] ?? null;
+}
+
+export function routeMatches(route: NotificationRoute, event: NotificationEvent, incident: Pick<Incident, 'priority' | 'service'>): boolean {
+  return (
+    route.events.includes(event) &&
+    (route.priorities === null || route.priorities.includes(incident.priority)) &&
+    (route.services === null || route.services.includes(incident.service))
+  );
+}
+
+interface Recipient {
+  channelKey: string;
+  recipient: string | null;
+  language: MessageLanguage;
+}
+
+export interface PlannerDeps {
+  config: NotificationsConfig;
+  timezone: string;
+  checks: Pick<CheckLookup, 'service'>;
+}
+
+export class NotificationPlanner {
+  private readonly channels: Map<string, ChannelConfig>;
+
+  constructor(private readonly deps: PlannerDeps) {
+    this.channels = new Map(deps.config.channels.map((c) => [c.key, c]));
+  }
+
+  /** The incident-event listener: plan and write the event's outbox rows in its transaction. */
+  readonly plan = async (stores: Stores, incidentId: number, event: IncidentEvent): Promise<void> => {
+    const kind = notificationEventFor(event.type);
+    if (!kind) return;
+    const incident = await stores.incidents.findById(incidentId);
+    if (!incident) return;
+    const recipients = await this.recipients(stores, kind, incident);
+    if (recipients.length === 0) return;
+    const snapshot = this.snapshot(incident);
+    const rows: NewOutboxRow[] = recipients.map((r) => ({
+      incidentId,
+      eventId: event.id,
+      event: kind,
+      channelKey: r.channelKey,
+      recipient: r.recipient,
+      idempotencyKey: `${incident.ref}/${event.id}/${r.channelKey}/${r.recipient ?? '-'}`.slice(0, 200),
+      payload: this.payload(kind, event, snapshot, r.language),
+    }));
+    await stores.notifications.insert(rows, event.at);
+  };
+
+  private async recipients(stores: Stores, kind: NotificationEvent, incident: Incident): Promise<Recipient[]> {
+    const found = new Map<string, Recipient>();
+    const add = (r: Recipient) => found.set(`${r.channelKey}\u0000${r.recipient ?? ''}`, r);
+    const routes = this.deps.config.routes.filter((route) => routeMatches(route, kind, incident));
+    for (const route of routes) {
+      for (const key of route.notify) for (const r of this.channelRecipients(key)) add(r);
+    }
+    const roles = [...new Set(routes.flatMap((r) => r.roles))];
+    for (const user of await stores.accounts.listReachableUsers(roles)) {
+      add({ channelKey: roleChannelKey(user.role), recipient: user.email, language: user.language });
+    }
+    if (FOLLOWS_OPENED.includes(kind)) {
+      for (const r of await stores.notifications.recipientsOf(incident.id, 'opened')) {
+        add({ channelKey: r.channelKey, recipient: r.recipient, language: this.languageOf(r.channelKey) });
+      }
+    }
+    return [...found.values()];
+  }
+
+  /** A configured channel's recipients: one per address of an e-mail channel, else the channel itself. */
+  private channelRecipients(key: string): Recipient[] {
+    const channel = this.channels.get(key);
+    if (!channel) return [];
+    if (channel.type === 'email') return channel.to.map((to) => ({ channelKey: key, recipient: to, language: channel.language }));
+    return [{ channelKey: key, recipient: null, language: channel.type === 'telegram' ? channel.language : 'id' }];
+  }
+
+  private languageOf(channelKey: string): MessageLanguage {
+    const channel = this.channels.get(channelKey);
+    return channel && channel.type !== 'webhook' ? channel.language : 'id';
+  }
+
+  private snapshot(i: Incident): NotifiedIncident {
+    const iso = (d: Date | null) => (d ? d.toISOString() : null);
+    const e = i.evidence;
+    const failureReason = e ? (e.reason ?? e.errorCode ?? (e.statusCode ? `HTTP ${e.statusCode}` : null) ?? e.errorMessage ?? null) : null;
+    const serviceName = this.deps.checks.service(i.service)?.name ?? (i.service === CATCH_ALL_SERVICE.key ? CATCH_ALL_SERVICE.name : i.service);
+    return {
+      ref: i.ref,
+      title: i.title,
+      description: i.description,
+      service: i.service,
+      serviceName,
+      check: i.check,
+      source: i.source,
+      category: i.category,
+      subcategory: i.subcategory,
+      failureKind: i.failureKind,
+      failureReason: failureReason ? String(failureReason) : null,
+      priority: i.priority,
+      status: i.status,
+      escalationLevel: i.escalationLevel,
+      assignedGroup: i.assignedGroup,
+      assignee: i.assignee,
+      reporter: i.reporter,
+      detectedAt: i.detectedAt.toISOString(),
+      acknowledgedAt: iso(i.acknowledgedAt),
+      responseDueAt: i.responseDueAt.toISOString(),
+      resolveDueAt: i.resolveDueAt.toISOString(),
+      serviceRestoredAt: iso(i.serviceRestoredAt),
+      resolvedAt: iso(i.resolvedAt),
+      closedAt: iso(i.closedAt),
+      responseBreached: i.responseBreached,
+      resolutionBreached: i.resolutionBreached,
+      resolutionCode: i.resolutionCode,
+      resolutionNotes: i.resolutionNotes,
+      closureCode: i.closureCode,
+      reopenCount: i.reopenCount,
+    };
+  }
+
+  private payload(kind: NotificationEvent, event: IncidentEvent, incident: NotifiedIncident, language: MessageLanguage): NotificationPayload {
+    return {
+      event: kind,
+      cause: { id: event.id, type: event.type, at: event.at.toISOString(), actor: event.actor, note: event.note, data: event.data },
+      incident,
+      link: `${this.deps.config.baseUrl}/incidents/${encodeURIComponent(incident.ref)}`,
+      timezone: this.deps.timezone,
+      language,
+    };
+  }
+}
