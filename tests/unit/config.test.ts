@@ -239,3 +239,142 @@ describe('starting sigap with a bad configuration', () => {
     expect(`${stdout}\n${stderr}`).not.toMatch(/^\s+at /m);
   });
 });
+
+describe('the notifications section', () => {
+  // DESIGN §3's example, verbatim apart from the indentation.
+  const DESIGN_EXAMPLE = `
+notifications:
+  smtp: { host: smtp.dpmptsp.example, port: 587, user: sigap, pass: "\${SMTP_PASSWORD}", from: sigap@dpmptsp.example }
+  channels:
+    - { key: desk-hook, type: webhook, url: "https://chat.example/hook" }
+    - { key: desk-mail, type: email, to: [helpdesk@dpmptsp.example] }
+    - { key: it-telegram, type: telegram, botToken: "\${TELEGRAM_BOT_TOKEN}", chatId: "-1001234" }
+  routes:
+    - { events: [opened, breached, escalated, restored, reopened], priorities: [P1, P2], notify: [desk-hook, it-telegram] }
+    - { events: [opened, resolved, closed], notify: [desk-mail] }
+  reminders: { P1: 30m, P2: 2h }
+`;
+  const SECRETS = { SMTP_PASSWORD: 'smtp-secret', TELEGRAM_BOT_TOKEN: '123456:ABC-def_ghi' };
+
+  it('parses the DESIGN example with the secrets from the environment and every default filled in', () => {
+    const { notifications } = parseConfig(`${oneService('SKM')}${DESIGN_EXAMPLE}`, 'sigap.yaml', SECRETS);
+    expect(notifications).toEqual({
+      baseUrl: 'http://127.0.0.1:3000',
+      smtp: { host: 'smtp.dpmptsp.example', port: 587, secure: false, user: 'sigap', pass: 'smtp-secret', from: 'sigap@dpmptsp.example', timeoutMs: 15_000 },
+      channels: [
+        { key: 'desk-hook', type: 'webhook', url: 'https://chat.example/hook', timeoutMs: 10_000, headers: {} },
+        { key: 'desk-mail', type: 'email', to: ['helpdesk@dpmptsp.example'], language: 'id' },
+        { key: 'it-telegram', type: 'telegram', botToken: '123456:ABC-def_ghi', chatId: '-1001234', apiBaseUrl: 'https://api.telegram.org', timeoutMs: 10_000, language: 'id' },
+      ],
+      routes: [
+        { events: ['opened', 'breached', 'escalated', 'restored', 'reopened'], priorities: ['P1', 'P2'], services: null, notify: ['desk-hook', 'it-telegram'], roles: [] },
+        { events: ['opened', 'resolved', 'closed'], priorities: null, services: null, notify: ['desk-mail'], roles: [] },
+      ],
+      reminders: { P1: 30 * MIN, P2: 2 * HOUR },
+      retry: { initialMs: 10_000, maxMs: HOUR },
+    });
+  });
+
+  it('links messages to http://HOST:PORT unless baseUrl says otherwise, and uses TLS from the first byte only on port 465', () => {
+    const onPort = parseConfig(DESIGN_EXAMPLE, 'sigap.yaml', { ...SECRETS, HOST: '10.0.0.5', PORT: '8080' }).notifications;
+    expect(onPort.baseUrl).toBe('http://10.0.0.5:8080');
+    const given = parseConfig(
+      'notifications:\n  baseUrl: "https://sigap.dpmptsp.example/"\n  smtp: { host: smtp.example, port: 465, from: sigap@dpmptsp.example }\n',
+      'sigap.yaml',
+      {},
+    ).notifications;
+    expect(given.baseUrl).toBe('https://sigap.dpmptsp.example');
+    expect(given.smtp).toMatchObject({ port: 465, secure: true, user: null, pass: null });
+  });
+
+  it('notifies nobody when the section is absent', () => {
+    expect(parseConfig(oneService('SKM'), 'sigap.yaml', {}).notifications).toEqual({
+      baseUrl: 'http://127.0.0.1:3000',
+      smtp: null,
+      channels: [],
+      routes: [],
+      reminders: {},
+      retry: { initialMs: 10_000, maxMs: HOUR },
+    });
+  });
+
+  it('reports values that are wrong in themselves, each with the file and the key path', () => {
+    const problems = problemsOf(
+      `notifications:
+  channels:
+    - { key: hook, type: webhook, url: "ftp://chat.example/hook" }
+    - { key: tg, type: telegram, botToken: "not-a-token", chatId: "-1001234" }
+  routes:
+    - { events: [opened, exploded], notify: [hook, tg] }
+`,
+      {},
+      'notify.yaml',
+    );
+    expect(problems.slice().sort()).toEqual(
+      [
+        'notify.yaml: notifications.channels[0].url: must be an http:// or https:// URL',
+        'notify.yaml: notifications.channels[1].botToken: must be a bot token as BotFather gives it (123456:ABC-…)',
+        'notify.yaml: notifications.routes[0].events[1]: must be one of opened, acknowledged, escalated, warning, breached, restored, resolved, closed, reopened, reminder',
+      ].sort(),
+    );
+  });
+
+  it('reports references that do not fit together: unknown channels, a key used twice, e-mail and roles without smtp', () => {
+    const problems = problemsOf(
+      `notifications:
+  channels:
+    - { key: hook, type: webhook, url: "https://chat.example/hook" }
+    - { key: hook, type: email, to: [helpdesk@dpmptsp.example] }
+  routes:
+    - { events: [opened], notify: [hook, pager] }
+    - { events: [escalated], roles: [manager] }
+`,
+      {},
+      'notify.yaml',
+    );
+    expect(problems.slice().sort()).toEqual(
+      [
+        'notify.yaml: notifications.channels[1].key: "hook" is used by another channel',
+        'notify.yaml: notifications.channels[1]: an email channel needs notifications.smtp',
+        'notify.yaml: notifications.routes[0].notify[1]: no channel has the key "pager" (channels: hook)',
+        'notify.yaml: notifications.routes[1].roles: people are reached by e-mail: roles need notifications.smtp',
+      ].sort(),
+    );
+  });
+
+  it('reports the reference problems together with the value problems in one start', () => {
+    // Like services (parsedParts), a section that fails its schema must not hide the cross checks.
+    const problems = problemsOf(
+      `notifications:
+  channels:
+    - { key: hook, type: webhook, url: "ftp://chat.example/hook" }
+    - { key: mail, type: email, to: [helpdesk@dpmptsp.example] }
+  routes:
+    - { events: [opened, exploded], notify: [pager] }
+`,
+      {},
+      'notify.yaml',
+    );
+    expect(problems.slice().sort()).toEqual(
+      [
+        'notify.yaml: notifications.channels[0].url: must be an http:// or https:// URL',
+        'notify.yaml: notifications.channels[1]: an email channel needs notifications.smtp',
+        'notify.yaml: notifications.routes[0].events[1]: must be one of opened, acknowledged, escalated, warning, breached, restored, resolved, closed, reopened, reminder',
+        'notify.yaml: notifications.routes[0].notify[0]: no channel has the key "pager" (channels: hook, mail)',
+      ].sort(),
+    );
+  });
+
+  it('reports a secret missing from the environment once, by its key path and variable name', () => {
+    expect(problemsOf(DESIGN_EXAMPLE, { TELEGRAM_BOT_TOKEN: SECRETS.TELEGRAM_BOT_TOKEN })).toEqual([
+      'sigap.yaml: notifications.smtp.pass: environment variable SMTP_PASSWORD is not set',
+    ]);
+  });
+
+  it('reports notification problems alongside problems elsewhere in the file and in the environment', () => {
+    const problems = problemsOf(`${oneService('SKM')}timezone: Mars/Olympus\n${DESIGN_EXAMPLE}`, { PORT: 'abc', TELEGRAM_BOT_TOKEN: SECRETS.TELEGRAM_BOT_TOKEN });
+    expect(problems).toContain('environment: PORT: must be a port number');
+    expect(problems).toContain('sigap.yaml: timezone: must be an IANA time zone such as Asia/Jakarta');
+    expect(problems).toContain('sigap.yaml: notifications.smtp.pass: environment variable SMTP_PASSWORD is not set');
+  });
+});
