@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { checkSchema, envSchema, fileSchema, key, type CheckInput, type FileConfig } from './config-schema.js';
+import { checkSchema, envSchema, fileSchema, key, parseDuration, type CheckInput, type FileConfig } from './config-schema.js';
 import { parseBusinessHours, type BusinessCalendar } from './detector/business-calendar.js';
-import type { UserRole } from './detector/domain-types.js';
+import { CATCH_ALL_SERVICE, type UserRole } from './detector/domain-types.js';
 import type { ChannelConfig, NotificationEvent, SmtpConfig } from './detector/notify/notification-types.js';
 import { DEFAULT_SLA_TARGETS, type Priority, type SlaTargets } from './detector/sla.js';
 import type { ProbeTarget, TcpTarget } from './probes/probe-types.js';
@@ -113,33 +113,36 @@ function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)), '');
 }
 
-function zodProblems(prefix: string, error: z.ZodError): string[] {
-  return error.issues.map((issue) => {
+/** One line per issue; issues at `alreadyReported` paths (a missing `${NAME}`) are said once, there. */
+function zodProblems(prefix: string, error: z.ZodError, alreadyReported: ReadonlySet<string> = new Set()): string[] {
+  return error.issues.flatMap((issue) => {
     const where = formatPath(issue.path);
+    if (alreadyReported.has(where)) return [];
     if (issue.code === 'unrecognized_keys') {
       const keys = issue.keys.map((k) => (where ? `${where}.${k}` : k));
-      return `${prefix}${keys.join(', ')}: unknown key${keys.length > 1 ? 's' : ''}`;
+      return [`${prefix}${keys.join(', ')}: unknown key${keys.length > 1 ? 's' : ''}`];
     }
-    return `${prefix}${where || '(top level)'}: ${issue.message}`;
+    return [`${prefix}${where || '(top level)'}: ${issue.message}`];
   });
 }
 
 /** Replace `${NAME}` in every string value by the environment variable; `$${` stays a literal `${`. */
-function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: PropertyKey[], problems: string[], file: string): unknown {
+function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: PropertyKey[], problems: string[], file: string, missing: Set<string>): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$?\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (match, name: string) => {
       if (match.startsWith('$$')) return match.slice(1);
       const found = env[name];
       if (found === undefined) {
         problems.push(`${file}: ${formatPath(path)}: environment variable ${name} is not set`);
+        missing.add(formatPath(path));
         return '';
       }
       return found;
     });
   }
-  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, [...path, i], problems, file));
+  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, [...path, i], problems, file, missing));
   if (value && typeof value === 'object' && !(value instanceof Date)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, [...path, k], problems, file)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, [...path, k], problems, file, missing)]));
   }
   return value;
 }
@@ -268,27 +271,42 @@ function toTarget(check: CheckInput): { target: ProbeTarget; description: string
   }
 }
 
-/** What the schema alone cannot see: routes naming channels and services that exist, e-mail needing smtp. */
-function notificationProblems(file: string, cfg: FileConfig, problems: string[]): void {
-  const n = cfg.notifications;
+/**
+ * What the schema alone cannot see: routes naming channels and services that exist, e-mail
+ * needing smtp. Read from the raw file, so these are reported even when other values are wrong.
+ */
+function notificationProblems(file: string, raw: unknown, problems: string[]): void {
+  const asObject = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  const asList = (v: unknown) => (Array.isArray(v) ? v : []);
+  const n = asObject(asObject(raw).notifications);
   const at = (path: string) => `${file}: notifications.${path}`;
+  const hasSmtp = n.smtp !== undefined && n.smtp !== null;
   const channelKeys = new Set<string>();
-  n.channels.forEach((channel, i) => {
+  asList(n.channels).forEach((c, i) => {
+    const channel = asObject(c);
+    if (typeof channel.key !== 'string') return;
     if (channelKeys.has(channel.key)) problems.push(`${at(`channels[${i}].key`)}: "${channel.key}" is used by another channel`);
     channelKeys.add(channel.key);
-    if (channel.type === 'email' && !n.smtp) problems.push(`${at(`channels[${i}]`)}: an email channel needs notifications.smtp`);
+    if (channel.type === 'email' && !hasSmtp) problems.push(`${at(`channels[${i}]`)}: an email channel needs notifications.smtp`);
   });
-  const serviceKeys = new Set(cfg.services.map((s) => s.key));
-  n.routes.forEach((route, i) => {
-    route.notify.forEach((key, j) => {
-      if (!channelKeys.has(key)) problems.push(`${at(`routes[${i}].notify[${j}]`)}: no channel has the key "${key}" (channels: ${[...channelKeys].join(', ') || 'none'})`);
+  const serviceKeys = new Set(asList(asObject(raw).services).map((s) => asObject(s).key));
+  asList(n.routes).forEach((r, i) => {
+    const route = asObject(r);
+    asList(route.notify).forEach((channelKey, j) => {
+      if (typeof channelKey === 'string' && !channelKeys.has(channelKey)) {
+        problems.push(`${at(`routes[${i}].notify[${j}]`)}: no channel has the key "${channelKey}" (channels: ${[...channelKeys].join(', ') || 'none'})`);
+      }
     });
-    route.services?.forEach((key, j) => {
-      if (!serviceKeys.has(key) && key !== 'other') problems.push(`${at(`routes[${i}].services[${j}]`)}: no service has the key "${key}"`);
+    asList(route.services).forEach((serviceKey, j) => {
+      if (typeof serviceKey === 'string' && !serviceKeys.has(serviceKey) && serviceKey !== CATCH_ALL_SERVICE.key) {
+        problems.push(`${at(`routes[${i}].services[${j}]`)}: no service has the key "${serviceKey}"`);
+      }
     });
-    if (route.roles.length > 0 && !n.smtp) problems.push(`${at(`routes[${i}].roles`)}: people are reached by e-mail: roles need notifications.smtp`);
+    if (asList(route.roles).length > 0 && !hasSmtp) problems.push(`${at(`routes[${i}].roles`)}: people are reached by e-mail: roles need notifications.smtp`);
   });
-  if (n.retry.initial > n.retry.max) problems.push(`${at('retry.initial')}: must not be longer than retry.max`);
+  const retry = asObject(n.retry);
+  const [initial, max] = [retry.initial, retry.max].map((d) => (typeof d === 'string' ? parseDuration(d) : null));
+  if (typeof initial === 'number' && typeof max === 'number' && initial > max) problems.push(`${at('retry.initial')}: must not be longer than retry.max`);
 }
 
 function toNotifications(cfg: FileConfig, host: string, port: number): NotificationsConfig {
@@ -359,10 +377,12 @@ export function parseConfig(text: string, configPath: string, env: NodeJS.Proces
   }
   if (doc.errors.length > 0) throw new ConfigError(problems);
 
-  const raw = substituteEnv(doc.toJS() ?? {}, env, [], problems, configPath);
+  const missingVars = new Set<string>();
+  const raw = substituteEnv(doc.toJS() ?? {}, env, [], problems, configPath, missingVars);
   const fileResult = fileSchema.safeParse(raw);
   if (!fileResult.success) {
-    problems.push(...zodProblems(`${configPath}: `, fileResult.error));
+    problems.push(...zodProblems(`${configPath}: `, fileResult.error, missingVars));
+    notificationProblems(configPath, raw, problems);
     const parts = parsedParts(raw);
     crossCheck(configPath, parts.services, problems);
     if (parts.businessHours) checkedWeekHours(configPath, parts.businessHours, problems);
@@ -370,7 +390,7 @@ export function parseConfig(text: string, configPath: string, env: NodeJS.Proces
   }
   const cfg = fileResult.data;
   crossCheck(configPath, cfg.services, problems);
-  notificationProblems(configPath, cfg, problems);
+  notificationProblems(configPath, raw, problems);
   const calendar = buildCalendar(configPath, cfg, problems);
   if (problems.length > 0 || !envResult.success) throw new ConfigError(problems);
 

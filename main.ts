@@ -128,7 +128,10 @@ function startDispatcher(config: SigapConfig, db: Database, clock: () => Date, l
   const { notifications } = config;
   const channels = new Map<string, Channel>(notifications.channels.map((c) => [c.key, createChannel(c, notifications.smtp)]));
   const people = notifications.smtp ? emailChannelFor('people', notifications.smtp) : null;
-  const dispatcher = new NotificationDispatcher({ db, channels, people, retry: notifications.retry, owner: `${config.instance}:${process.pid}`, clock, logger, pollMs: pollMs || undefined });
+  // A claim outlives the slowest delivery, so a row is taken again only from a process that died with it.
+  const timeouts = [...notifications.channels.map((c) => (c.type === 'email' ? (notifications.smtp?.timeoutMs ?? 0) : c.timeoutMs)), notifications.smtp?.timeoutMs ?? 0];
+  const claimMs = Math.max(...timeouts) * 2 + 10_000;
+  const dispatcher = new NotificationDispatcher({ db, channels, people, retry: notifications.retry, owner: `${config.instance}:${process.pid}`, clock, logger, pollMs: pollMs || undefined, claimMs });
   if (pollMs !== 0) dispatcher.start();
   return dispatcher;
 }

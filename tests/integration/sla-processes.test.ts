@@ -1,7 +1,10 @@
 // SOP-Insiden-002/003 with real processes and the real clock: two Sigap workers sweep one database;
 // warnings and breaches are acted on within 5 seconds of their due time and exactly once, also
 // when one worker is killed (kill -9) and another starts in its place; a resolved incident closes
-// by itself once. Targets are seconds long so the test runs in real time. SQLite and PostgreSQL.
+// by itself once; and every notification reaches the webhook receiver exactly once although
+// every worker delivers. Targets are seconds long so the test runs in real time. SQLite and PostgreSQL.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,13 +13,19 @@ import { parseConfig } from '../../config.js';
 import { fixedCheckLookup } from '../../detector/check-catalog.js';
 import type { IncidentEvent, User } from '../../detector/domain-types.js';
 import { IncidentService } from '../../detector/incident-service.js';
+import { NotificationPlanner } from '../../detector/notify/planner.js';
 import { openDatabase } from '../../detector/store/database.js';
 import type { Database } from '../../detector/store/store-types.js';
 import { killLeftoverProcesses, startSigapProcess, type SigapProcess } from '../helpers/sigap-process.js';
 import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';
 import { until } from '../helpers/wait.js';
 
-const YAML = `
+const yaml = (hookUrl: string) => `
+notifications:
+  channels:
+    - { key: desk-hook, type: webhook, url: "${hookUrl}", timeout: 2s }
+  routes:
+    - { events: [opened, breached, escalated, closed], notify: [desk-hook] }
 policy:
   targets:
     P2: { respond: 2s, resolve: 5s, clock: 24x7 }
@@ -26,7 +35,7 @@ services:
     name: Survei Kepuasan Masyarakat (SKM)
     impact: medium
 `;
-const config = parseConfig(YAML, 'sigap.yaml', {});
+const config = parseConfig(yaml('http://127.0.0.1:9/'), 'sigap.yaml', {});
 const desk: User = { id: 0, username: 'desk1', displayName: 'Service desk', role: 'service_desk', language: 'id', active: true, email: null };
 // DESIGN §6: "Breached response and resolution targets are acted on within 5 seconds of their due time."
 const ACT_WITHIN_MS = 5_000;
@@ -36,6 +45,9 @@ describe.each(testDatabaseKinds())('real processes act on every breach once and 
   let configDir: string;
   let db: Database | null = null;
   let processes: SigapProcess[] = [];
+  let receiver: Server;
+  /** Idempotency-Key and body of every webhook delivery the receiver accepted. */
+  const received: Array<{ key: string; event: string; ref: string; at: number }> = [];
 
   const start = async (instance: string) => {
     const sigap = await startSigapProcess({ instance, databaseUrl: testDb.url, configPath: join(configDir, 'sigap.yaml') });
@@ -46,7 +58,18 @@ describe.each(testDatabaseKinds())('real processes act on every breach once and 
   beforeEach(async () => {
     testDb = await kind.create();
     configDir = mkdtempSync(join(tmpdir(), 'sigap-sla-'));
-    writeFileSync(join(configDir, 'sigap.yaml'), YAML);
+    received.length = 0;
+    receiver = createServer((req, res) => {
+      let text = '';
+      req.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      req.on('end', () => {
+        const body = JSON.parse(text) as { sigap: { event: string; incident: { ref: string } } };
+        received.push({ key: String(req.headers['idempotency-key']), event: body.sigap.event, ref: body.sigap.incident.ref, at: Date.now() });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    writeFileSync(join(configDir, 'sigap.yaml'), yaml(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`));
   });
 
   afterEach(async () => {
@@ -56,6 +79,8 @@ describe.each(testDatabaseKinds())('real processes act on every breach once and 
     db = null;
     await testDb.drop();
     rmSync(configDir, { recursive: true, force: true });
+    receiver.closeAllConnections();
+    await new Promise<void>((resolve) => receiver.close(() => resolve()));
     expect(leftovers, 'every process was stopped by the test').toBe(0);
   });
 
@@ -64,6 +89,8 @@ describe.each(testDatabaseKinds())('real processes act on every breach once and 
     db = openDatabase(testDb.url);
     // The service desk's own process: its actions act on due breaches too (a third racer).
     const incidents = new IncidentService({ db, checks: fixedCheckLookup([]), policy: config.policy, calendar: config.calendar, clock: () => new Date() });
+    // Its events are notified like those of any Sigap process (the workers deliver them).
+    db.onIncidentEvent(new NotificationPlanner({ config: config.notifications, timezone: config.timezone, checks: fixedCheckLookup([]) }).plan);
     const report = { service: 'skm', title: 'Formulir SKM tidak bisa dikirim', description: 'Telepon dari warga.', impact: 'medium', urgency: 'high', category: 'availability', subcategory: 'outage', reporter: { name: 'Pak Budi', contact: null } } as const;
 
     const refs: string[] = [];
@@ -76,6 +103,7 @@ describe.each(testDatabaseKinds())('real processes act on every breach once and 
     await until('every response target to be acted on', async () => (await Promise.all(refs.slice(1).map(breachesOf))).every((b) => b.length >= 1), 20_000);
 
     // kill -9 one worker mid-flight and start another in its place.
+    const killedAt = Date.now();
     await first.kill();
     const third = await start('worker-c');
     await until('every resolution target to be acted on', async () => (await Promise.all(refs.map(breachesOf))).every((b) => b.some((e) => e.data?.target === 'resolution')), 20_000);
@@ -111,9 +139,28 @@ describe.each(testDatabaseKinds())('real processes act on every breach once and 
     expect(closed.incident.closureCode).toBe('auto_closed');
     expect(closed.events.filter((e) => e.type === 'close')).toEqual([expect.objectContaining({ actor: 'sigap', toStatus: 'closed' })]);
 
+    // Notifications: every outbox row delivered, each exactly once, although three processes deliver.
+    // (a row the killed worker had claimed is taken again when its claim expires: 2 × 2 s timeout + 10 s)
+    await until('every notification to be delivered', async () => (await db!.stores.notifications.backlog()) === 0, 40_000);
+    // At least once: a row the killed worker had delivered but not yet marked is delivered again
+    // (same Idempotency-Key, so a receiver drops it). Nothing else is ever delivered twice.
+    const perKey = new Map<string, number[]>();
+    for (const r of received) perKey.set(r.key, [...(perKey.get(r.key) ?? []), r.at]);
+    const repeats = [...perKey.entries()].filter(([, times]) => times.length > 1);
+    for (const [key, times] of repeats) {
+      expect(times, `${key} delivered twice, not across the kill`).toHaveLength(2);
+      expect(times[0]!, key).toBeLessThanOrEqual(killedAt);
+    }
+    for (const [index, ref] of refs.entries()) {
+      const events = received.filter((r) => r.ref === ref).map((r) => r.event);
+      expect(events.filter((e) => e === 'opened'), `${ref} opened`).toHaveLength(1);
+      expect(events.filter((e) => e === 'breached'), `${ref} breached`).toHaveLength(index === 0 ? 1 : 2);
+    }
+    expect(received.filter((r) => r.ref === refs[1] && r.event === 'closed')).toHaveLength(1);
+
     for (const p of [second, third]) {
       expect(p.logs.filter((l) => (l.level ?? 0) >= 50), p.transcript()).toEqual([]);
       expect(await p.stop()).toEqual({ code: 0, signal: null });
     }
-  }, 90_000);
+  }, 120_000);
 });
