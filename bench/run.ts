@@ -1,5 +1,5 @@
 // `npm run bench [-- SUITE… [options]]`: runs the named benchmark suites (all of them when none is
-// named; `probes` is the only one so far) and prints the machine and the figures. Everything it
+// named: `probes`, `web`) and prints the machine and the figures. Everything it
 // starts listens on or talks to 127.0.0.1 only, and is bounded in count and time.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -9,12 +9,16 @@ import { parseArgs } from 'node:util';
 import { projectRoot } from './children.js';
 import { Cleanup, runProbesSuite, type ProbesSuiteOptions } from './probes-suite.js';
 import { describeMachine, probesReport } from './report.js';
+import { runWebSuite, webReport, type WebSuiteOptions } from './web-suite.js';
 
-const SUITES = ['probes'] as const;
+const SUITES = ['probes', 'web'] as const;
 
 const USAGE = `usage: npm run bench [-- [probes] [options]]
 
   probes                 Sigap's probe path vs prometheus-blackbox-exporter on loopback targets
+  web                    queue, incident page and API latency with 100,000 incidents (SQLite; PostgreSQL too with BENCH_DATABASE_URL)
+  --incidents 100000     web: incidents in the database
+  --requests 300         web: requests measured per page and concurrency (1 and 8)
   --checks 1000,10000    sizes to run (checks, each probed once per interval)
   --interval 10          seconds between probes of one check
   --warmup 10            seconds before measuring (default: one interval)
@@ -26,7 +30,7 @@ const USAGE = `usage: npm run bench [-- [probes] [options]]
   --json FILE            also write the raw figures as JSON
   BENCH_DATABASE_URL=postgres://…  also run Sigap on PostgreSQL (a fresh database on that server)`;
 
-function options(): { suites: string[]; probes: ProbesSuiteOptions; json: string | null } {
+function options(): { suites: string[]; probes: ProbesSuiteOptions; web: WebSuiteOptions; json: string | null } {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
@@ -38,6 +42,8 @@ function options(): { suites: string[]; probes: ProbesSuiteOptions; json: string
       'skip-blackbox': { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
       json: { type: 'string' },
+      incidents: { type: 'string', default: '100000' },
+      requests: { type: 'string', default: '300' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -59,6 +65,11 @@ function options(): { suites: string[]; probes: ProbesSuiteOptions; json: string
   return {
     suites: positionals.length > 0 ? positionals : [...SUITES],
     json: values.json ?? null,
+    web: {
+      incidents: Math.round(positive('incidents', values.incidents)),
+      requests: Math.round(positive('requests', values.requests)),
+      postgresUrl: process.env.BENCH_DATABASE_URL || null,
+    },
     probes: {
       sizes: values.checks.split(',').map((s) => Math.round(positive('checks', s))),
       intervalS,
@@ -82,7 +93,7 @@ function sigapRevision(): string {
 }
 
 async function main(): Promise<void> {
-  const { suites, probes, json } = options();
+  const { suites, probes, web, json } = options();
   const machine = describeMachine();
   machine.revision = sigapRevision();
   const started = Date.now();
@@ -102,6 +113,11 @@ async function main(): Promise<void> {
       raw.probes = result;
       process.stdout.write(`\n${probesReport(result, machine)}\n`);
       if (probes.cpuProfDir) process.stdout.write(`\nCPU profiles (open in Chrome DevTools): ${probes.cpuProfDir}\n`);
+    }
+    if (suite === 'web') {
+      const result = await runWebSuite(web, progress, cleanup);
+      raw.web = result;
+      process.stdout.write(`\n${webReport(result)}\n`);
     }
   }
   if (json) writeFileSync(json, `${JSON.stringify(raw, null, 2)}\n`);
