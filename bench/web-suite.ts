@@ -58,7 +58,9 @@ function* incidentRows(count: number, ids: { services: number[]; checks: number[
     const open = n > count - OPEN;
     const detected = open ? now - (count - n) * 60_000 : now - YEAR_MS + Math.floor((n / count) * (YEAR_MS - 86_400_000));
     const priority = `P${1 + (n % 5)}`;
-    const check = n % 4 === 0 ? null : ids.checks[n % ids.checks.length]!;
+    // At most one open incident per check (the database insists): open ones beyond the checks are manual.
+    const openIndex = n - (count - OPEN) - 1;
+    const check = open ? (openIndex < ids.checks.length / 2 ? ids.checks[openIndex]! : null) : n % 4 === 0 ? null : ids.checks[n % ids.checks.length]!;
     yield {
       ref: `INC-B-${String(n).padStart(6, '0')}`,
       title: `Gangguan ${n}: formulir tidak bisa dikirim`,
