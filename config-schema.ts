@@ -225,6 +225,17 @@ export const fileSchema = z
       .object({ raw: duration(3_600_000).default(30 * DAY), hourly: duration(DAY).default(730 * DAY) })
       .strict()
       .default({ raw: 30 * DAY, hourly: 730 * DAY }),
+    // How availability is counted (DESIGN §7): a slow (degraded) site is available unless
+    // `degraded: down`; with businessHoursOnly only time inside businessHours counts.
+    availability: z
+      .object({ degraded: z.enum(['up', 'down'], { error: 'must be up or down' }).default('up'), businessHoursOnly: z.boolean().default(false) })
+      .strict()
+      .default({ degraded: 'up', businessHoursOnly: false }),
+    // /metrics is open by default, like blackbox_exporter's; a token makes Prometheus send `Authorization: Bearer …`.
+    metrics: z
+      .object({ bearerToken: z.string().min(16, 'must be at least 16 characters').optional() })
+      .strict()
+      .default({}),
     notifications: notificationsSchema.default({ channels: [], routes: [], reminders: {}, retry: { initial: 10_000, max: 3_600_000 } }),
     policy: z
       .object({

@@ -41,6 +41,14 @@ export interface RetentionConfig {
   hourlyMs: number;
 }
 
+/** `availability:` in sigap.yaml (defaults: degraded up, businessHoursOnly false). */
+export interface AvailabilityConfig {
+  /** Whether degraded (slow) time counts as available (`up`) or as an outage (`down`). */
+  degraded: 'up' | 'down';
+  /** Count only time inside the business calendar's hours. */
+  businessHoursOnly: boolean;
+}
+
 export interface ServiceConfig {
   key: string;
   name: string;
@@ -91,6 +99,9 @@ export interface SigapConfig {
   notifications: NotificationsConfig;
   connectivity: ConnectivityConfig | null;
   retention: RetentionConfig;
+  availability: AvailabilityConfig;
+  /** `/metrics` asks for this Bearer token; null: open to anyone who can reach it. */
+  metrics: { bearerToken: string | null };
   port: number;
   host: string;
   databaseUrl: string;
@@ -420,6 +431,8 @@ export function parseConfig(text: string, configPath: string, env: NodeJS.Proces
         }
       : null,
     retention: { rawMs: cfg.retention.raw, hourlyMs: cfg.retention.hourly },
+    availability: { degraded: cfg.availability.degraded, businessHoursOnly: cfg.availability.businessHoursOnly },
+    metrics: { bearerToken: cfg.metrics.bearerToken ?? null },
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,

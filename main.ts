@@ -10,12 +10,15 @@ import { ConfigError, loadConfig, type CheckConfig, type ConnectivityConfig, typ
 import { CheckCatalog } from './detector/check-catalog.js';
 import { AccountService } from './detector/account-service.js';
 import { AlertService } from './detector/alert-service.js';
+import { AvailabilityService } from './detector/availability.js';
 import { Detector } from './detector/detector.js';
 import { StorageUnavailableError } from './detector/errors.js';
 import { Housekeeping } from './detector/housekeeping.js';
+import { IncidentReportService } from './detector/incident-report.js';
 import { IncidentService } from './detector/incident-service.js';
 import { KnownErrorService } from './detector/known-error-service.js';
 import { MaintenanceService } from './detector/maintenance-service.js';
+import type { ProbingStats } from './detector/metrics.js';
 import { DEFAULT_BATCHING, ResultBatcher } from './detector/result-batcher.js';
 import { SlaWatcher } from './detector/sla-watcher.js';
 import { createChannel, emailChannelFor } from './detector/notify/channels/index.js';
@@ -81,7 +84,7 @@ function startProbing(deps: {
   clock: () => Date;
   logger: Logger;
   probeDeps: StartOptions['probeDeps'];
-}): { stop(): Promise<void> } {
+}): { stop(): Promise<void>; stats(): ProbingStats } {
   const { config, db, detector, catalog, clock, logger } = deps;
   const probeDeps: ProbeDeps = { ...deps.probeDeps, now: clock };
   const guard = config.connectivity ? connectivityGuard(config.connectivity, probeDeps, logger) : null;
@@ -113,6 +116,10 @@ function startProbing(deps: {
   const housekeeping = new Housekeeping({ db, checks: () => catalog.all(), timezone: config.timezone, retention: config.retention, clock, logger });
   housekeeping.start();
   return {
+    stats() {
+      const { waiting, lateness } = scheduler.stats();
+      return { queueLength: waiting, latenessMs: { p50: lateness.p50Ms, p99: lateness.p99Ms, max: lateness.maxMs }, resultsBuffered: batcher.stats().buffered };
+    },
     async stop() {
       clearInterval(refresher);
       await scheduler.stop();
@@ -186,6 +193,8 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
   const maintenance = new MaintenanceService({ db, timezone: config.timezone, clock });
   const alerts = new AlertService({ db, policy: config.policy, calendar: config.calendar, clock });
   const knownErrors = new KnownErrorService({ db, clock });
+  const availability = new AvailabilityService({ db, checks: () => catalog.all(), timezone: config.timezone, calendar: config.calendar, options: config.availability, clock });
+  const reports = new IncidentReportService({ db, policy: config.policy, clock });
   const detector = new Detector({ db, incidents, checks: catalog, instance: config.instance, logger, maintenance });
   const probing = config.role === 'web' ? null : startProbing({ config, db, detector, catalog, clock, logger, probeDeps: options.probeDeps });
   // Warnings, breaches and auto-close go with the background work of SIGAP_ROLE all and worker.
@@ -197,7 +206,7 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
   let url: string | null = null;
   if (config.role !== 'worker') {
     const sessionSecret = await accounts.sessionSecret(config.sessionSecret);
-    const app = createApp({ config, db, incidents, alerts, accounts, catalog, maintenance, knownErrors, notifications, sessionSecret, logger, clock, viewsDir: join(projectRoot(), 'views') });
+    const app = createApp({ config, db, incidents, alerts, accounts, catalog, maintenance, knownErrors, notifications, availability, reports, probing: probing?.stats ?? null, sessionSecret, logger, clock, viewsDir: join(projectRoot(), 'views') });
     server = createServer(app);
     url = await listen(server, config.port, config.host);
     logger.info({ url }, 'dashboard listening');

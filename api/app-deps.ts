@@ -2,10 +2,13 @@ import type { Logger } from 'pino';
 import type { SigapConfig } from '../config.js';
 import type { AccountService } from '../detector/account-service.js';
 import type { AlertService } from '../detector/alert-service.js';
+import type { AvailabilityService } from '../detector/availability.js';
 import type { CheckCatalog } from '../detector/check-catalog.js';
+import type { IncidentReportService } from '../detector/incident-report.js';
 import type { IncidentService } from '../detector/incident-service.js';
 import type { KnownErrorService } from '../detector/known-error-service.js';
 import type { MaintenanceService } from '../detector/maintenance-service.js';
+import type { ProbingStats } from '../detector/metrics.js';
 import type { NotificationService } from '../detector/notify/notification-service.js';
 import type { Database } from '../detector/store/store-types.js';
 
@@ -19,7 +22,13 @@ export interface AppDeps {
   catalog: CheckCatalog;
   maintenance: MaintenanceService;
   knownErrors: KnownErrorService;
+  /** Time-weighted availability (DESIGN §7): /api/services, the reports, /metrics, the status page. */
+  availability: AvailabilityService;
+  /** The incident report: MTTA, MTTR, SLA met per priority, counts. */
+  reports: IncidentReportService;
   notifications: NotificationService;
+  /** The scheduler's and batcher's health for /metrics; absent or null when another process probes. */
+  probing?: (() => ProbingStats) | null;
   sessionSecret: string;
   logger: Logger;
   clock: () => Date;

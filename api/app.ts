@@ -14,10 +14,17 @@ import { healthRoutes } from './routes/health-routes.js';
 import { incidentRoutes } from './routes/incident-routes.js';
 import { knownErrorRoutes } from './routes/known-error-routes.js';
 import { maintenanceRoutes } from './routes/maintenance-routes.js';
+import { metricsRoutes } from './routes/metrics-routes.js';
 import { notificationRoutes } from './routes/notification-routes.js';
+import { openApiRoutes } from './routes/openapi-routes.js';
 import { pageRoutes } from './routes/page-routes.js';
 import { servicePageRoutes } from './routes/service-page-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
+import { accountRoutes } from './routes/account-routes.js';
+import { sopRoutes } from './routes/sop-routes.js';
+import { reportPageRoutes } from './routes/report-page-routes.js';
+import { reportRoutes } from './routes/report-routes.js';
+import { statusRoutes } from './routes/status-routes.js';
 import { createViewEngine } from './view-engine.js';
 
 export function createApp(deps: AppDeps): Express {
@@ -31,6 +38,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } }, hsts: false }));
   app.use('/static', express.static(join(deps.viewsDir, 'static'), { maxAge: '1h', index: false }));
   app.use(healthRoutes(deps));
+  // Before identify(): a Bearer token for /metrics is the metrics token, not an API token.
+  app.use(metricsRoutes(deps));
+  app.use(openApiRoutes(deps));
 
   // Alertmanager batches up to MAX_ALERTS alerts with all their labels: its own, larger limit.
   app.use('/api/alertmanager', express.json({ limit: `${MAX_ALERTS * 2}kb` }));
@@ -40,6 +50,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(identify(deps.accounts));
 
   app.use(sessionRoutes(deps));
+  app.use(accountRoutes(deps));
   app.use(knownErrorRoutes(deps));
   app.use(incidentRoutes(deps));
   app.use(alertmanagerRoutes(deps));
@@ -48,6 +59,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(servicePageRoutes(deps));
   app.use(maintenanceRoutes(deps));
   app.use(notificationRoutes(deps));
+  app.use(sopRoutes(deps));
+  app.use(statusRoutes(deps));
+  app.use(reportPageRoutes(deps));
+  app.use(reportRoutes(deps));
 
   app.use(notFoundHandler());
   app.use(errorHandler(deps.logger));

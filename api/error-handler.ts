@@ -18,6 +18,11 @@ const STATUS_BY_CODE: Record<string, number> = {
   storage_unavailable: 503,
 };
 
+/** The HTTP status of a domain error code (pages that re-render a form with the error use it). */
+export function statusForCode(code: string): number {
+  return STATUS_BY_CODE[code] ?? 500;
+}
+
 interface ErrorBody {
   error: { code: string; message: string; details: Array<{ path: string; message: string }> };
 }

@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { pickLanguage, type Language } from './i18n.js';
 import type { Formatters } from './page-presenters.js';
 
-const LANG_COOKIE = 'sigap_lang';
+export const LANG_COOKIE = 'sigap_lang';
 
 function formatters(lang: Language, timezone: string): Formatters {
   const dateTime = new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB', {

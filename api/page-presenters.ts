@@ -1,11 +1,12 @@
 // View models for the pages: everything a template shows is decided here, so templates only
 // format. Labels come from the locale files through the `t` helper.
-import type { Incident, IncidentEvent } from '../detector/domain-types.js';
+import type { Incident, IncidentEvent, StoredResult } from '../detector/domain-types.js';
 import type { OutboxRow } from '../detector/notify/notification-types.js';
 import type { ServiceOverview } from '../detector/service-overview.js';
 import type { ClosureStatus, IncidentDetail } from '../detector/incident-service.js';
 import { LIFECYCLE } from '../detector/lifecycle.js';
 import type { Language } from './i18n.js';
+import { timelineView } from './incident-timeline.js';
 
 export interface Formatters {
   dateTime: (d: Date | null) => string;
@@ -72,8 +73,10 @@ export function queueView(items: Incident[], now: Date, fmt: Formatters) {
   return { rows: items.map((i) => rowView(i, now, fmt)), empty: items.length === 0 };
 }
 
-export function incidentView(detail: IncidentDetail, now: Date, fmt: Formatters) {
+/** `results`: the check's probe results around the incident, merged into the timeline. */
+export function incidentView(detail: IncidentDetail, now: Date, fmt: Formatters, results: readonly StoredResult[] = []) {
   const i = detail.incident;
+  const events = detail.events.map((e) => ({ event: e, view: eventView(e, fmt) }));
   return {
     title: `${i.ref} — ${i.title}`,
     incident: {
@@ -95,12 +98,18 @@ export function incidentView(detail: IncidentDetail, now: Date, fmt: Formatters)
           }
         : null,
     },
-    events: detail.events.map((e) => ({ at: fmt.dateTime(e.at), actor: e.actor, type: e.type, fromStatus: e.fromStatus, toStatus: e.toStatus, note: e.note, ...eventDetail(e, fmt) })),
+    events: events.map((e) => e.view),
+    timeline: timelineView(events, results, fmt),
+    resultsShown: results.length,
     suggestions: detail.suggestions,
     managementReasons: managementReasons(detail.events),
     closure: detail.closure ? closureView(i, detail.closure, fmt) : null,
     deliveries: deliveriesView(detail.notifications, fmt),
   };
+}
+
+function eventView(e: IncidentEvent, fmt: Formatters) {
+  return { at: fmt.dateTime(e.at), actor: e.actor, type: e.type, fromStatus: e.fromStatus, toStatus: e.toStatus, moved: e.toStatus !== null && e.toStatus !== e.fromStatus, note: e.note, ...eventDetail(e, fmt) };
 }
 
 const SLA_TARGETS = ['response', 'resolution'];

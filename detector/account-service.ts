@@ -1,9 +1,10 @@
 // Users, sessions and API tokens. Passwords are hashed with scrypt (a slow KDF); session ids and
 // tokens are random and only their SHA-256 is stored, so a leaked database opens no door.
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import type { ApiToken, User, UserRole } from './domain-types.js';
+import { z } from 'zod';
+import type { ApiToken, ApiTokenListing, User, UserAccount, UserRole } from './domain-types.js';
 import { USER_ROLES } from './domain-types.js';
-import { DuplicateError, UnauthenticatedError, ValidationError } from './errors.js';
+import { ConflictError, DuplicateError, NotFoundError, UnauthenticatedError, ValidationError } from './errors.js';
 import type { AccountStore } from './store/store-types.js';
 
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keyLength: 64 };
@@ -35,6 +36,38 @@ export async function verifyPassword(password: string, stored: string): Promise<
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const randomToken = (bytes = 32) => randomBytes(bytes).toString('base64url');
 
+/** A password for a new user or a reset, shown once to whoever asked for it. */
+export const generatePassword = () => randomToken(18);
+
+const usernameRule = z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, 'must be 2-64 lower-case letters, digits, . _ or -');
+const displayNameRule = z.string().trim().min(1, 'must not be empty').max(200);
+const passwordRule = z.string().min(8, 'must be at least 8 characters').max(1024, 'must be at most 1024 characters');
+const emailRule = z.string().trim().max(200).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an e-mail address').nullable();
+const roleRule = z.enum(USER_ROLES as [UserRole, ...UserRole[]], { error: `must be one of ${USER_ROLES.join(', ')}` });
+const languageRule = z.enum(['id', 'en'], { error: 'must be id or en' });
+
+/** The rules for users, shared by the API, the pages and the command line. */
+export const newUserInput = z
+  .object({ username: usernameRule, displayName: displayNameRule, role: roleRule, password: passwordRule, email: emailRule.optional(), language: languageRule.optional() })
+  .strict();
+export const userPatchInput = z.object({ displayName: displayNameRule, role: roleRule, email: emailRule, language: languageRule, active: z.boolean() }).partial().strict();
+export const profilePatchInput = z.object({ displayName: displayNameRule, email: emailRule, language: languageRule }).partial().strict();
+export const passwordInput = z.object({ password: passwordRule }).strict();
+export const passwordChangeInput = z.object({ currentPassword: z.string().min(1, 'must not be empty').max(1024), newPassword: passwordRule }).strict();
+
+export type NewUserInput = z.input<typeof newUserInput>;
+export type UserPatchInput = z.input<typeof userPatchInput>;
+export type ProfilePatchInput = z.input<typeof profilePatchInput>;
+
+function checked<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const details = result.error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys' ? issue.keys.map((k) => ({ path: k, message: 'unknown field' })) : [{ path: issue.path.map(String).join('.') || '(body)', message: issue.message }],
+  );
+  throw new ValidationError(`${what} is not valid`, details);
+}
+
 // Hashing a throwaway password keeps a log-in for an unknown user as slow as for a known one.
 const DUMMY_HASH = hashPassword(randomToken());
 
@@ -64,14 +97,62 @@ export class AccountService {
     return { created: true, generatedPassword: generated };
   }
 
-  async createUser(input: { username: string; displayName: string; role: UserRole; password: string; email?: string | null }): Promise<User> {
-    const problems = [];
-    if (input.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(input.email)) problems.push({ path: 'email', message: 'must be an e-mail address' });
-    if (!/^[a-z0-9][a-z0-9._-]{1,63}$/.test(input.username)) problems.push({ path: 'username', message: 'must be 2-64 lower-case letters, digits, . _ or -' });
-    if (!USER_ROLES.includes(input.role)) problems.push({ path: 'role', message: `must be one of ${USER_ROLES.join(', ')}` });
-    if (input.password.length < 8) problems.push({ path: 'password', message: 'must be at least 8 characters' });
-    if (problems.length) throw new ValidationError('the user is not valid', problems);
-    return this.accounts.createUser({ ...input, passwordHash: await hashPassword(input.password) }, this.clock());
+  async createUser(input: NewUserInput): Promise<User> {
+    const { password, ...user } = checked(newUserInput, input, 'the user');
+    return this.accounts.createUser({ ...user, passwordHash: await hashPassword(password) }, this.clock());
+  }
+
+  listUsers(): Promise<UserAccount[]> {
+    return this.accounts.listUsers();
+  }
+
+  async findUser(username: string): Promise<User> {
+    const found = await this.accounts.findUserByUsername(username);
+    if (!found) throw new NotFoundError(`user "${username}"`);
+    const { passwordHash: _omit, ...user } = found;
+    return user;
+  }
+
+  /** An admin changes a user. Nobody deactivates or demotes themselves: another admin must. */
+  async updateUser(actor: User, username: string, input: UserPatchInput): Promise<UserAccount> {
+    const patch = checked(userPatchInput, input, 'the change');
+    const target = await this.findUser(username);
+    if (target.id === actor.id && (patch.active === false || (patch.role !== undefined && patch.role !== 'admin'))) {
+      const path = patch.active === false ? 'active' : 'role';
+      throw new ConflictError('you cannot deactivate or demote yourself; another admin can', [{ path, message: 'not for your own account' }]);
+    }
+    const updated = await this.accounts.updateUser(target.id, patch, this.clock());
+    if (!updated) throw new NotFoundError(`user "${username}"`);
+    if (patch.active === false) await this.accounts.deleteSessionsOf(target.id);
+    return updated;
+  }
+
+  /** An admin sets a new password; every session of the user ends. */
+  async setPassword(username: string, password: string): Promise<User> {
+    const { password: valid } = checked(passwordInput, { password }, 'the password');
+    const target = await this.findUser(username);
+    await this.accounts.updateUser(target.id, { passwordHash: await hashPassword(valid) }, this.clock());
+    await this.accounts.deleteSessionsOf(target.id);
+    return target;
+  }
+
+  /** A user changes their own language, name or e-mail address (never their role). */
+  async updateProfile(user: User, input: ProfilePatchInput): Promise<User> {
+    const patch = checked(profilePatchInput, input, 'the change');
+    const updated = await this.accounts.updateUser(user.id, patch, this.clock());
+    if (!updated) throw new NotFoundError(`user "${user.username}"`);
+    return updated;
+  }
+
+  /** A user changes their own password; their other sessions end, the one asking stays. */
+  async changePassword(user: User, currentSessionIdHash: string | null, currentPassword: string, newPassword: string): Promise<void> {
+    const input = checked(passwordChangeInput, { currentPassword, newPassword }, 'the password change');
+    const found = await this.accounts.findUserByUsername(user.username);
+    if (!found || !(await verifyPassword(input.currentPassword, found.passwordHash))) {
+      throw new ValidationError('the password change is not valid', [{ path: 'currentPassword', message: 'is not your current password' }]);
+    }
+    await this.accounts.updateUser(found.id, { passwordHash: await hashPassword(input.newPassword) }, this.clock());
+    await this.accounts.deleteSessionsOf(found.id, currentSessionIdHash);
   }
 
   /** Check the password and open a session. Answers the cookie value (shown once) and its context. */
@@ -115,6 +196,14 @@ export class AccountService {
     const token = `sigap_${randomToken()}`;
     const record = await this.accounts.createToken({ name, tokenHash: sha256(token), userId: owner.id }, this.clock());
     return { token, record };
+  }
+
+  listTokens(): Promise<ApiTokenListing[]> {
+    return this.accounts.listTokens();
+  }
+
+  async revokeToken(id: number): Promise<void> {
+    if (!(await this.accounts.revokeToken(id, this.clock()))) throw new NotFoundError(`token ${id}`);
   }
 
   async resolveToken(token: string): Promise<User | null> {

@@ -233,3 +233,8 @@ export function wallClockToInstant(wall: number, timezone: string): number {
   if (candidates.length > 0) return Math.min(...candidates);
   return wall - before;
 }
+
+/** Midnight at the start of a `YYYY-MM-DD` day in the time zone (reports and exports count office days). */
+export function officeDayStart(day: string, timezone: string): Date {
+  return new Date(wallClockToInstant(Date.parse(`${day}T00:00:00Z`), timezone));
+}

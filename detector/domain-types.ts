@@ -250,6 +250,12 @@ export interface IncidentFilter {
   q?: string;
   /** A vendor sees only incidents escalated to level 2. */
   minEscalationLevel?: number;
+  /** The owner's user name. */
+  assignee?: string;
+  /** true: a response or resolution target was missed; false: neither was. */
+  breached?: boolean;
+  /** The support group whose queue holds the incident (service_desk, support, vendor). */
+  assignedGroup?: string;
 }
 
 export interface Page<T> {
@@ -281,4 +287,15 @@ export interface ApiToken {
   name: string;
   userId: number;
   createdAt: Date;
+}
+
+/** A user as an administrator sees it. */
+export interface UserAccount extends User {
+  lastLoginAt: Date | null;
+}
+
+/** An API token as an administrator sees it: whose it is and when it was last used, never its secret. */
+export interface ApiTokenListing extends ApiToken {
+  username: string;
+  lastUsedAt: Date | null;
 }

@@ -123,6 +123,23 @@ export function assertMayActOn(user: Pick<User, 'role'>, action: IncidentAction,
   if (!VENDOR_ACTIONS.includes(action)) throw new ForbiddenError(`a vendor may only ${VENDOR_ACTIONS.join(', ')}`);
 }
 
+/**
+ * The actions this user may take on this incident now: those its state allows, minus what the
+ * role may not do, and minus an escalation with no level left above. The pages offer only these.
+ */
+export function actionsAllowed(user: Pick<User, 'role'>, incident: Pick<Incident, 'status' | 'escalationLevel'>): IncidentAction[] {
+  if (!ACTING_ROLES.includes(user.role)) return [];
+  if (user.role === 'vendor' && incident.escalationLevel < VENDOR_LEVEL) return [];
+  return actionsFor(incident.status).filter(
+    (action) => (user.role !== 'vendor' || VENDOR_ACTIONS.includes(action)) && (action !== 'escalate' || incident.escalationLevel < VENDOR_LEVEL),
+  );
+}
+
+/** The levels an incident may be escalated to from its current one. */
+export function levelsAbove(escalationLevel: number): number[] {
+  return SUPPORT_LEVELS.map((l) => l.level).filter((level) => level > escalationLevel);
+}
+
 export interface ActionContext {
   now: Date;
   actor: Pick<User, 'username'>;

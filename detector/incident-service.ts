@@ -65,7 +65,7 @@ export interface ManualIncidentInput {
   reporter: { name: string; contact: string | null };
 }
 
-const LOGGING_ROLES: readonly User['role'][] = ['service_desk', 'support', 'admin'];
+export const LOGGING_ROLES: readonly User['role'][] = ['service_desk', 'support', 'admin'];
 
 /** What a user may see: a vendor only works incidents escalated to level 2 (DESIGN §5). */
 export function visibilityFilter(user: Pick<User, 'role'>): IncidentFilter {

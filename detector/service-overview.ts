@@ -1,7 +1,7 @@
-// Services and their checks with current state and availability over 24h, 7d and 30d.
-// Availability here is 1 − confirmed-down time ÷ observed time, where down time runs from an
-// incident's detection to its restoration (or resolution) and observation starts when the check
-// was first configured.
+// Services and their checks with current state and availability over 24h, 7d and 30d, as the
+// AvailabilityService computes it (time-weighted from rollups and raw results), so /api/services,
+// the /services page, /metrics and the reports agree.
+import type { AvailabilityService } from './availability.js';
 import type { CheckRecord, ServiceRecord } from './domain-types.js';
 import type { Database } from './store/store-types.js';
 
@@ -22,34 +22,20 @@ export interface ServiceOverview {
 
 const SEVERITY: Record<CheckRecord['state'], number> = { up: 0, unknown: 1, degraded: 2, down: 3 };
 
-export async function servicesOverview(db: Database, now: Date): Promise<ServiceOverview[]> {
+export async function servicesOverview(db: Database, availability: AvailabilityService, now: Date): Promise<ServiceOverview[]> {
   const [services, checks] = [await db.stores.checks.listServices(), await db.stores.checks.listChecks()];
-  const downtime = new Map<AvailabilityWindow, Map<number, number>>();
-  for (const [window, ms] of Object.entries(AVAILABILITY_WINDOWS) as Array<[AvailabilityWindow, number]>) {
-    downtime.set(window, await db.stores.incidents.downtimeByCheck(new Date(now.getTime() - ms), now));
-  }
-  const availabilityOf = (list: CheckRecord[]) => {
-    const out = {} as Record<AvailabilityWindow, number | null>;
-    for (const [window, ms] of Object.entries(AVAILABILITY_WINDOWS) as Array<[AvailabilityWindow, number]>) {
-      let observed = 0;
-      let down = 0;
-      for (const check of list) {
-        if (!check.lastResultAt) continue;
-        observed += Math.min(ms, now.getTime() - check.createdAt.getTime());
-        down += downtime.get(window)!.get(check.id) ?? 0;
-      }
-      out[window] = observed > 0 ? Math.max(0, 1 - down / observed) : null;
-    }
-    return out;
-  };
+  const windows = Object.entries(AVAILABILITY_WINDOWS) as Array<[AvailabilityWindow, number]>;
+  const figures = await Promise.all(windows.map(([, ms]) => availability.forServicesAndChecks(new Date(now.getTime() - ms), now)));
+  const ratios = (pick: (f: (typeof figures)[number]) => Map<string, { ratio: number | null }>, key: string) =>
+    Object.fromEntries(windows.map(([window], i) => [window, pick(figures[i]!).get(key)?.ratio ?? null])) as Record<AvailabilityWindow, number | null>;
   return services.map((service) => {
     const own = checks.filter((c) => c.serviceId === service.id);
     const state = own.reduce<CheckRecord['state']>((worst, c) => (SEVERITY[c.state] > SEVERITY[worst] ? c.state : worst), own.length ? 'up' : 'unknown');
     return {
       service,
       state,
-      checks: own.map((check) => ({ check, availability: availabilityOf([check]) })),
-      availability: availabilityOf(own),
+      checks: own.map((check) => ({ check, availability: ratios((f) => f.checks, check.key) })),
+      availability: ratios((f) => f.services, service.key),
     };
   });
 }

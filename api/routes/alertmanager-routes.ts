@@ -24,7 +24,7 @@ const alert = z.object({
   fingerprint: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
 });
 
-const webhook = z.object({
+export const webhook = z.object({
   version: z.literal('4', { error: 'must be "4" (Alertmanager webhook payload version 4)' }),
   status: z.enum(['firing', 'resolved']).optional(),
   receiver: z.string().optional(),

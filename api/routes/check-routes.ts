@@ -6,7 +6,7 @@ import { requireApiUser } from '../auth.js';
 import { parseBody } from '../validation.js';
 
 /** A check definition is the same object as one entry of `checks:` in sigap.yaml. */
-const definitionBody = z.object({ service: z.string().min(1).max(64), check: z.record(z.string(), z.unknown()) }).strict();
+export const definitionBody = z.object({ service: z.string().min(1).max(64), check: z.record(z.string(), z.unknown()) }).strict();
 
 /** Every check with where it comes from; dashboard checks carry their definition. */
 export async function checkList(deps: Pick<AppDeps, 'db' | 'catalog'>) {

@@ -18,17 +18,20 @@ const listOf = <T extends string>(values: readonly [T, ...T[]]) =>
     .pipe(z.array(z.enum(values, { error: `must be one or more of ${values.join(', ')}` })))
     .optional();
 
-const queueQuery = z.object({
+export const queueQuery = z.object({
   status: listOf(INCIDENT_STATES),
   priority: listOf(['P1', 'P2', 'P3', 'P4', 'P5']),
   service: z.string().max(64).optional(),
   category: z.string().max(40).optional(),
   q: z.string().max(200).optional(),
+  assignee: z.string().max(64).optional(),
+  breached: z.stringbool({ truthy: ['true', '1'], falsy: ['false', '0'], error: 'must be true, false, 1 or 0' }).optional(),
+  group: z.enum(['service_desk', 'support', 'vendor']).optional(),
   limit: z.coerce.number().int().min(1, 'must be 1 to 200').max(200, 'must be 1 to 200').default(50),
   cursor: z.string().max(500).optional(),
 });
 
-const resultsQuery = z.object({
+export const resultsQuery = z.object({
   from: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 time' }).optional(),
   to: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 time' }).optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(1000),
@@ -38,7 +41,7 @@ const LEVELS = ['high', 'medium', 'low'] as const;
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 const note = text(5000);
 
-const actionBodies: Record<IncidentAction, z.ZodType> = {
+export const actionBodies: Record<IncidentAction, z.ZodType> = {
   acknowledge: z.object({ note: note.optional() }).strict(),
   assign: z.object({ assignee: text(64), note: note.optional() }).strict(),
   note: z.object({ note }).strict(),
@@ -59,7 +62,7 @@ const actionBodies: Record<IncidentAction, z.ZodType> = {
 const isAction = (name: string): name is IncidentAction => (INCIDENT_ACTIONS as readonly string[]).includes(name);
 
 const categories = Object.keys(TAXONOMY) as [string, ...string[]];
-const manualIncident = z
+export const manualIncident = z
   .object({
     service: text(64),
     title: text(300),
@@ -76,13 +79,13 @@ const manualIncident = z
     if (!allowed.includes(b.subcategory)) ctx.addIssue({ code: 'custom', path: ['subcategory'], message: `must be one of ${allowed.join(', ')} for ${b.category}` });
   });
 
-export function incidentRoutes({ db, incidents, clock }: AppDeps): Router {
+export function incidentRoutes({ db, incidents, clock, availability }: AppDeps): Router {
   const router = Router();
 
   router.get('/api/incidents', requireApiUser(), async (req, res) => {
     const query = parseQuery(queueQuery, req.query);
-    const { limit, cursor, ...filter } = query;
-    const page = await incidents.list(req.auth!.user, filter, limit, cursor ?? null);
+    const { limit, cursor, group, ...filter } = query;
+    const page = await incidents.list(req.auth!.user, { ...filter, ...(group ? { assignedGroup: group } : {}) }, limit, cursor ?? null);
     res.json({ items: page.items.map(incidentJson), nextCursor: page.nextCursor });
   });
 
@@ -105,7 +108,7 @@ export function incidentRoutes({ db, incidents, clock }: AppDeps): Router {
   });
 
   router.get('/api/services', requireApiUser(), async (_req, res) => {
-    const overview = await servicesOverview(db, clock());
+    const overview = await servicesOverview(db, availability, clock());
     res.json({
       items: overview.map(({ service, state, checks, availability }) => ({
         key: service.key,

@@ -9,7 +9,7 @@ import { pageContext } from '../page-context.js';
 import type { Formatters } from '../page-presenters.js';
 import { parseBody, parseQuery } from '../validation.js';
 
-const listQuery = z.object({
+export const listQuery = z.object({
   q: z.string().trim().max(200).optional(),
   category: z.string().trim().max(40).optional(),
 });

@@ -8,7 +8,7 @@ import { notificationsView } from '../page-presenters.js';
 import { notificationJson } from '../presenters.js';
 import { parseQuery } from '../validation.js';
 
-const idParam = z.object({ id: z.coerce.number({ error: 'must be a notification id' }).int().positive('must be a notification id') });
+export const idParam = z.object({ id: z.coerce.number({ error: 'must be a notification id' }).int().positive('must be a notification id') });
 
 /** Failing deliveries and "retry now": GET/POST under /api/notifications and the /notifications page. */
 export function notificationRoutes(deps: AppDeps): Router {

@@ -4,14 +4,17 @@ import { z } from 'zod';
 import type { AppDeps } from '../app-deps.js';
 import { requirePageUser, SESSION_COOKIE } from '../auth.js';
 import { pageContext } from '../page-context.js';
-import { queueView, incidentView } from '../page-presenters.js';
+import { queueView } from '../page-presenters.js';
+import { parseQueueQuery, queueFilterOf, queueFiltersView } from '../queue-filters.js';
+import { incidentPageRoutes } from './incident-page-routes.js';
 import { clientOf, loginLimiter, sessionCookieOptions } from './session-routes.js';
 import { UnauthenticatedError } from '../../detector/errors.js';
-import { knownErrorFormFor, mayMarkSuggestionHelped } from '../../detector/known-error-service.js';
+import { LOGGING_ROLES } from '../../detector/incident-service.js';
 
 // Before log-in there is no session to hold a CSRF token: the log-in form uses a double-submit
 // cookie instead.
 const LOGIN_CSRF_COOKIE = 'sigap_login_csrf';
+const QUEUE_PAGE_SIZE = 50;
 
 const loginForm = z.object({
   username: z.string().max(64).default(''),
@@ -24,7 +27,7 @@ const loginForm = z.object({
 const safeNext = (next: string) => (/^\/(?!\/)[^\\]*$/.test(next) ? next : '/');
 
 export function pageRoutes(deps: AppDeps): Router {
-  const { incidents, accounts, config, clock } = deps;
+  const { incidents, accounts, config, clock, db } = deps;
   const router = Router();
 
   const common = pageContext(config.timezone);
@@ -65,22 +68,20 @@ export function pageRoutes(deps: AppDeps): Router {
 
   router.get('/', requirePageUser(), async (req, res) => {
     const page = common(req, res);
-    const showAll = req.query.all === '1';
-    const result = await incidents.list(req.auth!.user, showAll ? {} : { openOnly: true }, 100, null);
-    res.render('queue', { ...page, ...queueView(result.items, clock(), page.fmt), showAll });
-  });
-
-  router.get('/incidents/:ref', requirePageUser(), async (req, res) => {
-    const page = common(req, res);
-    const detail = await incidents.get(req.auth!.user, String(req.params.ref));
     const user = req.auth!.user;
-    res.render('incident', {
+    const query = parseQueueQuery(req.query);
+    const result = await incidents.list(user, queueFilterOf(query, user), QUEUE_PAGE_SIZE, query.cursor ?? null);
+    const services = await db.stores.checks.listServices();
+    res.render('queue', {
       ...page,
-      ...incidentView(detail, clock(), page.fmt),
-      mayMarkHelped: mayMarkSuggestionHelped(user),
-      knownErrorForm: knownErrorFormFor(user, detail.incident),
+      ...queueView(result.items, clock(), page.fmt),
+      ...queueFiltersView(query, user, services, result.nextCursor),
+      showAll: query.all === '1',
+      mayLog: LOGGING_ROLES.includes(user.role),
     });
   });
+
+  router.use(incidentPageRoutes(deps));
 
   return router;
 }

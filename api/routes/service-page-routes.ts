@@ -38,7 +38,7 @@ export function servicePageRoutes(deps: AppDeps): Router {
 
   const render = async (req: Request, res: Response, form?: { key?: string; service: string; definition: string; error: SigapError }) => {
     const page = common(req, res);
-    const [overview, checks] = [await servicesOverview(db, clock()), await checkList(deps)];
+    const [overview, checks] = [await servicesOverview(db, deps.availability, clock()), await checkList(deps)];
     const view = servicesView(overview, checks, page.fmt, (definition) => stringify(definition));
     res.render('services', {
       ...page,

@@ -7,8 +7,9 @@ import { SigapError } from '../../detector/errors.js';
 import { userJson } from '../presenters.js';
 import { parseBody } from '../validation.js';
 
-const credentials = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) }).strict();
-const tokenRequest = z.object({ name: z.string().trim().min(1, 'must not be empty').max(100) }).strict();
+export const credentials = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) }).strict();
+// `username`: an admin may make a token acting as another user (e.g. a service_desk user for Alertmanager).
+export const tokenRequest = z.object({ name: z.string().trim().min(1, 'must not be empty').max(100), username: z.string().min(1).max(64).optional() }).strict();
 
 export function sessionCookieOptions(req: Request): CookieOptions {
   return { httpOnly: true, sameSite: 'lax', secure: req.secure, signed: true, path: '/' };
@@ -50,8 +51,9 @@ export function sessionRoutes({ accounts }: AppDeps): Router {
   });
 
   router.post('/api/tokens', requireApiUser('admin'), async (req, res) => {
-    const { name } = parseBody(tokenRequest, req.body);
-    const { token, record } = await accounts.createToken(req.auth!.user, name);
+    const { name, username } = parseBody(tokenRequest, req.body);
+    const owner = username === undefined ? req.auth!.user : await accounts.findUser(username);
+    const { token, record } = await accounts.createToken(owner, name);
     res.status(201).json({ name: record.name, token, createdAt: record.createdAt.toISOString() });
   });
 

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import type { ApiToken, Session, User, UserRole } from '../domain-types.js';
+import type { ApiToken, ApiTokenListing, Session, User, UserAccount, UserRole } from '../domain-types.js';
 import { toBool, toDate } from './row-mapping.js';
-import type { AccountStore } from './store-types.js';
+import type { AccountStore, UserPatch } from './store-types.js';
 
 type Row = Record<string, unknown>;
 
@@ -17,6 +17,10 @@ function toUser(r: Row): User {
   };
 }
 
+function toUserAccount(r: Row): UserAccount {
+  return { ...toUser(r), lastLoginAt: toDate(r.last_login_at as number | null) };
+}
+
 export class KnexAccountStore implements AccountStore {
   constructor(private readonly db: Knex) {}
 
@@ -25,10 +29,11 @@ export class KnexAccountStore implements AccountStore {
     return Number(row.n);
   }
 
-  async createUser(u: { username: string; displayName: string; role: UserRole; passwordHash: string; email?: string | null }, now: Date): Promise<User> {
+  async createUser(u: { username: string; displayName: string; role: UserRole; passwordHash: string; email?: string | null; language?: 'id' | 'en' }, now: Date): Promise<User> {
     const [row] = (await this.db('users')
       .insert({
         email: u.email ?? null,
+        language: u.language ?? 'id',
         username: u.username,
         display_name: u.displayName,
         role: u.role,
@@ -49,6 +54,29 @@ export class KnexAccountStore implements AccountStore {
     if (roles.length === 0) return [];
     const rows = (await this.db('users').whereIn('role', roles).where('active', true).whereNotNull('email').orderBy('id')) as Row[];
     return rows.map(toUser);
+  }
+
+  async listUsers(): Promise<UserAccount[]> {
+    return ((await this.db('users').orderBy('username')) as Row[]).map(toUserAccount);
+  }
+
+  async updateUser(id: number, patch: UserPatch, now: Date): Promise<UserAccount | null> {
+    const columns: Row = { updated_at: now.getTime() };
+    if (patch.displayName !== undefined) columns.display_name = patch.displayName;
+    if (patch.role !== undefined) columns.role = patch.role;
+    if (patch.email !== undefined) columns.email = patch.email;
+    if (patch.language !== undefined) columns.language = patch.language;
+    if (patch.active !== undefined) columns.active = patch.active;
+    if (patch.passwordHash !== undefined) columns.password_hash = patch.passwordHash;
+    await this.db('users').where({ id }).update(columns);
+    const row = (await this.db('users').where({ id }).first()) as Row | undefined;
+    return row ? toUserAccount(row) : null;
+  }
+
+  async deleteSessionsOf(userId: number, exceptIdHash: string | null = null): Promise<number> {
+    const query = this.db('sessions').where({ user_id: userId });
+    if (exceptIdHash) query.whereNot({ id_hash: exceptIdHash });
+    return query.delete();
   }
 
   async findUserById(id: number): Promise<User | null> {
@@ -107,6 +135,26 @@ export class KnexAccountStore implements AccountStore {
 
   async touchToken(id: number, now: Date): Promise<void> {
     await this.db('api_tokens').where({ id }).update({ last_used_at: now.getTime() });
+  }
+
+  async listTokens(): Promise<ApiTokenListing[]> {
+    const rows = (await this.db('api_tokens as t')
+      .join('users as u', 'u.id', 't.user_id')
+      .whereNull('t.revoked_at')
+      .select('t.id', 't.name', 't.user_id', 't.created_at', 't.last_used_at', 'u.username')
+      .orderBy('t.id')) as Row[];
+    return rows.map((r) => ({
+      id: r.id as number,
+      name: r.name as string,
+      userId: r.user_id as number,
+      username: r.username as string,
+      createdAt: toDate(r.created_at as number)!,
+      lastUsedAt: toDate(r.last_used_at as number | null),
+    }));
+  }
+
+  async revokeToken(id: number, now: Date): Promise<boolean> {
+    return (await this.db('api_tokens').where({ id }).whereNull('revoked_at').update({ revoked_at: now.getTime() })) > 0;
   }
 
   async getSetting(key: string): Promise<string | null> {

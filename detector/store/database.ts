@@ -11,6 +11,8 @@ import { KnexCheckStore } from './check-store.js';
 import { KnexIncidentStore, type AfterAppend } from './incident-store.js';
 import { KnexKnownErrorStore } from './known-error-store.js';
 import { KnexMaintenanceStore } from './maintenance-store.js';
+import { KnexMetricsStore } from './metrics-store.js';
+import { KnexReportStore } from './report-store.js';
 import { KnexRollupStore } from './rollup-store.js';
 import { KnexNotificationStore } from './notification-store.js';
 import type { Database, IncidentEventListener, Stores } from './store-types.js';
@@ -123,6 +125,8 @@ function storesFor(db: Knex, dialect: Dialect, listener: () => IncidentEventList
     rollups: translating(new KnexRollupStore(db)),
     maintenance: translating(new KnexMaintenanceStore(db)),
     knownErrors: translating(new KnexKnownErrorStore(db)),
+    reports: translating(new KnexReportStore(db)),
+    metrics: translating(new KnexMetricsStore(db)),
   };
   return stores;
 }
@@ -153,8 +157,8 @@ export function openDatabase(url: string): Database {
       const giveUpAt = Date.now() + 60_000;
       for (let attempt = 1; ; attempt++) {
         try {
-          await knex.migrate.latest({ migrationSource });
-          return;
+          const [, ran] = (await knex.migrate.latest({ migrationSource })) as [number, string[]];
+          return ran;
         } catch (err) {
           const message = (err as Error).message ?? '';
           const racing = /already exists|already locked|duplicate key|UNIQUE constraint failed|database is locked/i.test(message);

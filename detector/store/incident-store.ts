@@ -107,7 +107,9 @@ const RESPONSE_RUNS = INCIDENT_STATES.filter((s) => LIFECYCLE[s].responseClock =
 const RESOLUTION_RUNS = INCIDENT_STATES.filter((s) => LIFECYCLE[s].resolutionClock === 'runs');
 
 // The queue's order: open work first, then resolved, then finished; by priority, then the
-// resolution due time. The cursor carries the last row's sort key (keyset pagination).
+// resolution due time. The cursor carries the last row's sort key (keyset pagination). The
+// index incidents_queue_order (migration 1900) is this expression: keep them the same, or every
+// page of the queue sorts all incidents again.
 const RANK_SQL = `CASE WHEN i.status IN (${OPEN_STATUSES.map((s) => `'${s}'`).join(', ')}) THEN 0 WHEN i.status = 'resolved' THEN 1 ELSE 2 END`;
 
 interface Cursor {
@@ -344,6 +346,10 @@ export class KnexIncidentStore implements IncidentStore {
     if (filter.service) q.where('s.key', filter.service);
     if (filter.category) q.where('i.category', filter.category);
     if (filter.minEscalationLevel !== undefined) q.where('i.escalation_level', '>=', filter.minEscalationLevel);
+    if (filter.assignee) q.where('i.assignee', filter.assignee);
+    if (filter.assignedGroup) q.where('i.assigned_group', filter.assignedGroup);
+    if (filter.breached === true) q.where((w) => w.where('i.response_breached', true).orWhere('i.resolution_breached', true));
+    if (filter.breached === false) q.where({ 'i.response_breached': false, 'i.resolution_breached': false });
     if (filter.q) {
       const like = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
       q.where((w) => {
@@ -354,10 +360,8 @@ export class KnexIncidentStore implements IncidentStore {
     }
     const after = cursor ? decodeCursor(cursor) : undefined;
     if (after) {
-      q.whereRaw(
-        `(${RANK_SQL} > ? OR (${RANK_SQL} = ? AND (i.priority > ? OR (i.priority = ? AND (i.resolve_due_at > ? OR (i.resolve_due_at = ? AND i.id > ?))))))`,
-        [after.rank, after.rank, after.priority, after.priority, after.due, after.due, after.id],
-      );
+      // A row-value comparison, which both databases answer from the index in order.
+      q.whereRaw(`(${RANK_SQL}, i.priority, i.resolve_due_at, i.id) > (?, ?, ?, ?)`, [after.rank, after.priority, after.due, after.id]);
     }
     const rows = (await q
       .orderByRaw(`${RANK_SQL} asc`)
@@ -426,17 +430,14 @@ export class KnexIncidentStore implements IncidentStore {
       knownErrorId: k.id as number,
       resolution: (k.resolution as string) || (k.workaround as string) || null,
     }));
-    const past = (await this.select()
-      .whereNot('i.id', incident.id)
-      .whereNotNull('i.resolution_notes')
-      .where((w) => {
-        if (incident.check) w.where((o) => o.where('c.key', incident.check).where('i.failure_kind', incident.failureKind));
-        w.orWhere((o) => o.where('i.category', incident.category).where('i.subcategory', incident.subcategory));
-      })
-      // the same check failing the same way first, then the most recently resolved
-      .orderByRaw(`CASE WHEN c.key = ? AND i.failure_kind = ? THEN 0 ELSE 1 END`, [incident.check ?? '', incident.failureKind ?? ''])
-      .orderBy('i.resolved_at', 'desc')
-      .limit(limit)) as Row[];
+    // Two index-ordered reads (same check and failure kind; then same category), newest resolution
+    // first, instead of ranking every resolved incident: the incident page stays fast at 100,000.
+    const resolvedLike = (where: (q: Knex.QueryBuilder) => Knex.QueryBuilder) =>
+      where(this.select().whereNot('i.id', incident.id).whereNotNull('i.resolution_notes')).orderBy('i.resolved_at', 'desc').limit(limit) as Promise<Row[]>;
+    const pastOfCheck = incident.check ? await resolvedLike((q) => q.where('c.key', incident.check).where('i.failure_kind', incident.failureKind)) : [];
+    const sameCategory = await resolvedLike((q) => q.where('i.category', incident.category).where('i.subcategory', incident.subcategory));
+    const seen = new Set<number>();
+    const past = [...pastOfCheck, ...sameCategory].filter((r) => !seen.has(r.id as number) && seen.add(r.id as number));
     for (const p of past.map(toIncident)) {
       suggestions.push({
         kind: 'past_incident',

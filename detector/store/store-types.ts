@@ -4,6 +4,7 @@ import type { CheckConfig, ServiceConfig } from '../../config.js';
 import type { ProbeResult } from '../../probes/probe-types.js';
 import type {
   ApiToken,
+  ApiTokenListing,
   CheckRecord,
   CheckStatePatch,
   DashboardCheck,
@@ -23,6 +24,7 @@ import type {
   StoredResult,
   Suggestion,
   User,
+  UserAccount,
   UserRole,
 } from '../domain-types.js';
 import type { IncidentStatus } from '../lifecycle.js';
@@ -127,9 +129,25 @@ export interface IncidentStore {
   downtimeByCheck(from: Date, to: Date): Promise<Map<number, number>>;
 }
 
+/** The fields of a user that may change; the password only as its hash. */
+export interface UserPatch {
+  displayName?: string;
+  role?: UserRole;
+  email?: string | null;
+  language?: 'id' | 'en';
+  active?: boolean;
+  passwordHash?: string;
+}
+
 export interface AccountStore {
   countUsers(): Promise<number>;
-  createUser(user: { username: string; displayName: string; role: UserRole; passwordHash: string; email?: string | null }, now: Date): Promise<User>;
+  createUser(user: { username: string; displayName: string; role: UserRole; passwordHash: string; email?: string | null; language?: 'id' | 'en' }, now: Date): Promise<User>;
+  /** Every user, by user name, with the last log-in. */
+  listUsers(): Promise<UserAccount[]>;
+  /** Change the given fields; answers the user as it is now (null when the id is unknown). */
+  updateUser(id: number, patch: UserPatch, now: Date): Promise<UserAccount | null>;
+  /** End the user's sessions, all of them or all but one; answers how many ended. */
+  deleteSessionsOf(userId: number, exceptIdHash?: string | null): Promise<number>;
   /** Active users of these roles that have an e-mail address (notification recipients). */
   listReachableUsers(roles: readonly UserRole[]): Promise<User[]>;
   findUserByUsername(username: string): Promise<(User & { passwordHash: string }) | null>;
@@ -142,6 +160,10 @@ export interface AccountStore {
   createToken(token: { name: string; tokenHash: string; userId: number }, now: Date): Promise<ApiToken>;
   findToken(tokenHash: string): Promise<ApiToken | null>;
   touchToken(id: number, now: Date): Promise<void>;
+  /** Tokens not revoked, oldest first. */
+  listTokens(): Promise<ApiTokenListing[]>;
+  /** False when there is no such token, or it was revoked already. */
+  revokeToken(id: number, now: Date): Promise<boolean>;
   getSetting(key: string): Promise<string | null>;
   /** Store `value` unless the key already has one; returns the value that is stored. */
   putSettingIfAbsent(key: string, value: string, now: Date): Promise<string>;
@@ -162,6 +184,13 @@ export interface RollupStore {
   /** Rows with `bucketStart` in [from, to), oldest first. */
   listHourly(checkId: number, from: Date, to: Date): Promise<RollupBucket[]>;
   listDaily(checkId: number, from: Date, to: Date): Promise<RollupBucket[]>;
+  /**
+   * The check's down and degraded results with `startedAt` in [from, to), and the last one before
+   * `from` if it failed, each with the start of the result after it (null for the last in range).
+   */
+  listFailures(checkId: number, from: Date, to: Date): Promise<Array<RollupSample & { nextStartedAt: Date | null }>>;
+  /** The start of the check's oldest hourly row (null if none): before it, retention kept daily rows only. */
+  firstHourlyAt(checkId: number): Promise<Date | null>;
   /** Null before the check's first rollup. */
   getProgress(checkId: number): Promise<RollupProgress | null>;
   /** Move each part of the progress forward; an older value (another process's late write) is ignored. */
@@ -170,6 +199,21 @@ export interface RollupStore {
   deleteResultsBefore(checkId: number, before: Date, limit: number): Promise<number>;
   /** Delete up to `limit` of the oldest hourly rows (of any check) starting before `before`; answers how many. */
   deleteHourlyBefore(before: Date, limit: number): Promise<number>;
+}
+
+/** What the incident report needs of an incident. */
+export type ReportIncident = Pick<
+  Incident,
+  | 'ref' | 'service' | 'check' | 'priority' | 'category' | 'source' | 'status' | 'failureKind' | 'detectedAt' | 'acknowledgedAt'
+  | 'serviceRestoredAt' | 'resolvedAt' | 'closedAt' | 'responseBreached' | 'resolutionBreached' | 'reopenCount'
+>;
+
+/** The reads of the incident report. */
+export interface ReportStore {
+  /** Incidents detected in [from, to), whatever their state, oldest first. */
+  incidentsDetectedBetween(from: Date, to: Date): Promise<ReportIncident[]>;
+  /** Known errors recorded in [from, to). */
+  countKnownErrorsCreated(from: Date, to: Date): Promise<number>;
 }
 
 export interface NewMaintenanceWindow {
@@ -220,6 +264,44 @@ export interface NotificationStore {
   backlog(): Promise<number>;
 }
 
+/** A check's newest probe result, as /metrics reports it (blackbox_exporter's probe_* gauges). */
+export interface LatestResult {
+  serviceKey: string;
+  checkKey: string;
+  /** http, tcp, dns or tls. */
+  checkType: string;
+  startedAt: Date;
+  durationMs: number;
+  status: ProbeResult['status'];
+  httpStatus: number | null;
+  timings: ProbeResult['timings'];
+  tlsExpiresAt: Date | null;
+}
+
+/** Incidents per (service, category, current priority): ever opened, open now, SLA targets breached. */
+export type IncidentTotals = Array<{ service: string; category: string; priority: Priority; opened: number; open: number; responseBreaches: number; resolutionBreaches: number }>;
+
+/** Detection → acknowledgement (or resolution) times of one priority, bucketed like a Prometheus histogram. */
+export interface DurationHistogramRow {
+  priority: Priority;
+  count: number;
+  sumSeconds: number;
+  /** Per bound asked for, how many took at most that long. */
+  cumulativeCounts: number[];
+}
+
+/** The aggregates /metrics reads at every scrape, each in one query. */
+export interface MetricsStore {
+  /** The newest result of every active check that has one. */
+  latestResults(): Promise<LatestResult[]>;
+  /** Keys of the active services. */
+  serviceKeys(): Promise<string[]>;
+  /** `open` counts incidents in one of `openStatuses`. */
+  incidentTotals(openStatuses: readonly string[]): Promise<IncidentTotals>;
+  /** Over every incident that has `until` set, seconds from detection to it. */
+  durationHistograms(until: 'acknowledged_at' | 'resolved_at', boundsSeconds: readonly number[]): Promise<DurationHistogramRow[]>;
+}
+
 /** Runs inside the transaction that appended the event (the notification outbox planner). */
 export type IncidentEventListener = (stores: Stores, incidentId: number, event: IncidentEvent) => Promise<void>;
 
@@ -231,6 +313,8 @@ export interface Stores {
   rollups: RollupStore;
   maintenance: MaintenanceStore;
   knownErrors: KnownErrorStore;
+  metrics: MetricsStore;
+  reports: ReportStore;
 }
 
 export interface Database {
@@ -240,7 +324,8 @@ export interface Database {
   transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T>;
   /** Called for every incident event appended from now on, in the transaction that appends it. */
   onIncidentEvent(listener: IncidentEventListener): void;
-  migrate(): Promise<void>;
+  /** Run the migrations not run yet; answers their names. */
+  migrate(): Promise<string[]>;
   /** Throws unless the database answers and every migration has run. */
   checkReady(): Promise<void>;
   close(): Promise<void>;

@@ -1,0 +1,63 @@
+// An incident's timeline: its events and the probe results around it, merged by time. Long runs of
+// identical results collapse into one row ("12× up") so the events stay readable.
+import type { IncidentEvent, StoredResult } from '../detector/domain-types.js';
+import type { Formatters } from './page-presenters.js';
+
+/** How far before detection and after restoration the timeline shows probe results. */
+export const RESULTS_MARGIN_MS = 15 * 60_000;
+export const RESULTS_LIMIT = 200;
+/** Runs of at least this many identical results show as one row. */
+const COMPACT_FROM = 3;
+
+/** The window of probe results shown around an incident. */
+export function resultsWindow(incident: { detectedAt: Date; serviceRestoredAt: Date | null; resolvedAt: Date | null }, now: Date): { from: Date; to: Date } {
+  const end = incident.serviceRestoredAt ?? incident.resolvedAt ?? now;
+  return { from: new Date(incident.detectedAt.getTime() - RESULTS_MARGIN_MS), to: new Date(end.getTime() + RESULTS_MARGIN_MS) };
+}
+
+const sameOutcome = (a: StoredResult, b: StoredResult) =>
+  a.status === b.status && a.failureKind === b.failureKind && a.httpStatus === b.httpStatus && a.errorCode === b.errorCode;
+
+/** Consecutive identical results as runs; an event between two results ends the run. */
+function runsOf(results: readonly StoredResult[], eventTimes: readonly number[]): StoredResult[][] {
+  const runs: StoredResult[][] = [];
+  for (const r of results) {
+    const last = runs[runs.length - 1];
+    const prev = last?.[last.length - 1];
+    const eventBetween = prev !== undefined && eventTimes.some((t) => t >= prev.startedAt.getTime() && t < r.startedAt.getTime());
+    if (last && !eventBetween && sameOutcome(last[0]!, r)) last.push(r);
+    else runs.push([r]);
+  }
+  return runs.flatMap((run) => (run.length >= COMPACT_FROM ? [run] : run.map((r) => [r])));
+}
+
+function resultRow(run: StoredResult[], fmt: Formatters) {
+  const first = run[0]!;
+  const last = run[run.length - 1]!;
+  const durations = run.map((r) => r.durationMs);
+  return {
+    result: true,
+    at: fmt.dateTime(first.startedAt),
+    until: run.length > 1 ? fmt.dateTime(last.startedAt) : null,
+    count: run.length,
+    compact: run.length > 1,
+    status: first.status,
+    statusClass: `state-${first.status}`,
+    failureKind: first.failureKind,
+    httpStatus: first.httpStatus,
+    errorCode: first.errorCode,
+    duration: run.length > 1 ? `${Math.min(...durations)}–${Math.max(...durations)} ms` : `${first.durationMs} ms`,
+  };
+}
+
+/**
+ * Events and result rows in time order; a result and an event at the same instant show the result
+ * first (the event is what Sigap made of it).
+ */
+export function timelineView<E extends object>(events: ReadonlyArray<{ event: IncidentEvent; view: E }>, results: readonly StoredResult[], fmt: Formatters) {
+  const rows: Array<{ time: number; order: number; row: object }> = [
+    ...runsOf(results, events.map(({ event }) => event.at.getTime())).map((run, n) => ({ time: run[0]!.startedAt.getTime(), order: n, row: resultRow(run, fmt) })),
+    ...events.map(({ event, view }, n) => ({ time: event.at.getTime(), order: results.length + n, row: { event: true, ...view } })),
+  ];
+  return rows.sort((a, b) => a.time - b.time || a.order - b.order).map((r) => r.row);
+}

@@ -1,0 +1,78 @@
+// Users and API tokens through the JSON API: admins manage everyone's accounts and tokens; every
+// logged-in user changes their own language, name, e-mail address and password (/api/me).
+// POST /api/tokens (creating a token) lives in session-routes. The pages are in account-page-routes.
+import { Router } from 'express';
+import { passwordChangeInput, passwordInput, profilePatchInput, newUserInput, userPatchInput } from '../../detector/account-service.js';
+import type { ApiTokenListing, User, UserAccount } from '../../detector/domain-types.js';
+import type { AppDeps } from '../app-deps.js';
+import { requireApiUser } from '../auth.js';
+import { parseBody } from '../validation.js';
+import { accountPageRoutes, tokenIdOf } from './account-page-routes.js';
+
+export function accountJson(u: User & { lastLoginAt?: Date | null }) {
+  return {
+    username: u.username,
+    displayName: u.displayName,
+    role: u.role,
+    language: u.language,
+    email: u.email,
+    active: u.active,
+    lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
+  };
+}
+
+export function tokenJson(t: ApiTokenListing) {
+  return { id: t.id, name: t.name, user: t.username, createdAt: t.createdAt.toISOString(), lastUsedAt: t.lastUsedAt?.toISOString() ?? null };
+}
+
+export function accountRoutes(deps: AppDeps): Router {
+  const { accounts } = deps;
+  const router = Router();
+
+  router.get('/api/users', requireApiUser('admin'), async (_req, res) => {
+    res.json({ items: (await accounts.listUsers()).map(accountJson) });
+  });
+
+  router.post('/api/users', requireApiUser('admin'), async (req, res) => {
+    const created = await accounts.createUser(parseBody(newUserInput, req.body));
+    res.status(201).json(accountJson({ ...created, lastLoginAt: null } satisfies UserAccount));
+  });
+
+  router.patch('/api/users/:username', requireApiUser('admin'), async (req, res) => {
+    const patch = parseBody(userPatchInput, req.body);
+    res.json(accountJson(await accounts.updateUser(req.auth!.user, String(req.params.username), patch)));
+  });
+
+  router.post('/api/users/:username/password', requireApiUser('admin'), async (req, res) => {
+    const { password } = parseBody(passwordInput, req.body);
+    await accounts.setPassword(String(req.params.username), password);
+    res.status(204).end();
+  });
+
+  router.get('/api/me', requireApiUser(), (req, res) => {
+    res.json(accountJson(req.auth!.user));
+  });
+
+  router.patch('/api/me', requireApiUser(), async (req, res) => {
+    const patch = parseBody(profilePatchInput, req.body);
+    res.json(accountJson(await accounts.updateProfile(req.auth!.user, patch)));
+  });
+
+  router.post('/api/me/password', requireApiUser(), async (req, res) => {
+    const { currentPassword, newPassword } = parseBody(passwordChangeInput, req.body);
+    await accounts.changePassword(req.auth!.user, req.auth!.session?.sessionIdHash ?? null, currentPassword, newPassword);
+    res.status(204).end();
+  });
+
+  router.get('/api/tokens', requireApiUser('admin'), async (_req, res) => {
+    res.json({ items: (await accounts.listTokens()).map(tokenJson) });
+  });
+
+  router.delete('/api/tokens/:id', requireApiUser('admin'), async (req, res) => {
+    await accounts.revokeToken(tokenIdOf(req));
+    res.status(204).end();
+  });
+
+  router.use(accountPageRoutes(deps));
+  return router;
+}

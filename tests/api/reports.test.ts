@@ -1,0 +1,206 @@
+// The availability and incident reports through the API, JSON and CSV, on real SQLite and
+// PostgreSQL: incidents driven through the API with an injected clock, figures computed by hand.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toCsv } from '../../detector/csv.js';
+import type { ProbeStatus } from '../../probes/probe-types.js';
+import { callerFor, drive, INCIDENT_TEST_YAML, logIncident, type Caller } from '../helpers/incident-api.js';
+import { startTestSigap } from '../helpers/sigap-harness.js';
+import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const wib = (local: string) => new Date(`${local.replace(' ', 'T')}:00+07:00`);
+const YAML = INCIDENT_TEST_YAML.replace(
+  '    impact: medium\n',
+  '    impact: medium\n    checks:\n      - { key: skm-form, type: http, url: "http://127.0.0.1:9/", interval: 60s }\n',
+);
+
+/** RFC 4180: quoted fields may hold commas, doubled quotes and line ends. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') row.push(field), (field = '');
+    else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field), rows.push(row), (row = []), (field = ''), i++;
+    } else field += c;
+  }
+  return rows;
+}
+
+describe('CSV for spreadsheets', () => {
+  it('starts with a BOM and quotes commas, quotes and line ends as RFC 4180 says', () => {
+    const csv = toCsv(['a', 'b'], [['x, y', 'say "hi"'], ['line\nbreak', null], [0.5, true]]);
+    expect(csv.startsWith('\uFEFFa,b\r\n')).toBe(true);
+    expect(csv).toBe('\uFEFFa,b\r\n"x, y","say ""hi"""\r\n"line\nbreak",\r\n0.5,true\r\n');
+    expect(parseCsv(csv.slice(1))).toEqual([['a', 'b'], ['x, y', 'say "hi"'], ['line\nbreak', ''], ['0.5', 'true']]);
+  });
+});
+
+describe.each(testDatabaseKinds())('reports through the API on $name', (kind) => {
+  let database: TestDatabase;
+  let sigap: Awaited<ReturnType<typeof startTestSigap>>;
+  let desk: Caller;
+  let manager: Caller;
+  let vendor: Caller;
+  let now = wib('2026-12-01 10:00');
+  const refs: Record<string, string> = {};
+  const P1 = { service: 'pengaduan', impact: 'high', urgency: 'high' };
+
+  const at = async <T>(local: string, work: () => Promise<T>) => {
+    now = wib(local);
+    return work();
+  };
+  const raw = (path: string, headers: Record<string, string> = {}) => fetch(`${sigap.url}${path}`, { headers });
+
+  beforeAll(async () => {
+    database = await kind.create();
+    // SIGAP_ROLE=web: nothing probes the placeholder URL; availability is read from the results below.
+    sigap = await startTestSigap({ databaseUrl: database.url, yaml: YAML, env: { SIGAP_ROLE: 'web' }, start: { clock: () => now, slaSweepMs: 0, dispatchMs: 0 } });
+    desk = await callerFor(sigap, 'desk1', 'service_desk');
+    manager = await callerFor(sigap, 'head', 'manager');
+    vendor = await callerFor(sigap, 'vendor1', 'vendor');
+
+    // Tuesday 1 December 2026, WIB.
+    refs.a = await at('2026-12-01 10:00', () => logIncident(desk, P1));
+    await at('2026-12-01 10:10', () => drive(desk, refs.a!, [['acknowledge']]));
+    await at('2026-12-01 11:00', () => drive(desk, refs.a!, [['resolve', { resolutionCode: 'restarted', note: 'layanan dijalankan ulang' }]]));
+    refs.b = await at('2026-12-01 12:00', () => logIncident(desk, P1));
+    // 30 minutes: past the 15-minute response target of P1
+    await at('2026-12-01 12:30', () => drive(desk, refs.b!, [['acknowledge']]));
+    await at('2026-12-01 13:00', () => drive(desk, refs.b!, [['resolve', { resolutionCode: 'fixed', note: 'diperbaiki' }]]));
+    await at('2026-12-01 13:10', () => drive(desk, refs.b!, [['reopen', { reason: 'muncul lagi' }]]));
+    await at('2026-12-01 13:40', () => drive(desk, refs.b!, [['resolve', { resolutionCode: 'fixed', note: 'diperbaiki lagi' }]]));
+    refs.c = await at('2026-12-01 14:00', () => logIncident(desk));
+    await at('2026-12-01 14:20', () => drive(desk, refs.c!, [['acknowledge']]));
+    refs.d = await at('2026-12-01 14:30', () => logIncident(desk));
+    await at('2026-12-01 14:40', () => drive(desk, refs.d!, [['cancel', { reason: 'duplikat' }]]));
+    // 00:30 WIB on 2 December is still 1 December in UTC: not in a report of 1 December (WIB).
+    refs.e = await at('2026-12-02 00:30', () => logIncident(desk));
+
+    // skm-form every minute 08:00-08:59 WIB: down until 08:15, then up; the last result covers to 09:01.
+    const check = (await sigap.db.stores.checks.getCheck('skm-form'))!;
+    const results = Array.from({ length: 60 }, (_, i) => {
+      const status: ProbeStatus = i < 15 ? 'down' : 'up';
+      return { checkId: check.id, instance: 'test', result: { checkKey: 'skm-form', startedAt: new Date(wib('2026-12-01 08:00').getTime() + i * MIN), durationMs: 100, status, failureKind: status === 'up' ? null : ('connect' as const), timings: {}, evidence: {} } };
+    });
+    await sigap.db.stores.checks.insertResults(results);
+    now = wib('2026-12-02 12:00');
+  });
+
+  afterAll(async () => {
+    await sigap?.stop();
+    await database?.drop();
+  });
+
+  it('answers availability per service per WIB day with the down intervals, as JSON', async () => {
+    const { status, json } = await manager.call('GET', '/api/reports/availability?from=2026-12-01&to=2026-12-03');
+    expect(status).toBe(200);
+    const empty = { observedMs: 0, upMs: 0, downMs: 0, degradedMs: 0, maintenanceMs: 0, unknownMs: 0, availability: null };
+    expect(json).toEqual({
+      from: '2026-11-30T17:00:00.000Z',
+      to: '2026-12-02T17:00:00.000Z',
+      timezone: 'Asia/Jakarta',
+      degradedCountsAs: 'up',
+      businessHoursOnly: false,
+      days: [
+        { day: '2026-12-01', service: 'pengaduan', ...empty },
+        // 08:00-09:01 observed, 08:00-08:15 down
+        { day: '2026-12-01', service: 'skm', observedMs: 61 * MIN, upMs: 46 * MIN, downMs: 15 * MIN, degradedMs: 0, maintenanceMs: 0, unknownMs: 0, availability: 46 / 61 },
+        { day: '2026-12-02', service: 'pengaduan', ...empty },
+        { day: '2026-12-02', service: 'skm', ...empty },
+      ],
+      downIntervals: [{ service: 'skm', check: 'skm-form', from: '2026-12-01T01:00:00.000Z', to: '2026-12-01T01:15:00.000Z', kind: 'down' }],
+    });
+    const one = await manager.call('GET', '/api/reports/availability?from=2026-12-01&to=2026-12-02&service=skm');
+    expect(one.json.days.map((d: { service: string }) => d.service)).toEqual(['skm']);
+  });
+
+  it('answers the same availability as a CSV file a spreadsheet opens', async () => {
+    const res = await raw('/api/reports/availability?from=2026-12-01&to=2026-12-03&format=csv', { cookie: '', authorization: `Bearer ${(await sigap.accounts.createToken((await sigap.db.stores.accounts.findUserByUsername('head'))!, 'csv')).token}` });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="sigap-availability-2026-12-01-to-2026-12-03.csv"');
+    const text = Buffer.from(await res.arrayBuffer()).toString('utf8');
+    expect(text.charCodeAt(0)).toBe(0xfeff);
+    expect(parseCsv(text.slice(1))).toEqual([
+      ['day', 'service', 'availability', 'observed_seconds', 'up_seconds', 'down_seconds', 'degraded_seconds', 'maintenance_seconds', 'unknown_seconds'],
+      ['2026-12-01', 'pengaduan', '', '0', '0', '0', '0', '0', '0'],
+      ['2026-12-01', 'skm', '0.754098', '3660', '2760', '900', '0', '0', '0'],
+      ['2026-12-02', 'pengaduan', '', '0', '0', '0', '0', '0', '0'],
+      ['2026-12-02', 'skm', '', '0', '0', '0', '0', '0', '0'],
+    ]);
+  });
+
+  it('reports MTTA, mean time to restore and to resolve, SLA met and breaches per priority', async () => {
+    const { status, json } = await manager.call('GET', '/api/reports/incidents?from=2026-12-01&to=2026-12-02');
+    expect(status).toBe(200);
+    expect(json.incidents.map((i: { ref: string }) => i.ref)).toEqual([refs.a, refs.b, refs.c, refs.d]);
+    expect(json.byPriority.P1).toEqual({
+      count: 2,
+      mttaMs: 20 * MIN, // (10 + 30) / 2
+      mttRestoreMs: null, // incidents logged by hand have no restoration time
+      mttResolveMs: 80 * MIN, // (60 + 100) / 2: B was resolved again at 13:40 after its reopening
+      responseTargetMs: 15 * MIN,
+      resolveTargetMs: 4 * HOUR,
+      slaMet: 1,
+      slaMetRatio: 0.5,
+      breaches: { response: 1, resolution: 0 },
+    });
+    // C is still open; the canceled D counts nowhere
+    expect(json.byPriority.P3).toMatchObject({ count: 1, mttaMs: 20 * MIN, mttResolveMs: null, slaMet: 0, slaMetRatio: null, breaches: { response: 0, resolution: 0 } });
+    expect(json.byPriority.P2).toMatchObject({ count: 0, mttaMs: null, slaMetRatio: null });
+    expect(json).toMatchObject({ byCategory: { application: 3 }, bySource: { manual: 3 }, canceled: 1, reopenRate: 0.5, topRecurring: [], knownErrorsAdded: 0 });
+    expect(json.definitions.mttaMs).toContain('acknowledgedAt');
+    expect(json.incidents[1]).toMatchObject({ priority: 'P1', timeToAcknowledgeMs: 30 * MIN, timeToResolveMs: 100 * MIN, responseBreached: true, reopenCount: 1, status: 'resolved' });
+  });
+
+  it('answers the incident rows as CSV', async () => {
+    const { json } = await manager.call('GET', '/api/reports/incidents?from=2026-12-01&to=2026-12-02');
+    const token = (await sigap.accounts.createToken((await sigap.db.stores.accounts.findUserByUsername('desk1'))!, 'csv')).token;
+    const res = await raw('/api/reports/incidents?from=2026-12-01&to=2026-12-02&format=csv', { authorization: `Bearer ${token}` });
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="sigap-incidents-2026-12-01-to-2026-12-02.csv"');
+    const rows = parseCsv((await res.text()).replace(/^\uFEFF/, ''));
+    expect(rows[0]).toEqual([
+      'ref', 'service', 'priority', 'category', 'source', 'status', 'detected_at', 'acknowledged_at', 'service_restored_at', 'resolved_at', 'closed_at',
+      'time_to_acknowledge_seconds', 'time_to_restore_seconds', 'time_to_resolve_seconds', 'response_breached', 'resolution_breached', 'reopen_count',
+    ]);
+    expect(rows.slice(1).map((r) => r[0])).toEqual(json.incidents.map((i: { ref: string }) => i.ref));
+    expect(rows[2]).toEqual([refs.b, 'pengaduan', 'P1', 'application', 'manual', 'resolved', '2026-12-01T05:00:00.000Z', '2026-12-01T05:30:00.000Z', '', '2026-12-01T06:40:00.000Z', '', '1800', '', '6000', 'true', 'false', '1']);
+  });
+
+  it.each([
+    ['a month 13', 'from=2026-13-01&to=2026-12-02', 'from'],
+    ['a missing to', 'from=2026-12-01', 'to'],
+    ['to before from', 'from=2026-12-02&to=2026-12-01', 'to'],
+    ['more than 400 days', 'from=2025-01-01&to=2026-12-01', 'to'],
+    ['an unknown format', 'from=2026-12-01&to=2026-12-02&format=xlsx', 'format'],
+  ])('refuses %s with 422 naming the field', async (_what, query, field) => {
+    for (const path of ['/api/reports/availability', '/api/reports/incidents']) {
+      const { status, json } = await manager.call('GET', `${path}?${query}`);
+      expect(status).toBe(422);
+      expect(json.error.details.map((d: { path: string }) => d.path)).toContain(field);
+    }
+  });
+
+  it('refuses an unknown service with 422', async () => {
+    const { status, json } = await manager.call('GET', '/api/reports/availability?from=2026-12-01&to=2026-12-02&service=nope');
+    expect(status).toBe(422);
+    expect(json.error.details).toEqual([{ path: 'service', message: 'no service "nope"' }]);
+  });
+
+  it('refuses vendors (403) and anonymous callers (401)', async () => {
+    for (const path of ['/api/reports/availability', '/api/reports/incidents']) {
+      expect((await vendor.call('GET', `${path}?from=2026-12-01&to=2026-12-02`)).status).toBe(403);
+      expect((await raw(`${path}?from=2026-12-01&to=2026-12-02`)).status).toBe(401);
+    }
+  });
+});

@@ -1,0 +1,90 @@
+// /sop renders SOP-Insiden-001/002/003 from the configured policy: change the policy and the
+// written procedure changes with it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logIn, startTestSigap } from '../helpers/sigap-harness.js';
+import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';
+
+type Started = Awaited<ReturnType<typeof startTestSigap>>;
+
+const CUSTOM_POLICY = `
+timezone: Asia/Jakarta
+businessHours:
+  mon-fri: "08:00-15:00"
+holidays: [2026-12-25]
+services:
+  - key: skm
+    name: Survei Kepuasan Masyarakat
+    impact: medium
+policy:
+  targets:
+    P1: { respond: 10m, resolve: 3h, clock: 24x7 }
+  verifyFor: 20m
+  autoCloseAfter: 2d
+  reopenWindow: 12h
+  warnAt: 0.5
+`;
+
+/** The page's text without tags, whitespace collapsed. */
+const textOf = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#x27;/g, "'").replace(/\s+/g, ' ');
+
+describe.each(testDatabaseKinds())('the /sop page on $name', (kind) => {
+  let database: TestDatabase;
+  let sigap: Started;
+  let cookie: string;
+
+  const page = async (path: string) => {
+    const res = await fetch(`${sigap.url}${path}`, { redirect: 'manual', headers: { cookie, accept: 'text/html' } });
+    expect(res.status).toBe(200);
+    return textOf(await res.text());
+  };
+
+  beforeAll(async () => {
+    database = await kind.create();
+    sigap = await startTestSigap({ databaseUrl: database.url, yaml: CUSTOM_POLICY, start: { slaSweepMs: 0, dispatchMs: 0 } });
+    ({ cookie } = await logIn(sigap.url!));
+  });
+
+  afterAll(async () => {
+    await sigap?.stop();
+    await database?.drop();
+  });
+
+  it('sends a visitor without a session to the log-in page', async () => {
+    const res = await fetch(`${sigap.url}/sop`, { redirect: 'manual' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/login?next=%2Fsop');
+  });
+
+  it('shows the three SOPs in Indonesian with the configured targets, not the defaults', async () => {
+    const text = await page('/sop');
+    for (const id of ['SOP-Insiden-001', 'SOP-Insiden-002', 'SOP-Insiden-003']) expect(text).toContain(id);
+    expect(text).toContain('P1: tanggapi dalam 10 menit, selesaikan dalam 3 jam (24x7)');
+    expect(text).not.toContain('tanggapi dalam 15 menit');
+    // The targets not configured keep their defaults.
+    expect(text).toContain('P3: tanggapi dalam 2 jam, selesaikan dalam 1 hari (jam kerja)');
+    expect(text).toContain('sehat selama 20 menit');
+    expect(text).toContain('ditutup otomatis setelah 2 hari');
+    expect(text).toContain('tidak pernah untuk P1');
+    expect(text).toContain('dalam 12 jam setelah penyelesaian');
+    expect(text).toContain('saat 50% dari target');
+    expect(text).toContain('Senin 08:00–15:00');
+    expect(text).toContain('Sabtu libur');
+    expect(text).toContain('2026-12-25');
+  });
+
+  it('shows the same values in English with ?lang=en', async () => {
+    const text = await page('/sop?lang=en');
+    expect(text).toContain('P1: respond within 10 min, resolve within 3 h (24x7)');
+    expect(text).not.toContain('respond within 15 min');
+    expect(text).toContain('healthy for 20 min');
+    expect(text).toContain('close themselves after 2 d');
+    expect(text).toContain('within 12 h of resolution');
+    expect(text).toContain('Incident Escalation SOP');
+  });
+
+  it('lists the roles and what each may do, from the action rules', async () => {
+    const text = await page('/sop?lang=en');
+    expect(text).toMatch(/Vendor \( vendor \) Level 2[^.]*\. acknowledge, note, pending, resume, resolve/);
+    expect(text).toMatch(/Head of division \( manager \) .* reads only/);
+  });
+});
