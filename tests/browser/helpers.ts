@@ -4,8 +4,6 @@
 // by the store, API and integration suites on SQLite and PostgreSQL; here the pages are the subject.
 // Nothing leaves 127.0.0.1: Sigap binds to it, and every other request the page makes is aborted.
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import type { UserRole } from '../../detector/domain-types.js';
@@ -170,26 +168,6 @@ export async function reloadUntil(page: Page, what: string, test: () => Promise<
 }
 
 /** A stand-in site on 127.0.0.1 that the test can stop (connections refused from then on). */
-export class LocalSite {
-  private readonly sockets = new Set<Socket>();
-  private server: Server | null = null;
-  port = 0;
 
-  /** Starts answering 200 with a page; again on the same port after stop(). */
-  async start(): Promise<void> {
-    const server = createServer((_req, res) => res.end('<html><body><h1>Survei Kepuasan Masyarakat</h1></body></html>'));
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as AddressInfo).port;
-    this.server = server;
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    this.server = null;
-  }
-}
+/** A stand-in site on 127.0.0.1 that the test can stop (connections refused from then on). */
+export { StandInSite as LocalSite } from '../helpers/sigap-process.js';

@@ -151,14 +151,16 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
   }
 }
 
-/** A stand-in site that can be stopped (connections refused) and started again on its port. */
+/** A stand-in site on 127.0.0.1 that can be stopped (connections refused) and started again on its port. */
 export class StandInSite {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   port = 0;
 
+  constructor(private readonly page = '<html><body><h1>Survei Kepuasan Masyarakat</h1></body></html>') {}
+
   async start(): Promise<void> {
-    const server = createServer((_req, res) => res.end('<html><body><h1>Survei Kepuasan Masyarakat</h1></body></html>'));
+    const server = createServer((_req, res) => res.end(this.page));
     server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));

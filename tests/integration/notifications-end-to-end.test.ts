@@ -2,40 +2,16 @@
 // stops answering, the probe confirms it, the incident's `opened` message reaches a real webhook
 // receiver in Alertmanager's v4 shape; the site comes back and the `restored` message resolves the
 // same alert. The dispatcher and the SLA sweep run by themselves. On SQLite and PostgreSQL.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sigap } from '../../main.js';
 import { startHttpServer, type LocalServer } from '../helpers/local-servers.js';
 import { logIn, startTestSigap } from '../helpers/sigap-harness.js';
 import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';
+import { StandInSite } from '../helpers/sigap-process.js';
 import { until, waitFor } from '../helpers/wait.js';
 
 const PAGE = '<html><body><h1>Survei Kepuasan Masyarakat</h1></body></html>';
 
-/** A stand-in SKM site that can be stopped (connections refused) and started again on its port. */
-class StandInSite {
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  async start(): Promise<void> {
-    const server = createServer((_req, res) => res.end(PAGE));
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as AddressInfo).port;
-    this.server = server;
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    this.server = null;
-  }
-}
 
 interface Received {
   idempotencyKey: string | undefined;
@@ -49,7 +25,7 @@ interface Received {
 }
 
 describe.each(testDatabaseKinds())('an outage and its recovery reach a webhook receiver, on $name', (kind) => {
-  const site = new StandInSite();
+  const site = new StandInSite(PAGE);
   const received: Received[] = [];
   let receiver: LocalServer;
   let testDb: TestDatabase;

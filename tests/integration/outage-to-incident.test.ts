@@ -1,39 +1,15 @@
 // The whole path, as `npm start` runs it: a real site on 127.0.0.1 stops answering, the probe
 // sees it, the detector confirms it, one incident appears in the API and on the queue page, and
 // bringing the site back records serviceRestoredAt. On SQLite and on PostgreSQL.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sigap } from '../../main.js';
 import { logIn, startTestSigap } from '../helpers/sigap-harness.js';
 import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';
+import { StandInSite } from '../helpers/sigap-process.js';
 import { waitFor } from '../helpers/wait.js';
 
 const PAGE = '<html><body><h1>Survei Kepuasan Masyarakat</h1><form method="post"><input name="nama"><input name="nilai"></form></body></html>';
 
-/** A stand-in SKM site that can be stopped (connections refused) and started again on its port. */
-class StandInSite {
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  async start(): Promise<void> {
-    const server = createServer((_req, res) => res.end(PAGE));
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as AddressInfo).port;
-    this.server = server;
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    this.server = null;
-  }
-}
 
 interface IncidentJson {
   ref: string;
@@ -49,7 +25,7 @@ interface IncidentJson {
 }
 
 describe.each(testDatabaseKinds())('a failing website becomes one logged incident, on $name', (kind) => {
-  const site = new StandInSite();
+  const site = new StandInSite(PAGE);
   let testDb: TestDatabase;
   let sigap: Sigap;
   let auth: { cookie: string; csrfToken: string };
