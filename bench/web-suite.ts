@@ -85,6 +85,8 @@ function* incidentRows(count: number, ids: { services: number[]; checks: number[
       resolve_warn_at: detected + 21_600_000,
       acknowledged_at: open && n % 4 === 0 ? null : detected + 600_000,
       resolved_at: open ? null : detected + 3_600_000,
+      resolution_code: open ? null : 'restarted',
+      resolution_notes: open ? null : 'Layanan web dijalankan ulang; formulir kembali normal.',
       closed_at: open || n % 10 === 0 ? null : detected + 7_200_000,
       created_at: detected,
       updated_at: detected,
