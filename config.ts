@@ -138,7 +138,7 @@ function zodProblems(prefix: string, error: z.ZodError, alreadyReported: Readonl
 }
 
 /** Replace `${NAME}` in every string value by the environment variable; `$${` stays a literal `${`. */
-function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: PropertyKey[], problems: string[], file: string, missing: Set<string>): unknown {
+function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: PropertyKey[], problems: string[], file: string, missing: Set<string>, ancestors: Set<object>): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$?\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (match, name: string) => {
       if (match.startsWith('$$')) return match.slice(1);
@@ -151,11 +151,22 @@ function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: PropertyKey
       return found;
     });
   }
-  if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, [...path, i], problems, file, missing));
-  if (value && typeof value === 'object' && !(value instanceof Date)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, [...path, k], problems, file, missing)]));
+  if (!value || typeof value !== 'object' || value instanceof Date) return value;
+  // An alias that contains itself (`services: &s [*s]`) makes a cycle: say where, do not recurse forever.
+  if (ancestors.has(value)) {
+    problems.push(`${file}: ${formatPath(path) || '(top level)'}: refers to itself through a YAML alias`);
+    return null;
   }
-  return value;
+  if (path.length > 200) {
+    problems.push(`${file}: ${formatPath(path.slice(0, 3))}…: nested more than 200 levels deep`);
+    return null;
+  }
+  ancestors.add(value);
+  const out = Array.isArray(value)
+    ? value.map((v, i) => substituteEnv(v, env, [...path, i], problems, file, missing, ancestors))
+    : Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteEnv(v, env, [...path, k], problems, file, missing, ancestors)]));
+  ancestors.delete(value);
+  return out;
 }
 
 /** The services as far as they parsed: a key or value that failed its schema is undefined. */
@@ -388,8 +399,16 @@ export function parseConfig(text: string, configPath: string, env: NodeJS.Proces
   }
   if (doc.errors.length > 0) throw new ConfigError(problems);
 
+  // YAML aliases can point at nothing, at themselves, or multiply into millions of nodes: the
+  // yaml library throws for those, which is the file's fault, not a crash.
+  let document: unknown;
+  try {
+    document = doc.toJS({ maxAliasCount: 1000 }) ?? {};
+  } catch (err) {
+    throw new ConfigError([`${configPath}: ${(err as Error).message.split('\n')[0]} (YAML aliases: *name must refer to an &name defined before it, not to itself, and not too many times)`]);
+  }
   const missingVars = new Set<string>();
-  const raw = substituteEnv(doc.toJS() ?? {}, env, [], problems, configPath, missingVars);
+  const raw = substituteEnv(document, env, [], problems, configPath, missingVars, new Set());
   const fileResult = fileSchema.safeParse(raw);
   if (!fileResult.success) {
     problems.push(...zodProblems(`${configPath}: `, fileResult.error, missingVars));

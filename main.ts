@@ -1,5 +1,6 @@
 // The one composition root: config → database → stores → services → scheduler → web app.
 // Nothing else constructs these; everything is handed down.
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { dirname, join } from 'node:path';
@@ -8,6 +9,7 @@ import { pino, type Logger } from 'pino';
 import { createApp } from './api/app.js';
 import { ConfigError, loadConfig, type CheckConfig, type ConnectivityConfig, type SigapConfig } from './config.js';
 import { CheckCatalog } from './detector/check-catalog.js';
+import { CheckLeases } from './detector/check-leases.js';
 import { AccountService } from './detector/account-service.js';
 import { AlertService } from './detector/alert-service.js';
 import { AvailabilityService } from './detector/availability.js';
@@ -73,10 +75,11 @@ const toScheduled = (check: CheckConfig): ScheduledCheck => ({ intervalMs: check
 const CATALOG_REFRESH_MS = 10_000;
 
 /**
- * Probing (SIGAP_ROLE all or worker): the scheduler runs every check in the catalog, results go
+ * Probing (SIGAP_ROLE all or worker): the scheduler runs the checks of the catalog this process
+ * holds the lease of (all of them when it is the only worker at its location), results go
  * through the connectivity guard to the batcher and the detector; housekeeping rolls them up.
  */
-function startProbing(deps: {
+async function startProbing(deps: {
   config: SigapConfig;
   db: Database;
   detector: Detector;
@@ -84,7 +87,7 @@ function startProbing(deps: {
   clock: () => Date;
   logger: Logger;
   probeDeps: StartOptions['probeDeps'];
-}): { stop(): Promise<void>; stats(): ProbingStats } {
+}): Promise<{ stop(): Promise<void>; stats(): ProbingStats }> {
   const { config, db, detector, catalog, clock, logger } = deps;
   const probeDeps: ProbeDeps = { ...deps.probeDeps, now: clock };
   const guard = config.connectivity ? connectivityGuard(config.connectivity, probeDeps, logger) : null;
@@ -96,22 +99,36 @@ function startProbing(deps: {
       return guard ? guard.judge(result) : result;
     },
     onResult: async (result) => ((await batcher.submit(result)).awaitingConfirmation ? 'retry' : 'interval'),
-    // While the database is away the batcher keeps the result and says so at once.
+    // While the database is away the batcher keeps the result and says so at once; it warns
+    // once per outage, so each probe's own note is only debug.
     onError: (check, err) =>
       err instanceof StorageUnavailableError
-        ? logger.warn({ check, err: err.message }, 'database unavailable: probe result not recorded yet')
+        ? logger.debug({ check, err: err.message }, 'database unavailable: probe result not recorded yet')
         : logger.error({ err, check }, 'probe result could not be recorded'),
     now: clock,
   });
-  scheduler.start(catalog.all().map(toScheduled));
+  // The catalog says which checks exist; the leases which of them this process probes. Leases
+  // coordinate processes in real time, so they follow the wall clock, never an injected one.
+  const leases = new CheckLeases({
+    store: db.stores.leases,
+    worker: { owner: `${config.instance}:${process.pid}:${randomUUID().slice(0, 8)}`, instance: config.instance, pid: process.pid },
+    checks: () => catalog.all().map((c) => ({ key: c.key, intervalMs: c.intervalMs })),
+    clock: () => new Date(),
+    logger,
+    onGained: (keys) => scheduler.start(keys.flatMap((key) => catalog.check(key) ?? []).map(toScheduled)),
+    onLost: (keys) => keys.forEach((key) => scheduler.remove(key)),
+  });
+  await leases.start();
   catalog.onChange(({ upserted, removed }) => {
-    for (const check of upserted) scheduler.upsert(toScheduled(check));
+    for (const check of upserted) if (leases.holding().has(check.key)) scheduler.upsert(toScheduled(check));
     for (const key of removed) scheduler.remove(key);
     logger.info({ upserted: upserted.map((c) => c.key), removed }, 'checks changed');
+    // New checks are claimed now rather than at the next round; removed ones are given back.
+    leases.round().catch(() => undefined);
   });
   const refresher = setInterval(() => catalog.refresh().catch((err: unknown) => logger.warn({ err }, 'could not reload dashboard checks')), CATALOG_REFRESH_MS);
   refresher.unref();
-  logger.info({ checks: catalog.all().length, instance: config.instance }, 'probing started');
+  logger.info({ checks: catalog.all().length, holding: leases.holding().size, instance: config.instance }, 'probing started');
   // Rollups and retention pruning go with the probing; every worker may run them (idempotent).
   const housekeeping = new Housekeeping({ db, checks: () => catalog.all(), timezone: config.timezone, retention: config.retention, clock, logger });
   housekeeping.start();
@@ -124,6 +141,8 @@ function startProbing(deps: {
       clearInterval(refresher);
       await scheduler.stop();
       await batcher.stop();
+      // Released once this process's last results are written: the next worker continues from them.
+      await leases.stop();
       await housekeeping.stop();
       guard?.stop();
     },
@@ -196,7 +215,7 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
   const availability = new AvailabilityService({ db, checks: () => catalog.all(), timezone: config.timezone, calendar: config.calendar, options: config.availability, clock });
   const reports = new IncidentReportService({ db, policy: config.policy, clock });
   const detector = new Detector({ db, incidents, checks: catalog, instance: config.instance, logger, maintenance });
-  const probing = config.role === 'web' ? null : startProbing({ config, db, detector, catalog, clock, logger, probeDeps: options.probeDeps });
+  const probing = config.role === 'web' ? null : await startProbing({ config, db, detector, catalog, clock, logger, probeDeps: options.probeDeps });
   // Warnings, breaches and auto-close go with the background work of SIGAP_ROLE all and worker.
   const slaWatcher = config.role === 'web' || options.slaSweepMs === 0 ? null : new SlaWatcher({ sweep: () => incidents.sweep(), logger, intervalMs: options.slaSweepMs });
   slaWatcher?.start();

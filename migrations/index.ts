@@ -19,6 +19,7 @@ import * as m1600 from './20261127001600_add_known_error_cause.js';
 import * as m1700 from './20261127001700_add_sla_warn_times.js';
 import * as m1800 from './20261127001800_add_incident_reminders.js';
 import * as m1900 from './20261127001900_add_queue_order_index.js';
+import * as m2000 from './20261127002000_create_check_leases.js';
 
 interface Migration {
   name: string;
@@ -45,6 +46,7 @@ const migrations: Migration[] = [
   { name: '20261127001700_add_sla_warn_times', ...m1700 },
   { name: '20261127001800_add_incident_reminders', ...m1800 },
   { name: '20261127001900_add_queue_order_index', ...m1900 },
+  { name: '20261127002000_create_check_leases', ...m2000 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

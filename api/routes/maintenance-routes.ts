@@ -112,7 +112,7 @@ export function maintenanceRoutes(deps: AppDeps): Router {
   });
 
   router.post('/maintenance', requirePageUser(), async (req, res) => {
-    const values = windowForm.parse(req.body ?? {});
+    const values = parseBody(windowForm, req.body ?? {});
     try {
       await maintenance.create(req.auth!.user, inputFromForm(values));
       res.redirect(303, '/maintenance');

@@ -8,6 +8,7 @@ import { queueView } from '../page-presenters.js';
 import { parseQueueQuery, queueFilterOf, queueFiltersView } from '../queue-filters.js';
 import { incidentPageRoutes } from './incident-page-routes.js';
 import { clientOf, loginLimiter, sessionCookieOptions } from './session-routes.js';
+import { parseBody } from '../validation.js';
 import { UnauthenticatedError } from '../../detector/errors.js';
 import { LOGGING_ROLES } from '../../detector/incident-service.js';
 
@@ -40,7 +41,7 @@ export function pageRoutes(deps: AppDeps): Router {
   });
 
   router.post('/login', loginLimiter(), async (req, res) => {
-    const form = loginForm.parse(req.body ?? {});
+    const form = parseBody(loginForm, req.body ?? {});
     const expected = String(req.cookies?.[LOGIN_CSRF_COOKIE] ?? '');
     const sent = Buffer.from(form._csrf);
     if (!expected || sent.length !== Buffer.byteLength(expected) || !timingSafeEqual(sent, Buffer.from(expected))) {

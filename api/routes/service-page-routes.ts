@@ -8,6 +8,7 @@ import { requirePageUser } from '../auth.js';
 import { pageContext } from '../page-context.js';
 import { servicesView } from '../page-presenters.js';
 import { availabilityChart } from '../report-presenter.js';
+import { parseBody } from '../validation.js';
 import { officeDay } from '../../detector/availability.js';
 import { officeDayStart } from '../../detector/business-calendar.js';
 import { checkList } from './check-routes.js';
@@ -69,7 +70,7 @@ export function servicePageRoutes(deps: AppDeps): Router {
   });
 
   const saving = (replacing: (req: Request) => string | undefined) => async (req: Request, res: Response) => {
-    const form = definitionForm.parse(req.body ?? {});
+    const form = parseBody(definitionForm, req.body ?? {});
     const key = replacing(req);
     try {
       await catalog.define(req.auth!.user, form.service, readDefinition(form.definition), key);

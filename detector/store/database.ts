@@ -5,11 +5,12 @@ import { dirname, resolve } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { migrationSource } from '../../migrations/index.js';
-import { DuplicateError, SigapError, StorageUnavailableError } from '../errors.js';
+import { DuplicateError, MalformedRequestError, SigapError, StorageUnavailableError } from '../errors.js';
 import { KnexAccountStore } from './account-store.js';
 import { KnexCheckStore } from './check-store.js';
 import { KnexIncidentStore, type AfterAppend } from './incident-store.js';
 import { KnexKnownErrorStore } from './known-error-store.js';
+import { KnexLeaseStore } from './lease-store.js';
 import { KnexMaintenanceStore } from './maintenance-store.js';
 import { KnexMetricsStore } from './metrics-store.js';
 import { KnexReportStore } from './report-store.js';
@@ -64,31 +65,48 @@ function knexConfig(url: string): { dialect: Dialect; config: Knex.Config } {
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
+  'EPIPE',
   'ETIMEDOUT',
   'ENOTFOUND',
   'EAI_AGAIN',
   'SQLITE_BUSY',
   'SQLITE_LOCKED',
-  'SQLITE_READONLY',
-  'SQLITE_FULL',
   'SQLITE_IOERR',
   'SQLITE_CANTOPEN',
   '57P01', // admin shutdown
+  '57P02', // crash shutdown
   '57P03', // cannot connect now
   '53300', // too many connections
 ]);
+
+/** The database is there but cannot be written: the operator must act (free space, remount). */
+const WRITE_FAULTS: Record<string, string> = {
+  SQLITE_FULL: 'disk full',
+  SQLITE_READONLY: 'read-only',
+  '53100': 'disk full', // PostgreSQL disk_full
+  '25006': 'read-only', // PostgreSQL read_only_sql_transaction (a standby)
+};
+
+// node-postgres reports a connection lost mid-query (a network cut, a restarted server) without a
+// code, only by these messages; without them a cut would look like a bug and results be dropped.
+const CONNECTION_LOST = /^Connection terminated|not queryable|^Client was closed/;
 
 /** Driver error → domain error. Unknown errors pass through unchanged. */
 export function translateError(err: unknown): unknown {
   if (err instanceof SigapError || !(err instanceof Error)) return err;
   const e = err as Error & { code?: string; constraint?: string };
+  // PostgreSQL refuses U+0000 in text (SQLSTATE 22021); bodies and queries are checked for it,
+  // this catches what reaches the database unvalidated (a path parameter, a form field).
+  if (e.code === '22021') return new MalformedRequestError('the request contains a NUL character, which text may not hold');
   if (e.code === '23505') return new DuplicateError(e.constraint ?? 'key');
   if (e.code?.startsWith('SQLITE_CONSTRAINT_UNIQUE') || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
     const match = /UNIQUE constraint failed: (.+)$/.exec(e.message);
     return new DuplicateError(match?.[1] ?? 'key');
   }
-  const code = e.code?.startsWith('SQLITE_IOERR') ? 'SQLITE_IOERR' : e.code;
-  if ((code && UNAVAILABLE_CODES.has(code)) || e.name === 'KnexTimeoutError') {
+  const code = e.code?.startsWith('SQLITE_IOERR') ? 'SQLITE_IOERR' : e.code?.startsWith('SQLITE_READONLY') ? 'SQLITE_READONLY' : e.code;
+  const fault = code ? WRITE_FAULTS[code] : undefined;
+  if (fault) return new StorageUnavailableError(`database cannot be written (${fault}): ${e.message}`);
+  if ((code && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) || e.name === 'KnexTimeoutError' || CONNECTION_LOST.test(e.message)) {
     return new StorageUnavailableError(`database unavailable: ${e.message}`);
   }
   return err;
@@ -127,6 +145,7 @@ function storesFor(db: Knex, dialect: Dialect, listener: () => IncidentEventList
     knownErrors: translating(new KnexKnownErrorStore(db)),
     reports: translating(new KnexReportStore(db)),
     metrics: translating(new KnexMetricsStore(db)),
+    leases: translating(new KnexLeaseStore(db)),
   };
   return stores;
 }
@@ -137,6 +156,14 @@ export function openDatabase(url: string): Database {
   let eventListener: IncidentEventListener | null = null;
   const listener = () => eventListener;
   const stores = storesFor(knex, dialect, listener);
+  // A disk full or read-only database still answers reads: readiness remembers the last write it
+  // refused until a write succeeds again (a transaction, or the probe write of checkReady).
+  let writeFault: StorageUnavailableError | null = null;
+  const noteWrite = (err: unknown): unknown => {
+    const translated = translateError(err);
+    if (translated instanceof StorageUnavailableError && translated.message.startsWith('database cannot be written')) writeFault = translated;
+    return translated;
+  };
   return {
     dialect,
     stores,
@@ -145,9 +172,11 @@ export function openDatabase(url: string): Database {
     },
     async transaction(work) {
       try {
-        return await knex.transaction((trx) => work(storesFor(trx, dialect, listener)));
+        const out = await knex.transaction((trx) => work(storesFor(trx, dialect, listener)));
+        writeFault = null;
+        return out;
       } catch (err) {
-        throw translateError(err);
+        throw noteWrite(err);
       }
     },
     async migrate() {
@@ -172,8 +201,19 @@ export function openDatabase(url: string): Database {
         await knex.raw('select 1');
         const [, pending] = (await knex.migrate.list({ migrationSource })) as [unknown[], unknown[]];
         if (pending.length > 0) throw new StorageUnavailableError(`${pending.length} migrations have not run`);
+        if (writeFault) {
+          // Rewriting the schema version with its own value is a real write (a WAL frame in
+          // SQLite) that changes nothing; PostgreSQL's version of it is a committed no-op.
+          await knex.transaction(async (trx) => {
+            if (dialect === 'sqlite') {
+              const [row] = (await trx.raw('pragma user_version')) as { user_version: number }[];
+              await trx.raw(`pragma user_version = ${Number(row?.user_version ?? 0)}`);
+            } else await trx.raw('select 1');
+          });
+          writeFault = null;
+        }
       } catch (err) {
-        throw translateError(err);
+        throw noteWrite(err);
       }
     },
     close: () => knex.destroy(),

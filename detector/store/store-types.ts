@@ -302,6 +302,33 @@ export interface MetricsStore {
   durationHistograms(until: 'acknowledged_at' | 'resolved_at', boundsSeconds: readonly number[]): Promise<DurationHistogramRow[]>;
 }
 
+/** A probing process, at one probe location (its SIGAP_INSTANCE). */
+export interface WorkerIdentity {
+  owner: string;
+  instance: string;
+  pid: number;
+}
+
+export interface CheckLease {
+  checkKey: string;
+  owner: string;
+  expiresAt: Date;
+}
+
+/** Worker heartbeats and check leases: which worker of a probe location probes which check. */
+export interface LeaseStore {
+  /** This worker is alive until `expiresAt`; workers whose heartbeat expired are forgotten. */
+  heartbeat(worker: WorkerIdentity, now: Date, expiresAt: Date): Promise<void>;
+  countLiveWorkers(instance: string, now: Date): Promise<number>;
+  listLeases(instance: string): Promise<CheckLease[]>;
+  /** Take or renew these leases, each only if it is free, expired or already the owner's. */
+  claim(instance: string, owner: string, checkKeys: readonly string[], now: Date, expiresAt: Date): Promise<void>;
+  /** Give up these leases of the owner (all of them without `checkKeys`). */
+  release(instance: string, owner: string, checkKeys?: readonly string[]): Promise<void>;
+  /** Release every lease of the worker and remove its heartbeat (a clean stop). */
+  leave(worker: WorkerIdentity): Promise<void>;
+}
+
 /** Runs inside the transaction that appended the event (the notification outbox planner). */
 export type IncidentEventListener = (stores: Stores, incidentId: number, event: IncidentEvent) => Promise<void>;
 
@@ -315,6 +342,7 @@ export interface Stores {
   knownErrors: KnownErrorStore;
   metrics: MetricsStore;
   reports: ReportStore;
+  leases: LeaseStore;
 }
 
 export interface Database {

@@ -103,8 +103,9 @@ describe.each(testDatabaseKinds())('real processes act on every breach once and 
     await until('every response target to be acted on', async () => (await Promise.all(refs.slice(1).map(breachesOf))).every((b) => b.length >= 1), 20_000);
 
     // kill -9 one worker mid-flight and start another in its place.
-    const killedAt = Date.now();
     await first.kill();
+    // Only after the process is gone is nothing more delivered by it.
+    const killedAt = Date.now();
     const third = await start('worker-c');
     await until('every resolution target to be acted on', async () => (await Promise.all(refs.map(breachesOf))).every((b) => b.some((e) => e.data?.target === 'resolution')), 20_000);
     // Give all three sweepers a few more rounds to do anything twice.
