@@ -61,6 +61,11 @@ const common = {
   retryInterval: duration(100).optional(),
   failureThreshold: z.number().int().min(1).max(100).default(3),
   successThreshold: z.number().int().min(1).max(100).default(2),
+  // k of the probe locations (SIGAP_INSTANCE) reporting recently must confirm a P1/P2 failure.
+  confirm: z
+    .object({ locations: z.number({ error: 'must be a number of locations' }).int().min(1, 'must be at least 1').max(20, 'must be at most 20').default(1) })
+    .strict()
+    .default({ locations: 1 }),
 };
 
 export const httpCheckSchema = z

@@ -26,6 +26,11 @@ export interface CheckConfig {
   retryIntervalMs: number;
   failureThreshold: number;
   successThreshold: number;
+  /**
+   * Probe locations that must each confirm a failure before a P1/P2 incident opens (`confirm:
+   * { locations: k }`, default 1: the check's one shared streak decides, as with one location).
+   */
+  confirmLocations: number;
   /** Everything the probe needs (its timeout included). */
   target: ProbeTarget;
 }
@@ -374,6 +379,7 @@ function toCheckConfig(serviceKey: string, check: CheckInput): CheckConfig {
     retryIntervalMs: check.retryInterval ?? Math.min(check.interval, 10_000),
     failureThreshold: check.failureThreshold,
     successThreshold: check.successThreshold,
+    confirmLocations: check.confirm.locations,
     ...toTarget(check),
   };
 }

@@ -20,6 +20,7 @@ import * as m1700 from './20261127001700_add_sla_warn_times.js';
 import * as m1800 from './20261127001800_add_incident_reminders.js';
 import * as m1900 from './20261127001900_add_queue_order_index.js';
 import * as m2000 from './20261127002000_create_check_leases.js';
+import * as m2100 from './20261127002100_create_check_location_states.js';
 
 interface Migration {
   name: string;
@@ -47,6 +48,7 @@ const migrations: Migration[] = [
   { name: '20261127001800_add_incident_reminders', ...m1800 },
   { name: '20261127001900_add_queue_order_index', ...m1900 },
   { name: '20261127002000_create_check_leases', ...m2000 },
+  { name: '20261127002100_create_check_location_states', ...m2100 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
 import type { CheckConfig, ServiceConfig } from '../../config.js';
-import type { ProbeResult, ProbeStatus } from '../../probes/probe-types.js';
+import type { FailureKind, ProbeResult, ProbeStatus } from '../../probes/probe-types.js';
 import { CATCH_ALL_SERVICE, type CheckRecord, type CheckStatePatch, type DashboardCheck, type ServiceRecord, type StoredResult } from '../domain-types.js';
 import { NotFoundError } from '../errors.js';
+import type { LocationState } from '../location-quorum.js';
 import type { Impact } from '../priority.js';
 import { parseJson, toBool, toDate, toMs } from './row-mapping.js';
 import type { CheckStore } from './store-types.js';
@@ -24,6 +25,16 @@ interface CheckRow {
   created_at: number;
   source: string;
   active: unknown;
+}
+
+interface LocationRow {
+  instance: string;
+  state: string;
+  consecutive_failures: number;
+  consecutive_successes: number;
+  streak_started_at: number | string | null;
+  last_result_at: number | string;
+  failure_kind: string | null;
 }
 
 function toCheck(row: CheckRow): CheckRecord {
@@ -198,6 +209,38 @@ export class KnexCheckStore implements CheckStore {
     await this.db('checks')
       .where({ id: checkId })
       .update({ recent_changes_json: JSON.stringify(changes.map((c) => c.getTime())) });
+  }
+
+  async listLocationStates(checkId: number): Promise<LocationState[]> {
+    const rows = (await this.db('check_location_states').where({ check_id: checkId }).orderBy('instance')) as LocationRow[];
+    return rows.map((r) => ({
+      instance: r.instance,
+      state: r.state as ProbeStatus,
+      consecutiveFailures: r.consecutive_failures,
+      consecutiveSuccesses: r.consecutive_successes,
+      streakStartedAt: toDate(r.streak_started_at),
+      lastResultAt: toDate(r.last_result_at)!,
+      failureKind: (r.failure_kind as FailureKind | null) ?? null,
+    }));
+  }
+
+  async saveLocationStates(checkId: number, states: readonly LocationState[]): Promise<void> {
+    if (states.length === 0) return;
+    await this.db('check_location_states')
+      .insert(
+        states.map((s) => ({
+          check_id: checkId,
+          instance: s.instance,
+          state: s.state,
+          consecutive_failures: s.consecutiveFailures,
+          consecutive_successes: s.consecutiveSuccesses,
+          streak_started_at: toMs(s.streakStartedAt),
+          last_result_at: s.lastResultAt.getTime(),
+          failure_kind: s.failureKind,
+        })),
+      )
+      .onConflict(['check_id', 'instance'])
+      .merge();
   }
 
   async insertResults(rows: ReadonlyArray<{ checkId: number; result: ProbeResult; instance: string }>): Promise<void> {

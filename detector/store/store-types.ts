@@ -28,6 +28,7 @@ import type {
   UserRole,
 } from '../domain-types.js';
 import type { IncidentStatus } from '../lifecycle.js';
+import type { LocationState } from '../location-quorum.js';
 import type { NewOutboxRow, NotificationEvent, OutboxRow } from '../notify/notification-types.js';
 import type { Impact } from '../priority.js';
 import type { Priority } from '../sla.js';
@@ -52,6 +53,10 @@ export interface CheckStore {
   /** The check's recent confirmed state changes (flapping), read inside the caller's transaction. */
   getRecentChanges(checkId: number): Promise<Date[]>;
   saveRecentChanges(checkId: number, changes: readonly Date[]): Promise<void>;
+  /** The check's streak at every probe location that reported it (k-of-n confirmation), in instance order. */
+  listLocationStates(checkId: number): Promise<LocationState[]>;
+  /** Insert or replace these locations' streaks of the check. */
+  saveLocationStates(checkId: number, states: readonly LocationState[]): Promise<void>;
   insertResults(rows: ReadonlyArray<{ checkId: number; result: ProbeResult; instance: string }>): Promise<void>;
   listResults(checkKey: string, from: Date, to: Date, limit: number): Promise<StoredResult[]>;
 }
