@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { CheckConfig, RetentionConfig } from '../config.js';
 import { maintenanceIntervals, type MaintenanceWindow } from './maintenance.js';
 import { HOUR_MS, floorToHour, rollUpDays, rollUpHours, zonedDayStart, zonedDaysCovering, type RollupProgress } from './rollups.js';
+import { StorageUnavailableError } from './errors.js';
 import type { Database } from './store/store-types.js';
 
 export type HousekeepingCheck = Pick<CheckConfig, 'key' | 'intervalMs' | 'timeoutMs'>;
@@ -90,6 +91,12 @@ export class Housekeeping {
     });
   }
 
+  /** The database being away is an outage, not a bug (a warning; the next run does the same work); anything else is an error. */
+  private logFailure(err: unknown, fields: Record<string, unknown>, message: string): void {
+    if (err instanceof StorageUnavailableError) this.deps.logger.warn({ ...fields, err: err.message }, `${message} (database unavailable)`);
+    else this.deps.logger.error({ ...fields, err }, message);
+  }
+
   private run<T>(name: string, job: (now: number) => Promise<T>): Promise<T | null> {
     if (this.pending.has(name)) return Promise.resolve(null);
     this.pending.add(name);
@@ -97,7 +104,7 @@ export class Housekeeping {
       try {
         return this.stopped ? null : await job(this.deps.clock().getTime());
       } catch (err) {
-        this.deps.logger.error({ err, job: name }, 'housekeeping failed');
+        this.logFailure(err, { job: name }, 'housekeeping failed');
         return null;
       } finally {
         this.pending.delete(name);
@@ -127,7 +134,7 @@ export class Housekeeping {
         report.dailyRows += daily;
       } catch (err) {
         report.failures += 1;
-        this.deps.logger.error({ err, check: check.key }, 'rollup failed; retried on the next run');
+        this.logFailure(err, { check: check.key }, 'rollup failed; retried on the next run');
       }
     }
     this.deps.logger.debug(report, 'rolled up probe results');
@@ -200,7 +207,7 @@ export class Housekeeping {
         report.resultsDeleted += await this.inBatches((limit) => store.deleteResultsBefore(check.id, new Date(before), limit));
       } catch (err) {
         report.failures += 1;
-        this.deps.logger.error({ err, check: check.key }, 'pruning raw results failed; retried on the next run');
+        this.logFailure(err, { check: check.key }, 'pruning raw results failed; retried on the next run');
       }
     }
     try {
@@ -211,7 +218,7 @@ export class Housekeeping {
       report.hourlyDeleted = await this.inBatches((limit) => store.deleteHourlyBefore(new Date(before), limit));
     } catch (err) {
       report.failures += 1;
-      this.deps.logger.error({ err }, 'pruning hourly rollups failed; retried on the next run');
+      this.logFailure(err, {}, 'pruning hourly rollups failed; retried on the next run');
     }
     if (report.resultsDeleted + report.hourlyDeleted > 0) this.deps.logger.info(report, 'pruned probe data past retention');
     return report;
