@@ -1,5 +1,5 @@
 // `npm run bench [-- SUITE… [options]]`: runs the named benchmark suites (all of them when none is
-// named: `probes`, `web`) and prints the machine and the figures. Everything it
+// named: `probes`, `web`, `detection`, `storage`) and prints the machine and the figures. Everything it
 // starts listens on or talks to 127.0.0.1 only, and is bounded in count and time.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -8,17 +8,26 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { projectRoot } from './children.js';
 import { Cleanup, runProbesSuite, type ProbesSuiteOptions } from './probes-suite.js';
+import { detectionReport, runDetectionSuite, type DetectionSuiteOptions } from './detection-suite.js';
 import { describeMachine, probesReport } from './report.js';
+import { runStorageSuite, storageReport, type StorageSuiteOptions } from './storage-suite.js';
+import { loadText, summaryReport } from './summary.js';
 import { runWebSuite, webReport, type WebSuiteOptions } from './web-suite.js';
 
-const SUITES = ['probes', 'web'] as const;
+const SUITES = ['probes', 'web', 'detection', 'storage'] as const;
 
-const USAGE = `usage: npm run bench [-- [probes] [options]]
+const USAGE = `usage: npm run bench [-- [probes] [web] [detection] [storage] [options]]
 
   probes                 Sigap's probe path vs prometheus-blackbox-exporter on loopback targets
-  web                    queue, incident page and API latency with 100,000 incidents (SQLite; PostgreSQL too with BENCH_DATABASE_URL)
+  web                    queue, incident page, API, reports, /metrics and /status latency with 100,000 incidents
+                         and a year of rollups for 100 checks (SQLite; PostgreSQL too with BENCH_DATABASE_URL)
+  detection              detection latency over induced outages against the physical minimum
+  storage                bytes per raw result and per rollup row; MiB per check-year at the defaults
   --incidents 100000     web: incidents in the database
   --requests 300         web: requests measured per page and concurrency (1 and 8)
+  --duration 5           web: seconds of autocannon load per report/metrics/status page (8 connections)
+  --outages 100          detection: induced outages (one per check, all concurrent)
+  --detect-interval 2000 detection: check interval ms (retryInterval 500 ms, failureThreshold 3, timeout 1000 ms)
   --checks 1000,10000    sizes to run (checks, each probed once per interval)
   --interval 10          seconds between probes of one check
   --warmup 10            seconds before measuring (default: one interval)
@@ -30,7 +39,7 @@ const USAGE = `usage: npm run bench [-- [probes] [options]]
   --json FILE            also write the raw figures as JSON
   BENCH_DATABASE_URL=postgres://…  also run Sigap on PostgreSQL (a fresh database on that server)`;
 
-function options(): { suites: string[]; probes: ProbesSuiteOptions; web: WebSuiteOptions; json: string | null } {
+function options(): { suites: string[]; probes: ProbesSuiteOptions; web: WebSuiteOptions; detection: DetectionSuiteOptions; storage: StorageSuiteOptions; json: string | null } {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
@@ -44,6 +53,9 @@ function options(): { suites: string[]; probes: ProbesSuiteOptions; web: WebSuit
       json: { type: 'string' },
       incidents: { type: 'string', default: '100000' },
       requests: { type: 'string', default: '300' },
+      duration: { type: 'string', default: '5' },
+      outages: { type: 'string', default: '100' },
+      'detect-interval': { type: 'string', default: '2000' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -68,8 +80,18 @@ function options(): { suites: string[]; probes: ProbesSuiteOptions; web: WebSuit
     web: {
       incidents: Math.round(positive('incidents', values.incidents)),
       requests: Math.round(positive('requests', values.requests)),
+      durationS: positive('duration', values.duration),
       postgresUrl: process.env.BENCH_DATABASE_URL || null,
     },
+    detection: {
+      outages: Math.round(positive('outages', values.outages)),
+      intervalMs: Math.round(positive('detect-interval', values['detect-interval'])),
+      retryIntervalMs: 500,
+      timeoutMs: 1000,
+      failureThreshold: 3,
+      postgresUrl: process.env.BENCH_DATABASE_URL || null,
+    },
+    storage: { postgresUrl: process.env.BENCH_DATABASE_URL || null },
     probes: {
       sizes: values.checks.split(',').map((s) => Math.round(positive('checks', s))),
       intervalS,
@@ -93,9 +115,10 @@ function sigapRevision(): string {
 }
 
 async function main(): Promise<void> {
-  const { suites, probes, web, json } = options();
-  const machine = describeMachine();
+  const { suites, probes, web, detection, storage, json } = options();
+  const machine: ReturnType<typeof describeMachine> & { loadAtStart?: string } = describeMachine();
   machine.revision = sigapRevision();
+  machine.loadAtStart = loadText();
   const started = Date.now();
   const progress = (line: string) => process.stderr.write(`[bench +${Math.round((Date.now() - started) / 1000)}s] ${line}\n`);
   const cleanup = new Cleanup();
@@ -105,7 +128,7 @@ async function main(): Promise<void> {
       void cleanup.runAll().then(() => process.exit(130));
     });
   }
-  progress(`${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}; suites: ${suites.join(', ')}`);
+  progress(`${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, load ${machine.loadAtStart}; suites: ${suites.join(', ')}`);
   const raw: Record<string, unknown> = { machine };
   for (const suite of suites) {
     if (suite === 'probes') {
@@ -119,7 +142,18 @@ async function main(): Promise<void> {
       raw.web = result;
       process.stdout.write(`\n${webReport(result)}\n`);
     }
+    if (suite === 'detection') {
+      const result = await runDetectionSuite(detection, progress, cleanup);
+      raw.detection = result;
+      process.stdout.write(`\n${detectionReport(result)}\n`);
+    }
+    if (suite === 'storage') {
+      const result = await runStorageSuite(storage, progress, cleanup);
+      raw.storage = result;
+      process.stdout.write(`\n${storageReport(result)}\n`);
+    }
   }
+  process.stdout.write(`\n${summaryReport(raw, machine)}\n`);
   if (json) writeFileSync(json, `${JSON.stringify(raw, null, 2)}\n`);
   progress(`done in ${Math.round((Date.now() - started) / 1000)} s`);
 }

@@ -2,7 +2,13 @@
 // incident page "in well under 100 ms"). A fresh database is seeded through the driver (a fixture,
 // not the code measured), Sigap's web process is started as `main.ts` starts it (SIGAP_ROLE=web,
 // in this process), and a simple closed-loop load generator on 127.0.0.1 measures latency per
-// page at concurrency 1 (what one clerk waits) and 8 (a busy office).
+// page at concurrency 1 (what one clerk waits) and 8 (a busy office). The reports, /metrics and
+// /status read a year of hourly and daily rollups for the 100 checks (seeded through the driver,
+// with rollup progress at the current hour, so availability reads rollups as it does after a year
+// of housekeeping); they are measured with autocannon (8 connections, `--duration` seconds, in its
+// own process so it does not share the server's event loop) as well as the closed loop ×1.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import { Pool } from 'undici';
 import BetterSqlite3 from 'better-sqlite3';
@@ -16,6 +22,8 @@ import { table } from './report.js';
 export interface WebSuiteOptions {
   incidents: number;
   requests: number;
+  /** Seconds of autocannon load per report / metrics / status page. */
+  durationS: number;
   postgresUrl: string | null;
 }
 
@@ -29,11 +37,15 @@ export interface WebFigure {
   p99Ms: number;
   maxMs: number;
   perSecond: number;
+  /** `closed-loop` (this process, `requests` GETs) or `autocannon` (its own process, `durationS` seconds). */
+  generator?: 'closed-loop' | 'autocannon';
 }
 
 export interface WebSuiteResult {
   incidents: number;
   seedSeconds: Record<string, number>;
+  /** Hourly and daily rollup rows seeded (a year for every check). */
+  rollups: { hourly: number; daily: number };
   figures: WebFigure[];
 }
 
@@ -138,6 +150,110 @@ async function seed(url: string, count: number): Promise<void> {
   }
 }
 
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+const ROLLUP_COLUMNS = ['check_id', 'bucket_start', 'probes', 'ok', 'degraded', 'down', 'unknown', 'down_ms', 'degraded_ms', 'unknown_ms', 'maintenance_ms', 'observed_ms', 'latency_sum_ms', 'latency_p95_ms'];
+
+/**
+ * A year of hourly and daily rollups for every check, as housekeeping would have written them at a
+ * 60 s interval (one bad hour in 50, two probes down), and rollup progress at the current hour:
+ * availability then reads rollups for everything before it. Through the driver (SQLite: a prepared
+ * statement in one transaction; PostgreSQL: generate_series on the server).
+ */
+async function seedRollups(url: string, now: number): Promise<{ hourly: number; daily: number }> {
+  const currentHour = Math.floor(now / HOUR_MS) * HOUR_MS;
+  const firstHour = currentHour - 365 * DAY_MS;
+  const firstDay = Math.floor(firstHour / DAY_MS) * DAY_MS + DAY_MS;
+  const lastDay = Math.floor(currentHour / DAY_MS) * DAY_MS; // days before today (UTC days: close enough for reading)
+  const hours = (currentHour - firstHour) / HOUR_MS;
+  const days = (lastDay - firstDay) / DAY_MS;
+  const placeholders = ROLLUP_COLUMNS.map(() => '?').join(', ');
+  if (url.startsWith('sqlite:')) {
+    const db = new BetterSqlite3(url.slice('sqlite:'.length));
+    const checks = (db.prepare('select id from checks order by id').all() as Array<{ id: number }>).map((r) => r.id);
+    const hourly = db.prepare(`insert into check_rollups_hourly (${ROLLUP_COLUMNS.join(', ')}) values (${placeholders})`);
+    const daily = db.prepare(`insert into check_rollups_daily (${ROLLUP_COLUMNS.join(', ')}) values (${placeholders})`);
+    const progress = db.prepare('insert into rollup_progress (check_id, rolled_up_to, last_result_id, updated_at) values (?, ?, 0, ?)');
+    db.transaction(() => {
+      for (const check of checks) {
+        for (let h = 0; h < hours; h++) {
+          const down = (h + check) % 50 === 0 ? 2 : 0;
+          hourly.run(check, firstHour + h * HOUR_MS, 60, 60 - down, 0, down, 0, down * 60_000, 0, 0, 0, HOUR_MS, 60 * (50 + (h % 40)), 90 + (h % 60));
+        }
+        for (let d = 0; d < days; d++) {
+          daily.run(check, firstDay + d * DAY_MS, 1440, 1440, 0, 0, 0, 0, 0, 0, 0, DAY_MS, 1440 * 60, 95);
+        }
+        progress.run(check, currentHour, now);
+      }
+    })();
+    db.close();
+    return { hourly: checks.length * hours, daily: checks.length * days };
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const checks = Number((await client.query<{ n: string }>('select count(*) as n from checks')).rows[0]!.n);
+    await client.query(
+      `insert into check_rollups_hourly (${ROLLUP_COLUMNS.join(', ')})
+       select c.id, $1::bigint + h::bigint * ${HOUR_MS}, 60, 60 - (case when (h + c.id) % 50 = 0 then 2 else 0 end), 0, case when (h + c.id) % 50 = 0 then 2 else 0 end, 0,
+              case when (h + c.id) % 50 = 0 then 120000 else 0 end, 0, 0, 0, ${HOUR_MS}, 60 * (50 + h % 40), 90 + h % 60
+       from checks c cross join generate_series(0, $2::int - 1) as h`,
+      [firstHour, hours],
+    );
+    await client.query(
+      `insert into check_rollups_daily (${ROLLUP_COLUMNS.join(', ')})
+       select c.id, $1::bigint + d::bigint * ${DAY_MS}, 1440, 1440, 0, 0, 0, 0, 0, 0, 0, ${DAY_MS}, 1440 * 60, 95
+       from checks c cross join generate_series(0, $2::int - 1) as d`,
+      [firstDay, days],
+    );
+    await client.query('insert into rollup_progress (check_id, rolled_up_to, last_result_id, updated_at) select id, $1::bigint, 0, $2::bigint from checks', [currentHour, now]);
+    await client.query('analyze');
+    return { hourly: checks * hours, daily: checks * days };
+  } finally {
+    await client.end();
+  }
+}
+
+/** The office's last whole month, YYYY-MM-DD from (inclusive) and to (exclusive), in Asia/Jakarta (UTC+7). */
+function lastMonth(now: number): { from: string; to: string } {
+  const local = new Date(now + 7 * HOUR_MS);
+  const to = new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), 1));
+  const from = new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth() - 1, 1));
+  return { from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10) };
+}
+
+const autocannonBin = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+
+interface AutocannonResult {
+  latency: { p50: number; p99: number; p97_5: number; max: number };
+  requests: { average: number; total: number };
+  duration: number;
+  non2xx: number;
+  errors: number;
+}
+
+/** autocannon in its own Node process (so it does not share the server's event loop): 8 connections, `seconds` seconds. */
+function autocannon(url: string, cookie: string, run: { seconds: number } | { amount: number }): Promise<AutocannonResult> {
+  return new Promise((resolve, reject) => {
+    const length = 'seconds' in run ? ['--duration', String(run.seconds)] : ['--amount', String(run.amount)];
+    const child = spawn(process.execPath, [autocannonBin, '--json', '--connections', '8', ...length, '--timeout', '120', '--headers', `cookie=${cookie}`, url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const seconds = 'seconds' in run ? run.seconds : 300;
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const killer = setTimeout(() => child.kill('SIGKILL'), (seconds + 60) * 1000);
+    child.on('exit', (code) => {
+      clearTimeout(killer);
+      try {
+        resolve(JSON.parse(out.trim().split('\n').at(-1)!) as AutocannonResult);
+      } catch {
+        reject(new Error(`autocannon exited ${code}: ${err.slice(0, 400)}`));
+      }
+    });
+  });
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
@@ -171,7 +287,7 @@ async function logIn(base: string): Promise<string> {
   return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
 }
 
-async function runOne(database: BenchDatabase, options: WebSuiteOptions, progress: (line: string) => void): Promise<{ seedSeconds: number; figures: WebFigure[] }> {
+async function runOne(database: BenchDatabase, options: WebSuiteOptions, progress: (line: string) => void): Promise<{ seedSeconds: number; rollups: { hourly: number; daily: number }; figures: WebFigure[] }> {
   const env = { DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', SIGAP_ROLE: 'web', BOOTSTRAP_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'silent', SIGAP_INSTANCE: 'bench' };
   const config = parseConfig(yaml(), 'bench.yaml', env);
   // The first start creates the schema, services and checks; the seed needs their ids.
@@ -180,6 +296,8 @@ async function runOne(database: BenchDatabase, options: WebSuiteOptions, progres
   const t0 = performance.now();
   progress(`web (${database.kind}): seeding ${options.incidents.toLocaleString('en')} incidents`);
   await seed(database.url, options.incidents);
+  progress(`web (${database.kind}): seeding a year of hourly and daily rollups for every check`);
+  const rollups = await seedRollups(database.url, Date.now());
   const seedSeconds = Math.round((performance.now() - t0) / 100) / 10;
   let sigap: Sigap | null = null;
   try {
@@ -203,25 +321,63 @@ async function runOne(database: BenchDatabase, options: WebSuiteOptions, progres
       await measure(requestPool, paths, cookie, 20, 1); // warm-up
       for (const concurrency of [1, 8]) {
         const figure = await measure(requestPool, paths, cookie, options.requests, concurrency);
-        figures.push({ database: database.kind, page, concurrency, requests: options.requests, ...figure });
+        figures.push({ database: database.kind, page, concurrency, requests: options.requests, ...figure, generator: 'closed-loop' });
         progress(`web (${database.kind}): ${page} ×${concurrency}: p50 ${figure.p50Ms} ms, p99 ${figure.p99Ms} ms`);
       }
     }
+    // Reports, /metrics and /status: a month (the last whole one) over a year of rollups.
+    const month = lastMonth(Date.now());
+    const rollupPages: Array<[string, string]> = [
+      [`GET /api/reports/availability (a month, ${month.from})`, `/api/reports/availability?from=${month.from}&to=${month.to}`],
+      [`GET /api/reports/incidents (a month, ${month.from})`, `/api/reports/incidents?from=${month.from}&to=${month.to}`],
+      ['GET /metrics', '/metrics'],
+      ['GET /status', '/status'],
+    ];
+    const fewer = Math.max(20, Math.round(options.requests / 5));
+    for (const [page, path] of rollupPages) {
+      const warm = await measure(requestPool, () => path, cookie, 3, 1); // warm-up, and every answer must be 200
+      // Bounded: about 10 s of ×1 requests at most for a slow page (at least 5 of them).
+      const count = Math.max(5, Math.min(fewer, Math.round(10_000 / Math.max(1, warm.p50Ms))));
+      const single = await measure(requestPool, () => path, cookie, count, 1);
+      figures.push({ database: database.kind, page, concurrency: 1, requests: count, ...single, generator: 'closed-loop' });
+      // A page so slow that 8 connections would not complete two rounds in the duration gets a
+      // fixed count instead (16 requests: two per connection), or autocannon would report nothing.
+      const slow = single.p50Ms * 8 * 2 > options.durationS * 1000;
+      const load = await autocannon(`${base}${path}`, cookie, slow ? { amount: 16 } : { seconds: options.durationS });
+      // With --amount autocannon drops the requests still in flight when the count is reached and
+      // counts them as errors; a non-2xx answer or a page never answered is a failure either way.
+      if (load.non2xx > 0 || (!slow && load.errors > 0) || load.requests.total === 0) throw new Error(`autocannon ${path}: ${load.non2xx} non-2xx answers, ${load.errors} errors, ${load.requests.total} answered`);
+      const round = (n: number) => Math.round(n * 10) / 10;
+      figures.push({
+        database: database.kind,
+        page,
+        concurrency: 8,
+        requests: load.requests.total,
+        p50Ms: round(load.latency.p50),
+        p95Ms: round(load.latency.p97_5),
+        p99Ms: round(load.latency.p99),
+        maxMs: round(load.latency.max),
+        perSecond: Math.round(load.requests.total / load.duration),
+        generator: 'autocannon',
+      });
+      progress(`web (${database.kind}): ${page}: ×1 p50 ${single.p50Ms} ms; autocannon ×8 p50 ${round(load.latency.p50)} ms, p99 ${round(load.latency.p99)} ms, ${Math.round(load.requests.total / load.duration)} req/s`);
+    }
     await requestPool.close();
-    return { seedSeconds, figures };
+    return { seedSeconds, rollups, figures };
   } finally {
     await sigap?.stop();
   }
 }
 
 export async function runWebSuite(options: WebSuiteOptions, progress: (line: string) => void, cleanup: Cleanup): Promise<WebSuiteResult> {
-  const result: WebSuiteResult = { incidents: options.incidents, seedSeconds: {}, figures: [] };
+  const result: WebSuiteResult = { incidents: options.incidents, seedSeconds: {}, rollups: { hourly: 0, daily: 0 }, figures: [] };
   const databases: BenchDatabase[] = [freshSqlite()];
   if (options.postgresUrl) databases.push(await freshPostgres(options.postgresUrl));
   for (const database of databases) {
     cleanup.add(() => database.drop());
-    const { seedSeconds, figures } = await runOne(database, options, progress);
+    const { seedSeconds, rollups, figures } = await runOne(database, options, progress);
     result.seedSeconds[database.kind] = seedSeconds;
+    result.rollups = rollups;
     result.figures.push(...figures);
     await database.drop();
   }
@@ -229,12 +385,12 @@ export async function runWebSuite(options: WebSuiteOptions, progress: (line: str
 }
 
 export function webReport(result: WebSuiteResult): string {
-  const rows = result.figures.map((f) => [f.database, f.page, String(f.concurrency), String(f.p50Ms), String(f.p95Ms), String(f.p99Ms), String(f.maxMs), String(f.perSecond)]);
+  const rows = result.figures.map((f) => [f.database, f.page, f.generator === 'autocannon' ? '8 (autocannon)' : String(f.concurrency), String(f.requests), String(f.p50Ms), String(f.p95Ms), String(f.p99Ms), String(f.maxMs), String(f.perSecond)]);
   const seeded = Object.entries(result.seedSeconds).map(([kind, s]) => `${kind} ${s} s`).join(', ');
   return [
-    `### Web: ${result.incidents.toLocaleString('en')} incidents (seeded in ${seeded})`,
+    `### Web: ${result.incidents.toLocaleString('en')} incidents, ${result.rollups.hourly.toLocaleString('en')} hourly and ${result.rollups.daily.toLocaleString('en')} daily rollup rows (a year for 100 checks; seeded in ${seeded})`,
     '',
-    table(['database', 'page', 'concurrency', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'req/s'], rows),
+    table(['database', 'page', 'concurrency', 'requests', 'p50 ms', 'p95 ms (autocannon: p97.5)', 'p99 ms', 'max ms', 'req/s'], rows),
     '',
     'Goal (issue 7): the queue and an incident page in well under 100 ms with 100,000 incidents.',
   ].join('\n');

@@ -7,6 +7,7 @@ import { isInMaintenance } from '../../detector/maintenance.js';
 import type { MaintenanceService } from '../../detector/maintenance-service.js';
 import type { Database } from '../../detector/store/store-types.js';
 import { pageContext } from '../page-context.js';
+import { ttlCache } from '../ttl-cache.js';
 import type { AvailabilityReader, IncidentReportReader } from '../report-sources.js';
 import { lastDays, publicIncidents, serviceState, statusJson, statusView, type StatusSnapshot } from '../status-presenter.js';
 
@@ -25,14 +26,22 @@ const DAYS = 90;
 const RECENT_REPORT_MS = 30 * 86_400_000;
 const OPEN_LIMIT = 200;
 
-async function snapshot(deps: StatusRouteDeps): Promise<StatusSnapshot> {
+/** What costs seconds with a year of data (90 days of availability, a month of incidents): computed at most once a minute. */
+async function history(deps: StatusRouteDeps) {
+  const now = deps.clock();
+  const { from, days } = lastDays(now, DAYS, deps.config.timezone);
+  const [uptime, daily] = [await deps.availability.forServices(from, now), await deps.availability.daily(from, now)];
+  const recent = await deps.reports.report(new Date(now.getTime() - RECENT_REPORT_MS), now);
+  return { days, uptime, daily, recent };
+}
+
+/** The current states and open incidents live; the bars and recent incidents from the cached history. */
+async function snapshot(deps: StatusRouteDeps, cachedHistory: () => ReturnType<typeof history>): Promise<StatusSnapshot> {
   const { db, catalog, config, clock } = deps;
   const now = clock();
   const [services, checks, windows] = [await db.stores.checks.listServices(), await db.stores.checks.listChecks(), await deps.maintenance.list()];
-  const { from, days } = lastDays(now, DAYS, config.timezone);
-  const [uptime, daily] = [await deps.availability.forServices(from, now), await deps.availability.daily(from, now)];
+  const { days, uptime, daily, recent } = await cachedHistory();
   const open = await db.stores.incidents.list({ openOnly: true }, OPEN_LIMIT, null);
-  const recent = await deps.reports.report(new Date(now.getTime() - RECENT_REPORT_MS), now);
 
   const ratios = new Map(daily.map((d) => [`${d.service}/${d.day}`, d.figures.ratio]));
   return {
@@ -56,8 +65,12 @@ async function snapshot(deps: StatusRouteDeps): Promise<StatusSnapshot> {
   };
 }
 
+/** How long the 90-day history is reused; the page says max-age=30 to browsers and proxies. */
+const HISTORY_TTL_MS = 60_000;
+
 export function statusRoutes(deps: StatusRouteDeps): Router {
   const router = Router();
+  const cachedHistory = ttlCache(HISTORY_TTL_MS, deps.clock, () => history(deps));
   const common = pageContext(deps.config.timezone);
   const cacheable = (res: Response) => {
     res.set('Cache-Control', 'max-age=30');
@@ -65,14 +78,14 @@ export function statusRoutes(deps: StatusRouteDeps): Router {
   };
 
   router.get('/status.json', async (_req, res) => {
-    const s = await snapshot(deps);
+    const s = await snapshot(deps, cachedHistory);
     cacheable(res);
     res.json(statusJson(s));
   });
 
   router.get('/status', async (req, res) => {
     const page = common(req, res);
-    const s = await snapshot(deps);
+    const s = await snapshot(deps, cachedHistory);
     cacheable(res);
     res.render('status', { ...page, ...statusView(s, page.lang, page.fmt.dateTime) });
   });
