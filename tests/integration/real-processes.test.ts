@@ -15,6 +15,8 @@ import { waitFor } from '../helpers/wait.js';
 
 const CHECK = 'skm-home';
 
+// Each test starts real processes (tsx compiles main.ts in each): under the load of the whole
+// suite on two cores that alone can take tens of seconds, hence 90 s per test.
 describe.each(testDatabaseKinds())('real Sigap processes never duplicate and never forget an incident, on $name', (kind) => {
   const site = new StandInSite();
   let testDb: TestDatabase;
@@ -106,13 +108,13 @@ services:
     expect(exitB).toEqual({ code: 0, signal: null });
     expect([...errorsOf(a), ...errorsOf(b)]).toEqual([]);
     expect(await incidentsOfCheck()).toHaveLength(1);
-  });
+  }, 90_000);
 
   it('three processes starting together on a new database all start, with one admin user', async () => {
     const started = await Promise.all(['a', 'b', 'c'].map((instance) => start(instance)));
     expect(await store().accounts.countUsers()).toBe(1);
     for (const p of started) expect(await p.stop()).toEqual({ code: 0, signal: null });
-  });
+  }, 90_000);
 
   it('kill -9 mid-streak neither forgets the streak nor duplicates the incident', async () => {
     const a = await start('a');
@@ -152,7 +154,7 @@ services:
     expect(downBy(total, 'b').length).toBeGreaterThanOrEqual(3 - failed.length);
     expect(await incidentsOfCheck()).toHaveLength(1);
     expect(processes.flatMap(errorsOf)).toEqual([]);
-  });
+  }, 90_000);
 
   it('kill -9 after the incident opened neither duplicates nor forgets it', async () => {
     const a = await start('a');
@@ -185,5 +187,5 @@ services:
 
     expect(await b.stop()).toEqual({ code: 0, signal: null });
     expect(processes.flatMap(errorsOf)).toEqual([]);
-  });
+  }, 90_000);
 });
