@@ -118,7 +118,7 @@ describe.each(testDatabaseKinds())('the sigap command line, on $name', (kind) =>
     const fromEnv = await cli(['check-config']);
     expect(fromEnv.code).toBe(0);
     expect(fromEnv.stdout).toContain('3 services, 2 checks');
-  });
+  }, 90_000);
 
   it('check-config prints every problem of a broken file and exits 1', async () => {
     const file = join(dir, 'broken.yaml');
@@ -133,7 +133,7 @@ describe.each(testDatabaseKinds())('the sigap command line, on $name', (kind) =>
     const missing = await cli(['check-config', join(dir, 'nowhere.yaml')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('nowhere.yaml: cannot read the file (ENOENT)');
-  });
+  }, 90_000);
 
   it('--help prints the usage on stdout and exits 0', async () => {
     for (const flag of ['--help', '-h', 'help']) {
@@ -141,7 +141,7 @@ describe.each(testDatabaseKinds())('the sigap command line, on $name', (kind) =>
       expect(code, flag).toBe(0);
       expect(stdout, flag).toContain('Usage: sigap <command> [options]');
     }
-  });
+  }, 90_000);
 
   it('wrong usage prints the usage and exits 2', async () => {
     const cases = [
@@ -162,7 +162,7 @@ describe.each(testDatabaseKinds())('the sigap command line, on $name', (kind) =>
       expect(code, cases[i]!.join(' ')).toBe(2);
       expect(stdout + stderr, cases[i]!.join(' ')).toContain('Usage: sigap <command> [options]');
     });
-  });
+  }, 90_000);
 
   it('refuses to touch a database whose migrations have not run, then migrate runs them and says which', async () => {
     const early = await cli(['user', 'add', 'siti', '--role', 'service_desk']);
@@ -176,7 +176,7 @@ describe.each(testDatabaseKinds())('the sigap command line, on $name', (kind) =>
     const again = await cli(['migrate']);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('no migrations to run');
-  });
+  }, 90_000);
 
   it('user add prints a generated password once, or takes it from stdin; the user logs in with it', async () => {
     const generated = await cli(['user', 'add', 'siti', '--role', 'service_desk', '--name', 'Siti Aminah', '--email', 'siti@dpmptsp.example']);
@@ -201,7 +201,7 @@ describe.each(testDatabaseKinds())('the sigap command line, on $name', (kind) =>
     expect(((await users.json()) as { items: unknown[] }).items).toEqual(
       expect.arrayContaining([expect.objectContaining({ username: 'siti', displayName: 'Siti Aminah', role: 'service_desk', email: 'siti@dpmptsp.example' }), expect.objectContaining({ username: 'rudi', language: 'en' })]),
     );
-  });
+  }, 90_000);
 
   it('user reset-password sets a new password (generated or from stdin) and fails for an unknown user', async () => {
     const started = await sigap();
@@ -216,7 +216,7 @@ describe.each(testDatabaseKinds())('the sigap command line, on $name', (kind) =>
     const unknown = await cli(['user', 'reset-password', 'nobody']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('user "nobody" not found');
-  });
+  }, 90_000);
 
   it('token create prints a token that works as a Bearer token for that user', async () => {
     const started = await sigap();
@@ -231,7 +231,7 @@ describe.each(testDatabaseKinds())('the sigap command line, on $name', (kind) =>
     const unknown = await cli(['token', 'create', 'nobody', 'x']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('user "nobody" not found');
-  });
+  }, 90_000);
 
   it('export incidents writes the incidents detected in [from, to) office days as CSV with a BOM, quoting as RFC 4180 says', async () => {
     const started = await sigap();
@@ -282,5 +282,5 @@ describe.each(testDatabaseKinds())('the sigap command line, on $name', (kind) =>
     expect(parseCsv(toStdout.stdout.slice(1)).slice(1).map((r) => r[0])).toEqual([lateFirst]);
     const none = await cli(['export', 'incidents', '--from', '2025-01-01', '--to', '2025-02-01', '--format', 'csv']);
     expect(parseCsv(none.stdout.slice(1))).toHaveLength(1);
-  });
+  }, 90_000);
 });

@@ -138,7 +138,7 @@ describe.each(testDatabaseKinds())('worker processes share the checks without pr
     expect(await a.stop()).toEqual({ code: 0, signal: null });
     expect(await b.stop()).toEqual({ code: 0, signal: null });
     expect(await liveLeases()).toEqual([]);
-  });
+  }, 90_000);
 
   it('kill -9 of a worker: the other probes its checks within the takeover bound, and only once', async () => {
     const a = await start();
@@ -157,7 +157,7 @@ describe.each(testDatabaseKinds())('worker processes share the checks without pr
     expect(checksOf(await liveLeases(), b)).toEqual(CHECKS);
     await expectEachProbedOncePerInterval();
     expect(await b.stop()).toEqual({ code: 0, signal: null });
-  });
+  }, 90_000);
 
   it('SIGTERM of a worker releases its leases: the other takes them over in its next round', async () => {
     const a = await start();
@@ -176,7 +176,7 @@ describe.each(testDatabaseKinds())('worker processes share the checks without pr
 
     await expectEachProbedOncePerInterval();
     expect(await b.stop()).toEqual({ code: 0, signal: null });
-  });
+  }, 90_000);
 
   it('a worker that joins takes half of the checks from the one already running', async () => {
     const a = await start();
@@ -186,5 +186,5 @@ describe.each(testDatabaseKinds())('worker processes share the checks without pr
     expect(heldPerLog(a)).toHaveLength(3);
     expect(heldPerLog(b)).toHaveLength(3);
     await expectEachProbedOncePerInterval();
-  });
+  }, 90_000);
 });
