@@ -6,6 +6,7 @@ import type { ProbeStatus } from '../../probes/probe-types.js';
 import { callerFor, drive, INCIDENT_TEST_YAML, logIncident, type Caller } from '../helpers/incident-api.js';
 import { startTestSigap } from '../helpers/sigap-harness.js';
 import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';
+import { parseCsv } from '../helpers/csv.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -15,26 +16,6 @@ const YAML = INCIDENT_TEST_YAML.replace(
   '    impact: medium\n    checks:\n      - { key: skm-form, type: http, url: "http://127.0.0.1:9/", interval: 60s }\n',
 );
 
-/** RFC 4180: quoted fields may hold commas, doubled quotes and line ends. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field), rows.push(row), (row = []), (field = ''), i++;
-    } else field += c;
-  }
-  return rows;
-}
 
 describe('CSV for spreadsheets', () => {
   it('starts with a BOM and quotes commas, quotes and line ends as RFC 4180 says', () => {

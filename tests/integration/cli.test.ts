@@ -10,6 +10,7 @@ import { callerFor, INCIDENT_TEST_YAML, logIncident, type Caller } from '../help
 import { logIn, startTestSigap } from '../helpers/sigap-harness.js';
 import { PROJECT_ROOT } from '../helpers/sigap-process.js';
 import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';
+import { parseCsv } from '../helpers/csv.js';
 
 interface Run {
   code: number | null;
@@ -39,27 +40,6 @@ function sigapCli(args: string[], env: Record<string, string>, stdin = ''): Prom
   });
 }
 
-/** RFC 4180, as a spreadsheet reads it: quoted fields may hold commas, quotes ("") and line breaks. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field), rows.push(row), (row = []), (field = ''), i++;
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) row.push(field), rows.push(row);
-  return rows;
-}
 
 const VALID_YAML = `${INCIDENT_TEST_YAML}
   - key: portal
