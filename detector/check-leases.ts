@@ -13,6 +13,7 @@
 //   takeover ≤ TTL + R + min(I, 1 s) = 4 R + min(I, 1 s) ≤ 2 I  (for I ≥ 400 ms).
 // A worker stopped with SIGTERM releases its leases: the others take over in their next round (≤ R).
 import type { Logger } from 'pino';
+import { OutageLog } from './periodic.js';
 import type { LeaseStore, WorkerIdentity } from './store/store-types.js';
 
 export interface LeasedCheck {
@@ -61,9 +62,11 @@ export class CheckLeases {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> = Promise.resolve();
   private stopped = false;
-  private failing = false;
+  private readonly outage: OutageLog;
 
-  constructor(private readonly deps: CheckLeasesDeps) {}
+  constructor(private readonly deps: CheckLeasesDeps) {
+    this.outage = new OutageLog(deps.logger, { failed: 'check leases could not be renewed; probing the checks held', recovered: 'check leases renewed again' });
+  }
 
   /** The checks this process holds. */
   holding(): ReadonlySet<string> {
@@ -88,15 +91,8 @@ export class CheckLeases {
   round(): Promise<void> {
     const next = this.running.then(() => (this.stopped ? undefined : this.roundOnce()));
     this.running = next.then(
-      () => {
-        if (this.failing) this.deps.logger.info('check leases renewed again');
-        this.failing = false;
-      },
-      (err: unknown) => {
-        // Once per outage, not every round: the database being away is already logged elsewhere.
-        if (!this.failing) this.deps.logger.warn({ err: (err as Error).message }, 'check leases could not be renewed; probing the checks held');
-        this.failing = true;
-      },
+      () => this.outage.ok(),
+      (err: unknown) => this.outage.failed({ err: (err as Error).message }),
     );
     return next;
   }

@@ -2,6 +2,7 @@
 // time). It holds no timers per incident: each sweep reads the stored due times, so a restart
 // forgets nothing and several processes may sweep one database (the sweep acts once per breach).
 import type { Logger } from 'pino';
+import { OutageLog, Periodic } from './periodic.js';
 import type { SweepReport } from './sla-enforcer.js';
 
 export const DEFAULT_SLA_SWEEP_MS = 1_000;
@@ -13,47 +14,39 @@ export interface SlaWatcherDeps {
 }
 
 export class SlaWatcher {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private failing = false;
+  private readonly periodic = new Periodic(() => this.sweepOnce());
+  private readonly outage: OutageLog;
 
-  constructor(private readonly deps: SlaWatcherDeps) {}
+  constructor(private readonly deps: SlaWatcherDeps) {
+    // The database is away: said once per outage; sweeping goes on and loses nothing, the due times are stored.
+    this.outage = new OutageLog(deps.logger, { failed: 'SLA sweep failed; retrying every sweep until the database answers', recovered: 'SLA sweep works again' });
+  }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), this.deps.intervalMs ?? DEFAULT_SLA_SWEEP_MS);
-    this.timer.unref();
+    this.periodic.start(this.deps.intervalMs ?? DEFAULT_SLA_SWEEP_MS);
   }
 
   /** Stop sweeping and wait for the sweep in progress. */
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One sweep, unless one is still running (a slow database never stacks sweeps up). */
   tick(): Promise<void> {
-    this.running ??= this.sweepOnce().finally(() => {
-      this.running = null;
-    });
-    return this.running;
+    return this.periodic.tick();
   }
 
   private async sweepOnce(): Promise<void> {
     const { logger } = this.deps;
     try {
       const report = await this.deps.sweep();
-      if (this.failing) logger.info('SLA sweep works again');
-      this.failing = false;
+      this.outage.ok();
       if (report.warnings + report.breaches + report.autoClosed + report.reminders > 0) {
         logger.info({ warnings: report.warnings, breaches: report.breaches, autoClosed: report.autoClosed, reminders: report.reminders }, 'SLA sweep acted');
       }
       for (const { ref, error } of report.failures) logger.error({ ref, err: error }, 'SLA sweep could not handle an incident; retrying on the next sweep');
     } catch (err) {
-      // The database is away: log once per outage, keep sweeping; nothing is lost, the due times are stored.
-      if (!this.failing) logger.warn({ err }, 'SLA sweep failed; retrying every sweep until the database answers');
-      this.failing = true;
+      this.outage.failed({ err });
     }
   }
 }

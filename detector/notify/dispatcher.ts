@@ -5,6 +5,7 @@
 // process that dies mid-delivery leaves its claim to expire, and another delivers the row again
 // with the same Idempotency-Key.
 import type { Logger } from 'pino';
+import { OutageLog, Periodic } from '../periodic.js';
 import type { Database } from '../store/store-types.js';
 import { DeliveryError, type Channel, type OutboxRow } from './notification-types.js';
 
@@ -38,32 +39,26 @@ export function backoffMs(failures: number, retry: { initialMs: number; maxMs: n
 }
 
 export class NotificationDispatcher {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<DispatchReport> | null = null;
-  private failing = false;
+  private readonly periodic = new Periodic(() => this.round());
+  private readonly outage: OutageLog;
 
-  constructor(private readonly deps: DispatcherDeps) {}
+  constructor(private readonly deps: DispatcherDeps) {
+    this.outage = new OutageLog(deps.logger, { failed: 'cannot read the notification outbox; retrying every round', recovered: 'notification outbox reachable again' });
+  }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), this.deps.pollMs ?? 1_000);
-    this.timer.unref();
+    this.periodic.start(this.deps.pollMs ?? 1_000);
   }
 
   /** Stop taking rows and wait for the deliveries in progress. */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+    await this.periodic.stop();
     for (const channel of new Set([...this.deps.channels.values(), ...(this.deps.people ? [this.deps.people] : [])])) await channel.close?.();
   }
 
   /** One round (the timer's, or a test's); a round still running is joined, not doubled. */
   tick(): Promise<DispatchReport> {
-    this.running ??= this.round().finally(() => {
-      this.running = null;
-    });
-    return this.running;
+    return this.periodic.tick();
   }
 
   private async round(): Promise<DispatchReport> {
@@ -72,11 +67,9 @@ export class NotificationDispatcher {
     let due: OutboxRow[];
     try {
       due = await db.stores.notifications.listDue(this.deps.clock(), this.deps.batchSize ?? 20);
-      if (this.failing) logger.info('notification outbox reachable again');
-      this.failing = false;
+      this.outage.ok();
     } catch (err) {
-      if (!this.failing) logger.warn({ err }, 'cannot read the notification outbox; retrying every round');
-      this.failing = true;
+      this.outage.failed({ err });
       return report;
     }
     const queue = [...due];
