@@ -6,8 +6,6 @@ import type { Incident } from './domain-types.js';
 import { toCsv } from './csv.js';
 import type { Database } from './store/store-types.js';
 
-const PAGE_SIZE = 1000;
-
 const COLUMNS: ReadonlyArray<[string, (i: Incident) => string | number | boolean | Date | null]> = [
   ['ref', (i) => i.ref],
   ['title', (i) => i.title],
@@ -56,14 +54,6 @@ export function incidentsCsv(incidents: readonly Incident[]): string {
 export async function exportIncidentsCsv(db: Database, timezone: string, fromDay: string, toDay: string): Promise<{ csv: string; count: number; from: Date; to: Date }> {
   const from = officeDayStart(fromDay, timezone);
   const to = officeDayStart(toDay, timezone);
-  // By id: the queue order can move an incident that changes state while we page to a later page.
-  const byId = new Map<number, Incident>();
-  let cursor: string | null = null;
-  do {
-    const page = await db.stores.incidents.list({}, PAGE_SIZE, cursor);
-    for (const i of page.items) if (i.detectedAt >= from && i.detectedAt < to) byId.set(i.id, i);
-    cursor = page.nextCursor;
-  } while (cursor);
-  const found = [...byId.values()].sort((a, b) => a.detectedAt.getTime() - b.detectedAt.getTime() || a.ref.localeCompare(b.ref));
+  const found = await db.stores.incidents.listDetectedBetween(from, to);
   return { csv: incidentsCsv(found), count: found.length, from, to };
 }

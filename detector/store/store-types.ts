@@ -109,6 +109,8 @@ export interface IncidentStore {
   findLatestForCheck(checkId: number): Promise<Incident | null>;
   findByRef(ref: string): Promise<Incident | null>;
   findById(id: number): Promise<Incident | null>;
+  /** Incidents detected in [from, to), oldest first (exports: one indexed range read). */
+  listDetectedBetween(from: Date, to: Date): Promise<Incident[]>;
   /**
    * Refs of open, unacknowledged incidents whose reminder interval (per priority) has passed
    * since the last reminder, or since the incident was detected.
