@@ -5,13 +5,13 @@
 import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { AccountService, generatePassword } from './detector/account-service.js';
+import { AccountService, generatePassword } from './detector/accounts/account-service.js';
 import { ConfigError, loadConfig, parseConfig, type SigapConfig } from './config.js';
 import { USER_ROLES, type UserRole } from './detector/domain-types.js';
 import { SigapError } from './detector/errors.js';
 import { openDatabase } from './detector/store/database.js';
 import type { Database } from './detector/store/store-types.js';
-import { exportIncidentsCsv } from './detector/incident-export.js';
+import { exportIncidentsCsv } from './detector/reporting/incident-export.js';
 
 export const USAGE = `Usage: sigap <command> [options]
 

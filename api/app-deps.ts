@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
 import type { SigapConfig } from '../config.js';
-import type { AccountService } from '../detector/account-service.js';
-import type { AlertService } from '../detector/alert-service.js';
-import type { AvailabilityService } from '../detector/availability.js';
-import type { CheckCatalog } from '../detector/check-catalog.js';
-import type { IncidentReportService } from '../detector/incident-report.js';
-import type { IncidentService } from '../detector/incident-service.js';
-import type { KnownErrorService } from '../detector/known-error-service.js';
-import type { MaintenanceService } from '../detector/maintenance-service.js';
-import type { ProbingStats } from '../detector/metrics.js';
+import type { AccountService } from '../detector/accounts/account-service.js';
+import type { AlertService } from '../detector/incidents/alert-service.js';
+import type { AvailabilityService } from '../detector/reporting/availability.js';
+import type { CheckCatalog } from '../detector/detection/check-catalog.js';
+import type { IncidentReportService } from '../detector/reporting/incident-report.js';
+import type { IncidentService } from '../detector/incidents/incident-service.js';
+import type { KnownErrorService } from '../detector/incidents/known-error-service.js';
+import type { MaintenanceService } from '../detector/detection/maintenance-service.js';
+import type { ProbingStats } from '../detector/reporting/metrics.js';
 import type { NotificationService } from '../detector/notify/notification-service.js';
 import type { Database } from '../detector/store/store-types.js';
 

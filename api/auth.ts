@@ -2,7 +2,7 @@
 // state changes must carry the session's CSRF token; every role check happens on the server.
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { AccountService, SessionContext } from '../detector/account-service.js';
+import type { AccountService, SessionContext } from '../detector/accounts/account-service.js';
 import type { User, UserRole } from '../detector/domain-types.js';
 import { ForbiddenError, UnauthenticatedError } from '../detector/errors.js';
 

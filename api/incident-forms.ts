@@ -4,9 +4,9 @@
 import { z } from 'zod';
 import type { Incident } from '../detector/domain-types.js';
 import type { SigapError } from '../detector/errors.js';
-import { levelsAbove, PERSON_CLOSURE_CODES, RESOLUTION_CODES, type IncidentAction } from '../detector/incident-actions.js';
-import { groupForLevel } from '../detector/lifecycle.js';
-import { TAXONOMY } from '../detector/taxonomy.js';
+import { levelsAbove, PERSON_CLOSURE_CODES, RESOLUTION_CODES, type IncidentAction } from '../detector/incidents/incident-actions.js';
+import { groupForLevel } from '../detector/incidents/lifecycle.js';
+import { TAXONOMY } from '../detector/incidents/taxonomy.js';
 
 export type FormValues = Record<string, string>;
 

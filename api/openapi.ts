@@ -3,11 +3,11 @@
 // What JSON Schema cannot say (refinements such as "impact, urgency or both", or a subcategory
 // that must belong to its category) is said in the operation's description instead.
 import { z } from 'zod';
-import { newUserInput, passwordChangeInput, passwordInput, profilePatchInput, userPatchInput } from '../detector/account-service.js';
+import { newUserInput, passwordChangeInput, passwordInput, profilePatchInput, userPatchInput } from '../detector/accounts/account-service.js';
 import { USER_ROLES, type UserRole } from '../detector/domain-types.js';
-import { assertRoleMayAct, INCIDENT_ACTIONS, VENDOR_ACTIONS, type IncidentAction } from '../detector/incident-actions.js';
-import { KNOWN_ERROR_ROLES, knownErrorInput, suggestionHelpedInput } from '../detector/known-error-service.js';
-import { maintenanceWindowInput } from '../detector/maintenance-service.js';
+import { assertRoleMayAct, INCIDENT_ACTIONS, VENDOR_ACTIONS, type IncidentAction } from '../detector/incidents/incident-actions.js';
+import { KNOWN_ERROR_ROLES, knownErrorInput, suggestionHelpedInput } from '../detector/incidents/known-error-service.js';
+import { maintenanceWindowInput } from '../detector/detection/maintenance-service.js';
 import { NOTIFICATION_READERS, NOTIFICATION_RETRIERS } from '../detector/notify/notification-service.js';
 import { webhook } from './routes/alertmanager-routes.js';
 import { definitionBody } from './routes/check-routes.js';

@@ -2,9 +2,9 @@
 // format. Labels come from the locale files through the `t` helper.
 import type { Incident, IncidentEvent, StoredResult } from '../detector/domain-types.js';
 import type { OutboxRow } from '../detector/notify/notification-types.js';
-import type { ServiceOverview } from '../detector/service-overview.js';
-import type { ClosureStatus, IncidentDetail } from '../detector/incident-service.js';
-import { LIFECYCLE } from '../detector/lifecycle.js';
+import type { ServiceOverview } from '../detector/reporting/service-overview.js';
+import type { ClosureStatus, IncidentDetail } from '../detector/incidents/incident-service.js';
+import { LIFECYCLE } from '../detector/incidents/lifecycle.js';
 import type { Language } from './i18n.js';
 import { timelineView } from './incident-timeline.js';
 

@@ -1,6 +1,6 @@
 // Domain records → what the API answers (DESIGN §6: camelCase, ISO-8601 UTC) and what pages show.
 import type { Incident, IncidentEvent, Suggestion, User } from '../detector/domain-types.js';
-import type { ClosureStatus, IncidentDetail } from '../detector/incident-service.js';
+import type { ClosureStatus, IncidentDetail } from '../detector/incidents/incident-service.js';
 import type { OutboxRow } from '../detector/notify/notification-types.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);

@@ -4,8 +4,8 @@
 // escalated to it and nobody there has taken yet or someone there works on.
 import { z } from 'zod';
 import type { IncidentFilter, User } from '../detector/domain-types.js';
-import { INCIDENT_STATES, SUPPORT_LEVELS } from '../detector/lifecycle.js';
-import { TAXONOMY } from '../detector/taxonomy.js';
+import { INCIDENT_STATES, SUPPORT_LEVELS } from '../detector/incidents/lifecycle.js';
+import { TAXONOMY } from '../detector/incidents/taxonomy.js';
 import { parseQuery } from './validation.js';
 
 const PRIORITIES = ['P1', 'P2', 'P3', 'P4', 'P5'] as const;

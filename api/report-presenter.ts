@@ -1,8 +1,8 @@
 // The monthly report page (/reports) as pure functions: the month in the office time zone, and the
 // availability and incident reports shaped for a printable page with a server-drawn SVG chart.
-import { wallClock, wallClockToInstant } from '../detector/business-calendar.js';
+import { wallClock, wallClockToInstant } from '../detector/sla/business-calendar.js';
 import type { AvailabilityFigures, DailyAvailability, IncidentReport } from './report-sources.js';
-import { TAXONOMY } from '../detector/taxonomy.js';
+import { TAXONOMY } from '../detector/incidents/taxonomy.js';
 import type { Language } from './i18n.js';
 import { formatDuration } from './page-presenters.js';
 import { formatPercent, ratioClass } from './status-presenter.js';

@@ -2,7 +2,7 @@
 // checks, 90 daily bars, and incidents told in public-safe words. Citizens read this page, so an
 // incident is only ever its service, a generic category, a state and two times: never its title,
 // description, notes, people, evidence, check targets or ref.
-import { wallClock, wallClockToInstant } from '../detector/business-calendar.js';
+import { wallClock, wallClockToInstant } from '../detector/sla/business-calendar.js';
 import type { ProbeStatus } from '../probes/probe-types.js';
 import type { Language } from './i18n.js';
 

@@ -10,7 +10,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { parseConfig } from '../config.js';
-import type { RollupBucket } from '../detector/rollups.js';
+import type { RollupBucket } from '../detector/reporting/rollups.js';
 import { openDatabase } from '../detector/store/database.js';
 import type { ProbeResult } from '../probes/probe-types.js';
 import { freshPostgres, freshSqlite, type BenchDatabase } from './bench-database.js';

@@ -1,10 +1,10 @@
 // Domain records as the rest of Sigap sees them: camelCase, Dates, booleans. The store maps
 // database rows onto these at its seam; rows never leave detector/store.
 import type { FailureKind, PhaseTimings, ProbeEvidence, ProbeStatus } from '../probes/probe-types.js';
-import type { IncidentStatus } from './lifecycle.js';
-import type { Impact } from './priority.js';
-import type { Priority } from './sla.js';
-import type { Urgency } from './taxonomy.js';
+import type { IncidentStatus } from './incidents/lifecycle.js';
+import type { Impact } from './incidents/priority.js';
+import type { Priority } from './sla/due-times.js';
+import type { Urgency } from './incidents/taxonomy.js';
 
 export type IncidentSource = 'probe' | 'manual' | 'alertmanager';
 export type UserRole = 'service_desk' | 'support' | 'vendor' | 'manager' | 'admin';

@@ -2,7 +2,7 @@
 // logged-in user changes their own language, name, e-mail address and password (/api/me).
 // POST /api/tokens (creating a token) lives in session-routes. The pages are in account-page-routes.
 import { Router } from 'express';
-import { passwordChangeInput, passwordInput, profilePatchInput, newUserInput, userPatchInput } from '../../detector/account-service.js';
+import { passwordChangeInput, passwordInput, profilePatchInput, newUserInput, userPatchInput } from '../../detector/accounts/account-service.js';
 import type { ApiTokenListing, User, UserAccount } from '../../detector/domain-types.js';
 import type { AppDeps } from '../app-deps.js';
 import { requireApiUser } from '../auth.js';

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../app-deps.js';
 import { requireApiUser } from '../auth.js';
 import { ForbiddenError, UnauthenticatedError } from '../../detector/errors.js';
-import type { ReceivedAlert } from '../../detector/alert-service.js';
+import type { ReceivedAlert } from '../../detector/incidents/alert-service.js';
 import { parseBody } from '../validation.js';
 
 export const MAX_ALERTS = 1000;

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { CheckCatalog } from '../../detector/check-catalog.js';
+import type { CheckCatalog } from '../../detector/detection/check-catalog.js';
 import type { AppDeps } from '../app-deps.js';
 import { requireApiUser } from '../auth.js';
 import { parseBody } from '../validation.js';

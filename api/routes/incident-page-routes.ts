@@ -3,9 +3,9 @@
 // a refused action re-renders the page with the error beside what was typed, at the API's status.
 import { Router, type Request, type Response } from 'express';
 import { ForbiddenError, NotFoundError, SigapError } from '../../detector/errors.js';
-import { actionsAllowed, INCIDENT_ACTIONS, type ActionInput, type IncidentAction } from '../../detector/incident-actions.js';
-import { LOGGING_ROLES } from '../../detector/incident-service.js';
-import { knownErrorFormFor, mayMarkSuggestionHelped } from '../../detector/known-error-service.js';
+import { actionsAllowed, INCIDENT_ACTIONS, type ActionInput, type IncidentAction } from '../../detector/incidents/incident-actions.js';
+import { LOGGING_ROLES } from '../../detector/incidents/incident-service.js';
+import { knownErrorFormFor, mayMarkSuggestionHelped } from '../../detector/incidents/known-error-service.js';
 import type { AppDeps } from '../app-deps.js';
 import { requirePageUser } from '../auth.js';
 import { statusForCode } from '../error-handler.js';

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import type { AppDeps } from '../app-deps.js';
 import { requireApiUser } from '../auth.js';
 import { NotFoundError } from '../../detector/errors.js';
-import { INCIDENT_ACTIONS, PERSON_CLOSURE_CODES, RESOLUTION_CODES, type ActionInput, type IncidentAction } from '../../detector/incident-actions.js';
-import { INCIDENT_STATES } from '../../detector/lifecycle.js';
-import { servicesOverview } from '../../detector/service-overview.js';
-import { TAXONOMY } from '../../detector/taxonomy.js';
+import { INCIDENT_ACTIONS, PERSON_CLOSURE_CODES, RESOLUTION_CODES, type ActionInput, type IncidentAction } from '../../detector/incidents/incident-actions.js';
+import { INCIDENT_STATES } from '../../detector/incidents/lifecycle.js';
+import { servicesOverview } from '../../detector/reporting/service-overview.js';
+import { TAXONOMY } from '../../detector/incidents/taxonomy.js';
 import { incidentDetailJson, incidentJson } from '../presenters.js';
 import { parseBody, parseQuery } from '../validation.js';
 

@@ -1,8 +1,8 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { KnownError } from '../../detector/domain-types.js';
-import { KNOWN_ERROR_ROLES, knownErrorInput, suggestionHelpedInput } from '../../detector/known-error-service.js';
-import { TAXONOMY } from '../../detector/taxonomy.js';
+import { KNOWN_ERROR_ROLES, knownErrorInput, suggestionHelpedInput } from '../../detector/incidents/known-error-service.js';
+import { TAXONOMY } from '../../detector/incidents/taxonomy.js';
 import type { AppDeps } from '../app-deps.js';
 import { requireApiUser, requirePageUser } from '../auth.js';
 import { pageContext } from '../page-context.js';

@@ -1,8 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { SigapError } from '../../detector/errors.js';
-import { windowActiveAt, type MaintenanceWindow } from '../../detector/maintenance.js';
-import { maintenanceWindowInput } from '../../detector/maintenance-service.js';
+import { windowActiveAt, type MaintenanceWindow } from '../../detector/detection/maintenance.js';
+import { maintenanceWindowInput } from '../../detector/detection/maintenance-service.js';
 import type { AppDeps } from '../app-deps.js';
 import { requireApiUser, requirePageUser } from '../auth.js';
 import { pageContext } from '../page-context.js';

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type Request } from 'express';
-import { SigapMetrics, type ProbingStats } from '../../detector/metrics.js';
+import { SigapMetrics, type ProbingStats } from '../../detector/reporting/metrics.js';
 import { UnauthenticatedError } from '../../detector/errors.js';
 import type { AppDeps } from '../app-deps.js';
 

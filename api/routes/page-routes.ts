@@ -10,7 +10,7 @@ import { incidentPageRoutes } from './incident-page-routes.js';
 import { clientOf, loginLimiter, sessionCookieOptions } from './session-routes.js';
 import { parseBody } from '../validation.js';
 import { UnauthenticatedError } from '../../detector/errors.js';
-import { LOGGING_ROLES } from '../../detector/incident-service.js';
+import { LOGGING_ROLES } from '../../detector/incidents/incident-service.js';
 
 // Before log-in there is no session to hold a CSRF token: the log-in form uses a double-submit
 // cookie instead.

@@ -3,14 +3,14 @@
 // day before its first.
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import type { DailyAvailability } from '../../detector/availability.js';
-import { officeDayStart } from '../../detector/business-calendar.js';
+import type { DailyAvailability } from '../../detector/reporting/availability.js';
+import { officeDayStart } from '../../detector/sla/business-calendar.js';
 import { USER_ROLES } from '../../detector/domain-types.js';
 import { ValidationError } from '../../detector/errors.js';
-import type { IncidentReport } from '../../detector/incident-report.js';
+import type { IncidentReport } from '../../detector/reporting/incident-report.js';
 import type { AppDeps } from '../app-deps.js';
 import { requireApiUser } from '../auth.js';
-import { seconds, toCsv } from '../../detector/csv.js';
+import { seconds, toCsv } from '../../detector/reporting/csv.js';
 import { parseQuery } from '../validation.js';
 
 /** Every role but vendor, which sees only incidents escalated to it. */

@@ -2,15 +2,15 @@ import { Router, type Request, type Response } from 'express';
 import { parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
 import { SigapError, ValidationError } from '../../detector/errors.js';
-import { servicesOverview } from '../../detector/service-overview.js';
+import { servicesOverview } from '../../detector/reporting/service-overview.js';
 import type { AppDeps } from '../app-deps.js';
 import { requirePageUser } from '../auth.js';
 import { pageContext } from '../page-context.js';
 import { servicesView } from '../page-presenters.js';
 import { availabilityChart } from '../report-presenter.js';
 import { parseBody } from '../validation.js';
-import { officeDay } from '../../detector/availability.js';
-import { officeDayStart } from '../../detector/business-calendar.js';
+import { officeDay } from '../../detector/reporting/availability.js';
+import { officeDayStart } from '../../detector/sla/business-calendar.js';
 import { checkList } from './check-routes.js';
 
 const definitionForm = z.object({ service: z.string().max(64).default(''), definition: z.string().max(20_000).default('') });

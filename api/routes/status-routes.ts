@@ -2,9 +2,9 @@
 // is built in api/status-presenter.ts from public-safe facts only.
 import { Router, type Response } from 'express';
 import type { SigapConfig } from '../../config.js';
-import type { CheckCatalog } from '../../detector/check-catalog.js';
-import { isInMaintenance } from '../../detector/maintenance.js';
-import type { MaintenanceService } from '../../detector/maintenance-service.js';
+import type { CheckCatalog } from '../../detector/detection/check-catalog.js';
+import { isInMaintenance } from '../../detector/detection/maintenance.js';
+import type { MaintenanceService } from '../../detector/detection/maintenance-service.js';
 import type { Database } from '../../detector/store/store-types.js';
 import { pageContext } from '../page-context.js';
 import { ttlCache } from '../ttl-cache.js';

@@ -2,8 +2,8 @@
 // outbox row per recipient in the transaction of the incident event that causes it; the
 // dispatcher hands each due row to its channel, at least once, with retries.
 import type { FailureKind } from '../../probes/probe-types.js';
-import type { IncidentStatus } from '../lifecycle.js';
-import type { Priority } from '../sla.js';
+import type { IncidentStatus } from '../incidents/lifecycle.js';
+import type { Priority } from '../sla/due-times.js';
 
 /** DESIGN §3: the events a route may name. */
 export const NOTIFICATION_EVENTS = ['opened', 'acknowledged', 'escalated', 'warning', 'breached', 'restored', 'resolved', 'closed', 'reopened', 'reminder'] as const;

@@ -4,7 +4,7 @@
 // a restored, resolved or reminder message also goes to everyone who got the `opened` one, even
 // if the routes changed since.
 import type { NotificationRoute, NotificationsConfig } from '../../config.js';
-import type { CheckLookup } from '../check-catalog.js';
+import type { CheckLookup } from '../detection/check-catalog.js';
 import { CATCH_ALL_SERVICE, type Incident, type IncidentEvent } from '../domain-types.js';
 import type { Stores } from '../store/store-types.js';
 import type { ChannelConfig, MessageLanguage, NewOutboxRow, NotificationEvent, NotificationPayload, NotifiedIncident } from './notification-types.js';

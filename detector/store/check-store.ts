@@ -3,8 +3,8 @@ import type { CheckConfig, ServiceConfig } from '../../config.js';
 import type { FailureKind, ProbeResult, ProbeStatus } from '../../probes/probe-types.js';
 import { CATCH_ALL_SERVICE, type CheckRecord, type CheckStatePatch, type DashboardCheck, type ServiceRecord, type StoredResult } from '../domain-types.js';
 import { NotFoundError } from '../errors.js';
-import type { LocationState } from '../location-quorum.js';
-import type { Impact } from '../priority.js';
+import type { LocationState } from '../detection/location-quorum.js';
+import type { Impact } from '../incidents/priority.js';
 import { parseJson, toBool, toDate, toMs } from './row-mapping.js';
 import type { CheckStore } from './store-types.js';
 

@@ -9,10 +9,10 @@ import type {
   Page,
   Suggestion,
 } from '../domain-types.js';
-import { INCIDENT_STATES, LIFECYCLE, OPEN_STATUSES, type IncidentStatus } from '../lifecycle.js';
-import type { Impact } from '../priority.js';
-import type { Priority } from '../sla.js';
-import type { Urgency } from '../taxonomy.js';
+import { INCIDENT_STATES, LIFECYCLE, OPEN_STATUSES, type IncidentStatus } from '../incidents/lifecycle.js';
+import type { Impact } from '../incidents/priority.js';
+import type { Priority } from '../sla/due-times.js';
+import type { Urgency } from '../incidents/taxonomy.js';
 import { parseJson, toBool, toDate, toMs } from './row-mapping.js';
 import type { IncidentClockState, IncidentPause, IncidentStore, IncidentWrite } from './store-types.js';
 

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { WEEKDAY_NAMES, type MaintenanceSchedule, type MaintenanceWindow } from '../maintenance.js';
+import { WEEKDAY_NAMES, type MaintenanceSchedule, type MaintenanceWindow } from '../detection/maintenance.js';
 import { toDate } from './row-mapping.js';
 import type { MaintenanceStore, NewMaintenanceWindow } from './store-types.js';
 

@@ -2,8 +2,8 @@
 // time, mapped to the fields a report needs.
 import type { Knex } from 'knex';
 import type { IncidentSource } from '../domain-types.js';
-import type { IncidentStatus } from '../lifecycle.js';
-import type { Priority } from '../sla.js';
+import type { IncidentStatus } from '../incidents/lifecycle.js';
+import type { Priority } from '../sla/due-times.js';
 import { toBool, toDate } from './row-mapping.js';
 import type { ReportIncident, ReportStore } from './store-types.js';
 

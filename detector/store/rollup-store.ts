@@ -2,7 +2,7 @@
 // (check_id, bucket_start), so recomputing a bucket — again, or from a second worker — is harmless.
 import type { Knex } from 'knex';
 import type { ProbeStatus } from '../../probes/probe-types.js';
-import type { RollupBucket, RollupProgress, RollupSample } from '../rollups.js';
+import type { RollupBucket, RollupProgress, RollupSample } from '../reporting/rollups.js';
 import { toDate } from './row-mapping.js';
 import type { RollupStore } from './store-types.js';
 

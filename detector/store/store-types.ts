@@ -27,13 +27,13 @@ import type {
   UserAccount,
   UserRole,
 } from '../domain-types.js';
-import type { IncidentStatus } from '../lifecycle.js';
-import type { LocationState } from '../location-quorum.js';
+import type { IncidentStatus } from '../incidents/lifecycle.js';
+import type { LocationState } from '../detection/location-quorum.js';
 import type { NewOutboxRow, NotificationEvent, OutboxRow } from '../notify/notification-types.js';
-import type { Impact } from '../priority.js';
-import type { Priority } from '../sla.js';
-import type { MaintenanceSchedule, MaintenanceWindow } from '../maintenance.js';
-import type { RollupBucket, RollupProgress, RollupSample } from '../rollups.js';
+import type { Impact } from '../incidents/priority.js';
+import type { Priority } from '../sla/due-times.js';
+import type { MaintenanceSchedule, MaintenanceWindow } from '../detection/maintenance.js';
+import type { RollupBucket, RollupProgress, RollupSample } from '../reporting/rollups.js';
 
 export interface CheckStore {
   /** Make services and checks match the config file: insert new, update changed, deactivate missing. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIFECYCLE, INCIDENT_STATES } from '../../detector/lifecycle.js';
+import { LIFECYCLE, INCIDENT_STATES } from '../../detector/incidents/lifecycle.js';
 import { callerFor, drive, INCIDENT_TEST_YAML, logIncident, type Caller } from '../helpers/incident-api.js';
 import { startTestSigap } from '../helpers/sigap-harness.js';
 import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { businessTimeBetween, parseBusinessHours, type BusinessCalendar } from '../../detector/business-calendar.js';
-import { DEFAULT_SLA_TARGETS, dueTimes } from '../../detector/sla.js';
+import { businessTimeBetween, parseBusinessHours, type BusinessCalendar } from '../../detector/sla/business-calendar.js';
+import { DEFAULT_SLA_TARGETS, dueTimes } from '../../detector/sla/due-times.js';
 import { callerFor, drive, INCIDENT_TEST_YAML, logIncident, REPORT, type Caller } from '../helpers/incident-api.js';
 import { startTestSigap } from '../helpers/sigap-harness.js';
 import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../config.js';
-import { DURATION_BUCKETS, METRIC_NAMES } from '../../detector/metrics.js';
+import { DURATION_BUCKETS, METRIC_NAMES } from '../../detector/reporting/metrics.js';
 import { projectRoot } from '../../main.js';
 import type { ProbeResult } from '../../probes/probe-types.js';
 import { callerFor, drive, logIncident, type Caller } from '../helpers/incident-api.js';

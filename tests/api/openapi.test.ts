@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createApp } from '../../api/app.js';
 import type { AppDeps } from '../../api/app-deps.js';
-import { INCIDENT_ACTIONS } from '../../detector/incident-actions.js';
+import { INCIDENT_ACTIONS } from '../../detector/incidents/incident-actions.js';
 import { callerFor, INCIDENT_TEST_YAML, logIncident, REPORT, type Caller } from '../helpers/incident-api.js';
 import { startTestSigap } from '../helpers/sigap-harness.js';
 import { PROJECT_ROOT } from '../helpers/sigap-process.js';

@@ -1,7 +1,7 @@
 // The availability and incident reports through the API, JSON and CSV, on real SQLite and
 // PostgreSQL: incidents driven through the API with an injected clock, figures computed by hand.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toCsv } from '../../detector/csv.js';
+import { toCsv } from '../../detector/reporting/csv.js';
 import type { ProbeStatus } from '../../probes/probe-types.js';
 import { callerFor, drive, INCIDENT_TEST_YAML, logIncident, type Caller } from '../helpers/incident-api.js';
 import { startTestSigap } from '../helpers/sigap-harness.js';

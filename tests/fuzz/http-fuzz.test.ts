@@ -9,7 +9,7 @@
 // data change to excuse. Failures are collected with the exact request that caused them.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INCIDENT_ACTIONS } from '../../detector/incident-actions.js';
+import { INCIDENT_ACTIONS } from '../../detector/incidents/incident-actions.js';
 import { callerFor, drive, INCIDENT_TEST_YAML, logIncident, type Caller } from '../helpers/incident-api.js';
 import { logIn, startTestSigap } from '../helpers/sigap-harness.js';
 import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';

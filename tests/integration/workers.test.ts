@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { leaseTiming, takeoverBoundMs } from '../../detector/check-leases.js';
+import { leaseTiming, takeoverBoundMs } from '../../detector/detection/check-leases.js';
 import { openDatabase } from '../../detector/store/database.js';
 import type { CheckLease, Database } from '../../detector/store/store-types.js';
 import { killLeftoverProcesses, startSigapProcess, type SigapProcess } from '../helpers/sigap-process.js';

@@ -1,0 +1,222 @@
+// Users, sessions and API tokens. Passwords are hashed with scrypt (a slow KDF); session ids and
+// tokens are random and only their SHA-256 is stored, so a leaked database opens no door.
+import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { z } from 'zod';
+import type { ApiToken, ApiTokenListing, User, UserAccount, UserRole } from '../domain-types.js';
+import { USER_ROLES } from '../domain-types.js';
+import { ConflictError, DuplicateError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors.js';
+import type { AccountStore } from '../store/store-types.js';
+
+const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keyLength: 64 };
+const SESSION_IDLE_MS = 12 * 3_600_000;
+/** Write last-seen at most this often, not on every request. */
+const SESSION_TOUCH_MS = 60_000;
+
+function scrypt(password: string, salt: Buffer, keyLength: number, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scryptCb(password, salt, keyLength, options, (err, key) => (err ? reject(err) : resolve(key))),
+  );
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scrypt(password, salt, SCRYPT.keyLength, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p, maxmem: 128 * SCRYPT.N * SCRYPT.r * 2 });
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64');
+  const N = Number(n);
+  const actual = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N, r: Number(r), p: Number(p), maxmem: 128 * N * Number(r) * 2 });
+  return timingSafeEqual(actual, expected);
+}
+
+export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+const randomToken = (bytes = 32) => randomBytes(bytes).toString('base64url');
+
+/** A password for a new user or a reset, shown once to whoever asked for it. */
+export const generatePassword = () => randomToken(18);
+
+const usernameRule = z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, 'must be 2-64 lower-case letters, digits, . _ or -');
+const displayNameRule = z.string().trim().min(1, 'must not be empty').max(200);
+const passwordRule = z.string().min(8, 'must be at least 8 characters').max(1024, 'must be at most 1024 characters');
+const emailRule = z.string().trim().max(200).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an e-mail address').nullable();
+const roleRule = z.enum(USER_ROLES as [UserRole, ...UserRole[]], { error: `must be one of ${USER_ROLES.join(', ')}` });
+const languageRule = z.enum(['id', 'en'], { error: 'must be id or en' });
+
+/** The rules for users, shared by the API, the pages and the command line. */
+export const newUserInput = z
+  .object({ username: usernameRule, displayName: displayNameRule, role: roleRule, password: passwordRule, email: emailRule.optional(), language: languageRule.optional() })
+  .strict();
+export const userPatchInput = z.object({ displayName: displayNameRule, role: roleRule, email: emailRule, language: languageRule, active: z.boolean() }).partial().strict();
+export const profilePatchInput = z.object({ displayName: displayNameRule, email: emailRule, language: languageRule }).partial().strict();
+export const passwordInput = z.object({ password: passwordRule }).strict();
+export const passwordChangeInput = z.object({ currentPassword: z.string().min(1, 'must not be empty').max(1024), newPassword: passwordRule }).strict();
+
+export type NewUserInput = z.input<typeof newUserInput>;
+export type UserPatchInput = z.input<typeof userPatchInput>;
+export type ProfilePatchInput = z.input<typeof profilePatchInput>;
+
+function checked<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const details = result.error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys' ? issue.keys.map((k) => ({ path: k, message: 'unknown field' })) : [{ path: issue.path.map(String).join('.') || '(body)', message: issue.message }],
+  );
+  throw new ValidationError(`${what} is not valid`, details);
+}
+
+// Hashing a throwaway password keeps a log-in for an unknown user as slow as for a known one.
+const DUMMY_HASH = hashPassword(randomToken());
+
+export interface SessionContext {
+  user: User;
+  csrfToken: string;
+  sessionIdHash: string;
+}
+
+export class AccountService {
+  constructor(
+    private readonly accounts: AccountStore,
+    private readonly clock: () => Date,
+  ) {}
+
+  /** On first start with no users, create `admin`. Answers the generated password, if one was made. */
+  async bootstrapAdmin(password: string | null): Promise<{ created: boolean; generatedPassword: string | null }> {
+    if ((await this.accounts.countUsers()) > 0) return { created: false, generatedPassword: null };
+    const generated = password ? null : randomToken(18);
+    try {
+      await this.createUser({ username: 'admin', displayName: 'Administrator', role: 'admin', password: password ?? generated! });
+    } catch (err) {
+      // Another process starting on the same new database created it a moment earlier.
+      if (err instanceof DuplicateError) return { created: false, generatedPassword: null };
+      throw err;
+    }
+    return { created: true, generatedPassword: generated };
+  }
+
+  async createUser(input: NewUserInput): Promise<User> {
+    const { password, ...user } = checked(newUserInput, input, 'the user');
+    return this.accounts.createUser({ ...user, passwordHash: await hashPassword(password) }, this.clock());
+  }
+
+  listUsers(): Promise<UserAccount[]> {
+    return this.accounts.listUsers();
+  }
+
+  async findUser(username: string): Promise<User> {
+    const found = await this.accounts.findUserByUsername(username);
+    if (!found) throw new NotFoundError(`user "${username}"`);
+    const { passwordHash: _omit, ...user } = found;
+    return user;
+  }
+
+  /** An admin changes a user. Nobody deactivates or demotes themselves: another admin must. */
+  async updateUser(actor: User, username: string, input: UserPatchInput): Promise<UserAccount> {
+    const patch = checked(userPatchInput, input, 'the change');
+    const target = await this.findUser(username);
+    if (target.id === actor.id && (patch.active === false || (patch.role !== undefined && patch.role !== 'admin'))) {
+      const path = patch.active === false ? 'active' : 'role';
+      throw new ConflictError('you cannot deactivate or demote yourself; another admin can', [{ path, message: 'not for your own account' }]);
+    }
+    const updated = await this.accounts.updateUser(target.id, patch, this.clock());
+    if (!updated) throw new NotFoundError(`user "${username}"`);
+    if (patch.active === false) await this.accounts.deleteSessionsOf(target.id);
+    return updated;
+  }
+
+  /** An admin sets a new password; every session of the user ends. */
+  async setPassword(username: string, password: string): Promise<User> {
+    const { password: valid } = checked(passwordInput, { password }, 'the password');
+    const target = await this.findUser(username);
+    await this.accounts.updateUser(target.id, { passwordHash: await hashPassword(valid) }, this.clock());
+    await this.accounts.deleteSessionsOf(target.id);
+    return target;
+  }
+
+  /** A user changes their own language, name or e-mail address (never their role). */
+  async updateProfile(user: User, input: ProfilePatchInput): Promise<User> {
+    const patch = checked(profilePatchInput, input, 'the change');
+    const updated = await this.accounts.updateUser(user.id, patch, this.clock());
+    if (!updated) throw new NotFoundError(`user "${user.username}"`);
+    return updated;
+  }
+
+  /** A user changes their own password; their other sessions end, the one asking stays. */
+  async changePassword(user: User, currentSessionIdHash: string | null, currentPassword: string, newPassword: string): Promise<void> {
+    const input = checked(passwordChangeInput, { currentPassword, newPassword }, 'the password change');
+    const found = await this.accounts.findUserByUsername(user.username);
+    if (!found || !(await verifyPassword(input.currentPassword, found.passwordHash))) {
+      throw new ValidationError('the password change is not valid', [{ path: 'currentPassword', message: 'is not your current password' }]);
+    }
+    await this.accounts.updateUser(found.id, { passwordHash: await hashPassword(input.newPassword) }, this.clock());
+    await this.accounts.deleteSessionsOf(found.id, currentSessionIdHash);
+  }
+
+  /** Check the password and open a session. Answers the cookie value (shown once) and its context. */
+  async logIn(username: string, password: string, client: { ip: string | null; userAgent: string | null }): Promise<{ sessionToken: string; context: SessionContext }> {
+    const found = await this.accounts.findUserByUsername(username);
+    const ok = found ? await verifyPassword(password, found.passwordHash) : (await verifyPassword(password, await DUMMY_HASH), false);
+    if (!found || !ok || !found.active) throw new UnauthenticatedError('wrong user name or password');
+    const now = this.clock();
+    const sessionToken = randomToken();
+    const session = { idHash: sha256(sessionToken), userId: found.id, csrfToken: randomToken(24), lastSeenAt: now, expiresAt: new Date(now.getTime() + SESSION_IDLE_MS) };
+    await this.accounts.createSession({ ...session, ...client }, now);
+    await this.accounts.recordLogin(found.id, now);
+    const { passwordHash: _omit, ...user } = found;
+    return { sessionToken, context: { user, csrfToken: session.csrfToken, sessionIdHash: session.idHash } };
+  }
+
+  /** The session behind a cookie value, sliding its expiry; null when unknown or expired. */
+  async resolveSession(sessionToken: string): Promise<SessionContext | null> {
+    const idHash = sha256(sessionToken);
+    const session = await this.accounts.findSession(idHash);
+    const now = this.clock();
+    if (!session) return null;
+    if (session.expiresAt <= now) {
+      await this.accounts.deleteSession(idHash);
+      return null;
+    }
+    const user = await this.accounts.findUserById(session.userId);
+    if (!user || !user.active) return null;
+    if (now.getTime() - session.lastSeenAt.getTime() > SESSION_TOUCH_MS) {
+      await this.accounts.touchSession(idHash, now, new Date(now.getTime() + SESSION_IDLE_MS));
+    }
+    return { user, csrfToken: session.csrfToken, sessionIdHash: idHash };
+  }
+
+  async logOut(sessionIdHash: string): Promise<void> {
+    await this.accounts.deleteSession(sessionIdHash);
+  }
+
+  /** A new API token acting as `owner`; the secret is answered once and stored only as a hash. */
+  async createToken(owner: User, name: string): Promise<{ token: string; record: ApiToken }> {
+    const token = `sigap_${randomToken()}`;
+    const record = await this.accounts.createToken({ name, tokenHash: sha256(token), userId: owner.id }, this.clock());
+    return { token, record };
+  }
+
+  listTokens(): Promise<ApiTokenListing[]> {
+    return this.accounts.listTokens();
+  }
+
+  async revokeToken(id: number): Promise<void> {
+    if (!(await this.accounts.revokeToken(id, this.clock()))) throw new NotFoundError(`token ${id}`);
+  }
+
+  async resolveToken(token: string): Promise<User | null> {
+    const record = await this.accounts.findToken(sha256(token));
+    if (!record) return null;
+    const user = await this.accounts.findUserById(record.userId);
+    if (!user || !user.active) return null;
+    await this.accounts.touchToken(record.id, this.clock());
+    return user;
+  }
+
+  /** SESSION_SECRET if given, else one generated on first start and kept in the database. */
+  async sessionSecret(configured: string | null): Promise<string> {
+    return configured ?? this.accounts.putSettingIfAbsent('session_secret', randomToken(32), this.clock());
+  }
+}

@@ -1,0 +1,133 @@
+// Every check Sigap probes: those from sigap.yaml (read-only here) and those admins define in the
+// dashboard, validated exactly like the file's. The catalog tells its listeners (the scheduler)
+// what changed, and reloads dashboard checks from the database so a web-only process and the
+// workers agree.
+import type { Logger } from 'pino';
+import { parseCheckDefinition, type CheckConfig, type ServiceConfig } from '../../config.js';
+import type { User } from '../domain-types.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import type { Database } from '../store/store-types.js';
+
+/** What the detector and the incident service need to know about a check and its service. */
+export interface CheckLookup {
+  check(key: string): CheckConfig | undefined;
+  service(key: string): ServiceConfig | undefined;
+}
+
+/** The checks of a fixed list of services (tests, and tools that need no dashboard checks). */
+export function fixedCheckLookup(services: readonly ServiceConfig[]): CheckLookup {
+  const checks = new Map(services.flatMap((s) => s.checks).map((c) => [c.key, c]));
+  return { check: (key) => checks.get(key), service: (key) => services.find((s) => s.key === key) };
+}
+
+export interface CatalogChange {
+  upserted: CheckConfig[];
+  removed: string[];
+}
+
+export interface CheckCatalogDeps {
+  db: Database;
+  services: readonly ServiceConfig[];
+  clock: () => Date;
+  logger: Logger;
+}
+
+export class CheckCatalog implements CheckLookup {
+  private readonly fileChecks: ReadonlyMap<string, CheckConfig>;
+  private dashboardChecks = new Map<string, CheckConfig>();
+  private readonly listeners: Array<(change: CatalogChange) => void> = [];
+
+  constructor(private readonly deps: CheckCatalogDeps) {
+    this.fileChecks = new Map(deps.services.flatMap((s) => s.checks).map((c) => [c.key, c]));
+  }
+
+  all(): CheckConfig[] {
+    return [...this.fileChecks.values(), ...this.dashboardChecks.values()];
+  }
+
+  check(key: string): CheckConfig | undefined {
+    return this.fileChecks.get(key) ?? this.dashboardChecks.get(key);
+  }
+
+  service(key: string): ServiceConfig | undefined {
+    return this.deps.services.find((s) => s.key === key);
+  }
+
+  isFromFile(key: string): boolean {
+    return this.fileChecks.has(key);
+  }
+
+  onChange(listener: (change: CatalogChange) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Load the enabled dashboard checks from the database; tell listeners what changed. */
+  async refresh(): Promise<CatalogChange> {
+    const next = new Map<string, CheckConfig>();
+    for (const stored of await this.deps.db.stores.checks.listDashboardChecks()) {
+      if (!stored.active || this.fileChecks.has(stored.key)) continue;
+      if (!this.service(stored.serviceKey)) {
+        this.deps.logger.warn({ check: stored.key, service: stored.serviceKey }, 'a dashboard check belongs to a service no longer in sigap.yaml; it is not probed');
+        continue;
+      }
+      const parsed = parseCheckDefinition(stored.serviceKey, stored.definition);
+      if (parsed.problems) {
+        this.deps.logger.warn({ check: stored.key, problems: parsed.problems }, 'a dashboard check no longer validates; it is not probed');
+        continue;
+      }
+      next.set(stored.key, parsed.check);
+    }
+    const same = (a: CheckConfig, b: CheckConfig | undefined) => b !== undefined && JSON.stringify(a) === JSON.stringify(b);
+    const change: CatalogChange = {
+      upserted: [...next.values()].filter((c) => !same(c, this.dashboardChecks.get(c.key))),
+      removed: [...this.dashboardChecks.keys()].filter((key) => !next.has(key)),
+    };
+    this.dashboardChecks = next;
+    if (change.upserted.length > 0 || change.removed.length > 0) for (const listener of this.listeners) listener(change);
+    return change;
+  }
+
+  /**
+   * Add a check (`replacing` undefined) or replace the definition of a dashboard check. Admins
+   * only; a check from the file cannot be touched here. The key is the check's identity: a new key
+   * is a new check.
+   */
+  async define(user: User, serviceKey: string, definition: unknown, replacing?: string): Promise<CheckConfig> {
+    this.assertAdmin(user);
+    const problems: Array<{ path: string; message: string }> = [];
+    if (!this.service(serviceKey)) problems.push({ path: 'service', message: `must be one of ${this.deps.services.map((s) => s.key).join(', ') || '(no services in sigap.yaml)'}` });
+    const parsed = parseCheckDefinition(serviceKey, definition);
+    if (parsed.problems) problems.push(...parsed.problems.map((p) => ({ path: `check.${p.path}`, message: p.message })));
+    const check = parsed.check;
+    if (check && replacing !== undefined && check.key !== replacing) {
+      problems.push({ path: 'check.key', message: `must stay "${replacing}": a check with another key is a new check` });
+    }
+    if (problems.length > 0 || !check) throw new ValidationError('the check is not valid', problems);
+
+    if (this.fileChecks.has(check.key)) throw new ConflictError(`check ${check.key} is defined in sigap.yaml; change it there`);
+    const existing = (await this.deps.db.stores.checks.listDashboardChecks()).find((c) => c.key === check.key);
+    if (replacing === undefined && (existing || (await this.deps.db.stores.checks.getCheck(check.key)))) {
+      throw new ConflictError(`a check with the key ${check.key} already exists`);
+    }
+    if (replacing !== undefined && !existing) throw new NotFoundError(`dashboard check ${replacing}`);
+    await this.deps.db.stores.checks.saveDashboardCheck(check, definition, existing?.active ?? true, user.username, this.deps.clock());
+    await this.refresh();
+    return check;
+  }
+
+  /** Enable or disable a dashboard check (admins only). */
+  async setEnabled(user: User, key: string, enabled: boolean): Promise<void> {
+    this.assertAdmin(user);
+    if (this.fileChecks.has(key)) throw new ConflictError(`check ${key} is defined in sigap.yaml; change it there`);
+    const existing = (await this.deps.db.stores.checks.listDashboardChecks()).find((c) => c.key === key);
+    if (!existing) throw new NotFoundError(`dashboard check ${key}`);
+    const parsed = parseCheckDefinition(existing.serviceKey, existing.definition);
+    if (parsed.problems) throw new ValidationError('the stored definition no longer validates; define the check again', parsed.problems);
+    await this.deps.db.stores.checks.saveDashboardCheck(parsed.check, existing.definition, enabled, user.username, this.deps.clock());
+    await this.refresh();
+  }
+
+  private assertAdmin(user: User): void {
+    if (user.role !== 'admin') throw new ForbiddenError('only an admin may add, change or disable checks');
+  }
+}

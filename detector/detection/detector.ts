@@ -1,0 +1,157 @@
+// Turns probe results into incidents: a batch of results, their effect on the checks' streaks and
+// any incident they open or restore are written in one transaction, so a crash never leaves half.
+import type { Logger } from 'pino';
+import type { ProbeResult } from '../../probes/probe-types.js';
+import type { CheckRecord, CheckStatePatch } from '../domain-types.js';
+import type { CheckLookup } from './check-catalog.js';
+import { DuplicateError } from '../errors.js';
+import type { IncidentService } from '../incidents/incident-service.js';
+import type { MaintenanceService } from './maintenance-service.js';
+import type { Database, Stores } from '../store/store-types.js';
+import { advanceLocation, judgeByQuorum, type Judgement, type LocationState } from './location-quorum.js';
+import { advanceStreak, type StreakOutcome } from './streaks.js';
+
+export interface DetectorVerdict {
+  outcome: StreakOutcome;
+  /** A change of state (failure or recovery) has begun but is not confirmed yet. */
+  awaitingConfirmation: boolean;
+}
+
+export interface DetectorDeps {
+  db: Database;
+  incidents: IncidentService;
+  checks: CheckLookup;
+  instance: string;
+  logger: Logger;
+  /** Maintenance windows suppress incident creation (DESIGN §4); without it there are none. */
+  maintenance?: Pick<MaintenanceService, 'covers'>;
+}
+
+export class Detector {
+  constructor(private readonly deps: DetectorDeps) {}
+
+  /** Record one probe result; answers what it meant for the check's streak. */
+  async handleResult(result: ProbeResult): Promise<DetectorVerdict> {
+    const [verdict] = await this.handleBatch([result]);
+    return verdict!;
+  }
+
+  /**
+   * Record many results in one transaction, with exactly the effect of handling them one by one
+   * in this order; answers one verdict per result.
+   */
+  async handleBatch(results: readonly ProbeResult[]): Promise<DetectorVerdict[]> {
+    if (results.length === 0) return [];
+    try {
+      return await this.apply(results);
+    } catch (err) {
+      // Another process opened the incident between our read and our insert: the unique index
+      // refused the duplicate and rolled everything back. Apply again; it now finds that incident.
+      if (err instanceof DuplicateError) return this.apply(results);
+      throw err;
+    }
+  }
+
+  private async apply(results: readonly ProbeResult[]): Promise<DetectorVerdict[]> {
+    for (const result of results) {
+      if (!this.deps.checks.check(result.checkKey)) throw new Error(`result for unknown check ${result.checkKey}`);
+    }
+    return this.deps.db.transaction(async (stores) => {
+      // Lock every check of the batch first, in key order: two workers writing overlapping
+      // batches then wait for each other instead of deadlocking. Locking before the insert also
+      // keeps its foreign-key share locks from conflicting with our own row locks (PostgreSQL).
+      const checks = new Map<string, CheckRecord>();
+      for (const key of [...new Set(results.map((r) => r.checkKey))].sort()) {
+        const check = await stores.checks.getCheck(key, { forUpdate: true });
+        if (!check) throw new Error(`check ${key} is not in the database`);
+        checks.set(key, check);
+      }
+      await stores.checks.insertResults(results.map((result) => ({ checkId: checks.get(result.checkKey)!.id, result, instance: this.deps.instance })));
+
+      // Checks confirmed by k > 1 locations also keep one streak per location, read under the lock.
+      const locations = new Map<string, LocationState[]>();
+      for (const check of checks.values()) {
+        if (this.deps.checks.check(check.key)!.confirmLocations > 1) locations.set(check.key, await stores.checks.listLocationStates(check.id));
+      }
+
+      const changed = new Map<string, CheckRecord>();
+      const verdicts: DetectorVerdict[] = [];
+      for (const result of results) {
+        const check = checks.get(result.checkKey)!;
+        const { verdict, next } = await this.applyOne(stores, check, result, locations);
+        verdicts.push(verdict);
+        // The next result of the same check continues from this streak, as it would after a
+        // commit; the row itself is written once per check, below.
+        const updated = { ...check, ...next };
+        checks.set(check.key, updated);
+        changed.set(check.key, updated);
+      }
+      for (const check of changed.values()) await stores.checks.updateCheckState(check.id, stateOf(check));
+      for (const [key, states] of locations) {
+        const mine = states.filter((s) => s.instance === this.deps.instance);
+        await stores.checks.saveLocationStates(checks.get(key)!.id, mine);
+      }
+      return verdicts;
+    });
+  }
+
+  private async applyOne(
+    stores: Stores,
+    check: CheckRecord,
+    result: ProbeResult,
+    locations: Map<string, LocationState[]>,
+  ): Promise<{ verdict: DetectorVerdict; next: CheckStatePatch }> {
+    const { next, outcome, since, firstConfirmation, awaitingConfirmation } = this.judge(check, result, locations);
+    if (outcome === 'failure_confirmed' && (await this.deps.maintenance?.covers(stores, { checkKey: check.key, serviceKey: check.serviceKey }, result.startedAt))) {
+      // The result and the streak are recorded as usual; a failure still there after the window opens the incident then.
+      if (firstConfirmation) {
+        this.deps.logger.info({ check: check.key, failureKind: result.failureKind }, 'failure confirmed during a maintenance window: no incident opened');
+      }
+    } else if (outcome === 'failure_confirmed') {
+      const incident = await this.deps.incidents.recordConfirmedFailure(stores, check, result, since);
+      if (firstConfirmation) {
+        this.deps.logger.warn({ check: check.key, ref: incident.ref, priority: incident.priority, failureKind: result.failureKind }, 'failure confirmed');
+      }
+    } else if (outcome === 'recovery_confirmed') {
+      const incident = await this.deps.incidents.recordRecovery(stores, check, since);
+      this.deps.logger.info({ check: check.key, ref: incident?.ref }, 'service restored');
+    } else {
+      // A result that changes nothing may still end a flapping spell: a whole window without a change.
+      await this.deps.incidents.recordSteadyResult(stores, check, result.startedAt);
+    }
+    return { verdict: { outcome, awaitingConfirmation }, next };
+  }
+
+  /**
+   * What the result means for the check: with one confirming location (the default), the check's
+   * one streak decides, exactly as before locations existed; with k > 1, this location's own
+   * streak advances and the locations' agreement decides (location-quorum.ts).
+   */
+  private judge(check: CheckRecord, result: ProbeResult, locations: Map<string, LocationState[]>): Judgement {
+    const config = this.deps.checks.check(result.checkKey)!;
+    const states = locations.get(check.key);
+    if (!states) {
+      const { next, outcome } = advanceStreak(check, result, config);
+      const recovering = (next.state === 'down' || next.state === 'degraded') && next.consecutiveSuccesses > 0;
+      return {
+        next,
+        outcome,
+        since: next.streakStartedAt ?? result.startedAt,
+        firstConfirmation: check.consecutiveFailures + 1 === config.failureThreshold,
+        awaitingConfirmation: outcome === 'failure_unconfirmed' || recovering,
+      };
+    }
+    const policy = { ...config, impact: this.deps.checks.service(check.serviceKey)?.impact ?? 'high' };
+    const { instance } = this.deps;
+    const location = advanceLocation(states.find((s) => s.instance === instance), instance, result, policy);
+    const updated = location.next ? [...states.filter((s) => s.instance !== instance), location.next] : states;
+    // The next result of the batch continues from this location's new streak.
+    locations.set(check.key, updated);
+    return judgeByQuorum(check, updated, location, result, policy);
+  }
+}
+
+function stateOf(check: CheckRecord): CheckStatePatch {
+  const { state, consecutiveFailures, consecutiveSuccesses, streakStartedAt, lastResultAt, lastStateChangeAt } = check;
+  return { state, consecutiveFailures, consecutiveSuccesses, streakStartedAt, lastResultAt: lastResultAt!, lastStateChangeAt };
+}

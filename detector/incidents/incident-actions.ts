@@ -1,0 +1,252 @@
+// The lifecycle actions of DESIGN §6 as pure rules: which transition each action asks for, who
+// may take it, and what it changes. IncidentService applies the result in one transaction.
+import type { BusinessCalendar } from '../sla/business-calendar.js';
+import type { Incident, User, UserRole } from '../domain-types.js';
+import { ForbiddenError, NotFoundError, SigapError, ValidationError } from '../errors.js';
+import { assertTransition, allowedTransitions, groupForLevel, OPEN_STATUSES, SUPPORT_LEVELS, type IncidentStatus } from './lifecycle.js';
+import { priorityOf, type Impact } from './priority.js';
+import { clockTimeBetween, dueTimes, type SlaTargets } from '../sla/due-times.js';
+import type { IncidentClockState, IncidentWrite } from '../store/store-types.js';
+import type { Urgency } from './taxonomy.js';
+
+export const INCIDENT_ACTIONS = [
+  'acknowledge',
+  'assign',
+  'note',
+  'reprioritize',
+  'escalate',
+  'escalate_management',
+  'pending',
+  'resume',
+  'resolve',
+  'close',
+  'reopen',
+  'cancel',
+] as const;
+export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
+
+export const RESOLUTION_CODES = ['fixed', 'workaround', 'restarted', 'vendor_fixed', 'no_fault_found', 'auto_recovered'] as const;
+export const CLOSURE_CODES = ['confirmed', 'auto_closed', 'unconfirmed'] as const;
+/** `auto_closed` is Sigap's own: a person confirms with the reporter, or records that they could not be reached. */
+export const PERSON_CLOSURE_CODES = ['confirmed', 'unconfirmed'] as const;
+
+export type ActionInput =
+  | { action: 'acknowledge'; note?: string }
+  | { action: 'assign'; assignee: string; note?: string }
+  | { action: 'note'; note: string }
+  | { action: 'reprioritize'; impact?: Impact; urgency?: Urgency; reason: string }
+  | { action: 'escalate'; level?: number; note: string }
+  | { action: 'escalate_management'; note: string }
+  | { action: 'pending'; reason: string }
+  | { action: 'resume'; note?: string }
+  | { action: 'resolve'; resolutionCode: (typeof RESOLUTION_CODES)[number]; note: string }
+  | { action: 'close'; closureCode: (typeof CLOSURE_CODES)[number]; note?: string }
+  | { action: 'reopen'; reason: string }
+  | { action: 'cancel'; reason: string };
+
+export type LockedIncident = Incident & IncidentClockState;
+
+interface ActionRule {
+  to: (i: Pick<LockedIncident, 'status' | 'statusBeforePending'>) => IncidentStatus;
+  /** Works within a state (a note, a new owner, a new priority) instead of asking for a transition. */
+  keepsState?: true;
+  /** Where the lifecycle table alone is too permissive (reopen is not resume). */
+  onlyFrom?: readonly IncidentStatus[];
+}
+
+const same = (i: { status: IncidentStatus }) => i.status;
+
+const RULES: Readonly<Record<IncidentAction, ActionRule>> = {
+  // From escalated: someone at the new level takes the incident from its group's queue.
+  acknowledge: { to: () => 'assigned', onlyFrom: ['new', 'escalated'] },
+  assign: { to: (i) => (i.status === 'new' ? 'assigned' : i.status), onlyFrom: OPEN_STATUSES, keepsState: true },
+  note: { to: same, keepsState: true },
+  reprioritize: { to: same, onlyFrom: OPEN_STATUSES, keepsState: true },
+  escalate: { to: () => 'escalated' },
+  // Hierarchical escalation brings in the head of division; the functional level stays.
+  escalate_management: { to: same, onlyFrom: OPEN_STATUSES, keepsState: true },
+  pending: { to: () => 'pending' },
+  resume: { to: (i) => i.statusBeforePending ?? 'assigned', onlyFrom: ['pending'] },
+  resolve: { to: () => 'resolved' },
+  close: { to: () => 'closed' },
+  reopen: { to: () => 'assigned', onlyFrom: ['resolved'] },
+  cancel: { to: () => 'canceled' },
+};
+
+/** An action that does not apply in the incident's state (409, like a refused transition). */
+export class ActionNotApplicableError extends SigapError {
+  constructor(action: IncidentAction, from: IncidentStatus) {
+    const allowed = allowedTransitions(from);
+    super(
+      'invalid_transition',
+      `"${action}" does not apply to an incident in state "${from}"; allowed transitions: ${allowed.join(', ') || 'none (terminal state)'}; actions: ${actionsFor(from).join(', ')}`,
+      [{ path: 'status', message: `allowed from ${from}: ${allowed.join(', ') || 'none'}` }],
+    );
+  }
+}
+
+/** The state the action moves the incident to; throws 409 when the lifecycle refuses it. */
+export function transitionFor(action: IncidentAction, incident: Pick<LockedIncident, 'status' | 'statusBeforePending'>): IncidentStatus {
+  const rule = RULES[action];
+  if (rule.onlyFrom && !rule.onlyFrom.includes(incident.status)) throw new ActionNotApplicableError(action, incident.status);
+  const to = rule.to(incident);
+  // escalated → escalated is a transition of its own (the next level); resolve on resolved is not.
+  if (to !== incident.status || !rule.keepsState) assertTransition(incident.status, to);
+  return to;
+}
+
+/** The actions that apply in a state (resume is listed for pending whatever it returns to). */
+export function actionsFor(status: IncidentStatus): IncidentAction[] {
+  return INCIDENT_ACTIONS.filter((action) => {
+    const rule = RULES[action];
+    if (rule.onlyFrom && !rule.onlyFrom.includes(status)) return false;
+    const to = rule.to({ status, statusBeforePending: 'assigned' });
+    return (to === status && rule.keepsState) || allowedTransitions(status).includes(to);
+  });
+}
+
+const ACTING_ROLES: readonly UserRole[] = ['service_desk', 'support', 'admin', 'vendor'];
+/** A vendor works the incidents escalated to it; steering them (escalate, cancel, close, …) stays with Diskominfo. */
+export const VENDOR_ACTIONS: readonly IncidentAction[] = ['acknowledge', 'note', 'pending', 'resume', 'resolve'];
+const VENDOR_LEVEL = SUPPORT_LEVELS[SUPPORT_LEVELS.length - 1]!.level;
+
+/** Before loading anything: a manager reads only, notes included (DESIGN §5). */
+export function assertRoleMayAct(user: Pick<User, 'role'>): void {
+  if (!ACTING_ROLES.includes(user.role)) throw new ForbiddenError(`a ${user.role} reads incidents but cannot act on them`);
+}
+
+/** A vendor cannot see incidents below its level (404), nor take the actions it does not own (403). */
+export function assertMayActOn(user: Pick<User, 'role'>, action: IncidentAction, incident: Pick<Incident, 'ref' | 'escalationLevel'>): void {
+  assertRoleMayAct(user);
+  if (user.role !== 'vendor') return;
+  if (incident.escalationLevel < VENDOR_LEVEL) throw new NotFoundError(`incident ${incident.ref}`);
+  if (!VENDOR_ACTIONS.includes(action)) throw new ForbiddenError(`a vendor may only ${VENDOR_ACTIONS.join(', ')}`);
+}
+
+/**
+ * The actions this user may take on this incident now: those its state allows, minus what the
+ * role may not do, and minus an escalation with no level left above. The pages offer only these.
+ */
+export function actionsAllowed(user: Pick<User, 'role'>, incident: Pick<Incident, 'status' | 'escalationLevel'>): IncidentAction[] {
+  if (!ACTING_ROLES.includes(user.role)) return [];
+  if (user.role === 'vendor' && incident.escalationLevel < VENDOR_LEVEL) return [];
+  return actionsFor(incident.status).filter(
+    (action) => (user.role !== 'vendor' || VENDOR_ACTIONS.includes(action)) && (action !== 'escalate' || incident.escalationLevel < VENDOR_LEVEL),
+  );
+}
+
+/** The levels an incident may be escalated to from its current one. */
+export function levelsAbove(escalationLevel: number): number[] {
+  return SUPPORT_LEVELS.map((l) => l.level).filter((level) => level > escalationLevel);
+}
+
+export interface ActionContext {
+  now: Date;
+  actor: Pick<User, 'username'>;
+  targets: SlaTargets;
+  warnAt: number;
+  calendar: BusinessCalendar;
+}
+
+export interface ActionChange {
+  to: IncidentStatus;
+  patch: IncidentWrite;
+  note: string | null;
+  /** Recorded in the event beside `changes`. */
+  data?: Record<string, unknown>;
+}
+
+// Actions that are a response even when they keep the state (a person takes the incident in hand).
+const RESPONDING_ACTIONS: readonly IncidentAction[] = ['acknowledge', 'assign', 'escalate'];
+
+/** What the action writes, the transition already checked. Pause bookkeeping is `clockAfterPause`. */
+export function changesFor(input: ActionInput, incident: LockedIncident, ctx: ActionContext): ActionChange {
+  const to = transitionFor(input.action, incident);
+  const { now } = ctx;
+  // The response clock stops when a person first takes the incident in hand: moves it on, takes
+  // or gives ownership, or escalates it (an incident Sigap escalated on a breach is still unanswered).
+  const responds = to !== 'canceled' && (to !== incident.status || RESPONDING_ACTIONS.includes(input.action));
+  const acknowledgedAt = incident.acknowledgedAt === null && responds ? now : undefined;
+  const moved = to !== incident.status ? { status: to, ...(acknowledgedAt ? { acknowledgedAt } : {}) } : {};
+  switch (input.action) {
+    case 'acknowledge':
+      return { to, patch: { ...moved, assignee: ctx.actor.username }, note: input.note ?? null };
+    case 'assign':
+      return { to, patch: { ...moved, assignee: input.assignee }, note: input.note ?? null };
+    case 'note':
+      return { to, patch: {}, note: input.note };
+    case 'reprioritize': {
+      const impact = input.impact ?? incident.impact;
+      const urgency = input.urgency ?? incident.urgency;
+      const priority = priorityOf(impact, urgency);
+      const due = dueTimes({ startedAt: incident.detectedAt, priority, targets: ctx.targets, calendar: ctx.calendar, pausedMs: incident.pausedMs, warnAt: ctx.warnAt });
+      const patch: IncidentWrite = { impact, urgency, priority, ...due };
+      // A breach is history and stays; a warning not yet due on the new target will go out again.
+      if (!incident.responseBreached && due.responseWarnAt > now) patch.responseWarned = false;
+      if (!incident.resolutionBreached && due.resolveWarnAt > now) patch.resolutionWarned = false;
+      return { to, patch, note: input.reason };
+    }
+    case 'escalate': {
+      const level = input.level ?? incident.escalationLevel + 1;
+      if (level <= incident.escalationLevel || level > VENDOR_LEVEL) {
+        throw new ValidationError('the escalation level must go up', [
+          { path: 'level', message: `must be above the current level ${incident.escalationLevel} and at most ${VENDOR_LEVEL}` },
+        ]);
+      }
+      // The incident waits in the next level's queue until someone there acknowledges it.
+      return { to, patch: { ...moved, escalationLevel: level, assignedGroup: groupForLevel(level), assignee: null }, note: input.note };
+    }
+    case 'escalate_management':
+      return { to, patch: { managementEscalated: true }, note: input.note, data: { reason: 'request' } };
+    case 'pending':
+      return { to, patch: { ...moved, statusBeforePending: incident.status }, note: input.reason };
+    case 'resume':
+      return { to, patch: moved, note: input.note ?? null };
+    case 'resolve':
+      return { to, patch: { ...moved, resolvedAt: now, resolutionCode: input.resolutionCode, resolutionNotes: input.note }, note: input.note };
+    case 'close':
+      if (!(PERSON_CLOSURE_CODES as readonly string[]).includes(input.closureCode)) {
+        throw new ValidationError('auto_closed is recorded by Sigap only', [{ path: 'closureCode', message: `must be one of ${PERSON_CLOSURE_CODES.join(', ')}` }]);
+      }
+      return { to, patch: { ...moved, closedAt: now, closureCode: input.closureCode, closureNotes: input.note ?? null }, note: input.note ?? null };
+    case 'reopen':
+      return {
+        to,
+        patch: { ...moved, reopenCount: incident.reopenCount + 1, resolvedAt: null, resolutionCode: null, resolutionNotes: null },
+        note: input.reason,
+      };
+    case 'cancel':
+      return { to, patch: moved, note: input.reason };
+  }
+}
+
+/**
+ * Leaving `pending`: the pause counts on the priority's clock (a business clock only counts office
+ * hours), and the resolution due time moves by exactly the accumulated pauses.
+ */
+export function clockAfterPause(
+  incident: Pick<LockedIncident, 'detectedAt' | 'priority' | 'pausedMs'>,
+  pauseStartedAt: Date,
+  ctx: Pick<ActionContext, 'now' | 'targets' | 'calendar' | 'warnAt'>,
+): Pick<IncidentWrite, 'pausedMs' | 'resolveDueAt' | 'resolveWarnAt' | 'statusBeforePending'> {
+  const { targets, calendar } = ctx;
+  const pausedMs = incident.pausedMs + clockTimeBetween(pauseStartedAt, ctx.now, targets[incident.priority].clock, calendar);
+  const { resolveDueAt, resolveWarnAt } = dueTimes({ startedAt: incident.detectedAt, priority: incident.priority, targets, calendar, pausedMs, warnAt: ctx.warnAt });
+  return { pausedMs, resolveDueAt, resolveWarnAt, statusBeforePending: null };
+}
+
+// Bookkeeping that the event's type and the due times already say.
+const HIDDEN_IN_EVENTS = new Set(['status', 'statusBeforePending', 'responseWarnAt', 'resolveWarnAt', 'responseWarned', 'resolutionWarned']);
+
+/** The event's record of what changed: `{field: {from, to}}`, timestamps as ISO-8601. */
+export function changedFields(before: LockedIncident, patch: IncidentWrite): Record<string, { from: unknown; to: unknown }> {
+  const plain = (v: unknown) => (v instanceof Date ? v.toISOString() : (v ?? null));
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  for (const [field, value] of Object.entries(patch)) {
+    if (HIDDEN_IN_EVENTS.has(field)) continue;
+    const from = plain((before as unknown as Record<string, unknown>)[field]);
+    const to = plain(value);
+    if (from !== to) changes[field] = { from, to };
+  }
+  return changes;
+}

@@ -1,0 +1,156 @@
+// Known errors (DESIGN §4, "if it happened before, the solution comes from the documentation"):
+// recorded from a resolved or closed incident, listed and searched, and the record of which
+// suggestion helped an incident. Each write and its incident event share one transaction.
+import { z } from 'zod';
+import type { Incident, KnownError, KnownErrorFilter, Suggestion, User, UserRole } from '../domain-types.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { assertMayActOn, assertRoleMayAct } from './incident-actions.js';
+import { SUGGESTION_LIMIT } from './incident-service.js';
+import type { IncidentStatus } from './lifecycle.js';
+import type { Database, Stores } from '../store/store-types.js';
+
+/** The roles that document known errors: the people who resolve incidents (DESIGN §5). */
+export const KNOWN_ERROR_ROLES: readonly UserRole[] = ['service_desk', 'support', 'admin'];
+/** Only a finished incident has a resolution worth documenting. */
+const DOCUMENTABLE: readonly IncidentStatus[] = ['resolved', 'closed'];
+/** As many suggestions as an incident shows (IncidentService.get): one that helped was among them. */
+const LIST_LIMIT = 500;
+
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+
+/** A known error as the API sends it; title and resolution default to the incident's. */
+export const knownErrorInput = z
+  .object({
+    title: text(300).optional(),
+    symptoms: text(5000),
+    cause: text(5000),
+    workaround: text(5000).optional(),
+    resolution: text(5000).optional(),
+  })
+  .strict();
+export type KnownErrorInput = z.output<typeof knownErrorInput>;
+
+/** What helped: a known error by id, or a past incident by ref — exactly one of them. */
+export const suggestionHelpedInput = z
+  .object({
+    knownErrorId: z.number().int().positive().optional(),
+    ref: text(40).optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if ((b.knownErrorId === undefined) === (b.ref === undefined)) {
+      const message = 'give exactly one of knownErrorId (a known error) or ref (a past incident)';
+      ctx.addIssue({ code: 'custom', path: ['knownErrorId'], message });
+      ctx.addIssue({ code: 'custom', path: ['ref'], message });
+    }
+  });
+export type SuggestionHelpedInput = z.output<typeof suggestionHelpedInput>;
+
+export interface KnownErrorServiceDeps {
+  db: Database;
+  clock: () => Date;
+}
+
+/** The incident page's "save as known error" form with its defaults, or null when this user may not record one now. */
+export function knownErrorFormFor(user: Pick<User, 'role'>, incident: Pick<Incident, 'status' | 'title' | 'resolutionNotes'>) {
+  if (!KNOWN_ERROR_ROLES.includes(user.role) || !DOCUMENTABLE.includes(incident.status)) return null;
+  return { title: incident.title, resolution: incident.resolutionNotes ?? '' };
+}
+
+/** Whether the incident page offers "this helped" on its suggestions: whoever may act on incidents. */
+export function mayMarkSuggestionHelped(user: Pick<User, 'role'>): boolean {
+  try {
+    assertRoleMayAct(user);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class KnownErrorService {
+  constructor(private readonly deps: KnownErrorServiceDeps) {}
+
+  list(filter: KnownErrorFilter): Promise<KnownError[]> {
+    return this.deps.db.stores.knownErrors.list(filter, LIST_LIMIT);
+  }
+
+  /** Document a resolved or closed incident as a known error, linked to its check, failure kind, category and service. */
+  async recordFromIncident(user: User, ref: string, input: KnownErrorInput): Promise<KnownError> {
+    if (!KNOWN_ERROR_ROLES.includes(user.role)) throw new ForbiddenError(`recording known errors needs the role ${KNOWN_ERROR_ROLES.join(' or ')}`);
+    return this.deps.db.transaction(async (stores) => {
+      const incident = await stores.incidents.lockByRef(ref);
+      if (!incident) throw new NotFoundError(`incident ${ref}`);
+      if (!DOCUMENTABLE.includes(incident.status)) {
+        throw new ConflictError(`incident ${ref} is ${incident.status}; a known error is recorded from a resolved or closed incident`);
+      }
+      const now = this.deps.clock();
+      const { serviceId, checkId } = await this.idsOf(stores, incident);
+      const knownError = await stores.knownErrors.insert(
+        {
+          title: input.title ?? incident.title,
+          serviceId,
+          checkId,
+          failureKind: incident.failureKind,
+          category: incident.category,
+          subcategory: incident.subcategory,
+          symptoms: input.symptoms,
+          cause: input.cause,
+          workaround: input.workaround ?? '',
+          resolution: input.resolution ?? incident.resolutionNotes ?? '',
+          sourceIncidentId: incident.id,
+          createdBy: user.username,
+        },
+        now,
+      );
+      await stores.incidents.appendEvent(incident.id, {
+        at: now,
+        actor: user.username,
+        type: 'known_error_recorded',
+        fromStatus: incident.status,
+        toStatus: incident.status,
+        note: null,
+        data: { knownErrorId: knownError.id, title: knownError.title },
+      });
+      return knownError;
+    });
+  }
+
+  /** Record which of the incident's current suggestions helped (an event; the incident is unchanged). */
+  async recordSuggestionHelped(user: User, ref: string, input: SuggestionHelpedInput): Promise<Suggestion> {
+    assertRoleMayAct(user);
+    return this.deps.db.transaction(async (stores) => {
+      const incident = await stores.incidents.lockByRef(ref);
+      if (!incident) throw new NotFoundError(`incident ${ref}`);
+      // Like a work note: a vendor may record it on the incidents escalated to it.
+      assertMayActOn(user, 'note', incident);
+      const suggestions = await stores.incidents.suggestionsFor(incident, SUGGESTION_LIMIT);
+      const helped = suggestions.find((s) =>
+        input.knownErrorId !== undefined ? s.kind === 'known_error' && s.knownErrorId === input.knownErrorId : s.kind === 'past_incident' && s.ref === input.ref,
+      );
+      if (!helped) {
+        const path = input.knownErrorId !== undefined ? 'knownErrorId' : 'ref';
+        throw new ValidationError(`not among the suggestions for incident ${ref}`, [{ path, message: 'must be one of the incident’s current suggestions' }]);
+      }
+      await stores.incidents.appendEvent(incident.id, {
+        at: this.deps.clock(),
+        actor: user.username,
+        type: 'suggestion_helped',
+        fromStatus: incident.status,
+        toStatus: incident.status,
+        note: null,
+        data: { kind: helped.kind, match: helped.match, knownErrorId: helped.knownErrorId, ref: helped.ref, title: helped.title },
+      });
+      return helped;
+    });
+  }
+
+  /** The incident carries keys; the known error row links by id. */
+  private async idsOf(stores: Stores, incident: Incident): Promise<{ serviceId: number | null; checkId: number | null }> {
+    if (incident.check) {
+      const check = await stores.checks.getCheck(incident.check);
+      if (check) return { serviceId: check.serviceId, checkId: check.id };
+    }
+    const service = (await stores.checks.listServices()).find((s) => s.key === incident.service);
+    return { serviceId: service?.id ?? null, checkId: null };
+  }
+}

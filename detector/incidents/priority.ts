@@ -1,0 +1,15 @@
+// ITIL priority: impact × urgency (DESIGN §4). Priority is always computed, never typed.
+import type { Priority } from '../sla/due-times.js';
+import type { Urgency } from './taxonomy.js';
+
+export type Impact = 'high' | 'medium' | 'low';
+
+const MATRIX: Readonly<Record<Impact, Readonly<Record<Urgency, Priority>>>> = {
+  high: { high: 'P1', medium: 'P2', low: 'P3' },
+  medium: { high: 'P2', medium: 'P3', low: 'P4' },
+  low: { high: 'P3', medium: 'P4', low: 'P5' },
+};
+
+export function priorityOf(impact: Impact, urgency: Urgency): Priority {
+  return MATRIX[impact][urgency];
+}

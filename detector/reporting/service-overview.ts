@@ -1,0 +1,41 @@
+// Services and their checks with current state and availability over 24h, 7d and 30d, as the
+// AvailabilityService computes it (time-weighted from rollups and raw results), so /api/services,
+// the /services page, /metrics and the reports agree.
+import type { AvailabilityService } from './availability.js';
+import type { CheckRecord, ServiceRecord } from '../domain-types.js';
+import type { Database } from '../store/store-types.js';
+
+export const AVAILABILITY_WINDOWS = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;
+export type AvailabilityWindow = keyof typeof AVAILABILITY_WINDOWS;
+
+export interface CheckOverview {
+  check: CheckRecord;
+  availability: Record<AvailabilityWindow, number | null>;
+}
+
+export interface ServiceOverview {
+  service: ServiceRecord;
+  state: CheckRecord['state'];
+  checks: CheckOverview[];
+  availability: Record<AvailabilityWindow, number | null>;
+}
+
+const SEVERITY: Record<CheckRecord['state'], number> = { up: 0, unknown: 1, degraded: 2, down: 3 };
+
+export async function servicesOverview(db: Database, availability: AvailabilityService, now: Date): Promise<ServiceOverview[]> {
+  const [services, checks] = [await db.stores.checks.listServices(), await db.stores.checks.listChecks()];
+  const windows = Object.entries(AVAILABILITY_WINDOWS) as Array<[AvailabilityWindow, number]>;
+  const figures = await Promise.all(windows.map(([, ms]) => availability.forServicesAndChecks(new Date(now.getTime() - ms), now)));
+  const ratios = (pick: (f: (typeof figures)[number]) => Map<string, { ratio: number | null }>, key: string) =>
+    Object.fromEntries(windows.map(([window], i) => [window, pick(figures[i]!).get(key)?.ratio ?? null])) as Record<AvailabilityWindow, number | null>;
+  return services.map((service) => {
+    const own = checks.filter((c) => c.serviceId === service.id);
+    const state = own.reduce<CheckRecord['state']>((worst, c) => (SEVERITY[c.state] > SEVERITY[worst] ? c.state : worst), own.length ? 'up' : 'unknown');
+    return {
+      service,
+      state,
+      checks: own.map((check) => ({ check, availability: ratios((f) => f.checks, check.key) })),
+      availability: ratios((f) => f.services, service.key),
+    };
+  });
+}
