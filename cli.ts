@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AccountService, generatePassword } from './detector/accounts/account-service.js';
 import { ConfigError, loadConfig, parseConfig, type SigapConfig } from './config.js';
-import { USER_ROLES, type UserRole } from './detector/domain-types.js';
+import { USER_ROLES, type UserRole } from './detector/accounts/account-types.js';
 import { SigapError } from './detector/errors.js';
 import { openDatabase } from './detector/store/database.js';
 import type { Database } from './detector/store/store-types.js';

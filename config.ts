@@ -5,9 +5,11 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { checkSchema, envSchema, fileSchema, key, parseDuration, type CheckInput, type FileConfig } from './config-schema.js';
 import { parseBusinessHours, type BusinessCalendar } from './detector/sla/business-calendar.js';
-import { CATCH_ALL_SERVICE, type UserRole } from './detector/domain-types.js';
+import { CATCH_ALL_SERVICE } from './detector/detection/check-types.js';
+import type { UserRole } from './detector/accounts/account-types.js';
 import type { ChannelConfig, NotificationEvent, SmtpConfig } from './detector/notify/notification-types.js';
-import { DEFAULT_SLA_TARGETS, type Priority, type SlaTargets } from './detector/sla/due-times.js';
+import { DEFAULT_SLA_TARGETS, type SlaTargets } from './detector/sla/due-times.js';
+import type { Priority } from './detector/incidents/priority.js';
 import type { ProbeTarget, TcpTarget } from './probes/probe-types.js';
 
 export { parseDuration } from './config-schema.js';

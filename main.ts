@@ -11,14 +11,12 @@ import { ConfigError, loadConfig, type CheckConfig, type ConnectivityConfig, typ
 import { CheckCatalog } from './detector/detection/check-catalog.js';
 import { CheckLeases } from './detector/detection/check-leases.js';
 import { AccountService } from './detector/accounts/account-service.js';
-import { AlertService } from './detector/incidents/alert-service.js';
 import { AvailabilityService } from './detector/reporting/availability.js';
 import { Detector } from './detector/detection/detector.js';
 import { StorageUnavailableError } from './detector/errors.js';
 import { Housekeeping } from './detector/reporting/housekeeping.js';
 import { IncidentReportService } from './detector/reporting/incident-report.js';
-import { IncidentService } from './detector/incidents/incident-service.js';
-import { KnownErrorService } from './detector/incidents/known-error-service.js';
+import { createIncidentServices, type IncidentServices } from './detector/incidents/incident-services.js';
 import { MaintenanceService } from './detector/detection/maintenance-service.js';
 import type { ProbingStats } from './detector/reporting/metrics.js';
 import { DEFAULT_BATCHING, ResultBatcher } from './detector/detection/result-batcher.js';
@@ -52,7 +50,7 @@ export interface Sigap {
   config: SigapConfig;
   db: Database;
   detector: Detector;
-  incidents: IncidentService;
+  incidents: IncidentServices;
   catalog: CheckCatalog;
   accounts: AccountService;
   /** Delivers the notification outbox (null for SIGAP_ROLE=web). */
@@ -206,18 +204,24 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
   const catalog = new CheckCatalog({ db, services: config.services, clock, logger });
   await catalog.refresh();
   // Every incident event, whichever process writes it, gets its notifications in its own transaction.
-  db.onIncidentEvent(new NotificationPlanner({ config: config.notifications, timezone: config.timezone, checks: catalog }).plan);
-  const incidents = new IncidentService({ db, checks: catalog, policy: config.policy, calendar: config.calendar, clock, reminders: config.notifications.reminders });
+  const planner = new NotificationPlanner({ config: config.notifications, timezone: config.timezone, checks: catalog });
+  const incidents = createIncidentServices({
+    db,
+    checks: catalog,
+    policy: config.policy,
+    calendar: config.calendar,
+    clock,
+    reminders: config.notifications.reminders,
+    onEvent: planner.plan,
+  });
   const notifications = new NotificationService({ db, clock });
   const maintenance = new MaintenanceService({ db, timezone: config.timezone, clock });
-  const alerts = new AlertService({ db, policy: config.policy, calendar: config.calendar, clock });
-  const knownErrors = new KnownErrorService({ db, clock });
   const availability = new AvailabilityService({ db, checks: () => catalog.all(), timezone: config.timezone, calendar: config.calendar, options: config.availability, clock });
   const reports = new IncidentReportService({ db, policy: config.policy, clock });
-  const detector = new Detector({ db, incidents, checks: catalog, instance: config.instance, logger, maintenance });
+  const detector = new Detector({ db, incidents: incidents.probes, checks: catalog, flapping: config.policy.flapping, instance: config.instance, logger, maintenance });
   const probing = config.role === 'web' ? null : await startProbing({ config, db, detector, catalog, clock, logger, probeDeps: options.probeDeps });
   // Warnings, breaches and auto-close go with the background work of SIGAP_ROLE all and worker.
-  const slaWatcher = config.role === 'web' || options.slaSweepMs === 0 ? null : new SlaWatcher({ sweep: () => incidents.sweep(), logger, intervalMs: options.slaSweepMs });
+  const slaWatcher = config.role === 'web' || options.slaSweepMs === 0 ? null : new SlaWatcher({ sweep: () => incidents.sla.sweep(), logger, intervalMs: options.slaSweepMs });
   slaWatcher?.start();
   const dispatcher = config.role === 'web' ? null : startDispatcher(config, db, clock, logger, options.dispatchMs);
 
@@ -225,7 +229,7 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
   let url: string | null = null;
   if (config.role !== 'worker') {
     const sessionSecret = await accounts.sessionSecret(config.sessionSecret);
-    const app = createApp({ config, db, incidents, alerts, accounts, catalog, maintenance, knownErrors, notifications, availability, reports, probing: probing?.stats ?? null, sessionSecret, logger, clock, viewsDir: join(projectRoot(), 'views') });
+    const app = createApp({ config, db, incidents, alerts: incidents.alerts, accounts, catalog, maintenance, knownErrors: incidents.knownErrors, notifications, availability, reports, probing: probing?.stats ?? null, sessionSecret, logger, clock, viewsDir: join(projectRoot(), 'views') });
     server = createServer(app);
     url = await listen(server, config.port, config.host);
     logger.info({ url }, 'dashboard listening');

@@ -5,7 +5,7 @@ import type { AlertService } from '../detector/incidents/alert-service.js';
 import type { AvailabilityService } from '../detector/reporting/availability.js';
 import type { CheckCatalog } from '../detector/detection/check-catalog.js';
 import type { IncidentReportService } from '../detector/reporting/incident-report.js';
-import type { IncidentService } from '../detector/incidents/incident-service.js';
+import type { IncidentServices } from '../detector/incidents/incident-services.js';
 import type { KnownErrorService } from '../detector/incidents/known-error-service.js';
 import type { MaintenanceService } from '../detector/detection/maintenance-service.js';
 import type { ProbingStats } from '../detector/reporting/metrics.js';
@@ -16,7 +16,7 @@ import type { Database } from '../detector/store/store-types.js';
 export interface AppDeps {
   config: SigapConfig;
   db: Database;
-  incidents: IncidentService;
+  incidents: IncidentServices;
   alerts: AlertService;
   accounts: AccountService;
   catalog: CheckCatalog;

@@ -3,7 +3,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AccountService, SessionContext } from '../detector/accounts/account-service.js';
-import type { User, UserRole } from '../detector/domain-types.js';
+import type { User, UserRole } from '../detector/accounts/account-types.js';
 import { ForbiddenError, UnauthenticatedError } from '../detector/errors.js';
 
 export const SESSION_COOKIE = 'sigap_session';

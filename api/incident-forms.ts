@@ -2,7 +2,7 @@
 // incident by hand. Form fields are read into the same bodies the JSON API validates, so a browser
 // and a script meet exactly the same rules; errors come back per field, beside what was typed.
 import { z } from 'zod';
-import type { Incident } from '../detector/domain-types.js';
+import type { Incident } from '../detector/incidents/incident-types.js';
 import type { SigapError } from '../detector/errors.js';
 import { levelsAbove, PERSON_CLOSURE_CODES, RESOLUTION_CODES, type IncidentAction } from '../detector/incidents/incident-actions.js';
 import { groupForLevel } from '../detector/incidents/lifecycle.js';

@@ -1,6 +1,7 @@
 // An incident's timeline: its events and the probe results around it, merged by time. Long runs of
 // identical results collapse into one row ("12× up") so the events stay readable.
-import type { IncidentEvent, StoredResult } from '../detector/domain-types.js';
+import type { IncidentEvent } from '../detector/incidents/incident-events.js';
+import type { StoredResult } from '../detector/detection/check-types.js';
 import type { Formatters } from './page-presenters.js';
 
 /** How far before detection and after restoration the timeline shows probe results. */

@@ -4,7 +4,7 @@
 // that must belong to its category) is said in the operation's description instead.
 import { z } from 'zod';
 import { newUserInput, passwordChangeInput, passwordInput, profilePatchInput, userPatchInput } from '../detector/accounts/account-service.js';
-import { USER_ROLES, type UserRole } from '../detector/domain-types.js';
+import { USER_ROLES, type UserRole } from '../detector/accounts/account-types.js';
 import { assertRoleMayAct, INCIDENT_ACTIONS, VENDOR_ACTIONS, type IncidentAction } from '../detector/incidents/incident-actions.js';
 import { KNOWN_ERROR_ROLES, knownErrorInput, suggestionHelpedInput } from '../detector/incidents/known-error-service.js';
 import { maintenanceWindowInput } from '../detector/detection/maintenance-service.js';

@@ -1,9 +1,11 @@
 // View models for the pages: everything a template shows is decided here, so templates only
 // format. Labels come from the locale files through the `t` helper.
-import type { Incident, IncidentEvent, StoredResult } from '../detector/domain-types.js';
+import type { Incident } from '../detector/incidents/incident-types.js';
+import type { IncidentEvent, ManagementReason, SlaTargetName } from '../detector/incidents/incident-events.js';
+import type { StoredResult } from '../detector/detection/check-types.js';
 import type { OutboxRow } from '../detector/notify/notification-types.js';
 import type { ServiceOverview } from '../detector/reporting/service-overview.js';
-import type { ClosureStatus, IncidentDetail } from '../detector/incidents/incident-service.js';
+import type { ClosureStatus, IncidentDetail } from '../detector/incidents/incident-queries.js';
 import { LIFECYCLE } from '../detector/incidents/lifecycle.js';
 import type { Language } from './i18n.js';
 import { timelineView } from './incident-timeline.js';
@@ -112,26 +114,36 @@ function eventView(e: IncidentEvent, fmt: Formatters) {
   return { at: fmt.dateTime(e.at), actor: e.actor, type: e.type, fromStatus: e.fromStatus, toStatus: e.toStatus, moved: e.toStatus !== null && e.toStatus !== e.fromStatus, note: e.note, ...eventDetail(e, fmt) };
 }
 
-const SLA_TARGETS = ['response', 'resolution'];
-const MANAGEMENT_REASONS = ['priority_P1', 'response_breach', 'resolution_breach', 'request'];
+const SLA_TARGETS: readonly string[] = ['response', 'resolution'] satisfies SlaTargetName[];
+const MANAGEMENT_REASONS: readonly string[] = ['priority_P1', 'response_breach', 'resolution_breach', 'request'] satisfies ManagementReason[];
 
 /** What an event's data adds to its label (which target, why), as a label key; null when nothing. */
 function eventDetail(e: IncidentEvent, fmt: Formatters): { detailKey: string | null; amount: string | null } {
-  const data = e.data ?? {};
-  const known = (value: unknown, allowed: string[]) => typeof value === 'string' && allowed.includes(value);
+  // Data is checked as well as typed: rows written before a field existed lack it.
+  const known = (value: unknown, allowed: readonly string[]) => typeof value === 'string' && allowed.includes(value);
   const amount = (ms: unknown) => (typeof ms === 'number' ? formatDuration(ms, fmt.lang) : null);
-  if ((e.type === 'warning' || e.type === 'breached') && known(data.target, SLA_TARGETS)) {
-    return { detailKey: `event.detail.${e.type}.${data.target}`, amount: amount(e.type === 'warning' ? data.leftMs : data.lateMs) };
+  const none = { detailKey: null, amount: null };
+  switch (e.type) {
+    case 'warning':
+      return known(e.data?.target, SLA_TARGETS) ? { detailKey: `event.detail.warning.${e.data.target}`, amount: amount(e.data.leftMs) } : none;
+    case 'breached':
+      return known(e.data?.target, SLA_TARGETS) ? { detailKey: `event.detail.breached.${e.data.target}`, amount: amount(e.data.lateMs) } : none;
+    case 'escalate':
+      return e.data?.automatic === true && known(e.data.reason, MANAGEMENT_REASONS) ? { detailKey: `event.detail.automatic.${e.data.reason}`, amount: null } : none;
+    case 'escalate_management':
+      return known(e.data?.reason, MANAGEMENT_REASONS) ? { detailKey: `reason.${e.data.reason}`, amount: null } : none;
+    default:
+      return none;
   }
-  if (e.type === 'escalate' && data.automatic === true && known(data.reason, MANAGEMENT_REASONS)) return { detailKey: `event.detail.automatic.${data.reason}`, amount: null };
-  if (e.type === 'escalate_management' && known(data.reason, MANAGEMENT_REASONS)) return { detailKey: `reason.${data.reason}`, amount: null };
-  return { detailKey: null, amount: null };
 }
 
 /** Why the head of division was brought in, oldest first, each reason once (label keys). */
 function managementReasons(events: IncidentEvent[]): string[] {
-  const reasons = events.filter((e) => e.type === 'escalate_management').map((e) => e.data?.reason);
-  return [...new Set(reasons.filter((r): r is string => typeof r === 'string' && MANAGEMENT_REASONS.includes(r)))].map((r) => `reason.${r}`);
+  const reasons = events.flatMap((e) => (e.type === 'escalate_management' && known(e.data?.reason) ? [e.data.reason] : []));
+  return [...new Set(reasons)].map((r) => `reason.${r}`);
+  function known(reason: unknown): reason is ManagementReason {
+    return typeof reason === 'string' && MANAGEMENT_REASONS.includes(reason);
+  }
 }
 
 const MARKS = { true: '✓', false: '✗', null: '–' } as const;

@@ -1,6 +1,8 @@
 // Domain records → what the API answers (DESIGN §6: camelCase, ISO-8601 UTC) and what pages show.
-import type { Incident, IncidentEvent, Suggestion, User } from '../detector/domain-types.js';
-import type { ClosureStatus, IncidentDetail } from '../detector/incidents/incident-service.js';
+import type { Incident, Suggestion } from '../detector/incidents/incident-types.js';
+import type { IncidentEvent } from '../detector/incidents/incident-events.js';
+import type { User } from '../detector/accounts/account-types.js';
+import type { ClosureStatus, IncidentDetail } from '../detector/incidents/incident-queries.js';
 import type { OutboxRow } from '../detector/notify/notification-types.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);

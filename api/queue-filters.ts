@@ -3,7 +3,8 @@
 // support group (service desk level 0, system support level 1, vendor level 2), i.e. what was
 // escalated to it and nobody there has taken yet or someone there works on.
 import { z } from 'zod';
-import type { IncidentFilter, User } from '../detector/domain-types.js';
+import type { IncidentFilter } from '../detector/incidents/incident-types.js';
+import type { User } from '../detector/accounts/account-types.js';
 import { INCIDENT_STATES, SUPPORT_LEVELS } from '../detector/incidents/lifecycle.js';
 import { TAXONOMY } from '../detector/incidents/taxonomy.js';
 import { parseQuery } from './validation.js';

@@ -4,7 +4,7 @@
 // the exception: it is shown once, on the page that answers the form, and never again.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { USER_ROLES, type ApiTokenListing, type User, type UserAccount } from '../../detector/domain-types.js';
+import { USER_ROLES, type ApiTokenListing, type User, type UserAccount } from '../../detector/accounts/account-types.js';
 import { ForbiddenError, SigapError, ValidationError } from '../../detector/errors.js';
 import type { AppDeps } from '../app-deps.js';
 import { requirePageUser } from '../auth.js';

@@ -3,7 +3,7 @@
 // POST /api/tokens (creating a token) lives in session-routes. The pages are in account-page-routes.
 import { Router } from 'express';
 import { passwordChangeInput, passwordInput, profilePatchInput, newUserInput, userPatchInput } from '../../detector/accounts/account-service.js';
-import type { ApiTokenListing, User, UserAccount } from '../../detector/domain-types.js';
+import type { ApiTokenListing, User, UserAccount } from '../../detector/accounts/account-types.js';
 import type { AppDeps } from '../app-deps.js';
 import { requireApiUser } from '../auth.js';
 import { parseBody } from '../validation.js';

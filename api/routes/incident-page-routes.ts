@@ -4,7 +4,7 @@
 import { Router, type Request, type Response } from 'express';
 import { ForbiddenError, NotFoundError, SigapError } from '../../detector/errors.js';
 import { actionsAllowed, INCIDENT_ACTIONS, type ActionInput, type IncidentAction } from '../../detector/incidents/incident-actions.js';
-import { LOGGING_ROLES } from '../../detector/incidents/incident-service.js';
+import { LOGGING_ROLES } from '../../detector/incidents/incident-commands.js';
 import { knownErrorFormFor, mayMarkSuggestionHelped } from '../../detector/incidents/known-error-service.js';
 import type { AppDeps } from '../app-deps.js';
 import { requirePageUser } from '../auth.js';
@@ -48,7 +48,7 @@ export function incidentPageRoutes({ incidents, db, config, clock }: AppDeps): R
     let ref: string;
     try {
       const input = parseBody(manualIncident, manualBodyOf(values, manualIncident));
-      ref = (await incidents.logManual(req.auth!.user, input)).incident.ref;
+      ref = (await incidents.commands.logManual(req.auth!.user, input)).incident.ref;
     } catch (err) {
       if (!(err instanceof SigapError) || err.code !== 'validation_failed') throw err;
       res.status(422);
@@ -62,7 +62,7 @@ export function incidentPageRoutes({ incidents, db, config, clock }: AppDeps): R
     const page = common(req, res);
     const user = req.auth!.user;
     const now = clock();
-    const detail = await incidents.get(user, ref);
+    const detail = await incidents.queries.get(user, ref);
     const i = detail.incident;
     const window = resultsWindow(i, now);
     const results = i.check ? await db.stores.checks.listResults(i.check, window.from, window.to, RESULTS_LIMIT) : [];
@@ -89,7 +89,7 @@ export function incidentPageRoutes({ incidents, db, config, clock }: AppDeps): R
     const values = formValues(req.body);
     try {
       const body = parseBody(actionBodies[action], actionBodyOf(values, actionBodies[action])) as object;
-      await incidents.act(req.auth!.user, ref, { ...body, action } as ActionInput);
+      await incidents.commands.act(req.auth!.user, ref, { ...body, action } as ActionInput);
     } catch (err) {
       if (!isFormError(err)) throw err;
       res.status(statusForCode(err.code));

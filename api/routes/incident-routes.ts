@@ -85,17 +85,17 @@ export function incidentRoutes({ db, incidents, clock, availability }: AppDeps):
   router.get('/api/incidents', requireApiUser(), async (req, res) => {
     const query = parseQuery(queueQuery, req.query);
     const { limit, cursor, group, ...filter } = query;
-    const page = await incidents.list(req.auth!.user, { ...filter, ...(group ? { assignedGroup: group } : {}) }, limit, cursor ?? null);
+    const page = await incidents.queries.list(req.auth!.user, { ...filter, ...(group ? { assignedGroup: group } : {}) }, limit, cursor ?? null);
     res.json({ items: page.items.map(incidentJson), nextCursor: page.nextCursor });
   });
 
   router.post('/api/incidents', requireApiUser('service_desk', 'support', 'admin'), async (req, res) => {
     const input = parseBody(manualIncident, req.body);
-    res.status(201).json(incidentDetailJson(await incidents.logManual(req.auth!.user, input)));
+    res.status(201).json(incidentDetailJson(await incidents.commands.logManual(req.auth!.user, input)));
   });
 
   router.get('/api/incidents/:ref', requireApiUser(), async (req, res) => {
-    res.json(incidentDetailJson(await incidents.get(req.auth!.user, String(req.params.ref))));
+    res.json(incidentDetailJson(await incidents.queries.get(req.auth!.user, String(req.params.ref))));
   });
 
   router.post('/api/incidents/:ref/:action', requireApiUser(), async (req, res) => {
@@ -104,7 +104,7 @@ export function incidentRoutes({ db, incidents, clock, availability }: AppDeps):
     // Actions whose fields are all optional may be sent without a body.
     const body = parseBody(actionBodies[action], req.body ?? {}) as object;
     const input = { ...body, action } as ActionInput;
-    res.json(incidentDetailJson(await incidents.act(req.auth!.user, String(req.params.ref), input)));
+    res.json(incidentDetailJson(await incidents.commands.act(req.auth!.user, String(req.params.ref), input)));
   });
 
   router.get('/api/services', requireApiUser(), async (_req, res) => {

@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import type { KnownError } from '../../detector/domain-types.js';
+import type { KnownError } from '../../detector/incidents/incident-types.js';
 import { KNOWN_ERROR_ROLES, knownErrorInput, suggestionHelpedInput } from '../../detector/incidents/known-error-service.js';
 import { TAXONOMY } from '../../detector/incidents/taxonomy.js';
 import type { AppDeps } from '../app-deps.js';

@@ -10,7 +10,7 @@ import { incidentPageRoutes } from './incident-page-routes.js';
 import { clientOf, loginLimiter, sessionCookieOptions } from './session-routes.js';
 import { parseBody } from '../validation.js';
 import { UnauthenticatedError } from '../../detector/errors.js';
-import { LOGGING_ROLES } from '../../detector/incidents/incident-service.js';
+import { LOGGING_ROLES } from '../../detector/incidents/incident-commands.js';
 
 // Before log-in there is no session to hold a CSRF token: the log-in form uses a double-submit
 // cookie instead.
@@ -71,7 +71,7 @@ export function pageRoutes(deps: AppDeps): Router {
     const page = common(req, res);
     const user = req.auth!.user;
     const query = parseQueueQuery(req.query);
-    const result = await incidents.list(user, queueFilterOf(query, user), QUEUE_PAGE_SIZE, query.cursor ?? null);
+    const result = await incidents.queries.list(user, queueFilterOf(query, user), QUEUE_PAGE_SIZE, query.cursor ?? null);
     const services = await db.stores.checks.listServices();
     res.render('queue', {
       ...page,

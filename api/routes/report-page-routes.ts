@@ -3,7 +3,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { SigapConfig } from '../../config.js';
-import type { UserRole } from '../../detector/domain-types.js';
+import type { UserRole } from '../../detector/accounts/account-types.js';
 import { ForbiddenError } from '../../detector/errors.js';
 import type { Database } from '../../detector/store/store-types.js';
 import { requirePageUser } from '../auth.js';

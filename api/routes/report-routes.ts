@@ -5,7 +5,7 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { DailyAvailability } from '../../detector/reporting/availability.js';
 import { officeDayStart } from '../../detector/sla/business-calendar.js';
-import { USER_ROLES } from '../../detector/domain-types.js';
+import { USER_ROLES } from '../../detector/accounts/account-types.js';
 import { ValidationError } from '../../detector/errors.js';
 import type { IncidentReport } from '../../detector/reporting/incident-report.js';
 import type { AppDeps } from '../app-deps.js';

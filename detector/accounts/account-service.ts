@@ -2,8 +2,8 @@
 // tokens are random and only their SHA-256 is stored, so a leaked database opens no door.
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { z } from 'zod';
-import type { ApiToken, ApiTokenListing, User, UserAccount, UserRole } from '../domain-types.js';
-import { USER_ROLES } from '../domain-types.js';
+import type { ApiToken, ApiTokenListing, User, UserAccount, UserRole } from './account-types.js';
+import { USER_ROLES } from './account-types.js';
 import { ConflictError, DuplicateError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors.js';
 import type { AccountStore } from '../store/store-types.js';
 

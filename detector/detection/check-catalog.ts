@@ -4,7 +4,7 @@
 // workers agree.
 import type { Logger } from 'pino';
 import { parseCheckDefinition, type CheckConfig, type ServiceConfig } from '../../config.js';
-import type { User } from '../domain-types.js';
+import type { User } from '../accounts/account-types.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import type { Database } from '../store/store-types.js';
 

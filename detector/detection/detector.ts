@@ -1,15 +1,18 @@
 // Turns probe results into incidents: a batch of results, their effect on the checks' streaks and
 // any incident they open or restore are written in one transaction, so a crash never leaves half.
+// The one writer of check state: streaks, location streaks and the confirmed up ↔ down changes
+// that flapping counts; what a confirmed change means for the check's incident is ProbeIncidents'.
 import type { Logger } from 'pino';
 import type { ProbeResult } from '../../probes/probe-types.js';
-import type { CheckRecord, CheckStatePatch } from '../domain-types.js';
+import type { CheckRecord, CheckStatePatch } from './check-types.js';
 import type { CheckLookup } from './check-catalog.js';
 import { DuplicateError } from '../errors.js';
-import type { IncidentService } from '../incidents/incident-service.js';
+import type { FlapSignal, ProbeIncidents } from '../incidents/probe-incidents.js';
 import type { MaintenanceService } from './maintenance-service.js';
 import type { Database, Stores } from '../store/store-types.js';
 import { advanceLocation, judgeByQuorum, type Judgement, type LocationState } from './location-quorum.js';
-import { advanceStreak, type StreakOutcome } from './streaks.js';
+import { addStateChange, isStable, lastChange, type FlappingPolicy } from './flapping.js';
+import { advanceStreak, isUpDownChange, type StreakOutcome } from './streaks.js';
 
 export interface DetectorVerdict {
   outcome: StreakOutcome;
@@ -19,8 +22,10 @@ export interface DetectorVerdict {
 
 export interface DetectorDeps {
   db: Database;
-  incidents: IncidentService;
+  incidents: ProbeIncidents;
   checks: CheckLookup;
+  /** How many up ↔ down changes within which window make a check flap (`policy.flapping`). */
+  flapping: FlappingPolicy;
   instance: string;
   logger: Logger;
   /** Maintenance windows suppress incident creation (DESIGN §4); without it there are none. */
@@ -66,6 +71,7 @@ export class Detector {
         if (!check) throw new Error(`check ${key} is not in the database`);
         checks.set(key, check);
       }
+      const loaded = new Map(checks);
       await stores.checks.insertResults(results.map((result) => ({ checkId: checks.get(result.checkKey)!.id, result, instance: this.deps.instance })));
 
       // Checks confirmed by k > 1 locations also keep one streak per location, read under the lock.
@@ -86,7 +92,7 @@ export class Detector {
         checks.set(check.key, updated);
         changed.set(check.key, updated);
       }
-      for (const check of changed.values()) await stores.checks.updateCheckState(check.id, stateOf(check));
+      for (const check of changed.values()) await stores.checks.updateCheckState(check.id, stateOf(check, loaded.get(check.key)!));
       for (const [key, states] of locations) {
         const mine = states.filter((s) => s.instance === this.deps.instance);
         await stores.checks.saveLocationStates(checks.get(key)!.id, mine);
@@ -100,26 +106,38 @@ export class Detector {
     check: CheckRecord,
     result: ProbeResult,
     locations: Map<string, LocationState[]>,
-  ): Promise<{ verdict: DetectorVerdict; next: CheckStatePatch }> {
+  ): Promise<{ verdict: DetectorVerdict; next: CheckStatePatch & { recentChanges: Date[] } }> {
     const { next, outcome, since, firstConfirmation, awaitingConfirmation } = this.judge(check, result, locations);
+    const { incidents, logger, flapping } = this.deps;
+    // The check's confirmed up ↔ down changes inside the flapping window, as they are after this result.
+    let changes = check.recentChanges;
     if (outcome === 'failure_confirmed' && (await this.deps.maintenance?.covers(stores, { checkKey: check.key, serviceKey: check.serviceKey }, result.startedAt))) {
       // The result and the streak are recorded as usual; a failure still there after the window opens the incident then.
-      if (firstConfirmation) {
-        this.deps.logger.info({ check: check.key, failureKind: result.failureKind }, 'failure confirmed during a maintenance window: no incident opened');
-      }
+      if (firstConfirmation) logger.info({ check: check.key, failureKind: result.failureKind }, 'failure confirmed during a maintenance window: no incident opened');
     } else if (outcome === 'failure_confirmed') {
-      const incident = await this.deps.incidents.recordConfirmedFailure(stores, check, result, since);
-      if (firstConfirmation) {
-        this.deps.logger.warn({ check: check.key, ref: incident.ref, priority: incident.priority, failureKind: result.failureKind }, 'failure confirmed');
-      }
+      // From up, this failure is a state change; a check that keeps failing changes nothing, and
+      // may settle: a whole window without a change.
+      let flap: FlapSignal;
+      if (isUpDownChange(check.state, result.status)) {
+        changes = addStateChange(changes, since, flapping.windowMs);
+        flap = { kind: 'changed', changes };
+      } else if (isStable(changes, result.startedAt, flapping.windowMs)) {
+        flap = { kind: 'settled', lastChangeAt: lastChange(changes) };
+        changes = [];
+      } else flap = { kind: 'none' };
+      const incident = await incidents.failureConfirmed(stores, check, result, since, flap);
+      if (firstConfirmation) logger.warn({ check: check.key, ref: incident.ref, priority: incident.priority, failureKind: result.failureKind }, 'failure confirmed');
     } else if (outcome === 'recovery_confirmed') {
-      const incident = await this.deps.incidents.recordRecovery(stores, check, since);
-      this.deps.logger.info({ check: check.key, ref: incident?.ref }, 'service restored');
-    } else {
+      changes = addStateChange(changes, since, flapping.windowMs);
+      const incident = await incidents.recoveryConfirmed(stores, check, since, changes);
+      logger.info({ check: check.key, ref: incident?.ref }, 'service restored');
+    } else if (changes.length > 0 && isStable(changes, result.startedAt, flapping.windowMs)) {
       // A result that changes nothing may still end a flapping spell: a whole window without a change.
-      await this.deps.incidents.recordSteadyResult(stores, check, result.startedAt);
+      const lastChangeAt = lastChange(changes);
+      changes = [];
+      await incidents.settled(stores, check, result.startedAt, lastChangeAt);
     }
-    return { verdict: { outcome, awaitingConfirmation }, next };
+    return { verdict: { outcome, awaitingConfirmation }, next: { ...next, recentChanges: changes } };
   }
 
   /**
@@ -151,7 +169,9 @@ export class Detector {
   }
 }
 
-function stateOf(check: CheckRecord): CheckStatePatch {
-  const { state, consecutiveFailures, consecutiveSuccesses, streakStartedAt, lastResultAt, lastStateChangeAt } = check;
-  return { state, consecutiveFailures, consecutiveSuccesses, streakStartedAt, lastResultAt: lastResultAt!, lastStateChangeAt };
+/** The check's row as the batch leaves it; its recent changes only when they changed. */
+function stateOf(check: CheckRecord, before: CheckRecord): CheckStatePatch {
+  const { state, consecutiveFailures, consecutiveSuccesses, streakStartedAt, lastResultAt, lastStateChangeAt, recentChanges } = check;
+  const sameChanges = recentChanges.length === before.recentChanges.length && recentChanges.every((c, i) => c.getTime() === before.recentChanges[i]!.getTime());
+  return { state, consecutiveFailures, consecutiveSuccesses, streakStartedAt, lastResultAt: lastResultAt!, lastStateChangeAt, ...(sameChanges ? {} : { recentChanges }) };
 }

@@ -17,7 +17,7 @@
 // - It is detected at the earliest first failed probe among the failing locations; restored at
 //   the first success of the location whose recovery broke the quorum.
 import type { FailureKind, ProbeStatus } from '../../probes/probe-types.js';
-import type { CheckRecord, CheckStatePatch } from '../domain-types.js';
+import type { CheckRecord, CheckStatePatch } from './check-types.js';
 import { priorityOf, type Impact } from '../incidents/priority.js';
 import { advanceStreak, isUpDownChange, type StreakOutcome, type Thresholds } from './streaks.js';
 import { classifyFailure } from '../incidents/taxonomy.js';

@@ -2,7 +2,7 @@
 // named at once); the detector asks whether a check is in one before it opens an incident.
 import { z } from 'zod';
 import { wallClockToInstant } from '../sla/business-calendar.js';
-import type { User, UserRole } from '../domain-types.js';
+import type { User, UserRole } from '../accounts/account-types.js';
 import { ForbiddenError, NotFoundError, ValidationError, type ErrorDetail } from '../errors.js';
 import { isInMaintenance, parseLocalClock, WEEKDAY_NAMES, type MaintenanceSchedule, type MaintenanceTarget, type MaintenanceWindow } from './maintenance.js';
 import type { Database, Stores } from '../store/store-types.js';

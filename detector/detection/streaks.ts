@@ -1,7 +1,7 @@
 // Failure and success streaks (Gatus's failure-threshold / success-threshold): a pure function
 // from the check's stored state and one probe result to the next state and what it means.
 import type { ProbeStatus } from '../../probes/probe-types.js';
-import type { CheckRecord, CheckStatePatch } from '../domain-types.js';
+import type { CheckRecord, CheckStatePatch } from './check-types.js';
 
 export type StreakOutcome =
   /** The failure is confirmed (failureThreshold reached, or still failing after that). */

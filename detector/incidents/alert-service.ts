@@ -1,20 +1,19 @@
 // Alertmanager as the third source of incidents (DESIGN §4): each alert's fingerprint is its
 // dedup key. A firing alert opens an incident or refreshes the open one; a resolved alert records
-// the service restored (a person still resolves it, as for probe incidents). Only inserts `new`
-// incidents and writes restoration and evidence; lifecycle changes stay with IncidentService.
-import type { PolicyConfig } from '../../config.js';
-import type { BusinessCalendar } from '../sla/business-calendar.js';
-import { CATCH_ALL_SERVICE, type Incident, type IncidentEvidence, type ServiceRecord, type User } from '../domain-types.js';
+// the service restored (a person still resolves it, as for probe incidents). Every write goes
+// through the IncidentWriter; no alert moves an incident through its lifecycle.
+import { CATCH_ALL_SERVICE, type ServiceRecord } from '../detection/check-types.js';
+import type { Incident, IncidentEvidence } from './incident-types.js';
+import type { User } from '../accounts/account-types.js';
 import { DuplicateError, ForbiddenError } from '../errors.js';
-import { IncidentOpener } from './incident-opener.js';
+import { stateless, type IncidentWriter } from './incident-writer.js';
 import { priorityOf } from './priority.js';
-import type { Database, IncidentWrite, Stores } from '../store/store-types.js';
+import type { Database, Stores } from '../store/store-types.js';
 import { TAXONOMY, type Urgency } from './taxonomy.js';
 
 export interface AlertServiceDeps {
   db: Database;
-  policy: PolicyConfig;
-  calendar: BusinessCalendar;
+  writer: IncidentWriter;
   clock: () => Date;
 }
 
@@ -90,11 +89,7 @@ interface Batch {
 }
 
 export class AlertService {
-  private readonly opener: IncidentOpener;
-
-  constructor(private readonly deps: AlertServiceDeps) {
-    this.opener = new IncidentOpener(deps.policy, deps.calendar);
-  }
+  constructor(private readonly deps: AlertServiceDeps) {}
 
   /**
    * Apply a whole webhook in one transaction. Two webhooks racing on a new fingerprint meet at
@@ -138,22 +133,16 @@ export class AlertService {
   /** Alertmanager repeats firing alerts: an event only when the alert changed or fires again after it was resolved. */
   private async refresh(batch: Batch, open: Incident, alert: ReceivedAlert): Promise<void> {
     const { stores, now, user } = batch;
-    const patch: IncidentWrite = {};
+    const { writer } = this.deps;
     const changed = changedParts(open.evidence, alert);
-    if (changed.length > 0) patch.evidence = { ...open.evidence, ...evidenceOf(alert) };
-    if (open.serviceRestoredAt) patch.serviceRestoredAt = null;
-    if (Object.keys(patch).length === 0) return;
-    await stores.incidents.update(open.id, patch, now);
-    const event = { at: now, actor: user.username, fromStatus: open.status, toStatus: open.status, note: null };
+    let incident = open;
     if (changed.length > 0) {
-      await stores.incidents.appendEvent(open.id, { ...event, type: 'alert_refreshed', data: { source: 'alertmanager', changed, labels: alert.labels, annotations: alert.annotations } });
+      const refreshed = stateless(open, { type: 'alert_refreshed', data: { source: 'alertmanager', changed, labels: alert.labels, annotations: alert.annotations } });
+      incident = await writer.apply(stores, open, { patch: { evidence: { ...open.evidence, ...evidenceOf(alert) } }, events: [refreshed] }, user.username, now);
     }
     if (open.serviceRestoredAt) {
-      await stores.incidents.appendEvent(open.id, {
-        ...event,
-        type: 'failed_again',
-        data: { source: 'alertmanager', fingerprint: alert.fingerprint, startsAt: alert.startsAt.toISOString(), serviceRestoredAt: open.serviceRestoredAt.toISOString() },
-      });
+      const data = { source: 'alertmanager' as const, fingerprint: alert.fingerprint, startsAt: alert.startsAt.toISOString(), serviceRestoredAt: open.serviceRestoredAt.toISOString() };
+      await writer.failAgain(stores, incident, data, user.username, now);
     }
   }
 
@@ -165,7 +154,7 @@ export class AlertService {
     const priority = priorityOf(service.impact, urgency);
     // A clock ahead of ours must not put detection in the future.
     const detectedAt = alert.startsAt.getTime() > now.getTime() ? now : alert.startsAt;
-    const incident = await this.opener.open(
+    const incident = await this.deps.writer.open(
       stores,
       {
         title: titleForAlert(alert),
@@ -214,16 +203,8 @@ export class AlertService {
     if (open.serviceRestoredAt) return;
     const endsAt = alert.endsAt && alert.endsAt.getTime() <= now.getTime() ? alert.endsAt : now;
     const restoredAt = endsAt.getTime() < open.detectedAt.getTime() ? open.detectedAt : endsAt;
-    await stores.incidents.update(open.id, { serviceRestoredAt: restoredAt }, now);
-    await stores.incidents.appendEvent(open.id, {
-      at: now,
-      actor: user.username,
-      type: 'restored',
-      fromStatus: open.status,
-      toStatus: open.status,
-      note: null,
-      data: { source: 'alertmanager', fingerprint: alert.fingerprint, serviceRestoredAt: restoredAt.toISOString() },
-    });
+    const data = { source: 'alertmanager' as const, fingerprint: alert.fingerprint, serviceRestoredAt: restoredAt.toISOString() };
+    await this.deps.writer.restore(stores, open, restoredAt, data, user.username, now);
   }
 
   private async catchAll(batch: Batch): Promise<ServiceRecord> {

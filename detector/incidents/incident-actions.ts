@@ -1,12 +1,14 @@
 // The lifecycle actions of DESIGN §6 as pure rules: which transition each action asks for, who
-// may take it, and what it changes. IncidentService applies the result in one transaction.
+// may take it, what it changes and the event that records it. IncidentCommands applies the result
+// through the IncidentWriter in one transaction.
 import type { BusinessCalendar } from '../sla/business-calendar.js';
-import type { Incident, User, UserRole } from '../domain-types.js';
+import type { EventDraft, FieldChanges } from './incident-events.js';
+import type { Incident, IncidentWrite, LockedIncident, Verification } from './incident-types.js';
+import type { User, UserRole } from '../accounts/account-types.js';
 import { ForbiddenError, NotFoundError, SigapError, ValidationError } from '../errors.js';
 import { assertTransition, allowedTransitions, groupForLevel, OPEN_STATUSES, SUPPORT_LEVELS, type IncidentStatus } from './lifecycle.js';
 import { priorityOf, type Impact } from './priority.js';
 import { clockTimeBetween, dueTimes, type SlaTargets } from '../sla/due-times.js';
-import type { IncidentClockState, IncidentWrite } from '../store/store-types.js';
 import type { Urgency } from './taxonomy.js';
 
 export const INCIDENT_ACTIONS = [
@@ -43,8 +45,6 @@ export type ActionInput =
   | { action: 'close'; closureCode: (typeof CLOSURE_CODES)[number]; note?: string }
   | { action: 'reopen'; reason: string }
   | { action: 'cancel'; reason: string };
-
-export type LockedIncident = Incident & IncidentClockState;
 
 interface ActionRule {
   to: (i: Pick<LockedIncident, 'status' | 'statusBeforePending'>) => IncidentStatus;
@@ -152,8 +152,6 @@ export interface ActionChange {
   to: IncidentStatus;
   patch: IncidentWrite;
   note: string | null;
-  /** Recorded in the event beside `changes`. */
-  data?: Record<string, unknown>;
 }
 
 // Actions that are a response even when they keep the state (a person takes the incident in hand).
@@ -197,7 +195,7 @@ export function changesFor(input: ActionInput, incident: LockedIncident, ctx: Ac
       return { to, patch: { ...moved, escalationLevel: level, assignedGroup: groupForLevel(level), assignee: null }, note: input.note };
     }
     case 'escalate_management':
-      return { to, patch: { managementEscalated: true }, note: input.note, data: { reason: 'request' } };
+      return { to, patch: { managementEscalated: true }, note: input.note };
     case 'pending':
       return { to, patch: { ...moved, statusBeforePending: incident.status }, note: input.reason };
     case 'resume':
@@ -239,9 +237,9 @@ export function clockAfterPause(
 const HIDDEN_IN_EVENTS = new Set(['status', 'statusBeforePending', 'responseWarnAt', 'resolveWarnAt', 'responseWarned', 'resolutionWarned']);
 
 /** The event's record of what changed: `{field: {from, to}}`, timestamps as ISO-8601. */
-export function changedFields(before: LockedIncident, patch: IncidentWrite): Record<string, { from: unknown; to: unknown }> {
+export function changedFields(before: LockedIncident, patch: IncidentWrite): FieldChanges {
   const plain = (v: unknown) => (v instanceof Date ? v.toISOString() : (v ?? null));
-  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  const changes: FieldChanges = {};
   for (const [field, value] of Object.entries(patch)) {
     if (HIDDEN_IN_EVENTS.has(field)) continue;
     const from = plain((before as unknown as Record<string, unknown>)[field]);
@@ -249,4 +247,21 @@ export function changedFields(before: LockedIncident, patch: IncidentWrite): Rec
     if (from !== to) changes[field] = { from, to };
   }
   return changes;
+}
+
+/**
+ * The event a person's action writes: its type is the action's name; it records what changed, the
+ * verification a closure relied on, and why the head of division was brought in.
+ */
+export function actionEvent(input: ActionInput, from: IncidentStatus, change: ActionChange, changes: FieldChanges, verification: Verification | null): EventDraft {
+  const moved = { fromStatus: from, toStatus: change.to, note: change.note };
+  switch (input.action) {
+    case 'close':
+      if (!verification) throw new Error('closing records the verification it relied on');
+      return { ...moved, type: 'close', data: { verification, changes } };
+    case 'escalate_management':
+      return { ...moved, type: 'escalate_management', data: { reason: 'request', changes } };
+    default:
+      return { ...moved, type: input.action, data: { changes } };
+  }
 }

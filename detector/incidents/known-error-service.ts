@@ -2,10 +2,12 @@
 // recorded from a resolved or closed incident, listed and searched, and the record of which
 // suggestion helped an incident. Each write and its incident event share one transaction.
 import { z } from 'zod';
-import type { Incident, KnownError, KnownErrorFilter, Suggestion, User, UserRole } from '../domain-types.js';
+import type { Incident, KnownError, KnownErrorFilter, Suggestion } from './incident-types.js';
+import type { User, UserRole } from '../accounts/account-types.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { assertMayActOn, assertRoleMayAct } from './incident-actions.js';
-import { SUGGESTION_LIMIT } from './incident-service.js';
+import { SUGGESTION_LIMIT } from './incident-queries.js';
+import { stateless, type IncidentWriter } from './incident-writer.js';
 import type { IncidentStatus } from './lifecycle.js';
 import type { Database, Stores } from '../store/store-types.js';
 
@@ -48,6 +50,7 @@ export type SuggestionHelpedInput = z.output<typeof suggestionHelpedInput>;
 
 export interface KnownErrorServiceDeps {
   db: Database;
+  writer: IncidentWriter;
   clock: () => Date;
 }
 
@@ -102,15 +105,8 @@ export class KnownErrorService {
         },
         now,
       );
-      await stores.incidents.appendEvent(incident.id, {
-        at: now,
-        actor: user.username,
-        type: 'known_error_recorded',
-        fromStatus: incident.status,
-        toStatus: incident.status,
-        note: null,
-        data: { knownErrorId: knownError.id, title: knownError.title },
-      });
+      const recorded = stateless(incident, { type: 'known_error_recorded', data: { knownErrorId: knownError.id, title: knownError.title } });
+      await this.deps.writer.record(stores, incident, recorded, user.username, now);
       return knownError;
     });
   }
@@ -131,15 +127,8 @@ export class KnownErrorService {
         const path = input.knownErrorId !== undefined ? 'knownErrorId' : 'ref';
         throw new ValidationError(`not among the suggestions for incident ${ref}`, [{ path, message: 'must be one of the incident’s current suggestions' }]);
       }
-      await stores.incidents.appendEvent(incident.id, {
-        at: this.deps.clock(),
-        actor: user.username,
-        type: 'suggestion_helped',
-        fromStatus: incident.status,
-        toStatus: incident.status,
-        note: null,
-        data: { kind: helped.kind, match: helped.match, knownErrorId: helped.knownErrorId, ref: helped.ref, title: helped.title },
-      });
+      const data = { kind: helped.kind, match: helped.match, knownErrorId: helped.knownErrorId, ref: helped.ref, title: helped.title };
+      await this.deps.writer.record(stores, incident, stateless(incident, { type: 'suggestion_helped', data }), user.username, this.deps.clock());
       return helped;
     });
   }

@@ -1,8 +1,8 @@
 // ITIL priority: impact × urgency (DESIGN §4). Priority is always computed, never typed.
-import type { Priority } from '../sla/due-times.js';
 import type { Urgency } from './taxonomy.js';
 
 export type Impact = 'high' | 'medium' | 'low';
+export type Priority = 'P1' | 'P2' | 'P3' | 'P4' | 'P5';
 
 const MATRIX: Readonly<Record<Impact, Readonly<Record<Urgency, Priority>>>> = {
   high: { high: 'P1', medium: 'P2', low: 'P3' },

@@ -1,6 +1,6 @@
 // What people do with the outbox: see the deliveries that keep failing (with their last error)
 // and send one again by hand. The dispatcher does everything else by itself.
-import type { User, UserRole } from '../domain-types.js';
+import type { User, UserRole } from '../accounts/account-types.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
 import type { Database } from '../store/store-types.js';
 import type { OutboxRow } from './notification-types.js';

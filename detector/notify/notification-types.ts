@@ -2,8 +2,9 @@
 // outbox row per recipient in the transaction of the incident event that causes it; the
 // dispatcher hands each due row to its channel, at least once, with retries.
 import type { FailureKind } from '../../probes/probe-types.js';
+import type { IncidentEvent, IncidentEventType } from '../incidents/incident-events.js';
 import type { IncidentStatus } from '../incidents/lifecycle.js';
-import type { Priority } from '../sla/due-times.js';
+import type { Priority } from '../incidents/priority.js';
 
 /** DESIGN §3: the events a route may name. */
 export const NOTIFICATION_EVENTS = ['opened', 'acknowledged', 'escalated', 'warning', 'breached', 'restored', 'resolved', 'closed', 'reopened', 'reminder'] as const;
@@ -54,7 +55,7 @@ export interface NotifiedIncident {
 export interface NotificationPayload {
   event: NotificationEvent;
   /** The incident event that caused it (its id, time, actor, note and data). */
-  cause: { id: number; type: string; at: string; actor: string; note: string | null; data: Record<string, unknown> | null };
+  cause: { id: number; type: IncidentEventType; at: string; actor: string; note: string | null; data: IncidentEvent['data'] | null };
   incident: NotifiedIncident;
   /** The incident's page in the dashboard. */
   link: string;

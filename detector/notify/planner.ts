@@ -1,28 +1,42 @@
 // Decides who hears of an incident event and writes one outbox row per recipient, in the
 // transaction that appended the event (a transactional outbox: the notification exists exactly
-// when the event does). Routes match by event, priority and service and name channels or roles;
+// when the event does). The IncidentWriter calls `plan` for every event it appends. Routes match by event, priority and service and name channels or roles;
 // a restored, resolved or reminder message also goes to everyone who got the `opened` one, even
 // if the routes changed since.
 import type { NotificationRoute, NotificationsConfig } from '../../config.js';
 import type { CheckLookup } from '../detection/check-catalog.js';
-import { CATCH_ALL_SERVICE, type Incident, type IncidentEvent } from '../domain-types.js';
+import { CATCH_ALL_SERVICE } from '../detection/check-types.js';
+import type { Incident } from '../incidents/incident-types.js';
+import type { IncidentEvent, IncidentEventType } from '../incidents/incident-events.js';
 import type { Stores } from '../store/store-types.js';
 import type { ChannelConfig, MessageLanguage, NewOutboxRow, NotificationEvent, NotificationPayload, NotifiedIncident } from './notification-types.js';
 
-/** Incident event types (actions and Sigap's own) → the notification events of DESIGN §3. */
-const EVENT_FOR: Readonly<Record<string, NotificationEvent>> = {
+/** Every incident event type (actions and Sigap's own) → the notification event of DESIGN §3 it sends, if any. */
+const EVENT_FOR: Readonly<Record<IncidentEventType, NotificationEvent | null>> = {
   opened: 'opened',
   acknowledge: 'acknowledged',
+  assign: null,
+  note: null,
+  reprioritize: null,
   escalate: 'escalated',
   escalate_management: 'escalated',
-  warning: 'warning',
-  breached: 'breached',
-  restored: 'restored',
+  pending: null,
+  resume: null,
   resolve: 'resolved',
   close: 'closed',
   reopen: 'reopened',
+  cancel: null,
   reopened: 'reopened',
+  restored: 'restored',
+  failed_again: null,
+  flapping: null,
+  stable: null,
+  alert_refreshed: null,
+  warning: 'warning',
+  breached: 'breached',
   reminder: 'reminder',
+  known_error_recorded: null,
+  suggestion_helped: null,
 };
 
 /** These follow the `opened` message wherever it went. */
@@ -31,7 +45,7 @@ const FOLLOWS_OPENED: readonly NotificationEvent[] = ['restored', 'resolved', 'r
 /** The channel key of people reached by e-mail through their role. */
 export const roleChannelKey = (role: string) => `role:${role}`;
 
-export function notificationEventFor(eventType: string): NotificationEvent | null {
+export function notificationEventFor(eventType: IncidentEventType): NotificationEvent | null {
   return EVENT_FOR[eventType] ?? null;
 }
 
@@ -62,12 +76,11 @@ export class NotificationPlanner {
     this.channels = new Map(deps.config.channels.map((c) => [c.key, c]));
   }
 
-  /** The incident-event listener: plan and write the event's outbox rows in its transaction. */
-  readonly plan = async (stores: Stores, incidentId: number, event: IncidentEvent): Promise<void> => {
+  /** The incident-event listener: plan and write the event's outbox rows in its transaction (the incident as the event leaves it). */
+  readonly plan = async (stores: Stores, incident: Incident, event: IncidentEvent): Promise<void> => {
     const kind = notificationEventFor(event.type);
     if (!kind) return;
-    const incident = await stores.incidents.findById(incidentId);
-    if (!incident) return;
+    const incidentId = incident.id;
     const recipients = await this.recipients(stores, kind, incident);
     if (recipients.length === 0) return;
     const snapshot = this.snapshot(incident);

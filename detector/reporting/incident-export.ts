@@ -2,7 +2,7 @@
 // incident fields of DESIGN §6 (nested evidence and events left out, the reporter as two columns),
 // RFC 4180 quoting with CRLF line ends, UTF-8 with a byte-order mark so Excel reads it as UTF-8.
 import { officeDayStart } from '../sla/business-calendar.js';
-import type { Incident } from '../domain-types.js';
+import type { Incident } from '../incidents/incident-types.js';
 import { toCsv } from './csv.js';
 import type { Database } from '../store/store-types.js';
 

@@ -7,7 +7,7 @@
 // the targets beside them are the policy's, which P3–P5 measure on the business clock.
 // Canceled incidents (false alarms, duplicates, tests) are listed but counted nowhere.
 import type { PolicyConfig } from '../../config.js';
-import type { Priority } from '../sla/due-times.js';
+import type { Priority } from '../incidents/priority.js';
 import type { Database, ReportIncident } from '../store/store-types.js';
 
 export const REPORT_PRIORITIES = ['P1', 'P2', 'P3', 'P4', 'P5'] as const satisfies readonly Priority[];

@@ -2,7 +2,7 @@
 // AvailabilityService computes it (time-weighted from rollups and raw results), so /api/services,
 // the /services page, /metrics and the reports agree.
 import type { AvailabilityService } from './availability.js';
-import type { CheckRecord, ServiceRecord } from '../domain-types.js';
+import type { CheckRecord, ServiceRecord } from '../detection/check-types.js';
 import type { Database } from '../store/store-types.js';
 
 export const AVAILABILITY_WINDOWS = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;

@@ -2,28 +2,10 @@
 // its check has been healthy for `verifyFor`), when it closes by itself (`autoCloseAfter`, never
 // P1), and the checklist the incident page shows before closure.
 import type { PolicyConfig } from '../../config.js';
-import type { CheckRecord, Incident } from '../domain-types.js';
-import { changedFields, type LockedIncident } from '../incidents/incident-actions.js';
-import type { SystemChange } from './escalation.js';
-import type { IncidentWrite } from '../store/store-types.js';
-
-export type VerificationState =
-  /** Not a probe incident: a person confirms with the reporter instead. */
-  | 'not_required'
-  | 'verified'
-  /** The check is not healthy yet, or not for long enough, or has no recent results. */
-  | 'waiting'
-  /** The check is no longer probed (removed or disabled): nothing can verify, so nothing blocks. */
-  | 'waived';
-
-export interface Verification {
-  state: VerificationState;
-  reason: 'manual_or_alert' | 'healthy' | 'healthy_too_briefly' | 'not_healthy' | 'no_recent_results' | 'check_no_longer_probed';
-  /** How long the check has been healthy without a failure in between; null when not probed. */
-  healthyForMs: number | null;
-  requiredMs: number;
-  remainingMs: number;
-}
+import type { CheckRecord } from '../detection/check-types.js';
+import { changedFields } from '../incidents/incident-actions.js';
+import type { IncidentChange } from '../incidents/incident-events.js';
+import type { Incident, IncidentWrite, LockedIncident, Verification } from '../incidents/incident-types.js';
 
 export interface VerificationInput {
   incident: Pick<Incident, 'source' | 'check'>;
@@ -65,7 +47,7 @@ export function autoCloseAt(incident: Pick<Incident, 'status' | 'priority' | 're
 }
 
 /** Resolved long enough and verified: close as `auto_closed` with Sigap's event. Null when not yet (or never). */
-export function autoCloseChange(incident: LockedIncident, verification: Verification, policy: Pick<PolicyConfig, 'autoCloseAfterMs'>, now: Date): SystemChange | null {
+export function autoCloseChange(incident: LockedIncident, verification: Verification, policy: Pick<PolicyConfig, 'autoCloseAfterMs'>, now: Date): IncidentChange | null {
   const at = autoCloseAt(incident, policy);
   if (!at || now.getTime() < at.getTime() || !allowsClosure(verification)) return null;
   const days = Math.round((policy.autoCloseAfterMs / 86_400_000) * 10) / 10;

@@ -1,6 +1,5 @@
+import type { Priority } from '../incidents/priority.js';
 import { addBusinessTime, businessTimeBetween, type BusinessCalendar } from './business-calendar.js';
-
-export type Priority = 'P1' | 'P2' | 'P3' | 'P4' | 'P5';
 
 export interface SlaTarget {
   respondMs: number;

@@ -3,29 +3,11 @@
 // brought in). The same rules run from the SLA sweep and before every person's action, so
 // whoever reaches an incident first after its due time acts on it, once: the flags it sets are
 // read under the incident's row lock.
-import { changedFields, type LockedIncident } from '../incidents/incident-actions.js';
-import { assertTransition, groupForLevel, LIFECYCLE, type IncidentStatus } from '../incidents/lifecycle.js';
-import type { Priority } from './due-times.js';
-import type { IncidentWrite } from '../store/store-types.js';
-
-/** The actor of everything Sigap does by itself (probe incidents, breaches, auto-close). */
-export const SYSTEM_ACTOR = 'sigap';
-
-/** An event Sigap writes on its own behalf (actor `sigap`). */
-export interface SystemEvent {
-  type: string;
-  fromStatus: IncidentStatus;
-  toStatus: IncidentStatus;
-  note: string | null;
-  data: Record<string, unknown>;
-}
-
-export interface SystemChange {
-  patch: IncidentWrite;
-  events: SystemEvent[];
-}
-
-export type SlaTargetName = 'response' | 'resolution';
+import { changedFields } from '../incidents/incident-actions.js';
+import type { EventDraft, IncidentChange, ManagementReason, SlaTargetName } from '../incidents/incident-events.js';
+import type { IncidentWrite, LockedIncident } from '../incidents/incident-types.js';
+import { groupForLevel, LIFECYCLE, type IncidentStatus } from '../incidents/lifecycle.js';
+import type { Priority } from '../incidents/priority.js';
 
 interface TargetRule {
   name: SlaTargetName;
@@ -44,10 +26,8 @@ const TARGETS: readonly TargetRule[] = [
 /** The level a breach moves a level-0 incident to (system support). */
 export const BREACH_ESCALATION_LEVEL = 1;
 
-/** Why the head of division was brought in; recorded in the `escalate_management` event. */
-export type ManagementReason = 'priority_P1' | 'response_breach' | 'resolution_breach' | 'request';
-
-export function managementEvent(status: IncidentStatus, reason: ManagementReason, note: string | null = null): SystemEvent {
+/** The event that records the head of division brought in (SOP-Insiden-002, hierarchical escalation). */
+export function managementEvent(status: IncidentStatus, reason: ManagementReason, note: string | null = null): EventDraft {
   return { type: 'escalate_management', fromStatus: status, toStatus: status, note, data: { reason } };
 }
 
@@ -58,9 +38,9 @@ const iso = (d: Date) => d.toISOString();
  * whose clock runs in the incident's state (DESIGN §4 "States") can warn or breach; a target past
  * due is breached without a warning first (the warning would come after the fact).
  */
-export function slaChange(incident: LockedIncident, now: Date): SystemChange | null {
+export function slaChange(incident: LockedIncident, now: Date): IncidentChange | null {
   const patch: IncidentWrite = {};
-  const events: SystemEvent[] = [];
+  const events: EventDraft[] = [];
   const breached: SlaTargetName[] = [];
   const status = incident.status;
   for (const target of TARGETS) {
@@ -85,7 +65,6 @@ export function slaChange(incident: LockedIncident, now: Date): SystemChange | n
     // A breach at the service desk hands the incident to system support, unowned until someone
     // there acknowledges it — as a person's escalation does.
     after = 'escalated';
-    assertTransition(status, after);
     const escalation: IncidentWrite = { status: after, escalationLevel: BREACH_ESCALATION_LEVEL, assignedGroup: groupForLevel(BREACH_ESCALATION_LEVEL), assignee: null };
     Object.assign(patch, escalation);
     events.push({
@@ -93,7 +72,7 @@ export function slaChange(incident: LockedIncident, now: Date): SystemChange | n
       fromStatus: status,
       toStatus: after,
       note: null,
-      data: { automatic: true, reason: `${breached[0]}_breach`, changes: changedFields(incident, escalation) },
+      data: { automatic: true, reason: `${breached[0]!}_breach`, changes: changedFields(incident, escalation) },
     });
   }
   patch.managementEscalated = true;
@@ -105,7 +84,7 @@ export function slaChange(incident: LockedIncident, now: Date): SystemChange | n
  * A reminder while nobody has acknowledged an open incident (DESIGN §3 `notifications.reminders`):
  * every interval of its priority since it was detected or last reminded. Acknowledging stops them.
  */
-export function reminderChange(incident: LockedIncident, intervals: Partial<Record<Priority, number>>, now: Date): SystemChange | null {
+export function reminderChange(incident: LockedIncident, intervals: Partial<Record<Priority, number>>, now: Date): IncidentChange | null {
   const every = intervals[incident.priority];
   if (!every || !LIFECYCLE[incident.status].open || incident.acknowledgedAt) return null;
   const since = incident.remindedAt ?? incident.detectedAt;

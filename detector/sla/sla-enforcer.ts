@@ -3,13 +3,14 @@
 // decides comes from stored due times and flags, read under the incident's row lock, so it acts
 // exactly once per breach however many processes sweep and however often they restart.
 import type { PolicyConfig } from '../../config.js';
-import type { CheckLookup } from '../detection/check-catalog.js';
-import { autoCloseChange, verifyRestoration, type Verification } from './closure.js';
-import { reminderChange, slaChange, SYSTEM_ACTOR, type SystemChange } from './escalation.js';
-import type { LockedIncident } from '../incidents/incident-actions.js';
-import type { Incident } from '../domain-types.js';
-import type { Priority } from './due-times.js';
+import { SYSTEM_ACTOR, type IncidentChange } from '../incidents/incident-events.js';
+import type { LockedIncident } from '../incidents/incident-types.js';
+import type { IncidentWriter } from '../incidents/incident-writer.js';
+import type { Priority } from '../incidents/priority.js';
 import type { Database, Stores } from '../store/store-types.js';
+import { autoCloseChange } from './closure.js';
+import type { ClosureVerifier } from './closure-verifier.js';
+import { reminderChange, slaChange } from './escalation.js';
 
 /** Incidents examined per sweep and kind; more wait for the next sweep (one second later). */
 const SWEEP_LIMIT = 500;
@@ -25,8 +26,9 @@ export interface SweepReport {
 
 export interface SlaEnforcerDeps {
   db: Database;
-  checks: CheckLookup;
-  policy: PolicyConfig;
+  writer: IncidentWriter;
+  verifier: ClosureVerifier;
+  policy: Pick<PolicyConfig, 'autoCloseAfterMs'>;
   clock: () => Date;
   /** Reminder interval per priority while unacknowledged (none configured: no reminders). */
   reminders?: Partial<Record<Priority, number>>;
@@ -41,20 +43,9 @@ export class SlaEnforcer {
     return change ? this.apply(stores, incident, change, now) : incident;
   }
 
-  async apply(stores: Stores, incident: LockedIncident, change: SystemChange, now: Date): Promise<LockedIncident> {
-    await stores.incidents.update(incident.id, change.patch, now);
-    for (const event of change.events) await stores.incidents.appendEvent(incident.id, { at: now, actor: SYSTEM_ACTOR, ...event });
+  private async apply(stores: Stores, incident: LockedIncident, change: IncidentChange, now: Date): Promise<LockedIncident> {
+    await this.deps.writer.apply(stores, incident, change, SYSTEM_ACTOR, now);
     return { ...incident, ...change.patch } as LockedIncident;
-  }
-
-  /** Whether the incident's check has been healthy for `verifyFor` (probe incidents only). */
-  async verification(stores: Stores, incident: Pick<Incident, 'source' | 'check'>, now: Date): Promise<Verification> {
-    const check = incident.check ? await stores.checks.getCheck(incident.check) : null;
-    const config = incident.check ? this.deps.checks.check(incident.check) : undefined;
-    const { verifyForMs } = this.deps.policy;
-    // Two missed probes (and the time one may take) mean probing has stopped, not that all is well.
-    const staleAfterMs = config ? 2 * config.intervalMs + config.timeoutMs : verifyForMs;
-    return verifyRestoration({ incident, check, staleAfterMs, verifyForMs, now });
   }
 
   /** One pass: every warning and breach that is due, then every incident due to close by itself. */
@@ -93,12 +84,12 @@ export class SlaEnforcer {
       await this.guarded(report, ref, async () => {
         // Verification is read without a lock first: most waiting incidents stay waiting.
         const seen = await db.stores.incidents.findByRef(ref);
-        if (!seen || (await this.verification(db.stores, seen, now)).state === 'waiting') return;
+        if (!seen || (await this.deps.verifier.verify(db.stores, seen, now)).state === 'waiting') return;
         const closed = await db.transaction(async (stores) => {
           const incident = await stores.incidents.lockByRef(ref);
           if (!incident) return false;
           const at = this.deps.clock();
-          const change = autoCloseChange(incident, await this.verification(stores, incident, at), policy, at);
+          const change = autoCloseChange(incident, await this.deps.verifier.verify(stores, incident, at), policy, at);
           if (change) await this.apply(stores, incident, change, at);
           return change !== null;
         });

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { ApiToken, ApiTokenListing, Session, User, UserAccount, UserRole } from '../domain-types.js';
+import type { ApiToken, ApiTokenListing, Session, User, UserAccount, UserRole } from '../accounts/account-types.js';
 import { toBool, toDate } from './row-mapping.js';
 import type { AccountStore, UserPatch } from './store-types.js';
 

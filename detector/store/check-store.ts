@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { CheckConfig, ServiceConfig } from '../../config.js';
 import type { FailureKind, ProbeResult, ProbeStatus } from '../../probes/probe-types.js';
-import { CATCH_ALL_SERVICE, type CheckRecord, type CheckStatePatch, type DashboardCheck, type ServiceRecord, type StoredResult } from '../domain-types.js';
+import { CATCH_ALL_SERVICE, type CheckRecord, type CheckStatePatch, type DashboardCheck, type ServiceRecord, type StoredResult } from '../detection/check-types.js';
 import { NotFoundError } from '../errors.js';
 import type { LocationState } from '../detection/location-quorum.js';
 import type { Impact } from '../incidents/priority.js';
@@ -196,19 +196,9 @@ export class KnexCheckStore implements CheckStore {
         streak_started_at: toMs(patch.streakStartedAt),
         last_result_at: toMs(patch.lastResultAt),
         last_state_change_at: toMs(patch.lastStateChangeAt),
+        ...(patch.recentChanges ? { recent_changes_json: JSON.stringify(patch.recentChanges.map((c) => c.getTime())) } : {}),
         updated_at: patch.lastResultAt.getTime(),
       });
-  }
-
-  async getRecentChanges(checkId: number): Promise<Date[]> {
-    const row = (await this.db('checks').where({ id: checkId }).first('recent_changes_json')) as { recent_changes_json: string } | undefined;
-    return parseChanges(row?.recent_changes_json ?? null);
-  }
-
-  async saveRecentChanges(checkId: number, changes: readonly Date[]): Promise<void> {
-    await this.db('checks')
-      .where({ id: checkId })
-      .update({ recent_changes_json: JSON.stringify(changes.map((c) => c.getTime())) });
   }
 
   async listLocationStates(checkId: number): Promise<LocationState[]> {

@@ -8,7 +8,7 @@ import { migrationSource } from '../../migrations/index.js';
 import { DuplicateError, MalformedRequestError, SigapError, StorageUnavailableError } from '../errors.js';
 import { KnexAccountStore } from './account-store.js';
 import { KnexCheckStore } from './check-store.js';
-import { KnexIncidentStore, type AfterAppend } from './incident-store.js';
+import { KnexIncidentStore } from './incident-store.js';
 import { KnexKnownErrorStore } from './known-error-store.js';
 import { KnexLeaseStore } from './lease-store.js';
 import { KnexMaintenanceStore } from './maintenance-store.js';
@@ -16,7 +16,7 @@ import { KnexMetricsStore } from './metrics-store.js';
 import { KnexReportStore } from './report-store.js';
 import { KnexRollupStore } from './rollup-store.js';
 import { KnexNotificationStore } from './notification-store.js';
-import type { Database, IncidentEventListener, Stores } from './store-types.js';
+import type { Database, Stores } from './store-types.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -130,15 +130,11 @@ function translating<T extends object>(store: T): T {
   });
 }
 
-function storesFor(db: Knex, dialect: Dialect, listener: () => IncidentEventListener | null): Stores {
-  // The listener sees the stores of the same transaction, so what it writes commits or rolls back with the event.
-  const afterAppend: AfterAppend = async (incidentId, event) => {
-    await listener()?.(stores, incidentId, event);
-  };
-  const stores: Stores = {
+function storesFor(db: Knex, dialect: Dialect): Stores {
+  return {
     checks: translating(new KnexCheckStore(db, dialect)),
     notifications: translating(new KnexNotificationStore(db)),
-    incidents: translating(new KnexIncidentStore(db, dialect, afterAppend)),
+    incidents: translating(new KnexIncidentStore(db, dialect)),
     accounts: translating(new KnexAccountStore(db)),
     rollups: translating(new KnexRollupStore(db)),
     maintenance: translating(new KnexMaintenanceStore(db)),
@@ -147,15 +143,12 @@ function storesFor(db: Knex, dialect: Dialect, listener: () => IncidentEventList
     metrics: translating(new KnexMetricsStore(db)),
     leases: translating(new KnexLeaseStore(db)),
   };
-  return stores;
 }
 
 export function openDatabase(url: string): Database {
   const { dialect, config } = knexConfig(url);
   const knex = knexFactory(config);
-  let eventListener: IncidentEventListener | null = null;
-  const listener = () => eventListener;
-  const stores = storesFor(knex, dialect, listener);
+  const stores = storesFor(knex, dialect);
   // A disk full or read-only database still answers reads: readiness remembers the last write it
   // refused until a write succeeds again (a transaction, or the probe write of checkReady).
   let writeFault: StorageUnavailableError | null = null;
@@ -167,12 +160,9 @@ export function openDatabase(url: string): Database {
   return {
     dialect,
     stores,
-    onIncidentEvent(next) {
-      eventListener = next;
-    },
     async transaction(work) {
       try {
-        const out = await knex.transaction((trx) => work(storesFor(trx, dialect, listener)));
+        const out = await knex.transaction((trx) => work(storesFor(trx, dialect)));
         writeFault = null;
         return out;
       } catch (err) {

@@ -1,20 +1,13 @@
 import type { Knex } from 'knex';
-import type {
-  Incident,
-  IncidentEvent,
-  IncidentFilter,
-  IncidentSource,
-  NewIncident,
-  NewIncidentEvent,
-  Page,
-  Suggestion,
-} from '../domain-types.js';
+import type { Incident, IncidentFilter, IncidentSource, NewIncident, Page, Suggestion } from '../incidents/incident-types.js';
+import type { IncidentEvent, NewIncidentEvent } from '../incidents/incident-events.js';
 import { INCIDENT_STATES, LIFECYCLE, OPEN_STATUSES, type IncidentStatus } from '../incidents/lifecycle.js';
 import type { Impact } from '../incidents/priority.js';
-import type { Priority } from '../sla/due-times.js';
+import type { Priority } from '../incidents/priority.js';
 import type { Urgency } from '../incidents/taxonomy.js';
 import { parseJson, toBool, toDate, toMs } from './row-mapping.js';
-import type { IncidentClockState, IncidentPause, IncidentStore, IncidentWrite } from './store-types.js';
+import type { IncidentClockState, IncidentPause, IncidentWrite } from '../incidents/incident-types.js';
+import type { IncidentStore } from './store-types.js';
 
 type Row = Record<string, unknown>;
 
@@ -136,14 +129,10 @@ export function decodeCursor(text: string): Cursor | undefined {
   return undefined;
 }
 
-/** Runs after an event is inserted, in the same transaction (the notification planner). */
-export type AfterAppend = (incidentId: number, event: IncidentEvent) => Promise<void>;
-
 export class KnexIncidentStore implements IncidentStore {
   constructor(
     private readonly db: Knex,
     private readonly dialect: 'sqlite' | 'postgres',
-    private readonly afterAppend: AfterAppend = async () => {},
   ) {}
 
   private select() {
@@ -395,23 +384,25 @@ export class KnexIncidentStore implements IncidentStore {
         data_json: e.data ? JSON.stringify(e.data) : null,
       })
       .returning('id')) as Array<{ id: number }>;
-    const event = { ...e, id: Number(row!.id) };
-    await this.afterAppend(incidentId, event);
-    return event;
+    return { ...e, id: Number(row!.id) };
   }
 
   async listEvents(incidentId: number): Promise<IncidentEvent[]> {
     const rows = (await this.db('incident_events').where({ incident_id: incidentId }).orderBy('id', 'asc')) as Row[];
-    return rows.map((r) => ({
-      id: Number(r.id),
-      at: toDate(r.at as number)!,
-      actor: r.actor as string,
-      type: r.type as string,
-      fromStatus: (r.from_status as IncidentStatus | null) ?? null,
-      toStatus: (r.to_status as IncidentStatus | null) ?? null,
-      note: (r.note as string | null) ?? null,
-      data: parseJson(r.data_json as string | null),
-    }));
+    // Each row's type and data were written together from the event vocabulary.
+    return rows.map(
+      (r) =>
+        ({
+          id: Number(r.id),
+          at: toDate(r.at as number)!,
+          actor: r.actor as string,
+          type: r.type,
+          fromStatus: (r.from_status as IncidentStatus | null) ?? null,
+          toStatus: (r.to_status as IncidentStatus | null) ?? null,
+          note: (r.note as string | null) ?? null,
+          data: parseJson(r.data_json as string | null),
+        }) as IncidentEvent,
+    );
   }
 
   async suggestionsFor(incident: Incident, limit: number): Promise<Suggestion[]> {

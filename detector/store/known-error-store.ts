@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { KnownError, KnownErrorFilter, NewKnownError } from '../domain-types.js';
+import type { KnownError, KnownErrorFilter, NewKnownError } from '../incidents/incident-types.js';
 import { toDate } from './row-mapping.js';
 import type { KnownErrorStore } from './store-types.js';
 

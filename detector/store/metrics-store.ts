@@ -3,7 +3,7 @@
 // long the history grows.
 import type { Knex } from 'knex';
 import type { PhaseTimings, ProbeStatus } from '../../probes/probe-types.js';
-import type { Priority } from '../sla/due-times.js';
+import type { Priority } from '../incidents/priority.js';
 import { parseJson, toDate } from './row-mapping.js';
 import type { DurationHistogramRow, IncidentTotals, LatestResult, MetricsStore } from './store-types.js';
 

@@ -1,9 +1,9 @@
 // The reads behind the incident report: incidents by detection time and known errors by creation
 // time, mapped to the fields a report needs.
 import type { Knex } from 'knex';
-import type { IncidentSource } from '../domain-types.js';
+import type { IncidentSource } from '../incidents/incident-types.js';
 import type { IncidentStatus } from '../incidents/lifecycle.js';
-import type { Priority } from '../sla/due-times.js';
+import type { Priority } from '../incidents/priority.js';
 import { toBool, toDate } from './row-mapping.js';
 import type { ReportIncident, ReportStore } from './store-types.js';
 

@@ -2,36 +2,26 @@
 // only code that imports knex.
 import type { CheckConfig, ServiceConfig } from '../../config.js';
 import type { ProbeResult } from '../../probes/probe-types.js';
+import type { ApiToken, ApiTokenListing, Session, User, UserAccount, UserRole } from '../accounts/account-types.js';
+import type { CheckRecord, CheckStatePatch, DashboardCheck, ServiceRecord, StoredResult } from '../detection/check-types.js';
 import type {
-  ApiToken,
-  ApiTokenListing,
-  CheckRecord,
-  CheckStatePatch,
-  DashboardCheck,
   Incident,
-  IncidentEvent,
-  IncidentEvidence,
+  IncidentClockState,
   IncidentFilter,
-  IncidentPatch,
+  IncidentPause,
+  IncidentWrite,
   KnownError,
   KnownErrorFilter,
   NewIncident,
-  NewIncidentEvent,
   NewKnownError,
   Page,
-  ServiceRecord,
-  Session,
-  StoredResult,
   Suggestion,
-  User,
-  UserAccount,
-  UserRole,
-} from '../domain-types.js';
-import type { IncidentStatus } from '../incidents/lifecycle.js';
+} from '../incidents/incident-types.js';
+import type { IncidentEvent, NewIncidentEvent } from '../incidents/incident-events.js';
 import type { LocationState } from '../detection/location-quorum.js';
 import type { NewOutboxRow, NotificationEvent, OutboxRow } from '../notify/notification-types.js';
 import type { Impact } from '../incidents/priority.js';
-import type { Priority } from '../sla/due-times.js';
+import type { Priority } from '../incidents/priority.js';
 import type { MaintenanceSchedule, MaintenanceWindow } from '../detection/maintenance.js';
 import type { RollupBucket, RollupProgress, RollupSample } from '../reporting/rollups.js';
 
@@ -49,42 +39,14 @@ export interface CheckStore {
   saveDashboardCheck(check: CheckConfig, definition: unknown, active: boolean, actor: string, now: Date): Promise<void>;
   /** The check with its streaks; `forUpdate` locks the row until the transaction ends (PostgreSQL). */
   getCheck(key: string, options?: { forUpdate?: boolean }): Promise<CheckRecord | null>;
+  /** The check's streaks after a batch of results (and its recent changes, when the patch has them). */
   updateCheckState(checkId: number, patch: CheckStatePatch): Promise<void>;
-  /** The check's recent confirmed state changes (flapping), read inside the caller's transaction. */
-  getRecentChanges(checkId: number): Promise<Date[]>;
-  saveRecentChanges(checkId: number, changes: readonly Date[]): Promise<void>;
   /** The check's streak at every probe location that reported it (k-of-n confirmation), in instance order. */
   listLocationStates(checkId: number): Promise<LocationState[]>;
   /** Insert or replace these locations' streaks of the check. */
   saveLocationStates(checkId: number, states: readonly LocationState[]): Promise<void>;
   insertResults(rows: ReadonlyArray<{ checkId: number; result: ProbeResult; instance: string }>): Promise<void>;
   listResults(checkKey: string, from: Date, to: Date, limit: number): Promise<StoredResult[]>;
-}
-
-/** What only the lifecycle reads and writes: the resolution clock's pause bookkeeping. */
-export interface IncidentClockState {
-  /** The state `resume` returns to; null unless pending. */
-  statusBeforePending: IncidentStatus | null;
-  /** Resolution-clock time spent pending so far, measured on the priority's clock. */
-  pausedMs: number;
-  /** When each target's warning is due (null for rows older than warnings), and whether it went out. */
-  responseWarnAt: Date | null;
-  resolveWarnAt: Date | null;
-  responseWarned: boolean;
-  resolutionWarned: boolean;
-  /** Reminders while unacknowledged: when the last went out, and how many did. */
-  remindedAt: Date | null;
-  reminderCount: number;
-}
-
-export type IncidentWrite = IncidentPatch & Partial<IncidentClockState> & { closureNotes?: string | null; evidence?: IncidentEvidence | null };
-
-export interface IncidentPause {
-  id: number;
-  incidentId: number;
-  startedAt: Date;
-  endedAt: Date | null;
-  reason: string;
 }
 
 export interface IncidentStore {
@@ -336,9 +298,6 @@ export interface LeaseStore {
   leave(worker: WorkerIdentity): Promise<void>;
 }
 
-/** Runs inside the transaction that appended the event (the notification outbox planner). */
-export type IncidentEventListener = (stores: Stores, incidentId: number, event: IncidentEvent) => Promise<void>;
-
 export interface Stores {
   checks: CheckStore;
   notifications: NotificationStore;
@@ -357,8 +316,6 @@ export interface Database {
   readonly stores: Stores;
   /** Run `work` in one transaction; every store it is handed writes inside it. */
   transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T>;
-  /** Called for every incident event appended from now on, in the transaction that appends it. */
-  onIncidentEvent(listener: IncidentEventListener): void;
   /** Run the migrations not run yet; answers their names. */
   migrate(): Promise<string[]>;
   /** Throws unless the database answers and every migration has run. */

@@ -106,7 +106,7 @@ describe.each(testDatabaseKinds())('escalation and closure on the pages, on $nam
     expect(before).not.toContain('Eskalasi');
 
     advance(31 * MINUTE);
-    await sigap.incidents.sweep();
+    await sigap.incidents.sla.sweep();
 
     const id = rowOf(await page('/'), ref);
     expect(id).toMatch(/<tr class="priority-p2 escalated breached">/);

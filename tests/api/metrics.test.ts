@@ -131,7 +131,7 @@ describe.each(testDatabaseKinds())('GET /metrics on $name', (kind) => {
     await drive(desk, formRef, [['resolve', { resolutionCode: 'restarted', note: 'php-fpm dijalankan ulang' }]]);
     // 11:00 the clock's sweep marks whatever response and resolution targets have passed.
     now = T0 + 120 * MINUTE;
-    await sigap.incidents.sweep();
+    await sigap.incidents.sla.sweep();
 
     const res = await fetch(`${sigap.url}/metrics`);
     expect(res.status).toBe(200);

@@ -276,7 +276,7 @@ describe.each(testDatabaseKinds())('the incident forms and the queue filters on 
 
     // A week later every resolution target has been missed; the sweep records the breaches.
     now = new Date(now.getTime() + 7 * 86_400_000);
-    await sigap.incidents.sweep();
+    await sigap.incidents.sla.sweep();
     clerk = await logIn(sigap.url!, 'desk1', 'desk1-password');
     const breached = await queue('breached=1');
     expect(breached).toEqual(expect.arrayContaining([p1, mine, theirs]));

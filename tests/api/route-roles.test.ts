@@ -4,7 +4,7 @@
 // decides. API calls use API tokens; page calls use a logged-in browser session with its CSRF
 // token. Anonymous API calls get 401; anonymous page calls are sent to /login (303).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UserRole } from '../../detector/domain-types.js';
+import type { UserRole } from '../../detector/accounts/account-types.js';
 import { callerFor, drive, INCIDENT_TEST_YAML, logIncident, REPORT, type Caller } from '../helpers/incident-api.js';
 import { logIn, startTestSigap, TEST_ADMIN_PASSWORD } from '../helpers/sigap-harness.js';
 import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';

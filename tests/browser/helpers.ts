@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
-import type { UserRole } from '../../detector/domain-types.js';
+import type { UserRole } from '../../detector/accounts/account-types.js';
 import { startTestSigap, TEST_ADMIN_PASSWORD, type HarnessOptions } from '../helpers/sigap-harness.js';
 import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';
 

@@ -196,7 +196,7 @@ describe('SOP-Insiden-001/-002/-003 in the browser: a phone call from logging to
       reporterName: 'Rina',
     });
     const admin = await started.sigap.accounts.findUser('admin');
-    const events = async () => (await started.sigap.incidents.get(admin, ref)).events.length;
+    const events = async () => (await started.sigap.incidents.queries.get(admin, ref)).events.length;
     const before = await events();
 
     const form = desk.locator('details.action-acknowledge form');

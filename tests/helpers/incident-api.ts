@@ -1,7 +1,7 @@
 // Callers of the incident API for tests: one user per role, each with an API token (tokens do not
 // expire, so tests may move an injected clock across weekends).
 import { expect } from 'vitest';
-import type { UserRole } from '../../detector/domain-types.js';
+import type { UserRole } from '../../detector/accounts/account-types.js';
 import type { startTestSigap } from './sigap-harness.js';
 
 type Started = Awaited<ReturnType<typeof startTestSigap>>;

@@ -3,6 +3,7 @@
 // when one worker is killed (kill -9) and another starts in its place; a resolved incident closes
 // by itself once; and every notification reaches the webhook receiver exactly once although
 // every worker delivers. Targets are seconds long so the test runs in real time. SQLite and PostgreSQL.
+import { dataOf } from '../helpers/events.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,8 +12,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../config.js';
 import { fixedCheckLookup } from '../../detector/detection/check-catalog.js';
-import type { IncidentEvent, User } from '../../detector/domain-types.js';
-import { IncidentService } from '../../detector/incidents/incident-service.js';
+import type { IncidentEvent } from '../../detector/incidents/incident-events.js';
+import type { User } from '../../detector/accounts/account-types.js';
+import { createIncidentServices } from '../../detector/incidents/incident-services.js';
 import { NotificationPlanner } from '../../detector/notify/planner.js';
 import { openDatabase } from '../../detector/store/database.js';
 import type { Database } from '../../detector/store/store-types.js';
@@ -88,17 +90,17 @@ describe.each(testDatabaseKinds())('real processes act on every breach once and 
     const [first, second] = await Promise.all([start('worker-a'), start('worker-b')]);
     db = openDatabase(testDb.url);
     // The service desk's own process: its actions act on due breaches too (a third racer).
-    const incidents = new IncidentService({ db, checks: fixedCheckLookup([]), policy: config.policy, calendar: config.calendar, clock: () => new Date() });
     // Its events are notified like those of any Sigap process (the workers deliver them).
-    db.onIncidentEvent(new NotificationPlanner({ config: config.notifications, timezone: config.timezone, checks: fixedCheckLookup([]) }).plan);
+    const planner = new NotificationPlanner({ config: config.notifications, timezone: config.timezone, checks: fixedCheckLookup([]) });
+    const incidents = createIncidentServices({ db, checks: fixedCheckLookup([]), policy: config.policy, calendar: config.calendar, clock: () => new Date(), onEvent: planner.plan });
     const report = { service: 'skm', title: 'Formulir SKM tidak bisa dikirim', description: 'Telepon dari warga.', impact: 'medium', urgency: 'high', category: 'availability', subcategory: 'outage', reporter: { name: 'Pak Budi', contact: null } } as const;
 
     const refs: string[] = [];
-    for (let n = 0; n < 4; n += 1) refs.push((await incidents.logManual(desk, report)).incident.ref);
+    for (let n = 0; n < 4; n += 1) refs.push((await incidents.commands.logManual(desk, report)).incident.ref);
     // One is answered at once: it breaches only its resolution target.
-    await incidents.act(desk, refs[0]!, { action: 'acknowledge' });
+    await incidents.commands.act(desk, refs[0]!, { action: 'acknowledge' });
 
-    const eventsOf = async (ref: string): Promise<IncidentEvent[]> => (await incidents.get(desk, ref)).events;
+    const eventsOf = async (ref: string): Promise<IncidentEvent[]> => (await incidents.queries.get(desk, ref)).events;
     const breachesOf = async (ref: string) => (await eventsOf(ref)).filter((e) => e.type === 'breached');
     await until('every response target to be acted on', async () => (await Promise.all(refs.slice(1).map(breachesOf))).every((b) => b.length >= 1), 20_000);
 
@@ -107,14 +109,14 @@ describe.each(testDatabaseKinds())('real processes act on every breach once and 
     // Only after the process is gone is nothing more delivered by it.
     const killedAt = Date.now();
     const third = await start('worker-c');
-    await until('every resolution target to be acted on', async () => (await Promise.all(refs.map(breachesOf))).every((b) => b.some((e) => e.data?.target === 'resolution')), 20_000);
+    await until('every resolution target to be acted on', async () => (await Promise.all(refs.map(breachesOf))).every((b) => b.some((e) => dataOf(e).target === 'resolution')), 20_000);
     // Give all three sweepers a few more rounds to do anything twice.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
 
     for (const [index, ref] of refs.entries()) {
-      const { incident, events } = await incidents.get(desk, ref);
+      const { incident, events } = await incidents.queries.get(desk, ref);
       const sigap = events.filter((e) => e.actor === 'sigap');
-      const byTarget = (type: string, target: string) => sigap.filter((e) => e.type === type && e.data?.target === target);
+      const byTarget = (type: string, target: string) => sigap.filter((e) => e.type === type && dataOf(e).target === target);
       const targets = index === 0 ? ['resolution'] : ['response', 'resolution'];
       for (const target of targets) {
         expect(byTarget('breached', target), `${ref} ${target} breach`).toHaveLength(1);
@@ -133,10 +135,10 @@ describe.each(testDatabaseKinds())('real processes act on every breach once and 
     }
 
     // Resolved now: closes itself 2 s later, once, with three processes sweeping.
-    await incidents.act(desk, refs[1]!, { action: 'resolve', resolutionCode: 'fixed', note: 'disk space freed on the web server' });
-    await until('the resolved incident to close by itself', async () => (await incidents.get(desk, refs[1]!)).incident.status === 'closed', 15_000);
+    await incidents.commands.act(desk, refs[1]!, { action: 'resolve', resolutionCode: 'fixed', note: 'disk space freed on the web server' });
+    await until('the resolved incident to close by itself', async () => (await incidents.queries.get(desk, refs[1]!)).incident.status === 'closed', 15_000);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const closed = await incidents.get(desk, refs[1]!);
+    const closed = await incidents.queries.get(desk, refs[1]!);
     expect(closed.incident.closureCode).toBe('auto_closed');
     expect(closed.events.filter((e) => e.type === 'close')).toEqual([expect.objectContaining({ actor: 'sigap', toStatus: 'closed' })]);
 

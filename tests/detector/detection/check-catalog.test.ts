@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../config.js';
 import { CheckCatalog } from '../../../detector/detection/check-catalog.js';
-import type { User } from '../../../detector/domain-types.js';
+import type { User } from '../../../detector/accounts/account-types.js';
 import { openDatabase } from '../../../detector/store/database.js';
 import type { Database } from '../../../detector/store/store-types.js';
 import { testDatabaseKinds, type TestDatabase } from '../../helpers/test-databases.js';

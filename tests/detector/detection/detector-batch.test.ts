@@ -7,7 +7,7 @@ import { parseConfig, type SigapConfig } from '../../../config.js';
 import { fixedCheckLookup } from '../../../detector/detection/check-catalog.js';
 import { Detector } from '../../../detector/detection/detector.js';
 import { StorageUnavailableError } from '../../../detector/errors.js';
-import { IncidentService } from '../../../detector/incidents/incident-service.js';
+import { createIncidentServices } from '../../../detector/incidents/incident-services.js';
 import { ResultBatcher } from '../../../detector/detection/result-batcher.js';
 import { openDatabase } from '../../../detector/store/database.js';
 import type { Database } from '../../../detector/store/store-types.js';
@@ -72,8 +72,8 @@ async function harness(kind: TestDatabaseKind): Promise<Harness> {
   await raw.stores.checks.syncConfig(config.services, at(0));
   let transactions = 0;
   const db: Database = { ...raw, transaction: (work) => (transactions++, raw.transaction(work)), close: () => raw.close() };
-  const incidents = new IncidentService({ db, checks: fixedCheckLookup(config.services), policy: config.policy, calendar: config.calendar, clock: () => at(1000) });
-  const detector = new Detector({ db, incidents, checks: fixedCheckLookup(config.services), instance: 'test', logger: silent });
+  const incidents = createIncidentServices({ db, checks: fixedCheckLookup(config.services), policy: config.policy, calendar: config.calendar, clock: () => at(1000) });
+  const detector = new Detector({ db, incidents: incidents.probes, flapping: config.policy.flapping, checks: fixedCheckLookup(config.services), instance: 'test', logger: silent });
   return { testDb, db, detector, transactions: () => transactions };
 }
 
@@ -129,8 +129,8 @@ describe.each(testDatabaseKinds())('batched result writes on $name', (kind) => {
     // On PostgreSQL the second worker has its own pool, as a second process would.
     const second = kind.name === 'postgres' ? openDatabase(h.testDb.url) : h.db;
     try {
-      const incidents = new IncidentService({ db: second, checks: fixedCheckLookup(config.services), policy: config.policy, calendar: config.calendar, clock: () => at(1000) });
-      const other = new Detector({ db: second, incidents, checks: fixedCheckLookup(config.services), instance: 'other', logger: silent });
+      const incidents = createIncidentServices({ db: second, checks: fixedCheckLookup(config.services), policy: config.policy, calendar: config.calendar, clock: () => at(1000) });
+      const other = new Detector({ db: second, incidents: incidents.probes, flapping: config.policy.flapping, checks: fixedCheckLookup(config.services), instance: 'other', logger: silent });
       const batches = (offset: number, keys: string[]) =>
         [0, 1, 2, 3].map((round) => keys.map((key) => result(key, 'down', offset + round * 10)));
       await Promise.all([

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig, type SigapConfig } from '../../../config.js';
 import { fixedCheckLookup } from '../../../detector/detection/check-catalog.js';
 import { Detector } from '../../../detector/detection/detector.js';
-import { IncidentService } from '../../../detector/incidents/incident-service.js';
+import { createIncidentServices } from '../../../detector/incidents/incident-services.js';
 import { openDatabase } from '../../../detector/store/database.js';
 import type { Database } from '../../../detector/store/store-types.js';
 import type { FailureKind, ProbeResult, ProbeStatus } from '../../../probes/probe-types.js';
@@ -40,8 +40,8 @@ function result(checkKey: string, status: ProbeStatus, seconds: number, failureK
 }
 
 function makeDetector(db: Database, now: () => Date) {
-  const incidents = new IncidentService({ db, checks: fixedCheckLookup(config.services), policy: config.policy, calendar: config.calendar, clock: now });
-  const detector = new Detector({ db, incidents, checks: fixedCheckLookup(config.services), instance: 'test', logger: pino({ level: 'silent' }) });
+  const incidents = createIncidentServices({ db, checks: fixedCheckLookup(config.services), policy: config.policy, calendar: config.calendar, clock: now });
+  const detector = new Detector({ db, incidents: incidents.probes, flapping: config.policy.flapping, checks: fixedCheckLookup(config.services), instance: 'test', logger: pino({ level: 'silent' }) });
   return { detector, incidents };
 }
 
@@ -105,7 +105,7 @@ describe.each(testDatabaseKinds())('detector on $name', (kind) => {
     // P2 runs on a 24x7 clock: 30 minutes to respond, 8 hours to resolve, from detection.
     expect(incident.responseDueAt).toEqual(at(60 + 30 * 60));
     expect(incident.resolveDueAt).toEqual(at(60 + 8 * 3600));
-    const detail = await makeDetector(db, () => clock).incidents.get({ id: 1, username: 'a', displayName: 'a', role: 'admin', language: 'id', active: true, email: null }, incident.ref);
+    const detail = await makeDetector(db, () => clock).incidents.queries.get({ id: 1, username: 'a', displayName: 'a', role: 'admin', language: 'id', active: true, email: null }, incident.ref);
     expect(detail.events.map((e) => [e.type, e.actor, e.toStatus])).toEqual([['opened', 'sigap', 'new']]);
   });
 

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig, type SigapConfig } from '../../../config.js';
 import { fixedCheckLookup } from '../../../detector/detection/check-catalog.js';
 import { Detector } from '../../../detector/detection/detector.js';
-import { IncidentService } from '../../../detector/incidents/incident-service.js';
+import { createIncidentServices } from '../../../detector/incidents/incident-services.js';
 import { quorumFails, type LocationState, type QuorumPolicy } from '../../../detector/detection/location-quorum.js';
 import { openDatabase } from '../../../detector/store/database.js';
 import type { Database } from '../../../detector/store/store-types.js';
@@ -92,8 +92,8 @@ interface Harness {
 
 function detectorFor(db: Database, instance: string, clock: { now: Date }): Detector {
   const checks = fixedCheckLookup(config.services);
-  const incidents = new IncidentService({ db, checks, policy: config.policy, calendar: config.calendar, clock: () => clock.now });
-  return new Detector({ db, incidents, checks, instance, logger: silent });
+  const incidents = createIncidentServices({ db, checks, policy: config.policy, calendar: config.calendar, clock: () => clock.now });
+  return new Detector({ db, incidents: incidents.probes, flapping: config.policy.flapping, checks, instance, logger: silent });
 }
 
 async function harness(kind: TestDatabaseKind): Promise<Harness> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CheckRecord } from '../../../detector/domain-types.js';
+import type { CheckRecord } from '../../../detector/detection/check-types.js';
 import { advanceStreak, type StreakOutcome } from '../../../detector/detection/streaks.js';
 import type { ProbeStatus } from '../../../probes/probe-types.js';
 

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseBusinessHours, type BusinessCalendar } from '../../../detector/sla/business-calendar.js';
-import {
-  actionsFor,
-  assertMayActOn,
-  assertRoleMayAct,
-  changedFields,
-  changesFor,
-  clockAfterPause,
-  INCIDENT_ACTIONS,
-  transitionFor,
-  type IncidentAction,
-  type LockedIncident,
-} from '../../../detector/incidents/incident-actions.js';
+import { actionsFor, assertMayActOn, assertRoleMayAct, changedFields, changesFor, clockAfterPause, INCIDENT_ACTIONS, transitionFor, type IncidentAction } from '../../../detector/incidents/incident-actions.js';
+import type { LockedIncident } from '../../../detector/incidents/incident-types.js';
 import { INCIDENT_STATES, LIFECYCLE, type IncidentStatus } from '../../../detector/incidents/lifecycle.js';
 import { DEFAULT_SLA_TARGETS, dueTimes } from '../../../detector/sla/due-times.js';
 

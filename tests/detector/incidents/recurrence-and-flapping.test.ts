@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig, type SigapConfig } from '../../../config.js';
 import { fixedCheckLookup } from '../../../detector/detection/check-catalog.js';
 import { Detector } from '../../../detector/detection/detector.js';
-import type { Incident, User } from '../../../detector/domain-types.js';
-import { IncidentService } from '../../../detector/incidents/incident-service.js';
+import type { Incident } from '../../../detector/incidents/incident-types.js';
+import type { User } from '../../../detector/accounts/account-types.js';
+import { createIncidentServices, type IncidentServices } from '../../../detector/incidents/incident-services.js';
 import { openDatabase } from '../../../detector/store/database.js';
 import type { Database } from '../../../detector/store/store-types.js';
 import type { ProbeResult, ProbeStatus } from '../../../probes/probe-types.js';
@@ -46,7 +47,7 @@ describe.each(testDatabaseKinds())('recurrence and flapping on $name', (kind) =>
   let db: Database;
   let clock = at(0);
   let detector: Detector;
-  let incidents: IncidentService;
+  let incidents: IncidentServices;
 
   /** Feed results one by one, each at its own time: [minutes, status]. */
   async function feed(checkKey: string, steps: Array<[number, ProbeStatus]>) {
@@ -57,9 +58,9 @@ describe.each(testDatabaseKinds())('recurrence and flapping on $name', (kind) =>
     }
     return verdicts;
   }
-  async function act(minutes: number, ref: string, ...inputs: Parameters<IncidentService['act']>[2][]) {
+  async function act(minutes: number, ref: string, ...inputs: Parameters<IncidentServices["commands"]["act"]>[2][]) {
     clock = at(minutes);
-    for (const input of inputs) await incidents.act(desk, ref, input);
+    for (const input of inputs) await incidents.commands.act(desk, ref, input);
   }
   const resolve = (minutes: number, ref: string) =>
     act(minutes, ref, { action: 'acknowledge' }, { action: 'resolve', resolutionCode: 'restarted', note: 'php-fpm restarted' });
@@ -76,8 +77,8 @@ describe.each(testDatabaseKinds())('recurrence and flapping on $name', (kind) =>
     db = openDatabase(testDb.url);
     await db.migrate();
     await db.stores.checks.syncConfig(config.services, at(0));
-    incidents = new IncidentService({ db, checks: fixedCheckLookup(config.services), policy: config.policy, calendar: config.calendar, clock: () => clock });
-    detector = new Detector({ db, incidents, checks: fixedCheckLookup(config.services), instance: 'test', logger: pino({ level: 'silent' }) });
+    incidents = createIncidentServices({ db, checks: fixedCheckLookup(config.services), policy: config.policy, calendar: config.calendar, clock: () => clock });
+    detector = new Detector({ db, incidents: incidents.probes, flapping: config.policy.flapping, checks: fixedCheckLookup(config.services), instance: 'test', logger: pino({ level: 'silent' }) });
   });
   afterAll(async () => {
     await db?.close();

@@ -4,7 +4,7 @@
 import knexFactory, { type Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../config.js';
-import type { NewIncident } from '../../../detector/domain-types.js';
+import type { NewIncident } from '../../../detector/incidents/incident-types.js';
 import { openDatabase } from '../../../detector/store/database.js';
 import type { Database } from '../../../detector/store/store-types.js';
 import { testDatabaseKinds, type TestDatabase } from '../../helpers/test-databases.js';

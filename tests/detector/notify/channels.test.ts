@@ -7,6 +7,7 @@ import { createChannel } from '../../../detector/notify/channels/index.js';
 import { TelegramChannel } from '../../../detector/notify/channels/telegram.js';
 import { WebhookChannel } from '../../../detector/notify/channels/webhook.js';
 import { DeliveryError, type Channel, type NotificationEvent, type OutboxDelivery, type SmtpConfig } from '../../../detector/notify/notification-types.js';
+import { CAUSE_OF } from '../../helpers/events.js';
 import { findRefusingPort, startHttpServer, stopAllServers } from '../../helpers/local-servers.js';
 
 function delivery(event: NotificationEvent, overrides: Partial<OutboxDelivery> = {}, title = 'Situs pengaduan tidak bisa diakses'): OutboxDelivery {
@@ -18,7 +19,7 @@ function delivery(event: NotificationEvent, overrides: Partial<OutboxDelivery> =
     attempt: 1,
     payload: {
       event,
-      cause: { id: 7, type: event, at: '2026-11-27T02:00:00.000Z', actor: 'system', note: null, data: null },
+      cause: { id: 7, type: CAUSE_OF[event], at: '2026-11-27T02:00:00.000Z', actor: 'system', note: null, data: null },
       incident: {
         ref: 'INC-2026-00001', title, description: '', service: 'pengaduan', serviceName: 'Pengaduan Masyarakat', check: 'pengaduan-home',
         source: 'probe', category: 'network', subcategory: 'connection', failureKind: null, failureReason: 'ECONNREFUSED', priority: 'P1',

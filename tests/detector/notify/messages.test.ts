@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alertmanagerWebhookBody, incidentFingerprint, renderMessage, telegramText } from '../../../detector/notify/messages.js';
+import { CAUSE_OF } from '../../helpers/events.js';
 import type { NotificationEvent, NotificationPayload, NotifiedIncident } from '../../../detector/notify/notification-types.js';
 
 function incident(overrides: Partial<NotifiedIncident> = {}): NotifiedIncident {
@@ -41,7 +42,7 @@ function incident(overrides: Partial<NotifiedIncident> = {}): NotifiedIncident {
 function payload(event: NotificationEvent, overrides: Partial<NotificationPayload> = {}, incidentOverrides: Partial<NotifiedIncident> = {}): NotificationPayload {
   return {
     event,
-    cause: { id: 7, type: event, at: '2026-11-27T01:00:30.000Z', actor: 'system', note: null, data: null },
+    cause: { id: 7, type: CAUSE_OF[event], at: '2026-11-27T01:00:30.000Z', actor: 'system', note: null, data: null },
     incident: incident(incidentOverrides),
     link: 'https://sigap.dpmptsp.example/incidents/INC-2026-00001',
     timezone: 'Asia/Jakarta',
@@ -86,7 +87,7 @@ describe('renderMessage', () => {
   });
 
   it('includes the note of the event that caused it', () => {
-    const cause = { id: 9, type: 'escalated', at: '2026-11-27T01:20:00.000Z', actor: 'budi', note: 'server room is flooded', data: null };
+    const cause = { id: 9, type: 'escalate' as const, at: '2026-11-27T01:20:00.000Z', actor: 'budi', note: 'server room is flooded', data: null };
     const message = renderMessage(payload('escalated', { cause }));
     expect(message.text).toContain('Catatan: server room is flooded (budi)');
   });
@@ -112,7 +113,7 @@ describe('telegramText', () => {
 
   it('stays under 4096 characters however long the values are', () => {
     const long = '<&>'.repeat(3000);
-    const cause = { id: 1, type: 'note', at: '2026-11-27T01:00:00.000Z', actor: 'x', note: long, data: null };
+    const cause = { id: 1, type: 'note' as const, at: '2026-11-27T01:00:00.000Z', actor: 'x', note: long, data: null };
     const text = telegramText(payload('resolved', { cause }, { title: long, resolutionNotes: long, failureReason: long }));
     expect(text.length).toBeLessThan(4096);
   });

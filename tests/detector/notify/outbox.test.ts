@@ -10,8 +10,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig, type NotificationsConfig, type SigapConfig } from '../../../config.js';
 import { fixedCheckLookup } from '../../../detector/detection/check-catalog.js';
 import { Detector } from '../../../detector/detection/detector.js';
-import type { User } from '../../../detector/domain-types.js';
-import { IncidentService, type ManualIncidentInput } from '../../../detector/incidents/incident-service.js';
+import type { User } from '../../../detector/accounts/account-types.js';
+import type { ManualIncidentInput } from '../../../detector/incidents/incident-commands.js';
+import { createIncidentServices, type IncidentServices } from '../../../detector/incidents/incident-services.js';
 import { createChannel } from '../../../detector/notify/channels/index.js';
 import { backoffMs, NotificationDispatcher } from '../../../detector/notify/dispatcher.js';
 import { NotificationService } from '../../../detector/notify/notification-service.js';
@@ -105,13 +106,14 @@ describe.each(testDatabaseKinds())('the notification outbox on $name', (kind) =>
   let db: Database;
   let config: SigapConfig;
   let now = at(0);
-  let incidents: IncidentService;
+  let incidents: IncidentServices;
+  let planner: NotificationPlanner;
   const extra: Database[] = [];
 
   const clock = () => now;
   /** Route every notification of the process through this planner (as main.ts does at start). */
-  function plan(database: Database, notifications: NotificationsConfig) {
-    database.onIncidentEvent(new NotificationPlanner({ config: notifications, timezone: config.timezone, checks: fixedCheckLookup(config.services) }).plan);
+  function plan(notifications: NotificationsConfig) {
+    planner = new NotificationPlanner({ config: notifications, timezone: config.timezone, checks: fixedCheckLookup(config.services) });
   }
   function dispatcherOn(database: Database, owner: string, notifications = config.notifications) {
     const channels = new Map<string, Channel>(notifications.channels.map((c) => [c.key, createChannel(c, null)]));
@@ -121,7 +123,6 @@ describe.each(testDatabaseKinds())('the notification outbox on $name', (kind) =>
   function anotherDatabase(): Database {
     const database = openDatabase(testDb.url);
     extra.push(database);
-    plan(database, config.notifications);
     return database;
   }
   const outboxOf = async (ref: string) => {
@@ -130,7 +131,7 @@ describe.each(testDatabaseKinds())('the notification outbox on $name', (kind) =>
   };
   async function logAt(ms: number, input: Partial<ManualIncidentInput> = {}) {
     now = at(ms);
-    return (await incidents.logManual(desk, { ...REPORT, ...input })).incident.ref;
+    return (await incidents.commands.logManual(desk, { ...REPORT, ...input })).incident.ref;
   }
 
   beforeAll(async () => {
@@ -145,8 +146,16 @@ describe.each(testDatabaseKinds())('the notification outbox on $name', (kind) =>
     db = openDatabase(testDb.url);
     await db.migrate();
     await db.stores.checks.syncConfig(config.services, at(0));
-    plan(db, config.notifications);
-    incidents = new IncidentService({ db, checks: fixedCheckLookup(config.services), policy: config.policy, calendar: config.calendar, clock, reminders: config.notifications.reminders });
+    plan(config.notifications);
+    incidents = createIncidentServices({
+      db,
+      checks: fixedCheckLookup(config.services),
+      policy: config.policy,
+      calendar: config.calendar,
+      clock,
+      reminders: config.notifications.reminders,
+      onEvent: (stores, incident, event) => planner.plan(stores, incident, event),
+    });
   });
   // Each test starts with an empty queue: what earlier tests left due is delivered first.
   beforeEach(async () => {
@@ -187,7 +196,8 @@ describe.each(testDatabaseKinds())('the notification outbox on $name', (kind) =>
     const before = (await outboxOf(ref)).length;
     const failing = db.transaction(async (stores) => {
       const incident = (await stores.incidents.lockByRef(ref))!;
-      await stores.incidents.appendEvent(incident.id, { at: now, actor: 'sigap', type: 'restored', fromStatus: 'new', toStatus: 'new', note: null, data: {} });
+      await incidents.writer.restore(stores, incident, now, { check: 'pengaduan-form', serviceRestoredAt: now.toISOString() }, 'sigap', now);
+      expect((await stores.notifications.listForIncident(incident.id)).length).toBeGreaterThan(before);
       throw new Error('the database refused the rest');
     });
     await expect(failing).rejects.toThrow('refused');
@@ -249,28 +259,28 @@ describe.each(testDatabaseKinds())('the notification outbox on $name', (kind) =>
   it('reminds while nobody acknowledges, to where the opened message went, and stops on acknowledgement', async () => {
     const ref = await logAt(10 * MIN);
     now = at(39 * MIN);
-    await incidents.sweep();
+    await incidents.sla.sweep();
     expect((await outboxOf(ref)).filter((r) => r.event === 'reminder')).toEqual([]);
     now = at(40 * MIN);
-    await incidents.sweep();
+    await incidents.sla.sweep();
     now = at(70 * MIN);
-    await incidents.sweep();
+    await incidents.sla.sweep();
     const reminders = (await outboxOf(ref)).filter((r) => r.event === 'reminder');
     expect(reminders.map((r) => [r.channelKey, r.payload.cause.data])).toEqual([
       ['desk-hook', { count: 1, unacknowledgedForMs: 30 * MIN }],
       ['desk-hook', { count: 2, unacknowledgedForMs: 60 * MIN }],
     ]);
     now = at(75 * MIN);
-    await incidents.act(desk, ref, { action: 'acknowledge' });
+    await incidents.commands.act(desk, ref, { action: 'acknowledge' });
     now = at(5 * 60 * MIN);
-    await incidents.sweep();
+    await incidents.sla.sweep();
     expect((await outboxOf(ref)).filter((r) => r.event === 'reminder')).toHaveLength(2);
-    const events = (await incidents.get(desk, ref)).events.filter((e) => e.type === 'reminder');
+    const events = (await incidents.queries.get(desk, ref)).events.filter((e) => e.type === 'reminder');
     expect(events.map((e) => e.actor)).toEqual(['sigap', 'sigap']);
   });
 
   it('the restored and resolved messages follow every channel the opened one went to, even after the routes changed', async () => {
-    const detector = new Detector({ db, incidents, checks: fixedCheckLookup(config.services), instance: 'test', logger: silent });
+    const detector = new Detector({ db, incidents: incidents.probes, flapping: config.policy.flapping, checks: fixedCheckLookup(config.services), instance: 'test', logger: silent });
     const feed = async (ms: number, status: 'up' | 'down') => {
       now = at(ms);
       await detector.handleResult({
@@ -285,20 +295,20 @@ describe.each(testDatabaseKinds())('the notification outbox on $name', (kind) =>
     };
     await feed(0, 'up');
     await feed(MIN, 'down');
-    const { items } = await incidents.list(desk, { openOnly: true }, 100, null);
+    const { items } = await incidents.queries.list(desk, { openOnly: true }, 100, null);
     const ref = items.find((i) => i.check === 'pengaduan-form')!.ref;
     expect((await outboxOf(ref)).map((r) => [r.event, r.channelKey])).toEqual([['opened', 'desk-hook']]);
 
     // The office rewires its routes: restored and resolved now go to it-hook only.
     const rewired = parseConfig(yaml(hook.url, other.url, `    - { events: [restored, resolved], notify: [it-hook] }`), 'sigap.yaml', {});
-    plan(db, rewired.notifications);
+    plan(rewired.notifications);
     try {
       await feed(2 * MIN, 'up');
       now = at(3 * MIN);
-      await incidents.act(desk, ref, { action: 'acknowledge' });
-      await incidents.act(desk, ref, { action: 'resolve', resolutionCode: 'restarted', note: 'php-fpm restarted' });
+      await incidents.commands.act(desk, ref, { action: 'acknowledge' });
+      await incidents.commands.act(desk, ref, { action: 'resolve', resolutionCode: 'restarted', note: 'php-fpm restarted' });
     } finally {
-      plan(db, config.notifications);
+      plan(config.notifications);
     }
     const rows = await outboxOf(ref);
     const channelsOf = (event: string) => rows.filter((r) => r.event === event).map((r) => r.channelKey).sort();

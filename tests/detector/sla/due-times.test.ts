@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseBusinessHours, type BusinessCalendar } from '../../../detector/sla/business-calendar.js';
-import { clockTimeBetween, DEFAULT_SLA_TARGETS, dueTimes, type Priority, type SlaTargets } from '../../../detector/sla/due-times.js';
+import { clockTimeBetween, DEFAULT_SLA_TARGETS, dueTimes, type SlaTargets } from '../../../detector/sla/due-times.js';
+import type { Priority } from '../../../detector/incidents/priority.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

@@ -1,9 +1,10 @@
 // The pure rules behind SOP-Insiden-002 and -003: which warnings and breaches are due in which
 // state, what a breach changes, when a probe incident counts as verified, when auto-close applies.
+import { dataOf } from '../../helpers/events.js';
 import { describe, expect, it } from 'vitest';
 import { autoCloseChange, closureChecklist, verifyRestoration, type VerificationInput } from '../../../detector/sla/closure.js';
 import { slaChange } from '../../../detector/sla/escalation.js';
-import type { LockedIncident } from '../../../detector/incidents/incident-actions.js';
+import type { LockedIncident } from '../../../detector/incidents/incident-types.js';
 
 const T0 = Date.parse('2026-11-27T01:00:00.000Z');
 const MIN = 60_000;
@@ -36,7 +37,7 @@ describe('slaChange', () => {
   it('runs the response target only while the incident is new', () => {
     for (const status of ['assigned', 'escalated', 'pending', 'resolved'] as const) {
       const change = slaChange(incident({ status, escalationLevel: 1, acknowledgedAt: at(1) }), at(31));
-      expect(change?.events.some((e) => e.data.target === 'response') ?? false, status).toBe(false);
+      expect(change?.events.some((e) => dataOf(e).target === 'response') ?? false, status).toBe(false);
     }
   });
 
@@ -65,7 +66,7 @@ describe('slaChange', () => {
 
   it('both targets past due at once (Sigap was stopped): two breaches, no warnings, one escalation, the head of division for each', () => {
     const change = slaChange(incident(), at(600))!;
-    expect(change.events.map((e) => `${e.type}:${e.data.target ?? e.data.reason}`)).toEqual([
+    expect(change.events.map((e) => `${e.type}:${dataOf(e).target ?? dataOf(e).reason}`)).toEqual([
       'breached:response',
       'breached:resolution',
       'escalate:response_breach',

@@ -2,14 +2,17 @@
 // injected clock: warnings and breaches from stored due times, automatic escalation, the head of
 // division brought in, exactly once across a restart and across two processes; verification
 // before closure, auto-close (never P1), reopening and terminal states.
+import { dataOf } from '../../helpers/events.js';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig, type SigapConfig } from '../../../config.js';
 import { fixedCheckLookup } from '../../../detector/detection/check-catalog.js';
 import { Detector } from '../../../detector/detection/detector.js';
-import type { IncidentEvent, User } from '../../../detector/domain-types.js';
+import type { IncidentEvent } from '../../../detector/incidents/incident-events.js';
+import type { User } from '../../../detector/accounts/account-types.js';
 import type { ActionInput } from '../../../detector/incidents/incident-actions.js';
-import { IncidentService, type ManualIncidentInput } from '../../../detector/incidents/incident-service.js';
+import type { ManualIncidentInput } from '../../../detector/incidents/incident-commands.js';
+import { createIncidentServices, type IncidentServices } from '../../../detector/incidents/incident-services.js';
 import { openDatabase } from '../../../detector/store/database.js';
 import type { Database } from '../../../detector/store/store-types.js';
 import type { ProbeStatus } from '../../../probes/probe-types.js';
@@ -55,12 +58,12 @@ describe.each(testDatabaseKinds())('escalation and closure on $name', (kind) => 
   let testDb: TestDatabase;
   let db: Database;
   let now = at(0);
-  let incidents: IncidentService;
+  let incidents: IncidentServices;
   let detector: Detector;
   const others: Database[] = [];
 
   const serviceOn = (database: Database) =>
-    new IncidentService({ db: database, checks: fixedCheckLookup(config.services), policy: config.policy, calendar: config.calendar, clock: () => now });
+    createIncidentServices({ db: database, checks: fixedCheckLookup(config.services), policy: config.policy, calendar: config.calendar, clock: () => now });
   /** Another Sigap process on the same database, as after a restart: its own connections and service objects. */
   const anotherProcess = () => {
     const database = openDatabase(testDb.url);
@@ -77,19 +80,19 @@ describe.each(testDatabaseKinds())('escalation and closure on $name', (kind) => 
 
   async function logAt(ms: number, input: Partial<ManualIncidentInput> = {}): Promise<string> {
     now = at(ms);
-    return (await incidents.logManual(desk, { ...REPORT, ...input })).incident.ref;
+    return (await incidents.commands.logManual(desk, { ...REPORT, ...input })).incident.ref;
   }
   async function act(ms: number, ref: string, ...inputs: ActionInput[]) {
     now = at(ms);
     let detail;
-    for (const input of inputs) detail = await incidents.act(desk, ref, input);
+    for (const input of inputs) detail = await incidents.commands.act(desk, ref, input);
     return detail!;
   }
   async function sweepAt(ms: number, service = incidents) {
     now = at(ms);
-    return service.sweep();
+    return service.sla.sweep();
   }
-  const detail = (ref: string) => incidents.get(desk, ref);
+  const detail = (ref: string) => incidents.queries.get(desk, ref);
   const events = async (ref: string) => (await detail(ref)).events;
   const sigapEvents = async (ref: string) => (await events(ref)).filter((e) => e.actor === 'sigap');
   const ofType = (list: IncidentEvent[], type: string) => list.filter((e) => e.type === type);
@@ -112,7 +115,7 @@ describe.each(testDatabaseKinds())('escalation and closure on $name', (kind) => 
     for (let t = fromMs; t <= toMs; t += MIN) await probe(check, t, 'up');
   }
   async function openRefOf(check: string): Promise<string> {
-    const { items } = await incidents.list(desk, {}, 200, null);
+    const { items } = await incidents.queries.list(desk, {}, 200, null);
     return items.filter((i) => i.check === check).sort((a, b) => b.id - a.id)[0]!.ref;
   }
 
@@ -122,7 +125,7 @@ describe.each(testDatabaseKinds())('escalation and closure on $name', (kind) => 
     await db.migrate();
     await db.stores.checks.syncConfig(config.services, at(0));
     incidents = serviceOn(db);
-    detector = new Detector({ db, incidents, checks: fixedCheckLookup(config.services), instance: 'test', logger: pino({ level: 'silent' }) });
+    detector = new Detector({ db, incidents: incidents.probes, flapping: config.policy.flapping, checks: fixedCheckLookup(config.services), instance: 'test', logger: pino({ level: 'silent' }) });
   });
   afterAll(async () => {
     for (const other of others) await other.close();
@@ -165,7 +168,7 @@ describe.each(testDatabaseKinds())('escalation and closure on $name', (kind) => 
         // nobody answered: the response is still missing, not stopped by Sigap's escalation
         acknowledgedAt: null,
       });
-      const sigap = (await sigapEvents(ref)).map((e) => [e.type, e.fromStatus, e.toStatus, e.data?.reason ?? e.data?.target]);
+      const sigap = (await sigapEvents(ref)).map((e) => [e.type, e.fromStatus, e.toStatus, dataOf(e).reason ?? dataOf(e).target]);
       expect(sigap).toEqual([
         ['warning', 'new', 'new', 'response'],
         ['breached', 'new', 'new', 'response'],
@@ -195,7 +198,7 @@ describe.each(testDatabaseKinds())('escalation and closure on $name', (kind) => 
       await act(5 * MIN, atLevel1, { action: 'escalate', level: 1, note: 'database host' });
 
       await sweepAt(6 * HOUR);
-      for (const ref of [atLevel0, atLevel1]) expect((await sigapEvents(ref)).map((e) => [e.type, e.data?.target])).toEqual([['warning', 'resolution']]);
+      for (const ref of [atLevel0, atLevel1]) expect((await sigapEvents(ref)).map((e) => [e.type, dataOf(e).target])).toEqual([['warning', 'resolution']]);
       await sweepAt(8 * HOUR);
 
       expect((await detail(atLevel0)).incident).toMatchObject({ status: 'escalated', escalationLevel: 1, assignee: null, resolutionBreached: true, responseBreached: false, managementEscalated: true });
@@ -234,7 +237,7 @@ describe.each(testDatabaseKinds())('escalation and closure on $name', (kind) => 
       await sweepAt(6 * HOUR - MIN);
       expect(ofType(await sigapEvents(ref), 'warning')).toEqual([]);
       await sweepAt(6 * HOUR);
-      expect(ofType(await sigapEvents(ref), 'warning').map((e) => e.data?.target)).toEqual(['resolution']);
+      expect(ofType(await sigapEvents(ref), 'warning').map((e) => dataOf(e).target)).toEqual(['resolution']);
     });
   });
 
@@ -264,7 +267,7 @@ describe.each(testDatabaseKinds())('escalation and closure on $name', (kind) => 
       for (let n = 0; n < 8; n += 1) refs.push(await logAt(0));
       const [a, b] = [racer(), racer()];
       now = at(31 * MIN);
-      const reports = await Promise.all([a.sweep(), b.sweep(), a.sweep(), b.sweep()]);
+      const reports = await Promise.all([a.sla.sweep(), b.sla.sweep(), a.sla.sweep(), b.sla.sweep()]);
       expect(reports.flatMap((r) => r.failures)).toEqual([]);
       for (const ref of refs) {
         const list = await events(ref);
@@ -280,7 +283,7 @@ describe.each(testDatabaseKinds())('escalation and closure on $name', (kind) => 
       const ref = await logAt(0, { service: 'pengaduan', impact: 'high' });
       const { incident, events: list } = await detail(ref);
       expect(incident).toMatchObject({ priority: 'P1', managementEscalated: true, status: 'new' });
-      expect(list.map((e) => [e.actor, e.type, e.data?.reason ?? null])).toEqual([
+      expect(list.map((e) => [e.actor, e.type, dataOf(e).reason ?? null])).toEqual([
         ['desk1', 'opened', null],
         ['sigap', 'escalate_management', 'priority_P1'],
       ]);
@@ -301,7 +304,7 @@ describe.each(testDatabaseKinds())('escalation and closure on $name', (kind) => 
       expect(after.incident).toMatchObject({ status: 'new', managementEscalated: true, escalationLevel: 0 });
       expect(after.events.at(-1)).toMatchObject({ actor: 'desk1', type: 'escalate_management', note: 'the regent asked for a briefing', data: { reason: 'request' } });
       await act(2 * MIN, ref, { action: 'escalate', level: 2, note: 'vendor' });
-      await expect(incidents.act(vendor, ref, { action: 'escalate_management', note: 'x' })).rejects.toMatchObject({ code: 'forbidden' });
+      await expect(incidents.commands.act(vendor, ref, { action: 'escalate_management', note: 'x' })).rejects.toMatchObject({ code: 'forbidden' });
     });
   });
 
@@ -314,13 +317,13 @@ describe.each(testDatabaseKinds())('escalation and closure on $name', (kind) => 
       expect((await detail(ref)).incident).toMatchObject({ serviceRestoredAt: at(5 * MIN), resolvedAt: at(6 * MIN) });
 
       now = at(10 * MIN);
-      const refused = incidents.act(desk, ref, { action: 'close', closureCode: 'confirmed' });
+      const refused = incidents.commands.act(desk, ref, { action: 'close', closureCode: 'confirmed' });
       await expect(refused).rejects.toMatchObject({ code: 'not_verified', message: expect.stringContaining('10 min remain') });
       expect((await detail(ref)).closure?.verification).toMatchObject({ state: 'waiting', reason: 'no_recent_results' });
 
       await healthy('skm-verify', 7 * MIN, 19 * MIN);
       now = at(19 * MIN);
-      await expect(incidents.act(desk, ref, { action: 'close', closureCode: 'confirmed' })).rejects.toMatchObject({
+      await expect(incidents.commands.act(desk, ref, { action: 'close', closureCode: 'confirmed' })).rejects.toMatchObject({
         code: 'not_verified',
         message: expect.stringContaining('1 min remain'),
       });
@@ -346,7 +349,7 @@ describe.each(testDatabaseKinds())('escalation and closure on $name', (kind) => 
       await healthy('skm-stale', MIN, 30 * MIN);
       await act(30 * MIN, ref, { action: 'acknowledge' }, { action: 'resolve', resolutionCode: 'fixed', note: 'n' });
       now = at(40 * MIN);
-      await expect(incidents.act(desk, ref, { action: 'close', closureCode: 'confirmed' })).rejects.toMatchObject({
+      await expect(incidents.commands.act(desk, ref, { action: 'close', closureCode: 'confirmed' })).rejects.toMatchObject({
         code: 'not_verified',
         message: expect.stringContaining('no recent probe results'),
       });
@@ -365,7 +368,7 @@ describe.each(testDatabaseKinds())('escalation and closure on $name', (kind) => 
         ],
         autoCloseAt: at(MIN + 3 * DAY),
       });
-      await expect(incidents.act(desk, confirmed, { action: 'close', closureCode: 'auto_closed' })).rejects.toMatchObject({
+      await expect(incidents.commands.act(desk, confirmed, { action: 'close', closureCode: 'auto_closed' })).rejects.toMatchObject({
         code: 'validation_failed',
         details: [expect.objectContaining({ path: 'closureCode' })],
       });
@@ -389,7 +392,7 @@ describe.each(testDatabaseKinds())('escalation and closure on $name', (kind) => 
 
       const [a, b] = [racer(), racer()];
       now = at(MIN + 3 * DAY);
-      const reports = await Promise.all([a.sweep(), b.sweep()]);
+      const reports = await Promise.all([a.sla.sweep(), b.sla.sweep()]);
       expect(reports.flatMap((r) => r.failures)).toEqual([]);
       const closed = await detail(p2);
       expect(closed.incident).toMatchObject({ status: 'closed', closureCode: 'auto_closed', closedAt: at(MIN + 3 * DAY) });
@@ -424,13 +427,13 @@ describe.each(testDatabaseKinds())('escalation and closure on $name', (kind) => 
 
       await act(2 * DAY + MIN, ref, { action: 'resolve', resolutionCode: 'fixed', note: 'really fixed' }, { action: 'close', closureCode: 'confirmed' });
       for (const input of [{ action: 'reopen', reason: 'r' }, { action: 'note', note: 'late' }, { action: 'cancel', reason: 'r' }] as const) {
-        const attempt = incidents.act(desk, ref, input);
+        const attempt = incidents.commands.act(desk, ref, input);
         if (input.action === 'note') await expect(attempt).resolves.toBeTruthy();
         else await expect(attempt).rejects.toMatchObject({ code: 'invalid_transition', message: expect.stringContaining('none (terminal state)') });
       }
       const canceled = await logAt(0);
       await act(MIN, canceled, { action: 'cancel', reason: 'test call' });
-      await expect(incidents.act(desk, canceled, { action: 'reopen', reason: 'r' })).rejects.toMatchObject({ code: 'invalid_transition' });
+      await expect(incidents.commands.act(desk, canceled, { action: 'reopen', reason: 'r' })).rejects.toMatchObject({ code: 'invalid_transition' });
     });
 
     it('proposes a known error when the same check failed the same way three times in 30 days', async () => {

@@ -1,7 +1,7 @@
 // One contract for storage, run on real SQLite and (with TEST_DATABASE_URL) real PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig, type ServiceConfig } from '../../../config.js';
-import type { NewIncident } from '../../../detector/domain-types.js';
+import type { NewIncident } from '../../../detector/incidents/incident-types.js';
 import { DuplicateError } from '../../../detector/errors.js';
 import { openDatabase } from '../../../detector/store/database.js';
 import type { Database } from '../../../detector/store/store-types.js';
@@ -176,8 +176,8 @@ describe.each(testDatabaseKinds())('store contract on $name', (kind) => {
 
   it('appends events in order with their data', async () => {
     const incident = (await db.stores.incidents.findByRef('INC-2026-91000'))!;
-    await db.stores.incidents.appendEvent(incident.id, { at: T0, actor: 'sigap', type: 'opened', fromStatus: null, toStatus: 'new', note: null, data: { priority: 'P2' } });
-    await db.stores.incidents.appendEvent(incident.id, { at: at(20), actor: 'sigap', type: 'restored', fromStatus: 'new', toStatus: 'new', note: 'ok', data: null });
+    await db.stores.incidents.appendEvent(incident.id, { at: T0, actor: 'sigap', type: 'opened', fromStatus: null, toStatus: 'new', note: null, data: { source: 'manual', reporter: null, priority: 'P2' } });
+    await db.stores.incidents.appendEvent(incident.id, { at: at(20), actor: 'sigap', type: 'restored', fromStatus: 'new', toStatus: 'new', note: 'ok', data: { check: 'skm-form', serviceRestoredAt: at(20).toISOString() } });
     const events = await db.stores.incidents.listEvents(incident.id);
     expect(events.map((e) => e.type)).toEqual(['opened', 'restored']);
     expect(events[0]).toMatchObject({ at: T0, data: { priority: 'P2' }, fromStatus: null });

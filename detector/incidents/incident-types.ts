@@ -1,84 +1,11 @@
-// Domain records as the rest of Sigap sees them: camelCase, Dates, booleans. The store maps
-// database rows onto these at its seam; rows never leave detector/store.
-import type { FailureKind, PhaseTimings, ProbeEvidence, ProbeStatus } from '../probes/probe-types.js';
-import type { IncidentStatus } from './incidents/lifecycle.js';
-import type { Impact } from './incidents/priority.js';
-import type { Priority } from './sla/due-times.js';
-import type { Urgency } from './incidents/taxonomy.js';
+// The incident record as the rest of Sigap sees it: camelCase, Dates, booleans. The store maps rows
+// onto these at its seam; rows never leave detector/store.
+import type { FailureKind, PhaseTimings, ProbeEvidence } from '../../probes/probe-types.js';
+import type { IncidentStatus } from './lifecycle.js';
+import type { Impact, Priority } from './priority.js';
+import type { Urgency } from './taxonomy.js';
 
 export type IncidentSource = 'probe' | 'manual' | 'alertmanager';
-export type UserRole = 'service_desk' | 'support' | 'vendor' | 'manager' | 'admin';
-export const USER_ROLES: readonly UserRole[] = ['service_desk', 'support', 'vendor', 'manager', 'admin'];
-
-/** Where Alertmanager alerts for an unknown service go (never dropped); created on demand, never deactivated by the config. */
-export const CATCH_ALL_SERVICE = { key: 'other', name: 'Lainnya (Alertmanager)', impact: 'medium' } as const;
-
-export interface ServiceRecord {
-  id: number;
-  key: string;
-  name: string;
-  impact: Impact;
-}
-
-/** A check with its live state: the streaks that decide when an incident opens or recovers. */
-export interface CheckRecord {
-  id: number;
-  key: string;
-  serviceId: number;
-  serviceKey: string;
-  type: string;
-  target: string;
-  state: ProbeStatus;
-  consecutiveFailures: number;
-  consecutiveSuccesses: number;
-  /** When the current run of failures, or of successes, began. */
-  streakStartedAt: Date | null;
-  lastResultAt: Date | null;
-  lastStateChangeAt: Date | null;
-  /** Confirmed up ↔ down/degraded changes still inside the flapping window, oldest first. */
-  recentChanges: Date[];
-  createdAt: Date;
-  /** `file`: from sigap.yaml, read-only in the dashboard; `dashboard`: added by an admin. */
-  source: 'file' | 'dashboard';
-  active: boolean;
-}
-
-/** A check an admin defined in the dashboard, as stored: the definition is re-validated on load. */
-export interface DashboardCheck {
-  key: string;
-  serviceKey: string;
-  definition: unknown;
-  active: boolean;
-  updatedBy: string | null;
-}
-
-export interface CheckStatePatch {
-  state: ProbeStatus;
-  consecutiveFailures: number;
-  consecutiveSuccesses: number;
-  streakStartedAt: Date | null;
-  lastResultAt: Date;
-  lastStateChangeAt: Date | null;
-  /**
-   * Set on a confirmed up ↔ down/degraded change: the loaded list with this change appended, so
-   * later results of the same batch see it. The incident service stores the list (pruned).
-   */
-  recentChanges?: Date[];
-}
-
-export interface StoredResult {
-  id: number;
-  checkKey: string;
-  startedAt: Date;
-  durationMs: number;
-  status: ProbeStatus;
-  failureKind: FailureKind | null;
-  httpStatus: number | null;
-  errorCode: string | null;
-  timings: PhaseTimings;
-  evidence: ProbeEvidence | null;
-  instance: string;
-}
 
 export interface IncidentEvidence extends ProbeEvidence {
   checkedAt?: string;
@@ -186,19 +113,6 @@ export type IncidentPatch = Partial<
   >
 >;
 
-export interface IncidentEvent {
-  id: number;
-  at: Date;
-  actor: string;
-  type: string;
-  fromStatus: IncidentStatus | null;
-  toStatus: IncidentStatus | null;
-  note: string | null;
-  data: Record<string, unknown> | null;
-}
-
-export type NewIncidentEvent = Omit<IncidentEvent, 'id'>;
-
 export interface KnownError {
   id: number;
   title: string;
@@ -263,39 +177,49 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export interface User {
+/** What only the lifecycle reads and writes: the resolution clock's pause bookkeeping. */
+export interface IncidentClockState {
+  /** The state `resume` returns to; null unless pending. */
+  statusBeforePending: IncidentStatus | null;
+  /** Resolution-clock time spent pending so far, measured on the priority's clock. */
+  pausedMs: number;
+  /** When each target's warning is due (null for rows older than warnings), and whether it went out. */
+  responseWarnAt: Date | null;
+  resolveWarnAt: Date | null;
+  responseWarned: boolean;
+  resolutionWarned: boolean;
+  /** Reminders while unacknowledged: when the last went out, and how many did. */
+  remindedAt: Date | null;
+  reminderCount: number;
+}
+
+export type IncidentWrite = IncidentPatch & Partial<IncidentClockState> & { closureNotes?: string | null; evidence?: IncidentEvidence | null };
+
+export interface IncidentPause {
   id: number;
-  username: string;
-  displayName: string;
-  role: UserRole;
-  language: 'id' | 'en';
-  active: boolean;
-  /** Where notifications to the user's role go (DESIGN §3 routes with `roles`); null: none. */
-  email: string | null;
+  incidentId: number;
+  startedAt: Date;
+  endedAt: Date | null;
+  reason: string;
 }
 
-export interface Session {
-  idHash: string;
-  userId: number;
-  csrfToken: string;
-  expiresAt: Date;
-  lastSeenAt: Date;
-}
+/** An incident with its clock state, as read under its row lock. */
+export type LockedIncident = Incident & IncidentClockState;
 
-export interface ApiToken {
-  id: number;
-  name: string;
-  userId: number;
-  createdAt: Date;
-}
+export type VerificationState =
+  /** Not a probe incident: a person confirms with the reporter instead. */
+  | 'not_required'
+  | 'verified'
+  /** The check is not healthy yet, or not for long enough, or has no recent results. */
+  | 'waiting'
+  /** The check is no longer probed (removed or disabled): nothing can verify, so nothing blocks. */
+  | 'waived';
 
-/** A user as an administrator sees it. */
-export interface UserAccount extends User {
-  lastLoginAt: Date | null;
-}
-
-/** An API token as an administrator sees it: whose it is and when it was last used, never its secret. */
-export interface ApiTokenListing extends ApiToken {
-  username: string;
-  lastUsedAt: Date | null;
+export interface Verification {
+  state: VerificationState;
+  reason: 'manual_or_alert' | 'healthy' | 'healthy_too_briefly' | 'not_healthy' | 'no_recent_results' | 'check_no_longer_probed';
+  /** How long the check has been healthy without a failure in between; null when not probed. */
+  healthyForMs: number | null;
+  requiredMs: number;
+  remainingMs: number;
 }

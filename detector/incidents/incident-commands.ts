@@ -1,0 +1,139 @@
+// What people do to incidents: log one by hand (a report by phone, WhatsApp or in person) and
+// take every lifecycle action. Each runs in one transaction under the incident's row lock: what the
+// SLA clock made due is acted on first, the action's rules decide (incident-actions.ts), and the
+// IncidentWriter writes the change and its event.
+import type { PolicyConfig } from '../../config.js';
+import type { User } from '../accounts/account-types.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { allowsClosure } from '../sla/closure.js';
+import type { ClosureVerifier } from '../sla/closure-verifier.js';
+import type { BusinessCalendar } from '../sla/business-calendar.js';
+import { managementEvent } from '../sla/escalation.js';
+import type { SlaEnforcer } from '../sla/sla-enforcer.js';
+import type { Database, Stores } from '../store/store-types.js';
+import { actionEvent, assertMayActOn, assertRoleMayAct, changedFields, changesFor, clockAfterPause, type ActionInput } from './incident-actions.js';
+import { SYSTEM_ACTOR } from './incident-events.js';
+import type { IncidentDetail, IncidentQueries } from './incident-queries.js';
+import type { Incident, Verification } from './incident-types.js';
+import type { IncidentWriter } from './incident-writer.js';
+import { priorityOf, type Impact } from './priority.js';
+import type { Urgency } from './taxonomy.js';
+
+/** An incident reported by phone, WhatsApp or in person; category and subcategory already checked against TAXONOMY. */
+export interface ManualIncidentInput {
+  service: string;
+  title: string;
+  description: string;
+  impact: Impact;
+  urgency: Urgency;
+  category: string;
+  subcategory: string;
+  reporter: { name: string; contact: string | null };
+}
+
+export const LOGGING_ROLES: readonly User['role'][] = ['service_desk', 'support', 'admin'];
+
+export interface IncidentCommandsDeps {
+  db: Database;
+  writer: IncidentWriter;
+  sla: SlaEnforcer;
+  verifier: ClosureVerifier;
+  /** What `logManual` and `act` answer: the incident as its caller may see it after. */
+  queries: IncidentQueries;
+  policy: Pick<PolicyConfig, 'targets' | 'warnAt'>;
+  calendar: BusinessCalendar;
+  clock: () => Date;
+}
+
+export class IncidentCommands {
+  constructor(private readonly deps: IncidentCommandsDeps) {}
+
+  /** Log an incident by hand: source `manual`, status `new`, priority and due times computed. */
+  async logManual(user: User, input: ManualIncidentInput): Promise<IncidentDetail> {
+    if (!LOGGING_ROLES.includes(user.role)) throw new ForbiddenError(`logging incidents needs the role ${LOGGING_ROLES.join(' or ')}`);
+    const ref = await this.deps.db.transaction(async (stores) => {
+      const now = this.deps.clock();
+      const services = await stores.checks.listServices();
+      const service = services.find((s) => s.key === input.service);
+      if (!service) {
+        throw new ValidationError('the service does not exist', [{ path: 'service', message: `must be one of ${services.map((s) => s.key).join(', ') || '(none)'}` }]);
+      }
+      const priority = priorityOf(input.impact, input.urgency);
+      const incident = await this.deps.writer.open(
+        stores,
+        {
+          title: input.title,
+          description: input.description,
+          category: input.category,
+          subcategory: input.subcategory,
+          impact: input.impact,
+          urgency: input.urgency,
+          reporter: input.reporter,
+          serviceId: service.id,
+          checkId: null,
+          source: 'manual',
+          failureKind: null,
+          priority,
+          detectedAt: now,
+          evidence: null,
+        },
+        { actor: user.username, now, data: { source: 'manual', reporter: input.reporter, priority } },
+      );
+      return incident.ref;
+    });
+    return this.deps.queries.get(user, ref);
+  }
+
+  /**
+   * Apply one lifecycle action: lock the incident, check the caller and the transition, write the
+   * change, the pause bookkeeping and its event in one transaction. Answers the incident after it.
+   */
+  async act(user: User, ref: string, input: ActionInput): Promise<IncidentDetail> {
+    assertRoleMayAct(user);
+    await this.deps.db.transaction(async (stores) => {
+      const locked = await stores.incidents.lockByRef(ref);
+      if (!locked) throw new NotFoundError(`incident ${ref}`);
+      assertMayActOn(user, input.action, locked);
+      const now = this.deps.clock();
+      // A target that fell due before this action is acted on first, exactly as the sweep would.
+      const incident = await this.deps.sla.catchUp(stores, locked, now);
+      const { policy, writer } = this.deps;
+      const ctx = { now, actor: user, targets: policy.targets, warnAt: policy.warnAt, calendar: this.deps.calendar };
+      const change = changesFor(input, incident, ctx);
+      const verification = input.action === 'close' ? await this.assertVerified(stores, incident, now) : null;
+      if (input.action === 'assign') {
+        const assignee = await stores.accounts.findUserByUsername(input.assignee);
+        if (!assignee?.active) throw new ValidationError('no such active user', [{ path: 'assignee', message: 'must be the user name of an active user' }]);
+      }
+      let patch = change.patch;
+      if (incident.status === 'pending' && change.to !== 'pending') {
+        const pause = await stores.incidents.endPause(incident.id, now);
+        patch = { ...patch, ...clockAfterPause(incident, pause?.startedAt ?? now, ctx) };
+      }
+      if (input.action === 'pending') await stores.incidents.startPause(incident.id, now, input.reason);
+      const event = actionEvent(input, incident.status, change, changedFields(incident, patch), verification);
+      const after = await writer.apply(stores, incident, { patch, events: [event] }, user.username, now);
+      if (patch.priority === 'P1' && !incident.managementEscalated) {
+        await writer.apply(stores, after, { patch: { managementEscalated: true }, events: [managementEvent(change.to, 'priority_P1')] }, SYSTEM_ACTOR, now);
+      }
+    });
+    return this.deps.queries.get(user, ref);
+  }
+
+  /** A resolved probe incident closes only after its check has been healthy for `verifyFor` (409 says how long remains). */
+  private async assertVerified(stores: Stores, incident: Incident, now: Date): Promise<Verification> {
+    const verification = await this.deps.verifier.verify(stores, incident, now);
+    if (allowsClosure(verification)) return verification;
+    const minutes = (ms: number) => `${Math.ceil(ms / 60_000)} min`;
+    const why: Record<string, string> = {
+      not_healthy: `check ${incident.check} is not healthy now`,
+      no_recent_results: `check ${incident.check} has no recent probe results`,
+      healthy_too_briefly: `check ${incident.check} has been healthy for ${minutes(verification.healthyForMs ?? 0)}`,
+    };
+    throw new ConflictError(
+      `not verified yet: ${why[verification.reason] ?? verification.reason}; it must be healthy for ${minutes(verification.requiredMs)} before closing — ${minutes(verification.remainingMs)} remain at the earliest`,
+      [{ path: 'closureCode', message: `verification: ${verification.reason}, remainingMs ${verification.remainingMs}` }],
+      'not_verified',
+    );
+  }
+}
