@@ -1,133 +1,17 @@
+// Incidents, their events and pauses in SQL (SQLite and PostgreSQL); rows are mapped in
+// incident-rows.ts, the queue's order and pages in incident-queue.ts.
 import type { Knex } from 'knex';
-import type { Incident, IncidentFilter, IncidentSource, NewIncident, Page, Suggestion } from '../incidents/incident-types.js';
 import type { IncidentEvent, NewIncidentEvent } from '../incidents/incident-events.js';
+import type { Incident, IncidentClockState, IncidentFilter, IncidentPause, IncidentWrite, NewIncident, Page, Suggestion } from '../incidents/incident-types.js';
 import { INCIDENT_STATES, LIFECYCLE, OPEN_STATUSES, type IncidentStatus } from '../incidents/lifecycle.js';
-import type { Impact } from '../incidents/priority.js';
 import type { Priority } from '../incidents/priority.js';
-import type { Urgency } from '../incidents/taxonomy.js';
-import { parseJson, toBool, toDate, toMs } from './row-mapping.js';
-import type { IncidentClockState, IncidentPause, IncidentWrite } from '../incidents/incident-types.js';
+import { queuePage } from './incident-queue.js';
+import { insertRow, patchRow, toEvent, toIncident, toLockedIncident, toPause, type Row } from './incident-rows.js';
 import type { IncidentStore } from './store-types.js';
-
-type Row = Record<string, unknown>;
-
-function toIncident(r: Row): Incident {
-  return {
-    id: r.id as number,
-    ref: r.ref as string,
-    title: r.title as string,
-    description: r.description as string,
-    service: r.service_key as string,
-    check: (r.check_key as string | null) ?? null,
-    source: r.source as IncidentSource,
-    category: r.category as string,
-    subcategory: r.subcategory as string,
-    failureKind: (r.failure_kind as Incident['failureKind']) ?? null,
-    impact: r.impact as Impact,
-    urgency: r.urgency as Urgency,
-    priority: r.priority as Priority,
-    status: r.status as IncidentStatus,
-    escalationLevel: r.escalation_level as number,
-    assignedGroup: r.assigned_group as string,
-    assignee: (r.assignee as string | null) ?? null,
-    reporter: r.reporter_name ? { name: r.reporter_name as string, contact: (r.reporter_contact as string | null) ?? null } : null,
-    flapping: toBool(r.flapping),
-    detectedAt: toDate(r.detected_at as number)!,
-    acknowledgedAt: toDate(r.acknowledged_at as number | null),
-    responseDueAt: toDate(r.response_due_at as number)!,
-    resolveDueAt: toDate(r.resolve_due_at as number)!,
-    serviceRestoredAt: toDate(r.service_restored_at as number | null),
-    resolvedAt: toDate(r.resolved_at as number | null),
-    closedAt: toDate(r.closed_at as number | null),
-    responseBreached: toBool(r.response_breached),
-    resolutionBreached: toBool(r.resolution_breached),
-    managementEscalated: toBool(r.manager_notified),
-    resolutionCode: (r.resolution_code as string | null) ?? null,
-    resolutionNotes: (r.resolution_notes as string | null) ?? null,
-    closureCode: (r.closure_code as string | null) ?? null,
-    reopenCount: r.reopen_count as number,
-    relatedRef: (r.related_ref as string | null) ?? null,
-    evidence: parseJson(r.evidence_json as string | null),
-  };
-}
-
-function toPause(r: Row): IncidentPause {
-  return {
-    id: Number(r.id),
-    incidentId: Number(r.incident_id),
-    startedAt: toDate(r.started_at as number)!,
-    endedAt: toDate(r.ended_at as number | null),
-    reason: r.reason as string,
-  };
-}
-
-const PATCH_COLUMNS: Record<keyof IncidentWrite, string> = {
-  statusBeforePending: 'status_before_pending',
-  pausedMs: 'paused_ms',
-  closureNotes: 'closure_notes',
-  evidence: 'evidence_json',
-  status: 'status',
-  escalationLevel: 'escalation_level',
-  assignedGroup: 'assigned_group',
-  assignee: 'assignee',
-  flapping: 'flapping',
-  acknowledgedAt: 'acknowledged_at',
-  serviceRestoredAt: 'service_restored_at',
-  resolvedAt: 'resolved_at',
-  closedAt: 'closed_at',
-  resolutionCode: 'resolution_code',
-  resolutionNotes: 'resolution_notes',
-  closureCode: 'closure_code',
-  reopenCount: 'reopen_count',
-  impact: 'impact',
-  urgency: 'urgency',
-  priority: 'priority',
-  responseDueAt: 'response_due_at',
-  resolveDueAt: 'resolve_due_at',
-  responseBreached: 'response_breached',
-  resolutionBreached: 'resolution_breached',
-  managementEscalated: 'manager_notified',
-  responseWarnAt: 'response_warn_at',
-  resolveWarnAt: 'resolve_warn_at',
-  responseWarned: 'response_warned',
-  resolutionWarned: 'resolution_warned',
-  remindedAt: 'reminded_at',
-  reminderCount: 'reminder_count',
-};
 
 // The states in which each SLA clock runs, from the lifecycle table.
 const RESPONSE_RUNS = INCIDENT_STATES.filter((s) => LIFECYCLE[s].responseClock === 'runs');
 const RESOLUTION_RUNS = INCIDENT_STATES.filter((s) => LIFECYCLE[s].resolutionClock === 'runs');
-
-// The queue's order: open work first, then resolved, then finished; by priority, then the
-// resolution due time. The cursor carries the last row's sort key (keyset pagination). The
-// index incidents_queue_order (migration 1900) is this expression: keep them the same, or every
-// page of the queue sorts all incidents again.
-const RANK_SQL = `CASE WHEN i.status IN (${OPEN_STATUSES.map((s) => `'${s}'`).join(', ')}) THEN 0 WHEN i.status = 'resolved' THEN 1 ELSE 2 END`;
-
-interface Cursor {
-  rank: number;
-  priority: string;
-  due: number;
-  id: number;
-}
-
-function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify([c.rank, c.priority, c.due, c.id])).toString('base64url');
-}
-
-/** Undefined when the cursor is not one this store issued. */
-export function decodeCursor(text: string): Cursor | undefined {
-  try {
-    const [rank, priority, due, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
-    if (typeof rank === 'number' && typeof priority === 'string' && typeof due === 'number' && typeof id === 'number') {
-      return { rank, priority, due, id };
-    }
-  } catch {
-    // fall through
-  }
-  return undefined;
-}
 
 export class KnexIncidentStore implements IncidentStore {
   constructor(
@@ -154,35 +38,7 @@ export class KnexIncidentStore implements IncidentStore {
 
   async insert(ref: string, n: NewIncident, now: Date): Promise<Incident> {
     const [row] = (await this.db('incidents')
-      .insert({
-        ref,
-        title: n.title,
-        description: n.description,
-        service_id: n.serviceId,
-        check_id: n.checkId,
-        source: n.source,
-        category: n.category,
-        subcategory: n.subcategory,
-        failure_kind: n.failureKind,
-        impact: n.impact,
-        urgency: n.urgency,
-        priority: n.priority,
-        status: n.status,
-        escalation_level: n.escalationLevel,
-        assigned_group: n.assignedGroup,
-        reporter_name: n.reporter?.name ?? null,
-        reporter_contact: n.reporter?.contact ?? null,
-        detected_at: n.detectedAt.getTime(),
-        response_due_at: n.responseDueAt.getTime(),
-        resolve_due_at: n.resolveDueAt.getTime(),
-        response_warn_at: n.responseWarnAt.getTime(),
-        resolve_warn_at: n.resolveWarnAt.getTime(),
-        evidence_json: n.evidence ? JSON.stringify(n.evidence) : null,
-        related_incident_id: n.relatedIncidentId ?? null,
-        fingerprint: n.fingerprint ?? null,
-        created_at: now.getTime(),
-        updated_at: now.getTime(),
-      })
+      .insert(insertRow(ref, n, now))
       .returning('id')) as Array<{ id: number }>;
     return this.byId(row!.id);
   }
@@ -192,12 +48,7 @@ export class KnexIncidentStore implements IncidentStore {
   }
 
   async update(id: number, patch: IncidentWrite, now: Date): Promise<Incident> {
-    const row: Row = { updated_at: now.getTime() };
-    for (const [field, value] of Object.entries(patch) as Array<[keyof IncidentWrite, unknown]>) {
-      if (field === 'evidence') row[PATCH_COLUMNS[field]] = value ? JSON.stringify(value) : null;
-      else row[PATCH_COLUMNS[field]] = value instanceof Date ? toMs(value) : value;
-    }
-    await this.db('incidents').where({ id }).update(row);
+    await this.db('incidents').where({ id }).update(patchRow(patch, now));
     return this.byId(id);
   }
 
@@ -209,17 +60,7 @@ export class KnexIncidentStore implements IncidentStore {
     else await this.db('incidents').where({ ref }).update({ updated_at: this.db.ref('updated_at') });
     const row = (await query.first()) as Row | undefined;
     if (!row) return null;
-    return {
-      ...toIncident(row),
-      statusBeforePending: (row.status_before_pending as IncidentStatus | null) ?? null,
-      pausedMs: Number(row.paused_ms),
-      responseWarnAt: toDate(row.response_warn_at as number | null),
-      resolveWarnAt: toDate(row.resolve_warn_at as number | null),
-      responseWarned: toBool(row.response_warned),
-      resolutionWarned: toBool(row.resolution_warned),
-      remindedAt: toDate(row.reminded_at as number | null),
-      reminderCount: Number(row.reminder_count ?? 0),
-    };
+    return toLockedIncident(row);
   }
 
   async startPause(incidentId: number, startedAt: Date, reason: string): Promise<void> {
@@ -333,42 +174,7 @@ export class KnexIncidentStore implements IncidentStore {
   }
 
   async list(filter: IncidentFilter, limit: number, cursor: string | null): Promise<Page<Incident>> {
-    const q = this.select().select(this.db.raw(`${RANK_SQL} as queue_rank`));
-    if (filter.openOnly) q.whereIn('i.status', OPEN_STATUSES);
-    if (filter.status?.length) q.whereIn('i.status', filter.status);
-    if (filter.priority?.length) q.whereIn('i.priority', filter.priority);
-    if (filter.service) q.where('s.key', filter.service);
-    if (filter.category) q.where('i.category', filter.category);
-    if (filter.minEscalationLevel !== undefined) q.where('i.escalation_level', '>=', filter.minEscalationLevel);
-    if (filter.assignee) q.where('i.assignee', filter.assignee);
-    if (filter.assignedGroup) q.where('i.assigned_group', filter.assignedGroup);
-    if (filter.breached === true) q.where((w) => w.where('i.response_breached', true).orWhere('i.resolution_breached', true));
-    if (filter.breached === false) q.where({ 'i.response_breached': false, 'i.resolution_breached': false });
-    if (filter.q) {
-      const like = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-      q.where((w) => {
-        w.whereRaw(`lower(i.title) like ? escape '\\'`, [like])
-          .orWhereRaw(`lower(i.description) like ? escape '\\'`, [like])
-          .orWhereRaw(`lower(i.ref) like ? escape '\\'`, [like]);
-      });
-    }
-    const after = cursor ? decodeCursor(cursor) : undefined;
-    if (after) {
-      // A row-value comparison, which both databases answer from the index in order.
-      q.whereRaw(`(${RANK_SQL}, i.priority, i.resolve_due_at, i.id) > (?, ?, ?, ?)`, [after.rank, after.priority, after.due, after.id]);
-    }
-    const rows = (await q
-      .orderByRaw(`${RANK_SQL} asc`)
-      .orderBy('i.priority', 'asc')
-      .orderBy('i.resolve_due_at', 'asc')
-      .orderBy('i.id', 'asc')
-      .limit(limit + 1)) as Row[];
-    const items = rows.slice(0, limit).map(toIncident);
-    const last = rows.length > limit ? rows[limit - 1] : undefined;
-    const nextCursor = last
-      ? encodeCursor({ rank: Number(last.queue_rank), priority: last.priority as string, due: Number(last.resolve_due_at), id: last.id as number })
-      : null;
-    return { items, nextCursor };
+    return queuePage(this.db, this.select(), filter, limit, cursor);
   }
 
   async appendEvent(incidentId: number, e: NewIncidentEvent): Promise<IncidentEvent> {
@@ -389,20 +195,7 @@ export class KnexIncidentStore implements IncidentStore {
 
   async listEvents(incidentId: number): Promise<IncidentEvent[]> {
     const rows = (await this.db('incident_events').where({ incident_id: incidentId }).orderBy('id', 'asc')) as Row[];
-    // Each row's type and data were written together from the event vocabulary.
-    return rows.map(
-      (r) =>
-        ({
-          id: Number(r.id),
-          at: toDate(r.at as number)!,
-          actor: r.actor as string,
-          type: r.type,
-          fromStatus: (r.from_status as IncidentStatus | null) ?? null,
-          toStatus: (r.to_status as IncidentStatus | null) ?? null,
-          note: (r.note as string | null) ?? null,
-          data: parseJson(r.data_json as string | null),
-        }) as IncidentEvent,
-    );
+    return rows.map(toEvent);
   }
 
   async suggestionsFor(incident: Incident, limit: number): Promise<Suggestion[]> {
