@@ -1,4 +1,4 @@
-// `web`: the dashboard and API under a database of 100,000 incidents (issue 7: the queue and an
+// `web`: the dashboard and API under a database of 100,000 incidents (goal: the queue and an
 // incident page "in well under 100 ms"). A fresh database is seeded through the driver (a fixture,
 // not the code measured), Sigap's web process is started as `main.ts` starts it (SIGAP_ROLE=web,
 // in this process), and a simple closed-loop load generator on 127.0.0.1 measures latency per
@@ -392,6 +392,6 @@ export function webReport(result: WebSuiteResult): string {
     '',
     table(['database', 'page', 'concurrency', 'requests', 'p50 ms', 'p95 ms (autocannon: p97.5)', 'p99 ms', 'max ms', 'req/s'], rows),
     '',
-    'Goal (issue 7): the queue and an incident page in well under 100 ms with 100,000 incidents.',
+    'Goal: the queue and an incident page in well under 100 ms with 100,000 incidents.',
   ].join('\n');
 }

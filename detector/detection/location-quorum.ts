@@ -1,4 +1,4 @@
-// Confirmation by k of n probe locations (issue 9), as pure functions of the stored streaks, one
+// Confirmation by k of n probe locations, as pure functions of the stored streaks, one
 // result and its time. Each location (SIGAP_INSTANCE) keeps its own failure/success streak; the
 // check's own row then holds what the locations agree on:
 //

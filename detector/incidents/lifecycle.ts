@@ -1,5 +1,6 @@
 // The incident lifecycle as data (DESIGN §4 "States"): which state may follow which, and which
-// SLA clock runs in each. The incident service consults this table; nothing else decides.
+// SLA clock runs in each. The IncidentWriter checks every status change against it; the action
+// and SLA rules read from it which actions apply and which clock runs; nothing else decides.
 import { InvalidTransitionError } from '../errors.js';
 
 export const INCIDENT_STATES = ['new', 'assigned', 'escalated', 'pending', 'resolved', 'closed', 'canceled'] as const;

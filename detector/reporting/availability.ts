@@ -1,4 +1,4 @@
-// Time-weighted availability (DESIGN §7, issue 8), the one computation behind /api/services, the
+// Time-weighted availability (DESIGN §7), the one computation behind /api/services, the
 // reports, /metrics and the status page. Up, degraded (slow), down, maintenance and unknown time
 // are kept apart; availability = available ÷ (up + degraded + down), where degraded time is
 // available unless `availability.degraded: down`. Maintenance and unknown time are excluded and

@@ -1,4 +1,4 @@
-// The incident report over a period (issue 8): every incident detected in [from, to) with its
+// The incident report over a period: every incident detected in [from, to) with its
 // times, and per priority the mean times and SLA met. Which mean is which:
 //   mttaMs       detection → acknowledgement (mean time to acknowledge)
 //   mttRestoreMs detection → serviceRestoredAt (mean time to restore service)

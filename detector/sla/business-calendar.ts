@@ -1,3 +1,6 @@
+// The office's calendar: weekly business hours and holidays in the office time zone, and time
+// measured on it — adding office time to an instant, office time between two instants, the start of
+// an office day. Pure functions; SLA due times and reports count with them.
 export interface TimeRange {
   startMinute: number;
   endMinute: number;

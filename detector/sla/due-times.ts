@@ -1,3 +1,6 @@
+// Where an SLA due time is computed: the response and resolution due (and warning) times of an
+// incident from its detection, its priority's targets, the clock they run on (24x7 or the office's
+// business hours) and the time it spent paused.
 import type { Priority } from '../incidents/priority.js';
 import { addBusinessTime, businessTimeBetween, type BusinessCalendar } from './business-calendar.js';
 

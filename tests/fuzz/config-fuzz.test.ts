@@ -1,4 +1,4 @@
-// Config fuzzing (issue 9): sigap.yaml (its notifications block switched on) mutated every way a
+// Config fuzzing: sigap.yaml (its notifications block switched on) mutated every way a
 // person or a bad deploy gets it wrong: keys dropped, values of the wrong type, random durations,
 // negative and huge numbers, unknown keys, deep nesting, duplicate keys, broken YAML.
 // parseConfig must answer a config or throw ConfigError whose problems each start with the file

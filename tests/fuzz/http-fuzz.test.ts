@@ -1,4 +1,4 @@
-// Hostile input against every route (issue 9): thousands of malformed bodies, queries, paths and
+// Hostile input against every route: thousands of malformed bodies, queries, paths and
 // headers, with a fixed seed and a bounded count, against one running Sigap on SQLite and on
 // PostgreSQL. Every answer must be below 500, an /api error must have DESIGN §6's shape, the
 // process must stay up, and nothing may change: a snapshot of the data taken before the run must

@@ -1,4 +1,4 @@
-// "Faults that lose nothing" (issue 9) with real Sigap processes, started as production starts
+// "Faults that lose nothing" with real Sigap processes, started as production starts
 // them: the database taken away for a while (PostgreSQL through a TCP proxy that the test cuts),
 // SIGTERM in the middle of a probe, and a SQLite database on a full disk. Each time the process
 // stays up, says it is not ready, keeps the probe results and writes them once it can, and the

@@ -20,7 +20,7 @@ services:
 ).services;
 const T0 = Date.parse('2026-11-02T01:00:00Z');
 
-/** Known errors are written by later features (issue 5); the test puts them in place directly. */
+/** Known errors are put in place directly with SQL, so the suggestions are tested on their own. */
 function rawKnex(url: string): Knex {
   return url.startsWith('sqlite:')
     ? knexFactory({ client: 'better-sqlite3', connection: { filename: url.slice(7) }, useNullAsDefault: true })
