@@ -8,6 +8,7 @@ import type { AppDeps } from './app-deps.js';
 import { identify } from './auth.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { loadTranslator } from './i18n.js';
+import { loginLimiter } from './login-limiter.js';
 import { alertmanagerRoutes, MAX_ALERTS } from './routes/alertmanager-routes.js';
 import { checkRoutes } from './routes/check-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
@@ -49,13 +50,15 @@ export function createApp(deps: AppDeps): Express {
   app.use(cookieParser(deps.sessionSecret));
   app.use(identify(deps.accounts));
 
-  app.use(sessionRoutes(deps));
+  // One limiter for both log-ins: failures through the API and the form count together.
+  const loginLimit = loginLimiter();
+  app.use(sessionRoutes(deps, loginLimit));
   app.use(accountRoutes(deps));
   app.use(knownErrorRoutes(deps));
   app.use(incidentRoutes(deps));
   app.use(alertmanagerRoutes(deps));
   app.use(checkRoutes(deps));
-  app.use(pageRoutes(deps));
+  app.use(pageRoutes(deps, loginLimit));
   app.use(servicePageRoutes(deps));
   app.use(maintenanceRoutes(deps));
   app.use(notificationRoutes(deps));

@@ -1,13 +1,13 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { AppDeps } from '../app-deps.js';
-import { requirePageUser, SESSION_COOKIE } from '../auth.js';
+import { requirePageUser } from '../auth.js';
 import { pageContext } from '../page-context.js';
 import { queueView } from '../page-presenters.js';
 import { parseQueueQuery, queueFilterOf, queueFiltersView } from '../queue-filters.js';
+import { clientOf, SESSION_COOKIE, sessionCookieOptions } from '../session-cookies.js';
 import { incidentPageRoutes } from './incident-page-routes.js';
-import { clientOf, loginLimiter, sessionCookieOptions } from './session-routes.js';
 import { parseBody } from '../validation.js';
 import { UnauthenticatedError } from '../../detector/errors.js';
 import { LOGGING_ROLES } from '../../detector/incidents/incident-commands.js';
@@ -27,7 +27,8 @@ const loginForm = z.object({
 /** Only same-site paths: never send a user to another origin after log-in. */
 const safeNext = (next: string) => (/^\/(?!\/)[^\\]*$/.test(next) ? next : '/');
 
-export function pageRoutes(deps: AppDeps): Router {
+/** `loginLimit`: the one limiter of failed log-ins, shared with POST /api/session. */
+export function pageRoutes(deps: AppDeps, loginLimit: RequestHandler): Router {
   const { incidents, accounts, config, clock, db } = deps;
   const router = Router();
 
@@ -40,7 +41,7 @@ export function pageRoutes(deps: AppDeps): Router {
     res.render('login', { ...page, loginCsrf: token, next: safeNext(String(req.query.next ?? '/')), failed: req.query.failed === '1' });
   });
 
-  router.post('/login', loginLimiter(), async (req, res) => {
+  router.post('/login', loginLimit, async (req, res) => {
     const form = parseBody(loginForm, req.body ?? {});
     const expected = String(req.cookies?.[LOGIN_CSRF_COOKIE] ?? '');
     const sent = Buffer.from(form._csrf);
