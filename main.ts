@@ -18,7 +18,7 @@ import { Housekeeping } from './detector/reporting/housekeeping.js';
 import { IncidentReportService } from './detector/reporting/incident-report.js';
 import { createIncidentServices, type IncidentServices } from './detector/incidents/incident-services.js';
 import { MaintenanceService } from './detector/detection/maintenance-service.js';
-import type { ProbingStats } from './detector/reporting/metrics.js';
+import { SigapMetrics, type ProbingStats } from './detector/reporting/metrics.js';
 import { DEFAULT_BATCHING, ResultBatcher } from './detector/detection/result-batcher.js';
 import { SlaWatcher } from './detector/sla/sla-watcher.js';
 import { createChannel, emailChannelFor } from './detector/notify/channels/index.js';
@@ -229,7 +229,9 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
   let url: string | null = null;
   if (config.role !== 'worker') {
     const sessionSecret = await accounts.sessionSecret(config.sessionSecret);
-    const app = createApp({ config, db, incidents, alerts: incidents.alerts, accounts, catalog, maintenance, knownErrors: incidents.knownErrors, notifications, availability, reports, probing: probing?.stats ?? null, sessionSecret, logger, clock, viewsDir: join(projectRoot(), 'views') });
+    // The process's one metrics registry; the scheduler's health only where this process probes.
+    const metrics = new SigapMetrics({ store: db.stores.metrics, outbox: db.stores.notifications, availability, probing: probing?.stats ?? null, clock });
+    const app = createApp({ config, db, incidents, alerts: incidents.alerts, accounts, catalog, maintenance, knownErrors: incidents.knownErrors, notifications, availability, reports, metrics, sessionSecret, logger, clock, viewsDir: join(projectRoot(), 'views') });
     server = createServer(app);
     url = await listen(server, config.port, config.host);
     logger.info({ url }, 'dashboard listening');

@@ -8,7 +8,7 @@ import type { IncidentReportService } from '../detector/reporting/incident-repor
 import type { IncidentServices } from '../detector/incidents/incident-services.js';
 import type { KnownErrorService } from '../detector/incidents/known-error-service.js';
 import type { MaintenanceService } from '../detector/detection/maintenance-service.js';
-import type { ProbingStats } from '../detector/reporting/metrics.js';
+import type { SigapMetrics } from '../detector/reporting/metrics.js';
 import type { NotificationService } from '../detector/notify/notification-service.js';
 import type { Database } from '../detector/store/store-types.js';
 
@@ -27,8 +27,8 @@ export interface AppDeps {
   /** The incident report: MTTA, MTTR, SLA met per priority, counts. */
   reports: IncidentReportService;
   notifications: NotificationService;
-  /** The scheduler's and batcher's health for /metrics; absent or null when another process probes. */
-  probing?: (() => ProbingStats) | null;
+  /** The process's one metrics registry, for GET /metrics. */
+  metrics: Pick<SigapMetrics, 'render' | 'contentType'>;
   sessionSecret: string;
   logger: Logger;
   clock: () => Date;
