@@ -9,6 +9,7 @@ import { ForbiddenError, SigapError, ValidationError } from '../../detector/erro
 import type { AppDeps } from '../app-deps.js';
 import { requirePageUser } from '../auth.js';
 import { LANG_COOKIE, pageContext } from '../page-context.js';
+import { idOf } from '../path-params.js';
 import type { Formatters } from '../page-presenters.js';
 import { parseBody } from '../validation.js';
 
@@ -50,12 +51,6 @@ function userRow(u: UserAccount, self: User, fmt: Formatters) {
 
 function tokenRow(t: ApiTokenListing, fmt: Formatters) {
   return { id: t.id, name: t.name, user: t.username, createdAt: fmt.dateTime(t.createdAt), lastUsedAt: t.lastUsedAt ? fmt.dateTime(t.lastUsedAt) : null };
-}
-
-/** A token id from the path; anything that is not one is, like an unknown id, no such token. */
-export function tokenIdOf(req: Request): number {
-  const id = Number(req.params.id);
-  return Number.isSafeInteger(id) && id > 0 ? id : 0;
 }
 
 function requireAdmin(req: Request): void {
@@ -118,7 +113,7 @@ export function accountPageRoutes({ accounts, config }: AppDeps): Router {
 
   router.post('/users/tokens/:id/revoke', requirePageUser(), async (req, res) => {
     requireAdmin(req);
-    await accounts.revokeToken(tokenIdOf(req));
+    await accounts.revokeToken(idOf(req));
     res.redirect(303, '/users');
   });
 

@@ -6,8 +6,8 @@ import { passwordChangeInput, passwordInput, profilePatchInput, newUserInput, us
 import type { ApiTokenListing, User, UserAccount } from '../../detector/accounts/account-types.js';
 import type { AppDeps } from '../app-deps.js';
 import { requireApiUser } from '../auth.js';
+import { idOf } from '../path-params.js';
 import { parseBody } from '../validation.js';
-import { accountPageRoutes, tokenIdOf } from './account-page-routes.js';
 
 export function accountJson(u: User & { lastLoginAt?: Date | null }) {
   return {
@@ -25,8 +25,7 @@ export function tokenJson(t: ApiTokenListing) {
   return { id: t.id, name: t.name, user: t.username, createdAt: t.createdAt.toISOString(), lastUsedAt: t.lastUsedAt?.toISOString() ?? null };
 }
 
-export function accountRoutes(deps: AppDeps): Router {
-  const { accounts } = deps;
+export function accountRoutes({ accounts }: AppDeps): Router {
   const router = Router();
 
   router.get('/api/users', requireApiUser('admin'), async (_req, res) => {
@@ -69,10 +68,9 @@ export function accountRoutes(deps: AppDeps): Router {
   });
 
   router.delete('/api/tokens/:id', requireApiUser('admin'), async (req, res) => {
-    await accounts.revokeToken(tokenIdOf(req));
+    await accounts.revokeToken(idOf(req));
     res.status(204).end();
   });
 
-  router.use(accountPageRoutes(deps));
   return router;
 }

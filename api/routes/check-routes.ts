@@ -1,12 +1,9 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import type { CheckCatalog } from '../../detector/detection/check-catalog.js';
 import type { AppDeps } from '../app-deps.js';
 import { requireApiUser } from '../auth.js';
+import { definitionBody } from '../request-schemas.js';
 import { parseBody } from '../validation.js';
-
-/** A check definition is the same object as one entry of `checks:` in sigap.yaml. */
-export const definitionBody = z.object({ service: z.string().min(1).max(64), check: z.record(z.string(), z.unknown()) }).strict();
 
 /** Every check with where it comes from; dashboard checks carry their definition. */
 export async function checkList(deps: Pick<AppDeps, 'db' | 'catalog'>) {

@@ -13,8 +13,8 @@ import { actionBodyOf, actionFormsView, formValues, manualBodyOf, manualFormView
 import { RESULTS_LIMIT, resultsWindow } from '../incident-timeline.js';
 import { pageContext } from '../page-context.js';
 import { incidentView } from '../page-presenters.js';
+import { actionBodies, manualIncident } from '../request-schemas.js';
 import { parseBody } from '../validation.js';
-import { actionBodies, manualIncident } from './incident-routes.js';
 
 /** Errors a person can correct on the page; anything else goes to the error page. */
 const FORM_ERRORS = ['validation_failed', 'invalid_transition', 'conflict', 'not_verified', 'forbidden'];

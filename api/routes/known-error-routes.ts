@@ -1,5 +1,4 @@
 import { Router, type Request } from 'express';
-import { z } from 'zod';
 import type { KnownError } from '../../detector/incidents/incident-types.js';
 import { KNOWN_ERROR_ROLES, knownErrorInput, suggestionHelpedInput } from '../../detector/incidents/known-error-service.js';
 import { TAXONOMY } from '../../detector/incidents/taxonomy.js';
@@ -7,12 +6,8 @@ import type { AppDeps } from '../app-deps.js';
 import { requireApiUser, requirePageUser } from '../auth.js';
 import { pageContext } from '../page-context.js';
 import type { Formatters } from '../page-presenters.js';
+import { knownErrorQuery } from '../request-schemas.js';
 import { parseBody, parseQuery } from '../validation.js';
-
-export const listQuery = z.object({
-  q: z.string().trim().max(200).optional(),
-  category: z.string().trim().max(40).optional(),
-});
 
 /** The page's forms send strings; an empty field is an absent one. */
 const presentFields = (body: unknown, names: readonly string[]): Record<string, string> =>
@@ -44,7 +39,7 @@ export function knownErrorRoutes(deps: AppDeps): Router {
   const common = pageContext(config.timezone);
 
   router.get('/api/known-errors', requireApiUser(), async (req, res) => {
-    const filter = parseQuery(listQuery, req.query);
+    const filter = parseQuery(knownErrorQuery, req.query);
     res.json({ items: (await knownErrors.list(filter)).map(knownErrorJson) });
   });
 
@@ -60,7 +55,7 @@ export function knownErrorRoutes(deps: AppDeps): Router {
 
   router.get('/known-errors', requirePageUser(), async (req, res) => {
     const page = common(req, res);
-    const filter = parseQuery(listQuery, req.query);
+    const filter = parseQuery(knownErrorQuery, req.query);
     const items = await knownErrors.list(filter);
     res.render('known-errors', {
       ...page,

@@ -6,6 +6,7 @@ import { maintenanceWindowInput } from '../../detector/detection/maintenance-ser
 import type { AppDeps } from '../app-deps.js';
 import { requireApiUser, requirePageUser } from '../auth.js';
 import { pageContext } from '../page-context.js';
+import { idOf } from '../path-params.js';
 import { formatDuration, type Formatters } from '../page-presenters.js';
 import { parseBody } from '../validation.js';
 
@@ -129,10 +130,4 @@ export function maintenanceRoutes(deps: AppDeps): Router {
   });
 
   return router;
-}
-
-function idOf(req: Request): number {
-  const id = Number(req.params.id);
-  // Not a number: no such window, like any other unknown id.
-  return Number.isSafeInteger(id) && id > 0 ? id : 0;
 }

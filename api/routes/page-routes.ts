@@ -7,7 +7,6 @@ import { pageContext } from '../page-context.js';
 import { queueView } from '../page-presenters.js';
 import { parseQueueQuery, queueFilterOf, queueFiltersView } from '../queue-filters.js';
 import { clientOf, SESSION_COOKIE, sessionCookieOptions } from '../session-cookies.js';
-import { incidentPageRoutes } from './incident-page-routes.js';
 import { parseBody } from '../validation.js';
 import { UnauthenticatedError } from '../../detector/errors.js';
 import { LOGGING_ROLES } from '../../detector/incidents/incident-commands.js';
@@ -82,8 +81,6 @@ export function pageRoutes(deps: AppDeps, loginLimit: RequestHandler): Router {
       mayLog: LOGGING_ROLES.includes(user.role),
     });
   });
-
-  router.use(incidentPageRoutes(deps));
 
   return router;
 }

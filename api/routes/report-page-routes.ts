@@ -3,8 +3,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { SigapConfig } from '../../config.js';
-import type { UserRole } from '../../detector/accounts/account-types.js';
 import { ForbiddenError } from '../../detector/errors.js';
+import { REPORT_READERS } from '../../detector/reporting/incident-report.js';
 import type { Database } from '../../detector/store/store-types.js';
 import { requirePageUser } from '../auth.js';
 import { pageContext } from '../page-context.js';
@@ -19,8 +19,6 @@ export interface ReportPageDeps {
   reports: IncidentReportReader;
   clock: () => Date;
 }
-
-export const REPORT_READERS: readonly UserRole[] = ['manager', 'service_desk', 'support', 'admin'];
 
 const reportQuery = z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month like 2026-11').optional() });
 

@@ -1,43 +1,16 @@
-// /api/reports/availability and /api/reports/incidents (DESIGN §6, issue 8), JSON or CSV. Dates are
+// /api/reports/availability and /api/reports/incidents (DESIGN §6), JSON or CSV. Dates are
 // whole days in the office time zone, `to` exclusive: a month in WIB runs from 17:00 UTC on the
 // day before its first.
 import { Router, type Response } from 'express';
-import { z } from 'zod';
 import type { DailyAvailability } from '../../detector/reporting/availability.js';
 import { officeDayStart } from '../../detector/sla/business-calendar.js';
-import { USER_ROLES } from '../../detector/accounts/account-types.js';
 import { ValidationError } from '../../detector/errors.js';
-import type { IncidentReport } from '../../detector/reporting/incident-report.js';
+import { REPORT_READERS, type IncidentReport } from '../../detector/reporting/incident-report.js';
 import type { AppDeps } from '../app-deps.js';
 import { requireApiUser } from '../auth.js';
 import { seconds, toCsv } from '../../detector/reporting/csv.js';
+import { availabilityReportQuery, incidentReportQuery } from '../request-schemas.js';
 import { parseQuery } from '../validation.js';
-
-/** Every role but vendor, which sees only incidents escalated to it. */
-export const REPORT_READERS = USER_ROLES.filter((role) => role !== 'vendor');
-export const MAX_REPORT_DAYS = 400;
-const DAY_MS = 86_400_000;
-
-const day = z
-  .string({ error: 'must be a date written YYYY-MM-DD' })
-  .refine((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(d)) && new Date(d).toISOString().slice(0, 10) === d, 'must be a date written YYYY-MM-DD');
-
-const period = {
-  from: day.describe('first day, YYYY-MM-DD in the office time zone'),
-  to: day.describe('day after the last, YYYY-MM-DD in the office time zone (exclusive)'),
-  format: z.enum(['json', 'csv'], { error: 'must be json or csv' }).default('json'),
-};
-
-function periodRule<T extends { from: string; to: string }>(value: T, ctx: z.RefinementCtx): void {
-  const days = (Date.parse(value.to) - Date.parse(value.from)) / DAY_MS;
-  if (Number.isNaN(days)) return; // a bad date is reported on its own field
-  if (days <= 0) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
-  else if (days > MAX_REPORT_DAYS) ctx.addIssue({ code: 'custom', path: ['to'], message: `must be at most ${MAX_REPORT_DAYS} days after from` });
-}
-
-export const availabilityReportQuery = z.object({ ...period, service: z.string().trim().min(1).max(64).optional() }).superRefine(periodRule);
-export const incidentReportQuery = z.object(period).superRefine(periodRule);
-
 
 function sendCsv(res: Response, filename: string, csv: string): void {
   res.set('Content-Type', 'text/csv; charset=utf-8');

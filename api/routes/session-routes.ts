@@ -1,14 +1,10 @@
 import { Router, type RequestHandler } from 'express';
-import { z } from 'zod';
 import type { AppDeps } from '../app-deps.js';
 import { requireApiUser } from '../auth.js';
 import { clientOf, SESSION_COOKIE, sessionCookieOptions } from '../session-cookies.js';
 import { userJson } from '../presenters.js';
+import { credentials, tokenRequest } from '../request-schemas.js';
 import { parseBody } from '../validation.js';
-
-export const credentials = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) }).strict();
-// `username`: an admin may make a token acting as another user (e.g. a service_desk user for Alertmanager).
-export const tokenRequest = z.object({ name: z.string().trim().min(1, 'must not be empty').max(100), username: z.string().min(1).max(64).optional() }).strict();
 
 /** `loginLimit`: the one limiter of failed log-ins, shared with the /login form. */
 export function sessionRoutes({ accounts }: AppDeps, loginLimit: RequestHandler): Router {
