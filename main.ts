@@ -10,12 +10,14 @@ import { createApp } from './api/app.js';
 import { ConfigError, loadConfig, type CheckConfig, type ConnectivityConfig, type SigapConfig } from './config.js';
 import { CheckCatalog } from './detector/detection/check-catalog.js';
 import { CheckLeases } from './detector/detection/check-leases.js';
+import { CheckQueries } from './detector/detection/check-queries.js';
 import { AccountService } from './detector/accounts/account-service.js';
 import { AvailabilityService } from './detector/reporting/availability.js';
 import { Detector } from './detector/detection/detector.js';
 import { StorageUnavailableError } from './detector/errors.js';
 import { Housekeeping } from './detector/reporting/housekeeping.js';
 import { IncidentReportService } from './detector/reporting/incident-report.js';
+import { ServiceOverviewService } from './detector/reporting/service-overview.js';
 import { createIncidentServices, type IncidentServices } from './detector/incidents/incident-services.js';
 import { MaintenanceService } from './detector/detection/maintenance-service.js';
 import { SigapMetrics, type ProbingStats } from './detector/reporting/metrics.js';
@@ -231,7 +233,9 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
     const sessionSecret = await accounts.sessionSecret(config.sessionSecret);
     // The process's one metrics registry; the scheduler's health only where this process probes.
     const metrics = new SigapMetrics({ store: db.stores.metrics, outbox: db.stores.notifications, availability, probing: probing?.stats ?? null, clock });
-    const app = createApp({ config, db, incidents, alerts: incidents.alerts, accounts, catalog, maintenance, knownErrors: incidents.knownErrors, notifications, availability, reports, metrics, sessionSecret, logger, clock, viewsDir: join(projectRoot(), 'views') });
+    const checks = new CheckQueries({ db, catalog });
+    const overview = new ServiceOverviewService({ db, availability, timezone: config.timezone, clock });
+    const app = createApp({ config, db, incidents, alerts: incidents.alerts, accounts, catalog, checks, overview, maintenance, knownErrors: incidents.knownErrors, notifications, availability, reports, metrics, sessionSecret, logger, clock, viewsDir: join(projectRoot(), 'views') });
     server = createServer(app);
     url = await listen(server, config.port, config.host);
     logger.info({ url }, 'dashboard listening');

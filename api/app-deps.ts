@@ -4,7 +4,9 @@ import type { AccountService } from '../detector/accounts/account-service.js';
 import type { AlertService } from '../detector/incidents/alert-service.js';
 import type { AvailabilityService } from '../detector/reporting/availability.js';
 import type { CheckCatalog } from '../detector/detection/check-catalog.js';
+import type { CheckQueries } from '../detector/detection/check-queries.js';
 import type { IncidentReportService } from '../detector/reporting/incident-report.js';
+import type { ServiceOverviewService } from '../detector/reporting/service-overview.js';
 import type { IncidentServices } from '../detector/incidents/incident-services.js';
 import type { KnownErrorService } from '../detector/incidents/known-error-service.js';
 import type { MaintenanceService } from '../detector/detection/maintenance-service.js';
@@ -20,6 +22,10 @@ export interface AppDeps {
   alerts: AlertService;
   accounts: AccountService;
   catalog: CheckCatalog;
+  /** Services, checks and raw probe results as the pages and the API read them. */
+  checks: CheckQueries;
+  /** Services and checks with their state and availability (/api/services, /services). */
+  overview: ServiceOverviewService;
   maintenance: MaintenanceService;
   knownErrors: KnownErrorService;
   /** Time-weighted availability (DESIGN §7): /api/services, the reports, /metrics, the status page. */

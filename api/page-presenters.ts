@@ -5,6 +5,8 @@ import type { IncidentEvent, ManagementReason, SlaTargetName } from '../detector
 import type { StoredResult } from '../detector/detection/check-types.js';
 import type { OutboxRow } from '../detector/notify/notification-types.js';
 import type { ServiceOverview } from '../detector/reporting/service-overview.js';
+import type { CheckListing } from '../detector/detection/check-queries.js';
+import { checkJson } from './presenters/check-json.js';
 import type { ClosureStatus, IncidentDetail } from '../detector/incidents/incident-queries.js';
 import { LIFECYCLE } from '../detector/incidents/lifecycle.js';
 import type { Language } from './i18n.js';
@@ -180,21 +182,9 @@ function closureView(i: Incident, closure: ClosureStatus, fmt: Formatters) {
 
 const percent = (ratio: number | null) => (ratio === null ? '—' : `${(ratio * 100).toFixed(2)} %`);
 
-interface CheckListItem {
-  key: string;
-  service: string;
-  type: string;
-  target: string;
-  source: 'file' | 'dashboard';
-  enabled: boolean;
-  state: string;
-  lastResultAt: string | null;
-  definition: unknown;
-  updatedBy: string | null;
-}
-
 /** Services with their checks; each check says where it comes from and, for dashboard ones, its YAML. */
-export function servicesView(overview: ServiceOverview[], checks: CheckListItem[], fmt: Formatters, toYaml: (definition: unknown) => string) {
+export function servicesView(overview: ServiceOverview[], listings: CheckListing[], fmt: Formatters, toYaml: (definition: unknown) => string) {
+  const checks = listings.map(checkJson);
   const availabilityOf = new Map(overview.flatMap((s) => s.checks.map((c) => [c.check.key, c.availability] as const)));
   return {
     title: 'Layanan',

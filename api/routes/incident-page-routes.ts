@@ -10,7 +10,6 @@ import type { AppDeps } from '../app-deps.js';
 import { requirePageUser } from '../auth.js';
 import { statusForCode } from '../error-handler.js';
 import { actionBodyOf, actionFormsView, formValues, manualBodyOf, manualFormView, type FormValues, type PostedForm } from '../incident-forms.js';
-import { RESULTS_LIMIT, resultsWindow } from '../incident-timeline.js';
 import { pageContext } from '../page-context.js';
 import { incidentView } from '../page-presenters.js';
 import { actionBodies, manualIncident } from '../request-schemas.js';
@@ -23,7 +22,7 @@ const isFormError = (err: unknown): err is SigapError => err instanceof SigapErr
 const isAction = (name: string): name is IncidentAction => (INCIDENT_ACTIONS as readonly string[]).includes(name);
 const incidentHref = (ref: string) => `/incidents/${encodeURIComponent(ref)}`;
 
-export function incidentPageRoutes({ incidents, db, config, clock }: AppDeps): Router {
+export function incidentPageRoutes({ incidents, checks, config, clock }: AppDeps): Router {
   const router = Router();
   const common = pageContext(config.timezone);
 
@@ -33,7 +32,7 @@ export function incidentPageRoutes({ incidents, db, config, clock }: AppDeps): R
   };
 
   const renderNew = async (req: Request, res: Response, values: FormValues, error: SigapError | null) => {
-    const services = await db.stores.checks.listServices();
+    const services = await checks.services();
     res.render('incident-new', { ...common(req, res), title: 'Catat insiden', ...manualFormView(services, values, error) });
   };
 
@@ -64,12 +63,11 @@ export function incidentPageRoutes({ incidents, db, config, clock }: AppDeps): R
     const now = clock();
     const detail = await incidents.queries.get(user, ref);
     const i = detail.incident;
-    const window = resultsWindow(i, now);
-    const results = i.check ? await db.stores.checks.listResults(i.check, window.from, window.to, RESULTS_LIMIT) : [];
+    const { results, truncated } = await checks.resultsAround(i, now);
     res.render('incident', {
       ...page,
       ...incidentView(detail, now, page.fmt, results),
-      resultsTruncated: results.length >= RESULTS_LIMIT,
+      resultsTruncated: truncated,
       forms: actionFormsView(i, actionsAllowed(user, i), posted),
       actionError: posted?.error ?? null,
       actionErrorKey: posted ? `action.${posted.action}` : null,

@@ -3,14 +3,15 @@ import type { AppDeps } from '../app-deps.js';
 import { requireApiUser } from '../auth.js';
 import { NotFoundError } from '../../detector/errors.js';
 import { INCIDENT_ACTIONS, type ActionInput, type IncidentAction } from '../../detector/incidents/incident-actions.js';
-import { servicesOverview } from '../../detector/reporting/service-overview.js';
 import { incidentDetailJson, incidentJson } from '../presenters.js';
+import { resultJson } from '../presenters/check-json.js';
+import { serviceJson } from '../presenters/service-json.js';
 import { actionBodies, manualIncident, queueQuery, resultsQuery } from '../request-schemas.js';
 import { parseBody, parseQuery } from '../validation.js';
 
 const isAction = (name: string): name is IncidentAction => (INCIDENT_ACTIONS as readonly string[]).includes(name);
 
-export function incidentRoutes({ db, incidents, clock, availability }: AppDeps): Router {
+export function incidentRoutes({ incidents, checks, overview, clock }: AppDeps): Router {
   const router = Router();
 
   router.get('/api/incidents', requireApiUser(), async (req, res) => {
@@ -39,39 +40,15 @@ export function incidentRoutes({ db, incidents, clock, availability }: AppDeps):
   });
 
   router.get('/api/services', requireApiUser(), async (_req, res) => {
-    const overview = await servicesOverview(db, availability, clock());
-    res.json({
-      items: overview.map(({ service, state, checks, availability }) => ({
-        key: service.key,
-        name: service.name,
-        impact: service.impact,
-        state,
-        availability,
-        checks: checks.map(({ check, availability: checkAvailability }) => ({
-          key: check.key,
-          type: check.type,
-          target: check.target,
-          state: check.state,
-          consecutiveFailures: check.consecutiveFailures,
-          consecutiveSuccesses: check.consecutiveSuccesses,
-          lastResultAt: check.lastResultAt?.toISOString() ?? null,
-          lastStateChangeAt: check.lastStateChangeAt?.toISOString() ?? null,
-          availability: checkAvailability,
-        })),
-      })),
-    });
+    res.json({ items: (await overview.overview()).map(serviceJson) });
   });
 
   router.get('/api/checks/:key/results', requireApiUser(), async (req, res) => {
     const { from, to, limit } = parseQuery(resultsQuery, req.query);
     const end = to ? new Date(to) : clock();
     const start = from ? new Date(from) : new Date(end.getTime() - 86_400_000);
-    const key = String(req.params.key);
-    if (!(await db.stores.checks.getCheck(key))) throw new NotFoundError(`check ${key}`);
-    const results = await db.stores.checks.listResults(key, start, end, limit);
-    res.json({
-      items: results.map((r) => ({ ...r, id: undefined, startedAt: r.startedAt.toISOString() })),
-    });
+    const results = await checks.results(String(req.params.key), start, end, limit);
+    res.json({ items: results.map(resultJson) });
   });
 
   return router;

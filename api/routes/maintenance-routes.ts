@@ -71,7 +71,7 @@ function windowRow(w: MaintenanceWindow, timezone: string, now: Date, fmt: Forma
 
 /** /api/maintenance and the /maintenance page: everyone may look; admins and the service desk manage. */
 export function maintenanceRoutes(deps: AppDeps): Router {
-  const { maintenance, config, clock, db } = deps;
+  const { maintenance, checks, config, clock } = deps;
   const router = Router();
   const common = pageContext(config.timezone);
 
@@ -93,7 +93,7 @@ export function maintenanceRoutes(deps: AppDeps): Router {
   const render = async (req: Request, res: Response, form?: { values: WindowForm; error: SigapError }) => {
     const page = common(req, res);
     const now = clock();
-    const [windows, services, checks] = [await maintenance.list(), await db.stores.checks.listServices(), await db.stores.checks.listChecks()];
+    const [windows, services, active] = [await maintenance.list(), await checks.services(), await checks.checks()];
     const values = form?.values ?? windowForm.parse({});
     const weekdays = typeof values.weekdays === 'string' ? [values.weekdays] : values.weekdays;
     res.render('maintenance', {
@@ -102,7 +102,7 @@ export function maintenanceRoutes(deps: AppDeps): Router {
       windows: windows.map((w) => windowRow(w, config.timezone, now, page.fmt)),
       mayManage: (MANAGERS as readonly string[]).includes(req.auth!.user.role),
       serviceKeys: services.map((s) => s.key),
-      checkKeys: checks.map((c) => c.key),
+      checkKeys: active.map((c) => c.key),
       form: { ...values, weekly: values.recurrence === 'weekly', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => ({ day, checked: weekdays.includes(day) })) },
       error: form?.error ?? null,
     });

@@ -28,7 +28,7 @@ const safeNext = (next: string) => (/^\/(?!\/)[^\\]*$/.test(next) ? next : '/');
 
 /** `loginLimit`: the one limiter of failed log-ins, shared with POST /api/session. */
 export function pageRoutes(deps: AppDeps, loginLimit: RequestHandler): Router {
-  const { incidents, accounts, config, clock, db } = deps;
+  const { incidents, accounts, checks, config, clock } = deps;
   const router = Router();
 
   const common = pageContext(config.timezone);
@@ -72,7 +72,7 @@ export function pageRoutes(deps: AppDeps, loginLimit: RequestHandler): Router {
     const user = req.auth!.user;
     const query = parseQueueQuery(req.query);
     const result = await incidents.queries.list(user, queueFilterOf(query, user), QUEUE_PAGE_SIZE, query.cursor ?? null);
-    const services = await db.stores.checks.listServices();
+    const services = await checks.services();
     res.render('queue', {
       ...page,
       ...queueView(result.items, clock(), page.fmt),

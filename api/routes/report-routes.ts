@@ -43,12 +43,12 @@ const incidentCsvRows = (report: IncidentReport) =>
   ]);
 
 export function reportRoutes(deps: AppDeps): Router {
-  const { availability, reports, config, db } = deps;
+  const { availability, reports, checks, config } = deps;
   const router = Router();
 
   router.get('/api/reports/availability', requireApiUser(...REPORT_READERS), async (req, res) => {
     const query = parseQuery(availabilityReportQuery, req.query);
-    if (query.service !== undefined && !(await db.stores.checks.listServices()).some((s) => s.key === query.service)) {
+    if (query.service !== undefined && !(await checks.services()).some((s) => s.key === query.service)) {
       throw new ValidationError('the query has invalid values', [{ path: 'service', message: `no service "${query.service}"` }]);
     }
     const from = officeDayStart(query.from, config.timezone);

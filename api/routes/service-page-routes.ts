@@ -2,16 +2,12 @@ import { Router, type Request, type Response } from 'express';
 import { parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
 import { SigapError, ValidationError } from '../../detector/errors.js';
-import { servicesOverview } from '../../detector/reporting/service-overview.js';
 import type { AppDeps } from '../app-deps.js';
 import { requirePageUser } from '../auth.js';
 import { pageContext } from '../page-context.js';
 import { servicesView } from '../page-presenters.js';
 import { availabilityChart } from '../report-presenter.js';
 import { parseBody } from '../validation.js';
-import { officeDay } from '../../detector/reporting/availability.js';
-import { officeDayStart } from '../../detector/sla/business-calendar.js';
-import { checkList } from './check-routes.js';
 
 const definitionForm = z.object({ service: z.string().max(64).default(''), definition: z.string().max(20_000).default('') });
 
@@ -36,20 +32,17 @@ function readDefinition(text: string): unknown {
 
 /** /services: services and checks with their state; admins add, edit, enable and disable dashboard checks. */
 export function servicePageRoutes(deps: AppDeps): Router {
-  const { db, catalog, config, clock } = deps;
+  const { catalog, checks, overview, config } = deps;
   const router = Router();
   const common = pageContext(config.timezone);
   const CHART_DAYS = 30;
 
   const render = async (req: Request, res: Response, form?: { key?: string; service: string; definition: string; error: SigapError }) => {
     const page = common(req, res);
-    const [overview, checks] = [await servicesOverview(db, deps.availability, clock()), await checkList(deps)];
-    const view = servicesView(overview, checks, page.fmt, (definition) => stringify(definition));
+    const [overviews, listings] = [await overview.overview(), await checks.listings()];
+    const view = servicesView(overviews, listings, page.fmt, (definition) => stringify(definition));
     // The last 30 office days, today included, as a small bar chart per service (the same chart as the monthly report).
-    const now = clock();
-    const today = officeDay(now, config.timezone);
-    const days = Array.from({ length: CHART_DAYS }, (_, i) => new Date(Date.parse(`${today}T00:00:00Z`) - (CHART_DAYS - 1 - i) * 86_400_000).toISOString().slice(0, 10));
-    const daily = await deps.availability.daily(officeDayStart(days[0]!, config.timezone), now);
+    const { days, daily } = await overview.lastDays(CHART_DAYS);
     const services = view.services.map((s) => ({
       ...s,
       chart: availabilityChart(days, new Map(daily.filter((d) => d.service === s.key).map((d) => [d.day, d.figures.ratio])), page.fmt.lang),
