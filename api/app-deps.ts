@@ -7,6 +7,7 @@ import type { CheckCatalog } from '../detector/detection/check-catalog.js';
 import type { CheckQueries } from '../detector/detection/check-queries.js';
 import type { IncidentReportService } from '../detector/reporting/incident-report.js';
 import type { ServiceOverviewService } from '../detector/reporting/service-overview.js';
+import type { StatusPageService } from '../detector/reporting/status-page.js';
 import type { IncidentServices } from '../detector/incidents/incident-services.js';
 import type { KnownErrorService } from '../detector/incidents/known-error-service.js';
 import type { MaintenanceService } from '../detector/detection/maintenance-service.js';
@@ -33,6 +34,8 @@ export interface AppDeps {
   /** The incident report: MTTA, MTTR, SLA met per priority, counts. */
   reports: IncidentReportService;
   notifications: NotificationService;
+  /** The public status page's content (its 90-day history cached for a minute). */
+  statusPage: StatusPageService;
   /** The process's one metrics registry, for GET /metrics. */
   metrics: Pick<SigapMetrics, 'render' | 'contentType'>;
   sessionSecret: string;
