@@ -17,6 +17,7 @@ import { Detector } from './detector/detection/detector.js';
 import { StorageUnavailableError } from './detector/errors.js';
 import { Housekeeping } from './detector/reporting/housekeeping.js';
 import { IncidentReportService } from './detector/reporting/incident-report.js';
+import { MonthlyReportService } from './detector/reporting/monthly-report.js';
 import { ServiceOverviewService } from './detector/reporting/service-overview.js';
 import { StatusPageService } from './detector/reporting/status-page.js';
 import { createIncidentServices, type IncidentServices } from './detector/incidents/incident-services.js';
@@ -236,8 +237,9 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
     const metrics = new SigapMetrics({ store: db.stores.metrics, outbox: db.stores.notifications, availability, probing: probing?.stats ?? null, clock });
     const checks = new CheckQueries({ db, catalog });
     const overview = new ServiceOverviewService({ db, availability, timezone: config.timezone, clock });
+    const monthlyReports = new MonthlyReportService({ db, availability, reports, timezone: config.timezone, clock });
     const statusPage = new StatusPageService({ db, catalog, maintenance, availability, reports, timezone: config.timezone, clock });
-    const app = createApp({ config, db, incidents, alerts: incidents.alerts, accounts, catalog, checks, overview, maintenance, knownErrors: incidents.knownErrors, notifications, availability, reports, statusPage, metrics, sessionSecret, logger, clock, viewsDir: join(projectRoot(), 'views') });
+    const app = createApp({ config, db, incidents, alerts: incidents.alerts, accounts, catalog, checks, overview, maintenance, knownErrors: incidents.knownErrors, notifications, availability, reports, monthlyReports, statusPage, metrics, sessionSecret, logger, clock, viewsDir: join(projectRoot(), 'views') });
     server = createServer(app);
     url = await listen(server, config.port, config.host);
     logger.info({ url }, 'dashboard listening');

@@ -6,6 +6,7 @@ import type { AvailabilityService } from '../detector/reporting/availability.js'
 import type { CheckCatalog } from '../detector/detection/check-catalog.js';
 import type { CheckQueries } from '../detector/detection/check-queries.js';
 import type { IncidentReportService } from '../detector/reporting/incident-report.js';
+import type { MonthlyReportService } from '../detector/reporting/monthly-report.js';
 import type { ServiceOverviewService } from '../detector/reporting/service-overview.js';
 import type { StatusPageService } from '../detector/reporting/status-page.js';
 import type { IncidentServices } from '../detector/incidents/incident-services.js';
@@ -33,6 +34,8 @@ export interface AppDeps {
   availability: AvailabilityService;
   /** The incident report: MTTA, MTTR, SLA met per priority, counts. */
   reports: IncidentReportService;
+  /** The monthly report page's figures. */
+  monthlyReports: MonthlyReportService;
   notifications: NotificationService;
   /** The public status page's content (its 90-day history cached for a minute). */
   statusPage: StatusPageService;
