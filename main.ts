@@ -239,7 +239,9 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
     const overview = new ServiceOverviewService({ db, availability, timezone: config.timezone, clock });
     const monthlyReports = new MonthlyReportService({ db, availability, reports, timezone: config.timezone, clock });
     const statusPage = new StatusPageService({ db, catalog, maintenance, availability, reports, timezone: config.timezone, clock });
-    const app = createApp({ config, db, incidents, alerts: incidents.alerts, accounts, catalog, checks, overview, maintenance, knownErrors: incidents.knownErrors, notifications, availability, reports, monthlyReports, statusPage, metrics, sessionSecret, logger, clock, viewsDir: join(projectRoot(), 'views') });
+    // /readyz answers whether the database is reachable and migrated; it never sees the database itself.
+    const readiness = () => db.checkReady().then(() => ({ ready: true }) as const, (err: unknown) => ({ ready: false, reason: (err as Error).message }) as const);
+    const app = createApp({ config, readiness, incidents, alerts: incidents.alerts, accounts, catalog, checks, overview, maintenance, knownErrors: incidents.knownErrors, notifications, availability, reports, monthlyReports, statusPage, metrics, sessionSecret, logger, clock, viewsDir: join(projectRoot(), 'views') });
     server = createServer(app);
     url = await listen(server, config.port, config.host);
     logger.info({ url }, 'dashboard listening');

@@ -14,12 +14,14 @@ import type { KnownErrorService } from '../detector/incidents/known-error-servic
 import type { MaintenanceService } from '../detector/detection/maintenance-service.js';
 import type { SigapMetrics } from '../detector/reporting/metrics.js';
 import type { NotificationService } from '../detector/notify/notification-service.js';
-import type { Database } from '../detector/store/store-types.js';
+
+export type Readiness = { ready: true } | { ready: false; reason: string };
 
 /** Everything the web app is handed by main.ts; it creates none of it. */
 export interface AppDeps {
   config: SigapConfig;
-  db: Database;
+  /** For /readyz: whether the database answers and every migration has run, and if not why. */
+  readiness: () => Promise<Readiness>;
   incidents: IncidentServices;
   alerts: AlertService;
   accounts: AccountService;
@@ -30,9 +32,9 @@ export interface AppDeps {
   overview: ServiceOverviewService;
   maintenance: MaintenanceService;
   knownErrors: KnownErrorService;
-  /** Time-weighted availability (DESIGN §7): /api/services, the reports, /metrics, the status page. */
+  /** Time-weighted availability per service and day (DESIGN §7): /api/reports/availability. */
   availability: AvailabilityService;
-  /** The incident report: MTTA, MTTR, SLA met per priority, counts. */
+  /** The incident report (/api/reports/incidents): MTTA, MTTR, SLA met per priority, counts. */
   reports: IncidentReportService;
   /** The monthly report page's figures. */
   monthlyReports: MonthlyReportService;

@@ -9,7 +9,8 @@
 import type { PolicyConfig } from '../../config.js';
 import { USER_ROLES, type UserRole } from '../accounts/account-types.js';
 import type { Priority } from '../incidents/priority.js';
-import type { Database, ReportIncident } from '../store/store-types.js';
+import type { Database } from '../store/store-types.js';
+import type { ReportIncident } from './report-types.js';
 
 /** Who reads the reports: every role but vendor, which sees only incidents escalated to it. */
 export const REPORT_READERS: readonly UserRole[] = USER_ROLES.filter((role) => role !== 'vendor');
