@@ -1,10 +1,11 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { SigapError } from '../../detector/errors.js';
+import type { SigapError } from '../../detector/errors.js';
 import { windowActiveAt, type MaintenanceWindow } from '../../detector/detection/maintenance.js';
 import { maintenanceWindowInput } from '../../detector/detection/maintenance-service.js';
 import type { AppDeps } from '../app-deps.js';
 import { requireApiUser, requirePageUser } from '../auth.js';
+import { submitForm } from '../forms.js';
 import { pageContext } from '../page-context.js';
 import { idOf } from '../path-params.js';
 import { formatDuration, type Formatters } from '../page-presenters.js';
@@ -114,14 +115,13 @@ export function maintenanceRoutes(deps: AppDeps): Router {
 
   router.post('/maintenance', requirePageUser(), async (req, res) => {
     const values = parseBody(windowForm, req.body ?? {});
-    try {
-      await maintenance.create(req.auth!.user, inputFromForm(values));
-      res.redirect(303, '/maintenance');
-    } catch (err) {
-      if (!(err instanceof SigapError) || err.code !== 'validation_failed') throw err;
-      res.status(422);
-      await render(req, res, { values, error: err });
-    }
+    await submitForm(res, {
+      action: async () => {
+        await maintenance.create(req.auth!.user, inputFromForm(values));
+        res.redirect(303, '/maintenance');
+      },
+      refused: (error) => render(req, res, { values, error }),
+    });
   });
 
   router.post('/maintenance/:id/delete', requirePageUser(), async (req, res) => {

@@ -1,14 +1,14 @@
-import { Router, type RequestHandler } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { AppDeps } from '../app-deps.js';
 import { requirePageUser } from '../auth.js';
+import { submitForm } from '../forms.js';
 import { pageContext } from '../page-context.js';
 import { queueView } from '../page-presenters.js';
 import { parseQueueQuery, queueFilterOf, queueFiltersView } from '../queue-filters.js';
 import { clientOf, SESSION_COOKIE, sessionCookieOptions } from '../session-cookies.js';
 import { parseBody } from '../validation.js';
-import { UnauthenticatedError } from '../../detector/errors.js';
 import { LOGGING_ROLES } from '../../detector/incidents/incident-commands.js';
 
 // Before log-in there is no session to hold a CSRF token: the log-in form uses a double-submit
@@ -25,6 +25,12 @@ const loginForm = z.object({
 
 /** Only same-site paths: never send a user to another origin after log-in. */
 const safeNext = (next: string) => (/^\/(?!\/)[^\\]*$/.test(next) ? next : '/');
+
+/** Back to the log-in page saying it failed; marked so that the limiter counts the failure. */
+function failed(res: Response, next: string): void {
+  res.locals.loginFailed = true;
+  res.redirect(303, `/login?failed=1&next=${encodeURIComponent(safeNext(next))}`);
+}
 
 /** `loginLimit`: the one limiter of failed log-ins, shared with POST /api/session. */
 export function pageRoutes(deps: AppDeps, loginLimit: RequestHandler): Router {
@@ -45,20 +51,20 @@ export function pageRoutes(deps: AppDeps, loginLimit: RequestHandler): Router {
     const expected = String(req.cookies?.[LOGIN_CSRF_COOKIE] ?? '');
     const sent = Buffer.from(form._csrf);
     if (!expected || sent.length !== Buffer.byteLength(expected) || !timingSafeEqual(sent, Buffer.from(expected))) {
-      res.locals.loginFailed = true;
-      res.redirect(303, `/login?failed=1&next=${encodeURIComponent(safeNext(form.next))}`);
+      failed(res, form.next);
       return;
     }
-    try {
-      const { sessionToken } = await accounts.logIn(form.username, form.password, clientOf(req));
-      res.clearCookie(LOGIN_CSRF_COOKIE, { path: '/login' });
-      res.cookie(SESSION_COOKIE, sessionToken, sessionCookieOptions(req));
-      res.redirect(303, safeNext(form.next));
-    } catch (err) {
-      if (!(err instanceof UnauthenticatedError)) throw err;
-      res.locals.loginFailed = true;
-      res.redirect(303, `/login?failed=1&next=${encodeURIComponent(safeNext(form.next))}`);
-    }
+    await submitForm(res, {
+      action: async () => {
+        const { sessionToken } = await accounts.logIn(form.username, form.password, clientOf(req));
+        res.clearCookie(LOGIN_CSRF_COOKIE, { path: '/login' });
+        res.cookie(SESSION_COOKIE, sessionToken, sessionCookieOptions(req));
+        res.redirect(303, safeNext(form.next));
+      },
+      // A refused log-in goes back to the log-in page (a redirect, as a browser expects) and still
+      // counts against the limit.
+      refused: () => failed(res, form.next),
+    });
   });
 
   router.post('/logout', requirePageUser(), async (req, res) => {

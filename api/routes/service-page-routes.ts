@@ -1,9 +1,10 @@
 import { Router, type Request, type Response } from 'express';
 import { parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
-import { SigapError, ValidationError } from '../../detector/errors.js';
+import { ValidationError, type SigapError } from '../../detector/errors.js';
 import type { AppDeps } from '../app-deps.js';
 import { requirePageUser } from '../auth.js';
+import { submitForm } from '../forms.js';
 import { pageContext } from '../page-context.js';
 import { servicesView } from '../page-presenters.js';
 import { availabilityChart } from '../report-presenter.js';
@@ -65,14 +66,13 @@ export function servicePageRoutes(deps: AppDeps): Router {
   const saving = (replacing: (req: Request) => string | undefined) => async (req: Request, res: Response) => {
     const form = parseBody(definitionForm, req.body ?? {});
     const key = replacing(req);
-    try {
-      await catalog.define(req.auth!.user, form.service, readDefinition(form.definition), key);
-      res.redirect(303, '/services');
-    } catch (err) {
-      if (!(err instanceof SigapError) || err.code === 'forbidden') throw err;
-      res.status(err.code === 'validation_failed' ? 422 : 409);
-      await render(req, res, { key, service: form.service, definition: form.definition, error: err });
-    }
+    await submitForm(res, {
+      action: async () => {
+        await catalog.define(req.auth!.user, form.service, readDefinition(form.definition), key);
+        res.redirect(303, '/services');
+      },
+      refused: (error) => render(req, res, { key, service: form.service, definition: form.definition, error }),
+    });
   };
   router.post('/services/checks', requirePageUser(), saving(() => undefined));
   router.post('/services/checks/:key', requirePageUser(), saving((req) => String(req.params.key)));
