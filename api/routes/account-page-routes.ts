@@ -4,14 +4,14 @@
 // the exception: it is shown once, on the page that answers the form, and never again.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { USER_ROLES, type ApiTokenListing, type User, type UserAccount } from '../../detector/accounts/account-types.js';
-import { ForbiddenError, SigapError, ValidationError } from '../../detector/errors.js';
+import type { User } from '../../detector/accounts/account-types.js';
+import { ForbiddenError, ValidationError, type SigapError } from '../../detector/errors.js';
 import type { AppDeps } from '../app-deps.js';
 import { requirePageUser } from '../auth.js';
 import { submitForm } from '../forms.js';
 import { LANG_COOKIE, pageContext } from '../page-context.js';
 import { idOf } from '../path-params.js';
-import type { Formatters } from '../page-presenters.js';
+import { meView, usersView, type UsersPageState } from '../presenters/users-view.js';
 import { parseBody } from '../validation.js';
 
 const text = (max: number) => z.string().max(max).default('');
@@ -21,29 +21,6 @@ const passwordForm = z.object({ password: text(1024) });
 const tokenForm = z.object({ name: text(100), username: text(64) });
 const profileForm = z.object({ displayName: text(200), email: text(200), language: text(5) });
 const passwordChangeForm = z.object({ currentPassword: text(1024), newPassword: text(1024), newPasswordAgain: text(1024) });
-
-type NewUserForm = z.output<typeof newUserForm>;
-
-interface UsersPageState {
-  error?: SigapError;
-  /** Which form the error belongs to, so the page can say so. */
-  errorFor?: string;
-  addForm?: Omit<NewUserForm, 'password'>;
-  newToken?: { name: string; user: string; token: string };
-}
-
-function userRow(u: UserAccount, self: User, fmt: Formatters) {
-  return {
-    ...u,
-    self: u.id === self.id,
-    lastLogin: u.lastLoginAt ? fmt.dateTime(u.lastLoginAt) : null,
-    roles: USER_ROLES.map((role) => ({ role, selected: role === u.role })),
-  };
-}
-
-function tokenRow(t: ApiTokenListing, fmt: Formatters) {
-  return { id: t.id, name: t.name, user: t.username, createdAt: fmt.dateTime(t.createdAt), lastUsedAt: t.lastUsedAt ? fmt.dateTime(t.lastUsedAt) : null };
-}
 
 function requireAdmin(req: Request): void {
   if (req.auth!.user.role !== 'admin') throw new ForbiddenError('only an admin manages users and tokens');
@@ -56,17 +33,7 @@ export function accountPageRoutes({ accounts, config }: AppDeps): Router {
   const renderUsers = async (req: Request, res: Response, state: UsersPageState = {}) => {
     const page = common(req, res);
     const [users, tokens] = [await accounts.listUsers(), await accounts.listTokens()];
-    const addForm = state.addForm ?? { username: '', displayName: '', role: 'service_desk', email: '', language: 'id' };
-    res.render('users', {
-      ...page,
-      users: users.map((u) => userRow(u, req.auth!.user, page.fmt)),
-      tokens: tokens.map((t) => tokenRow(t, page.fmt)),
-      usernames: users.filter((u) => u.active).map((u) => ({ username: u.username, selected: u.id === req.auth!.user.id })),
-      addForm: { ...addForm, roles: USER_ROLES.map((role) => ({ role, selected: role === addForm.role })) },
-      error: state.error ?? null,
-      errorFor: state.errorFor ?? null,
-      newToken: state.newToken ?? null,
-    });
+    res.render('users', { ...page, ...usersView(users, tokens, req.auth!.user, state, page.fmt) });
   };
 
   router.get('/users', requirePageUser(), async (req, res) => {
@@ -145,8 +112,7 @@ export function accountPageRoutes({ accounts, config }: AppDeps): Router {
 
   const renderMe = (req: Request, res: Response, state: { error?: SigapError; errorFor?: string } = {}) => {
     const page = common(req, res);
-    const saved = typeof req.query.saved === 'string' ? req.query.saved : null;
-    res.render('me', { ...page, me: req.auth!.user, saved: saved === 'profile' || saved === 'password' ? saved : null, error: state.error ?? null, errorFor: state.errorFor ?? null });
+    res.render('me', { ...page, ...meView(req.auth!.user, req.query.saved, state) });
   };
 
   router.get('/me', requirePageUser(), (req, res) => {

@@ -3,15 +3,15 @@
 // a refused action re-renders the page with the error beside what was typed (api/forms.ts).
 import { Router, type Request, type Response } from 'express';
 import { ForbiddenError, NotFoundError, type SigapError } from '../../detector/errors.js';
-import { actionsAllowed, INCIDENT_ACTIONS, type ActionInput, type IncidentAction } from '../../detector/incidents/incident-actions.js';
+import { INCIDENT_ACTIONS, type ActionInput, type IncidentAction } from '../../detector/incidents/incident-actions.js';
 import { LOGGING_ROLES } from '../../detector/incidents/incident-commands.js';
-import { knownErrorFormFor, mayMarkSuggestionHelped } from '../../detector/incidents/known-error-service.js';
 import type { AppDeps } from '../app-deps.js';
 import { requirePageUser } from '../auth.js';
 import { submitForm } from '../forms.js';
-import { actionBodyOf, actionFormsView, formValues, manualBodyOf, manualFormView, type FormValues, type PostedForm } from '../incident-forms.js';
+import { actionBodyOf, formValues, manualBodyOf, type FormValues } from '../incident-forms.js';
 import { pageContext } from '../page-context.js';
-import { incidentView } from '../page-presenters.js';
+import { incidentFormsView, manualFormView, type PostedForm } from '../presenters/incident-forms-view.js';
+import { incidentView } from '../presenters/incident-view.js';
 import { actionBodies, manualIncident } from '../request-schemas.js';
 import { parseBody } from '../validation.js';
 
@@ -61,11 +61,7 @@ export function incidentPageRoutes({ incidents, checks, config, clock }: AppDeps
       ...page,
       ...incidentView(detail, now, page.fmt, results),
       resultsTruncated: truncated,
-      forms: actionFormsView(i, actionsAllowed(user, i), posted),
-      actionError: posted?.error ?? null,
-      actionErrorKey: posted ? `action.${posted.action}` : null,
-      mayMarkHelped: mayMarkSuggestionHelped(user),
-      knownErrorForm: knownErrorFormFor(user, i),
+      ...incidentFormsView(i, user, posted),
     });
   };
 

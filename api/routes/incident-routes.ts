@@ -3,7 +3,7 @@ import type { AppDeps } from '../app-deps.js';
 import { requireApiUser } from '../auth.js';
 import { NotFoundError } from '../../detector/errors.js';
 import { INCIDENT_ACTIONS, type ActionInput, type IncidentAction } from '../../detector/incidents/incident-actions.js';
-import { incidentDetailJson, incidentJson } from '../presenters.js';
+import { incidentDetailJson, incidentJson } from '../presenters/incident-json.js';
 import { resultJson } from '../presenters/check-json.js';
 import { serviceJson } from '../presenters/service-json.js';
 import { actionBodies, manualIncident, queueQuery, resultsQuery } from '../request-schemas.js';

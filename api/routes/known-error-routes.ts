@@ -1,11 +1,10 @@
 import { Router, type Request } from 'express';
-import type { KnownError } from '../../detector/incidents/incident-types.js';
 import { KNOWN_ERROR_ROLES, knownErrorInput, suggestionHelpedInput } from '../../detector/incidents/known-error-service.js';
-import { TAXONOMY } from '../../detector/incidents/taxonomy.js';
 import type { AppDeps } from '../app-deps.js';
 import { requireApiUser, requirePageUser } from '../auth.js';
 import { pageContext } from '../page-context.js';
-import type { Formatters } from '../page-presenters.js';
+import { knownErrorJson } from '../presenters/known-error-json.js';
+import { knownErrorsView } from '../presenters/known-errors-view.js';
 import { knownErrorQuery } from '../request-schemas.js';
 import { parseBody, parseQuery } from '../validation.js';
 
@@ -17,14 +16,6 @@ const presentFields = (body: unknown, names: readonly string[]): Record<string, 
       return typeof value === 'string' && value.trim() !== '' ? [[name, value]] : [];
     }),
   );
-
-function knownErrorJson(k: KnownError) {
-  return { ...k, createdAt: k.createdAt.toISOString() };
-}
-
-function knownErrorRow(k: KnownError, fmt: Formatters) {
-  return { ...k, createdAt: fmt.dateTime(k.createdAt) };
-}
 
 const refOf = (req: Request) => String(req.params.ref);
 
@@ -56,13 +47,7 @@ export function knownErrorRoutes(deps: AppDeps): Router {
   router.get('/known-errors', requirePageUser(), async (req, res) => {
     const page = common(req, res);
     const filter = parseQuery(knownErrorQuery, req.query);
-    const items = await knownErrors.list(filter);
-    res.render('known-errors', {
-      ...page,
-      knownErrors: items.map((k) => knownErrorRow(k, page.fmt)),
-      filter: { q: filter.q ?? '', category: filter.category ?? '' },
-      categories: Object.keys(TAXONOMY),
-    });
+    res.render('known-errors', { ...page, ...knownErrorsView(await knownErrors.list(filter), filter, page.fmt) });
   });
 
   router.post('/incidents/:ref/known-error', requirePageUser(), async (req, res) => {

@@ -1,14 +1,14 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { SigapError } from '../../detector/errors.js';
-import { windowActiveAt, type MaintenanceWindow } from '../../detector/detection/maintenance.js';
 import { maintenanceWindowInput } from '../../detector/detection/maintenance-service.js';
 import type { AppDeps } from '../app-deps.js';
 import { requireApiUser, requirePageUser } from '../auth.js';
 import { submitForm } from '../forms.js';
 import { pageContext } from '../page-context.js';
 import { idOf } from '../path-params.js';
-import { formatDuration, type Formatters } from '../page-presenters.js';
+import { windowJson } from '../presenters/maintenance-json.js';
+import { maintenanceView } from '../presenters/maintenance-view.js';
 import { parseBody } from '../validation.js';
 
 const MANAGERS = ['admin', 'service_desk'] as const;
@@ -36,40 +36,6 @@ function inputFromForm(form: WindowForm): unknown {
   return { ...common, startsAt: form.startsAt || null, endsAt: form.endsAt || null };
 }
 
-function windowJson(w: MaintenanceWindow, timezone: string, now: Date) {
-  const s = w.schedule;
-  return {
-    id: w.id,
-    title: w.title,
-    service: w.serviceKey,
-    check: w.checkKey,
-    recurrence: s.recurrence,
-    startsAt: s.recurrence === 'none' ? s.startsAt.toISOString() : null,
-    endsAt: s.recurrence === 'none' ? s.endsAt.toISOString() : null,
-    weekdays: s.recurrence === 'weekly' ? s.weekdays : null,
-    start: s.recurrence === 'weekly' ? s.localStart : null,
-    durationMinutes: s.recurrence === 'weekly' ? s.durationMinutes : null,
-    timezone,
-    activeNow: windowActiveAt(w, now, timezone),
-    createdBy: w.createdBy,
-    createdAt: w.createdAt.toISOString(),
-  };
-}
-
-function windowRow(w: MaintenanceWindow, timezone: string, now: Date, fmt: Formatters) {
-  const s = w.schedule;
-  return {
-    id: w.id,
-    title: w.title,
-    service: w.serviceKey,
-    check: w.checkKey,
-    activeNow: windowActiveAt(w, now, timezone),
-    once: s.recurrence === 'none' ? { from: fmt.dateTime(s.startsAt), to: fmt.dateTime(s.endsAt) } : null,
-    weekly: s.recurrence === 'weekly' ? { weekdays: s.weekdays, start: s.localStart, duration: formatDuration(s.durationMinutes * 60_000, fmt.lang) } : null,
-    createdBy: w.createdBy,
-  };
-}
-
 /** /api/maintenance and the /maintenance page: everyone may look; admins and the service desk manage. */
 export function maintenanceRoutes(deps: AppDeps): Router {
   const { maintenance, checks, config, clock } = deps;
@@ -95,17 +61,9 @@ export function maintenanceRoutes(deps: AppDeps): Router {
     const page = common(req, res);
     const now = clock();
     const [windows, services, active] = [await maintenance.list(), await checks.services(), await checks.checks()];
-    const values = form?.values ?? windowForm.parse({});
-    const weekdays = typeof values.weekdays === 'string' ? [values.weekdays] : values.weekdays;
     res.render('maintenance', {
       ...page,
-      timezone: config.timezone,
-      windows: windows.map((w) => windowRow(w, config.timezone, now, page.fmt)),
-      mayManage: (MANAGERS as readonly string[]).includes(req.auth!.user.role),
-      serviceKeys: services.map((s) => s.key),
-      checkKeys: active.map((c) => c.key),
-      form: { ...values, weekly: values.recurrence === 'weekly', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => ({ day, checked: weekdays.includes(day) })) },
-      error: form?.error ?? null,
+      ...maintenanceView({ windows, services, checks: active }, { mayManage: (MANAGERS as readonly string[]).includes(req.auth!.user.role), values: form?.values ?? windowForm.parse({}), error: form?.error ?? null }, config.timezone, now, page.fmt),
     });
   };
 

@@ -3,8 +3,8 @@ import { NOTIFICATION_READERS, NOTIFICATION_RETRIERS } from '../../detector/noti
 import type { AppDeps } from '../app-deps.js';
 import { requireApiUser, requirePageUser } from '../auth.js';
 import { pageContext } from '../page-context.js';
-import { notificationsView } from '../page-presenters.js';
-import { notificationJson } from '../presenters.js';
+import { notificationJson } from '../presenters/notification-json.js';
+import { notificationsView } from '../presenters/notifications-view.js';
 import { notificationIdParam } from '../request-schemas.js';
 import { parseQuery } from '../validation.js';
 

@@ -5,8 +5,9 @@ import type { AppDeps } from '../app-deps.js';
 import { requirePageUser } from '../auth.js';
 import { submitForm } from '../forms.js';
 import { pageContext } from '../page-context.js';
-import { queueView } from '../page-presenters.js';
-import { parseQueueQuery, queueFilterOf, queueFiltersView } from '../queue-filters.js';
+import { incidentQueueView } from '../presenters/incident-view.js';
+import { queueFiltersView } from '../presenters/queue-filters-view.js';
+import { parseQueueQuery, queueFilterOf } from '../queue-filters.js';
 import { clientOf, SESSION_COOKIE, sessionCookieOptions } from '../session-cookies.js';
 import { parseBody } from '../validation.js';
 import { LOGGING_ROLES } from '../../detector/incidents/incident-commands.js';
@@ -81,7 +82,7 @@ export function pageRoutes(deps: AppDeps, loginLimit: RequestHandler): Router {
     const services = await checks.services();
     res.render('queue', {
       ...page,
-      ...queueView(result.items, clock(), page.fmt),
+      ...incidentQueueView(result.items, clock(), page.fmt),
       ...queueFiltersView(query, user, services, result.nextCursor),
       showAll: query.all === '1',
       mayLog: LOGGING_ROLES.includes(user.role),

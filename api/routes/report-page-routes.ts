@@ -7,7 +7,7 @@ import { REPORT_READERS } from '../../detector/reporting/incident-report.js';
 import type { AppDeps } from '../app-deps.js';
 import { requirePageUser } from '../auth.js';
 import { pageContext } from '../page-context.js';
-import { reportView } from '../report-presenter.js';
+import { reportView } from '../presenters/report-view.js';
 import { parseQuery } from '../validation.js';
 
 const reportQuery = z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month like 2026-11').optional() });

@@ -1,13 +1,12 @@
 import { Router, type Request, type Response } from 'express';
-import { parseDocument, stringify } from 'yaml';
+import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ValidationError, type SigapError } from '../../detector/errors.js';
 import type { AppDeps } from '../app-deps.js';
 import { requirePageUser } from '../auth.js';
 import { submitForm } from '../forms.js';
 import { pageContext } from '../page-context.js';
-import { servicesView } from '../page-presenters.js';
-import { availabilityChart } from '../report-presenter.js';
+import { servicesView } from '../presenters/services-view.js';
 import { parseBody } from '../validation.js';
 
 const definitionForm = z.object({ service: z.string().max(64).default(''), definition: z.string().max(20_000).default('') });
@@ -40,18 +39,11 @@ export function servicePageRoutes(deps: AppDeps): Router {
 
   const render = async (req: Request, res: Response, form?: { key?: string; service: string; definition: string; error: SigapError }) => {
     const page = common(req, res);
-    const [overviews, listings] = [await overview.overview(), await checks.listings()];
-    const view = servicesView(overviews, listings, page.fmt, (definition) => stringify(definition));
-    // The last 30 office days, today included, as a small bar chart per service (the same chart as the monthly report).
-    const { days, daily } = await overview.lastDays(CHART_DAYS);
-    const services = view.services.map((s) => ({
-      ...s,
-      chart: availabilityChart(days, new Map(daily.filter((d) => d.service === s.key).map((d) => [d.day, d.figures.ratio])), page.fmt.lang),
-    }));
+    // The last 30 office days, today included, as a small bar chart per service.
+    const [overviews, listings, recent] = [await overview.overview(), await checks.listings(), await overview.lastDays(CHART_DAYS)];
     res.render('services', {
       ...page,
-      ...view,
-      services,
+      ...servicesView(overviews, listings, recent, page.fmt),
       isAdmin: req.auth?.user.role === 'admin',
       serviceKeys: config.services.map((s) => s.key),
       addForm: form && !form.key ? form : { service: config.services[0]?.key ?? '', definition: EXAMPLE },

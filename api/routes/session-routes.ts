@@ -2,7 +2,7 @@ import { Router, type RequestHandler } from 'express';
 import type { AppDeps } from '../app-deps.js';
 import { requireApiUser } from '../auth.js';
 import { clientOf, SESSION_COOKIE, sessionCookieOptions } from '../session-cookies.js';
-import { userJson } from '../presenters.js';
+import { newTokenJson, userJson } from '../presenters/account-json.js';
 import { credentials, tokenRequest } from '../request-schemas.js';
 import { parseBody } from '../validation.js';
 
@@ -27,7 +27,7 @@ export function sessionRoutes({ accounts }: AppDeps, loginLimit: RequestHandler)
     const { name, username } = parseBody(tokenRequest, req.body);
     const owner = username === undefined ? req.auth!.user : await accounts.findUser(username);
     const { token, record } = await accounts.createToken(owner, name);
-    res.status(201).json({ name: record.name, token, createdAt: record.createdAt.toISOString() });
+    res.status(201).json(newTokenJson(record, token));
   });
 
   return router;

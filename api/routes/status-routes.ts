@@ -3,7 +3,8 @@
 import { Router, type Response } from 'express';
 import type { AppDeps } from '../app-deps.js';
 import { pageContext } from '../page-context.js';
-import { statusJson, statusView } from '../status-presenter.js';
+import { statusJson } from '../presenters/status-json.js';
+import { statusView } from '../presenters/status-view.js';
 
 export function statusRoutes({ config, statusPage }: Pick<AppDeps, 'config' | 'statusPage'>): Router {
   const router = Router();

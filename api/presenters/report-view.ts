@@ -1,10 +1,9 @@
 // The monthly report page (/reports): the availability and incident reports of a month shaped for
 // a printable page with a server-drawn SVG chart.
-import { shiftMonth, type MonthlyReport } from '../detector/reporting/monthly-report.js';
-import { TAXONOMY } from '../detector/incidents/taxonomy.js';
-import type { Language } from './i18n.js';
-import { formatDuration } from './page-presenters.js';
-import { formatPercent, ratioClass } from './status-presenter.js';
+import { shiftMonth, type MonthlyReport } from '../../detector/reporting/monthly-report.js';
+import { TAXONOMY } from '../../detector/incidents/taxonomy.js';
+import type { Language } from '../i18n.js';
+import { formatDuration, formatPercent, ratioClass } from './formatters.js';
 
 const CHART = { left: 34, top: 8, barStep: 16, barWidth: 11, plotHeight: 100, floor: 0.9 };
 

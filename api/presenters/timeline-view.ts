@@ -1,8 +1,8 @@
 // An incident's timeline: its events and the probe results around it, merged by time. Long runs of
 // identical results collapse into one row ("12× up") so the events stay readable.
-import type { IncidentEvent } from '../detector/incidents/incident-events.js';
-import type { StoredResult } from '../detector/detection/check-types.js';
-import type { Formatters } from './page-presenters.js';
+import type { IncidentEvent } from '../../detector/incidents/incident-events.js';
+import type { StoredResult } from '../../detector/detection/check-types.js';
+import type { Formatters } from './formatters.js';
 
 /** Runs of at least this many identical results show as one row. */
 const COMPACT_FROM = 3;
