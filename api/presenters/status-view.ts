@@ -4,7 +4,7 @@ import type { PublicIncident, StatusSnapshot } from '../../detector/reporting/st
 import type { Language } from '../i18n.js';
 import { formatPercent, ratioClass } from './formatters.js';
 
-/** /status: the same snapshot, formatted for the page (times already in the office time zone). */
+/** The page: services with their state and daily bars, current and recently resolved incidents. */
 export function statusView(s: StatusSnapshot, lang: Language, dateTime: (d: Date | null) => string) {
   const incident = (i: PublicIncident) => ({ ...i, startedAt: dateTime(i.startedAt), restoredAt: i.restoredAt ? dateTime(i.restoredAt) : null });
   return {
