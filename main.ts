@@ -10,15 +10,19 @@ import { createApp } from './api/app.js';
 import { ConfigError, loadConfig, type CheckConfig, type ConnectivityConfig, type SigapConfig } from './config.js';
 import { CheckCatalog } from './detector/detection/check-catalog.js';
 import { CheckLeases } from './detector/detection/check-leases.js';
+import { CheckQueries } from './detector/detection/check-queries.js';
 import { AccountService } from './detector/accounts/account-service.js';
 import { AvailabilityService } from './detector/reporting/availability.js';
 import { Detector } from './detector/detection/detector.js';
 import { StorageUnavailableError } from './detector/errors.js';
 import { Housekeeping } from './detector/reporting/housekeeping.js';
 import { IncidentReportService } from './detector/reporting/incident-report.js';
+import { MonthlyReportService } from './detector/reporting/monthly-report.js';
+import { ServiceOverviewService } from './detector/reporting/service-overview.js';
+import { StatusPageService } from './detector/reporting/status-page.js';
 import { createIncidentServices, type IncidentServices } from './detector/incidents/incident-services.js';
 import { MaintenanceService } from './detector/detection/maintenance-service.js';
-import type { ProbingStats } from './detector/reporting/metrics.js';
+import { SigapMetrics, type ProbingStats } from './detector/reporting/metrics.js';
 import { DEFAULT_BATCHING, ResultBatcher } from './detector/detection/result-batcher.js';
 import { SlaWatcher } from './detector/sla/sla-watcher.js';
 import { createChannel, emailChannelFor } from './detector/notify/channels/index.js';
@@ -229,7 +233,15 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
   let url: string | null = null;
   if (config.role !== 'worker') {
     const sessionSecret = await accounts.sessionSecret(config.sessionSecret);
-    const app = createApp({ config, db, incidents, alerts: incidents.alerts, accounts, catalog, maintenance, knownErrors: incidents.knownErrors, notifications, availability, reports, probing: probing?.stats ?? null, sessionSecret, logger, clock, viewsDir: join(projectRoot(), 'views') });
+    // The process's one metrics registry; the scheduler's health only where this process probes.
+    const metrics = new SigapMetrics({ store: db.stores.metrics, outbox: db.stores.notifications, availability, probing: probing?.stats ?? null, clock });
+    const checks = new CheckQueries({ db, catalog });
+    const overview = new ServiceOverviewService({ db, availability, timezone: config.timezone, clock });
+    const monthlyReports = new MonthlyReportService({ db, availability, reports, timezone: config.timezone, clock });
+    const statusPage = new StatusPageService({ db, catalog, maintenance, availability, reports, timezone: config.timezone, clock });
+    // /readyz answers whether the database is reachable and migrated; it never sees the database itself.
+    const readiness = () => db.checkReady().then(() => ({ ready: true }) as const, (err: unknown) => ({ ready: false, reason: (err as Error).message }) as const);
+    const app = createApp({ config, readiness, incidents, alerts: incidents.alerts, accounts, catalog, checks, overview, maintenance, knownErrors: incidents.knownErrors, notifications, availability, reports, monthlyReports, statusPage, metrics, sessionSecret, logger, clock, viewsDir: join(projectRoot(), 'views') });
     server = createServer(app);
     url = await listen(server, config.port, config.host);
     logger.info({ url }, 'dashboard listening');

@@ -4,31 +4,45 @@ import type { AccountService } from '../detector/accounts/account-service.js';
 import type { AlertService } from '../detector/incidents/alert-service.js';
 import type { AvailabilityService } from '../detector/reporting/availability.js';
 import type { CheckCatalog } from '../detector/detection/check-catalog.js';
+import type { CheckQueries } from '../detector/detection/check-queries.js';
 import type { IncidentReportService } from '../detector/reporting/incident-report.js';
+import type { MonthlyReportService } from '../detector/reporting/monthly-report.js';
+import type { ServiceOverviewService } from '../detector/reporting/service-overview.js';
+import type { StatusPageService } from '../detector/reporting/status-page.js';
 import type { IncidentServices } from '../detector/incidents/incident-services.js';
 import type { KnownErrorService } from '../detector/incidents/known-error-service.js';
 import type { MaintenanceService } from '../detector/detection/maintenance-service.js';
-import type { ProbingStats } from '../detector/reporting/metrics.js';
+import type { SigapMetrics } from '../detector/reporting/metrics.js';
 import type { NotificationService } from '../detector/notify/notification-service.js';
-import type { Database } from '../detector/store/store-types.js';
+
+export type Readiness = { ready: true } | { ready: false; reason: string };
 
 /** Everything the web app is handed by main.ts; it creates none of it. */
 export interface AppDeps {
   config: SigapConfig;
-  db: Database;
+  /** For /readyz: whether the database answers and every migration has run, and if not why. */
+  readiness: () => Promise<Readiness>;
   incidents: IncidentServices;
   alerts: AlertService;
   accounts: AccountService;
   catalog: CheckCatalog;
+  /** Services, checks and raw probe results as the pages and the API read them. */
+  checks: CheckQueries;
+  /** Services and checks with their state and availability (/api/services, /services). */
+  overview: ServiceOverviewService;
   maintenance: MaintenanceService;
   knownErrors: KnownErrorService;
-  /** Time-weighted availability (DESIGN §7): /api/services, the reports, /metrics, the status page. */
+  /** Time-weighted availability per service and day (DESIGN §7): /api/reports/availability. */
   availability: AvailabilityService;
-  /** The incident report: MTTA, MTTR, SLA met per priority, counts. */
+  /** The incident report (/api/reports/incidents): MTTA, MTTR, SLA met per priority, counts. */
   reports: IncidentReportService;
+  /** The monthly report page's figures. */
+  monthlyReports: MonthlyReportService;
   notifications: NotificationService;
-  /** The scheduler's and batcher's health for /metrics; absent or null when another process probes. */
-  probing?: (() => ProbingStats) | null;
+  /** The public status page's content (its 90-day history cached for a minute). */
+  statusPage: StatusPageService;
+  /** The process's one metrics registry, for GET /metrics. */
+  metrics: Pick<SigapMetrics, 'render' | 'contentType'>;
   sessionSecret: string;
   logger: Logger;
   clock: () => Date;

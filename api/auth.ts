@@ -5,8 +5,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AccountService, SessionContext } from '../detector/accounts/account-service.js';
 import type { User, UserRole } from '../detector/accounts/account-types.js';
 import { ForbiddenError, UnauthenticatedError } from '../detector/errors.js';
-
-export const SESSION_COOKIE = 'sigap_session';
+import { SESSION_COOKIE } from './session-cookies.js';
 
 export interface Auth {
   user: User;

@@ -1,9 +1,10 @@
 // The one place where domain error codes become HTTP statuses and error bodies (DESIGN §6).
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { SigapError } from '../detector/errors.js';
+import { SigapError, type ErrorCode } from '../detector/errors.js';
 
-const STATUS_BY_CODE: Record<string, number> = {
+// Every code has its status: a code added to ErrorCode without one does not compile.
+const STATUS_BY_CODE: Record<ErrorCode, number> = {
   malformed_request: 400,
   unauthenticated: 401,
   forbidden: 403,
@@ -15,22 +16,23 @@ const STATUS_BY_CODE: Record<string, number> = {
   payload_too_large: 413,
   validation_failed: 422,
   too_many_requests: 429,
+  internal_error: 500,
   storage_unavailable: 503,
 };
 
 /** The HTTP status of a domain error code (pages that re-render a form with the error use it). */
-export function statusForCode(code: string): number {
-  return STATUS_BY_CODE[code] ?? 500;
+export function statusForCode(code: ErrorCode): number {
+  return STATUS_BY_CODE[code];
 }
 
 interface ErrorBody {
-  error: { code: string; message: string; details: Array<{ path: string; message: string }> };
+  error: { code: ErrorCode; message: string; details: Array<{ path: string; message: string }> };
 }
 
 /** Body-parser and other middleware errors carry `type`/`status`; domain errors carry `code`. */
 function describe(err: unknown): { status: number; body: ErrorBody } {
   if (err instanceof SigapError) {
-    return { status: STATUS_BY_CODE[err.code] ?? 500, body: { error: { code: err.code, message: err.message, details: err.details } } };
+    return { status: STATUS_BY_CODE[err.code], body: { error: { code: err.code, message: err.message, details: err.details } } };
   }
   const e = err as { type?: string; status?: number; message?: string };
   if (e?.type === 'entity.parse.failed') {
@@ -43,12 +45,6 @@ function describe(err: unknown): { status: number; body: ErrorBody } {
     return { status: e.status, body: { error: { code: 'malformed_request', message: e.message ?? 'bad request', details: [] } } };
   }
   return { status: 500, body: { error: { code: 'internal_error', message: 'an internal error occurred; it has been logged', details: [] } } };
-}
-
-export function sendError(res: Parameters<RequestHandler>[1], err: unknown): { status: number; body: ErrorBody } {
-  const described = describe(err);
-  res.status(described.status).json(described.body);
-  return described;
 }
 
 /** JSON for /api and machine routes, an error page for browsers. */

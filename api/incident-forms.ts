@@ -1,101 +1,8 @@
-// The incident pages' forms: one per lifecycle action allowed to the user, and the form to log an
-// incident by hand. Form fields are read into the same bodies the JSON API validates, so a browser
-// and a script meet exactly the same rules; errors come back per field, beside what was typed.
+// The incident pages' forms read into the bodies the JSON API validates (api/request-schemas.ts),
+// so a browser and a script meet exactly the same rules.
 import { z } from 'zod';
-import type { Incident } from '../detector/incidents/incident-types.js';
-import type { SigapError } from '../detector/errors.js';
-import { levelsAbove, PERSON_CLOSURE_CODES, RESOLUTION_CODES, type IncidentAction } from '../detector/incidents/incident-actions.js';
-import { groupForLevel } from '../detector/incidents/lifecycle.js';
-import { TAXONOMY } from '../detector/incidents/taxonomy.js';
 
 export type FormValues = Record<string, string>;
-
-interface OptionSpec {
-  value: string;
-  labelKey?: string;
-  label?: string;
-  prefix?: string;
-}
-
-interface FieldSpec {
-  name: string;
-  labelKey: string;
-  /** Where the API's error details name this field (`reporter.name` for `reporterName`). */
-  path?: string;
-  textarea?: true;
-  select?: true;
-  optional?: true;
-  maxlength?: number;
-  emptyLabelKey?: string;
-  groups?: Array<{ label: string | null; options: OptionSpec[] }>;
-}
-
-const LEVELS = ['high', 'medium', 'low'];
-const levelOptions = () => [{ label: null, options: LEVELS.map((value) => ({ value, labelKey: `form.level.${value}` })) }];
-const codes = (values: readonly string[], prefix: string) => [{ label: null, options: values.map((value) => ({ value, labelKey: `${prefix}.${value}` })) }];
-
-const note = (optional: boolean): FieldSpec => ({ name: 'note', labelKey: 'form.note', textarea: true, maxlength: 5000, ...(optional ? { optional: true } : {}) });
-const reason: FieldSpec = { name: 'reason', labelKey: 'form.reason', textarea: true, maxlength: 5000 };
-
-/** The fields of each action's form, after the API's `actionBodies`. */
-const ACTION_FIELDS: Readonly<Record<IncidentAction, (i: Pick<Incident, 'escalationLevel'>) => FieldSpec[]>> = {
-  acknowledge: () => [note(true)],
-  assign: () => [{ name: 'assignee', labelKey: 'form.assignee', maxlength: 64 }, note(true)],
-  note: () => [note(false)],
-  reprioritize: () => [
-    { name: 'impact', labelKey: 'form.impact', select: true, optional: true, emptyLabelKey: 'form.unchanged', groups: levelOptions() },
-    { name: 'urgency', labelKey: 'form.urgency', select: true, optional: true, emptyLabelKey: 'form.unchanged', groups: levelOptions() },
-    reason,
-  ],
-  escalate: (i) => [
-    {
-      name: 'level',
-      labelKey: 'form.escalationLevel',
-      select: true,
-      groups: [{ label: null, options: levelsAbove(i.escalationLevel).map((level) => ({ value: String(level), prefix: `L${level} · `, labelKey: `group.${groupForLevel(level)}` })) }],
-    },
-    note(false),
-  ],
-  escalate_management: () => [note(false)],
-  pending: () => [reason],
-  resume: () => [note(true)],
-  resolve: () => [{ name: 'resolutionCode', labelKey: 'form.resolutionCode', select: true, groups: codes(RESOLUTION_CODES, 'form.resolution') }, note(false)],
-  close: () => [{ name: 'closureCode', labelKey: 'form.closureCode', select: true, groups: codes(PERSON_CLOSURE_CODES, 'closure.code') }, note(true)],
-  reopen: () => [reason],
-  cancel: () => [reason],
-};
-
-/** A field as the template shows it: its value (as typed) and its error, options marked selected. */
-function fieldView(spec: FieldSpec, values: FormValues, error: SigapError | null) {
-  const value = values[spec.name] ?? '';
-  const problem = error?.details.find((d) => d.path === (spec.path ?? spec.name));
-  return {
-    ...spec,
-    value,
-    error: problem?.message ?? null,
-    groups: spec.groups?.map((g) => ({ label: g.label, options: g.options.map((o) => ({ ...o, selected: o.value === value })) })),
-  };
-}
-
-export interface PostedForm {
-  action: string;
-  values: FormValues;
-  error: SigapError;
-}
-
-/** One form per allowed action; the one just posted keeps its values and shows its field errors. */
-export function actionFormsView(incident: Pick<Incident, 'ref' | 'escalationLevel'>, allowed: readonly IncidentAction[], posted: PostedForm | null) {
-  return allowed.map((action) => {
-    const mine = posted?.action === action ? posted : null;
-    return {
-      action,
-      labelKey: `action.${action}`,
-      href: `/incidents/${encodeURIComponent(incident.ref)}/actions/${action}`,
-      open: mine !== null,
-      fields: ACTION_FIELDS[action](incident).map((spec) => fieldView(spec, mine?.values ?? {}, mine?.error ?? null)),
-    };
-  });
-}
 
 /** The posted fields without the CSRF token, as strings; blank ones are left out (absent). */
 export function formValues(body: unknown): FormValues {
@@ -133,28 +40,4 @@ export function manualBodyOf(values: FormValues, schema: z.ZodType): Record<stri
   const { reporterName, reporterContact, ...rest } = values;
   const reporter = { name: reporterName ?? '', ...(reporterContact?.trim() ? { contact: reporterContact } : {}) };
   return { ...withoutBlanks(rest, schema), reporter };
-}
-
-const MANUAL_FIELDS = (services: Array<{ key: string; name: string }>): FieldSpec[] => [
-  { name: 'service', labelKey: 'field.service', select: true, emptyLabelKey: 'form.choose', groups: [{ label: null, options: services.map((s) => ({ value: s.key, label: `${s.name} (${s.key})` })) }] },
-  { name: 'title', labelKey: 'field.title', maxlength: 300 },
-  { name: 'description', labelKey: 'form.description', textarea: true, maxlength: 10_000 },
-  { name: 'impact', labelKey: 'form.impact', select: true, emptyLabelKey: 'form.choose', groups: levelOptions() },
-  { name: 'urgency', labelKey: 'form.urgency', select: true, emptyLabelKey: 'form.choose', groups: levelOptions() },
-  { name: 'category', labelKey: 'field.category', select: true, emptyLabelKey: 'form.choose', groups: [{ label: null, options: Object.keys(TAXONOMY).map((value) => ({ value, label: value })) }] },
-  // Without client-side JavaScript one select lists every subcategory, grouped by category; the
-  // server checks that it belongs to the chosen category.
-  {
-    name: 'subcategory',
-    labelKey: 'form.subcategory',
-    select: true,
-    emptyLabelKey: 'form.choose',
-    groups: Object.entries(TAXONOMY).map(([category, subs]) => ({ label: category, options: subs.map((value) => ({ value, label: value })) })),
-  },
-  { name: 'reporterName', path: 'reporter.name', labelKey: 'form.reporterName', maxlength: 200 },
-  { name: 'reporterContact', path: 'reporter.contact', labelKey: 'form.reporterContact', maxlength: 200, optional: true },
-];
-
-export function manualFormView(services: Array<{ key: string; name: string }>, values: FormValues, error: SigapError | null) {
-  return { fields: MANUAL_FIELDS(services).map((spec) => fieldView(spec, values, error)), error };
 }

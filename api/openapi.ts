@@ -9,12 +9,20 @@ import { assertRoleMayAct, INCIDENT_ACTIONS, VENDOR_ACTIONS, type IncidentAction
 import { KNOWN_ERROR_ROLES, knownErrorInput, suggestionHelpedInput } from '../detector/incidents/known-error-service.js';
 import { maintenanceWindowInput } from '../detector/detection/maintenance-service.js';
 import { NOTIFICATION_READERS, NOTIFICATION_RETRIERS } from '../detector/notify/notification-service.js';
-import { webhook } from './routes/alertmanager-routes.js';
-import { definitionBody } from './routes/check-routes.js';
-import { actionBodies, manualIncident, queueQuery, resultsQuery } from './routes/incident-routes.js';
-import { listQuery } from './routes/known-error-routes.js';
-import { availabilityReportQuery, incidentReportQuery, REPORT_READERS } from './routes/report-routes.js';
-import { credentials, tokenRequest } from './routes/session-routes.js';
+import { REPORT_READERS } from '../detector/reporting/incident-report.js';
+import {
+  actionBodies,
+  availabilityReportQuery,
+  credentials,
+  definitionBody,
+  incidentReportQuery,
+  knownErrorQuery,
+  manualIncident,
+  queueQuery,
+  resultsQuery,
+  tokenRequest,
+  webhook,
+} from './request-schemas.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -138,7 +146,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     body: suggestionHelpedInput,
     responses: { 201: 'what was recorded' },
   },
-  { method: 'get', path: '/api/known-errors', summary: 'Known errors', callers: ANYONE, query: listQuery, responses: jsonOk('{items: [knownError…]}') },
+  { method: 'get', path: '/api/known-errors', summary: 'Known errors', callers: ANYONE, query: knownErrorQuery, responses: jsonOk('{items: [knownError…]}') },
   { method: 'get', path: '/api/services', summary: 'Services and checks with current state and availability', callers: ANYONE, responses: jsonOk('{items: [service…]}') },
   {
     method: 'get',

@@ -1,15 +1,15 @@
-// The queue page's filters: a GET form (status, priority, service, category, assignee, breached,
-// text) and two views. `view=mine` is what the user owns; `view=group` is the queue of the user's
-// support group (service desk level 0, system support level 1, vendor level 2), i.e. what was
-// escalated to it and nobody there has taken yet or someone there works on.
+// The queue page's filters, read from its GET form (status, priority, service, category, assignee,
+// breached, text), and two views. `view=mine` is what the user owns; `view=group` is the queue of
+// the user's support group (service desk level 0, system support level 1, vendor level 2), i.e.
+// what was escalated to it and nobody there has taken yet or someone there works on. The form as
+// the page shows it is presenters/queue-filters-view.ts.
 import { z } from 'zod';
 import type { IncidentFilter } from '../detector/incidents/incident-types.js';
 import type { User } from '../detector/accounts/account-types.js';
 import { INCIDENT_STATES, SUPPORT_LEVELS } from '../detector/incidents/lifecycle.js';
-import { TAXONOMY } from '../detector/incidents/taxonomy.js';
 import { parseQuery } from './validation.js';
 
-const PRIORITIES = ['P1', 'P2', 'P3', 'P4', 'P5'] as const;
+export const PRIORITIES = ['P1', 'P2', 'P3', 'P4', 'P5'] as const;
 const VIEWS = ['mine', 'group'] as const;
 
 // A GET form sends its blank fields as empty strings: they mean "any".
@@ -29,7 +29,7 @@ const queuePageQuery = z.object({
   cursor: optional(z.string().max(500)),
 });
 
-type QueuePageQuery = z.output<typeof queuePageQuery>;
+export type QueuePageQuery = z.output<typeof queuePageQuery>;
 
 /** The support group whose queue a role works from; admins and managers have none. */
 export function groupOfRole(role: User['role']): string | null {
@@ -52,33 +52,5 @@ export function queueFilterOf(query: QueuePageQuery, user: Pick<User, 'role' | '
     ...(query.breached ? { breached: true } : {}),
     ...(query.view === 'mine' ? { assignee: user.username } : query.assignee ? { assignee: query.assignee } : {}),
     ...(group ? { assignedGroup: group } : {}),
-  };
-}
-
-/** The filter form as the template shows it, and the link to the next page keeping the filters. */
-export function queueFiltersView(query: QueuePageQuery, user: Pick<User, 'role'>, services: Array<{ key: string; name: string }>, nextCursor: string | null) {
-  const options = (values: readonly string[], selected: string | undefined, labelKey?: string) =>
-    values.map((value) => ({ value, selected: value === selected, ...(labelKey ? { labelKey: `${labelKey}.${value}` } : { label: value }) }));
-  const kept = Object.entries(query).filter(([name, value]) => name !== 'cursor' && typeof value === 'string' && value !== '') as Array<[string, string]>;
-  const groupKey = groupOfRole(user.role);
-  return {
-    filters: {
-      status: options(INCIDENT_STATES, query.status, 'status'),
-      priority: options(PRIORITIES, query.priority),
-      service: services.map((s) => ({ value: s.key, label: s.name, selected: s.key === query.service })),
-      category: options(Object.keys(TAXONOMY), query.category),
-      views: [
-        { value: 'mine', labelKey: 'queue.view.mine', selected: query.view === 'mine' },
-        ...(groupKey ? [{ value: 'group', labelKey: 'queue.view.group', selected: query.view === 'group' }] : []),
-      ],
-      assignee: query.assignee ?? '',
-      q: query.q ?? '',
-      breached: query.breached === '1',
-      all: query.all === '1',
-      active: kept.length > 0,
-    },
-    groupKey: groupKey ? `group.${groupKey}` : null,
-    viewKey: query.view === 'mine' ? 'queue.view.mine' : query.view === 'group' && groupKey ? 'queue.view.group' : null,
-    nextHref: nextCursor ? `/?${new URLSearchParams([...kept, ['cursor', nextCursor]]).toString()}` : null,
   };
 }

@@ -1,5 +1,21 @@
 // Domain errors carry a stable code and no HTTP status; api/error-handler.ts maps codes to statuses.
 
+/** Every code an error may carry, in an error or in an error body; a new one needs its HTTP status in api/error-handler.ts. */
+export type ErrorCode =
+  | 'malformed_request'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'invalid_transition'
+  | 'conflict'
+  | 'not_verified'
+  | 'duplicate'
+  | 'payload_too_large'
+  | 'validation_failed'
+  | 'too_many_requests'
+  | 'internal_error'
+  | 'storage_unavailable';
+
 export interface ErrorDetail {
   path: string;
   message: string;
@@ -7,7 +23,7 @@ export interface ErrorDetail {
 
 export class SigapError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details: ErrorDetail[] = [],
   ) {
@@ -60,7 +76,7 @@ export class InvalidTransitionError extends SigapError {
 }
 
 export class ConflictError extends SigapError {
-  constructor(message: string, details: ErrorDetail[] = [], code = 'conflict') {
+  constructor(message: string, details: ErrorDetail[] = [], code: Extract<ErrorCode, 'conflict' | 'not_verified'> = 'conflict') {
     super(code, message, details);
   }
 }

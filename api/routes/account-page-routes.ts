@@ -1,19 +1,18 @@
 // The /users page (admins: users and API tokens) and /me (everyone: language, name, e-mail
 // address, password). Plain POST forms with the session's CSRF token: success redirects (303),
-// a refused form is shown again with its problems (422, or 409 for a conflict). A new token is
+// a refused form is shown again with its problems (api/forms.ts: 422, or 409 for a conflict). A new token is
 // the exception: it is shown once, on the page that answers the form, and never again.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { USER_ROLES, type ApiTokenListing, type User, type UserAccount } from '../../detector/accounts/account-types.js';
-import { ForbiddenError, SigapError, ValidationError } from '../../detector/errors.js';
+import type { User } from '../../detector/accounts/account-types.js';
+import { ForbiddenError, ValidationError, type SigapError } from '../../detector/errors.js';
 import type { AppDeps } from '../app-deps.js';
 import { requirePageUser } from '../auth.js';
+import { submitForm } from '../forms.js';
 import { LANG_COOKIE, pageContext } from '../page-context.js';
-import type { Formatters } from '../page-presenters.js';
+import { idOf } from '../path-params.js';
+import { meView, usersView, type UsersPageState } from '../presenters/users-view.js';
 import { parseBody } from '../validation.js';
-
-/** Form errors shown on the page again, and their statuses; anything else goes to the error page. */
-const FORM_STATUS: Record<string, number> = { validation_failed: 422, duplicate: 409, conflict: 409 };
 
 const text = (max: number) => z.string().max(max).default('');
 const newUserForm = z.object({ username: text(64), displayName: text(200), role: text(20), email: text(200), language: text(5), password: text(1024) });
@@ -22,41 +21,6 @@ const passwordForm = z.object({ password: text(1024) });
 const tokenForm = z.object({ name: text(100), username: text(64) });
 const profileForm = z.object({ displayName: text(200), email: text(200), language: text(5) });
 const passwordChangeForm = z.object({ currentPassword: text(1024), newPassword: text(1024), newPasswordAgain: text(1024) });
-
-type NewUserForm = z.output<typeof newUserForm>;
-
-interface UsersPageState {
-  error?: SigapError;
-  /** Which form the error belongs to, so the page can say so. */
-  errorFor?: string;
-  addForm?: Omit<NewUserForm, 'password'>;
-  newToken?: { name: string; user: string; token: string };
-}
-
-function formError(err: unknown): number {
-  const status = err instanceof SigapError ? FORM_STATUS[err.code] : undefined;
-  if (status === undefined) throw err;
-  return status;
-}
-
-function userRow(u: UserAccount, self: User, fmt: Formatters) {
-  return {
-    ...u,
-    self: u.id === self.id,
-    lastLogin: u.lastLoginAt ? fmt.dateTime(u.lastLoginAt) : null,
-    roles: USER_ROLES.map((role) => ({ role, selected: role === u.role })),
-  };
-}
-
-function tokenRow(t: ApiTokenListing, fmt: Formatters) {
-  return { id: t.id, name: t.name, user: t.username, createdAt: fmt.dateTime(t.createdAt), lastUsedAt: t.lastUsedAt ? fmt.dateTime(t.lastUsedAt) : null };
-}
-
-/** A token id from the path; anything that is not one is, like an unknown id, no such token. */
-export function tokenIdOf(req: Request): number {
-  const id = Number(req.params.id);
-  return Number.isSafeInteger(id) && id > 0 ? id : 0;
-}
 
 function requireAdmin(req: Request): void {
   if (req.auth!.user.role !== 'admin') throw new ForbiddenError('only an admin manages users and tokens');
@@ -69,17 +33,7 @@ export function accountPageRoutes({ accounts, config }: AppDeps): Router {
   const renderUsers = async (req: Request, res: Response, state: UsersPageState = {}) => {
     const page = common(req, res);
     const [users, tokens] = [await accounts.listUsers(), await accounts.listTokens()];
-    const addForm = state.addForm ?? { username: '', displayName: '', role: 'service_desk', email: '', language: 'id' };
-    res.render('users', {
-      ...page,
-      users: users.map((u) => userRow(u, req.auth!.user, page.fmt)),
-      tokens: tokens.map((t) => tokenRow(t, page.fmt)),
-      usernames: users.filter((u) => u.active).map((u) => ({ username: u.username, selected: u.id === req.auth!.user.id })),
-      addForm: { ...addForm, roles: USER_ROLES.map((role) => ({ role, selected: role === addForm.role })) },
-      error: state.error ?? null,
-      errorFor: state.errorFor ?? null,
-      newToken: state.newToken ?? null,
-    });
+    res.render('users', { ...page, ...usersView(users, tokens, req.auth!.user, state, page.fmt) });
   };
 
   router.get('/users', requirePageUser(), async (req, res) => {
@@ -90,35 +44,37 @@ export function accountPageRoutes({ accounts, config }: AppDeps): Router {
   router.post('/users', requirePageUser(), async (req, res) => {
     requireAdmin(req);
     const { password, ...form } = parseBody(newUserForm, req.body);
-    try {
-      await accounts.createUser({ ...form, password, email: form.email.trim() || undefined, language: form.language === 'en' ? 'en' : 'id', role: form.role as User['role'] });
-      res.redirect(303, '/users');
-    } catch (err) {
-      res.status(formError(err));
-      await renderUsers(req, res, { error: err as SigapError, errorFor: form.username, addForm: form });
-    }
+    await submitForm(res, {
+      action: async () => {
+        await accounts.createUser({ ...form, password, email: form.email.trim() || undefined, language: form.language === 'en' ? 'en' : 'id', role: form.role as User['role'] });
+        res.redirect(303, '/users');
+      },
+      refused: (error) => renderUsers(req, res, { error, errorFor: form.username, addForm: form }),
+    });
   });
 
   // Token forms first: /users/tokens is not a user's name.
   router.post('/users/tokens', requirePageUser(), async (req, res) => {
     requireAdmin(req);
     const form = parseBody(tokenForm, req.body);
-    try {
-      if (!form.name.trim()) throw new ValidationError('the token is not valid', [{ path: 'name', message: 'must not be empty' }]);
-      const owner = await accounts.findUser(form.username || req.auth!.user.username);
-      const { token, record } = await accounts.createToken(owner, form.name.trim());
-      res.status(201);
-      await renderUsers(req, res, { newToken: { name: record.name, user: owner.username, token } });
-    } catch (err) {
-      if (err instanceof SigapError && err.code === 'not_found') err = new ValidationError('the token is not valid', [{ path: 'username', message: err.message }]);
-      res.status(formError(err));
-      await renderUsers(req, res, { error: err as SigapError, errorFor: 'tokens' });
-    }
+    await submitForm(res, {
+      action: async () => {
+        if (!form.name.trim()) throw new ValidationError('the token is not valid', [{ path: 'name', message: 'must not be empty' }]);
+        const username = form.username || req.auth!.user.username;
+        // The owner is chosen on the form: a name that is no user is a field to correct.
+        const owner = await accounts.userNamed(username);
+        if (!owner) throw new ValidationError('the token is not valid', [{ path: 'username', message: `user "${username}" not found` }]);
+        const { token, record } = await accounts.createToken(owner, form.name.trim());
+        res.status(201);
+        await renderUsers(req, res, { newToken: { name: record.name, user: owner.username, token } });
+      },
+      refused: (error) => renderUsers(req, res, { error, errorFor: 'tokens' }),
+    });
   });
 
   router.post('/users/tokens/:id/revoke', requirePageUser(), async (req, res) => {
     requireAdmin(req);
-    await accounts.revokeToken(tokenIdOf(req));
+    await accounts.revokeToken(idOf(req));
     res.redirect(303, '/users');
   });
 
@@ -126,38 +82,37 @@ export function accountPageRoutes({ accounts, config }: AppDeps): Router {
     requireAdmin(req);
     const form = parseBody(editUserForm, req.body);
     const username = String(req.params.username);
-    try {
-      await accounts.updateUser(req.auth!.user, username, {
-        displayName: form.displayName,
-        role: form.role as User['role'],
-        email: form.email.trim() || null,
-        language: form.language as User['language'],
-        active: form.active !== 'false',
-      });
-      res.redirect(303, '/users');
-    } catch (err) {
-      res.status(formError(err));
-      await renderUsers(req, res, { error: err as SigapError, errorFor: username });
-    }
+    await submitForm(res, {
+      action: async () => {
+        await accounts.updateUser(req.auth!.user, username, {
+          displayName: form.displayName,
+          role: form.role as User['role'],
+          email: form.email.trim() || null,
+          language: form.language as User['language'],
+          active: form.active !== 'false',
+        });
+        res.redirect(303, '/users');
+      },
+      refused: (error) => renderUsers(req, res, { error, errorFor: username }),
+    });
   });
 
   router.post('/users/:username/password', requirePageUser(), async (req, res) => {
     requireAdmin(req);
     const form = parseBody(passwordForm, req.body);
     const username = String(req.params.username);
-    try {
-      await accounts.setPassword(username, form.password);
-      res.redirect(303, '/users');
-    } catch (err) {
-      res.status(formError(err));
-      await renderUsers(req, res, { error: err as SigapError, errorFor: username });
-    }
+    await submitForm(res, {
+      action: async () => {
+        await accounts.setPassword(username, form.password);
+        res.redirect(303, '/users');
+      },
+      refused: (error) => renderUsers(req, res, { error, errorFor: username }),
+    });
   });
 
   const renderMe = (req: Request, res: Response, state: { error?: SigapError; errorFor?: string } = {}) => {
     const page = common(req, res);
-    const saved = typeof req.query.saved === 'string' ? req.query.saved : null;
-    res.render('me', { ...page, me: req.auth!.user, saved: saved === 'profile' || saved === 'password' ? saved : null, error: state.error ?? null, errorFor: state.errorFor ?? null });
+    res.render('me', { ...page, ...meView(req.auth!.user, req.query.saved, state) });
   };
 
   router.get('/me', requirePageUser(), (req, res) => {
@@ -166,29 +121,29 @@ export function accountPageRoutes({ accounts, config }: AppDeps): Router {
 
   router.post('/me', requirePageUser(), async (req, res) => {
     const form = parseBody(profileForm, req.body);
-    try {
-      await accounts.updateProfile(req.auth!.user, { displayName: form.displayName, email: form.email.trim() || null, language: form.language as User['language'] });
-      // The chosen language wins over an earlier `?lang=` remembered in the browser.
-      res.clearCookie(LANG_COOKIE, { path: '/' });
-      res.redirect(303, '/me?saved=profile');
-    } catch (err) {
-      res.status(formError(err));
-      renderMe(req, res, { error: err as SigapError, errorFor: 'profile' });
-    }
+    await submitForm(res, {
+      action: async () => {
+        await accounts.updateProfile(req.auth!.user, { displayName: form.displayName, email: form.email.trim() || null, language: form.language as User['language'] });
+        // The chosen language wins over an earlier `?lang=` remembered in the browser.
+        res.clearCookie(LANG_COOKIE, { path: '/' });
+        res.redirect(303, '/me?saved=profile');
+      },
+      refused: (error) => renderMe(req, res, { error, errorFor: 'profile' }),
+    });
   });
 
   router.post('/me/password', requirePageUser(), async (req, res) => {
     const form = parseBody(passwordChangeForm, req.body);
-    try {
-      if (form.newPassword !== form.newPasswordAgain) {
-        throw new ValidationError('the password change is not valid', [{ path: 'newPasswordAgain', message: 'does not match the new password' }]);
-      }
-      await accounts.changePassword(req.auth!.user, req.auth!.session?.sessionIdHash ?? null, form.currentPassword, form.newPassword);
-      res.redirect(303, '/me?saved=password');
-    } catch (err) {
-      res.status(formError(err));
-      renderMe(req, res, { error: err as SigapError, errorFor: 'password' });
-    }
+    await submitForm(res, {
+      action: async () => {
+        if (form.newPassword !== form.newPasswordAgain) {
+          throw new ValidationError('the password change is not valid', [{ path: 'newPasswordAgain', message: 'does not match the new password' }]);
+        }
+        await accounts.changePassword(req.auth!.user, req.auth!.session?.sessionIdHash ?? null, form.currentPassword, form.newPassword);
+        res.redirect(303, '/me?saved=password');
+      },
+      refused: (error) => renderMe(req, res, { error, errorFor: 'password' }),
+    });
   });
 
   return router;

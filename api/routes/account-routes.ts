@@ -3,30 +3,14 @@
 // POST /api/tokens (creating a token) lives in session-routes. The pages are in account-page-routes.
 import { Router } from 'express';
 import { passwordChangeInput, passwordInput, profilePatchInput, newUserInput, userPatchInput } from '../../detector/accounts/account-service.js';
-import type { ApiTokenListing, User, UserAccount } from '../../detector/accounts/account-types.js';
+import type { UserAccount } from '../../detector/accounts/account-types.js';
 import type { AppDeps } from '../app-deps.js';
 import { requireApiUser } from '../auth.js';
+import { idOf } from '../path-params.js';
+import { accountJson, tokenJson } from '../presenters/account-json.js';
 import { parseBody } from '../validation.js';
-import { accountPageRoutes, tokenIdOf } from './account-page-routes.js';
 
-export function accountJson(u: User & { lastLoginAt?: Date | null }) {
-  return {
-    username: u.username,
-    displayName: u.displayName,
-    role: u.role,
-    language: u.language,
-    email: u.email,
-    active: u.active,
-    lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
-  };
-}
-
-export function tokenJson(t: ApiTokenListing) {
-  return { id: t.id, name: t.name, user: t.username, createdAt: t.createdAt.toISOString(), lastUsedAt: t.lastUsedAt?.toISOString() ?? null };
-}
-
-export function accountRoutes(deps: AppDeps): Router {
-  const { accounts } = deps;
+export function accountRoutes({ accounts }: AppDeps): Router {
   const router = Router();
 
   router.get('/api/users', requireApiUser('admin'), async (_req, res) => {
@@ -69,10 +53,9 @@ export function accountRoutes(deps: AppDeps): Router {
   });
 
   router.delete('/api/tokens/:id', requireApiUser('admin'), async (req, res) => {
-    await accounts.revokeToken(tokenIdOf(req));
+    await accounts.revokeToken(idOf(req));
     res.status(204).end();
   });
 
-  router.use(accountPageRoutes(deps));
   return router;
 }

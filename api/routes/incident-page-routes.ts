@@ -1,29 +1,24 @@
 // The incident pages: one incident with a form per action this user may take now, the actions'
 // POST targets, and logging an incident by hand. Forms are validated by the API's own schemas;
-// a refused action re-renders the page with the error beside what was typed, at the API's status.
+// a refused action re-renders the page with the error beside what was typed (api/forms.ts).
 import { Router, type Request, type Response } from 'express';
-import { ForbiddenError, NotFoundError, SigapError } from '../../detector/errors.js';
-import { actionsAllowed, INCIDENT_ACTIONS, type ActionInput, type IncidentAction } from '../../detector/incidents/incident-actions.js';
+import { ForbiddenError, NotFoundError, type SigapError } from '../../detector/errors.js';
+import { INCIDENT_ACTIONS, type ActionInput, type IncidentAction } from '../../detector/incidents/incident-actions.js';
 import { LOGGING_ROLES } from '../../detector/incidents/incident-commands.js';
-import { knownErrorFormFor, mayMarkSuggestionHelped } from '../../detector/incidents/known-error-service.js';
 import type { AppDeps } from '../app-deps.js';
 import { requirePageUser } from '../auth.js';
-import { statusForCode } from '../error-handler.js';
-import { actionBodyOf, actionFormsView, formValues, manualBodyOf, manualFormView, type FormValues, type PostedForm } from '../incident-forms.js';
-import { RESULTS_LIMIT, resultsWindow } from '../incident-timeline.js';
+import { submitForm } from '../forms.js';
+import { actionBodyOf, formValues, manualBodyOf, type FormValues } from '../incident-forms.js';
 import { pageContext } from '../page-context.js';
-import { incidentView } from '../page-presenters.js';
+import { incidentFormsView, manualFormView, type PostedForm } from '../presenters/incident-forms-view.js';
+import { incidentView } from '../presenters/incident-view.js';
+import { actionBodies, manualIncident } from '../request-schemas.js';
 import { parseBody } from '../validation.js';
-import { actionBodies, manualIncident } from './incident-routes.js';
-
-/** Errors a person can correct on the page; anything else goes to the error page. */
-const FORM_ERRORS = ['validation_failed', 'invalid_transition', 'conflict', 'not_verified', 'forbidden'];
-const isFormError = (err: unknown): err is SigapError => err instanceof SigapError && FORM_ERRORS.includes(err.code);
 
 const isAction = (name: string): name is IncidentAction => (INCIDENT_ACTIONS as readonly string[]).includes(name);
 const incidentHref = (ref: string) => `/incidents/${encodeURIComponent(ref)}`;
 
-export function incidentPageRoutes({ incidents, db, config, clock }: AppDeps): Router {
+export function incidentPageRoutes({ incidents, checks, config, clock }: AppDeps): Router {
   const router = Router();
   const common = pageContext(config.timezone);
 
@@ -33,7 +28,7 @@ export function incidentPageRoutes({ incidents, db, config, clock }: AppDeps): R
   };
 
   const renderNew = async (req: Request, res: Response, values: FormValues, error: SigapError | null) => {
-    const services = await db.stores.checks.listServices();
+    const services = await checks.services();
     res.render('incident-new', { ...common(req, res), title: 'Catat insiden', ...manualFormView(services, values, error) });
   };
 
@@ -45,17 +40,14 @@ export function incidentPageRoutes({ incidents, db, config, clock }: AppDeps): R
   router.post('/incidents/new', requirePageUser(), async (req, res) => {
     assertMayLog(req);
     const values = formValues(req.body);
-    let ref: string;
-    try {
-      const input = parseBody(manualIncident, manualBodyOf(values, manualIncident));
-      ref = (await incidents.commands.logManual(req.auth!.user, input)).incident.ref;
-    } catch (err) {
-      if (!(err instanceof SigapError) || err.code !== 'validation_failed') throw err;
-      res.status(422);
-      await renderNew(req, res, values, err);
-      return;
-    }
-    res.redirect(303, incidentHref(ref));
+    await submitForm(res, {
+      action: async () => {
+        const input = parseBody(manualIncident, manualBodyOf(values, manualIncident));
+        const { ref } = (await incidents.commands.logManual(req.auth!.user, input)).incident;
+        res.redirect(303, incidentHref(ref));
+      },
+      refused: (error) => renderNew(req, res, values, error),
+    });
   });
 
   const renderIncident = async (req: Request, res: Response, ref: string, posted: PostedForm | null) => {
@@ -64,17 +56,12 @@ export function incidentPageRoutes({ incidents, db, config, clock }: AppDeps): R
     const now = clock();
     const detail = await incidents.queries.get(user, ref);
     const i = detail.incident;
-    const window = resultsWindow(i, now);
-    const results = i.check ? await db.stores.checks.listResults(i.check, window.from, window.to, RESULTS_LIMIT) : [];
+    const { results, truncated } = await checks.resultsAround(i, now);
     res.render('incident', {
       ...page,
       ...incidentView(detail, now, page.fmt, results),
-      resultsTruncated: results.length >= RESULTS_LIMIT,
-      forms: actionFormsView(i, actionsAllowed(user, i), posted),
-      actionError: posted?.error ?? null,
-      actionErrorKey: posted ? `action.${posted.action}` : null,
-      mayMarkHelped: mayMarkSuggestionHelped(user),
-      knownErrorForm: knownErrorFormFor(user, i),
+      resultsTruncated: truncated,
+      ...incidentFormsView(i, user, posted),
     });
   };
 
@@ -87,16 +74,14 @@ export function incidentPageRoutes({ incidents, db, config, clock }: AppDeps): R
     const action = String(req.params.action);
     if (!isAction(action)) throw new NotFoundError(`incident action "${action}"`);
     const values = formValues(req.body);
-    try {
-      const body = parseBody(actionBodies[action], actionBodyOf(values, actionBodies[action])) as object;
-      await incidents.commands.act(req.auth!.user, ref, { ...body, action } as ActionInput);
-    } catch (err) {
-      if (!isFormError(err)) throw err;
-      res.status(statusForCode(err.code));
-      await renderIncident(req, res, ref, { action, values, error: err });
-      return;
-    }
-    res.redirect(303, incidentHref(ref));
+    await submitForm(res, {
+      action: async () => {
+        const body = parseBody(actionBodies[action], actionBodyOf(values, actionBodies[action])) as object;
+        await incidents.commands.act(req.auth!.user, ref, { ...body, action } as ActionInput);
+        res.redirect(303, incidentHref(ref));
+      },
+      refused: (error) => renderIncident(req, res, ref, { action, values, error }),
+    });
   });
 
   return router;

@@ -1,18 +1,12 @@
 import { Router, type Request } from 'express';
-import { z } from 'zod';
-import type { KnownError } from '../../detector/incidents/incident-types.js';
 import { KNOWN_ERROR_ROLES, knownErrorInput, suggestionHelpedInput } from '../../detector/incidents/known-error-service.js';
-import { TAXONOMY } from '../../detector/incidents/taxonomy.js';
 import type { AppDeps } from '../app-deps.js';
 import { requireApiUser, requirePageUser } from '../auth.js';
 import { pageContext } from '../page-context.js';
-import type { Formatters } from '../page-presenters.js';
+import { knownErrorJson } from '../presenters/known-error-json.js';
+import { knownErrorsView } from '../presenters/known-errors-view.js';
+import { knownErrorQuery } from '../request-schemas.js';
 import { parseBody, parseQuery } from '../validation.js';
-
-export const listQuery = z.object({
-  q: z.string().trim().max(200).optional(),
-  category: z.string().trim().max(40).optional(),
-});
 
 /** The page's forms send strings; an empty field is an absent one. */
 const presentFields = (body: unknown, names: readonly string[]): Record<string, string> =>
@@ -22,14 +16,6 @@ const presentFields = (body: unknown, names: readonly string[]): Record<string, 
       return typeof value === 'string' && value.trim() !== '' ? [[name, value]] : [];
     }),
   );
-
-function knownErrorJson(k: KnownError) {
-  return { ...k, createdAt: k.createdAt.toISOString() };
-}
-
-function knownErrorRow(k: KnownError, fmt: Formatters) {
-  return { ...k, createdAt: fmt.dateTime(k.createdAt) };
-}
 
 const refOf = (req: Request) => String(req.params.ref);
 
@@ -44,7 +30,7 @@ export function knownErrorRoutes(deps: AppDeps): Router {
   const common = pageContext(config.timezone);
 
   router.get('/api/known-errors', requireApiUser(), async (req, res) => {
-    const filter = parseQuery(listQuery, req.query);
+    const filter = parseQuery(knownErrorQuery, req.query);
     res.json({ items: (await knownErrors.list(filter)).map(knownErrorJson) });
   });
 
@@ -60,14 +46,8 @@ export function knownErrorRoutes(deps: AppDeps): Router {
 
   router.get('/known-errors', requirePageUser(), async (req, res) => {
     const page = common(req, res);
-    const filter = parseQuery(listQuery, req.query);
-    const items = await knownErrors.list(filter);
-    res.render('known-errors', {
-      ...page,
-      knownErrors: items.map((k) => knownErrorRow(k, page.fmt)),
-      filter: { q: filter.q ?? '', category: filter.category ?? '' },
-      categories: Object.keys(TAXONOMY),
-    });
+    const filter = parseQuery(knownErrorQuery, req.query);
+    res.render('known-errors', { ...page, ...knownErrorsView(await knownErrors.list(filter), filter, page.fmt) });
   });
 
   router.post('/incidents/:ref/known-error', requirePageUser(), async (req, res) => {

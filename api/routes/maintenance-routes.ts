@@ -1,12 +1,14 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { SigapError } from '../../detector/errors.js';
-import { windowActiveAt, type MaintenanceWindow } from '../../detector/detection/maintenance.js';
+import type { SigapError } from '../../detector/errors.js';
 import { maintenanceWindowInput } from '../../detector/detection/maintenance-service.js';
 import type { AppDeps } from '../app-deps.js';
 import { requireApiUser, requirePageUser } from '../auth.js';
+import { submitForm } from '../forms.js';
 import { pageContext } from '../page-context.js';
-import { formatDuration, type Formatters } from '../page-presenters.js';
+import { idOf } from '../path-params.js';
+import { windowJson } from '../presenters/maintenance-json.js';
+import { maintenanceView } from '../presenters/maintenance-view.js';
 import { parseBody } from '../validation.js';
 
 const MANAGERS = ['admin', 'service_desk'] as const;
@@ -34,43 +36,9 @@ function inputFromForm(form: WindowForm): unknown {
   return { ...common, startsAt: form.startsAt || null, endsAt: form.endsAt || null };
 }
 
-function windowJson(w: MaintenanceWindow, timezone: string, now: Date) {
-  const s = w.schedule;
-  return {
-    id: w.id,
-    title: w.title,
-    service: w.serviceKey,
-    check: w.checkKey,
-    recurrence: s.recurrence,
-    startsAt: s.recurrence === 'none' ? s.startsAt.toISOString() : null,
-    endsAt: s.recurrence === 'none' ? s.endsAt.toISOString() : null,
-    weekdays: s.recurrence === 'weekly' ? s.weekdays : null,
-    start: s.recurrence === 'weekly' ? s.localStart : null,
-    durationMinutes: s.recurrence === 'weekly' ? s.durationMinutes : null,
-    timezone,
-    activeNow: windowActiveAt(w, now, timezone),
-    createdBy: w.createdBy,
-    createdAt: w.createdAt.toISOString(),
-  };
-}
-
-function windowRow(w: MaintenanceWindow, timezone: string, now: Date, fmt: Formatters) {
-  const s = w.schedule;
-  return {
-    id: w.id,
-    title: w.title,
-    service: w.serviceKey,
-    check: w.checkKey,
-    activeNow: windowActiveAt(w, now, timezone),
-    once: s.recurrence === 'none' ? { from: fmt.dateTime(s.startsAt), to: fmt.dateTime(s.endsAt) } : null,
-    weekly: s.recurrence === 'weekly' ? { weekdays: s.weekdays, start: s.localStart, duration: formatDuration(s.durationMinutes * 60_000, fmt.lang) } : null,
-    createdBy: w.createdBy,
-  };
-}
-
 /** /api/maintenance and the /maintenance page: everyone may look; admins and the service desk manage. */
 export function maintenanceRoutes(deps: AppDeps): Router {
-  const { maintenance, config, clock, db } = deps;
+  const { maintenance, checks, config, clock } = deps;
   const router = Router();
   const common = pageContext(config.timezone);
 
@@ -92,18 +60,10 @@ export function maintenanceRoutes(deps: AppDeps): Router {
   const render = async (req: Request, res: Response, form?: { values: WindowForm; error: SigapError }) => {
     const page = common(req, res);
     const now = clock();
-    const [windows, services, checks] = [await maintenance.list(), await db.stores.checks.listServices(), await db.stores.checks.listChecks()];
-    const values = form?.values ?? windowForm.parse({});
-    const weekdays = typeof values.weekdays === 'string' ? [values.weekdays] : values.weekdays;
+    const [windows, services, active] = [await maintenance.list(), await checks.services(), await checks.checks()];
     res.render('maintenance', {
       ...page,
-      timezone: config.timezone,
-      windows: windows.map((w) => windowRow(w, config.timezone, now, page.fmt)),
-      mayManage: (MANAGERS as readonly string[]).includes(req.auth!.user.role),
-      serviceKeys: services.map((s) => s.key),
-      checkKeys: checks.map((c) => c.key),
-      form: { ...values, weekly: values.recurrence === 'weekly', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((day) => ({ day, checked: weekdays.includes(day) })) },
-      error: form?.error ?? null,
+      ...maintenanceView({ windows, services, checks: active }, { mayManage: (MANAGERS as readonly string[]).includes(req.auth!.user.role), values: form?.values ?? windowForm.parse({}), error: form?.error ?? null }, config.timezone, now, page.fmt),
     });
   };
 
@@ -113,14 +73,13 @@ export function maintenanceRoutes(deps: AppDeps): Router {
 
   router.post('/maintenance', requirePageUser(), async (req, res) => {
     const values = parseBody(windowForm, req.body ?? {});
-    try {
-      await maintenance.create(req.auth!.user, inputFromForm(values));
-      res.redirect(303, '/maintenance');
-    } catch (err) {
-      if (!(err instanceof SigapError) || err.code !== 'validation_failed') throw err;
-      res.status(422);
-      await render(req, res, { values, error: err });
-    }
+    await submitForm(res, {
+      action: async () => {
+        await maintenance.create(req.auth!.user, inputFromForm(values));
+        res.redirect(303, '/maintenance');
+      },
+      refused: (error) => render(req, res, { values, error }),
+    });
   });
 
   router.post('/maintenance/:id/delete', requirePageUser(), async (req, res) => {
@@ -129,10 +88,4 @@ export function maintenanceRoutes(deps: AppDeps): Router {
   });
 
   return router;
-}
-
-function idOf(req: Request): number {
-  const id = Number(req.params.id);
-  // Not a number: no such window, like any other unknown id.
-  return Number.isSafeInteger(id) && id > 0 ? id : 0;
 }

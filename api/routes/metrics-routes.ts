@@ -1,10 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Router, type Request } from 'express';
-import { SigapMetrics, type ProbingStats } from '../../detector/reporting/metrics.js';
 import { UnauthenticatedError } from '../../detector/errors.js';
 import type { AppDeps } from '../app-deps.js';
-
-type MetricsDeps = Pick<AppDeps, 'config' | 'db' | 'availability' | 'clock'> & { probing?: (() => ProbingStats) | null };
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
@@ -19,9 +16,7 @@ function hasToken(req: Request, expected: Buffer): boolean {
  * token here is `metrics.bearerToken` from sigap.yaml, not a user's API token. Without one
  * configured, open like blackbox_exporter's.
  */
-export function metricsRoutes(deps: MetricsDeps): Router {
-  const { config, db, availability, clock } = deps;
-  const metrics = new SigapMetrics({ store: db.stores.metrics, outbox: db.stores.notifications, availability, probing: deps.probing ?? null, clock });
+export function metricsRoutes({ config, metrics }: Pick<AppDeps, 'config' | 'metrics'>): Router {
   const token = config.metrics.bearerToken === null ? null : digest(config.metrics.bearerToken);
   const router = Router();
   router.get('/metrics', async (req, res) => {

@@ -1,14 +1,12 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { NOTIFICATION_READERS, NOTIFICATION_RETRIERS } from '../../detector/notify/notification-service.js';
 import type { AppDeps } from '../app-deps.js';
 import { requireApiUser, requirePageUser } from '../auth.js';
 import { pageContext } from '../page-context.js';
-import { notificationsView } from '../page-presenters.js';
-import { notificationJson } from '../presenters.js';
+import { notificationJson } from '../presenters/notification-json.js';
+import { notificationsView } from '../presenters/notifications-view.js';
+import { notificationIdParam } from '../request-schemas.js';
 import { parseQuery } from '../validation.js';
-
-export const idParam = z.object({ id: z.coerce.number({ error: 'must be a notification id' }).int().positive('must be a notification id') });
 
 /** Failing deliveries and "retry now": GET/POST under /api/notifications and the /notifications page. */
 export function notificationRoutes(deps: AppDeps): Router {
@@ -21,7 +19,7 @@ export function notificationRoutes(deps: AppDeps): Router {
   });
 
   router.post('/api/notifications/:id/retry', requireApiUser(...NOTIFICATION_RETRIERS), async (req, res) => {
-    const { id } = parseQuery(idParam, req.params);
+    const { id } = parseQuery(notificationIdParam, req.params);
     res.json(notificationJson(await notifications.retry(req.auth!.user, id)));
   });
 
@@ -33,7 +31,7 @@ export function notificationRoutes(deps: AppDeps): Router {
   });
 
   router.post('/notifications/:id/retry', requirePageUser(), async (req, res) => {
-    const { id } = parseQuery(idParam, req.params);
+    const { id } = parseQuery(notificationIdParam, req.params);
     await notifications.retry(req.auth!.user, id);
     res.redirect(303, '/notifications');
   });

@@ -1,15 +1,15 @@
-import { Router } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { AppDeps } from '../app-deps.js';
-import { requirePageUser, SESSION_COOKIE } from '../auth.js';
+import { requirePageUser } from '../auth.js';
+import { submitForm } from '../forms.js';
 import { pageContext } from '../page-context.js';
-import { queueView } from '../page-presenters.js';
-import { parseQueueQuery, queueFilterOf, queueFiltersView } from '../queue-filters.js';
-import { incidentPageRoutes } from './incident-page-routes.js';
-import { clientOf, loginLimiter, sessionCookieOptions } from './session-routes.js';
+import { incidentQueueView } from '../presenters/incident-view.js';
+import { queueFiltersView } from '../presenters/queue-filters-view.js';
+import { parseQueueQuery, queueFilterOf } from '../queue-filters.js';
+import { clientOf, SESSION_COOKIE, sessionCookieOptions } from '../session-cookies.js';
 import { parseBody } from '../validation.js';
-import { UnauthenticatedError } from '../../detector/errors.js';
 import { LOGGING_ROLES } from '../../detector/incidents/incident-commands.js';
 
 // Before log-in there is no session to hold a CSRF token: the log-in form uses a double-submit
@@ -27,8 +27,15 @@ const loginForm = z.object({
 /** Only same-site paths: never send a user to another origin after log-in. */
 const safeNext = (next: string) => (/^\/(?!\/)[^\\]*$/.test(next) ? next : '/');
 
-export function pageRoutes(deps: AppDeps): Router {
-  const { incidents, accounts, config, clock, db } = deps;
+/** Back to the log-in page saying it failed; marked so that the limiter counts the failure. */
+function failed(res: Response, next: string): void {
+  res.locals.loginFailed = true;
+  res.redirect(303, `/login?failed=1&next=${encodeURIComponent(safeNext(next))}`);
+}
+
+/** `loginLimit`: the one limiter of failed log-ins, shared with POST /api/session. */
+export function pageRoutes(deps: AppDeps, loginLimit: RequestHandler): Router {
+  const { incidents, accounts, checks, config, clock } = deps;
   const router = Router();
 
   const common = pageContext(config.timezone);
@@ -40,25 +47,25 @@ export function pageRoutes(deps: AppDeps): Router {
     res.render('login', { ...page, loginCsrf: token, next: safeNext(String(req.query.next ?? '/')), failed: req.query.failed === '1' });
   });
 
-  router.post('/login', loginLimiter(), async (req, res) => {
+  router.post('/login', loginLimit, async (req, res) => {
     const form = parseBody(loginForm, req.body ?? {});
     const expected = String(req.cookies?.[LOGIN_CSRF_COOKIE] ?? '');
     const sent = Buffer.from(form._csrf);
     if (!expected || sent.length !== Buffer.byteLength(expected) || !timingSafeEqual(sent, Buffer.from(expected))) {
-      res.locals.loginFailed = true;
-      res.redirect(303, `/login?failed=1&next=${encodeURIComponent(safeNext(form.next))}`);
+      failed(res, form.next);
       return;
     }
-    try {
-      const { sessionToken } = await accounts.logIn(form.username, form.password, clientOf(req));
-      res.clearCookie(LOGIN_CSRF_COOKIE, { path: '/login' });
-      res.cookie(SESSION_COOKIE, sessionToken, sessionCookieOptions(req));
-      res.redirect(303, safeNext(form.next));
-    } catch (err) {
-      if (!(err instanceof UnauthenticatedError)) throw err;
-      res.locals.loginFailed = true;
-      res.redirect(303, `/login?failed=1&next=${encodeURIComponent(safeNext(form.next))}`);
-    }
+    await submitForm(res, {
+      action: async () => {
+        const { sessionToken } = await accounts.logIn(form.username, form.password, clientOf(req));
+        res.clearCookie(LOGIN_CSRF_COOKIE, { path: '/login' });
+        res.cookie(SESSION_COOKIE, sessionToken, sessionCookieOptions(req));
+        res.redirect(303, safeNext(form.next));
+      },
+      // A refused log-in goes back to the log-in page (a redirect, as a browser expects) and still
+      // counts against the limit.
+      refused: () => failed(res, form.next),
+    });
   });
 
   router.post('/logout', requirePageUser(), async (req, res) => {
@@ -72,17 +79,15 @@ export function pageRoutes(deps: AppDeps): Router {
     const user = req.auth!.user;
     const query = parseQueueQuery(req.query);
     const result = await incidents.queries.list(user, queueFilterOf(query, user), QUEUE_PAGE_SIZE, query.cursor ?? null);
-    const services = await db.stores.checks.listServices();
+    const services = await checks.services();
     res.render('queue', {
       ...page,
-      ...queueView(result.items, clock(), page.fmt),
+      ...incidentQueueView(result.items, clock(), page.fmt),
       ...queueFiltersView(query, user, services, result.nextCursor),
       showAll: query.all === '1',
       mayLog: LOGGING_ROLES.includes(user.role),
     });
   });
-
-  router.use(incidentPageRoutes(deps));
 
   return router;
 }

@@ -1,17 +1,13 @@
 import { Router, type Request, type Response } from 'express';
-import { parseDocument, stringify } from 'yaml';
+import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { SigapError, ValidationError } from '../../detector/errors.js';
-import { servicesOverview } from '../../detector/reporting/service-overview.js';
+import { ValidationError, type SigapError } from '../../detector/errors.js';
 import type { AppDeps } from '../app-deps.js';
 import { requirePageUser } from '../auth.js';
+import { submitForm } from '../forms.js';
 import { pageContext } from '../page-context.js';
-import { servicesView } from '../page-presenters.js';
-import { availabilityChart } from '../report-presenter.js';
+import { servicesView } from '../presenters/services-view.js';
 import { parseBody } from '../validation.js';
-import { officeDay } from '../../detector/reporting/availability.js';
-import { officeDayStart } from '../../detector/sla/business-calendar.js';
-import { checkList } from './check-routes.js';
 
 const definitionForm = z.object({ service: z.string().max(64).default(''), definition: z.string().max(20_000).default('') });
 
@@ -36,28 +32,18 @@ function readDefinition(text: string): unknown {
 
 /** /services: services and checks with their state; admins add, edit, enable and disable dashboard checks. */
 export function servicePageRoutes(deps: AppDeps): Router {
-  const { db, catalog, config, clock } = deps;
+  const { catalog, checks, overview, config } = deps;
   const router = Router();
   const common = pageContext(config.timezone);
   const CHART_DAYS = 30;
 
   const render = async (req: Request, res: Response, form?: { key?: string; service: string; definition: string; error: SigapError }) => {
     const page = common(req, res);
-    const [overview, checks] = [await servicesOverview(db, deps.availability, clock()), await checkList(deps)];
-    const view = servicesView(overview, checks, page.fmt, (definition) => stringify(definition));
-    // The last 30 office days, today included, as a small bar chart per service (the same chart as the monthly report).
-    const now = clock();
-    const today = officeDay(now, config.timezone);
-    const days = Array.from({ length: CHART_DAYS }, (_, i) => new Date(Date.parse(`${today}T00:00:00Z`) - (CHART_DAYS - 1 - i) * 86_400_000).toISOString().slice(0, 10));
-    const daily = await deps.availability.daily(officeDayStart(days[0]!, config.timezone), now);
-    const services = view.services.map((s) => ({
-      ...s,
-      chart: availabilityChart(days, new Map(daily.filter((d) => d.service === s.key).map((d) => [d.day, d.figures.ratio])), page.fmt.lang),
-    }));
+    // The last 30 office days, today included, as a small bar chart per service.
+    const [overviews, listings, recent] = [await overview.overview(), await checks.listings(), await overview.lastDays(CHART_DAYS)];
     res.render('services', {
       ...page,
-      ...view,
-      services,
+      ...servicesView(overviews, listings, recent, page.fmt),
       isAdmin: req.auth?.user.role === 'admin',
       serviceKeys: config.services.map((s) => s.key),
       addForm: form && !form.key ? form : { service: config.services[0]?.key ?? '', definition: EXAMPLE },
@@ -72,14 +58,13 @@ export function servicePageRoutes(deps: AppDeps): Router {
   const saving = (replacing: (req: Request) => string | undefined) => async (req: Request, res: Response) => {
     const form = parseBody(definitionForm, req.body ?? {});
     const key = replacing(req);
-    try {
-      await catalog.define(req.auth!.user, form.service, readDefinition(form.definition), key);
-      res.redirect(303, '/services');
-    } catch (err) {
-      if (!(err instanceof SigapError) || err.code === 'forbidden') throw err;
-      res.status(err.code === 'validation_failed' ? 422 : 409);
-      await render(req, res, { key, service: form.service, definition: form.definition, error: err });
-    }
+    await submitForm(res, {
+      action: async () => {
+        await catalog.define(req.auth!.user, form.service, readDefinition(form.definition), key);
+        res.redirect(303, '/services');
+      },
+      refused: (error) => render(req, res, { key, service: form.service, definition: form.definition, error }),
+    });
   };
   router.post('/services/checks', requirePageUser(), saving(() => undefined));
   router.post('/services/checks/:key', requirePageUser(), saving((req) => String(req.params.key)));

@@ -4,7 +4,7 @@ import type { AppDeps } from '../app-deps.js';
 import { requirePageUser } from '../auth.js';
 import { loadTranslator } from '../i18n.js';
 import { pageContext } from '../page-context.js';
-import { sopView } from '../sop-presenter.js';
+import { sopView } from '../presenters/sop-view.js';
 
 /** /sop: SOP-Insiden-001, -002 and -003 as printable documents, computed from the configured policy. */
 export function sopRoutes({ config, viewsDir }: Pick<AppDeps, 'config' | 'viewsDir'>): Router {

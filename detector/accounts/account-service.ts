@@ -106,10 +106,17 @@ export class AccountService {
     return this.accounts.listUsers();
   }
 
-  async findUser(username: string): Promise<User> {
+  /** The user with this name, or null. */
+  async userNamed(username: string): Promise<User | null> {
     const found = await this.accounts.findUserByUsername(username);
-    if (!found) throw new NotFoundError(`user "${username}"`);
+    if (!found) return null;
     const { passwordHash: _omit, ...user } = found;
+    return user;
+  }
+
+  async findUser(username: string): Promise<User> {
+    const user = await this.userNamed(username);
+    if (!user) throw new NotFoundError(`user "${username}"`);
     return user;
   }
 

@@ -7,8 +7,13 @@
 // the targets beside them are the policy's, which P3–P5 measure on the business clock.
 // Canceled incidents (false alarms, duplicates, tests) are listed but counted nowhere.
 import type { PolicyConfig } from '../../config.js';
+import { USER_ROLES, type UserRole } from '../accounts/account-types.js';
 import type { Priority } from '../incidents/priority.js';
-import type { Database, ReportIncident } from '../store/store-types.js';
+import type { Database } from '../store/store-types.js';
+import type { ReportIncident } from './report-types.js';
+
+/** Who reads the reports: every role but vendor, which sees only incidents escalated to it. */
+export const REPORT_READERS: readonly UserRole[] = USER_ROLES.filter((role) => role !== 'vendor');
 
 export const REPORT_PRIORITIES = ['P1', 'P2', 'P3', 'P4', 'P5'] as const satisfies readonly Priority[];
 

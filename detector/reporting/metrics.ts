@@ -6,7 +6,8 @@ import { Counter, Gauge, Registry, type Metric } from 'prom-client';
 import { OPEN_STATUSES } from '../incidents/lifecycle.js';
 import { AVAILABILITY_WINDOWS } from './service-overview.js';
 import type { Priority } from '../incidents/priority.js';
-import type { DurationHistogramRow, LatestResult, MetricsStore } from '../store/store-types.js';
+import type { MetricsStore } from '../store/store-types.js';
+import type { DurationHistogramRow, LatestResult } from './report-types.js';
 
 const PRIORITIES: readonly Priority[] = ['P1', 'P2', 'P3', 'P4', 'P5'];
 const PHASES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;

@@ -1,7 +1,9 @@
 // Services and their checks with current state and availability over 24h, 7d and 30d, as the
 // AvailabilityService computes it (time-weighted from rollups and raw results), so /api/services,
 // the /services page, /metrics and the reports agree.
-import type { AvailabilityService } from './availability.js';
+import type { AvailabilityService, DailyAvailability } from './availability.js';
+import { officeDay } from './availability.js';
+import { officeDayStart } from '../sla/business-calendar.js';
 import type { CheckRecord, ServiceRecord } from '../detection/check-types.js';
 import type { Database } from '../store/store-types.js';
 
@@ -21,21 +23,46 @@ export interface ServiceOverview {
 }
 
 const SEVERITY: Record<CheckRecord['state'], number> = { up: 0, unknown: 1, degraded: 2, down: 3 };
+const DAY_MS = 86_400_000;
 
-export async function servicesOverview(db: Database, availability: AvailabilityService, now: Date): Promise<ServiceOverview[]> {
-  const [services, checks] = [await db.stores.checks.listServices(), await db.stores.checks.listChecks()];
-  const windows = Object.entries(AVAILABILITY_WINDOWS) as Array<[AvailabilityWindow, number]>;
-  const figures = await Promise.all(windows.map(([, ms]) => availability.forServicesAndChecks(new Date(now.getTime() - ms), now)));
-  const ratios = (pick: (f: (typeof figures)[number]) => Map<string, { ratio: number | null }>, key: string) =>
-    Object.fromEntries(windows.map(([window], i) => [window, pick(figures[i]!).get(key)?.ratio ?? null])) as Record<AvailabilityWindow, number | null>;
-  return services.map((service) => {
-    const own = checks.filter((c) => c.serviceId === service.id);
-    const state = own.reduce<CheckRecord['state']>((worst, c) => (SEVERITY[c.state] > SEVERITY[worst] ? c.state : worst), own.length ? 'up' : 'unknown');
-    return {
-      service,
-      state,
-      checks: own.map((check) => ({ check, availability: ratios((f) => f.checks, check.key) })),
-      availability: ratios((f) => f.services, service.key),
-    };
-  });
+export interface ServiceOverviewDeps {
+  db: Database;
+  availability: Pick<AvailabilityService, 'forServicesAndChecks' | 'daily'>;
+  timezone: string;
+  clock: () => Date;
+}
+
+export class ServiceOverviewService {
+  constructor(private readonly deps: ServiceOverviewDeps) {}
+
+  /** Every active service with its active checks, their worst state and availability over each window. */
+  async overview(): Promise<ServiceOverview[]> {
+    const { db, availability } = this.deps;
+    const now = this.deps.clock();
+    const [services, checks] = [await db.stores.checks.listServices(), await db.stores.checks.listChecks()];
+    const windows = Object.entries(AVAILABILITY_WINDOWS) as Array<[AvailabilityWindow, number]>;
+    const figures = await Promise.all(windows.map(([, ms]) => availability.forServicesAndChecks(new Date(now.getTime() - ms), now)));
+    const ratios = (pick: (f: (typeof figures)[number]) => Map<string, { ratio: number | null }>, key: string) =>
+      Object.fromEntries(windows.map(([window], i) => [window, pick(figures[i]!).get(key)?.ratio ?? null])) as Record<AvailabilityWindow, number | null>;
+    return services.map((service) => {
+      const own = checks.filter((c) => c.serviceId === service.id);
+      const state = own.reduce<CheckRecord['state']>((worst, c) => (SEVERITY[c.state] > SEVERITY[worst] ? c.state : worst), own.length ? 'up' : 'unknown');
+      return {
+        service,
+        state,
+        checks: own.map((check) => ({ check, availability: ratios((f) => f.checks, check.key) })),
+        availability: ratios((f) => f.services, service.key),
+      };
+    });
+  }
+
+  /** The last `count` office days, today included (YYYY-MM-DD), and each service's availability on them. */
+  async lastDays(count: number): Promise<{ days: string[]; daily: DailyAvailability[] }> {
+    const { timezone } = this.deps;
+    const now = this.deps.clock();
+    const today = officeDay(now, timezone);
+    const days = Array.from({ length: count }, (_, i) => new Date(Date.parse(`${today}T00:00:00Z`) - (count - 1 - i) * DAY_MS).toISOString().slice(0, 10));
+    const daily = await this.deps.availability.daily(officeDayStart(days[0]!, timezone), now);
+    return { days, daily };
+  }
 }

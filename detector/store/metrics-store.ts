@@ -5,7 +5,8 @@ import type { Knex } from 'knex';
 import type { PhaseTimings, ProbeStatus } from '../../probes/probe-types.js';
 import type { Priority } from '../incidents/priority.js';
 import { parseJson, toDate } from './row-mapping.js';
-import type { DurationHistogramRow, IncidentTotals, LatestResult, MetricsStore } from './store-types.js';
+import type { DurationHistogramRow, IncidentTotals, LatestResult } from '../reporting/report-types.js';
+import type { MetricsStore } from './store-types.js';
 
 const num = (value: unknown): number => Number(value ?? 0);
 

@@ -5,7 +5,8 @@ import type { IncidentSource } from '../incidents/incident-types.js';
 import type { IncidentStatus } from '../incidents/lifecycle.js';
 import type { Priority } from '../incidents/priority.js';
 import { toBool, toDate } from './row-mapping.js';
-import type { ReportIncident, ReportStore } from './store-types.js';
+import type { ReportIncident } from '../reporting/report-types.js';
+import type { ReportStore } from './store-types.js';
 
 type Row = Record<string, unknown>;
 

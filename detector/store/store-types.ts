@@ -23,6 +23,7 @@ import type { NewOutboxRow, NotificationEvent, OutboxRow } from '../notify/notif
 import type { Impact } from '../incidents/priority.js';
 import type { Priority } from '../incidents/priority.js';
 import type { MaintenanceSchedule, MaintenanceWindow } from '../detection/maintenance.js';
+import type { DurationHistogramRow, IncidentTotals, LatestResult, ReportIncident } from '../reporting/report-types.js';
 import type { RollupBucket, RollupProgress, RollupSample } from '../reporting/rollups.js';
 
 export interface CheckStore {
@@ -170,13 +171,6 @@ export interface RollupStore {
   deleteHourlyBefore(before: Date, limit: number): Promise<number>;
 }
 
-/** What the incident report needs of an incident. */
-export type ReportIncident = Pick<
-  Incident,
-  | 'ref' | 'service' | 'check' | 'priority' | 'category' | 'source' | 'status' | 'failureKind' | 'detectedAt' | 'acknowledgedAt'
-  | 'serviceRestoredAt' | 'resolvedAt' | 'closedAt' | 'responseBreached' | 'resolutionBreached' | 'reopenCount'
->;
-
 /** The reads of the incident report. */
 export interface ReportStore {
   /** Incidents detected in [from, to), whatever their state, oldest first. */
@@ -231,32 +225,6 @@ export interface NotificationStore {
   listUndelivered(limit: number): Promise<OutboxRow[]>;
   /** Rows not delivered yet. */
   backlog(): Promise<number>;
-}
-
-/** A check's newest probe result, as /metrics reports it (blackbox_exporter's probe_* gauges). */
-export interface LatestResult {
-  serviceKey: string;
-  checkKey: string;
-  /** http, tcp, dns or tls. */
-  checkType: string;
-  startedAt: Date;
-  durationMs: number;
-  status: ProbeResult['status'];
-  httpStatus: number | null;
-  timings: ProbeResult['timings'];
-  tlsExpiresAt: Date | null;
-}
-
-/** Incidents per (service, category, current priority): ever opened, open now, SLA targets breached. */
-export type IncidentTotals = Array<{ service: string; category: string; priority: Priority; opened: number; open: number; responseBreaches: number; resolutionBreaches: number }>;
-
-/** Detection → acknowledgement (or resolution) times of one priority, bucketed like a Prometheus histogram. */
-export interface DurationHistogramRow {
-  priority: Priority;
-  count: number;
-  sumSeconds: number;
-  /** Per bound asked for, how many took at most that long. */
-  cumulativeCounts: number[];
 }
 
 /** The aggregates /metrics reads at every scrape, each in one query. */

@@ -146,7 +146,7 @@ describe.each(testDatabaseKinds())('the incident forms and the queue filters on 
     expect(formsOn(vendorPage.html)).toEqual(['acknowledge', 'note', 'pending', 'resolve']);
     // At the top level there is nowhere left to escalate to.
     expect(formsOn((await page(`/incidents/${ref}`, clerk)).html)).not.toContain('escalate');
-    // A manager posting anyway is refused on the page, and nothing changes.
+    // A manager posting anyway is refused (403: no form of theirs to correct), and nothing changes.
     const refused = await post(`/incidents/${ref}/actions/note`, head, { note: 'saya mau ikut' });
     expect(refused.status).toBe(403);
     expect(await statusOf(ref)).toBe('escalated');

@@ -182,4 +182,22 @@ describe.each(testDatabaseKinds())('HTML pages on $name', (kind) => {
       await fresh.drop();
     }
   });
+
+  it('counts failed log-ins through the form and the API against one limit per client', async () => {
+    const fresh = await kind.create();
+    const limited = await startTestSigap({ databaseUrl: fresh.url });
+    const apiLogIn = (password: string) =>
+      fetch(`${limited.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+    try {
+      for (let i = 1; i <= 10; i++) {
+        expect((await logInWithForm(limited.url!, '/', 'guess-guess')).location, `form attempt ${i}`).toMatch(/^\/login\?failed=1/);
+        expect((await apiLogIn('guess-guess')).status, `API attempt ${i}`).toBe(401);
+      }
+      expect((await apiLogIn(TEST_ADMIN_PASSWORD)).status).toBe(429);
+      expect((await logInWithForm(limited.url!, '/', TEST_ADMIN_PASSWORD)).res.status).toBe(429);
+    } finally {
+      await limited.stop();
+      await fresh.drop();
+    }
+  });
 });

@@ -1,10 +1,16 @@
-// The public status page (/status, /status.json) as pure functions: each service's state from its
-// checks, 90 daily bars, and incidents told in public-safe words. Citizens read this page, so an
-// incident is only ever its service, a generic category, a state and two times: never its title,
+// What the public status page (/status, /status.json) shows: each service's state from its checks,
+// 90 daily bars, and incidents told in public-safe facts. Citizens read this page, so an incident
+// is only ever its service, a generic category, a state and two times: never its title,
 // description, notes, people, evidence, check targets or ref.
-import { wallClock, wallClockToInstant } from '../detector/sla/business-calendar.js';
-import type { ProbeStatus } from '../probes/probe-types.js';
-import type { Language } from './i18n.js';
+import type { ProbeStatus } from '../../probes/probe-types.js';
+import type { CheckLookup } from '../detection/check-catalog.js';
+import { isInMaintenance } from '../detection/maintenance.js';
+import type { MaintenanceService } from '../detection/maintenance-service.js';
+import { wallClock, wallClockToInstant } from '../sla/business-calendar.js';
+import type { Database } from '../store/store-types.js';
+import type { AvailabilityService } from './availability.js';
+import type { IncidentReportService } from './incident-report.js';
+import { ttlCache } from './ttl-cache.js';
 
 export type ServiceState = 'operational' | 'degraded' | 'partial_outage' | 'major_outage' | 'maintenance' | 'unknown';
 export type PublicIncidentState = 'investigating' | 'restored' | 'resolved';
@@ -49,26 +55,6 @@ export function lastDays(now: Date, count: number, timezone: string): { from: Da
   const today = Math.floor(wallClock(now.getTime(), timezone) / DAY_MS);
   const days = Array.from({ length: count }, (_, i) => new Date((today - count + 1 + i) * DAY_MS).toISOString().slice(0, 10));
   return { from: new Date(wallClockToInstant((today - count + 1) * DAY_MS, timezone)), days };
-}
-
-/** Bar colour by availability; no data is its own (grey) class. */
-export function ratioClass(ratio: number | null): string {
-  if (ratio === null) return 'ratio-none';
-  if (ratio >= 0.999) return 'ratio-good';
-  if (ratio >= 0.99) return 'ratio-fair';
-  if (ratio >= 0.95) return 'ratio-poor';
-  return 'ratio-bad';
-}
-
-const percentFormats: Record<Language, Intl.NumberFormat> = {
-  id: new Intl.NumberFormat('id-ID', { style: 'percent', maximumFractionDigits: 2 }),
-  en: new Intl.NumberFormat('en-GB', { style: 'percent', maximumFractionDigits: 2 }),
-};
-
-/** 0.99951 → "99,95%" (id) / "99.95%" (en); truncated, so an outage never rounds up to 100%. */
-export function formatPercent(ratio: number | null, lang: Language): string | null {
-  if (ratio === null) return null;
-  return percentFormats[lang].format(Math.floor(ratio * 10_000) / 10_000);
 }
 
 /** Internal categories folded into the few words a citizen needs. */
@@ -152,36 +138,67 @@ export interface StatusSnapshot {
   generatedAt: Date;
 }
 
-/** /status.json: the page's content, times in ISO-8601 UTC. */
-export function statusJson(s: StatusSnapshot) {
-  return {
-    services: s.services.map(({ key, name, state, uptime90d, days }) => ({ key, name, state, uptime90d, days })),
-    incidents: s.incidents.map((i) => ({
-      service: i.service,
-      serviceName: i.serviceName,
-      category: i.category,
-      state: i.state,
-      startedAt: i.startedAt.toISOString(),
-      restoredAt: i.restoredAt?.toISOString() ?? null,
-    })),
-    generatedAt: s.generatedAt.toISOString(),
-  };
+export interface StatusPageDeps {
+  db: Database;
+  catalog: Pick<CheckLookup, 'check'>;
+  maintenance: Pick<MaintenanceService, 'list'>;
+  availability: Pick<AvailabilityService, 'forServices' | 'daily'>;
+  reports: Pick<IncidentReportService, 'report'>;
+  timezone: string;
+  clock: () => Date;
 }
 
-/** /status: the same snapshot, formatted for the page (times already in the office time zone). */
-export function statusView(s: StatusSnapshot, lang: Language, dateTime: (d: Date | null) => string) {
-  const incident = (i: PublicIncident) => ({ ...i, startedAt: dateTime(i.startedAt), restoredAt: i.restoredAt ? dateTime(i.restoredAt) : null });
-  return {
-    allOperational: s.services.every((svc) => svc.state === 'operational'),
-    services: s.services.map((svc) => ({
-      key: svc.key,
-      name: svc.name,
-      state: svc.state,
-      uptime: formatPercent(svc.uptime90d, lang),
-      days: svc.days.map((d) => ({ day: d.day, cls: ratioClass(d.ratio), percent: formatPercent(d.ratio, lang) })),
-    })),
-    current: s.incidents.filter((i) => i.state !== 'resolved').map(incident),
-    recent: s.incidents.filter((i) => i.state === 'resolved').map(incident),
-    generatedAt: dateTime(s.generatedAt),
-  };
+const DAYS = 90;
+/** Incidents resolved in the last 7 days are read from the report of the last 30 (by detection). */
+const RECENT_REPORT_MS = 30 * DAY_MS;
+const OPEN_LIMIT = 200;
+/** How long the 90-day history is reused; the page tells browsers and proxies max-age=30. */
+const HISTORY_TTL_MS = 60_000;
+
+export class StatusPageService {
+  private readonly history: () => ReturnType<StatusPageService['readHistory']>;
+
+  constructor(private readonly deps: StatusPageDeps) {
+    this.history = ttlCache(HISTORY_TTL_MS, deps.clock, () => this.readHistory());
+  }
+
+  /** What costs seconds with a year of data (90 days of availability, a month of incidents): read at most once a minute. */
+  private async readHistory() {
+    const { availability, reports, timezone, clock } = this.deps;
+    const now = clock();
+    const { from, days } = lastDays(now, DAYS, timezone);
+    const [uptime, daily] = [await availability.forServices(from, now), await availability.daily(from, now)];
+    const recent = await reports.report(new Date(now.getTime() - RECENT_REPORT_MS), now);
+    return { days, uptime, daily, recent };
+  }
+
+  /** The current states and open incidents live; the bars and recent incidents from the cached history. */
+  async snapshot(): Promise<StatusSnapshot> {
+    const { db, catalog, timezone, clock } = this.deps;
+    const now = clock();
+    const [services, checks, windows] = [await db.stores.checks.listServices(), await db.stores.checks.listChecks(), await this.deps.maintenance.list()];
+    const { days, uptime, daily, recent } = await this.history();
+    const open = await db.stores.incidents.list({ openOnly: true }, OPEN_LIMIT, null);
+
+    const ratios = new Map(daily.map((d) => [`${d.service}/${d.day}`, d.figures.ratio]));
+    return {
+      services: services.map((service) => {
+        const own = checks.flatMap((check) => {
+          const cfg = check.serviceId === service.id ? catalog.check(check.key) : undefined;
+          if (!cfg) return [];
+          const inMaintenance = isInMaintenance(windows, { checkKey: check.key, serviceKey: service.key }, now, timezone);
+          return [{ state: check.state, lastResultAt: check.lastResultAt, intervalMs: cfg.intervalMs, timeoutMs: cfg.timeoutMs, inMaintenance }];
+        });
+        return {
+          key: service.key,
+          name: service.name,
+          state: serviceState(own, now),
+          uptime90d: uptime.get(service.key)?.ratio ?? null,
+          days: days.map((day) => ({ day, ratio: ratios.get(`${service.key}/${day}`) ?? null })),
+        };
+      }),
+      incidents: publicIncidents([...open.items, ...recent.incidents], new Map(services.map((s) => [s.key, s.name])), now),
+      generatedAt: now,
+    };
+  }
 }

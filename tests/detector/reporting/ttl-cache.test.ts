@@ -1,6 +1,6 @@
 // The status page's history is computed at most once a minute, shared by concurrent requests.
 import { describe, expect, it } from 'vitest';
-import { ttlCache } from '../../api/ttl-cache.js';
+import { ttlCache } from '../../../detector/reporting/ttl-cache.js';
 
 describe('ttlCache', () => {
   it('computes once for the requests that arrive within the time to live, also while computing', async () => {

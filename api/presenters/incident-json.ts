@@ -1,9 +1,8 @@
-// Domain records → what the API answers (DESIGN §6: camelCase, ISO-8601 UTC) and what pages show.
-import type { Incident, Suggestion } from '../detector/incidents/incident-types.js';
-import type { IncidentEvent } from '../detector/incidents/incident-events.js';
-import type { User } from '../detector/accounts/account-types.js';
-import type { ClosureStatus, IncidentDetail } from '../detector/incidents/incident-queries.js';
-import type { OutboxRow } from '../detector/notify/notification-types.js';
+// Incidents as the JSON API answers them (DESIGN §6: camelCase, ISO-8601 UTC).
+import type { Incident, Suggestion } from '../../detector/incidents/incident-types.js';
+import type { IncidentEvent } from '../../detector/incidents/incident-events.js';
+import type { ClosureStatus, IncidentDetail } from '../../detector/incidents/incident-queries.js';
+import { notificationJson } from './notification-json.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -54,23 +53,6 @@ export function closureJson(c: ClosureStatus) {
   return { ...c, autoCloseAt: iso(c.autoCloseAt) };
 }
 
-/** A delivery as people see it: no payload (it repeats the incident), the error as the channel said it. */
-export function notificationJson(n: OutboxRow) {
-  return {
-    id: n.id,
-    incident: n.incidentRef,
-    event: n.event,
-    channel: n.channelKey,
-    recipient: n.recipient,
-    status: n.status,
-    attempts: n.attempts,
-    lastError: n.lastError,
-    createdAt: iso(n.createdAt),
-    sentAt: iso(n.sentAt),
-    nextAttemptAt: n.status === 'pending' ? iso(n.nextAttemptAt) : null,
-  };
-}
-
 export function incidentDetailJson(d: IncidentDetail) {
   return {
     ...incidentJson(d.incident),
@@ -79,8 +61,4 @@ export function incidentDetailJson(d: IncidentDetail) {
     closure: d.closure ? closureJson(d.closure) : null,
     notifications: d.notifications.map(notificationJson),
   };
-}
-
-export function userJson(u: User) {
-  return { username: u.username, displayName: u.displayName, role: u.role, language: u.language };
 }

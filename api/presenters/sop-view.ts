@@ -1,18 +1,18 @@
 // SOP-Insiden-001/002/003 as documents computed from the running configuration and the detector's
 // own rules: every number, level, role and code below is read from config or a detector constant,
 // never typed, so the written SOP and the running system cannot disagree.
-import type { SigapConfig } from '../config.js';
-import { autoCloseAt } from '../detector/sla/closure.js';
-import { USER_ROLES, type UserRole } from '../detector/accounts/account-types.js';
-import { BREACH_ESCALATION_LEVEL } from '../detector/sla/escalation.js';
-import { INCIDENT_ACTIONS, PERSON_CLOSURE_CODES, RESOLUTION_CODES, CLOSURE_CODES, VENDOR_ACTIONS, type IncidentAction } from '../detector/incidents/incident-actions.js';
-import { INCIDENT_STATES, LIFECYCLE, SUPPORT_LEVELS } from '../detector/incidents/lifecycle.js';
-import { priorityOf, type Impact } from '../detector/incidents/priority.js';
-import type { Priority } from '../detector/incidents/priority.js';
-import { TAXONOMY } from '../detector/incidents/taxonomy.js';
-import type { Language, Translator } from './i18n.js';
-import { actionCallers, API_OPERATIONS } from './openapi.js';
-import { formatDuration } from './page-presenters.js';
+import type { SigapConfig } from '../../config.js';
+import { autoCloseAt } from '../../detector/sla/closure.js';
+import { USER_ROLES, type UserRole } from '../../detector/accounts/account-types.js';
+import { BREACH_ESCALATION_LEVEL } from '../../detector/sla/escalation.js';
+import { INCIDENT_ACTIONS, PERSON_CLOSURE_CODES, RESOLUTION_CODES, CLOSURE_CODES, VENDOR_ACTIONS, type IncidentAction } from '../../detector/incidents/incident-actions.js';
+import { INCIDENT_STATES, LIFECYCLE, SUPPORT_LEVELS } from '../../detector/incidents/lifecycle.js';
+import { priorityOf, type Impact } from '../../detector/incidents/priority.js';
+import type { Priority } from '../../detector/incidents/priority.js';
+import { TAXONOMY } from '../../detector/incidents/taxonomy.js';
+import type { Language, Translator } from '../i18n.js';
+import { actionCallers, API_OPERATIONS } from '../openapi.js';
+import { formatDuration } from './formatters.js';
 
 const LEVELS: readonly Impact[] = ['high', 'medium', 'low'];
 const DAY_KEYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;

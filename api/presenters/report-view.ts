@@ -1,43 +1,9 @@
-// The monthly report page (/reports) as pure functions: the month in the office time zone, and the
-// availability and incident reports shaped for a printable page with a server-drawn SVG chart.
-import { wallClock, wallClockToInstant } from '../detector/sla/business-calendar.js';
-import type { AvailabilityFigures, DailyAvailability, IncidentReport } from './report-sources.js';
-import { TAXONOMY } from '../detector/incidents/taxonomy.js';
-import type { Language } from './i18n.js';
-import { formatDuration } from './page-presenters.js';
-import { formatPercent, ratioClass } from './status-presenter.js';
-
-const DAY_MS = 86_400_000;
-const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
-
-export interface MonthRange {
-  month: string;
-  from: Date;
-  to: Date;
-  days: string[];
-}
-
-/** A calendar month in `timezone`: from its first local midnight to the next month's. */
-export function monthRange(month: string, timezone: string): MonthRange | null {
-  const m = MONTH.exec(month);
-  if (!m) return null;
-  const [year, mon] = [Number(m[1]), Number(m[2])];
-  const start = Date.UTC(year, mon - 1, 1);
-  const end = Date.UTC(year, mon, 1);
-  const days = Array.from({ length: Math.round((end - start) / DAY_MS) }, (_, i) => new Date(start + i * DAY_MS).toISOString().slice(0, 10));
-  return { month, from: new Date(wallClockToInstant(start, timezone)), to: new Date(wallClockToInstant(end, timezone)), days };
-}
-
-/** The month before the one `now` falls in, in `timezone` (the report's default). */
-export function previousMonth(now: Date, timezone: string): string {
-  const local = new Date(wallClock(now.getTime(), timezone));
-  return new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
-}
-
-export function shiftMonth(month: string, by: number): string {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  return new Date(Date.UTC(y, m - 1 + by, 1)).toISOString().slice(0, 7);
-}
+// The monthly report page (/reports): the availability and incident reports of a month shaped for
+// a printable page with a server-drawn SVG chart.
+import { shiftMonth, type MonthlyReport } from '../../detector/reporting/monthly-report.js';
+import { TAXONOMY } from '../../detector/incidents/taxonomy.js';
+import type { Language } from '../i18n.js';
+import { formatDuration, formatPercent, ratioClass } from './formatters.js';
 
 const CHART = { left: 34, top: 8, barStep: 16, barWidth: 11, plotHeight: 100, floor: 0.9 };
 
@@ -68,15 +34,7 @@ const duration = (ms: number | null, lang: Language) => (ms === null ? '—' : f
 const PRIORITIES = ['P1', 'P2', 'P3', 'P4', 'P5'] as const;
 const SOURCES = new Set(['probe', 'manual', 'alertmanager']);
 
-export interface ReportInputs {
-  range: MonthRange;
-  services: ReadonlyArray<{ key: string; name: string }>;
-  availability: ReadonlyMap<string, AvailabilityFigures>;
-  daily: readonly DailyAvailability[];
-  incidents: IncidentReport;
-}
-
-export function reportView(input: ReportInputs, lang: Language, dateTime: (d: Date | null) => string) {
+export function reportView(input: MonthlyReport, lang: Language, dateTime: (d: Date | null) => string) {
   const { range, incidents: report } = input;
   const names = new Map(input.services.map((s) => [s.key, s.name]));
   const query = `from=${encodeURIComponent(range.from.toISOString())}&to=${encodeURIComponent(range.to.toISOString())}`;

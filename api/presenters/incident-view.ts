@@ -1,36 +1,14 @@
-// View models for the pages: everything a template shows is decided here, so templates only
-// format. Labels come from the locale files through the `t` helper.
-import type { Incident } from '../detector/incidents/incident-types.js';
-import type { IncidentEvent, ManagementReason, SlaTargetName } from '../detector/incidents/incident-events.js';
-import type { StoredResult } from '../detector/detection/check-types.js';
-import type { OutboxRow } from '../detector/notify/notification-types.js';
-import type { ServiceOverview } from '../detector/reporting/service-overview.js';
-import type { ClosureStatus, IncidentDetail } from '../detector/incidents/incident-queries.js';
-import { LIFECYCLE } from '../detector/incidents/lifecycle.js';
-import type { Language } from './i18n.js';
-import { timelineView } from './incident-timeline.js';
-
-export interface Formatters {
-  dateTime: (d: Date | null) => string;
-  lang: Language;
-}
-
-const UNITS: Record<Language, Array<[number, string]>> = {
-  id: [[86_400_000, 'hari'], [3_600_000, 'jam'], [60_000, 'menit']],
-  en: [[86_400_000, 'd'], [3_600_000, 'h'], [60_000, 'min']],
-};
-
-export function formatDuration(ms: number, lang: Language): string {
-  let rest = Math.abs(ms);
-  const parts: string[] = [];
-  for (const [size, unit] of UNITS[lang]) {
-    const n = Math.floor(rest / size);
-    if (n > 0 || (parts.length === 0 && size === 60_000)) parts.push(`${n} ${unit}`);
-    rest -= n * size;
-    if (parts.length === 2) break;
-  }
-  return parts.join(' ');
-}
+// The incident pages' view models: the queue's rows, and one incident with its timeline, closure
+// checklist and deliveries. Everything a template shows is decided here, so templates only
+// format; labels come from the locale files through the `t` helper.
+import type { Incident } from '../../detector/incidents/incident-types.js';
+import type { IncidentEvent, ManagementReason, SlaTargetName } from '../../detector/incidents/incident-events.js';
+import type { StoredResult } from '../../detector/detection/check-types.js';
+import type { ClosureStatus, IncidentDetail } from '../../detector/incidents/incident-queries.js';
+import { LIFECYCLE } from '../../detector/incidents/lifecycle.js';
+import { formatDuration, type Formatters } from './formatters.js';
+import { deliveriesView } from './notifications-view.js';
+import { timelineView } from './timeline-view.js';
 
 /** Time left before a due time, or how far past it. */
 function dueView(due: Date, now: Date, stopped: boolean, breached: boolean, fmt: Formatters) {
@@ -71,7 +49,7 @@ function rowView(i: Incident, now: Date, fmt: Formatters) {
   };
 }
 
-export function queueView(items: Incident[], now: Date, fmt: Formatters) {
+export function incidentQueueView(items: Incident[], now: Date, fmt: Formatters) {
   return { rows: items.map((i) => rowView(i, now, fmt)), empty: items.length === 0 };
 }
 
@@ -176,72 +154,4 @@ function closureView(i: Incident, closure: ClosureStatus, fmt: Formatters) {
     neverAutoCloses: i.status === 'resolved' && i.priority === 'P1',
     knownErrorHint: closure.knownErrorHint,
   };
-}
-
-const percent = (ratio: number | null) => (ratio === null ? '—' : `${(ratio * 100).toFixed(2)} %`);
-
-interface CheckListItem {
-  key: string;
-  service: string;
-  type: string;
-  target: string;
-  source: 'file' | 'dashboard';
-  enabled: boolean;
-  state: string;
-  lastResultAt: string | null;
-  definition: unknown;
-  updatedBy: string | null;
-}
-
-/** Services with their checks; each check says where it comes from and, for dashboard ones, its YAML. */
-export function servicesView(overview: ServiceOverview[], checks: CheckListItem[], fmt: Formatters, toYaml: (definition: unknown) => string) {
-  const availabilityOf = new Map(overview.flatMap((s) => s.checks.map((c) => [c.check.key, c.availability] as const)));
-  return {
-    title: 'Layanan',
-    services: overview.map(({ service, state, availability }) => ({
-      key: service.key,
-      name: service.name,
-      impact: service.impact,
-      state,
-      stateClass: `state-${state}`,
-      availability: { day: percent(availability['24h']), week: percent(availability['7d']), month: percent(availability['30d']) },
-      checks: checks
-        .filter((c) => c.service === service.key)
-        .map((c) => ({
-          ...c,
-          stateClass: `state-${c.enabled ? c.state : 'disabled'}`,
-          fromFile: c.source === 'file',
-          lastResultAt: fmt.dateTime(c.lastResultAt ? new Date(c.lastResultAt) : null),
-          availabilityDay: percent(availabilityOf.get(c.key)?.['24h'] ?? null),
-          yaml: c.definition ? toYaml(c.definition) : null,
-        })),
-    })),
-  };
-}
-
-/** One delivery as a table row: channel, recipient, status (with its class), attempts, last error. */
-function deliveryRow(n: OutboxRow, fmt: Formatters) {
-  return {
-    id: n.id,
-    incidentRef: n.incidentRef,
-    href: `/incidents/${encodeURIComponent(n.incidentRef)}`,
-    event: n.event,
-    channel: n.channelKey,
-    recipient: n.recipient,
-    status: n.status,
-    statusClass: `delivery-${n.status}${n.status === 'pending' && n.attempts > 0 ? ' delivery-retrying' : ''}`,
-    attempts: n.attempts,
-    lastError: n.lastError,
-    createdAt: fmt.dateTime(n.createdAt),
-    sentAt: n.sentAt ? fmt.dateTime(n.sentAt) : null,
-    nextAttemptAt: n.status === 'pending' ? fmt.dateTime(n.nextAttemptAt) : null,
-  };
-}
-
-export function deliveriesView(rows: OutboxRow[], fmt: Formatters) {
-  return rows.map((n) => deliveryRow(n, fmt));
-}
-
-export function notificationsView(rows: OutboxRow[], fmt: Formatters) {
-  return { title: 'Notifikasi', deliveries: deliveriesView(rows, fmt), empty: rows.length === 0 };
 }

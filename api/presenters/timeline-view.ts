@@ -1,20 +1,11 @@
 // An incident's timeline: its events and the probe results around it, merged by time. Long runs of
 // identical results collapse into one row ("12× up") so the events stay readable.
-import type { IncidentEvent } from '../detector/incidents/incident-events.js';
-import type { StoredResult } from '../detector/detection/check-types.js';
-import type { Formatters } from './page-presenters.js';
+import type { IncidentEvent } from '../../detector/incidents/incident-events.js';
+import type { StoredResult } from '../../detector/detection/check-types.js';
+import type { Formatters } from './formatters.js';
 
-/** How far before detection and after restoration the timeline shows probe results. */
-export const RESULTS_MARGIN_MS = 15 * 60_000;
-export const RESULTS_LIMIT = 200;
 /** Runs of at least this many identical results show as one row. */
 const COMPACT_FROM = 3;
-
-/** The window of probe results shown around an incident. */
-export function resultsWindow(incident: { detectedAt: Date; serviceRestoredAt: Date | null; resolvedAt: Date | null }, now: Date): { from: Date; to: Date } {
-  const end = incident.serviceRestoredAt ?? incident.resolvedAt ?? now;
-  return { from: new Date(incident.detectedAt.getTime() - RESULTS_MARGIN_MS), to: new Date(end.getTime() + RESULTS_MARGIN_MS) };
-}
 
 const sameOutcome = (a: StoredResult, b: StoredResult) =>
   a.status === b.status && a.failureKind === b.failureKind && a.httpStatus === b.httpStatus && a.errorCode === b.errorCode;

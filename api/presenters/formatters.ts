@@ -1,0 +1,59 @@
+// How pages write dates, durations and percentages: dates in the office time zone, in the page's
+// language (Indonesian by default).
+import type { Language } from '../i18n.js';
+
+export interface Formatters {
+  dateTime: (d: Date | null) => string;
+  lang: Language;
+}
+
+/** Dates and times as a page in `lang` shows them, in the office time zone. */
+export function formattersFor(lang: Language, timezone: string): Formatters {
+  const dateTime = new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB', {
+    timeZone: timezone,
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  });
+  return { dateTime: (d) => (d ? dateTime.format(d) : '—'), lang };
+}
+
+const UNITS: Record<Language, Array<[number, string]>> = {
+  id: [[86_400_000, 'hari'], [3_600_000, 'jam'], [60_000, 'menit']],
+  en: [[86_400_000, 'd'], [3_600_000, 'h'], [60_000, 'min']],
+};
+
+export function formatDuration(ms: number, lang: Language): string {
+  let rest = Math.abs(ms);
+  const parts: string[] = [];
+  for (const [size, unit] of UNITS[lang]) {
+    const n = Math.floor(rest / size);
+    if (n > 0 || (parts.length === 0 && size === 60_000)) parts.push(`${n} ${unit}`);
+    rest -= n * size;
+    if (parts.length === 2) break;
+  }
+  return parts.join(' ');
+}
+
+const percentFormats: Record<Language, Intl.NumberFormat> = {
+  id: new Intl.NumberFormat('id-ID', { style: 'percent', maximumFractionDigits: 2 }),
+  en: new Intl.NumberFormat('en-GB', { style: 'percent', maximumFractionDigits: 2 }),
+};
+
+/** 0.99951 → "99,95%" (id) / "99.95%" (en); truncated, so an outage never rounds up to 100%. */
+export function formatPercent(ratio: number | null, lang: Language): string | null {
+  if (ratio === null) return null;
+  return percentFormats[lang].format(Math.floor(ratio * 10_000) / 10_000);
+}
+
+/** Bar colour by availability; no data is its own (grey) class. */
+export function ratioClass(ratio: number | null): string {
+  if (ratio === null) return 'ratio-none';
+  if (ratio >= 0.999) return 'ratio-good';
+  if (ratio >= 0.99) return 'ratio-fair';
+  if (ratio >= 0.95) return 'ratio-poor';
+  return 'ratio-bad';
+}
