@@ -1,6 +1,8 @@
 // ESLint for Sigap: a small rule set of checks that catch real bugs, not style.
+// Formatting is Prettier's job (eslint-config-prettier, last, turns off every rule it owns).
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
+import prettier from 'eslint-config-prettier/flat';
 import tseslint from 'typescript-eslint';
 
 const TS_FILES = ['*.ts', '{probes,detector,api,migrations,demo,bench,tests}/**/*.ts'];
@@ -57,4 +59,5 @@ export default defineConfig(
     rules: { 'no-console': 'off' },
   },
 
+  prettier,
 );
