@@ -128,7 +128,9 @@ async function startProbing(deps: {
     // New checks are claimed now rather than at the next round; removed ones are given back.
     leases.round().catch(() => undefined);
   });
-  const refresher = setInterval(() => catalog.refresh().catch((err: unknown) => logger.warn({ err }, 'could not reload dashboard checks')), CATALOG_REFRESH_MS);
+  const refresher = setInterval(() => {
+    catalog.refresh().catch((err: unknown) => logger.warn({ err }, 'could not reload dashboard checks'));
+  }, CATALOG_REFRESH_MS);
   refresher.unref();
   logger.info({ checks: catalog.all().length, holding: leases.holding().size, instance: config.instance }, 'probing started');
   // Rollups and retention pruning go with the probing; every worker may run them (idempotent).

@@ -26,7 +26,7 @@ function nulCharacters(input: unknown): ErrorDetail[] {
   const found: ErrorDetail[] = [];
   const nul = (at: Visit) => {
     const path: string[] = [];
-    for (let v: Visit | null = at; v?.key != null; v = v.parent) path.push(v.key.replace(/\u0000/g, '\\0'));
+    for (let v: Visit | null = at; v?.key != null; v = v.parent) path.push(v.key.replaceAll('\u0000', '\\0'));
     path.reverse();
     const shown = path.length > 20 ? [...path.slice(0, 20), '…'] : path;
     found.push({ path: shown.join('.') || '(body)', message: 'must not contain NUL characters' });

@@ -58,6 +58,25 @@ const RULES: ImportRule[] = [
     except: [{ targets: ['probes/probe-types.ts'], why: 'a probe result is what the detector judges' }],
   },
   {
+    says: 'detector/store/ takes from the rooms only their types and the rule tables its SQL is built from, never a service',
+    files: ['detector/store/'],
+    mayNotImport: { sigap: ['detector/'] },
+    except: [
+      { targets: ['detector/store/', 'detector/errors.ts'], why: 'the stores and the domain errors they translate driver errors into' },
+      { typeOnly: true, why: 'the domain types rows are mapped onto' },
+      {
+        targets: ['detector/incidents/lifecycle.ts', 'detector/detection/maintenance.ts', 'detector/detection/check-types.ts'],
+        why: 'the lifecycle states and clocks, the maintenance weekdays and the catch-all service are written into SQL',
+      },
+    ],
+  },
+  {
+    says: 'detector/accounts/ takes only the domain errors and the store interfaces',
+    files: ['detector/accounts/'],
+    mayNotImport: { sigap: [ANY] },
+    except: [{ targets: ['detector/accounts/', 'detector/errors.ts', 'detector/store/store-types.ts'], why: 'users, sessions and tokens need nothing else of Sigap' }],
+  },
+  {
     says: 'only detector/store/database.ts imports migrations/ (and migrations/index.ts lists them)',
     files: [ANY],
     mayNotImport: { sigap: ['migrations/'] },
