@@ -103,7 +103,10 @@ export const dnsCheckSchema = z
       .string()
       .refine((s) => isIP(s.replace(/^\[(.*)\](:\d+)?$/, '$1').replace(/^([\d.]+):\d+$/, '$1')) !== 0, 'must be an IP address, optionally with :port')
       .optional(),
-    expect: z.object({ answers: strings.default([]) }).strict().default({ answers: [] }),
+    expect: z
+      .object({ answers: strings.default([]) })
+      .strict()
+      .default({ answers: [] }),
   })
   .strict();
 
@@ -184,13 +187,9 @@ export const notificationsSchema = z
   })
   .strict();
 
-const serviceSchema = z
-  .object({ key, name: z.string().min(1, 'must not be empty'), impact, checks: z.array(checkSchema).default([]) })
-  .strict();
+const serviceSchema = z.object({ key, name: z.string().min(1, 'must not be empty'), impact, checks: z.array(checkSchema).default([]) }).strict();
 
-const targetSchema = z
-  .object({ respond: duration(), resolve: duration(), clock: z.enum(['24x7', 'business']) })
-  .strict();
+const targetSchema = z.object({ respond: duration(), resolve: duration(), clock: z.enum(['24x7', 'business']) }).strict();
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -250,7 +249,10 @@ export const fileSchema = z
         verifyFor: duration().default(900_000),
         autoCloseAfter: duration().default(3 * DAY),
         flapping: z
-          .object({ changes: z.number({ error: 'must be a number of state changes' }).int().min(2, 'must be at least 2').default(4), window: duration(60_000).default(FLAPPING_WINDOW) })
+          .object({
+            changes: z.number({ error: 'must be a number of state changes' }).int().min(2, 'must be at least 2').default(4),
+            window: duration(60_000).default(FLAPPING_WINDOW),
+          })
           .strict()
           .default({ changes: 4, window: FLAPPING_WINDOW }),
       })

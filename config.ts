@@ -233,10 +233,7 @@ export interface CheckProblem {
  * One check defined outside the file (from the dashboard), validated exactly like a check in
  * sigap.yaml. Answers the check, or every problem with its path inside the definition.
  */
-export function parseCheckDefinition(
-  serviceKey: string,
-  input: unknown,
-): { check: CheckConfig; problems?: undefined } | { check?: undefined; problems: CheckProblem[] } {
+export function parseCheckDefinition(serviceKey: string, input: unknown): { check: CheckConfig; problems?: undefined } | { check?: undefined; problems: CheckProblem[] } {
   const result = checkSchema.safeParse(input);
   if (!result.success) {
     return {
@@ -413,7 +410,9 @@ export function parseConfig(text: string, configPath: string, env: NodeJS.Proces
   try {
     document = doc.toJS({ maxAliasCount: 1000 }) ?? {};
   } catch (err) {
-    throw new ConfigError([`${configPath}: ${(err as Error).message.split('\n')[0]} (YAML aliases: *name must refer to an &name defined before it, not to itself, and not too many times)`]);
+    throw new ConfigError([
+      `${configPath}: ${(err as Error).message.split('\n')[0]} (YAML aliases: *name must refer to an &name defined before it, not to itself, and not too many times)`,
+    ]);
   }
   const missingVars = new Set<string>();
   const raw = substituteEnv(document, env, [], problems, configPath, missingVars, new Set());

@@ -161,7 +161,17 @@ function startDispatcher(config: SigapConfig, db: Database, clock: () => Date, l
   // A claim outlives the slowest delivery, so a row is taken again only from a process that died with it.
   const timeouts = [...notifications.channels.map((c) => (c.type === 'email' ? (notifications.smtp?.timeoutMs ?? 0) : c.timeoutMs)), notifications.smtp?.timeoutMs ?? 0];
   const claimMs = Math.max(...timeouts) * 2 + 10_000;
-  const dispatcher = new NotificationDispatcher({ db, channels, people, retry: notifications.retry, owner: `${config.instance}:${process.pid}`, clock, logger, pollMs: pollMs || undefined, claimMs });
+  const dispatcher = new NotificationDispatcher({
+    db,
+    channels,
+    people,
+    retry: notifications.retry,
+    owner: `${config.instance}:${process.pid}`,
+    clock,
+    logger,
+    pollMs: pollMs || undefined,
+    claimMs,
+  });
   if (pollMs !== 0) dispatcher.start();
   return dispatcher;
 }
@@ -242,8 +252,33 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
     const monthlyReports = new MonthlyReportService({ db, availability, reports, timezone: config.timezone, clock });
     const statusPage = new StatusPageService({ db, catalog, maintenance, availability, reports, timezone: config.timezone, clock });
     // /readyz answers whether the database is reachable and migrated; it never sees the database itself.
-    const readiness = () => db.checkReady().then(() => ({ ready: true }) as const, (err: unknown) => ({ ready: false, reason: (err as Error).message }) as const);
-    const app = createApp({ config, readiness, incidents, alerts: incidents.alerts, accounts, catalog, checks, overview, maintenance, knownErrors: incidents.knownErrors, notifications, availability, reports, monthlyReports, statusPage, metrics, sessionSecret, logger, clock, viewsDir: join(projectRoot(), 'views') });
+    const readiness = () =>
+      db.checkReady().then(
+        () => ({ ready: true }) as const,
+        (err: unknown) => ({ ready: false, reason: (err as Error).message }) as const,
+      );
+    const app = createApp({
+      config,
+      readiness,
+      incidents,
+      alerts: incidents.alerts,
+      accounts,
+      catalog,
+      checks,
+      overview,
+      maintenance,
+      knownErrors: incidents.knownErrors,
+      notifications,
+      availability,
+      reports,
+      monthlyReports,
+      statusPage,
+      metrics,
+      sessionSecret,
+      logger,
+      clock,
+      viewsDir: join(projectRoot(), 'views'),
+    });
     server = createServer(app);
     url = await listen(server, config.port, config.host);
     logger.info({ url }, 'dashboard listening');

@@ -19,7 +19,13 @@ export interface Translator {
 export function loadMessages(localesDir: string, lang: Language): Messages {
   const files = [join(localesDir, `${lang}.json`)];
   const areaDir = join(localesDir, lang);
-  if (existsSync(areaDir)) files.push(...readdirSync(areaDir).filter((f) => f.endsWith('.json')).sort().map((f) => join(areaDir, f)));
+  if (existsSync(areaDir))
+    files.push(
+      ...readdirSync(areaDir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+        .map((f) => join(areaDir, f)),
+    );
   const messages: Messages = {};
   for (const file of files) {
     for (const [key, text] of Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Messages)) {

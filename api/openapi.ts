@@ -81,16 +81,29 @@ const actionOperations: ApiOperation[] = INCIDENT_ACTIONS.map((action) => ({
   path: `/api/incidents/{ref}/${action}`,
   summary: ACTION_SUMMARIES[action],
   callers: actionCallers(action),
-  description: 'A vendor sees only incidents escalated to its level (404 otherwise). 409 when the lifecycle does not allow the action in the incident\'s state.',
+  description: "A vendor sees only incidents escalated to its level (404 otherwise). 409 when the lifecycle does not allow the action in the incident's state.",
   body: actionBodies[action],
   responses: { 200: 'the updated incident with its events and suggestions', 409: 'the action does not apply in this state' },
 }));
 
 export const API_OPERATIONS: readonly ApiOperation[] = [
   { method: 'get', path: '/healthz', summary: 'Liveness', callers: 'public', responses: jsonOk('{status: "ok"}') },
-  { method: 'get', path: '/readyz', summary: 'Readiness: database reachable, migrations done', callers: 'public', responses: { 200: '{status: "ready"}', 503: '{status: "not_ready", reason}' } },
+  {
+    method: 'get',
+    path: '/readyz',
+    summary: 'Readiness: database reachable, migrations done',
+    callers: 'public',
+    responses: { 200: '{status: "ready"}', 503: '{status: "not_ready", reason}' },
+  },
   { method: 'get', path: '/api/openapi.json', summary: 'This document', callers: 'public', responses: jsonOk('the OpenAPI 3.1 document') },
-  { method: 'post', path: '/api/session', summary: 'Log in: sets the session cookie', callers: 'public', body: credentials, responses: { 200: '{user, csrfToken}', 429: 'too many failed log-ins' } },
+  {
+    method: 'post',
+    path: '/api/session',
+    summary: 'Log in: sets the session cookie',
+    callers: 'public',
+    body: credentials,
+    responses: { 200: '{user, csrfToken}', 429: 'too many failed log-ins' },
+  },
   { method: 'delete', path: '/api/session', summary: 'Log out', callers: ANYONE, responses: { 204: 'logged out' } },
   {
     method: 'post',
@@ -105,11 +118,18 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   { method: 'delete', path: '/api/tokens/{id}', summary: 'Revoke an API token', callers: ['admin'], responses: { 204: 'revoked' } },
   { method: 'get', path: '/api/users', summary: 'Users', callers: ['admin'], responses: jsonOk('{items: [user…]}') },
   { method: 'post', path: '/api/users', summary: 'Create a user', callers: ['admin'], body: newUserInput, responses: { 201: 'the user', 409: 'the user name is taken' } },
-  { method: 'patch', path: '/api/users/{username}', summary: 'Change a user (name, role, e-mail, language, active)', callers: ['admin'], body: userPatchInput, responses: jsonOk('the user') },
-  { method: 'post', path: '/api/users/{username}/password', summary: 'Set a user\'s password', callers: ['admin'], body: passwordInput, responses: { 204: 'set' } },
-  { method: 'get', path: '/api/me', summary: 'The caller\'s own account', callers: ANYONE, responses: jsonOk('the user') },
-  { method: 'patch', path: '/api/me', summary: 'Change one\'s own name, e-mail or language', callers: ANYONE, body: profilePatchInput, responses: jsonOk('the user') },
-  { method: 'post', path: '/api/me/password', summary: 'Change one\'s own password', callers: ANYONE, body: passwordChangeInput, responses: { 204: 'changed' } },
+  {
+    method: 'patch',
+    path: '/api/users/{username}',
+    summary: 'Change a user (name, role, e-mail, language, active)',
+    callers: ['admin'],
+    body: userPatchInput,
+    responses: jsonOk('the user'),
+  },
+  { method: 'post', path: '/api/users/{username}/password', summary: "Set a user's password", callers: ['admin'], body: passwordInput, responses: { 204: 'set' } },
+  { method: 'get', path: '/api/me', summary: "The caller's own account", callers: ANYONE, responses: jsonOk('the user') },
+  { method: 'patch', path: '/api/me', summary: "Change one's own name, e-mail or language", callers: ANYONE, body: profilePatchInput, responses: jsonOk('the user') },
+  { method: 'post', path: '/api/me/password', summary: "Change one's own password", callers: ANYONE, body: passwordChangeInput, responses: { 204: 'changed' } },
   {
     method: 'get',
     path: '/api/incidents',
@@ -155,23 +175,47 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     description: `Days are YYYY-MM-DD in the office time zone, to exclusive, at most 400 days. Time-weighted: availability = available ÷ (up + degraded + down), degraded counted as configured (availability.degraded); maintenance and unknown time excluded and reported. format=csv: one row per service per day, durations in seconds (UTF-8 with BOM).`,
     callers: REPORT_READERS,
     query: availabilityReportQuery,
-    responses: jsonOk('{from, to, timezone, degradedCountsAs, businessHoursOnly, days: [{day, service, observedMs, upMs, downMs, degradedMs, maintenanceMs, unknownMs, availability}], downIntervals: [{service, check, from, to, kind}]} or text/csv'),
+    responses: jsonOk(
+      '{from, to, timezone, degradedCountsAs, businessHoursOnly, days: [{day, service, observedMs, upMs, downMs, degradedMs, maintenanceMs, unknownMs, availability}], downIntervals: [{service, check, from, to, kind}]} or text/csv',
+    ),
   },
   {
     method: 'get',
     path: '/api/reports/incidents',
     summary: 'Incidents detected in a period with MTTA, MTTR, SLA met per priority, counts by category and source, reopen rate',
-    description: 'mttaMs = detection → acknowledgement, mttRestoreMs = detection → serviceRestoredAt, mttResolveMs = detection → resolvedAt (wall-clock means). Days as for the availability report. format=csv: one row per incident.',
+    description:
+      'mttaMs = detection → acknowledgement, mttRestoreMs = detection → serviceRestoredAt, mttResolveMs = detection → resolvedAt (wall-clock means). Days as for the availability report. format=csv: one row per incident.',
     callers: REPORT_READERS,
     query: incidentReportQuery,
     responses: jsonOk('the incident report or text/csv'),
   },
   { method: 'get', path: '/api/checks', summary: 'Every check and where it comes from', callers: ANYONE, responses: jsonOk('{items: [check…]}') },
-  { method: 'post', path: '/api/checks', summary: 'Define a dashboard check (a sigap.yaml checks: entry)', callers: ['admin'], body: definitionBody, responses: { 201: 'the check', 409: 'the key is taken' } },
-  { method: 'put', path: '/api/checks/{key}', summary: 'Replace a dashboard check', callers: ['admin'], body: definitionBody, responses: { 200: 'the check', 409: 'a check from the config file is read-only' } },
+  {
+    method: 'post',
+    path: '/api/checks',
+    summary: 'Define a dashboard check (a sigap.yaml checks: entry)',
+    callers: ['admin'],
+    body: definitionBody,
+    responses: { 201: 'the check', 409: 'the key is taken' },
+  },
+  {
+    method: 'put',
+    path: '/api/checks/{key}',
+    summary: 'Replace a dashboard check',
+    callers: ['admin'],
+    body: definitionBody,
+    responses: { 200: 'the check', 409: 'a check from the config file is read-only' },
+  },
   { method: 'post', path: '/api/checks/{key}/enable', summary: 'Enable a check', callers: ['admin'], responses: jsonOk('the check') },
   { method: 'post', path: '/api/checks/{key}/disable', summary: 'Disable a check', callers: ['admin'], responses: jsonOk('the check') },
-  { method: 'get', path: '/api/checks/{key}/results', summary: 'Raw probe results (default: the last 24 hours)', callers: ANYONE, query: resultsQuery, responses: jsonOk('{items: [result…]}') },
+  {
+    method: 'get',
+    path: '/api/checks/{key}/results',
+    summary: 'Raw probe results (default: the last 24 hours)',
+    callers: ANYONE,
+    query: resultsQuery,
+    responses: jsonOk('{items: [result…]}'),
+  },
   {
     method: 'post',
     path: '/api/alertmanager',
@@ -237,7 +281,9 @@ function operationObject(op: ApiOperation) {
   if (op.query) responses['422'] ??= errorResponse('invalid query values; each detail names its parameter');
   if (op.callers !== 'public') {
     responses['401'] ??= errorResponse('no session or API token');
-    responses['403'] ??= errorResponse(op.callers === 'anyone' ? 'missing CSRF token on a cookie-authenticated change' : 'the caller\'s role may not do this, or the CSRF token is missing');
+    responses['403'] ??= errorResponse(
+      op.callers === 'anyone' ? 'missing CSRF token on a cookie-authenticated change' : "the caller's role may not do this, or the CSRF token is missing",
+    );
   }
   if (op.path.includes('{')) responses['404'] ??= errorResponse('no such resource (or not visible to the caller)');
   const parameters = [...pathParameters(op.path), ...(op.query ? queryParameters(op.query) : [])];
@@ -262,14 +308,20 @@ export function openApiDocument(version: string) {
     info: {
       title: 'Sigap API',
       version,
-      description: 'Incident management for public-service websites (ITIL v3; SOP-Insiden-001/002/003). JSON, camelCase fields, ISO-8601 UTC times. Every error has the same shape (Error).',
+      description:
+        'Incident management for public-service websites (ITIL v3; SOP-Insiden-001/002/003). JSON, camelCase fields, ISO-8601 UTC times. Every error has the same shape (Error).',
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     paths,
     components: {
       securitySchemes: {
         sessionCookie: { type: 'apiKey', in: 'cookie', name: 'sigap_session', description: 'Set by POST /api/session (or the log-in page).' },
-        csrfHeader: { type: 'apiKey', in: 'header', name: 'X-CSRF-Token', description: 'The csrfToken of POST /api/session; required with the session cookie on every state-changing call.' },
+        csrfHeader: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-CSRF-Token',
+          description: 'The csrfToken of POST /api/session; required with the session cookie on every state-changing call.',
+        },
         bearerToken: { type: 'http', scheme: 'bearer', description: 'An API token from POST /api/tokens; needs no CSRF token.' },
       },
       schemas: {

@@ -58,7 +58,9 @@ export const actionBodies: Record<IncidentAction, z.ZodType> = {
   pending: z.object({ reason: note }).strict(),
   resume: z.object({ note: note.optional() }).strict(),
   resolve: z.object({ resolutionCode: z.enum(RESOLUTION_CODES), note }).strict(),
-  close: z.object({ closureCode: z.enum(PERSON_CLOSURE_CODES, { error: `must be one of ${PERSON_CLOSURE_CODES.join(', ')} (auto_closed is Sigap's own)` }), note: note.optional() }).strict(),
+  close: z
+    .object({ closureCode: z.enum(PERSON_CLOSURE_CODES, { error: `must be one of ${PERSON_CLOSURE_CODES.join(', ')} (auto_closed is Sigap's own)` }), note: note.optional() })
+    .strict(),
   reopen: z.object({ reason: note }).strict(),
   cancel: z.object({ reason: note }).strict(),
 };

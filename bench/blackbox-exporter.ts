@@ -30,7 +30,7 @@ export function ensureExporter(progress: (line: string) => void): ExporterAvaila
     // policy-rc.d exiting 101 tells invoke-rc.d / deb-systemd-invoke not to start services: the
     // package must not begin listening on :9115 as a system service. Keep one that already exists.
     const ownPolicy = !existsSync(POLICY_RC_D);
-    if (ownPolicy) writeFileSync(POLICY_RC_D, '#!/bin/sh\n# written by Sigap\'s bench while installing; removed after\nexit 101\n', { mode: 0o755 });
+    if (ownPolicy) writeFileSync(POLICY_RC_D, "#!/bin/sh\n# written by Sigap's bench while installing; removed after\nexit 101\n", { mode: 0o755 });
     try {
       try {
         apt(['install', '-y', '--no-install-recommends', PACKAGE]);
@@ -39,7 +39,11 @@ export function ensureExporter(progress: (line: string) => void): ExporterAvaila
         apt(['install', '-y', '--no-install-recommends', PACKAGE]);
       }
     } catch (err) {
-      const stderr = String((err as { stderr?: Buffer }).stderr ?? err).trim().split('\n').slice(-3).join(' | ');
+      const stderr = String((err as { stderr?: Buffer }).stderr ?? err)
+        .trim()
+        .split('\n')
+        .slice(-3)
+        .join(' | ');
       return { available: false, reason: `apt-get install ${PACKAGE} failed: ${stderr}` };
     } finally {
       if (ownPolicy) unlinkSync(POLICY_RC_D);

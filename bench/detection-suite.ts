@@ -204,7 +204,9 @@ async function runOne(database: BenchDatabase, o: DetectionSuiteOptions, progres
       overheadP95Ms: Math.round(percentile(overheads, 95)),
       overheadMaxMs: Math.round(Math.max(...overheads)),
     };
-    progress(`detection (${database.kind}): ${incidents} incidents for ${n} outages (${duplicated} duplicated, ${missed} missed); ratio p50 ${figure.ratioP50}, p95 ${figure.ratioP95}, max ${figure.ratioMax}`);
+    progress(
+      `detection (${database.kind}): ${incidents} incidents for ${n} outages (${duplicated} duplicated, ${missed} missed); ratio p50 ${figure.ratioP50}, p95 ${figure.ratioP95}, max ${figure.ratioMax}`,
+    );
     await running.stop();
     forgetSigap();
     sigap = null;
@@ -250,8 +252,21 @@ export function detectionReport(result: DetectionSuiteResult): string {
   return [
     `### Detection: ${o.outages} induced outages (interval ${o.intervalMs} ms, retryInterval ${o.retryIntervalMs} ms, failureThreshold ${o.failureThreshold}, timeout ${o.timeoutMs} ms)`,
     '',
-    table(['database', 'outages', 'incidents opened', 'duplicated', 'missed', 'latency p50 / p95 / max ms', 'physical minimum p50 ms', 'latency ÷ minimum p50 / p95 / max', 'over the minimum p50 / p95 / max ms'], rows),
+    table(
+      [
+        'database',
+        'outages',
+        'incidents opened',
+        'duplicated',
+        'missed',
+        'latency p50 / p95 / max ms',
+        'physical minimum p50 ms',
+        'latency ÷ minimum p50 / p95 / max',
+        'over the minimum p50 / p95 / max ms',
+      ],
+      rows,
+    ),
     '',
-    'Physical minimum: from the outage to the next probe on the check\'s grid, plus (failureThreshold − 1) × retryInterval; a refused connection takes ~0 ms.',
+    "Physical minimum: from the outage to the next probe on the check's grid, plus (failureThreshold − 1) × retryInterval; a refused connection takes ~0 ms.",
   ].join('\n');
 }

@@ -80,10 +80,13 @@ const tag = `[sigap ${checksWanted}${values.stagger ? ' staggered' : ''}]`;
 const progress = (line: string) => process.stderr.write(`${tag} ${line}\n`);
 
 // Never outlive a run gone wrong: setup, warm-up, window, plus a generous margin to stop.
-setTimeout(() => {
-  progress('lifetime exceeded, exiting');
-  process.exit(3);
-}, (180 + warmupS + windowS) * 1000).unref();
+setTimeout(
+  () => {
+    progress('lifetime exceeded, exiting');
+    process.exit(3);
+  },
+  (180 + warmupS + windowS) * 1000,
+).unref();
 // The orchestrator went away (its end of our stdin closed): so do we.
 process.stdin.on('end', () => process.exit(4)).resume();
 

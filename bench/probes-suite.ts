@@ -120,7 +120,9 @@ export async function runProbesSuite(options: ProbesSuiteOptions, progress: Prog
           try {
             progress(`[sigap ${size}] ${database.kind}${staggered ? ', staggered start' : ''}: starting the worker`);
             const run = await runSigap(size, targets.ports, database, staggered, options, cleanup);
-            progress(`[sigap ${size}] ${run.completedPerS.toFixed(0)} probes/s, p99 lateness ${run.lateness.p99Ms.toFixed(0)} ms, ${run.cpuSPer1000.toFixed(2)} CPU s per 1,000 probes`);
+            progress(
+              `[sigap ${size}] ${run.completedPerS.toFixed(0)} probes/s, p99 lateness ${run.lateness.p99Ms.toFixed(0)} ms, ${run.cpuSPer1000.toFixed(2)} CPU s per 1,000 probes`,
+            );
             result.sigap.push(run);
           } finally {
             await database.drop();

@@ -43,7 +43,21 @@ export function table(headers: string[], rows: string[][]): string {
 
 function sigapTable(runs: SigapRun[]): string {
   return table(
-    ['checks', 'database', 'start', 'offered/s', 'done/s', 'failed', 'lateness p50 / p99 / max ms', 'CPU s per 1k probes', 'cores busy', 'event loop', 'peak RSS (heap)', 'rows / check / day', 'bytes / check / day'],
+    [
+      'checks',
+      'database',
+      'start',
+      'offered/s',
+      'done/s',
+      'failed',
+      'lateness p50 / p99 / max ms',
+      'CPU s per 1k probes',
+      'cores busy',
+      'event loop',
+      'peak RSS (heap)',
+      'rows / check / day',
+      'bytes / check / day',
+    ],
     runs.map((r) => [
       num(r.checks),
       r.database,
@@ -102,8 +116,14 @@ function profileText(run: SigapRun, profile: ProfileSummary): string {
   const title = `CPU profile of the worker, ${num(run.checks)} checks (${run.database}${run.staggered ? ', staggered' : ''}): busy ${(profile.busyMs / 1000).toFixed(1)} s, idle ${(profile.idleMs / 1000).toFixed(1)} s (whole process life, setup included)`;
   return [
     title,
-    table(['self time by area', 'ms', 'share'], profile.areas.map((a) => [a.name, num(a.selfMs), share(a.share)])),
-    table(['top functions (self time)', 'ms', 'share'], profile.functions.map((f) => [f.name, num(f.selfMs), share(f.share)])),
+    table(
+      ['self time by area', 'ms', 'share'],
+      profile.areas.map((a) => [a.name, num(a.selfMs), share(a.share)]),
+    ),
+    table(
+      ['top functions (self time)', 'ms', 'share'],
+      profile.functions.map((f) => [f.name, num(f.selfMs), share(f.share)]),
+    ),
   ].join('\n\n');
 }
 
@@ -122,7 +142,9 @@ function goalLines(result: ProbesSuiteResult): string[] {
   ];
   const even = result.sigap.find((r) => r.staggered && r.checks === largest.checks && r.database === largest.database);
   if (even) {
-    lines.push(`  (checks added a slice at a time over one interval, --stagger: ${num(even.completedPerS)} probes/s, p99 lateness ${ms(even.lateness.p99Ms)} ms, ${even.cores.toFixed(2)} cores)`);
+    lines.push(
+      `  (checks added a slice at a time over one interval, --stagger: ${num(even.completedPerS)} probes/s, p99 lateness ${ms(even.lateness.p99Ms)} ms, ${even.cores.toFixed(2)} cores)`,
+    );
   }
   if (peer && peer.cpuSPer1000 > 0) {
     const ratio = largest.cpuSPer1000 / peer.cpuSPer1000;
@@ -142,7 +164,7 @@ export function probesReport(result: ProbesSuiteResult, machine: Machine): strin
     `Machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memory} RAM, ${machine.kernel}, Node ${machine.node}, ${machine.date}; Sigap ${machine.revision ?? 'unknown revision'}`,
     `Run: ${options.sizes.map((n) => num(n)).join(' and ')} http checks at a ${options.intervalS} s interval against loopback targets (keep-alive off); warm-up ${options.warmupS} s, measured ${options.windowS} s`,
     '',
-    "Sigap (its own probe path: Scheduler → runProbe → ResultBatcher → Detector → database; one process, whose CPU includes every thread):",
+    'Sigap (its own probe path: Scheduler → runProbe → ResultBatcher → Detector → database; one process, whose CPU includes every thread):',
     '',
     sigapTable(result.sigap),
     '',
@@ -156,7 +178,7 @@ export function probesReport(result: ProbesSuiteResult, machine: Machine): strin
       comparisonTable(result),
       '',
       "Note: blackbox_exporter's probes write no database; every Sigap probe is also a row in check_results,",
-      'its check\'s streak updated and its incident logic run, in batched transactions — that work is in Sigap\'s CPU figure.',
+      "its check's streak updated and its incident logic run, in batched transactions — that work is in Sigap's CPU figure.",
       '',
     );
   } else {

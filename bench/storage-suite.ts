@@ -66,7 +66,13 @@ function result(key: string, startedAt: number, n: number): ProbeResult {
     failureKind: failed ? 'http_5xx' : null,
     timings: { resolve: 1, connect, processing, transfer: 2 },
     evidence: failed
-      ? { url: `http://127.0.0.1:9/st/${key}`, statusCode: 503, reason: 'HTTP 503', headers: { 'content-type': 'text/html', server: 'nginx' }, bodyExcerpt: '<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>' }
+      ? {
+          url: `http://127.0.0.1:9/st/${key}`,
+          statusCode: 503,
+          reason: 'HTTP 503',
+          headers: { 'content-type': 'text/html', server: 'nginx' },
+          bodyExcerpt: '<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>',
+        }
       : { statusCode: 200 },
   } as ProbeResult;
 }
@@ -95,7 +101,9 @@ function bucket(start: number, spanMs: number, n: number): RollupBucket {
 async function openSizer(url: string): Promise<{ size(table: string): Promise<number>; close(): Promise<void> }> {
   if (url.startsWith('sqlite:')) {
     const db = new BetterSqlite3(url.slice('sqlite:'.length), { readonly: true, fileMustExist: true });
-    const statement = db.prepare("select coalesce(sum(pgsize), 0) as n from dbstat where name = ? or name in (select name from sqlite_master where type = 'index' and tbl_name = ?)");
+    const statement = db.prepare(
+      "select coalesce(sum(pgsize), 0) as n from dbstat where name = ? or name in (select name from sqlite_master where type = 'index' and tbl_name = ?)",
+    );
     return {
       size: async (t) => Number((statement.get(t, t) as { n: number }).n),
       close: async () => void db.close(),
@@ -122,7 +130,9 @@ async function runOne(database: BenchDatabase, progress: (line: string) => void)
     const sizer = await openSizer(database.url);
     try {
       const before = { raw: await sizer.size('check_results'), hourly: await sizer.size('check_rollups_hourly'), daily: await sizer.size('check_rollups_daily') };
-      progress(`storage (${database.kind}): ${(CHECKS * RAW_PER_CHECK).toLocaleString('en')} raw results, ${(CHECKS * HOURLY_PER_CHECK).toLocaleString('en')} hourly and ${(CHECKS * DAILY_PER_CHECK).toLocaleString('en')} daily rows through Sigap's stores`);
+      progress(
+        `storage (${database.kind}): ${(CHECKS * RAW_PER_CHECK).toLocaleString('en')} raw results, ${(CHECKS * HOURLY_PER_CHECK).toLocaleString('en')} hourly and ${(CHECKS * DAILY_PER_CHECK).toLocaleString('en')} daily rows through Sigap's stores`,
+      );
       const now = Date.now();
       const start = now - RAW_PER_CHECK * 60_000;
       let n = 0;
@@ -141,8 +151,14 @@ async function runOne(database: BenchDatabase, progress: (line: string) => void)
       const hourStart = Math.floor(now / HOUR) * HOUR - HOURLY_PER_CHECK * HOUR;
       const dayStart = Math.floor(now / DAY) * DAY - DAILY_PER_CHECK * DAY;
       for (const check of checks) {
-        await db.stores.rollups.upsertHourly(check.id, Array.from({ length: HOURLY_PER_CHECK }, (_, i) => bucket(hourStart + i * HOUR, HOUR, i)));
-        await db.stores.rollups.upsertDaily(check.id, Array.from({ length: DAILY_PER_CHECK }, (_, i) => bucket(dayStart + i * DAY, DAY, i)));
+        await db.stores.rollups.upsertHourly(
+          check.id,
+          Array.from({ length: HOURLY_PER_CHECK }, (_, i) => bucket(hourStart + i * HOUR, HOUR, i)),
+        );
+        await db.stores.rollups.upsertDaily(
+          check.id,
+          Array.from({ length: DAILY_PER_CHECK }, (_, i) => bucket(dayStart + i * DAY, DAY, i)),
+        );
       }
       const after = { raw: await sizer.size('check_results'), hourly: await sizer.size('check_rollups_hourly'), daily: await sizer.size('check_rollups_daily') };
       const rawRows = CHECKS * RAW_PER_CHECK;

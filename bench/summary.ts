@@ -17,11 +17,21 @@ export function summaryReport(raw: { probes?: unknown; web?: unknown; detection?
   const probes = raw.probes as ProbesSuiteResult | undefined;
   for (const r of probes?.sigap ?? []) {
     if (r.staggered) continue;
-    rows.push(['probes', `peak RSS, ${r.checks.toLocaleString('en')} checks`, r.database, `${bytes(r.peakRssBytes)} (heap ${bytes(r.peakHeapBytes)}); ${Math.round(r.completedPerS)} probes/s, p99 lateness ${r.lateness.p99Ms.toFixed(0)} ms`]);
+    rows.push([
+      'probes',
+      `peak RSS, ${r.checks.toLocaleString('en')} checks`,
+      r.database,
+      `${bytes(r.peakRssBytes)} (heap ${bytes(r.peakHeapBytes)}); ${Math.round(r.completedPerS)} probes/s, p99 lateness ${r.lateness.p99Ms.toFixed(0)} ms`,
+    ]);
   }
   const detection = raw.detection as DetectionSuiteResult | undefined;
   for (const f of detection?.figures ?? []) {
-    rows.push(['detection', `latency ÷ physical minimum, ${f.outages} outages`, f.database, `p50 ${f.ratioP50}, p95 ${f.ratioP95}, max ${f.ratioMax}; ${f.incidents} incidents (${f.duplicated} duplicated, ${f.missed} missed)`]);
+    rows.push([
+      'detection',
+      `latency ÷ physical minimum, ${f.outages} outages`,
+      f.database,
+      `p50 ${f.ratioP50}, p95 ${f.ratioP95}, max ${f.ratioMax}; ${f.incidents} incidents (${f.duplicated} duplicated, ${f.missed} missed)`,
+    ]);
   }
   const web = raw.web as WebSuiteResult | undefined;
   for (const f of web?.figures ?? []) {
@@ -31,7 +41,12 @@ export function summaryReport(raw: { probes?: unknown; web?: unknown; detection?
   const storage = raw.storage as StorageSuiteResult | undefined;
   for (const f of storage?.figures ?? []) {
     const mib = (n: number) => `${(n / 1024 ** 2).toFixed(2)} MiB`;
-    rows.push(['storage', 'per check-year at the defaults', f.database, `${mib(f.checkYearBytes)} per check; 2 checks ${mib(2 * f.checkYearBytes)}; 100 checks ${bytes(100 * f.checkYearBytes)} (${bytes(f.bytesPer1000Raw)} per 1,000 raw, ${f.bytesPerHourly} B per hourly row)`]);
+    rows.push([
+      'storage',
+      'per check-year at the defaults',
+      f.database,
+      `${mib(f.checkYearBytes)} per check; 2 checks ${mib(2 * f.checkYearBytes)}; 100 checks ${bytes(100 * f.checkYearBytes)} (${bytes(f.bytesPer1000Raw)} per 1,000 raw, ${f.bytesPerHourly} B per hourly row)`,
+    ]);
   }
   return [
     '### Summary',

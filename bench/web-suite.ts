@@ -118,7 +118,9 @@ async function seed(url: string, count: number): Promise<void> {
     const rows = [...incidentRows(count, { services, checks }, now)];
     const columns = Object.keys(rows[0]!);
     const insert = db.prepare(`insert into incidents (${columns.join(', ')}) values (${columns.map((c) => `@${c}`).join(', ')})`);
-    const event = db.prepare("insert into incident_events (incident_id, at, actor, type, from_status, to_status, note, data_json) values (?, ?, 'sigap', 'opened', null, 'new', null, '{}')");
+    const event = db.prepare(
+      "insert into incident_events (incident_id, at, actor, type, from_status, to_status, note, data_json) values (?, ?, 'sigap', 'opened', null, 'new', null, '{}')",
+    );
     db.transaction(() => {
       for (const row of rows) {
         const { lastInsertRowid } = insert.run(row);
@@ -139,7 +141,10 @@ async function seed(url: string, count: number): Promise<void> {
       const batch = rows.slice(start, start + 1000);
       const values: Array<string | number | null> = [];
       const tuples = batch.map((row) => `(${columns.map((c) => (values.push(row[c]!), `$${values.length}`)).join(', ')})`);
-      const inserted = await client.query<{ id: number; detected_at: string }>(`insert into incidents (${columns.join(', ')}) values ${tuples.join(', ')} returning id, detected_at`, values);
+      const inserted = await client.query<{ id: number; detected_at: string }>(
+        `insert into incidents (${columns.join(', ')}) values ${tuples.join(', ')} returning id, detected_at`,
+        values,
+      );
       const eventValues = inserted.rows.flatMap((r) => [r.id, r.detected_at]);
       const eventTuples = inserted.rows.map((_, i) => `($${2 * i + 1}, $${2 * i + 2}, 'sigap', 'opened', null, 'new', null, '{}')`);
       await client.query(`insert into incident_events (incident_id, at, actor, type, from_status, to_status, note, data_json) values ${eventTuples.join(', ')}`, eventValues);
@@ -152,7 +157,22 @@ async function seed(url: string, count: number): Promise<void> {
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-const ROLLUP_COLUMNS = ['check_id', 'bucket_start', 'probes', 'ok', 'degraded', 'down', 'unknown', 'down_ms', 'degraded_ms', 'unknown_ms', 'maintenance_ms', 'observed_ms', 'latency_sum_ms', 'latency_p95_ms'];
+const ROLLUP_COLUMNS = [
+  'check_id',
+  'bucket_start',
+  'probes',
+  'ok',
+  'degraded',
+  'down',
+  'unknown',
+  'down_ms',
+  'degraded_ms',
+  'unknown_ms',
+  'maintenance_ms',
+  'observed_ms',
+  'latency_sum_ms',
+  'latency_p95_ms',
+];
 
 /**
  * A year of hourly and daily rollups for every check, as housekeeping would have written them at a
@@ -236,7 +256,9 @@ interface AutocannonResult {
 function autocannon(url: string, cookie: string, run: { seconds: number } | { amount: number }): Promise<AutocannonResult> {
   return new Promise((resolve, reject) => {
     const length = 'seconds' in run ? ['--duration', String(run.seconds)] : ['--amount', String(run.amount)];
-    const child = spawn(process.execPath, [autocannonBin, '--json', '--connections', '8', ...length, '--timeout', '120', '--headers', `cookie=${cookie}`, url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [autocannonBin, '--json', '--connections', '8', ...length, '--timeout', '120', '--headers', `cookie=${cookie}`, url], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const seconds = 'seconds' in run ? run.seconds : 300;
     let out = '';
     let err = '';
@@ -278,16 +300,33 @@ async function measure(pool: Pool, paths: () => string, cookie: string, requests
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const round = (n: number) => Math.round(n * 10) / 10;
-  return { p50Ms: round(percentile(latencies, 50)), p95Ms: round(percentile(latencies, 95)), p99Ms: round(percentile(latencies, 99)), maxMs: round(latencies.at(-1)!), perSecond: Math.round(requests / seconds) };
+  return {
+    p50Ms: round(percentile(latencies, 50)),
+    p95Ms: round(percentile(latencies, 95)),
+    p99Ms: round(percentile(latencies, 99)),
+    maxMs: round(latencies.at(-1)!),
+    perSecond: Math.round(requests / seconds),
+  };
 }
 
 async function logIn(base: string): Promise<string> {
-  const res = await fetch(`${base}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
+  const res = await fetch(`${base}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+  });
   if (res.status !== 200) throw new Error(`log-in failed: ${res.status}`);
-  return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  return res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
 }
 
-async function runOne(database: BenchDatabase, options: WebSuiteOptions, progress: (line: string) => void): Promise<{ seedSeconds: number; rollups: { hourly: number; daily: number }; figures: WebFigure[] }> {
+async function runOne(
+  database: BenchDatabase,
+  options: WebSuiteOptions,
+  progress: (line: string) => void,
+): Promise<{ seedSeconds: number; rollups: { hourly: number; daily: number }; figures: WebFigure[] }> {
   const env = { DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', SIGAP_ROLE: 'web', BOOTSTRAP_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'silent', SIGAP_INSTANCE: 'bench' };
   const config = parseConfig(yaml(), 'bench.yaml', env);
   // The first start creates the schema, services and checks; the seed needs their ids.
@@ -307,7 +346,7 @@ async function runOne(database: BenchDatabase, options: WebSuiteOptions, progres
     const cookie = await logIn(base);
     const refAt = (n: number) => `INC-B-${String(n).padStart(6, '0')}`;
     const random = (max: number) => 1 + Math.floor(Math.random() * max);
-    const firstPage = await (await fetch(`${base}/api/incidents?limit=50`, { headers: { cookie } })).json() as { nextCursor: string };
+    const firstPage = (await (await fetch(`${base}/api/incidents?limit=50`, { headers: { cookie } })).json()) as { nextCursor: string };
     const pages: Array<[string, () => string]> = [
       ['queue page /', () => '/'],
       ['queue page, all incidents, filtered (P3, closed)', () => '/?all=1&status=closed&priority=P3'],
@@ -346,7 +385,8 @@ async function runOne(database: BenchDatabase, options: WebSuiteOptions, progres
       const load = await autocannon(`${base}${path}`, cookie, slow ? { amount: 16 } : { seconds: options.durationS });
       // With --amount autocannon drops the requests still in flight when the count is reached and
       // counts them as errors; a non-2xx answer or a page never answered is a failure either way.
-      if (load.non2xx > 0 || (!slow && load.errors > 0) || load.requests.total === 0) throw new Error(`autocannon ${path}: ${load.non2xx} non-2xx answers, ${load.errors} errors, ${load.requests.total} answered`);
+      if (load.non2xx > 0 || (!slow && load.errors > 0) || load.requests.total === 0)
+        throw new Error(`autocannon ${path}: ${load.non2xx} non-2xx answers, ${load.errors} errors, ${load.requests.total} answered`);
       const round = (n: number) => Math.round(n * 10) / 10;
       figures.push({
         database: database.kind,
@@ -360,7 +400,9 @@ async function runOne(database: BenchDatabase, options: WebSuiteOptions, progres
         perSecond: Math.round(load.requests.total / load.duration),
         generator: 'autocannon',
       });
-      progress(`web (${database.kind}): ${page}: ×1 p50 ${single.p50Ms} ms; autocannon ×8 p50 ${round(load.latency.p50)} ms, p99 ${round(load.latency.p99)} ms, ${Math.round(load.requests.total / load.duration)} req/s`);
+      progress(
+        `web (${database.kind}): ${page}: ×1 p50 ${single.p50Ms} ms; autocannon ×8 p50 ${round(load.latency.p50)} ms, p99 ${round(load.latency.p99)} ms, ${Math.round(load.requests.total / load.duration)} req/s`,
+      );
     }
     await requestPool.close();
     return { seedSeconds, rollups, figures };
@@ -385,8 +427,20 @@ export async function runWebSuite(options: WebSuiteOptions, progress: (line: str
 }
 
 export function webReport(result: WebSuiteResult): string {
-  const rows = result.figures.map((f) => [f.database, f.page, f.generator === 'autocannon' ? '8 (autocannon)' : String(f.concurrency), String(f.requests), String(f.p50Ms), String(f.p95Ms), String(f.p99Ms), String(f.maxMs), String(f.perSecond)]);
-  const seeded = Object.entries(result.seedSeconds).map(([kind, s]) => `${kind} ${s} s`).join(', ');
+  const rows = result.figures.map((f) => [
+    f.database,
+    f.page,
+    f.generator === 'autocannon' ? '8 (autocannon)' : String(f.concurrency),
+    String(f.requests),
+    String(f.p50Ms),
+    String(f.p95Ms),
+    String(f.p99Ms),
+    String(f.maxMs),
+    String(f.perSecond),
+  ]);
+  const seeded = Object.entries(result.seedSeconds)
+    .map(([kind, s]) => `${kind} ${s} s`)
+    .join(', ');
   return [
     `### Web: ${result.incidents.toLocaleString('en')} incidents, ${result.rollups.hourly.toLocaleString('en')} hourly and ${result.rollups.daily.toLocaleString('en')} daily rollup rows (a year for 100 checks; seeded in ${seeded})`,
     '',

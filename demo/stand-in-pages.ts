@@ -112,9 +112,11 @@ export interface ControlView {
 function modeButtons(site: SiteName, current: SiteMode): string {
   return SITE_MODES.map((mode) => {
     const active = mode === current;
-    return `<form method="post" action="/mode"><input type="hidden" name="site" value="${escapeHtml(site)}">` +
+    return (
+      `<form method="post" action="/mode"><input type="hidden" name="site" value="${escapeHtml(site)}">` +
       `<input type="hidden" name="mode" value="${escapeHtml(mode)}">` +
-      `<button type="submit"${active ? ' disabled' : ''} title="${escapeHtml(MODE_EFFECTS[mode].label)}">${escapeHtml(mode)}</button></form>`;
+      `<button type="submit"${active ? ' disabled' : ''} title="${escapeHtml(MODE_EFFECTS[mode].label)}">${escapeHtml(mode)}</button></form>`
+    );
   }).join('\n      ');
 }
 
@@ -131,12 +133,11 @@ export function controlPage(view: ControlView): string {
     )
     .join('\n  ');
   const legend = SITE_MODES.map(
-    (mode) => `<li><code>${escapeHtml(mode)}</code>: ${escapeHtml(MODE_EFFECTS[mode].label)}` +
+    (mode) =>
+      `<li><code>${escapeHtml(mode)}</code>: ${escapeHtml(MODE_EFFECTS[mode].label)}` +
       `${mode === 'slow' ? ` (${view.slowDelayMs} ms)` : ''} — Sigap: ${escapeHtml(MODE_EFFECTS[mode].sigap)}</li>`,
   ).join('\n  ');
-  const dashboard = view.dashboardUrl
-    ? `<p>Dasbor Sigap: <a href="${escapeHtml(view.dashboardUrl)}">${escapeHtml(view.dashboardUrl)}</a></p>`
-    : '';
+  const dashboard = view.dashboardUrl ? `<p>Dasbor Sigap: <a href="${escapeHtml(view.dashboardUrl)}">${escapeHtml(view.dashboardUrl)}</a></p>` : '';
   return `<!doctype html>
 <html lang="id">
 <head><meta charset="utf-8"><title>Sigap demo: panel kendali situs tiruan</title>

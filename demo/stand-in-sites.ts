@@ -2,15 +2,7 @@
 // plus a control page to switch them. Loopback only: the demo never sends traffic elsewhere.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  controlPage,
-  phpFatalErrorPage,
-  SITE_MODES,
-  SITE_NAMES,
-  sitePage,
-  type SiteMode,
-  type SiteName,
-} from './stand-in-pages.js';
+import { controlPage, phpFatalErrorPage, SITE_MODES, SITE_NAMES, sitePage, type SiteMode, type SiteName } from './stand-in-pages.js';
 
 export { SITE_MODES, SITE_NAMES, type SiteMode, type SiteName };
 

@@ -66,12 +66,14 @@ export class ForbiddenError extends SigapError {
 
 /** A lifecycle transition that the state table does not allow; names what is allowed. */
 export class InvalidTransitionError extends SigapError {
-  constructor(from: string, to: string, readonly allowed: readonly string[]) {
-    super(
-      'invalid_transition',
-      `an incident in state "${from}" cannot move to "${to}"; allowed: ${allowed.length ? allowed.join(', ') : 'none (terminal state)'}`,
-      [{ path: 'status', message: `allowed from ${from}: ${allowed.join(', ') || 'none'}` }],
-    );
+  constructor(
+    from: string,
+    to: string,
+    readonly allowed: readonly string[],
+  ) {
+    super('invalid_transition', `an incident in state "${from}" cannot move to "${to}"; allowed: ${allowed.length ? allowed.join(', ') : 'none (terminal state)'}`, [
+      { path: 'status', message: `allowed from ${from}: ${allowed.join(', ') || 'none'}` },
+    ]);
   }
 }
 

@@ -123,12 +123,7 @@ export function beginProbe(target: { checkKey: string; timeoutMs: number }, deps
   const start = performance.now();
   const trace = createTrace();
   const deadline = startDeadline(target.timeoutMs);
-  const finish = (
-    status: ProbeStatus,
-    failureKind: FailureKind | null,
-    evidence: ProbeEvidence,
-    timings: PhaseTimings = connectionTimings(start, trace),
-  ): ProbeResult => ({
+  const finish = (status: ProbeStatus, failureKind: FailureKind | null, evidence: ProbeEvidence, timings: PhaseTimings = connectionTimings(start, trace)): ProbeResult => ({
     checkKey: target.checkKey,
     startedAt,
     durationMs: roundMs(performance.now() - start),

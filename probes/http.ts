@@ -3,15 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import { Agent, buildConnector } from 'undici';
 import { judgeCertificateExpiry, type CertificateExpiry } from './certificate.js';
-import {
-  beginProbe,
-  connectionProgress,
-  connectionTimings,
-  createTracedLookup,
-  roundMs,
-  traceSocket,
-  type ConnectionTrace,
-} from './connection-trace.js';
+import { beginProbe, connectionProgress, connectionTimings, createTracedLookup, roundMs, traceSocket, type ConnectionTrace } from './connection-trace.js';
 import { findFormWithFields } from './html-form.js';
 import { createExchange, exchangeHttp, type Exchange } from './http-exchange.js';
 import { classifyProbeError, describeProbeError } from './probe-errors.js';
@@ -27,12 +19,7 @@ export const probeHttp: ProbeFunction<HttpTarget> = async (target, deps) => {
   const exchange = createExchange(target.url);
   let agent: Agent | undefined;
   const finish: Finish = (status, failureKind, evidence) =>
-    probe.finish(
-      status,
-      failureKind,
-      { ...evidence, redirects: exchange.redirects.length > 0 ? exchange.redirects : undefined },
-      phaseTimings(start, trace, exchange),
-    );
+    probe.finish(status, failureKind, { ...evidence, redirects: exchange.redirects.length > 0 ? exchange.redirects : undefined }, phaseTimings(start, trace, exchange));
   try {
     agent = createTracingAgent(deps, target.timeoutMs, trace);
     // undici only honours an abort once a socket is connected, so the deadline is raced, not just passed on.
@@ -74,14 +61,7 @@ function createTracingAgent(deps: ProbeDeps, timeoutMs: number, trace: Connectio
 }
 
 /** Checked in this order: status, content, form, latency, certificate expiry — the first that fails decides. */
-function judgeResponse(
-  target: HttpTarget,
-  exchange: Exchange,
-  elapsedMs: number,
-  trace: ConnectionTrace,
-  certificate: CertificateExpiry,
-  finish: Finish,
-): ProbeResult {
+function judgeResponse(target: HttpTarget, exchange: Exchange, elapsedMs: number, trace: ConnectionTrace, certificate: CertificateExpiry, finish: Finish): ProbeResult {
   const { expect } = target;
   const statusCode = exchange.statusCode ?? 0;
   const body = Buffer.concat(exchange.chunks).toString('utf8');

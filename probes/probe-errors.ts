@@ -5,8 +5,18 @@ import type { FailureKind, ProbeEvidence } from './probe-types.js';
 const ERROR_MESSAGE_CHARS = 300;
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'EAI_NODATA', 'ENODATA', 'ESERVFAIL', 'ENONAME', 'EBADNAME', 'ETIMEOUT']);
 const CONNECT_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ETIMEDOUT',
-  'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED', 'UND_ERR_DESTROYED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_CLOSED',
+  'UND_ERR_DESTROYED',
 ]);
 const TIMEOUT_CODES = new Set(['UND_ERR_ABORTED', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ABORT_ERR']);
 
@@ -40,10 +50,7 @@ export function describeProbeError(err: unknown, kind: FailureKind, timeoutMs: n
 }
 
 function isTlsCode(code: string): boolean {
-  return (
-    code.includes('CERT') || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.startsWith('UNABLE_TO_') ||
-    code === 'EPROTO' || code === 'HOSTNAME_MISMATCH'
-  );
+  return code.includes('CERT') || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.startsWith('UNABLE_TO_') || code === 'EPROTO' || code === 'HOSTNAME_MISMATCH';
 }
 
 /** Codes and syscalls along the `cause` chain (and inside AggregateErrors from multi-address connects). */

@@ -2,16 +2,7 @@
 // nothing of incidents, storage or metrics.
 
 /** Why a probe did not pass, by failing layer (DESIGN §4). */
-export type FailureKind =
-  | 'dns'
-  | 'connect'
-  | 'tls'
-  | 'tls_expiring'
-  | 'timeout'
-  | 'http_5xx'
-  | 'http_4xx'
-  | 'content'
-  | 'slow';
+export type FailureKind = 'dns' | 'connect' | 'tls' | 'tls_expiring' | 'timeout' | 'http_5xx' | 'http_4xx' | 'content' | 'slow';
 
 /**
  * `up` passed; `degraded` answered but too slowly (or a certificate expires soon);

@@ -209,12 +209,15 @@ export class Scheduler {
     entry.timer = null;
     if (this.stopped || entry.removed) return;
     entry.plannedAt = plannedAt;
-    entry.timer = setTimeout(() => {
-      entry.timer = null;
-      entry.running = true;
-      const run = this.runOnce(entry).finally(() => this.inFlight.delete(run));
-      this.inFlight.add(run);
-    }, Math.max(0, plannedAt - this.mono()));
+    entry.timer = setTimeout(
+      () => {
+        entry.timer = null;
+        entry.running = true;
+        const run = this.runOnce(entry).finally(() => this.inFlight.delete(run));
+        this.inFlight.add(run);
+      },
+      Math.max(0, plannedAt - this.mono()),
+    );
   }
 
   private async runOnce(entry: Entry): Promise<void> {

@@ -1,11 +1,6 @@
 import { once } from 'node:events';
 import { connect, type LookupFunction as NetLookupFunction, type Socket } from 'node:net';
-import {
-  beginProbe,
-  connectionProgress,
-  createTracedLookup,
-  traceSocket,
-} from './connection-trace.js';
+import { beginProbe, connectionProgress, createTracedLookup, traceSocket } from './connection-trace.js';
 import { classifyProbeError, describeProbeError } from './probe-errors.js';
 import type { ProbeFunction, TcpTarget } from './probe-types.js';
 

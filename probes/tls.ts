@@ -2,12 +2,7 @@ import { once } from 'node:events';
 import { isIP, type LookupFunction as NetLookupFunction } from 'node:net';
 import { checkServerIdentity, connect, type TLSSocket } from 'node:tls';
 import { judgeCertificateExpiry } from './certificate.js';
-import {
-  beginProbe,
-  connectionProgress,
-  createTracedLookup,
-  traceSocket,
-} from './connection-trace.js';
+import { beginProbe, connectionProgress, createTracedLookup, traceSocket } from './connection-trace.js';
 import { classifyProbeError, describeProbeError } from './probe-errors.js';
 import type { FailureKind, ProbeEvidence, ProbeFunction, ProbeStatus, TlsTarget } from './probe-types.js';
 

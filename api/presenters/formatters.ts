@@ -22,8 +22,16 @@ export function formattersFor(lang: Language, timezone: string): Formatters {
 }
 
 const UNITS: Record<Language, Array<[number, string]>> = {
-  id: [[86_400_000, 'hari'], [3_600_000, 'jam'], [60_000, 'menit']],
-  en: [[86_400_000, 'd'], [3_600_000, 'h'], [60_000, 'min']],
+  id: [
+    [86_400_000, 'hari'],
+    [3_600_000, 'jam'],
+    [60_000, 'menit'],
+  ],
+  en: [
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'min'],
+  ],
 };
 
 export function formatDuration(ms: number, lang: Language): string {

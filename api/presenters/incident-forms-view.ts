@@ -51,7 +51,9 @@ const ACTION_FIELDS: Readonly<Record<IncidentAction, (i: Pick<Incident, 'escalat
       name: 'level',
       labelKey: 'form.escalationLevel',
       select: true,
-      groups: [{ label: null, options: levelsAbove(i.escalationLevel).map((level) => ({ value: String(level), prefix: `L${level} · `, labelKey: `group.${groupForLevel(level)}` })) }],
+      groups: [
+        { label: null, options: levelsAbove(i.escalationLevel).map((level) => ({ value: String(level), prefix: `L${level} · `, labelKey: `group.${groupForLevel(level)}` })) },
+      ],
     },
     note(false),
   ],
@@ -97,12 +99,24 @@ export function actionFormsView(incident: Pick<Incident, 'ref' | 'escalationLeve
 }
 
 const MANUAL_FIELDS = (services: Array<{ key: string; name: string }>): FieldSpec[] => [
-  { name: 'service', labelKey: 'field.service', select: true, emptyLabelKey: 'form.choose', groups: [{ label: null, options: services.map((s) => ({ value: s.key, label: `${s.name} (${s.key})` })) }] },
+  {
+    name: 'service',
+    labelKey: 'field.service',
+    select: true,
+    emptyLabelKey: 'form.choose',
+    groups: [{ label: null, options: services.map((s) => ({ value: s.key, label: `${s.name} (${s.key})` })) }],
+  },
   { name: 'title', labelKey: 'field.title', maxlength: 300 },
   { name: 'description', labelKey: 'form.description', textarea: true, maxlength: 10_000 },
   { name: 'impact', labelKey: 'form.impact', select: true, emptyLabelKey: 'form.choose', groups: levelOptions() },
   { name: 'urgency', labelKey: 'form.urgency', select: true, emptyLabelKey: 'form.choose', groups: levelOptions() },
-  { name: 'category', labelKey: 'field.category', select: true, emptyLabelKey: 'form.choose', groups: [{ label: null, options: Object.keys(TAXONOMY).map((value) => ({ value, label: value })) }] },
+  {
+    name: 'category',
+    labelKey: 'field.category',
+    select: true,
+    emptyLabelKey: 'form.choose',
+    groups: [{ label: null, options: Object.keys(TAXONOMY).map((value) => ({ value, label: value })) }],
+  },
   // Without client-side JavaScript one select lists every subcategory, grouped by category; the
   // server checks that it belongs to the chosen category.
   {

@@ -89,7 +89,16 @@ export function incidentView(detail: IncidentDetail, now: Date, fmt: Formatters,
 }
 
 function eventView(e: IncidentEvent, fmt: Formatters) {
-  return { at: fmt.dateTime(e.at), actor: e.actor, type: e.type, fromStatus: e.fromStatus, toStatus: e.toStatus, moved: e.toStatus !== null && e.toStatus !== e.fromStatus, note: e.note, ...eventDetail(e, fmt) };
+  return {
+    at: fmt.dateTime(e.at),
+    actor: e.actor,
+    type: e.type,
+    fromStatus: e.fromStatus,
+    toStatus: e.toStatus,
+    moved: e.toStatus !== null && e.toStatus !== e.fromStatus,
+    note: e.note,
+    ...eventDetail(e, fmt),
+  };
 }
 
 const SLA_TARGETS: readonly string[] = ['response', 'resolution'] satisfies SlaTargetName[];

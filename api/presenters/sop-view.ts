@@ -110,7 +110,12 @@ export function sopView(config: SigapConfig, lang: Language, translator: Transla
     t('sop.003.step.verify', { verifyFor: duration(policy.verifyForMs) }),
     t('sop.003.step.close', { who: callers('close'), codes: list(PERSON_CLOSURE_CODES) }),
     autoClosing.length > 0
-      ? t('sop.003.step.autoClose', { after: duration(policy.autoCloseAfterMs), priorities: list(autoClosing), never: list(noAutoClose) || '—', code: CLOSURE_CODES.find((c) => !(PERSON_CLOSURE_CODES as readonly string[]).includes(c)) ?? '' })
+      ? t('sop.003.step.autoClose', {
+          after: duration(policy.autoCloseAfterMs),
+          priorities: list(autoClosing),
+          never: list(noAutoClose) || '—',
+          code: CLOSURE_CODES.find((c) => !(PERSON_CLOSURE_CODES as readonly string[]).includes(c)) ?? '',
+        })
       : t('sop.003.step.noAutoClose'),
     t('sop.003.step.reopen', { window: duration(policy.reopenWindowMs), who: callers('reopen') }),
     t('sop.003.step.flapping', { changes: policy.flapping.changes, window: duration(policy.flapping.windowMs) }),

@@ -7,8 +7,7 @@ import type { Formatters } from './formatters.js';
 /** Runs of at least this many identical results show as one row. */
 const COMPACT_FROM = 3;
 
-const sameOutcome = (a: StoredResult, b: StoredResult) =>
-  a.status === b.status && a.failureKind === b.failureKind && a.httpStatus === b.httpStatus && a.errorCode === b.errorCode;
+const sameOutcome = (a: StoredResult, b: StoredResult) => a.status === b.status && a.failureKind === b.failureKind && a.httpStatus === b.httpStatus && a.errorCode === b.errorCode;
 
 /** Consecutive identical results as runs; an event between two results ends the run. */
 function runsOf(results: readonly StoredResult[], eventTimes: readonly number[]): StoredResult[][] {
@@ -48,7 +47,10 @@ function resultRow(run: StoredResult[], fmt: Formatters) {
  */
 export function timelineView<E extends object>(events: ReadonlyArray<{ event: IncidentEvent; view: E }>, results: readonly StoredResult[], fmt: Formatters) {
   const rows: Array<{ time: number; order: number; row: object }> = [
-    ...runsOf(results, events.map(({ event }) => event.at.getTime())).map((run, n) => ({ time: run[0]!.startedAt.getTime(), order: n, row: resultRow(run, fmt) })),
+    ...runsOf(
+      results,
+      events.map(({ event }) => event.at.getTime()),
+    ).map((run, n) => ({ time: run[0]!.startedAt.getTime(), order: n, row: resultRow(run, fmt) })),
     ...events.map(({ event, view }, n) => ({ time: event.at.getTime(), order: results.length + n, row: { event: true, ...view } })),
   ];
   return rows.sort((a, b) => a.time - b.time || a.order - b.order).map((r) => r.row);

@@ -25,7 +25,10 @@ export function checkRoutes({ catalog, checks }: AppDeps): Router {
     res.json(checkJson(await checks.listing(replaced.key)));
   });
 
-  for (const [action, enabled] of [['enable', true], ['disable', false]] as const) {
+  for (const [action, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
     router.post(`/api/checks/:key/${action}`, requireApiUser('admin'), async (req, res) => {
       const key = String(req.params.key);
       await catalog.setEnabled(req.auth!.user, key, enabled);

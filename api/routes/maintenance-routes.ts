@@ -63,7 +63,13 @@ export function maintenanceRoutes(deps: AppDeps): Router {
     const [windows, services, active] = [await maintenance.list(), await checks.services(), await checks.checks()];
     res.render('maintenance', {
       ...page,
-      ...maintenanceView({ windows, services, checks: active }, { mayManage: (MANAGERS as readonly string[]).includes(req.auth!.user.role), values: form?.values ?? windowForm.parse({}), error: form?.error ?? null }, config.timezone, now, page.fmt),
+      ...maintenanceView(
+        { windows, services, checks: active },
+        { mayManage: (MANAGERS as readonly string[]).includes(req.auth!.user.role), values: form?.values ?? windowForm.parse({}), error: form?.error ?? null },
+        config.timezone,
+        now,
+        page.fmt,
+      ),
     });
   };
 

@@ -10,7 +10,12 @@ import { pageContext } from '../page-context.js';
 import { reportView } from '../presenters/report-view.js';
 import { parseQuery } from '../validation.js';
 
-const reportQuery = z.object({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month like 2026-11').optional() });
+const reportQuery = z.object({
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month like 2026-11')
+    .optional(),
+});
 
 export function reportPageRoutes({ config, monthlyReports }: Pick<AppDeps, 'config' | 'monthlyReports'>): Router {
   const router = Router();

@@ -25,7 +25,10 @@ expect:
 function readDefinition(text: string): unknown {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ValidationError('the definition is not valid YAML', doc.errors.map((e) => ({ path: `definition:${e.linePos?.[0]?.line ?? '?'}:${e.linePos?.[0]?.col ?? '?'}`, message: e.message.split('\n')[0]! })));
+    throw new ValidationError(
+      'the definition is not valid YAML',
+      doc.errors.map((e) => ({ path: `definition:${e.linePos?.[0]?.line ?? '?'}:${e.linePos?.[0]?.col ?? '?'}`, message: e.message.split('\n')[0]! })),
+    );
   }
   return doc.toJS();
 }
@@ -66,10 +69,21 @@ export function servicePageRoutes(deps: AppDeps): Router {
       refused: (error) => render(req, res, { key, service: form.service, definition: form.definition, error }),
     });
   };
-  router.post('/services/checks', requirePageUser(), saving(() => undefined));
-  router.post('/services/checks/:key', requirePageUser(), saving((req) => String(req.params.key)));
+  router.post(
+    '/services/checks',
+    requirePageUser(),
+    saving(() => undefined),
+  );
+  router.post(
+    '/services/checks/:key',
+    requirePageUser(),
+    saving((req) => String(req.params.key)),
+  );
 
-  for (const [action, enabled] of [['enable', true], ['disable', false]] as const) {
+  for (const [action, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
     router.post(`/services/checks/:key/${action}`, requirePageUser(), async (req, res) => {
       await catalog.setEnabled(req.auth!.user, String(req.params.key), enabled);
       res.redirect(303, '/services');

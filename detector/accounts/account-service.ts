@@ -13,9 +13,7 @@ const SESSION_IDLE_MS = 12 * 3_600_000;
 const SESSION_TOUCH_MS = 60_000;
 
 function scrypt(password: string, salt: Buffer, keyLength: number, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scryptCb(password, salt, keyLength, options, (err, key) => (err ? reject(err) : resolve(key))),
-  );
+  return new Promise((resolve, reject) => scryptCb(password, salt, keyLength, options, (err, key) => (err ? reject(err) : resolve(key))));
 }
 
 export async function hashPassword(password: string): Promise<string> {
@@ -42,7 +40,12 @@ export const generatePassword = () => randomToken(18);
 const usernameRule = z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, 'must be 2-64 lower-case letters, digits, . _ or -');
 const displayNameRule = z.string().trim().min(1, 'must not be empty').max(200);
 const passwordRule = z.string().min(8, 'must be at least 8 characters').max(1024, 'must be at most 1024 characters');
-const emailRule = z.string().trim().max(200).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an e-mail address').nullable();
+const emailRule = z
+  .string()
+  .trim()
+  .max(200)
+  .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an e-mail address')
+  .nullable();
 const roleRule = z.enum(USER_ROLES as [UserRole, ...UserRole[]], { error: `must be one of ${USER_ROLES.join(', ')}` });
 const languageRule = z.enum(['id', 'en'], { error: 'must be id or en' });
 
@@ -63,7 +66,9 @@ function checked<S extends z.ZodType>(schema: S, value: unknown, what: string): 
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const details = result.error.issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys' ? issue.keys.map((k) => ({ path: k, message: 'unknown field' })) : [{ path: issue.path.map(String).join('.') || '(body)', message: issue.message }],
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((k) => ({ path: k, message: 'unknown field' }))
+      : [{ path: issue.path.map(String).join('.') || '(body)', message: issue.message }],
   );
   throw new ValidationError(`${what} is not valid`, details);
 }

@@ -95,7 +95,8 @@ export class CheckCatalog implements CheckLookup {
   async define(user: User, serviceKey: string, definition: unknown, replacing?: string): Promise<CheckConfig> {
     this.assertAdmin(user);
     const problems: Array<{ path: string; message: string }> = [];
-    if (!this.service(serviceKey)) problems.push({ path: 'service', message: `must be one of ${this.deps.services.map((s) => s.key).join(', ') || '(no services in sigap.yaml)'}` });
+    if (!this.service(serviceKey))
+      problems.push({ path: 'service', message: `must be one of ${this.deps.services.map((s) => s.key).join(', ') || '(no services in sigap.yaml)'}` });
     const parsed = parseCheckDefinition(serviceKey, definition);
     if (parsed.problems) problems.push(...parsed.problems.map((p) => ({ path: `check.${p.path}`, message: p.message })));
     const check = parsed.check;

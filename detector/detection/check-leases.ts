@@ -115,7 +115,9 @@ export class CheckLeases {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      void this.round().catch(() => undefined).finally(() => this.schedule());
+      void this.round()
+        .catch(() => undefined)
+        .finally(() => this.schedule());
     }, this.timing().renewEveryMs);
     this.timer.unref();
   }
@@ -132,14 +134,20 @@ export class CheckLeases {
     const share = Math.ceil(checks.size / live);
     const leases = await store.listLeases(worker.instance);
 
-    const mine = leases.filter((l) => l.owner === worker.owner && checks.has(l.checkKey)).map((l) => l.checkKey).sort();
+    const mine = leases
+      .filter((l) => l.owner === worker.owner && checks.has(l.checkKey))
+      .map((l) => l.checkKey)
+      .sort();
     const gone = leases.filter((l) => l.owner === worker.owner && !checks.has(l.checkKey)).map((l) => l.checkKey);
     const keep = mine.slice(0, share);
     const excess = [...mine.slice(share), ...gone];
     if (excess.length > 0) await store.release(worker.instance, worker.owner, excess);
 
     const taken = new Set(leases.filter((l) => l.expiresAt.getTime() >= now.getTime()).map((l) => l.checkKey));
-    const free = shuffle([...checks].filter((key) => !taken.has(key) && !keep.includes(key)), this.deps.random ?? Math.random);
+    const free = shuffle(
+      [...checks].filter((key) => !taken.has(key) && !keep.includes(key)),
+      this.deps.random ?? Math.random,
+    );
     await store.claim(worker.instance, worker.owner, [...keep, ...free.slice(0, Math.max(0, share - keep.length))], now, expiresAt);
 
     const nowHeld = new Set(

@@ -71,7 +71,10 @@ export class CheckQueries {
    * The results of an incident's check from `RESULTS_MARGIN_MS` before detection to as long after
    * restoration (or resolution, or now); none for an incident without a check.
    */
-  async resultsAround(incident: { check: string | null; detectedAt: Date; serviceRestoredAt: Date | null; resolvedAt: Date | null }, now: Date): Promise<{ results: StoredResult[]; truncated: boolean }> {
+  async resultsAround(
+    incident: { check: string | null; detectedAt: Date; serviceRestoredAt: Date | null; resolvedAt: Date | null },
+    now: Date,
+  ): Promise<{ results: StoredResult[]; truncated: boolean }> {
     if (!incident.check) return { results: [], truncated: false };
     const end = incident.serviceRestoredAt ?? incident.resolvedAt ?? now;
     const from = new Date(incident.detectedAt.getTime() - RESULTS_MARGIN_MS);

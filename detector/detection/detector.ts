@@ -161,7 +161,12 @@ export class Detector {
     }
     const policy = { ...config, impact: this.deps.checks.service(check.serviceKey)?.impact ?? 'high' };
     const { instance } = this.deps;
-    const location = advanceLocation(states.find((s) => s.instance === instance), instance, result, policy);
+    const location = advanceLocation(
+      states.find((s) => s.instance === instance),
+      instance,
+      result,
+      policy,
+    );
     const updated = location.next ? [...states.filter((s) => s.instance !== instance), location.next] : states;
     // The next result of the batch continues from this location's new streak.
     locations.set(check.key, updated);

@@ -93,12 +93,7 @@ export function quorumFails(locations: readonly LocationState[], at: Date, polic
  * One result from `instance` advances that location's streak (Gatus's thresholds, per location).
  * Answers null for an `unknown` from a location never seen: there is nothing to record.
  */
-export function advanceLocation(
-  prev: LocationState | undefined,
-  instance: string,
-  result: Result,
-  policy: QuorumPolicy,
-): { next: LocationState | null; outcome: StreakOutcome } {
+export function advanceLocation(prev: LocationState | undefined, instance: string, result: Result, policy: QuorumPolicy): { next: LocationState | null; outcome: StreakOutcome } {
   if (result.status === 'unknown') return { next: prev ?? null, outcome: 'none' };
   const fresh = !prev || !isLive(prev, result.startedAt, policy);
   const base: LocationState = fresh
@@ -124,13 +119,25 @@ export function judgeByQuorum(
   const at = result.startedAt;
   const wasFailing = isFailing(prev.state);
   const keep = (outcome: StreakOutcome, awaitingConfirmation: boolean): Judgement => ({
-    next: { state: prev.state, consecutiveFailures: prev.consecutiveFailures, consecutiveSuccesses: prev.consecutiveSuccesses, streakStartedAt: prev.streakStartedAt, lastResultAt: at, lastStateChangeAt: prev.lastStateChangeAt },
+    next: {
+      state: prev.state,
+      consecutiveFailures: prev.consecutiveFailures,
+      consecutiveSuccesses: prev.consecutiveSuccesses,
+      streakStartedAt: prev.streakStartedAt,
+      lastResultAt: at,
+      lastStateChangeAt: prev.lastStateChangeAt,
+    },
     outcome,
     since: at,
     firstConfirmation: false,
     awaitingConfirmation,
   });
-  const change = (state: ProbeStatus, fields: Pick<CheckStatePatch, 'consecutiveFailures' | 'consecutiveSuccesses' | 'streakStartedAt'>, outcome: StreakOutcome, since: Date): Judgement => ({
+  const change = (
+    state: ProbeStatus,
+    fields: Pick<CheckStatePatch, 'consecutiveFailures' | 'consecutiveSuccesses' | 'streakStartedAt'>,
+    outcome: StreakOutcome,
+    since: Date,
+  ): Judgement => ({
     next: {
       ...fields,
       state,
@@ -149,9 +156,7 @@ export function judgeByQuorum(
   if (isFailing(result.status)) {
     const confirmedHere = location.outcome === 'failure_confirmed';
     if (!confirmedHere || !(wasFailing || quorumFails(locations, at, policy))) return keep('failure_unconfirmed', true);
-    const failingSince = locations
-      .filter((l) => isLive(l, at, policy) && isFailing(l.state) && l.streakStartedAt)
-      .map((l) => l.streakStartedAt!.getTime());
+    const failingSince = locations.filter((l) => isLive(l, at, policy) && isFailing(l.state) && l.streakStartedAt).map((l) => l.streakStartedAt!.getTime());
     const since = wasFailing && prev.streakStartedAt ? prev.streakStartedAt : new Date(Math.min(...failingSince, at.getTime()));
     const consecutiveFailures = (wasFailing ? prev.consecutiveFailures : 0) + 1;
     return change(result.status, { consecutiveFailures, consecutiveSuccesses: 0, streakStartedAt: since }, 'failure_confirmed', since);

@@ -27,11 +27,7 @@ export function isUpDownChange(from: ProbeStatus, to: ProbeStatus): boolean {
   return (from === 'up' && isFailing(to)) || (isFailing(from) && to === 'up');
 }
 
-export function advanceStreak(
-  prev: StreakState,
-  result: { status: ProbeStatus; startedAt: Date },
-  t: Thresholds,
-): { next: CheckStatePatch; outcome: StreakOutcome } {
+export function advanceStreak(prev: StreakState, result: { status: ProbeStatus; startedAt: Date }, t: Thresholds): { next: CheckStatePatch; outcome: StreakOutcome } {
   const at = result.startedAt;
   const withState = (state: ProbeStatus, fields: Omit<CheckStatePatch, 'state' | 'lastResultAt' | 'lastStateChangeAt' | 'recentChanges'>): CheckStatePatch => ({
     ...fields,

@@ -141,7 +141,12 @@ export class AlertService {
       incident = await writer.apply(stores, open, { patch: { evidence: { ...open.evidence, ...evidenceOf(alert) } }, events: [refreshed] }, user.username, now);
     }
     if (open.serviceRestoredAt) {
-      const data = { source: 'alertmanager' as const, fingerprint: alert.fingerprint, startsAt: alert.startsAt.toISOString(), serviceRestoredAt: open.serviceRestoredAt.toISOString() };
+      const data = {
+        source: 'alertmanager' as const,
+        fingerprint: alert.fingerprint,
+        startsAt: alert.startsAt.toISOString(),
+        serviceRestoredAt: open.serviceRestoredAt.toISOString(),
+      };
       await writer.failAgain(stores, incident, data, user.username, now);
     }
   }

@@ -63,9 +63,7 @@ export interface IncidentEventData {
     serviceRestoredAt: string | null;
   };
   restored: { check: string; serviceRestoredAt: string } | { source: 'alertmanager'; fingerprint: string; serviceRestoredAt: string };
-  failed_again:
-    | { failureKind: FailureKind | null; checkedAt: string }
-    | { source: 'alertmanager'; fingerprint: string; startsAt: string; serviceRestoredAt: string };
+  failed_again: { failureKind: FailureKind | null; checkedAt: string } | { source: 'alertmanager'; fingerprint: string; startsAt: string; serviceRestoredAt: string };
   flapping: { changes: string[]; windowMs: number };
   stable: { check: string; state: ProbeStatus; lastChangeAt: string | null; windowMs: number };
   alert_refreshed: { source: 'alertmanager'; changed: string[]; labels: Record<string, string>; annotations: Record<string, string> };

@@ -16,10 +16,7 @@ import { assertTransition, groupForLevel } from './lifecycle.js';
 export type IncidentEventListener = (stores: Stores, incident: Incident, event: IncidentEvent) => Promise<void>;
 
 /** A new incident's own fields; status, level, group and due times are the writer's. */
-export type IncidentOpening = Omit<
-  NewIncident,
-  'status' | 'escalationLevel' | 'assignedGroup' | 'responseDueAt' | 'resolveDueAt' | 'responseWarnAt' | 'resolveWarnAt'
->;
+export type IncidentOpening = Omit<NewIncident, 'status' | 'escalationLevel' | 'assignedGroup' | 'responseDueAt' | 'resolveDueAt' | 'responseWarnAt' | 'resolveWarnAt'>;
 
 export interface IncidentWriterDeps {
   policy: Pick<PolicyConfig, 'targets' | 'warnAt'>;

@@ -101,10 +101,7 @@ export class ProbeIncidents {
   /** No open incident: recurrence within `reopenWindow` of resolution reopens, anything else opens a new one. */
   private async openOrReopen(stores: Stores, check: CheckRecord, result: ProbeResult, detectedAt: Date, now: Date): Promise<Incident> {
     const previous = await stores.incidents.findLatestForCheck(check.id);
-    const recurs =
-      previous?.status === 'resolved' &&
-      previous.resolvedAt !== null &&
-      detectedAt.getTime() - previous.resolvedAt.getTime() <= this.deps.policy.reopenWindowMs;
+    const recurs = previous?.status === 'resolved' && previous.resolvedAt !== null && detectedAt.getTime() - previous.resolvedAt.getTime() <= this.deps.policy.reopenWindowMs;
     if (recurs) return this.reopen(stores, previous, result, detectedAt, now);
     // Closed, or resolved longer ago than the window (left as it is): a new incident, linked.
     return this.open(stores, check, result, detectedAt, now, previous);

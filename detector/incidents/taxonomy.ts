@@ -14,7 +14,12 @@ export const FAILURE_CLASSES: Readonly<Record<FailureKind, FailureClass>> = {
   dns: { category: 'network', subcategory: 'dns', urgency: 'high', label: { id: 'nama domain tidak dapat di-resolve', en: 'domain name does not resolve' } },
   connect: { category: 'network', subcategory: 'connection', urgency: 'high', label: { id: 'koneksi gagal', en: 'connection failed' } },
   tls: { category: 'security', subcategory: 'certificate', urgency: 'high', label: { id: 'sertifikat TLS tidak valid', en: 'TLS certificate invalid' } },
-  tls_expiring: { category: 'security', subcategory: 'certificate-expiry', urgency: 'low', label: { id: 'sertifikat TLS segera kedaluwarsa', en: 'TLS certificate expiring soon' } },
+  tls_expiring: {
+    category: 'security',
+    subcategory: 'certificate-expiry',
+    urgency: 'low',
+    label: { id: 'sertifikat TLS segera kedaluwarsa', en: 'TLS certificate expiring soon' },
+  },
   timeout: { category: 'availability', subcategory: 'timeout', urgency: 'high', label: { id: 'tidak merespons (timeout)', en: 'no response (timeout)' } },
   http_5xx: { category: 'availability', subcategory: 'server-error', urgency: 'high', label: { id: 'kesalahan server (HTTP 5xx)', en: 'server error (HTTP 5xx)' } },
   http_4xx: { category: 'application', subcategory: 'http-status', urgency: 'medium', label: { id: 'status HTTP tidak sesuai', en: 'unexpected HTTP status' } },

@@ -32,21 +32,36 @@ interface Strings {
 const ID: Strings = {
   locale: 'id-ID',
   event: {
-    opened: 'TERBUKA', acknowledged: 'DITANGGAPI', escalated: 'DIESKALASI', warning: 'PERINGATAN SLA', breached: 'SLA TERLAMPAUI',
-    restored: 'LAYANAN PULIH', resolved: 'DISELESAIKAN', closed: 'DITUTUP', reopened: 'DIBUKA KEMBALI', reminder: 'PENGINGAT',
+    opened: 'TERBUKA',
+    acknowledged: 'DITANGGAPI',
+    escalated: 'DIESKALASI',
+    warning: 'PERINGATAN SLA',
+    breached: 'SLA TERLAMPAUI',
+    restored: 'LAYANAN PULIH',
+    resolved: 'DISELESAIKAN',
+    closed: 'DITUTUP',
+    reopened: 'DIBUKA KEMBALI',
+    reminder: 'PENGINGAT',
   },
   label: {
-    service: 'Layanan', title: 'Judul', failed: 'Gangguan', since: 'Sejak', priority: 'Prioritas', owner: 'Penanggung jawab',
-    link: 'Tautan', next: 'Langkah berikutnya', note: 'Catatan', resolution: 'Penyelesaian',
+    service: 'Layanan',
+    title: 'Judul',
+    failed: 'Gangguan',
+    since: 'Sejak',
+    priority: 'Prioritas',
+    owner: 'Penanggung jawab',
+    link: 'Tautan',
+    next: 'Langkah berikutnya',
+    note: 'Catatan',
+    resolution: 'Penyelesaian',
   },
   owner: (assignee, group, level) => (assignee ? `${assignee} (${group}, level ${level})` : `${group}, level ${level} — belum ada petugas`),
   next: {
     opened: (c) => `Tanggapi (acknowledge) di Sigap dalam target respons (batas ${c.responseDue}).`,
     reminder: (c) => `Belum ditanggapi: tanggapi di Sigap sekarang (batas respons ${c.responseDue}).`,
     acknowledged: (c) => `Sedang ditangani; selesaikan sebelum batas penyelesaian ${c.resolveDue}.`,
-    warning: (c) => (c.responseOpen
-      ? `Target respons jatuh tempo ${c.responseDue} — tanggapi atau eskalasikan.`
-      : `Target penyelesaian jatuh tempo ${c.resolveDue} — tangani atau eskalasikan.`),
+    warning: (c) =>
+      c.responseOpen ? `Target respons jatuh tempo ${c.responseDue} — tanggapi atau eskalasikan.` : `Target penyelesaian jatuh tempo ${c.resolveDue} — tangani atau eskalasikan.`,
     breached: (c) => `Target terlampaui: dieskalasi ke level ${c.level}, kepala bidang sudah diberi tahu; ambil alih insiden ini.`,
     escalated: (c) => `Grup level ${c.level} (${c.group}) mengambil alih: tanggapi di Sigap.`,
     restored: () => 'Probe melihat layanan sehat kembali: catat penyelesaiannya (kode penyelesaian dan catatan).',
@@ -59,21 +74,35 @@ const ID: Strings = {
 const EN: Strings = {
   locale: 'en-GB',
   event: {
-    opened: 'OPENED', acknowledged: 'ACKNOWLEDGED', escalated: 'ESCALATED', warning: 'SLA WARNING', breached: 'SLA BREACHED',
-    restored: 'SERVICE RESTORED', resolved: 'RESOLVED', closed: 'CLOSED', reopened: 'REOPENED', reminder: 'REMINDER',
+    opened: 'OPENED',
+    acknowledged: 'ACKNOWLEDGED',
+    escalated: 'ESCALATED',
+    warning: 'SLA WARNING',
+    breached: 'SLA BREACHED',
+    restored: 'SERVICE RESTORED',
+    resolved: 'RESOLVED',
+    closed: 'CLOSED',
+    reopened: 'REOPENED',
+    reminder: 'REMINDER',
   },
   label: {
-    service: 'Service', title: 'Title', failed: 'What failed', since: 'Since', priority: 'Priority', owner: 'Owner',
-    link: 'Link', next: 'What to do next', note: 'Note', resolution: 'Resolution',
+    service: 'Service',
+    title: 'Title',
+    failed: 'What failed',
+    since: 'Since',
+    priority: 'Priority',
+    owner: 'Owner',
+    link: 'Link',
+    next: 'What to do next',
+    note: 'Note',
+    resolution: 'Resolution',
   },
   owner: (assignee, group, level) => (assignee ? `${assignee} (${group}, level ${level})` : `${group}, level ${level} — nobody assigned yet`),
   next: {
     opened: (c) => `Acknowledge it in Sigap within the response target (due ${c.responseDue}).`,
     reminder: (c) => `Still unacknowledged: acknowledge it in Sigap now (response due ${c.responseDue}).`,
     acknowledged: (c) => `Being handled; resolve it before the resolution target (due ${c.resolveDue}).`,
-    warning: (c) => (c.responseOpen
-      ? `Response target due at ${c.responseDue} — act or escalate.`
-      : `Resolution target due at ${c.resolveDue} — act or escalate.`),
+    warning: (c) => (c.responseOpen ? `Response target due at ${c.responseDue} — act or escalate.` : `Resolution target due at ${c.resolveDue} — act or escalate.`),
     breached: (c) => `Target breached: escalated to level ${c.level}, head of division informed; take it over.`,
     escalated: (c) => `The level ${c.level} group (${c.group}) takes it: acknowledge it in Sigap.`,
     restored: () => 'Probes see the service healthy again: record the resolution (resolution code and notes).',
@@ -153,12 +182,9 @@ export function renderMessage(payload: NotificationPayload): RenderedMessage {
     const value = row.href ? `<a href="${escapeHtml(row.href)}">${escapeHtml(row.value)}</a>` : escapeHtml(row.value);
     return `<tr><th align="left" valign="top">${escapeHtml(row.label)}</th><td>${value}</td></tr>`;
   });
-  const html = [
-    '<!doctype html><html><body>',
-    `<h2>${escapeHtml(heading)} — ${escapeHtml(i.ref)}</h2>`,
-    `<table cellpadding="4">${cells.join('')}</table>`,
-    '</body></html>',
-  ].join('\n');
+  const html = ['<!doctype html><html><body>', `<h2>${escapeHtml(heading)} — ${escapeHtml(i.ref)}</h2>`, `<table cellpadding="4">${cells.join('')}</table>`, '</body></html>'].join(
+    '\n',
+  );
   return { subject, text, html };
 }
 
@@ -176,9 +202,7 @@ export function telegramText(payload: NotificationPayload): string {
 function telegramTextWithin(payload: NotificationPayload, cap: number): string {
   const { heading, rows } = compose(payload);
   const cut = (value: string): string => (value.length > cap ? `${value.slice(0, cap - 1)}…` : value);
-  const lines = rows
-    .filter((row) => !row.href)
-    .map((row) => `<b>${escapeHtml(row.label)}:</b> ${escapeHtml(cut(row.value))}`);
+  const lines = rows.filter((row) => !row.href).map((row) => `<b>${escapeHtml(row.label)}:</b> ${escapeHtml(cut(row.value))}`);
   const ref = escapeHtml(payload.incident.ref);
   return [`<b>[Sigap] ${escapeHtml(heading)}</b> — <a href="${escapeHtml(payload.link)}">${ref}</a>`, ...lines].join('\n');
 }
@@ -224,7 +248,10 @@ export function alertmanagerWebhookBody(payload: NotificationPayload, receiver: 
   const labels = { alertname: 'SigapIncident', ref: i.ref, service: i.service, check: i.check ?? '', priority: i.priority, category: i.category };
   const annotations = {
     summary: `${heading} — ${i.serviceName}: ${i.title} (${i.ref})`,
-    description: rows.filter((row) => !row.href).map((row) => `${row.label}: ${row.value}`).join('\n'),
+    description: rows
+      .filter((row) => !row.href)
+      .map((row) => `${row.label}: ${row.value}`)
+      .join('\n'),
   };
   const endsAt = status === 'firing' ? ZERO_TIME : (i.serviceRestoredAt ?? i.resolvedAt ?? i.closedAt ?? payload.cause.at);
   return {

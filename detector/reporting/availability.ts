@@ -296,7 +296,12 @@ function add(totals: Map<string, Durations>, key: string, pieces: readonly Durat
 }
 
 /** Each result's covered span within [from, to): until the next result, at most two intervals (as rollUpHours counts it). */
-function coverage(samples: ReadonlyArray<RollupSample & { nextStartedAt: Date | null }>, intervalMs: number, from: number, to: number): Array<Interval & { status: RollupSample['status'] }> {
+function coverage(
+  samples: ReadonlyArray<RollupSample & { nextStartedAt: Date | null }>,
+  intervalMs: number,
+  from: number,
+  to: number,
+): Array<Interval & { status: RollupSample['status'] }> {
   return samples.flatMap((sample) => {
     const start = sample.startedAt.getTime();
     const next = sample.nextStartedAt?.getTime() ?? Infinity;

@@ -152,10 +152,15 @@ export class Housekeeping {
     const start = progress ? await this.firstStaleHour(check, progress, now) : (await store.firstResultAt(check.id))?.getTime();
     if (start === undefined) return counts;
     const finalBefore = floorToHour(now - check.timeoutMs - SETTLE_MARGIN_MS);
-    for (let from = floorToHour(start); from < now; ) {
+    for (let from = floorToHour(start); from < now;) {
       const to = Math.min(from + WINDOW_MS, now);
       const maintenance = maintenanceIntervals(windows, { checkKey: check.key, serviceKey: check.serviceKey }, new Date(from), new Date(to), this.deps.timezone);
-      const hours = rollUpHours(await store.listSamples(check.id, new Date(from), new Date(to)), { intervalMs: check.intervalMs, from: new Date(from), to: new Date(to), maintenance });
+      const hours = rollUpHours(await store.listSamples(check.id, new Date(from), new Date(to)), {
+        intervalMs: check.intervalMs,
+        from: new Date(from),
+        to: new Date(to),
+        maintenance,
+      });
       await store.upsertHourly(check.id, hours);
       // Days are sums of their hours, so every day this window touches is rebuilt whole.
       const days = zonedDaysCovering(new Date(from), new Date(to), this.deps.timezone);

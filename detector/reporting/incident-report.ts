@@ -123,7 +123,15 @@ export class IncidentReportService {
     const { reports } = this.deps.db.stores;
     const all = await reports.incidentsDetectedBetween(from, to);
     const counted = all.filter((i) => i.status !== 'canceled');
-    const byPriority = Object.fromEntries(REPORT_PRIORITIES.map((p) => [p, this.priorityFigures(p, counted.filter((i) => i.priority === p))])) as Record<Priority, PriorityFigures>;
+    const byPriority = Object.fromEntries(
+      REPORT_PRIORITIES.map((p) => [
+        p,
+        this.priorityFigures(
+          p,
+          counted.filter((i) => i.priority === p),
+        ),
+      ]),
+    ) as Record<Priority, PriorityFigures>;
     const everResolved = counted.filter((i) => i.resolvedAt !== null || i.reopenCount > 0);
     return {
       from: from.toISOString(),

@@ -123,18 +123,40 @@ export class SigapMetrics {
   private rendering: Promise<string> | null = null;
 
   private readonly probe = {
-    success: this.gauge('probe_success', 'Whether the check\'s latest probe succeeded (1: up or degraded, 0: down; absent while unknown).', ['service', 'check']),
-    duration: this.gauge('probe_duration_seconds', 'How long the check\'s latest probe took.', ['service', 'check']),
-    phase: this.gauge('probe_http_duration_seconds', 'Duration of each phase of the latest HTTP probe (resolve, connect, tls, processing, transfer).', ['service', 'check', 'phase']),
+    success: this.gauge('probe_success', "Whether the check's latest probe succeeded (1: up or degraded, 0: down; absent while unknown).", ['service', 'check']),
+    duration: this.gauge('probe_duration_seconds', "How long the check's latest probe took.", ['service', 'check']),
+    phase: this.gauge('probe_http_duration_seconds', 'Duration of each phase of the latest HTTP probe (resolve, connect, tls, processing, transfer).', [
+      'service',
+      'check',
+      'phase',
+    ]),
     status: this.gauge('probe_http_status_code', 'HTTP status code of the latest HTTP probe (0: no response).', ['service', 'check']),
     certExpiry: this.gauge('probe_ssl_earliest_cert_expiry', 'When the certificate seen by the latest probe expires, in unix seconds.', ['service', 'check']),
   };
   private readonly incidentsOpen = this.gauge('sigap_incidents_open', 'Incidents open now (new, assigned, escalated or pending).', ['priority', 'service']);
-  private readonly incidentsOpened = new Counter({ name: 'sigap_incidents_opened_total', help: 'Incidents ever opened (never deleted), by service and their current category and priority.', labelNames: ['service', 'category', 'priority'], registers: [this.registry] });
-  private readonly slaBreaches = new Counter({ name: 'sigap_sla_breaches_total', help: 'Incidents that breached their response or resolution target.', labelNames: ['target', 'priority'], registers: [this.registry] });
-  private readonly toAcknowledge = this.stored('sigap_incident_time_to_acknowledge_seconds', 'Time from detection to acknowledgement, over every acknowledged incident.', 'histogram');
+  private readonly incidentsOpened = new Counter({
+    name: 'sigap_incidents_opened_total',
+    help: 'Incidents ever opened (never deleted), by service and their current category and priority.',
+    labelNames: ['service', 'category', 'priority'],
+    registers: [this.registry],
+  });
+  private readonly slaBreaches = new Counter({
+    name: 'sigap_sla_breaches_total',
+    help: 'Incidents that breached their response or resolution target.',
+    labelNames: ['target', 'priority'],
+    registers: [this.registry],
+  });
+  private readonly toAcknowledge = this.stored(
+    'sigap_incident_time_to_acknowledge_seconds',
+    'Time from detection to acknowledgement, over every acknowledged incident.',
+    'histogram',
+  );
   private readonly toResolve = this.stored('sigap_incident_time_to_resolve_seconds', 'Time from detection to resolution, over every resolved incident.', 'histogram');
-  private readonly availabilityRatio = this.gauge('sigap_availability_ratio', 'Time-weighted availability of the service over the window (maintenance and unknown time excluded).', ['service', 'window']);
+  private readonly availabilityRatio = this.gauge(
+    'sigap_availability_ratio',
+    'Time-weighted availability of the service over the window (maintenance and unknown time excluded).',
+    ['service', 'window'],
+  );
   private readonly outboxBacklog = this.gauge('sigap_notification_outbox_backlog', 'Notifications not delivered yet.', []);
   /** Only in a process that probes: a web-only process has no scheduler to report on. */
   private readonly scheduler: { lateness: StoredMetric; queueLength: Gauge; resultsBuffered: Gauge } | null;

@@ -7,8 +7,22 @@ import type { Priority } from '../incidents/priority.js';
 /** What the incident report needs of an incident. */
 export type ReportIncident = Pick<
   Incident,
-  | 'ref' | 'service' | 'check' | 'priority' | 'category' | 'source' | 'status' | 'failureKind' | 'detectedAt' | 'acknowledgedAt'
-  | 'serviceRestoredAt' | 'resolvedAt' | 'closedAt' | 'responseBreached' | 'resolutionBreached' | 'reopenCount'
+  | 'ref'
+  | 'service'
+  | 'check'
+  | 'priority'
+  | 'category'
+  | 'source'
+  | 'status'
+  | 'failureKind'
+  | 'detectedAt'
+  | 'acknowledgedAt'
+  | 'serviceRestoredAt'
+  | 'resolvedAt'
+  | 'closedAt'
+  | 'responseBreached'
+  | 'resolutionBreached'
+  | 'reopenCount'
 >;
 
 /** A check's newest probe result, as /metrics reports it (blackbox_exporter's probe_* gauges). */
@@ -36,4 +50,3 @@ export interface DurationHistogramRow {
   /** Per bound asked for, how many took at most that long. */
   cumulativeCounts: number[];
 }
-

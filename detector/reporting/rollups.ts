@@ -139,7 +139,7 @@ export function rollUpHours(
     const next = sorted[i + 1]?.startedAt.getTime() ?? Infinity;
     const end = Math.min(next, start + cap, to);
     // Split the covered span [max(start, from), end) at every hour boundary it crosses.
-    for (let t = Math.max(start, from); t < end; ) {
+    for (let t = Math.max(start, from); t < end;) {
       const hourEnd = floorToHour(t) + HOUR_MS;
       const stop = Math.min(end, hourEnd);
       const bucket = bucketAt(floorToHour(t));

@@ -54,7 +54,10 @@ export function parseBusinessHours(spec: Record<string, string>): {
 function parseDays(key: string, report: (message: string) => void): number[] | undefined {
   const days: number[] = [];
   let ok = true;
-  for (const part of key.toLowerCase().split(',').map((p) => p.trim())) {
+  for (const part of key
+    .toLowerCase()
+    .split(',')
+    .map((p) => p.trim())) {
     const bounds = part.split('-').map((p) => p.trim());
     const indexes = bounds.map((name) => DAY_NAMES.indexOf(name as (typeof DAY_NAMES)[number]));
     const unknown = bounds.filter((_, i) => indexes[i] === -1);
@@ -124,8 +127,7 @@ function parseClock(text: string): number | undefined {
 }
 
 function formatRange(r: TimeRange): string {
-  const clock = (min: number) =>
-    `${String(Math.floor(min / 60)).padStart(2, '0')}:${String(min % 60).padStart(2, '0')}`;
+  const clock = (min: number) => `${String(Math.floor(min / 60)).padStart(2, '0')}:${String(min % 60).padStart(2, '0')}`;
   return `${clock(r.startMinute)}-${clock(r.endMinute)}`;
 }
 

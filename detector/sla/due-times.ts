@@ -37,21 +37,13 @@ export interface DueTimes {
   resolveWarnAt: Date;
 }
 
-export function dueTimes(input: {
-  startedAt: Date;
-  priority: Priority;
-  targets: SlaTargets;
-  calendar: BusinessCalendar;
-  pausedMs?: number;
-  warnAt?: number;
-}): DueTimes {
+export function dueTimes(input: { startedAt: Date; priority: Priority; targets: SlaTargets; calendar: BusinessCalendar; pausedMs?: number; warnAt?: number }): DueTimes {
   const { startedAt, priority, targets, calendar, pausedMs = 0, warnAt = DEFAULT_WARN_AT } = input;
   if (!Number.isFinite(pausedMs) || pausedMs < 0) {
     throw new Error(`pausedMs must be a finite, non-negative number, got ${pausedMs}`);
   }
   const target = targets[priority];
-  const add = (ms: number) =>
-    target.clock === 'business' ? addBusinessTime(startedAt, ms, calendar) : new Date(startedAt.getTime() + ms);
+  const add = (ms: number) => (target.clock === 'business' ? addBusinessTime(startedAt, ms, calendar) : new Date(startedAt.getTime() + ms));
   // Pauses move the resolution target and its warning alike; the response target never pauses.
   return {
     responseDueAt: add(target.respondMs),
@@ -62,12 +54,7 @@ export function dueTimes(input: {
 }
 
 /** Time that counts on a clock between two instants: how long a pause lasted in `pausedMs` terms. */
-export function clockTimeBetween(
-  from: Date,
-  to: Date,
-  clock: SlaTarget['clock'],
-  calendar: BusinessCalendar,
-): number {
+export function clockTimeBetween(from: Date, to: Date, clock: SlaTarget['clock'], calendar: BusinessCalendar): number {
   if (clock === 'business') return businessTimeBetween(from, to, calendar);
   return Math.max(0, to.getTime() - from.getTime());
 }

@@ -51,10 +51,22 @@ export function slaChange(incident: LockedIncident, now: Date): IncidentChange |
       patch[target.breached] = true;
       patch[target.warned] = true;
       breached.push(target.name);
-      events.push({ type: 'breached', fromStatus: status, toStatus: status, note: null, data: { target: target.name, dueAt: iso(dueAt), lateMs: now.getTime() - dueAt.getTime() } });
+      events.push({
+        type: 'breached',
+        fromStatus: status,
+        toStatus: status,
+        note: null,
+        data: { target: target.name, dueAt: iso(dueAt), lateMs: now.getTime() - dueAt.getTime() },
+      });
     } else if (!incident[target.warned] && !incident[target.breached] && warnAt && now.getTime() >= warnAt.getTime()) {
       patch[target.warned] = true;
-      events.push({ type: 'warning', fromStatus: status, toStatus: status, note: null, data: { target: target.name, warnAt: iso(warnAt), dueAt: iso(dueAt), leftMs: dueAt.getTime() - now.getTime() } });
+      events.push({
+        type: 'warning',
+        fromStatus: status,
+        toStatus: status,
+        note: null,
+        data: { target: target.name, warnAt: iso(warnAt), dueAt: iso(dueAt), leftMs: dueAt.getTime() - now.getTime() },
+      });
     }
   }
   if (events.length === 0) return null;
@@ -92,6 +104,8 @@ export function reminderChange(incident: LockedIncident, intervals: Partial<Reco
   const count = incident.reminderCount + 1;
   return {
     patch: { remindedAt: now, reminderCount: count },
-    events: [{ type: 'reminder', fromStatus: incident.status, toStatus: incident.status, note: null, data: { count, unacknowledgedForMs: now.getTime() - incident.detectedAt.getTime() } }],
+    events: [
+      { type: 'reminder', fromStatus: incident.status, toStatus: incident.status, note: null, data: { count, unacknowledgedForMs: now.getTime() - incident.detectedAt.getTime() } },
+    ],
   };
 }

@@ -122,9 +122,9 @@ export class KnexAccountStore implements AccountStore {
   }
 
   async createToken(t: { name: string; tokenHash: string; userId: number }, now: Date): Promise<ApiToken> {
-    const [row] = (await this.db('api_tokens')
-      .insert({ name: t.name, token_hash: t.tokenHash, user_id: t.userId, created_at: now.getTime() })
-      .returning('id')) as Array<{ id: number }>;
+    const [row] = (await this.db('api_tokens').insert({ name: t.name, token_hash: t.tokenHash, user_id: t.userId, created_at: now.getTime() }).returning('id')) as Array<{
+      id: number;
+    }>;
     return { id: row!.id, name: t.name, userId: t.userId, createdAt: now };
   }
 

@@ -90,7 +90,9 @@ export class KnexCheckStore implements CheckStore {
     const serviceKeys = services.map((s) => s.key);
     const checkKeys = services.flatMap((s) => s.checks.map((c) => c.key));
     // The Alertmanager catch-all is created on demand, not by the file: it is never deactivated.
-    await this.db('services').whereNotIn('key', [...serviceKeys, CATCH_ALL_SERVICE.key]).update({ active: false, updated_at: at });
+    await this.db('services')
+      .whereNotIn('key', [...serviceKeys, CATCH_ALL_SERVICE.key])
+      .update({ active: false, updated_at: at });
     await this.db('checks').where({ source: 'file' }).whereNotIn('key', checkKeys).update({ active: false, updated_at: at });
   }
 
@@ -180,7 +182,9 @@ export class KnexCheckStore implements CheckStore {
     if (options.forUpdate && this.dialect === 'sqlite') {
       // SQLite has no row locks. Writing first takes the database's write lock before anything
       // is read, so a second connection waits (busy_timeout) instead of failing to upgrade a read.
-      await this.db('checks').where({ key }).update({ updated_at: this.db.ref('updated_at') });
+      await this.db('checks')
+        .where({ key })
+        .update({ updated_at: this.db.ref('updated_at') });
     }
     const row = (await query.first()) as CheckRow | undefined;
     return row ? toCheck(row) : null;

@@ -23,8 +23,7 @@ type Dialect = 'sqlite' | 'postgres';
 // PostgreSQL returns int8 (our epoch-millisecond timestamps, counts) as strings; every such value
 // Sigap stores fits a double exactly, so parse it once here instead of at every call site.
 const pgTypes = {
-  getTypeParser: (oid: number, format?: string) =>
-    oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text'),
+  getTypeParser: (oid: number, format?: string) => (oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')),
 };
 
 function knexConfig(url: string): { dialect: Dialect; config: Knex.Config } {

@@ -51,9 +51,7 @@ export async function queuePage(db: Knex, q: Knex.QueryBuilder, filter: Incident
   if (filter.q) {
     const like = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
     q.where((w) => {
-      w.whereRaw(`lower(i.title) like ? escape '\\'`, [like])
-        .orWhereRaw(`lower(i.description) like ? escape '\\'`, [like])
-        .orWhereRaw(`lower(i.ref) like ? escape '\\'`, [like]);
+      w.whereRaw(`lower(i.title) like ? escape '\\'`, [like]).orWhereRaw(`lower(i.description) like ? escape '\\'`, [like]).orWhereRaw(`lower(i.ref) like ? escape '\\'`, [like]);
     });
   }
   const after = cursor ? decodeCursor(cursor) : undefined;
@@ -69,8 +67,6 @@ export async function queuePage(db: Knex, q: Knex.QueryBuilder, filter: Incident
     .limit(limit + 1)) as Row[];
   const items = rows.slice(0, limit).map(toIncident);
   const last = rows.length > limit ? rows[limit - 1] : undefined;
-  const nextCursor = last
-    ? encodeCursor({ rank: Number(last.queue_rank), priority: last.priority as string, due: Number(last.resolve_due_at), id: last.id as number })
-    : null;
+  const nextCursor = last ? encodeCursor({ rank: Number(last.queue_rank), priority: last.priority as string, due: Number(last.resolve_due_at), id: last.id as number }) : null;
   return { items, nextCursor };
 }

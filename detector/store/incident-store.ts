@@ -57,7 +57,10 @@ export class KnexIncidentStore implements IncidentStore {
     if (this.dialect === 'postgres') query = query.forUpdate('i');
     // SQLite has no row locks: writing first takes the database's write lock before the read, as
     // check-store.ts does, so a concurrent action waits and then sees this one's result.
-    else await this.db('incidents').where({ ref }).update({ updated_at: this.db.ref('updated_at') });
+    else
+      await this.db('incidents')
+        .where({ ref })
+        .update({ updated_at: this.db.ref('updated_at') });
     const row = (await query.first()) as Row | undefined;
     if (!row) return null;
     return toLockedIncident(row);
@@ -68,9 +71,7 @@ export class KnexIncidentStore implements IncidentStore {
   }
 
   async endPause(incidentId: number, endedAt: Date): Promise<IncidentPause | null> {
-    const open = (await this.db('incident_pauses').where({ incident_id: incidentId }).whereNull('ended_at').orderBy('id', 'desc').first()) as
-      | Row
-      | undefined;
+    const open = (await this.db('incident_pauses').where({ incident_id: incidentId }).whereNull('ended_at').orderBy('id', 'desc').first()) as Row | undefined;
     if (!open) return null;
     await this.db('incident_pauses').where({ id: open.id }).update({ ended_at: endedAt.getTime() });
     return toPause({ ...open, ended_at: endedAt.getTime() });
@@ -199,8 +200,7 @@ export class KnexIncidentStore implements IncidentStore {
   }
 
   async suggestionsFor(incident: Incident, limit: number): Promise<Suggestion[]> {
-    const sameCheck = (q: Knex.QueryBuilder) =>
-      incident.check ? q.where('c.key', incident.check).where('k.failure_kind', incident.failureKind) : q.whereRaw('1 = 0');
+    const sameCheck = (q: Knex.QueryBuilder) => (incident.check ? q.where('c.key', incident.check).where('k.failure_kind', incident.failureKind) : q.whereRaw('1 = 0'));
     const known = (await this.db('known_errors as k')
       .leftJoin('checks as c', 'c.id', 'k.check_id')
       .where((w) => {

@@ -23,7 +23,10 @@ function toSchedule(row: WindowRow): MaintenanceSchedule {
   if (row.recurrence === 'weekly') {
     return {
       recurrence: 'weekly',
-      weekdays: (row.weekdays ?? '').split(',').filter(Boolean).map((d) => WEEKDAY_NAMES[Number(d)]!),
+      weekdays: (row.weekdays ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((d) => WEEKDAY_NAMES[Number(d)]!),
       localStart: row.local_start ?? '00:00',
       durationMinutes: row.duration_minutes ?? 0,
     };

@@ -21,7 +21,17 @@ export class KnexMetricsStore implements MetricsStore {
       .where('c.active', true)
       .whereRaw('r.started_at = (select max(r2.started_at) from check_results r2 where r2.check_id = c.id)')
       .orderBy([{ column: 'c.key' }, { column: 'r.id', order: 'desc' }])
-      .select('c.key as check_key', 'c.type as check_type', 's.key as service_key', 'r.started_at', 'r.duration_ms', 'r.status', 'r.http_status', 'r.timings_json', 'r.tls_expires_at')) as Array<Record<string, unknown>>;
+      .select(
+        'c.key as check_key',
+        'c.type as check_type',
+        's.key as service_key',
+        'r.started_at',
+        'r.duration_ms',
+        'r.status',
+        'r.http_status',
+        'r.timings_json',
+        'r.tls_expires_at',
+      )) as Array<Record<string, unknown>>;
     const latest = new Map<string, LatestResult>();
     for (const r of rows) {
       const checkKey = r.check_key as string;

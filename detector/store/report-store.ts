@@ -63,7 +63,8 @@ export class KnexReportStore implements ReportStore {
   }
 
   async countKnownErrorsCreated(from: Date, to: Date): Promise<number> {
-    const row = (await this.db('known_errors').where('created_at', '>=', from.getTime()).where('created_at', '<', to.getTime()).count('* as n').first()) as { n: number | string } | undefined;
+    const row = (await this.db('known_errors').where('created_at', '>=', from.getTime()).where('created_at', '<', to.getTime()).count('* as n').first()) as
+      { n: number | string } | undefined;
     return Number(row?.n ?? 0);
   }
 }

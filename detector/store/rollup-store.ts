@@ -81,7 +81,10 @@ export class KnexRollupStore implements RollupStore {
     const before = (await this.db('check_results')
       .where('check_id', checkId)
       .where('started_at', '<', from.getTime())
-      .orderBy([{ column: 'started_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+      .orderBy([
+        { column: 'started_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
       .first(columns)) as SampleRow | undefined;
     const rows = (await this.db('check_results')
       .where('check_id', checkId)
@@ -130,7 +133,8 @@ export class KnexRollupStore implements RollupStore {
   }
 
   async listFailures(checkId: number, from: Date, to: Date): Promise<Array<RollupSample & { nextStartedAt: Date | null }>> {
-    const before = (await this.db('check_results').where('check_id', checkId).where('started_at', '<', from.getTime()).max('started_at as at').first()) as { at: number | string | null } | undefined;
+    const before = (await this.db('check_results').where('check_id', checkId).where('started_at', '<', from.getTime()).max('started_at as at').first()) as
+      { at: number | string | null } | undefined;
     // The next result's start is read by a window function over every result, before only the
     // failures are kept: a month of results per check never crosses into JavaScript.
     const all = this.db('check_results')
@@ -138,7 +142,9 @@ export class KnexRollupStore implements RollupStore {
       .where('started_at', '>=', before?.at === null || before?.at === undefined ? from.getTime() : Number(before.at))
       .where('started_at', '<', to.getTime())
       .select('started_at', 'duration_ms', 'status', this.db.raw('lead(started_at) over (order by started_at, id) as next_started_at'));
-    const rows = (await this.db.from(all.as('r')).whereIn('status', ['down', 'degraded']).orderBy('started_at').select('*')) as Array<SampleRow & { next_started_at: number | string | null }>;
+    const rows = (await this.db.from(all.as('r')).whereIn('status', ['down', 'degraded']).orderBy('started_at').select('*')) as Array<
+      SampleRow & { next_started_at: number | string | null }
+    >;
     return rows.map((r) => ({ ...toSample(r), nextStartedAt: toDate(r.next_started_at) }));
   }
 
@@ -149,8 +155,7 @@ export class KnexRollupStore implements RollupStore {
 
   async getProgress(checkId: number): Promise<RollupProgress | null> {
     const row = (await this.db('rollup_progress').where('check_id', checkId).first('rolled_up_to', 'last_result_id')) as
-      | { rolled_up_to: number; last_result_id: number | string }
-      | undefined;
+      { rolled_up_to: number; last_result_id: number | string } | undefined;
     return row ? { rolledUpTo: toDate(row.rolled_up_to)!, lastResultId: Number(row.last_result_id) } : null;
   }
 
@@ -166,21 +171,12 @@ export class KnexRollupStore implements RollupStore {
 
   async deleteResultsBefore(checkId: number, before: Date, limit: number): Promise<number> {
     // One bounded statement per call keeps each lock short; the caller pauses between batches.
-    const batch = this.db('check_results')
-      .select('id')
-      .where('check_id', checkId)
-      .where('started_at', '<', before.getTime())
-      .orderBy('started_at')
-      .limit(limit);
+    const batch = this.db('check_results').select('id').where('check_id', checkId).where('started_at', '<', before.getTime()).orderBy('started_at').limit(limit);
     return this.db('check_results').whereIn('id', batch).del();
   }
 
   async deleteHourlyBefore(before: Date, limit: number): Promise<number> {
-    const batch = this.db('check_rollups_hourly')
-      .select('check_id', 'bucket_start')
-      .where('bucket_start', '<', before.getTime())
-      .orderBy('bucket_start')
-      .limit(limit);
+    const batch = this.db('check_rollups_hourly').select('check_id', 'bucket_start').where('bucket_start', '<', before.getTime()).orderBy('bucket_start').limit(limit);
     // A row-value IN: both PostgreSQL and SQLite (≥ 3.15) accept it.
     return this.db('check_rollups_hourly').whereIn(['check_id', 'bucket_start'], batch).del();
   }

@@ -146,14 +146,31 @@ describe.each(testDatabaseKinds())('users and API tokens through the API and the
     for (const [method, path, body] of routes) {
       expect((await desk.call(method, path, body)).status, `${method} ${path} by token`).toBe(403);
       expect((await api(method, path, body, deskSession)).status, `${method} ${path} by session`).toBe(403);
-      const anonymous = await fetch(`${sigap.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const anonymous = await fetch(`${sigap.url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       expect(anonymous.status, `${method} ${path} without log-in`).toBe(401);
     }
     expect(await userNamed('eve')).toBeUndefined();
     expect((await userNamed('desk'))?.role).toBe('service_desk');
     for (const path of ['/users']) {
       expect((await page(path, deskSession)).status).toBe(403);
-      expect((await form('/users', [['username', 'eve'], ['displayName', 'Eve'], ['role', 'admin'], ['password', 'eve-password']], deskSession)).status).toBe(403);
+      expect(
+        (
+          await form(
+            '/users',
+            [
+              ['username', 'eve'],
+              ['displayName', 'Eve'],
+              ['role', 'admin'],
+              ['password', 'eve-password'],
+            ],
+            deskSession,
+          )
+        ).status,
+      ).toBe(403);
     }
   });
 
@@ -203,7 +220,11 @@ describe.each(testDatabaseKinds())('users and API tokens through the API and the
     expect(before.html).toContain('Akun saya');
     expect(before.html).not.toContain('href="/users"');
 
-    const fields: Array<[string, string]> = [['displayName', 'Dewi <b>Lestari</b>'], ['email', ''], ['language', 'en']];
+    const fields: Array<[string, string]> = [
+      ['displayName', 'Dewi <b>Lestari</b>'],
+      ['email', ''],
+      ['language', 'en'],
+    ];
     expect((await form('/me', fields, dewi, false)).status).toBe(403);
     const saved = await form('/me', fields, dewi);
     expect(saved.status).toBe(303);
@@ -216,16 +237,40 @@ describe.each(testDatabaseKinds())('users and API tokens through the API and the
     expect(me.html).toContain('Dewi &lt;b&gt;Lestari&lt;/b&gt;');
     expect(me.html).toContain('Saved.');
 
-    const invalid = await form('/me', [['displayName', ''], ['email', 'nope'], ['language', 'en']], dewi);
+    const invalid = await form(
+      '/me',
+      [
+        ['displayName', ''],
+        ['email', 'nope'],
+        ['language', 'en'],
+      ],
+      dewi,
+    );
     expect(invalid.status).toBe(422);
     const html = await invalid.text();
     expect(html).toContain('<code>email</code>');
     expect(html).toContain('<code>displayName</code>');
 
-    const mismatch = await form('/me/password', [['currentPassword', 'dewi-password'], ['newPassword', 'dewi-password-2'], ['newPasswordAgain', 'dewi-password-3']], dewi);
+    const mismatch = await form(
+      '/me/password',
+      [
+        ['currentPassword', 'dewi-password'],
+        ['newPassword', 'dewi-password-2'],
+        ['newPasswordAgain', 'dewi-password-3'],
+      ],
+      dewi,
+    );
     expect(mismatch.status).toBe(422);
     expect(await mismatch.text()).toContain('<code>newPasswordAgain</code>');
-    const changed = await form('/me/password', [['currentPassword', 'dewi-password'], ['newPassword', 'dewi-password-2'], ['newPasswordAgain', 'dewi-password-2']], dewi);
+    const changed = await form(
+      '/me/password',
+      [
+        ['currentPassword', 'dewi-password'],
+        ['newPassword', 'dewi-password-2'],
+        ['newPasswordAgain', 'dewi-password-2'],
+      ],
+      dewi,
+    );
     expect(changed.status).toBe(303);
     expect((await page('/me?saved=password', dewi)).html).toContain('Your password has been changed.');
   });
@@ -256,7 +301,14 @@ describe.each(testDatabaseKinds())('users and API tokens through the API and the
     expect(html).toContain(`name="_csrf" value="${admin.csrfToken}"`);
     expect(html).toContain('href="/users"');
 
-    const add: Array<[string, string]> = [['username', 'eko'], ['displayName', 'Eko <script>'], ['role', 'vendor'], ['email', ''], ['language', 'id'], ['password', 'eko-password']];
+    const add: Array<[string, string]> = [
+      ['username', 'eko'],
+      ['displayName', 'Eko <script>'],
+      ['role', 'vendor'],
+      ['email', ''],
+      ['language', 'id'],
+      ['password', 'eko-password'],
+    ];
     expect((await form('/users', add, admin, false)).status).toBe(403);
     expect(await userNamed('eko')).toBeUndefined();
     const added = await form('/users', add);
@@ -267,21 +319,44 @@ describe.each(testDatabaseKinds())('users and API tokens through the API and the
 
     const again = await form('/users', add);
     expect(again.status).toBe(409);
-    const invalid = await form('/users', [['username', 'X Y'], ['displayName', 'Fajar'], ['role', 'vendor'], ['password', 'short']]);
+    const invalid = await form('/users', [
+      ['username', 'X Y'],
+      ['displayName', 'Fajar'],
+      ['role', 'vendor'],
+      ['password', 'short'],
+    ]);
     expect(invalid.status).toBe(422);
     const refused = await invalid.text();
     expect(refused).toContain('<code>username</code>');
     expect(refused).toContain('<code>password</code>');
     expect(refused).toContain('value="Fajar"');
 
-    const edit = await form('/users/eko/edit', [['displayName', 'Eko Vendor'], ['role', 'support'], ['email', 'eko@vendor.example'], ['language', 'en'], ['active', 'false']]);
+    const edit = await form('/users/eko/edit', [
+      ['displayName', 'Eko Vendor'],
+      ['role', 'support'],
+      ['email', 'eko@vendor.example'],
+      ['language', 'en'],
+      ['active', 'false'],
+    ]);
     expect(edit.status).toBe(303);
     expect(await userNamed('eko')).toMatchObject({ displayName: 'Eko Vendor', role: 'support', email: 'eko@vendor.example', language: 'en', active: false });
     await expect(logIn(sigap.url!, 'eko', 'eko-password')).rejects.toThrow(/401/);
-    const self = await form('/users/admin/edit', [['displayName', 'Admin'], ['role', 'admin'], ['email', ''], ['language', 'id'], ['active', 'false']]);
+    const self = await form('/users/admin/edit', [
+      ['displayName', 'Admin'],
+      ['role', 'admin'],
+      ['email', ''],
+      ['language', 'id'],
+      ['active', 'false'],
+    ]);
     expect(self.status).toBe(409);
 
-    await form('/users/eko/edit', [['displayName', 'Eko Vendor'], ['role', 'support'], ['email', ''], ['language', 'en'], ['active', 'true']]);
+    await form('/users/eko/edit', [
+      ['displayName', 'Eko Vendor'],
+      ['role', 'support'],
+      ['email', ''],
+      ['language', 'en'],
+      ['active', 'true'],
+    ]);
     expect((await form('/users/eko/password', [['password', 'eko-new-password']])).status).toBe(303);
     await logIn(sigap.url!, 'eko', 'eko-new-password');
     expect((await form('/users/eko/password', [['password', 'short']])).status).toBe(422);
@@ -289,8 +364,23 @@ describe.each(testDatabaseKinds())('users and API tokens through the API and the
   });
 
   it('the /users page creates a token for a chosen user, shows it once, and it works as a Bearer token until revoked', async () => {
-    expect((await form('/users/tokens', [['name', 'am'], ['username', 'desk']], admin, false)).status).toBe(403);
-    const res = await form('/users/tokens', [['name', 'alertmanager-page'], ['username', 'desk']]);
+    expect(
+      (
+        await form(
+          '/users/tokens',
+          [
+            ['name', 'am'],
+            ['username', 'desk'],
+          ],
+          admin,
+          false,
+        )
+      ).status,
+    ).toBe(403);
+    const res = await form('/users/tokens', [
+      ['name', 'alertmanager-page'],
+      ['username', 'desk'],
+    ]);
     expect(res.status).toBe(201);
     const html = await res.text();
     const secret = /<code class="token">(sigap_[A-Za-z0-9_-]+)<\/code>/.exec(html)?.[1];
@@ -302,7 +392,10 @@ describe.each(testDatabaseKinds())('users and API tokens through the API and the
     expect(later).not.toContain(secret);
     expect(later).toContain('alertmanager-page');
 
-    const empty = await form('/users/tokens', [['name', ' '], ['username', 'desk']]);
+    const empty = await form('/users/tokens', [
+      ['name', ' '],
+      ['username', 'desk'],
+    ]);
     expect(empty.status).toBe(422);
     expect(await empty.text()).toContain('<code>name</code>');
 

@@ -74,11 +74,19 @@ describe.each(testDatabaseKinds())('Alertmanager as a source on $name', (kind) =
     expect(json).toEqual({ opened: [expect.stringMatching(/^INC-2026-\d{5}$/)], refreshed: [], restored: [], ignored: 0 });
     const opened = await incident(json.opened[0]);
     expect(opened).toMatchObject({
-      source: 'alertmanager', service: 'skm', check: null, status: 'new', failureKind: null,
-      title: 'SKM tidak dapat diakses', description: 'Blackbox: probe_success == 0 selama 2 menit.',
-      category: 'availability', subcategory: 'outage',
+      source: 'alertmanager',
+      service: 'skm',
+      check: null,
+      status: 'new',
+      failureKind: null,
+      title: 'SKM tidak dapat diakses',
+      description: 'Blackbox: probe_success == 0 selama 2 menit.',
+      category: 'availability',
+      subcategory: 'outage',
       // skm has impact medium; severity critical is urgency high
-      impact: 'medium', urgency: 'high', priority: 'P2',
+      impact: 'medium',
+      urgency: 'high',
+      priority: 'P2',
       detectedAt: '2026-11-27T02:55:00.123Z',
       serviceRestoredAt: null,
       evidence: {
@@ -89,7 +97,13 @@ describe.each(testDatabaseKinds())('Alertmanager as a source on $name', (kind) =
     });
     expect(new Date(opened.responseDueAt).getTime()).toBeGreaterThan(new Date(opened.detectedAt).getTime());
     expect(opened.events).toEqual([
-      expect.objectContaining({ actor: 'desk1', type: 'opened', fromStatus: null, toStatus: 'new', data: expect.objectContaining({ source: 'alertmanager', fingerprint, priority: 'P2' }) }),
+      expect.objectContaining({
+        actor: 'desk1',
+        type: 'opened',
+        fromStatus: null,
+        toStatus: 'new',
+        data: expect.objectContaining({ source: 'alertmanager', fingerprint, priority: 'P2' }),
+      }),
     ]);
   });
 

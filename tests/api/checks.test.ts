@@ -128,7 +128,12 @@ services:
     expect(html).toContain('action="/services/checks/skm-home/disable"');
     // each service with its last 30 days of availability as a small chart (one bar a day)
     expect(html).toContain('<svg class="chart"');
-    expect(html.split('<svg class="chart"')[1]!.split('</svg>')[0]!.match(/<rect class="bar/g)).toHaveLength(30);
+    expect(
+      html
+        .split('<svg class="chart"')[1]!
+        .split('</svg>')[0]!
+        .match(/<rect class="bar/g),
+    ).toHaveLength(30);
     expect(html).not.toContain('action="/services/checks/skm-form');
 
     const post = (definitionText: string) =>

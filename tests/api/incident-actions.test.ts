@@ -12,7 +12,10 @@ const REACH: Record<string, Steps> = {
   assigned: [['acknowledge']],
   escalated: [['escalate', { note: 'needs system support' }]],
   'pending (from assigned)': [['acknowledge'], ['pending', { reason: 'waiting for the hosting provider' }]],
-  'pending (from escalated)': [['escalate', { note: 'n' }], ['pending', { reason: 'waiting for the reporter' }]],
+  'pending (from escalated)': [
+    ['escalate', { note: 'n' }],
+    ['pending', { reason: 'waiting for the reporter' }],
+  ],
   resolved: [['acknowledge'], ['resolve', { resolutionCode: 'fixed', note: 'restarted php-fpm' }]],
   closed: [['acknowledge'], ['resolve', { resolutionCode: 'fixed', note: 'n' }], ['close', { closureCode: 'confirmed' }]],
   canceled: [['cancel', { reason: 'duplicate of another report' }]],
@@ -140,7 +143,10 @@ describe.each(testDatabaseKinds())('incident lifecycle actions through the API o
     it('lets a manager read but answers 403 to every action, notes included', async () => {
       const ref = await logIncident(desk);
       expect((await manager.call('GET', `/api/incidents/${ref}`)).status).toBe(200);
-      for (const [action, body] of [['acknowledge', {}], ['note', { note: 'please hurry' }]] as const) {
+      for (const [action, body] of [
+        ['acknowledge', {}],
+        ['note', { note: 'please hurry' }],
+      ] as const) {
         const { status, json } = await manager.act(ref, action, body);
         expect(status).toBe(403);
         expect(json.error.code).toBe('forbidden');

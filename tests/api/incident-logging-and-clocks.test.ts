@@ -40,16 +40,35 @@ describe.each(testDatabaseKinds())('logging incidents by hand, action validation
       expect(status).toBe(201);
       expect(json).toMatchObject({
         ref: expect.stringMatching(/^INC-2026-\d{5}$/),
-        service: 'skm', check: null, source: 'manual', status: 'new', failureKind: null,
-        category: 'application', subcategory: 'form-submission', impact: 'medium', urgency: 'medium', priority: 'P3',
-        escalationLevel: 0, assignedGroup: 'service_desk', assignee: null, reporter: REPORT.reporter,
+        service: 'skm',
+        check: null,
+        source: 'manual',
+        status: 'new',
+        failureKind: null,
+        category: 'application',
+        subcategory: 'form-submission',
+        impact: 'medium',
+        urgency: 'medium',
+        priority: 'P3',
+        escalationLevel: 0,
+        assignedGroup: 'service_desk',
+        assignee: null,
+        reporter: REPORT.reporter,
         detectedAt: now.toISOString(),
         // 2 business hours from Friday 10:00, across the Friday-prayer break
         responseDueAt: wib('2026-11-27 13:30').toISOString(),
         evidence: null,
       });
       expect(json.events).toEqual([
-        { at: now.toISOString(), actor: 'desk1', type: 'opened', fromStatus: null, toStatus: 'new', note: null, data: { source: 'manual', reporter: REPORT.reporter, priority: 'P3' } },
+        {
+          at: now.toISOString(),
+          actor: 'desk1',
+          type: 'opened',
+          fromStatus: null,
+          toStatus: 'new',
+          note: null,
+          data: { source: 'manual', reporter: REPORT.reporter, priority: 'P3' },
+        },
       ]);
     });
 

@@ -149,7 +149,14 @@ describe.each(testDatabaseKinds())('known errors through the API and the dashboa
     expect(second).not.toBe(first);
     const { json } = await desk.call('GET', `/api/incidents/${second}`);
     expect(json.relatedRef).toBe(first);
-    expect(json.suggestions[0]).toEqual({ kind: 'known_error', match: 'same_check_and_failure', title: expect.any(String), ref: null, knownErrorId, resolution: 'php-fpm dijalankan ulang' });
+    expect(json.suggestions[0]).toEqual({
+      kind: 'known_error',
+      match: 'same_check_and_failure',
+      title: expect.any(String),
+      ref: null,
+      knownErrorId,
+      resolution: 'php-fpm dijalankan ulang',
+    });
     expect(json.suggestions[1]).toMatchObject({ kind: 'past_incident', match: 'same_check_and_failure', ref: first });
   });
 

@@ -68,35 +68,78 @@ services:
   });
 
   it('creates a weekly window that crosses midnight, in the configured time zone', async () => {
-    const { status, json } = await api('POST', '/api/maintenance', { title: 'Backup mingguan', service: 'skm', recurrence: 'weekly', weekdays: ['sat'], start: '22:00', durationMinutes: 240 });
+    const { status, json } = await api('POST', '/api/maintenance', {
+      title: 'Backup mingguan',
+      service: 'skm',
+      recurrence: 'weekly',
+      weekdays: ['sat'],
+      start: '22:00',
+      durationMinutes: 240,
+    });
     expect(status).toBe(201);
-    expect(json).toMatchObject({ title: 'Backup mingguan', service: 'skm', check: null, recurrence: 'weekly', weekdays: ['sat'], start: '22:00', durationMinutes: 240, timezone: 'Asia/Jakarta', createdBy: 'admin', startsAt: null });
+    expect(json).toMatchObject({
+      title: 'Backup mingguan',
+      service: 'skm',
+      check: null,
+      recurrence: 'weekly',
+      weekdays: ['sat'],
+      start: '22:00',
+      durationMinutes: 240,
+      timezone: 'Asia/Jakarta',
+      createdBy: 'admin',
+      startsAt: null,
+    });
   });
 
   it('lets the service desk create a one-off window, local times read in WIB', async () => {
-    const { status, json } = await api('POST', '/api/maintenance', { title: 'Migrasi server', check: 'pengaduan-form', startsAt: '2099-12-05T22:00', endsAt: '2099-12-06T01:00' }, desk);
+    const { status, json } = await api(
+      'POST',
+      '/api/maintenance',
+      { title: 'Migrasi server', check: 'pengaduan-form', startsAt: '2099-12-05T22:00', endsAt: '2099-12-06T01:00' },
+      desk,
+    );
     expect(status).toBe(201);
-    expect(json).toMatchObject({ check: 'pengaduan-form', service: null, recurrence: 'none', startsAt: '2099-12-05T15:00:00.000Z', endsAt: '2099-12-05T18:00:00.000Z', createdBy: 'service_desk', activeNow: false });
+    expect(json).toMatchObject({
+      check: 'pengaduan-form',
+      service: null,
+      recurrence: 'none',
+      startsAt: '2099-12-05T15:00:00.000Z',
+      endsAt: '2099-12-05T18:00:00.000Z',
+      createdBy: 'service_desk',
+      activeNow: false,
+    });
     expect((await items()).map((w) => w.title)).toEqual(['Backup mingguan', 'Migrasi server']);
   });
 
   it('refuses invalid windows with 422, naming every field', async () => {
     const missing = await api('POST', '/api/maintenance', { title: '', recurrence: 'weekly', weekdays: ['someday'], durationMinutes: 0, color: 'red' });
     expect(missing.status).toBe(422);
-    expect(details(missing.json).map((d) => d.path).sort()).toEqual(['color', 'durationMinutes', 'title', 'weekdays.0']);
+    expect(
+      details(missing.json)
+        .map((d) => d.path)
+        .sort(),
+    ).toEqual(['color', 'durationMinutes', 'title', 'weekdays.0']);
 
     const weekly = await api('POST', '/api/maintenance', { title: 'x', recurrence: 'weekly', start: '25:00', startsAt: '2099-01-01T00:00', service: 'nope' });
     expect(weekly.status).toBe(422);
-    expect(details(weekly.json).map((d) => d.path).sort()).toEqual(['durationMinutes', 'service', 'start', 'startsAt', 'weekdays']);
+    expect(
+      details(weekly.json)
+        .map((d) => d.path)
+        .sort(),
+    ).toEqual(['durationMinutes', 'service', 'start', 'startsAt', 'weekdays']);
 
     const once = await api('POST', '/api/maintenance', { title: 'x', service: 'skm', check: 'pengaduan-form', startsAt: '2099-01-01T10:00', endsAt: '2099-01-01T09:00' });
     expect(once.status).toBe(422);
-    expect(details(once.json).map((d) => d.path).sort()).toEqual(['check', 'endsAt']);
+    expect(
+      details(once.json)
+        .map((d) => d.path)
+        .sort(),
+    ).toEqual(['check', 'endsAt']);
 
     const past = await api('POST', '/api/maintenance', { title: 'x', startsAt: '2020-01-01T10:00', endsAt: 'tomorrow' });
     expect(details(past.json)).toEqual([{ path: 'endsAt', message: expect.stringContaining('date-time') }]);
     expect((await api('POST', '/api/maintenance', { title: 'x', startsAt: '2020-01-01T10:00', endsAt: '2020-01-01T11:00' })).status).toBe(422);
-    expect((await items())).toHaveLength(2);
+    expect(await items()).toHaveLength(2);
   });
 
   it('lets managers and vendors look but not create or delete (403)', async () => {
@@ -128,11 +171,25 @@ services:
     expect(html).toContain(`name="_csrf" value="${admin.csrfToken}"`);
     expect(await page(admin, 'en')).toContain('Every Sat 22:00, for 4 h');
 
-    const added = await form('/maintenance', [['title', 'Pembaruan aplikasi'], ['service', ''], ['check', 'skm-form'], ['recurrence', 'weekly'], ['weekdays', 'tue'], ['weekdays', 'thu'], ['start', '23:30'], ['durationMinutes', '90'], ['startsAt', 'ignored']]);
+    const added = await form('/maintenance', [
+      ['title', 'Pembaruan aplikasi'],
+      ['service', ''],
+      ['check', 'skm-form'],
+      ['recurrence', 'weekly'],
+      ['weekdays', 'tue'],
+      ['weekdays', 'thu'],
+      ['start', '23:30'],
+      ['durationMinutes', '90'],
+      ['startsAt', 'ignored'],
+    ]);
     expect(added.status).toBe(303);
     expect((await items()).find((w) => w.title === 'Pembaruan aplikasi')).toMatchObject({ check: 'skm-form', weekdays: ['tue', 'thu'], start: '23:30', durationMinutes: 90 });
 
-    const refused = await form('/maintenance', [['title', 'Tanpa waktu'], ['recurrence', 'none'], ['startsAt', '2099-01-01T10:00']]);
+    const refused = await form('/maintenance', [
+      ['title', 'Tanpa waktu'],
+      ['recurrence', 'none'],
+      ['startsAt', '2099-01-01T10:00'],
+    ]);
     expect(refused.status).toBe(422);
     const errorPage = await refused.text();
     expect(errorPage).toContain('<code>endsAt</code>');
@@ -150,7 +207,21 @@ services:
     expect(html).not.toContain('/delete"');
     const [first] = await items();
     expect((await form(`/maintenance/${first!.id}/delete`, [], manager)).status).toBe(403);
-    expect((await form('/maintenance', [['title', 'x'], ['recurrence', 'weekly'], ['weekdays', 'sun'], ['start', '01:00'], ['durationMinutes', '60']], vendor)).status).toBe(403);
+    expect(
+      (
+        await form(
+          '/maintenance',
+          [
+            ['title', 'x'],
+            ['recurrence', 'weekly'],
+            ['weekdays', 'sun'],
+            ['start', '01:00'],
+            ['durationMinutes', '60'],
+          ],
+          vendor,
+        )
+      ).status,
+    ).toBe(403);
     expect(await items()).toHaveLength(1);
   });
 });

@@ -203,7 +203,10 @@ describe.each(testDatabaseKinds())('GET /metrics on $name', (kind) => {
         const want = expectedHistogram(priority === form.priority ? [seconds] : []);
         const buckets = find(`${metric}_bucket`, { priority });
         expect(buckets.map((b) => b.labels.le)).toEqual([...DURATION_BUCKETS.map(String), '+Inf']);
-        expect(buckets.map((b) => b.value), `${metric} ${priority}`).toEqual(want.buckets);
+        expect(
+          buckets.map((b) => b.value),
+          `${metric} ${priority}`,
+        ).toEqual(want.buckets);
         expect(value(`${metric}_sum`, { priority })).toBe(want.sum);
         expect(value(`${metric}_count`, { priority })).toBe(want.count);
       }
@@ -230,7 +233,10 @@ describe.each(testDatabaseKinds())('GET /metrics on $name', (kind) => {
       for (const window of ['24h', '7d', '30d'] as const) {
         const ratio = service.availability[window];
         const found = find('sigap_availability_ratio', { service: service.key, window });
-        expect(found.map((s) => s.value), `${service.key} ${window}`).toEqual(ratio === null ? [] : [ratio]);
+        expect(
+          found.map((s) => s.value),
+          `${service.key} ${window}`,
+        ).toEqual(ratio === null ? [] : [ratio]);
         reported += found.length;
       }
     }
@@ -329,7 +335,17 @@ describe('the Grafana dashboard in docs/grafana', () => {
   it('queries only metrics that /metrics exposes, and shows each of the DESIGN §7 metrics', () => {
     const queried = new Set(exprs.flatMap((e) => [...e.matchAll(/\b((?:probe|sigap)_[a-z_]+)/g)].map((m) => m[1]!.replace(/_(bucket|sum|count)$/, ''))));
     expect([...queried].filter((name) => !(METRIC_NAMES as readonly string[]).includes(name))).toEqual([]);
-    for (const name of ['probe_success', 'probe_http_duration_seconds', 'sigap_availability_ratio', 'sigap_incidents_open', 'sigap_incidents_opened_total', 'sigap_incident_time_to_acknowledge_seconds', 'sigap_incident_time_to_resolve_seconds', 'sigap_sla_breaches_total', 'sigap_notification_outbox_backlog']) {
+    for (const name of [
+      'probe_success',
+      'probe_http_duration_seconds',
+      'sigap_availability_ratio',
+      'sigap_incidents_open',
+      'sigap_incidents_opened_total',
+      'sigap_incident_time_to_acknowledge_seconds',
+      'sigap_incident_time_to_resolve_seconds',
+      'sigap_sla_breaches_total',
+      'sigap_notification_outbox_backlog',
+    ]) {
       expect(queried, name).toContain(name);
     }
   });

@@ -169,7 +169,9 @@ notifications:
     expect(status).toBe(200);
     expect(html).toContain(`href="/incidents/${ref}"`);
     expect(html).toContain('webhook hook: HTTP 500');
-    expect(html).toContain(`<form method="post" action="/notifications/${failingId}/retry" class="inline"><input type="hidden" name="_csrf" value="${admin.csrfToken}"><button type="submit">Coba kirim sekarang</button></form>`);
+    expect(html).toContain(
+      `<form method="post" action="/notifications/${failingId}/retry" class="inline"><input type="hidden" name="_csrf" value="${admin.csrfToken}"><button type="submit">Coba kirim sekarang</button></form>`,
+    );
   });
 
   it('makes a failing delivery due now on retry, and the next round delivers it once', async () => {

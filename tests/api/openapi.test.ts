@@ -25,7 +25,9 @@ function registeredRoutes(stack: Layer[]): string[] {
   return stack.flatMap((layer) => {
     if (layer.route && typeof layer.route.path === 'string') {
       const path = layer.route.path;
-      return Object.keys(layer.route.methods).filter((m) => m !== '_all').map((m) => `${m.toUpperCase()} ${path}`);
+      return Object.keys(layer.route.methods)
+        .filter((m) => m !== '_all')
+        .map((m) => `${m.toUpperCase()} ${path}`);
     }
     return layer.handle?.stack ? registeredRoutes(layer.handle.stack) : [];
   });
@@ -114,7 +116,10 @@ describe.each(testDatabaseKinds())('the OpenAPI document on $name', (kind) => {
       expect(documented.safeParse(body).success, field).toBe(false);
       const { status, json } = await admin.call('POST', '/api/incidents', body);
       expect(status, field).toBe(422);
-      expect(json.error.details.map((d: { path: string }) => d.path), field).toContain(field);
+      expect(
+        json.error.details.map((d: { path: string }) => d.path),
+        field,
+      ).toContain(field);
     }
   });
 

@@ -62,7 +62,14 @@ describe.each(testDatabaseKinds())('the monthly report page, on $name', (kind) =
 
     // November, P3: acknowledged after 30 minutes, resolved after 4 hours.
     now = MID_NOVEMBER;
-    refs.mid = await logIncident(admin, { service: 'skm', title: 'Formulir SKM error', impact: 'medium', urgency: 'medium', category: 'application', subcategory: 'form-submission' });
+    refs.mid = await logIncident(admin, {
+      service: 'skm',
+      title: 'Formulir SKM error',
+      impact: 'medium',
+      urgency: 'medium',
+      category: 'application',
+      subcategory: 'form-submission',
+    });
     now = new Date(MID_NOVEMBER.getTime() + minutes(30));
     await drive(admin, refs.mid, [['acknowledge']]);
     now = new Date(MID_NOVEMBER.getTime() + minutes(240));

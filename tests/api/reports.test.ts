@@ -16,13 +16,24 @@ const YAML = INCIDENT_TEST_YAML.replace(
   '    impact: medium\n    checks:\n      - { key: skm-form, type: http, url: "http://127.0.0.1:9/", interval: 60s }\n',
 );
 
-
 describe('CSV for spreadsheets', () => {
   it('starts with a BOM and quotes commas, quotes and line ends as RFC 4180 says', () => {
-    const csv = toCsv(['a', 'b'], [['x, y', 'say "hi"'], ['line\nbreak', null], [0.5, true]]);
+    const csv = toCsv(
+      ['a', 'b'],
+      [
+        ['x, y', 'say "hi"'],
+        ['line\nbreak', null],
+        [0.5, true],
+      ],
+    );
     expect(csv.startsWith('\uFEFFa,b\r\n')).toBe(true);
     expect(csv).toBe('\uFEFFa,b\r\n"x, y","say ""hi"""\r\n"line\nbreak",\r\n0.5,true\r\n');
-    expect(parseCsv(csv.slice(1))).toEqual([['a', 'b'], ['x, y', 'say "hi"'], ['line\nbreak', ''], ['0.5', 'true']]);
+    expect(parseCsv(csv.slice(1))).toEqual([
+      ['a', 'b'],
+      ['x, y', 'say "hi"'],
+      ['line\nbreak', ''],
+      ['0.5', 'true'],
+    ]);
   });
 });
 
@@ -71,7 +82,19 @@ describe.each(testDatabaseKinds())('reports through the API on $name', (kind) =>
     const check = (await sigap.db.stores.checks.getCheck('skm-form'))!;
     const results = Array.from({ length: 60 }, (_, i) => {
       const status: ProbeStatus = i < 15 ? 'down' : 'up';
-      return { checkId: check.id, instance: 'test', result: { checkKey: 'skm-form', startedAt: new Date(wib('2026-12-01 08:00').getTime() + i * MIN), durationMs: 100, status, failureKind: status === 'up' ? null : ('connect' as const), timings: {}, evidence: {} } };
+      return {
+        checkId: check.id,
+        instance: 'test',
+        result: {
+          checkKey: 'skm-form',
+          startedAt: new Date(wib('2026-12-01 08:00').getTime() + i * MIN),
+          durationMs: 100,
+          status,
+          failureKind: status === 'up' ? null : ('connect' as const),
+          timings: {},
+          evidence: {},
+        },
+      };
     });
     await sigap.db.stores.checks.insertResults(results);
     now = wib('2026-12-02 12:00');
@@ -106,7 +129,10 @@ describe.each(testDatabaseKinds())('reports through the API on $name', (kind) =>
   });
 
   it('answers the same availability as a CSV file a spreadsheet opens', async () => {
-    const res = await raw('/api/reports/availability?from=2026-12-01&to=2026-12-03&format=csv', { cookie: '', authorization: `Bearer ${(await sigap.accounts.createToken((await sigap.db.stores.accounts.findUserByUsername('head'))!, 'csv')).token}` });
+    const res = await raw('/api/reports/availability?from=2026-12-01&to=2026-12-03&format=csv', {
+      cookie: '',
+      authorization: `Bearer ${(await sigap.accounts.createToken((await sigap.db.stores.accounts.findUserByUsername('head'))!, 'csv')).token}`,
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="sigap-availability-2026-12-01-to-2026-12-03.csv"');
@@ -141,7 +167,14 @@ describe.each(testDatabaseKinds())('reports through the API on $name', (kind) =>
     expect(json.byPriority.P2).toMatchObject({ count: 0, mttaMs: null, slaMetRatio: null });
     expect(json).toMatchObject({ byCategory: { application: 3 }, bySource: { manual: 3 }, canceled: 1, reopenRate: 0.5, topRecurring: [], knownErrorsAdded: 0 });
     expect(json.definitions.mttaMs).toContain('acknowledgedAt');
-    expect(json.incidents[1]).toMatchObject({ priority: 'P1', timeToAcknowledgeMs: 30 * MIN, timeToResolveMs: 100 * MIN, responseBreached: true, reopenCount: 1, status: 'resolved' });
+    expect(json.incidents[1]).toMatchObject({
+      priority: 'P1',
+      timeToAcknowledgeMs: 30 * MIN,
+      timeToResolveMs: 100 * MIN,
+      responseBreached: true,
+      reopenCount: 1,
+      status: 'resolved',
+    });
   });
 
   it('answers the incident rows as CSV', async () => {
@@ -151,11 +184,44 @@ describe.each(testDatabaseKinds())('reports through the API on $name', (kind) =>
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="sigap-incidents-2026-12-01-to-2026-12-02.csv"');
     const rows = parseCsv((await res.text()).replace(/^\uFEFF/, ''));
     expect(rows[0]).toEqual([
-      'ref', 'service', 'priority', 'category', 'source', 'status', 'detected_at', 'acknowledged_at', 'service_restored_at', 'resolved_at', 'closed_at',
-      'time_to_acknowledge_seconds', 'time_to_restore_seconds', 'time_to_resolve_seconds', 'response_breached', 'resolution_breached', 'reopen_count',
+      'ref',
+      'service',
+      'priority',
+      'category',
+      'source',
+      'status',
+      'detected_at',
+      'acknowledged_at',
+      'service_restored_at',
+      'resolved_at',
+      'closed_at',
+      'time_to_acknowledge_seconds',
+      'time_to_restore_seconds',
+      'time_to_resolve_seconds',
+      'response_breached',
+      'resolution_breached',
+      'reopen_count',
     ]);
     expect(rows.slice(1).map((r) => r[0])).toEqual(json.incidents.map((i: { ref: string }) => i.ref));
-    expect(rows[2]).toEqual([refs.b, 'pengaduan', 'P1', 'application', 'manual', 'resolved', '2026-12-01T05:00:00.000Z', '2026-12-01T05:30:00.000Z', '', '2026-12-01T06:40:00.000Z', '', '1800', '', '6000', 'true', 'false', '1']);
+    expect(rows[2]).toEqual([
+      refs.b,
+      'pengaduan',
+      'P1',
+      'application',
+      'manual',
+      'resolved',
+      '2026-12-01T05:00:00.000Z',
+      '2026-12-01T05:30:00.000Z',
+      '',
+      '2026-12-01T06:40:00.000Z',
+      '',
+      '1800',
+      '',
+      '6000',
+      'true',
+      'false',
+      '1',
+    ]);
   });
 
   it.each([

@@ -148,7 +148,10 @@ const REQUESTS: Record<string, (w: World, role: Role) => Promise<Request>> = {
   'POST /incidents/:ref/actions/note (vendor level)': async (w) => ({ path: `/incidents/${await w.vendorIncident()}/actions/note`, body: { note: 'checked the logs' } }),
   'POST /incidents/:ref/actions/note (level 0)': async (w) => ({ path: `/incidents/${await w.incident()}/actions/note`, body: { note: 'checked the logs' } }),
   'POST /incidents/:ref/actions/close (vendor level)': async (w) => ({ path: `/incidents/${await w.vendorIncident([RESOLVE])}/actions/close`, body: { closureCode: 'confirmed' } }),
-  'POST /incidents/:ref/known-error': async (w) => ({ path: `/incidents/${await w.incident([['acknowledge'], RESOLVE])}/known-error`, body: { symptoms: 'form hangs', cause: 'php-fpm stuck' } }),
+  'POST /incidents/:ref/known-error': async (w) => ({
+    path: `/incidents/${await w.incident([['acknowledge'], RESOLVE])}/known-error`,
+    body: { symptoms: 'form hangs', cause: 'php-fpm stuck' },
+  }),
   'POST /incidents/:ref/suggestion-helped': async (w) => {
     const ref = await w.vendorIncident();
     return { path: `/incidents/${ref}/suggestion-helped`, body: { knownErrorId: String(await w.suggestedKnownError(ref)) } };
@@ -162,7 +165,10 @@ const REQUESTS: Record<string, (w: World, role: Role) => Promise<Request>> = {
   'POST /services/checks/:key/disable': async (w) => ({ path: `/services/checks/${await w.dashboardCheck()}/disable`, body: {} }),
   'POST /services/checks/:key/enable': async (w) => ({ path: `/services/checks/${await w.dashboardCheck()}/enable`, body: {} }),
   'GET /maintenance': async () => ({ path: '/maintenance' }),
-  'POST /maintenance': async () => ({ path: '/maintenance', body: { title: 'Server patching', service: 'skm', recurrence: 'none', startsAt: '2026-12-01T20:00:00+07:00', endsAt: '2026-12-01T22:00:00+07:00' } }),
+  'POST /maintenance': async () => ({
+    path: '/maintenance',
+    body: { title: 'Server patching', service: 'skm', recurrence: 'none', startsAt: '2026-12-01T20:00:00+07:00', endsAt: '2026-12-01T22:00:00+07:00' },
+  }),
   'POST /maintenance/:id/delete': async (w) => ({ path: `/maintenance/${await w.maintenanceWindow()}/delete`, body: {} }),
   'GET /known-errors': async () => ({ path: '/known-errors' }),
   'GET /notifications': async () => ({ path: '/notifications' }),
@@ -198,7 +204,10 @@ const REQUESTS: Record<string, (w: World, role: Role) => Promise<Request>> = {
   'POST /api/incidents/:ref/assign': async (w) => ({ path: `/api/incidents/${await w.vendorIncident()}/assign`, body: { assignee: 'admin' } }),
   'POST /api/incidents/:ref/note (level 0)': async (w) => ({ path: `/api/incidents/${await w.incident()}/note`, body: { note: 'looked at the logs' } }),
   'POST /api/incidents/:ref/note': async (w) => ({ path: `/api/incidents/${await w.vendorIncident()}/note`, body: { note: 'looked at the logs' } }),
-  'POST /api/incidents/:ref/reprioritize': async (w) => ({ path: `/api/incidents/${await w.vendorIncident()}/reprioritize`, body: { urgency: 'high', reason: 'every form fails' } }),
+  'POST /api/incidents/:ref/reprioritize': async (w) => ({
+    path: `/api/incidents/${await w.vendorIncident()}/reprioritize`,
+    body: { urgency: 'high', reason: 'every form fails' },
+  }),
   'POST /api/incidents/:ref/escalate (level 0)': async (w) => ({ path: `/api/incidents/${await w.incident()}/escalate`, body: { note: 'needs system support' } }),
   'POST /api/incidents/:ref/escalate_management': async (w) => ({ path: `/api/incidents/${await w.vendorIncident()}/escalate_management`, body: { note: 'the head should know' } }),
   'POST /api/incidents/:ref/pending': async (w) => ({ path: `/api/incidents/${await w.vendorIncident()}/pending`, body: { reason: 'waiting on the hosting provider' } }),
@@ -207,7 +216,10 @@ const REQUESTS: Record<string, (w: World, role: Role) => Promise<Request>> = {
   'POST /api/incidents/:ref/close': async (w) => ({ path: `/api/incidents/${await w.vendorIncident([RESOLVE])}/close`, body: { closureCode: 'confirmed' } }),
   'POST /api/incidents/:ref/reopen': async (w) => ({ path: `/api/incidents/${await w.vendorIncident([RESOLVE])}/reopen`, body: { reason: 'it failed again' } }),
   'POST /api/incidents/:ref/cancel': async (w) => ({ path: `/api/incidents/${await w.vendorIncident([['acknowledge']])}/cancel`, body: { reason: 'duplicate' } }),
-  'POST /api/incidents/:ref/known-error': async (w) => ({ path: `/api/incidents/${await w.incident([['acknowledge'], RESOLVE])}/known-error`, body: { symptoms: 'form hangs', cause: 'php-fpm stuck' } }),
+  'POST /api/incidents/:ref/known-error': async (w) => ({
+    path: `/api/incidents/${await w.incident([['acknowledge'], RESOLVE])}/known-error`,
+    body: { symptoms: 'form hangs', cause: 'php-fpm stuck' },
+  }),
   'POST /api/incidents/:ref/suggestion-helped': async (w) => {
     const ref = await w.vendorIncident();
     return { path: `/api/incidents/${ref}/suggestion-helped`, body: { knownErrorId: await w.suggestedKnownError(ref) } };
@@ -225,10 +237,24 @@ const REQUESTS: Record<string, (w: World, role: Role) => Promise<Request>> = {
   'GET /api/checks/:key/results': async (w) => ({ path: `/api/checks/${await w.dashboardCheck()}/results` }),
   'POST /api/alertmanager': async () => ({
     path: '/api/alertmanager',
-    body: { version: '4', alerts: [{ status: 'firing', labels: { alertname: 'DiskFull', service: 'skm', severity: 'warning' }, annotations: { summary: 'disk full' }, startsAt: '2026-11-27T01:00:00Z', fingerprint: next('fp') }] },
+    body: {
+      version: '4',
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'DiskFull', service: 'skm', severity: 'warning' },
+          annotations: { summary: 'disk full' },
+          startsAt: '2026-11-27T01:00:00Z',
+          fingerprint: next('fp'),
+        },
+      ],
+    },
   }),
   'GET /api/maintenance': async () => ({ path: '/api/maintenance' }),
-  'POST /api/maintenance': async () => ({ path: '/api/maintenance', body: { title: 'Server patching', service: 'skm', recurrence: 'none', startsAt: '2026-12-01T13:00:00Z', endsAt: '2026-12-01T15:00:00Z' } }),
+  'POST /api/maintenance': async () => ({
+    path: '/api/maintenance',
+    body: { title: 'Server patching', service: 'skm', recurrence: 'none', startsAt: '2026-12-01T13:00:00Z', endsAt: '2026-12-01T15:00:00Z' },
+  }),
   'DELETE /api/maintenance/:id': async (w) => ({ path: `/api/maintenance/${await w.maintenanceWindow()}` }),
   'GET /api/notifications': async () => ({ path: '/api/notifications' }),
   'POST /api/notifications/:id/retry': async (w) => ({ path: `/api/notifications/${await w.failedNotification()}/retry` }),
@@ -281,7 +307,13 @@ describe.each(testDatabaseKinds())('route × role on $name', (kind) => {
         return res.json.key;
       },
       async maintenanceWindow() {
-        const res = await admin.call('POST', '/api/maintenance', { title: 'Patching', service: 'skm', recurrence: 'none', startsAt: '2026-12-01T13:00:00Z', endsAt: '2026-12-01T15:00:00Z' });
+        const res = await admin.call('POST', '/api/maintenance', {
+          title: 'Patching',
+          service: 'skm',
+          recurrence: 'none',
+          startsAt: '2026-12-01T13:00:00Z',
+          endsAt: '2026-12-01T15:00:00Z',
+        });
         expect(res.status, JSON.stringify(res.json)).toBe(201);
         return res.json.id;
       },
@@ -306,14 +338,24 @@ describe.each(testDatabaseKinds())('route × role on $name', (kind) => {
     const base = world.sigap.url!;
     if (path.startsWith('/api/') || path === '/healthz' || path === '/readyz') {
       if (role === 'anonymous') {
-        const res = await fetch(`${base}${request.path}`, { method, headers: request.body ? { 'content-type': 'application/json' } : {}, body: request.body ? JSON.stringify(request.body) : undefined });
+        const res = await fetch(`${base}${request.path}`, {
+          method,
+          headers: request.body ? { 'content-type': 'application/json' } : {},
+          body: request.body ? JSON.stringify(request.body) : undefined,
+        });
         return res.status;
       }
       return (await tokens[role].call(method, request.path, request.body)).status;
     }
     let session = role === 'anonymous' ? null : sessions[role];
     if (session && request.ownSession) session = await logIn(base, role, world.passwords[role as UserRole]);
-    const form = request.body ? new URLSearchParams(Object.entries({ ...request.body, ...(session ? { _csrf: session.csrfToken } : {}) }).filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, String(v)])) : undefined;
+    const form = request.body
+      ? new URLSearchParams(
+          Object.entries({ ...request.body, ...(session ? { _csrf: session.csrfToken } : {}) })
+            .filter(([, v]) => v !== undefined)
+            .map(([k, v]): [string, string] => [k, String(v)]),
+        )
+      : undefined;
     const res = await fetch(`${base}${request.path}`, {
       method,
       redirect: 'manual',

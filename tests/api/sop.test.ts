@@ -25,7 +25,11 @@ policy:
 `;
 
 /** The page's text without tags, whitespace collapsed. */
-const textOf = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#x27;/g, "'").replace(/\s+/g, ' ');
+const textOf = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#x27;/g, "'")
+    .replace(/\s+/g, ' ');
 
 describe.each(testDatabaseKinds())('the /sop page on $name', (kind) => {
   let database: TestDatabase;

@@ -75,13 +75,28 @@ describe.each(testDatabaseKinds())('the public status page, on $name', (kind) =>
       subcategory: 'outage',
       reporter: { name: 'Pelapor Rahasia', contact: '0812-9999-0000' },
     });
-    await drive(admin, open, [['assign', { assignee: 'budi', note: 'RAHASIA-ASSIGN dialihkan ke Budi Petugas' }], ['note', { note: 'RAHASIA-NOTE cek http://10.0.0.5/admin' }]]);
+    await drive(admin, open, [
+      ['assign', { assignee: 'budi', note: 'RAHASIA-ASSIGN dialihkan ke Budi Petugas' }],
+      ['note', { note: 'RAHASIA-NOTE cek http://10.0.0.5/admin' }],
+    ]);
     const row = (await sigap.db.stores.incidents.findByRef(open))!;
-    await sigap.db.stores.incidents.update(row.id, { evidence: { url: 'http://10.0.0.5/admin', bodyExcerpt: 'RAHASIA-BODY', errorMessage: 'connect ECONNREFUSED 10.0.0.5:80', resolvedAddress: '10.0.0.5' } }, now);
+    await sigap.db.stores.incidents.update(
+      row.id,
+      { evidence: { url: 'http://10.0.0.5/admin', bodyExcerpt: 'RAHASIA-BODY', errorMessage: 'connect ECONNREFUSED 10.0.0.5:80', resolvedAddress: '10.0.0.5' } },
+      now,
+    );
 
     // Resolved two days ago: listed as recent. Resolved ten days ago: gone from the page.
     now = new Date(NOW.getTime() - 2 * 86_400_000);
-    const recent = await logIncident(admin, { service: 'lambat', title: 'RAHASIA-LAMBAT', description: 'RAHASIA', impact: 'medium', urgency: 'low', category: 'performance', subcategory: 'slow-response' });
+    const recent = await logIncident(admin, {
+      service: 'lambat',
+      title: 'RAHASIA-LAMBAT',
+      description: 'RAHASIA',
+      impact: 'medium',
+      urgency: 'low',
+      category: 'performance',
+      subcategory: 'slow-response',
+    });
     now = new Date(now.getTime() + minutes(45));
     await drive(admin, recent, [['acknowledge'], ['resolve', { resolutionCode: 'fixed', note: 'RAHASIA-RESOLUSI indeks ditambah' }]]);
     now = new Date(NOW.getTime() - 10 * 86_400_000);
@@ -107,7 +122,9 @@ describe.each(testDatabaseKinds())('the public status page, on $name', (kind) =>
   });
 
   it('computes each service’s state from its checks, maintenance and stale data', async () => {
-    const json = (await (await get('/status.json')).json()) as { services: Array<{ key: string; state: string; days: Array<{ day: string; ratio: number | null }>; uptime90d: number | null }> };
+    const json = (await (await get('/status.json')).json()) as {
+      services: Array<{ key: string; state: string; days: Array<{ day: string; ratio: number | null }>; uptime90d: number | null }>;
+    };
     expect(Object.fromEntries(json.services.map((s) => [s.key, s.state]))).toEqual({
       perizinan: 'partial_outage', // one check down of two
       pengaduan: 'major_outage', // its only check down
@@ -152,7 +169,16 @@ describe.each(testDatabaseKinds())('the public status page, on $name', (kind) =>
 
   it('speaks English with ?lang=en', async () => {
     const html = await (await get('/status?lang=en')).text();
-    for (const text of ['Service status', 'Partial outage', 'Major outage', 'Maintenance', 'Status unknown', 'Service disruption', 'Being worked on', 'Disruptions in the last 7 days']) {
+    for (const text of [
+      'Service status',
+      'Partial outage',
+      'Major outage',
+      'Maintenance',
+      'Status unknown',
+      'Service disruption',
+      'Being worked on',
+      'Disruptions in the last 7 days',
+    ]) {
       expect(html).toContain(text);
     }
     expect(html).toContain('<html lang="en">');

@@ -45,11 +45,22 @@ async function recordHistory(started: StartedSigap, days: number, now: number): 
       const hour = (t - firstHour) / HOUR;
       const day = Math.floor(hour / 24);
       const status: ProbeStatus = (day + n) % 11 === 3 && hour % 24 < 3 ? 'down' : (day + n) % 7 === 5 && hour % 24 === 9 ? 'degraded' : 'up';
-      rows.push({ checkId: c.id, instance: 'test', result: { checkKey: c.key, startedAt: new Date(t), durationMs: 120, status, failureKind: status === 'down' ? ('connect' as const) : null, timings: {}, evidence: {} } });
+      rows.push({
+        checkId: c.id,
+        instance: 'test',
+        result: { checkKey: c.key, startedAt: new Date(t), durationMs: 120, status, failureKind: status === 'down' ? ('connect' as const) : null, timings: {}, evidence: {} },
+      });
     }
     for (let i = 0; i < rows.length; i += 200) await db.stores.checks.insertResults(rows.slice(i, i + 200));
     const state: ProbeStatus = c.key === 'izin-api' ? 'down' : 'up';
-    await db.stores.checks.updateCheckState(c.id, { state, consecutiveFailures: 0, consecutiveSuccesses: 3, streakStartedAt: new Date(now - HOUR), lastResultAt: new Date(now - 60_000), lastStateChangeAt: null });
+    await db.stores.checks.updateCheckState(c.id, {
+      state,
+      consecutiveFailures: 0,
+      consecutiveSuccesses: 3,
+      streakStartedAt: new Date(now - HOUR),
+      lastResultAt: new Date(now - 60_000),
+      lastStateChangeAt: null,
+    });
   }
 }
 
@@ -66,9 +77,23 @@ describe('the report and status pages in Chromium', () => {
     month = new Date(now + 7 * HOUR).toISOString().slice(0, 7); // this month in WIB
     await recordHistory(started, 40, now);
     const admin = await callerFor(started.sigap, 'admin', 'admin');
-    const open = await logIncident(admin, { service: 'perizinan', title: 'API perizinan menolak koneksi', impact: 'high', urgency: 'high', category: 'availability', subcategory: 'outage' });
+    const open = await logIncident(admin, {
+      service: 'perizinan',
+      title: 'API perizinan menolak koneksi',
+      impact: 'high',
+      urgency: 'high',
+      category: 'availability',
+      subcategory: 'outage',
+    });
     await drive(admin, open, [['acknowledge']]);
-    const done = await logIncident(admin, { service: 'skm', title: 'Formulir SKM lambat', impact: 'medium', urgency: 'low', category: 'performance', subcategory: 'slow-response' });
+    const done = await logIncident(admin, {
+      service: 'skm',
+      title: 'Formulir SKM lambat',
+      impact: 'medium',
+      urgency: 'low',
+      category: 'performance',
+      subcategory: 'slow-response',
+    });
     await drive(admin, done, [['acknowledge'], ['resolve', { resolutionCode: 'fixed', note: 'indeks basis data ditambah' }]]);
     await started.createUser('kabid', 'manager', 'Kepala Bidang');
     if (screenshots) mkdirSync(screenshots, { recursive: true });

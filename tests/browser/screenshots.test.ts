@@ -44,8 +44,26 @@ describe('the main pages, as the README shows them', { timeout: 90_000 }, () => 
     baseUrl = started.sigap.url;
     const admin = await started.sigap.accounts.findUser('admin');
     const log = (input: Record<string, unknown>) => started.sigap.incidents.commands.logManual(admin, input as never);
-    await log({ service: 'pengaduan', title: 'Lampiran pengaduan gagal diunggah', description: 'Warga menelepon: unggah foto KTP berhenti di 90%.', impact: 'high', urgency: 'medium', category: 'application', subcategory: 'form-submission', reporter: { name: 'Budi Santoso', contact: '0812-3456-7890' } });
-    await log({ service: 'ppid', title: 'Tautan unduhan dokumen PPID salah', description: 'Tautan mengarah ke dokumen tahun lalu.', impact: 'low', urgency: 'low', category: 'data', subcategory: 'data-quality', reporter: { name: 'Siti Aminah' } });
+    await log({
+      service: 'pengaduan',
+      title: 'Lampiran pengaduan gagal diunggah',
+      description: 'Warga menelepon: unggah foto KTP berhenti di 90%.',
+      impact: 'high',
+      urgency: 'medium',
+      category: 'application',
+      subcategory: 'form-submission',
+      reporter: { name: 'Budi Santoso', contact: '0812-3456-7890' },
+    });
+    await log({
+      service: 'ppid',
+      title: 'Tautan unduhan dokumen PPID salah',
+      description: 'Tautan mengarah ke dokumen tahun lalu.',
+      impact: 'low',
+      urgency: 'low',
+      category: 'data',
+      subcategory: 'data-quality',
+      reporter: { name: 'Siti Aminah' },
+    });
   });
   afterAll(async () => {
     await started?.stop();

@@ -31,7 +31,13 @@ async function logPhoneCall(page: Page, baseUrl: string, call: Record<string, st
   await form.locator('textarea[name="description"]').fill(call.description ?? '');
   await submitAndWait(page, form.locator('button[type="submit"]'));
   const match = /\/incidents\/(INC-\d{4}-\d{5})$/.exec(new URL(page.url()).pathname);
-  if (!match) throw new Error(`logging the call landed on ${page.url()}: ${await page.locator('.form-error').textContent({ timeout: 1000 }).catch(() => '')}`);
+  if (!match)
+    throw new Error(
+      `logging the call landed on ${page.url()}: ${await page
+        .locator('.form-error')
+        .textContent({ timeout: 1000 })
+        .catch(() => '')}`,
+    );
   return match![1]!;
 }
 

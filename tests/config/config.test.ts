@@ -59,8 +59,23 @@ describe('the shipped sigap.yaml', () => {
     ]);
     const skmForm = config.services[0]!.checks[0]!;
     expect(skmForm).toMatchObject({ key: 'skm-form', serviceKey: 'skm', type: 'http', intervalMs: 60_000, timeoutMs: 10_000, retryIntervalMs: 10_000 });
-    expect(skmForm.target).toMatchObject({ type: 'http', checkKey: 'skm-form', method: 'GET', headers: {}, timeoutMs: 10_000, followRedirects: true, maxRedirects: 5, minDaysValid: 14 });
-    expect(skmForm.target.type === 'http' && skmForm.target.expect).toEqual({ status: [200], contains: ['Survei Kepuasan'], notContains: ['Fatal error', 'maintenance'], form: ['nama', 'nilai'], maxLatencyMs: 3000 });
+    expect(skmForm.target).toMatchObject({
+      type: 'http',
+      checkKey: 'skm-form',
+      method: 'GET',
+      headers: {},
+      timeoutMs: 10_000,
+      followRedirects: true,
+      maxRedirects: 5,
+      minDaysValid: 14,
+    });
+    expect(skmForm.target.type === 'http' && skmForm.target.expect).toEqual({
+      status: [200],
+      contains: ['Survei Kepuasan'],
+      notContains: ['Fatal error', 'maintenance'],
+      form: ['nama', 'nilai'],
+      maxLatencyMs: 3000,
+    });
   });
 
   it('gives the policy targets in ms', () => {

@@ -98,7 +98,7 @@ describe('the demo stand-in sites', () => {
       expect(html.match(/name="mode" value="broken-form"/g)).toHaveLength(2);
     });
 
-    it('changes a site\'s mode on a same-origin POST and redirects back with 303', async () => {
+    it("changes a site's mode on a same-origin POST and redirects back with 303", async () => {
       const response = await postMode('site=pengaduan&mode=maintenance', { origin: origin() });
       await response.body.dump();
       expect(response.statusCode).toBe(303);

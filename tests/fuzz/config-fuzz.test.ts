@@ -37,7 +37,41 @@ const nested = (depth: number, leaf: unknown): unknown => {
 };
 
 const oddScalar: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(null, true, false, 0, -1, -60, 1.5, 2 ** 53, 1e308, -1e308, '', ' ', '0s', '-5m', '1e9d', '10', '60', '5x', 'ms', '1.5.5s', '∞', 'NaN', '${NOT_SET}', '$${LITERAL}', '24x7x', 'P0', '25:00-26:00', '07:30-', 'Asia/Nowhere', 'http://', 'javascript:alert(1)', '\u0000', '\uD800'),
+  fc.constantFrom(
+    null,
+    true,
+    false,
+    0,
+    -1,
+    -60,
+    1.5,
+    2 ** 53,
+    1e308,
+    -1e308,
+    '',
+    ' ',
+    '0s',
+    '-5m',
+    '1e9d',
+    '10',
+    '60',
+    '5x',
+    'ms',
+    '1.5.5s',
+    '∞',
+    'NaN',
+    '${NOT_SET}',
+    '$${LITERAL}',
+    '24x7x',
+    'P0',
+    '25:00-26:00',
+    '07:30-',
+    'Asia/Nowhere',
+    'http://',
+    'javascript:alert(1)',
+    '\u0000',
+    '\uD800',
+  ),
   fc.string({ unit: 'binary', maxLength: 20 }),
   fc.integer(),
   fc.double(),
@@ -86,9 +120,26 @@ const treeMutated = fc.array(mutationArb, { minLength: 1, maxLength: 4 }).map((m
 });
 
 const BROKEN_SNIPPETS = [
-  'timezone: Asia/Jakarta\ntimezone: UTC\n', 'services:\n  - key: a\n    key: b\n', '\t- tab: indented\n', 'a: [1, 2\n', 'a: {b: 1\n', 'key: "unterminated\n', ": no key\n", '- - - -\n', '? complex\n: key\n',
-  '%YAML 9.9\n---\n', '---\n---\n---\n', '...\n', '!!js/function "function(){}"\n', 'a: !!binary AAAA\n', 'a: !!set {x, y}\n', 'a: !unknown-tag 1\n', '\u0000', '\uFEFF\uFEFF',
-  'a: &x 1\nb: *x\n', '<<: {timezone: UTC}\n',
+  'timezone: Asia/Jakarta\ntimezone: UTC\n',
+  'services:\n  - key: a\n    key: b\n',
+  '\t- tab: indented\n',
+  'a: [1, 2\n',
+  'a: {b: 1\n',
+  'key: "unterminated\n',
+  ': no key\n',
+  '- - - -\n',
+  '? complex\n: key\n',
+  '%YAML 9.9\n---\n',
+  '---\n---\n---\n',
+  '...\n',
+  '!!js/function "function(){}"\n',
+  'a: !!binary AAAA\n',
+  'a: !!set {x, y}\n',
+  'a: !unknown-tag 1\n',
+  '\u0000',
+  '\uFEFF\uFEFF',
+  'a: &x 1\nb: *x\n',
+  '<<: {timezone: UTC}\n',
 ];
 
 /** Text mutations: broken YAML spliced in, lines duplicated or dropped, truncation, deep flow nesting, junk bytes. */
@@ -133,7 +184,10 @@ function problemWith(text: string): string | null {
 // of nodes once escaped as a bare ReferenceError or RangeError instead of a ConfigError.
 const ALIAS_CASES = [
   { name: 'an alias to an anchor that does not exist', text: `${BASE}\nextra: *undefined_alias\n` },
-  { name: 'an alias bomb', text: `${BASE}\nextra:\n  a: &a [x, x, x, x, x, x, x, x, x]\n  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n  d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n  e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n` },
+  {
+    name: 'an alias bomb',
+    text: `${BASE}\nextra:\n  a: &a [x, x, x, x, x, x, x, x, x]\n  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n  d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n  e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n`,
+  },
   { name: 'a list that contains itself', text: 'services: &s\n  - *s\n' },
 ];
 

@@ -31,12 +31,7 @@ notifications:
     - { events: [opened], notify: [hook] }
 `;
 
-type Auth =
-  | { kind: 'admin-token' }
-  | { kind: 'session' }
-  | { kind: 'session-without-csrf' }
-  | { kind: 'session-wrong-csrf'; csrf: string }
-  | { kind: 'bad'; headers: Header[] };
+type Auth = { kind: 'admin-token' } | { kind: 'session' } | { kind: 'session-without-csrf' } | { kind: 'session-wrong-csrf'; csrf: string } | { kind: 'bad'; headers: Header[] };
 
 interface Attack {
   route: FuzzRoute;
@@ -67,7 +62,15 @@ const authArb: fc.Arbitrary<Auth> = fc.oneof(
   { weight: 4, arbitrary: fc.constant({ kind: 'admin-token' } as const) },
   { weight: 3, arbitrary: fc.constant({ kind: 'session' } as const) },
   { weight: 1, arbitrary: fc.constant({ kind: 'session-without-csrf' } as const) },
-  { weight: 1, arbitrary: fc.oneof(hostileString, fc.integer({ min: 1_000, max: 12_000 }).map((n) => 'c'.repeat(n))).map((csrf) => ({ kind: 'session-wrong-csrf', csrf }) as const) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .oneof(
+        hostileString,
+        fc.integer({ min: 1_000, max: 12_000 }).map((n) => 'c'.repeat(n)),
+      )
+      .map((csrf) => ({ kind: 'session-wrong-csrf', csrf }) as const),
+  },
   { weight: 2, arbitrary: badAuthHeaders.map((headers) => ({ kind: 'bad', headers }) as const) },
 );
 
@@ -105,9 +108,23 @@ const ATTACKS: Array<{ name: string; runs: number; arb: fc.Arbitrary<Attack> }> 
         auth: authArb,
         contentType: fc.constantFrom('application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=utf-8'),
         // The route's own fields each repeated (so a working session must be refused), then junk.
-        body: fc.tuple(fc.array(fc.tuple(hostileString, hostileString), { minLength: (route.formFields ?? []).length, maxLength: (route.formFields ?? []).length }), formPairs(route.formFields ?? ['note'])).map(([twice, junk]) =>
-          Buffer.from(joinPairs([...(route.formFields ?? []).flatMap((f, i): Array<[string, string]> => [[f, pct(twice[i]![0])], [f, pct(twice[i]![1])]]), ...junk]), 'latin1'),
-        ),
+        body: fc
+          .tuple(
+            fc.array(fc.tuple(hostileString, hostileString), { minLength: (route.formFields ?? []).length, maxLength: (route.formFields ?? []).length }),
+            formPairs(route.formFields ?? ['note']),
+          )
+          .map(([twice, junk]) =>
+            Buffer.from(
+              joinPairs([
+                ...(route.formFields ?? []).flatMap((f, i): Array<[string, string]> => [
+                  [f, pct(twice[i]![0])],
+                  [f, pct(twice[i]![1])],
+                ]),
+                ...junk,
+              ]),
+              'latin1',
+            ),
+          ),
       }),
     ),
   },
@@ -123,9 +140,34 @@ const ATTACKS: Array<{ name: string; runs: number; arb: fc.Arbitrary<Attack> }> 
         query: fc.oneof(
           { weight: 5, arbitrary: formPairs([...route.queryFields, 'limit', 'cursor', 'lang']).map((pairs) => `?${joinPairs(pairs)}`) },
           // Each of the route's own parameters once, so that one odd value is all that is wrong.
-          { weight: 3, arbitrary: fc.tuple(fc.subarray([...route.queryFields, 'lang']), fc.array(hostileString, { minLength: route.queryFields.length + 1, maxLength: route.queryFields.length + 1 })).map(([keys, values]) => `?${joinPairs(keys.map((k, i): [string, string] => [k, pct(values[i]!)]))}`) },
-          { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...route.queryFields, 'q', 'next'), fc.integer({ min: 2_000, max: 20_000 })).map(([k, n]) => `?${k}=${'%41'.repeat(n / 3)}`) },
-          { weight: 1, arbitrary: fc.constantFrom('?', '??', '?&&&', '?=', '?a[b][c]=', `?${'a[b]'.repeat(200)}=1`, `?status=${'new,'.repeat(500)}`, '?limit=-1&limit=1e9', '?cursor=%00', '?from=2026-02-30&to=0001-01-01', '?from=2026-01-01&to=9999-12-31', '?format=xml', '?lang=../../etc') },
+          {
+            weight: 3,
+            arbitrary: fc
+              .tuple(fc.subarray([...route.queryFields, 'lang']), fc.array(hostileString, { minLength: route.queryFields.length + 1, maxLength: route.queryFields.length + 1 }))
+              .map(([keys, values]) => `?${joinPairs(keys.map((k, i): [string, string] => [k, pct(values[i]!)]))}`),
+          },
+          {
+            weight: 1,
+            arbitrary: fc.tuple(fc.constantFrom(...route.queryFields, 'q', 'next'), fc.integer({ min: 2_000, max: 20_000 })).map(([k, n]) => `?${k}=${'%41'.repeat(n / 3)}`),
+          },
+          {
+            weight: 1,
+            arbitrary: fc.constantFrom(
+              '?',
+              '??',
+              '?&&&',
+              '?=',
+              '?a[b][c]=',
+              `?${'a[b]'.repeat(200)}=1`,
+              `?status=${'new,'.repeat(500)}`,
+              '?limit=-1&limit=1e9',
+              '?cursor=%00',
+              '?from=2026-02-30&to=0001-01-01',
+              '?from=2026-01-01&to=9999-12-31',
+              '?format=xml',
+              '?lang=../../etc',
+            ),
+          },
         ),
       }),
     ),
@@ -153,7 +195,15 @@ const ATTACKS: Array<{ name: string; runs: number; arb: fc.Arbitrary<Attack> }> 
       contentType: fc.constantFrom('application/json', undefined),
       body: fc.constantFrom(undefined, Buffer.from('{"note": 1}')),
       extraHeaders: fc.array(
-        fc.tuple(fc.constantFrom('Accept', 'Accept-Language', 'X-Forwarded-For', 'X-CSRF-Token', 'User-Agent', 'Origin', 'Referer', 'X-HTTP-Method-Override', 'Accept-Encoding'), fc.oneof(hostileString.map((s) => Buffer.from(s.replace(/[\r\n]/g, ''), 'utf8')), fc.constantFrom('text/html', '*/*', 'application/json;q=0', 'DELETE', '::1, 999.1.1.1', 'gzip;q=2'))).map(([k, v]): Header => [k, v]),
+        fc
+          .tuple(
+            fc.constantFrom('Accept', 'Accept-Language', 'X-Forwarded-For', 'X-CSRF-Token', 'User-Agent', 'Origin', 'Referer', 'X-HTTP-Method-Override', 'Accept-Encoding'),
+            fc.oneof(
+              hostileString.map((s) => Buffer.from(s.replace(/[\r\n]/g, ''), 'utf8')),
+              fc.constantFrom('text/html', '*/*', 'application/json;q=0', 'DELETE', '::1, 999.1.1.1', 'gzip;q=2'),
+            ),
+          )
+          .map(([k, v]): Header => [k, v]),
         { maxLength: 3 },
       ),
     }),
@@ -190,7 +240,9 @@ function realParam(world: World, route: FuzzRoute, name: string, pick: number): 
 }
 
 function requestOf(world: World, attack: Attack) {
-  const path = attack.route.template.replace(/\{(\w+)\}/g, (_m, name: string) => (attack.params === 'real' ? encodeURIComponent(realParam(world, attack.route, name, attack.pick)) : attack.params));
+  const path = attack.route.template.replace(/\{(\w+)\}/g, (_m, name: string) =>
+    attack.params === 'real' ? encodeURIComponent(realParam(world, attack.route, name, attack.pick)) : attack.params,
+  );
   const headers: Header[] = [];
   const { auth } = attack;
   if (auth.kind === 'admin-token') headers.push(['Authorization', `Bearer ${world.adminToken}`]);
@@ -216,7 +268,8 @@ function reproducer(request: ReturnType<typeof requestOf>): string {
 /** What is wrong with the answer, if anything. */
 function problemWith(attack: Attack, request: ReturnType<typeof requestOf>, res: RawResponse): string | null {
   if (res.status >= 500) return `status ${res.status}: ${res.body.toString('utf8').slice(0, 300)}`;
-  const hugeJsonToValidator = attack.route.api && attack.route.body && works(attack.auth) && attack.params === 'real' && attack.contentType === 'application/json' && (request.body?.length ?? 0) > 64 * 1024;
+  const hugeJsonToValidator =
+    attack.route.api && attack.route.body && works(attack.auth) && attack.params === 'real' && attack.contentType === 'application/json' && (request.body?.length ?? 0) > 64 * 1024;
   if (hugeJsonToValidator && res.status !== 413 && res.status !== 422) return `a ${request.body!.length}-byte body answered ${res.status}, not 413 or 422`;
   if (attack.route.api && res.status >= 400 && res.headers['content-type']) {
     let body: { error?: { code?: unknown; message?: unknown; details?: unknown } };
@@ -227,7 +280,8 @@ function problemWith(attack: Attack, request: ReturnType<typeof requestOf>, res:
     }
     const e = body?.error;
     const detailsOk = Array.isArray(e?.details) && e.details.every((d: { path?: unknown; message?: unknown }) => typeof d?.path === 'string' && typeof d?.message === 'string');
-    if (typeof e?.code !== 'string' || typeof e?.message !== 'string' || !detailsOk) return `status ${res.status} without the error shape: ${res.body.toString('utf8').slice(0, 300)}`;
+    if (typeof e?.code !== 'string' || typeof e?.message !== 'string' || !detailsOk)
+      return `status ${res.status} without the error shape: ${res.body.toString('utf8').slice(0, 300)}`;
   }
   return null;
 }
@@ -273,7 +327,13 @@ describe.each(testDatabaseKinds())('hostile HTTP input on $name', (kind) => {
     expect(check.status, JSON.stringify(check.json)).toBe(201);
     // Disabled, so that no probe changes its state during the run (its routes still find it).
     expect((await admin.call('POST', '/api/checks/fuzz-check/disable')).status).toBe(200);
-    const window = await admin.call('POST', '/api/maintenance', { title: 'Patching', service: 'skm', recurrence: 'none', startsAt: '2026-12-01T13:00:00Z', endsAt: '2026-12-01T15:00:00Z' });
+    const window = await admin.call('POST', '/api/maintenance', {
+      title: 'Patching',
+      service: 'skm',
+      recurrence: 'none',
+      startsAt: '2026-12-01T13:00:00Z',
+      endsAt: '2026-12-01T15:00:00Z',
+    });
     expect(window.status, JSON.stringify(window.json)).toBe(201);
     await sigap.dispatcher!.tick();
     const notifications = await admin.call('GET', '/api/notifications');
@@ -328,7 +388,7 @@ describe.each(testDatabaseKinds())('hostile HTTP input on $name', (kind) => {
     { what: 'a NUL in a queue query', method: 'GET', target: '/api/incidents?q=%00', auth: true },
     { what: 'a NUL in a known-error query', method: 'GET', target: '/api/known-errors?q=a%00', auth: true },
     { what: 'a NUL in an incident ref', method: 'GET', target: '/api/incidents/INC-2026-99999%00', auth: true },
-    { what: 'a NUL in a page\'s incident ref', method: 'GET', target: '/incidents/%00', auth: true },
+    { what: "a NUL in a page's incident ref", method: 'GET', target: '/incidents/%00', auth: true },
     { what: 'a NUL in a check key', method: 'GET', target: '/api/checks/%00/results', auth: true },
     { what: 'a NUL in a user name path', method: 'PATCH', target: '/api/users/a%00', json: '{"displayName":"x"}', auth: true },
     { what: 'a NUL in a log-in name', method: 'POST', target: '/api/session', json: '{"username":"admin\\u0000","password":"x"}' },

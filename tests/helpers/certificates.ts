@@ -54,10 +54,24 @@ async function issueCertificate(authority: KeyAndCertificate, options: IssueOpti
       writeFile(join(dir, 'ca.cnf'), caConfig(dir, names)),
     ]);
     await openssl(['req', ...NEW_KEY, '-keyout', join(dir, 'leaf.key'), '-out', join(dir, 'leaf.csr'), '-subj', '/CN=localhost'], dir);
-    await openssl([
-      'ca', '-batch', '-notext', '-config', join(dir, 'ca.cnf'), '-in', join(dir, 'leaf.csr'), '-out', join(dir, 'leaf.pem'),
-      '-startdate', opensslTime(options.notBefore ?? daysFromNow(-1)), '-enddate', opensslTime(options.notAfter),
-    ], dir);
+    await openssl(
+      [
+        'ca',
+        '-batch',
+        '-notext',
+        '-config',
+        join(dir, 'ca.cnf'),
+        '-in',
+        join(dir, 'leaf.csr'),
+        '-out',
+        join(dir, 'leaf.pem'),
+        '-startdate',
+        opensslTime(options.notBefore ?? daysFromNow(-1)),
+        '-enddate',
+        opensslTime(options.notAfter),
+      ],
+      dir,
+    );
     return { key: await readFile(join(dir, 'leaf.key'), 'utf8'), cert: await readFile(join(dir, 'leaf.pem'), 'utf8') };
   });
 }

@@ -38,7 +38,10 @@ export async function startHttpsServer(handler: RequestHandler, certificate: Sel
 
 /** A TLS server that completes the handshake with `certificate` and then closes the connection. */
 export async function startTlsServer(certificate: SelfSignedCertificate): Promise<LocalServer> {
-  return track(tls.createServer({ key: certificate.key, cert: certificate.cert }, (socket) => socket.end()), 'tls');
+  return track(
+    tls.createServer({ key: certificate.key, cert: certificate.cert }, (socket) => socket.end()),
+    'tls',
+  );
 }
 
 /** A bare TCP server: `onConnection` decides what each accepted socket gets (or does not get). */
@@ -67,9 +70,21 @@ export async function createSelfSignedCertificate(extraHostNames: string[] = [],
     const keyPath = join(dir, 'key.pem');
     const certPath = join(dir, 'cert.pem');
     await execFileAsync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes',
-      '-keyout', keyPath, '-out', certPath, '-days', String(days),
-      '-subj', '/CN=localhost', '-addext', `subjectAltName=${names}`,
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyPath,
+      '-out',
+      certPath,
+      '-days',
+      String(days),
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      `subjectAltName=${names}`,
     ]);
     return { key: await readFile(keyPath, 'utf8'), cert: await readFile(certPath, 'utf8') };
   } finally {

@@ -41,7 +41,10 @@ export async function logIn(baseUrl: string, username = 'admin', password = TEST
     body: JSON.stringify({ username, password }),
   });
   if (res.status !== 200) throw new Error(`log-in failed: ${res.status} ${await res.text()}`);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const { csrfToken } = (await res.json()) as { csrfToken: string };
   return { cookie, csrfToken };
 }

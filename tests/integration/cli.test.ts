@@ -40,7 +40,6 @@ function sigapCli(args: string[], env: Record<string, string>, stdin = ''): Prom
   });
 }
 
-
 const VALID_YAML = `${INCIDENT_TEST_YAML}
   - key: portal
     name: Portal
@@ -106,7 +105,12 @@ describe.each(testDatabaseKinds())('the sigap command line, on $name', (kind) =>
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toContain(`FAILED: ${file}: 4 problem(s)`);
-    for (const problem of ['timezone: must be an IANA time zone', 'services[0].impact: must be one of high, medium, low', 'services[0].checks[0].interval: "often" is not a duration', 'services[1].key: "skm" is used by another service']) {
+    for (const problem of [
+      'timezone: must be an IANA time zone',
+      'services[0].impact: must be one of high, medium, low',
+      'services[0].checks[0].interval: "often" is not a duration',
+      'services[1].key: "skm" is used by another service',
+    ]) {
       expect(stderr).toContain(problem);
     }
     expect(stderr).not.toMatch(/\bat .*\.ts:\d+/);
@@ -179,7 +183,10 @@ describe.each(testDatabaseKinds())('the sigap command line, on $name', (kind) =>
     const rudi = await logIn(started.url!, 'rudi', 'rudi-secret-1');
     const users = await fetch(`${started.url}/api/users`, { headers: { cookie: rudi.cookie } });
     expect(((await users.json()) as { items: unknown[] }).items).toEqual(
-      expect.arrayContaining([expect.objectContaining({ username: 'siti', displayName: 'Siti Aminah', role: 'service_desk', email: 'siti@dpmptsp.example' }), expect.objectContaining({ username: 'rudi', language: 'en' })]),
+      expect.arrayContaining([
+        expect.objectContaining({ username: 'siti', displayName: 'Siti Aminah', role: 'service_desk', email: 'siti@dpmptsp.example' }),
+        expect.objectContaining({ username: 'rudi', language: 'en' }),
+      ]),
     );
   }, 90_000);
 
@@ -220,7 +227,11 @@ describe.each(testDatabaseKinds())('the sigap command line, on $name', (kind) =>
     now = new Date('2026-03-01T16:30:00Z');
     const lateFirst = await logIncident(desk, { title: 'Satu Maret, larut malam' });
     now = new Date('2026-03-01T17:30:00Z');
-    const tricky = await logIncident(desk, { title: 'Formulir "SKM", tidak terkirim', description: 'Baris pertama\nbaris kedua; ada koma, juga', reporter: { name: 'Ibu Sari', contact: '0812' } });
+    const tricky = await logIncident(desk, {
+      title: 'Formulir "SKM", tidak terkirim',
+      description: 'Baris pertama\nbaris kedua; ada koma, juga',
+      reporter: { name: 'Ibu Sari', contact: '0812' },
+    });
     now = new Date('2026-03-02T16:59:00Z');
     const lastMinute = await logIncident(desk, { title: 'Hampir tengah malam' });
     now = new Date('2026-03-02T17:00:00Z');
@@ -238,7 +249,8 @@ describe.each(testDatabaseKinds())('the sigap command line, on $name', (kind) =>
     expect(text).toContain('"Formulir ""SKM"", tidak terkirim"');
     const [header, ...rows] = parseCsv(text);
     expect(header!.slice(0, 4)).toEqual(['ref', 'title', 'description', 'service']);
-    for (const column of ['priority', 'status', 'reporterName', 'reporterContact', 'detectedAt', 'resolveDueAt', 'resolutionCode', 'closureCode', 'reopenCount']) expect(header).toContain(column);
+    for (const column of ['priority', 'status', 'reporterName', 'reporterContact', 'detectedAt', 'resolveDueAt', 'resolutionCode', 'closureCode', 'reopenCount'])
+      expect(header).toContain(column);
     const records = rows.map((r) => Object.fromEntries(header!.map((name, i) => [name, r[i]])));
     expect(records.map((r) => r.ref)).toEqual([tricky, lastMinute]);
     expect(records[0]).toMatchObject({
@@ -259,7 +271,11 @@ describe.each(testDatabaseKinds())('the sigap command line, on $name', (kind) =>
     const toStdout = await cli(['export', 'incidents', '--from', '2026-03-01', '--to', '2026-03-02', '--format', 'csv']);
     expect(toStdout.code).toBe(0);
     expect([...toStdout.bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    expect(parseCsv(toStdout.stdout.slice(1)).slice(1).map((r) => r[0])).toEqual([lateFirst]);
+    expect(
+      parseCsv(toStdout.stdout.slice(1))
+        .slice(1)
+        .map((r) => r[0]),
+    ).toEqual([lateFirst]);
     const none = await cli(['export', 'incidents', '--from', '2025-01-01', '--to', '2025-02-01', '--format', 'csv']);
     expect(parseCsv(none.stdout.slice(1))).toHaveLength(1);
   }, 90_000);

@@ -132,10 +132,14 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('PostgreSQL unreachable for a wh
     const restoredAt = Date.now();
     await proxy.restore();
     // The batcher retries with a backoff of at most 10 s.
-    const [incident] = await waitFor('the incident to open', async () => {
-      const found = await seen.incidents();
-      return found.length > 0 ? found : undefined;
-    }, 30_000);
+    const [incident] = await waitFor(
+      'the incident to open',
+      async () => {
+        const found = await seen.incidents();
+        return found.length > 0 ? found : undefined;
+      },
+      30_000,
+    );
     const failures = (await seen.results()).filter((r) => r.status === 'down');
     const duringOutage = failures.filter((r) => r.startedAt.getTime() < restoredAt);
     // About one probe every 300 ms while the site and the database were both away, all written.
@@ -190,7 +194,11 @@ describe.each(testDatabaseKinds())('SIGTERM in the middle of a probe, on $name',
     const seen = observer(testDb.url);
     cleanups.push(() => seen.close());
 
-    const sigap = await startSigapProcess({ instance: 'a', databaseUrl: testDb.url, configPath: writeConfig(dir, site.port, { interval: '3s', timeout: '2s', retryInterval: '1s' }) });
+    const sigap = await startSigapProcess({
+      instance: 'a',
+      databaseUrl: testDb.url,
+      configPath: writeConfig(dir, site.port, { interval: '3s', timeout: '2s', retryInterval: '1s' }),
+    });
     processes.push(sigap);
     await until('a first result to be written', async () => (await seen.results()).length >= 1);
     // The next probe has reached the site, which answers a second later: stop now.
@@ -294,10 +302,14 @@ describe('SQLite on a full disk', () => {
 
     const freedAt = Date.now();
     rmSync(filler);
-    const [incident] = await waitFor('the incident to open', async () => {
-      const found = await seen.incidents();
-      return found.length > 0 ? found : undefined;
-    }, 30_000);
+    const [incident] = await waitFor(
+      'the incident to open',
+      async () => {
+        const found = await seen.incidents();
+        return found.length > 0 ? found : undefined;
+      },
+      30_000,
+    );
     const failures = (await seen.results()).filter((r) => r.status === 'down');
     expect(failures.filter((r) => r.startedAt.getTime() < freedAt).length).toBeGreaterThanOrEqual(3);
     expect(failures[0]!.startedAt.getTime()).toBeGreaterThanOrEqual(siteDownAt - 50);

@@ -20,7 +20,8 @@ describe.each(testDatabaseKinds())('a failure during a maintenance window opens 
   let windowEnd = 0;
 
   const get = async <T>(path: string): Promise<T> => (await (await fetch(`${sigap.url}${path}`, { headers: { cookie: auth.cookie } })).json()) as T;
-  const openIncidents = async () => (await get<{ items: Array<{ check: string; evidence: { checkedAt?: string } }> }>('/api/incidents?status=new,assigned,escalated,pending')).items;
+  const openIncidents = async () =>
+    (await get<{ items: Array<{ check: string; evidence: { checkedAt?: string } }> }>('/api/incidents?status=new,assigned,escalated,pending')).items;
   const downResults = async () => (await sigap.db.stores.checks.listResults('skm-form', new Date(0), new Date(Date.now() + 1000), 10_000)).filter((r) => r.status === 'down');
 
   beforeAll(async () => {
@@ -71,7 +72,7 @@ services:
     await until('five failed probes in the window', async () => (await downResults()).length >= 5);
     expect((await downResults()).every((r) => r.startedAt.getTime() < windowEnd)).toBe(true);
     expect(await openIncidents()).toEqual([]);
-    expect((await sigap.db.stores.checks.getCheck('skm-form'))).toMatchObject({ state: 'down' });
+    expect(await sigap.db.stores.checks.getCheck('skm-form')).toMatchObject({ state: 'down' });
     expect((await sigap.db.stores.checks.getCheck('skm-form'))!.consecutiveFailures).toBeGreaterThanOrEqual(5);
   });
 

@@ -12,7 +12,6 @@ import { until, waitFor } from '../helpers/wait.js';
 
 const PAGE = '<html><body><h1>Survei Kepuasan Masyarakat</h1></body></html>';
 
-
 interface Received {
   idempotencyKey: string | undefined;
   body: {

@@ -10,7 +10,6 @@ import { waitFor } from '../helpers/wait.js';
 
 const PAGE = '<html><body><h1>Survei Kepuasan Masyarakat</h1><form method="post"><input name="nama"><input name="nilai"></form></body></html>';
 
-
 interface IncidentJson {
   ref: string;
   check: string;

@@ -92,8 +92,24 @@ describe.each(testDatabaseKinds())('real processes act on every breach once and 
     // The service desk's own process: its actions act on due breaches too (a third racer).
     // Its events are notified like those of any Sigap process (the workers deliver them).
     const planner = new NotificationPlanner({ config: config.notifications, timezone: config.timezone, checks: fixedCheckLookup([]) });
-    const incidents = createIncidentServices({ db, checks: fixedCheckLookup([]), policy: config.policy, calendar: config.calendar, clock: () => new Date(), onEvent: planner.plan });
-    const report = { service: 'skm', title: 'Formulir SKM tidak bisa dikirim', description: 'Telepon dari warga.', impact: 'medium', urgency: 'high', category: 'availability', subcategory: 'outage', reporter: { name: 'Pak Budi', contact: null } } as const;
+    const incidents = createIncidentServices({
+      db,
+      checks: fixedCheckLookup([]),
+      policy: config.policy,
+      calendar: config.calendar,
+      clock: () => new Date(),
+      onEvent: planner.plan,
+    });
+    const report = {
+      service: 'skm',
+      title: 'Formulir SKM tidak bisa dikirim',
+      description: 'Telepon dari warga.',
+      impact: 'medium',
+      urgency: 'high',
+      category: 'availability',
+      subcategory: 'outage',
+      reporter: { name: 'Pak Budi', contact: null },
+    } as const;
 
     const refs: string[] = [];
     for (let n = 0; n < 4; n += 1) refs.push((await incidents.commands.logManual(desk, report)).incident.ref);
@@ -109,7 +125,11 @@ describe.each(testDatabaseKinds())('real processes act on every breach once and 
     // Only after the process is gone is nothing more delivered by it.
     const killedAt = Date.now();
     const third = await start('worker-c');
-    await until('every resolution target to be acted on', async () => (await Promise.all(refs.map(breachesOf))).every((b) => b.some((e) => dataOf(e).target === 'resolution')), 20_000);
+    await until(
+      'every resolution target to be acted on',
+      async () => (await Promise.all(refs.map(breachesOf))).every((b) => b.some((e) => dataOf(e).target === 'resolution')),
+      20_000,
+    );
     // Give all three sweepers a few more rounds to do anything twice.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
 
@@ -129,8 +149,14 @@ describe.each(testDatabaseKinds())('real processes act on every breach once and 
       }
       // An answered incident was never at risk of its response target: nothing warned or breached for it.
       if (index === 0) expect(byTarget('breached', 'response')).toHaveLength(0);
-      expect(sigap.filter((e) => e.type === 'escalate'), `${ref} escalated once`).toHaveLength(1);
-      expect(sigap.filter((e) => e.type === 'escalate_management'), `${ref} head of division`).toHaveLength(targets.length);
+      expect(
+        sigap.filter((e) => e.type === 'escalate'),
+        `${ref} escalated once`,
+      ).toHaveLength(1);
+      expect(
+        sigap.filter((e) => e.type === 'escalate_management'),
+        `${ref} head of division`,
+      ).toHaveLength(targets.length);
       expect(incident).toMatchObject({ escalationLevel: 1, managementEscalated: true, resolutionBreached: true, responseBreached: index !== 0 });
     }
 
@@ -157,13 +183,22 @@ describe.each(testDatabaseKinds())('real processes act on every breach once and 
     for (const [index, ref] of refs.entries()) {
       // One per delivery key: a redelivery across the kill (checked above) is the same message.
       const events = [...new Map(received.filter((r) => r.ref === ref).map((r) => [r.key, r.event])).values()];
-      expect(events.filter((e) => e === 'opened'), `${ref} opened`).toHaveLength(1);
-      expect(events.filter((e) => e === 'breached'), `${ref} breached`).toHaveLength(index === 0 ? 1 : 2);
+      expect(
+        events.filter((e) => e === 'opened'),
+        `${ref} opened`,
+      ).toHaveLength(1);
+      expect(
+        events.filter((e) => e === 'breached'),
+        `${ref} breached`,
+      ).toHaveLength(index === 0 ? 1 : 2);
     }
     expect(received.filter((r) => r.ref === refs[1] && r.event === 'closed')).toHaveLength(1);
 
     for (const p of [second, third]) {
-      expect(p.logs.filter((l) => (l.level ?? 0) >= 50), p.transcript()).toEqual([]);
+      expect(
+        p.logs.filter((l) => (l.level ?? 0) >= 50),
+        p.transcript(),
+      ).toEqual([]);
       expect(await p.stop()).toEqual({ code: 0, signal: null });
     }
   }, 120_000);

@@ -72,7 +72,11 @@ describe.each(testDatabaseKinds())('worker processes share the checks without pr
     const now = Date.now();
     return (await db.stores.leases.listLeases(LOCATION)).filter((l) => l.expiresAt.getTime() >= now);
   };
-  const checksOf = (leases: CheckLease[], worker: SigapProcess) => leases.filter((l) => l.owner.startsWith(`${LOCATION}:${worker.pid}:`)).map((l) => l.checkKey).sort();
+  const checksOf = (leases: CheckLease[], worker: SigapProcess) =>
+    leases
+      .filter((l) => l.owner.startsWith(`${LOCATION}:${worker.pid}:`))
+      .map((l) => l.checkKey)
+      .sort();
   /** What a worker's log says it holds now. */
   const heldPerLog = (worker: SigapProcess) => {
     const held = new Set<string>();

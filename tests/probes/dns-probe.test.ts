@@ -15,8 +15,14 @@ function dnsError(code: string, name = SKM_HOST): Error {
   return Object.assign(new Error(`queryA ${code} ${name}`), { code, syscall: 'queryA', hostname: name });
 }
 
-const answering = (...answers: string[]): DnsResolveFunction => async () => answers;
-const failing = (code: string): DnsResolveFunction => async () => Promise.reject(dnsError(code));
+const answering =
+  (...answers: string[]): DnsResolveFunction =>
+  async () =>
+    answers;
+const failing =
+  (code: string): DnsResolveFunction =>
+  async () =>
+    Promise.reject(dnsError(code));
 const neverAnswering: DnsResolveFunction = () => new Promise<string[]>(() => undefined);
 
 afterEach(stopAllServers);
@@ -33,27 +39,57 @@ interface Case {
 
 describe('probeDns with an injected resolver', () => {
   it.each<Case & { resolve: DnsResolveFunction }>([
-    { name: 'a name with answers is up and keeps them', resolve: answering('10.20.30.40', '10.20.30.41'), target: {},
-      status: 'up', failureKind: null, answers: ['10.20.30.40', '10.20.30.41'] },
-    { name: 'every expected answer present is up', resolve: answering('10.20.30.40', '10.20.30.41'), target: { expectAnswers: ['10.20.30.41'] },
-      status: 'up', failureKind: null },
-    { name: 'an expected answer missing is down with dns, naming what is missing', resolve: answering('10.20.30.40'),
-      target: { expectAnswers: ['10.20.30.40', '10.20.30.99'] }, status: 'down', failureKind: 'dns',
-      reason: 'expected answers missing: 10.20.30.99', answers: ['10.20.30.40'] },
-    { name: 'expected MX answers match whatever the case or trailing dot', resolve: answering('10 mail.DPMPTSP.test'),
-      target: { recordType: 'MX', expectAnswers: ['10 mail.dpmptsp.test.'] }, status: 'up', failureKind: null },
-    { name: 'an expected AAAA answer matches in another spelling of the address', resolve: answering('2001:db8::1'),
-      target: { recordType: 'AAAA', expectAnswers: ['2001:DB8:0:0::1'] }, status: 'up', failureKind: null },
-    { name: 'no records at all is down with dns', resolve: answering(), target: {},
-      status: 'down', failureKind: 'dns', reason: `no A records for ${SKM_HOST}` },
-    { name: 'NXDOMAIN is down with dns and ENOTFOUND', resolve: failing('ENOTFOUND'), target: {},
-      status: 'down', failureKind: 'dns', errorCode: 'ENOTFOUND' },
-    { name: 'SERVFAIL is down with dns and ESERVFAIL', resolve: failing('ESERVFAIL'), target: {},
-      status: 'down', failureKind: 'dns', errorCode: 'ESERVFAIL' },
-    { name: 'a name with no record of the type is down with dns and ENODATA', resolve: failing('ENODATA'), target: { recordType: 'TXT' },
-      status: 'down', failureKind: 'dns', errorCode: 'ENODATA' },
-    { name: 'a resolver that never answers is down with dns at the timeout', resolve: neverAnswering, target: { timeoutMs: 300 },
-      status: 'down', failureKind: 'dns', errorCode: 'TimeoutError' },
+    {
+      name: 'a name with answers is up and keeps them',
+      resolve: answering('10.20.30.40', '10.20.30.41'),
+      target: {},
+      status: 'up',
+      failureKind: null,
+      answers: ['10.20.30.40', '10.20.30.41'],
+    },
+    { name: 'every expected answer present is up', resolve: answering('10.20.30.40', '10.20.30.41'), target: { expectAnswers: ['10.20.30.41'] }, status: 'up', failureKind: null },
+    {
+      name: 'an expected answer missing is down with dns, naming what is missing',
+      resolve: answering('10.20.30.40'),
+      target: { expectAnswers: ['10.20.30.40', '10.20.30.99'] },
+      status: 'down',
+      failureKind: 'dns',
+      reason: 'expected answers missing: 10.20.30.99',
+      answers: ['10.20.30.40'],
+    },
+    {
+      name: 'expected MX answers match whatever the case or trailing dot',
+      resolve: answering('10 mail.DPMPTSP.test'),
+      target: { recordType: 'MX', expectAnswers: ['10 mail.dpmptsp.test.'] },
+      status: 'up',
+      failureKind: null,
+    },
+    {
+      name: 'an expected AAAA answer matches in another spelling of the address',
+      resolve: answering('2001:db8::1'),
+      target: { recordType: 'AAAA', expectAnswers: ['2001:DB8:0:0::1'] },
+      status: 'up',
+      failureKind: null,
+    },
+    { name: 'no records at all is down with dns', resolve: answering(), target: {}, status: 'down', failureKind: 'dns', reason: `no A records for ${SKM_HOST}` },
+    { name: 'NXDOMAIN is down with dns and ENOTFOUND', resolve: failing('ENOTFOUND'), target: {}, status: 'down', failureKind: 'dns', errorCode: 'ENOTFOUND' },
+    { name: 'SERVFAIL is down with dns and ESERVFAIL', resolve: failing('ESERVFAIL'), target: {}, status: 'down', failureKind: 'dns', errorCode: 'ESERVFAIL' },
+    {
+      name: 'a name with no record of the type is down with dns and ENODATA',
+      resolve: failing('ENODATA'),
+      target: { recordType: 'TXT' },
+      status: 'down',
+      failureKind: 'dns',
+      errorCode: 'ENODATA',
+    },
+    {
+      name: 'a resolver that never answers is down with dns at the timeout',
+      resolve: neverAnswering,
+      target: { timeoutMs: 300 },
+      status: 'down',
+      failureKind: 'dns',
+      errorCode: 'TimeoutError',
+    },
   ])('$name', async ({ resolve, target, status, failureKind, reason, errorCode, answers }) => {
     const result = await probeDns(dnsTarget(target), { now: fixedNow, resolveDns: resolve });
 
@@ -95,12 +131,15 @@ describe('probeDns with its default resolver against a local DNS server', () => 
 
   it.each<Case>([
     { name: 'a name the server knows is up with its A record', target: {}, status: 'up', failureKind: null, answers: ['10.20.30.40'] },
-    { name: 'a name the server does not know is down with dns and ENOTFOUND', target: { name: 'missing.dpmptsp.test' },
-      status: 'down', failureKind: 'dns', errorCode: 'ENOTFOUND' },
-    { name: 'a server failure is down with dns and ESERVFAIL', target: { name: 'broken.dpmptsp.test' },
-      status: 'down', failureKind: 'dns', errorCode: 'ESERVFAIL' },
-    { name: 'a name with no record of the type asked is down with dns and ENODATA', target: { recordType: 'TXT' },
-      status: 'down', failureKind: 'dns', errorCode: 'ENODATA' },
+    {
+      name: 'a name the server does not know is down with dns and ENOTFOUND',
+      target: { name: 'missing.dpmptsp.test' },
+      status: 'down',
+      failureKind: 'dns',
+      errorCode: 'ENOTFOUND',
+    },
+    { name: 'a server failure is down with dns and ESERVFAIL', target: { name: 'broken.dpmptsp.test' }, status: 'down', failureKind: 'dns', errorCode: 'ESERVFAIL' },
+    { name: 'a name with no record of the type asked is down with dns and ENODATA', target: { recordType: 'TXT' }, status: 'down', failureKind: 'dns', errorCode: 'ENODATA' },
   ])('$name', async ({ target, status, failureKind, errorCode, answers }) => {
     const server = await startDnsServer(zone);
     const result = await probeDns(dnsTarget({ server: server.server, ...target }), { now: fixedNow });

@@ -53,8 +53,7 @@ function answer(statusCode: number, body: string, delayMs = 0): RequestHandler {
 }
 
 function resolveTo(address: string): LookupFunction {
-  return (_hostname, options, callback) =>
-    options.all ? callback(null, [{ address, family: 4 }]) : callback(null, address, 4);
+  return (_hostname, options, callback) => (options.all ? callback(null, [{ address, family: 4 }]) : callback(null, address, 4));
 }
 
 const notFoundLookup: LookupFunction = (hostname, _options, callback) => {
@@ -86,47 +85,129 @@ describe('probeHttp', () => {
   const serveHttp = (handler: RequestHandler) => async () => `${(await startHttpServer(handler)).origin}/`;
 
   const cases: Case[] = [
-    { name: 'a server that answers 200 with the expected content is up', serve: serveHttp(answer(200, SKM_PAGE)),
-      target: { expect: { contains: ['Survei Kepuasan'], notContains: ['maintenance'] } }, status: 'up', failureKind: null },
-    { name: 'a server that answers 500 is down with http_5xx', serve: serveHttp(answer(500, 'Fatal error')),
-      status: 'down', failureKind: 'http_5xx', reason: 'status 500 not in [200]' },
-    { name: 'a server that answers 404 is down with http_4xx', serve: serveHttp(answer(404, 'Not Found')),
-      status: 'down', failureKind: 'http_4xx', reason: 'status 404 not in [200]' },
-    { name: 'a redirect is not followed and counts as an unexpected status', serve: serveHttp((_q, s) => s.writeHead(302, { location: '/login' }).end()),
-      status: 'down', failureKind: 'http_4xx', reason: 'status 302 not in [200]' },
-    { name: 'a page without an expected text is down with content', serve: serveHttp(answer(200, '<html><body>Selamat datang</body></html>')),
-      target: { expect: { contains: ['Survei Kepuasan'] } }, status: 'down', failureKind: 'content', reason: 'body does not contain "Survei Kepuasan"' },
-    { name: 'a maintenance page is down with content', serve: serveHttp(answer(200, MAINTENANCE_PAGE)),
+    {
+      name: 'a server that answers 200 with the expected content is up',
+      serve: serveHttp(answer(200, SKM_PAGE)),
+      target: { expect: { contains: ['Survei Kepuasan'], notContains: ['maintenance'] } },
+      status: 'up',
+      failureKind: null,
+    },
+    {
+      name: 'a server that answers 500 is down with http_5xx',
+      serve: serveHttp(answer(500, 'Fatal error')),
+      status: 'down',
+      failureKind: 'http_5xx',
+      reason: 'status 500 not in [200]',
+    },
+    {
+      name: 'a server that answers 404 is down with http_4xx',
+      serve: serveHttp(answer(404, 'Not Found')),
+      status: 'down',
+      failureKind: 'http_4xx',
+      reason: 'status 404 not in [200]',
+    },
+    {
+      name: 'a redirect is not followed and counts as an unexpected status',
+      serve: serveHttp((_q, s) => s.writeHead(302, { location: '/login' }).end()),
+      status: 'down',
+      failureKind: 'http_4xx',
+      reason: 'status 302 not in [200]',
+    },
+    {
+      name: 'a page without an expected text is down with content',
+      serve: serveHttp(answer(200, '<html><body>Selamat datang</body></html>')),
+      target: { expect: { contains: ['Survei Kepuasan'] } },
+      status: 'down',
+      failureKind: 'content',
+      reason: 'body does not contain "Survei Kepuasan"',
+    },
+    {
+      name: 'a maintenance page is down with content',
+      serve: serveHttp(answer(200, MAINTENANCE_PAGE)),
       target: { expect: { contains: ['Survei Kepuasan'], notContains: ['Fatal error', 'maintenance'] } },
-      status: 'down', failureKind: 'content', reason: 'body contains "maintenance"' },
-    { name: 'a page with the survey form is up', serve: serveHttp(answer(200, SKM_PAGE)),
-      target: { expect: { form: ['nama', 'nilai'] } }, status: 'up', failureKind: null },
-    { name: 'a page whose form lost a field is down with content', serve: serveHttp(answer(200, FORM_LOST_PAGE)),
-      target: { expect: { form: ['nama', 'nilai'] } }, status: 'down', failureKind: 'content', reason: 'form with fields nama, nilai not found' },
-    { name: 'an answer slower than maxLatency but within the timeout is degraded with slow', serve: serveHttp(answer(200, SKM_PAGE, 300)),
-      target: { timeoutMs: 3000, expect: { maxLatencyMs: 100 } }, status: 'degraded', failureKind: 'slow' },
-    { name: 'a refused port is down with connect', serve: async () => `http://127.0.0.1:${await findRefusingPort()}/`,
-      status: 'down', failureKind: 'connect', errorCode: 'ECONNREFUSED' },
-    { name: 'a server that accepts and at once closes the connection is down with connect',
-      serve: async () => `${(await startTcpServer((socket) => socket.destroy())).origin}/`, status: 'down', failureKind: 'connect' },
-    { name: 'a server that resets the connection is down with connect',
-      serve: async () => `${(await startTcpServer((socket) => socket.resetAndDestroy())).origin}/`, status: 'down', failureKind: 'connect' },
-    { name: 'a fake host name resolved by the injected lookup is up',
+      status: 'down',
+      failureKind: 'content',
+      reason: 'body contains "maintenance"',
+    },
+    { name: 'a page with the survey form is up', serve: serveHttp(answer(200, SKM_PAGE)), target: { expect: { form: ['nama', 'nilai'] } }, status: 'up', failureKind: null },
+    {
+      name: 'a page whose form lost a field is down with content',
+      serve: serveHttp(answer(200, FORM_LOST_PAGE)),
+      target: { expect: { form: ['nama', 'nilai'] } },
+      status: 'down',
+      failureKind: 'content',
+      reason: 'form with fields nama, nilai not found',
+    },
+    {
+      name: 'an answer slower than maxLatency but within the timeout is degraded with slow',
+      serve: serveHttp(answer(200, SKM_PAGE, 300)),
+      target: { timeoutMs: 3000, expect: { maxLatencyMs: 100 } },
+      status: 'degraded',
+      failureKind: 'slow',
+    },
+    {
+      name: 'a refused port is down with connect',
+      serve: async () => `http://127.0.0.1:${await findRefusingPort()}/`,
+      status: 'down',
+      failureKind: 'connect',
+      errorCode: 'ECONNREFUSED',
+    },
+    {
+      name: 'a server that accepts and at once closes the connection is down with connect',
+      serve: async () => `${(await startTcpServer((socket) => socket.destroy())).origin}/`,
+      status: 'down',
+      failureKind: 'connect',
+    },
+    {
+      name: 'a server that resets the connection is down with connect',
+      serve: async () => `${(await startTcpServer((socket) => socket.resetAndDestroy())).origin}/`,
+      status: 'down',
+      failureKind: 'connect',
+    },
+    {
+      name: 'a fake host name resolved by the injected lookup is up',
       serve: async () => `http://${FAKE_HOST}:${(await startHttpServer(answer(200, SKM_PAGE))).port}/`,
-      deps: () => ({ lookup: resolveTo('127.0.0.1') }), status: 'up', failureKind: null },
-    { name: 'a host name that does not resolve is down with dns', serve: async () => `http://${FAKE_HOST}/`,
-      deps: () => ({ lookup: notFoundLookup }), status: 'down', failureKind: 'dns', errorCode: 'ENOTFOUND' },
-    { name: 'a resolver that never answers is down with dns', serve: async () => `http://${FAKE_HOST}/`,
-      target: { timeoutMs: 300 }, deps: () => ({ lookup: () => undefined }), status: 'down', failureKind: 'dns' },
-    { name: 'a self-signed certificate is down with tls',
+      deps: () => ({ lookup: resolveTo('127.0.0.1') }),
+      status: 'up',
+      failureKind: null,
+    },
+    {
+      name: 'a host name that does not resolve is down with dns',
+      serve: async () => `http://${FAKE_HOST}/`,
+      deps: () => ({ lookup: notFoundLookup }),
+      status: 'down',
+      failureKind: 'dns',
+      errorCode: 'ENOTFOUND',
+    },
+    {
+      name: 'a resolver that never answers is down with dns',
+      serve: async () => `http://${FAKE_HOST}/`,
+      target: { timeoutMs: 300 },
+      deps: () => ({ lookup: () => undefined }),
+      status: 'down',
+      failureKind: 'dns',
+    },
+    {
+      name: 'a self-signed certificate is down with tls',
       serve: async () => `${(await startHttpsServer(answer(200, SKM_PAGE), certificate)).origin}/`,
-      status: 'down', failureKind: 'tls', errorCode: 'DEPTH_ZERO_SELF_SIGNED_CERT' },
-    { name: 'a certificate for another host name is down with tls',
+      status: 'down',
+      failureKind: 'tls',
+      errorCode: 'DEPTH_ZERO_SELF_SIGNED_CERT',
+    },
+    {
+      name: 'a certificate for another host name is down with tls',
       serve: async () => `https://wrong.dpmptsp.test:${(await startHttpsServer(answer(200, SKM_PAGE), certificate)).port}/`,
-      deps: () => ({ lookup: resolveTo('127.0.0.1'), ca: certificate.cert }), status: 'down', failureKind: 'tls', errorCode: 'ERR_TLS_CERT_ALTNAME_INVALID' },
-    { name: 'a TLS probe of a plain HTTP server is down with tls',
+      deps: () => ({ lookup: resolveTo('127.0.0.1'), ca: certificate.cert }),
+      status: 'down',
+      failureKind: 'tls',
+      errorCode: 'ERR_TLS_CERT_ALTNAME_INVALID',
+    },
+    {
+      name: 'a TLS probe of a plain HTTP server is down with tls',
       serve: async () => `https://127.0.0.1:${(await startHttpServer(answer(200, SKM_PAGE))).port}/`,
-      status: 'down', failureKind: 'tls' },
+      status: 'down',
+      failureKind: 'tls',
+    },
   ];
 
   it.each(cases)('$name', async (testCase) => {
@@ -154,10 +235,11 @@ describe('probeHttp', () => {
 
   it('a trusted certificate on a fake host name is up with its expiry and a tls timing', async () => {
     const server = await startHttpsServer(answer(200, SKM_PAGE), certificate);
-    const result = await probeHttp(
-      httpTarget(`https://${FAKE_HOST}:${server.port}/`, { expect: { contains: ['Survei Kepuasan'] } }),
-      { ...deps, lookup: resolveTo('127.0.0.1'), ca: certificate.cert },
-    );
+    const result = await probeHttp(httpTarget(`https://${FAKE_HOST}:${server.port}/`, { expect: { contains: ['Survei Kepuasan'] } }), {
+      ...deps,
+      lookup: resolveTo('127.0.0.1'),
+      ca: certificate.cert,
+    });
 
     expect(result).toMatchObject({ status: 'up', failureKind: null });
     expect(Date.parse(result.evidence.tlsExpiresAt ?? '')).toBeGreaterThan(Date.now() + 29 * 86_400_000);
@@ -288,13 +370,13 @@ describe('probeHttp following redirects', () => {
       seen.push({ method: request.method, authorization: request.headers.authorization });
       response.writeHead(303, { location: `${other.origin}/terima-kasih` }).end();
     });
-    const result = await probeHttp(
-      httpTarget(`${site.origin}/kirim`, { ...following(), method: 'POST', headers: { Authorization: 'Bearer rahasia' } }),
-      deps,
-    );
+    const result = await probeHttp(httpTarget(`${site.origin}/kirim`, { ...following(), method: 'POST', headers: { Authorization: 'Bearer rahasia' } }), deps);
 
     expect(result.status).toBe('up');
-    expect(seen).toEqual([{ method: 'POST', authorization: 'Bearer rahasia' }, { method: 'GET', authorization: undefined }]);
+    expect(seen).toEqual([
+      { method: 'POST', authorization: 'Bearer rahasia' },
+      { method: 'GET', authorization: undefined },
+    ]);
   });
 
   it.each([
@@ -349,8 +431,13 @@ describe('probeHttp certificate expiry', () => {
     { name: 'an expiring certificate with no minimum is up, still showing its days left', options: { minDaysValid: null }, status: 'up', failureKind: null },
     { name: 'a failing status is judged before an expiring certificate', handler: answer(500, 'Fatal error'), status: 'down', failureKind: 'http_5xx' },
     { name: 'missing content is judged before an expiring certificate', options: { expect: { contains: ['Pengaduan'] } }, status: 'down', failureKind: 'content' },
-    { name: 'a slow answer is judged before an expiring certificate', handler: answer(200, SKM_PAGE, 200), options: { expect: { maxLatencyMs: 50 } },
-      status: 'degraded', failureKind: 'slow' },
+    {
+      name: 'a slow answer is judged before an expiring certificate',
+      handler: answer(200, SKM_PAGE, 200),
+      options: { expect: { maxLatencyMs: 50 } },
+      status: 'degraded',
+      failureKind: 'slow',
+    },
   ])('$name', async ({ handler, options, status, failureKind }) => {
     const result = await probeSite(expiring, handler ?? answer(200, SKM_PAGE), options);
 
@@ -369,7 +456,12 @@ describe('findFormWithFields', () => {
     { name: 'all fields in one form pass', html: SKM_PAGE, fields: ['nama', 'nilai'], found: true },
     { name: 'fields split over two forms fail', html: '<form><input name="nama"></form><form><input name="nilai"></form>', fields: ['nama', 'nilai'], found: false },
     { name: 'fields outside any form fail', html: '<input name="nama"><textarea name="nilai"></textarea>', fields: ['nama', 'nilai'], found: false },
-    { name: 'a field tied to the form by its form attribute counts', html: '<form id="f"><input name="nama"></form><textarea form="f" name="nilai"></textarea>', fields: ['nama', 'nilai'], found: true },
+    {
+      name: 'a field tied to the form by its form attribute counts',
+      html: '<form id="f"><input name="nama"></form><textarea form="f" name="nilai"></textarea>',
+      fields: ['nama', 'nilai'],
+      found: true,
+    },
     { name: 'a name in a comment does not count', html: '<form><input name="nama"><!-- <input name="nilai"> --></form>', fields: ['nama', 'nilai'], found: false },
     { name: 'an unclosed form still counts', html: '<FORM><INPUT NAME="nama"><select name="nilai">', fields: ['nama', 'nilai'], found: true },
   ])('$name', ({ html, fields, found }) => {

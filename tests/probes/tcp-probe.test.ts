@@ -38,18 +38,55 @@ describe('probeTcp', () => {
   }
 
   const cases: Case[] = [
-    { name: 'a listening port is up with resolve and connect timings', target: async () => tcpTarget('127.0.0.1', await listening()),
-      status: 'up', failureKind: null, timings: ['connect', 'resolve'] },
-    { name: 'a refused port is down with connect and ECONNREFUSED', target: async () => tcpTarget('127.0.0.1', await findRefusingPort()),
-      status: 'down', failureKind: 'connect', errorCode: 'ECONNREFUSED', timings: ['resolve'] },
-    { name: 'a fake host name resolved by the injected lookup is up', target: async () => tcpTarget(GATEWAY, await listening()),
-      deps: { lookup: resolveTo('127.0.0.1') }, status: 'up', failureKind: null, timings: ['connect', 'resolve'] },
-    { name: 'a host name that does not resolve is down with dns', target: async () => tcpTarget(GATEWAY, 53),
-      deps: { lookup: notFoundLookup }, status: 'down', failureKind: 'dns', errorCode: 'ENOTFOUND', timings: ['resolve'] },
-    { name: 'a resolver that never answers is down with dns once the timeout passes', target: async () => tcpTarget(GATEWAY, 53, 300),
-      deps: { lookup: () => undefined }, status: 'down', failureKind: 'dns', errorCode: 'TimeoutError', timings: [] },
-    { name: 'a port number out of range is down with connect, not an exception', target: async () => tcpTarget('127.0.0.1', 70_000),
-      status: 'down', failureKind: 'connect', errorCode: 'ERR_SOCKET_BAD_PORT', timings: [] },
+    {
+      name: 'a listening port is up with resolve and connect timings',
+      target: async () => tcpTarget('127.0.0.1', await listening()),
+      status: 'up',
+      failureKind: null,
+      timings: ['connect', 'resolve'],
+    },
+    {
+      name: 'a refused port is down with connect and ECONNREFUSED',
+      target: async () => tcpTarget('127.0.0.1', await findRefusingPort()),
+      status: 'down',
+      failureKind: 'connect',
+      errorCode: 'ECONNREFUSED',
+      timings: ['resolve'],
+    },
+    {
+      name: 'a fake host name resolved by the injected lookup is up',
+      target: async () => tcpTarget(GATEWAY, await listening()),
+      deps: { lookup: resolveTo('127.0.0.1') },
+      status: 'up',
+      failureKind: null,
+      timings: ['connect', 'resolve'],
+    },
+    {
+      name: 'a host name that does not resolve is down with dns',
+      target: async () => tcpTarget(GATEWAY, 53),
+      deps: { lookup: notFoundLookup },
+      status: 'down',
+      failureKind: 'dns',
+      errorCode: 'ENOTFOUND',
+      timings: ['resolve'],
+    },
+    {
+      name: 'a resolver that never answers is down with dns once the timeout passes',
+      target: async () => tcpTarget(GATEWAY, 53, 300),
+      deps: { lookup: () => undefined },
+      status: 'down',
+      failureKind: 'dns',
+      errorCode: 'TimeoutError',
+      timings: [],
+    },
+    {
+      name: 'a port number out of range is down with connect, not an exception',
+      target: async () => tcpTarget('127.0.0.1', 70_000),
+      status: 'down',
+      failureKind: 'connect',
+      errorCode: 'ERR_SOCKET_BAD_PORT',
+      timings: [],
+    },
   ];
 
   it.each(cases)('$name', async (testCase) => {

@@ -14,8 +14,7 @@ function tlsTarget(port: number, options: Partial<TlsTarget> = {}): TlsTarget {
   return { type: 'tls', checkKey: 'skm-cert', host: SKM_HOST, port, serverName: SKM_HOST, timeoutMs: 3000, minDaysValid: 14, ...options };
 }
 
-const toLoopback: LookupFunction = (_hostname, options, callback) =>
-  options.all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4);
+const toLoopback: LookupFunction = (_hostname, options, callback) => (options.all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4));
 
 afterEach(stopAllServers);
 
@@ -48,22 +47,48 @@ describe('probeTls', () => {
 
   const cases: Case[] = [
     { name: 'a certificate from a trusted CA with 90 days left is up', certificate: 'valid', status: 'up', failureKind: null, daysLeft: 89 },
-    { name: 'a certificate with 5 days left under a 14-day minimum is degraded with tls_expiring', certificate: 'expiring',
-      status: 'degraded', failureKind: 'tls_expiring', daysLeft: 4 },
-    { name: 'a certificate with 5 days left under a 3-day minimum is up', certificate: 'expiring', target: { minDaysValid: 3 },
-      status: 'up', failureKind: null, daysLeft: 4 },
-    { name: 'an expired certificate is down with tls and CERT_HAS_EXPIRED, showing when it expired', certificate: 'expired',
-      status: 'down', failureKind: 'tls', errorCode: 'CERT_HAS_EXPIRED', daysLeft: -3 }, // two days and a moment ago, rounded down
-    { name: 'a certificate not yet valid is down with tls', certificate: 'notYetValid',
-      status: 'down', failureKind: 'tls', errorCode: 'CERT_NOT_YET_VALID' },
-    { name: 'a self-signed certificate is down with tls', certificate: 'selfSigned',
-      status: 'down', failureKind: 'tls', errorCode: 'DEPTH_ZERO_SELF_SIGNED_CERT' },
-    { name: 'a certificate from a CA nobody trusts is down with tls', certificate: 'valid', trustAuthority: false,
-      status: 'down', failureKind: 'tls', errorCode: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' },
-    { name: 'a certificate for another host name is down with tls', certificate: 'valid', target: { serverName: 'wrong.dpmptsp.test' },
-      status: 'down', failureKind: 'tls', errorCode: 'ERR_TLS_CERT_ALTNAME_INVALID' },
-    { name: 'an address whose certificate lists it is up without SNI', certificate: 'valid', target: { host: '127.0.0.1', serverName: '127.0.0.1' },
-      status: 'up', failureKind: null, daysLeft: 89 },
+    {
+      name: 'a certificate with 5 days left under a 14-day minimum is degraded with tls_expiring',
+      certificate: 'expiring',
+      status: 'degraded',
+      failureKind: 'tls_expiring',
+      daysLeft: 4,
+    },
+    { name: 'a certificate with 5 days left under a 3-day minimum is up', certificate: 'expiring', target: { minDaysValid: 3 }, status: 'up', failureKind: null, daysLeft: 4 },
+    {
+      name: 'an expired certificate is down with tls and CERT_HAS_EXPIRED, showing when it expired',
+      certificate: 'expired',
+      status: 'down',
+      failureKind: 'tls',
+      errorCode: 'CERT_HAS_EXPIRED',
+      daysLeft: -3,
+    }, // two days and a moment ago, rounded down
+    { name: 'a certificate not yet valid is down with tls', certificate: 'notYetValid', status: 'down', failureKind: 'tls', errorCode: 'CERT_NOT_YET_VALID' },
+    { name: 'a self-signed certificate is down with tls', certificate: 'selfSigned', status: 'down', failureKind: 'tls', errorCode: 'DEPTH_ZERO_SELF_SIGNED_CERT' },
+    {
+      name: 'a certificate from a CA nobody trusts is down with tls',
+      certificate: 'valid',
+      trustAuthority: false,
+      status: 'down',
+      failureKind: 'tls',
+      errorCode: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    },
+    {
+      name: 'a certificate for another host name is down with tls',
+      certificate: 'valid',
+      target: { serverName: 'wrong.dpmptsp.test' },
+      status: 'down',
+      failureKind: 'tls',
+      errorCode: 'ERR_TLS_CERT_ALTNAME_INVALID',
+    },
+    {
+      name: 'an address whose certificate lists it is up without SNI',
+      certificate: 'valid',
+      target: { host: '127.0.0.1', serverName: '127.0.0.1' },
+      status: 'up',
+      failureKind: null,
+      daysLeft: 89,
+    },
   ];
 
   it.each(cases)('$name', async (testCase) => {
@@ -91,10 +116,17 @@ describe('probeTls', () => {
 
   it.each([
     { name: 'a refused port is down with connect', serve: async () => findRefusingPort(), failureKind: 'connect', errorCode: 'ECONNREFUSED' },
-    { name: 'a server that does not speak TLS is down with tls',
-      serve: async () => (await startTcpServer((socket) => socket.end('SSH-2.0-OpenSSH_9.2\r\n'))).port, failureKind: 'tls' },
-    { name: 'a server that never finishes the handshake is down with timeout',
-      serve: async () => (await startTcpServer(() => undefined)).port, failureKind: 'timeout', errorCode: 'TimeoutError' },
+    {
+      name: 'a server that does not speak TLS is down with tls',
+      serve: async () => (await startTcpServer((socket) => socket.end('SSH-2.0-OpenSSH_9.2\r\n'))).port,
+      failureKind: 'tls',
+    },
+    {
+      name: 'a server that never finishes the handshake is down with timeout',
+      serve: async () => (await startTcpServer(() => undefined)).port,
+      failureKind: 'timeout',
+      errorCode: 'TimeoutError',
+    },
   ])('$name', async ({ serve, failureKind, errorCode }) => {
     const result = await probeTls(tlsTarget(await serve(), { timeoutMs: 500 }), { ...deps, lookup: toLoopback, ca: authority.cert });
 

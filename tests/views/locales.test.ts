@@ -25,7 +25,10 @@ describe('locales', () => {
 
   it('every literal key a template translates exists', () => {
     const missing = templates(join(PROJECT_ROOT, 'views')).flatMap((file) =>
-      [...readFileSync(file, 'utf8').matchAll(/\{\{t "([^"]+)"/g)].map((m) => m[1]!).filter((key) => !(key in id)).map((key) => `${file}: ${key}`),
+      [...readFileSync(file, 'utf8').matchAll(/\{\{t "([^"]+)"/g)]
+        .map((m) => m[1]!)
+        .filter((key) => !(key in id))
+        .map((key) => `${file}: ${key}`),
     );
     expect(missing).toEqual([]);
   });

@@ -23,7 +23,7 @@ describe('lease timing', () => {
     expect(leaseTiming(intervalsMs)).toEqual({ renewEveryMs, ttlMs });
   });
 
-  it.each([400, 1_000, 5_000, 20_000, 60_000, 3_600_000])('a dead worker\'s check every %i ms is probed again within two intervals', (intervalMs) => {
+  it.each([400, 1_000, 5_000, 20_000, 60_000, 3_600_000])("a dead worker's check every %i ms is probed again within two intervals", (intervalMs) => {
     expect(takeoverBoundMs(leaseTiming([intervalMs]), intervalMs)).toBeLessThanOrEqual(2 * intervalMs);
   });
 });

@@ -49,12 +49,30 @@ function result(checkKey: string, status: ProbeStatus, seconds: number, failureK
 
 /** Two checks interleaved: confirmation, restoration, failing again, a slow site, an unknown. */
 const SCENARIO: ProbeResult[] = [
-  ...[[0, 'up'], [10, 'down'], [20, 'down'], [30, 'down'], [40, 'down'], [50, 'up'], [60, 'up'], [70, 'down'], [80, 'down'], [90, 'down'], [100, 'up']].map(
-    ([s, status]) => result('skm-form', status as ProbeStatus, s as number),
-  ),
-  ...[[5, 'down'], [15, 'down'], [25, 'up'], [35, 'degraded'], [45, 'degraded'], [55, 'degraded'], [65, 'unknown'], [75, 'up'], [85, 'up']].map(
-    ([s, status]) => result('pengaduan-form', status as ProbeStatus, s as number, status === 'degraded' ? 'slow' : 'connect'),
-  ),
+  ...[
+    [0, 'up'],
+    [10, 'down'],
+    [20, 'down'],
+    [30, 'down'],
+    [40, 'down'],
+    [50, 'up'],
+    [60, 'up'],
+    [70, 'down'],
+    [80, 'down'],
+    [90, 'down'],
+    [100, 'up'],
+  ].map(([s, status]) => result('skm-form', status as ProbeStatus, s as number)),
+  ...[
+    [5, 'down'],
+    [15, 'down'],
+    [25, 'up'],
+    [35, 'degraded'],
+    [45, 'degraded'],
+    [55, 'degraded'],
+    [65, 'unknown'],
+    [75, 'up'],
+    [85, 'up'],
+  ].map(([s, status]) => result('pengaduan-form', status as ProbeStatus, s as number, status === 'degraded' ? 'slow' : 'connect')),
 ].sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
 
 interface Harness {
@@ -81,9 +99,7 @@ async function harness(kind: TestDatabaseKind): Promise<Harness> {
 async function snapshot(db: Database) {
   const checks = (await db.stores.checks.listChecks()).map(({ id: _id, ...c }) => c);
   const { items } = await db.stores.incidents.list({}, 100, null);
-  const incidents = await Promise.all(
-    items.map(async ({ id, ...i }) => ({ ...i, events: (await db.stores.incidents.listEvents(id)).map((e) => e.type) })),
-  );
+  const incidents = await Promise.all(items.map(async ({ id, ...i }) => ({ ...i, events: (await db.stores.incidents.listEvents(id)).map((e) => e.type) })));
   const results = await Promise.all(
     ['pengaduan-form', 'skm-form'].map(async (key) => (await db.stores.checks.listResults(key, at(0), at(10_000), 5000)).map(({ id: _id, ...r }) => r)),
   );
@@ -130,9 +146,15 @@ describe.each(testDatabaseKinds())('batched result writes on $name', (kind) => {
     const second = kind.name === 'postgres' ? openDatabase(h.testDb.url) : h.db;
     try {
       const incidents = createIncidentServices({ db: second, checks: fixedCheckLookup(config.services), policy: config.policy, calendar: config.calendar, clock: () => at(1000) });
-      const other = new Detector({ db: second, incidents: incidents.probes, flapping: config.policy.flapping, checks: fixedCheckLookup(config.services), instance: 'other', logger: silent });
-      const batches = (offset: number, keys: string[]) =>
-        [0, 1, 2, 3].map((round) => keys.map((key) => result(key, 'down', offset + round * 10)));
+      const other = new Detector({
+        db: second,
+        incidents: incidents.probes,
+        flapping: config.policy.flapping,
+        checks: fixedCheckLookup(config.services),
+        instance: 'other',
+        logger: silent,
+      });
+      const batches = (offset: number, keys: string[]) => [0, 1, 2, 3].map((round) => keys.map((key) => result(key, 'down', offset + round * 10)));
       await Promise.all([
         Promise.all(batches(0, ['skm-form', 'pengaduan-form']).map((b) => h.detector.handleBatch(b))),
         Promise.all(batches(1, ['pengaduan-form', 'skm-form']).map((b) => other.handleBatch(b))),

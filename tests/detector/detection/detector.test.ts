@@ -41,7 +41,14 @@ function result(checkKey: string, status: ProbeStatus, seconds: number, failureK
 
 function makeDetector(db: Database, now: () => Date) {
   const incidents = createIncidentServices({ db, checks: fixedCheckLookup(config.services), policy: config.policy, calendar: config.calendar, clock: now });
-  const detector = new Detector({ db, incidents: incidents.probes, flapping: config.policy.flapping, checks: fixedCheckLookup(config.services), instance: 'test', logger: pino({ level: 'silent' }) });
+  const detector = new Detector({
+    db,
+    incidents: incidents.probes,
+    flapping: config.policy.flapping,
+    checks: fixedCheckLookup(config.services),
+    instance: 'test',
+    logger: pino({ level: 'silent' }),
+  });
   return { detector, incidents };
 }
 
@@ -60,8 +67,7 @@ describe.each(testDatabaseKinds())('detector on $name', (kind) => {
     }
     return verdicts;
   }
-  const openIncidents = async (checkKey: string) =>
-    (await db.stores.incidents.list({ openOnly: true }, 100, null)).items.filter((i) => i.check === checkKey);
+  const openIncidents = async (checkKey: string) => (await db.stores.incidents.list({ openOnly: true }, 100, null)).items.filter((i) => i.check === checkKey);
 
   beforeAll(async () => {
     testDb = await kind.create();
@@ -78,7 +84,13 @@ describe.each(testDatabaseKinds())('detector on $name', (kind) => {
   });
 
   it('when the SKM site refuses connections three times, one incident opens with category network/connection', async () => {
-    const verdicts = await feed('skm-form', [[0, 'up'], [60, 'down'], [70, 'down'], [80, 'down'], [90, 'down']]);
+    const verdicts = await feed('skm-form', [
+      [0, 'up'],
+      [60, 'down'],
+      [70, 'down'],
+      [80, 'down'],
+      [90, 'down'],
+    ]);
     expect(verdicts.map((v) => v.outcome)).toEqual(['none', 'failure_unconfirmed', 'failure_unconfirmed', 'failure_confirmed', 'failure_confirmed']);
     expect(verdicts.map((v) => v.awaitingConfirmation)).toEqual([false, true, true, false, false]);
     const open = await openIncidents('skm-form');
@@ -105,17 +117,30 @@ describe.each(testDatabaseKinds())('detector on $name', (kind) => {
     // P2 runs on a 24x7 clock: 30 minutes to respond, 8 hours to resolve, from detection.
     expect(incident.responseDueAt).toEqual(at(60 + 30 * 60));
     expect(incident.resolveDueAt).toEqual(at(60 + 8 * 3600));
-    const detail = await makeDetector(db, () => clock).incidents.queries.get({ id: 1, username: 'a', displayName: 'a', role: 'admin', language: 'id', active: true, email: null }, incident.ref);
+    const detail = await makeDetector(db, () => clock).incidents.queries.get(
+      { id: 1, username: 'a', displayName: 'a', role: 'admin', language: 'id', active: true, email: null },
+      incident.ref,
+    );
     expect(detail.events.map((e) => [e.type, e.actor, e.toStatus])).toEqual([['opened', 'sigap', 'new']]);
   });
 
   it('two failures and a success open nothing', async () => {
-    await feed('pengaduan-form', [[0, 'down'], [10, 'down'], [20, 'up'], [80, 'down'], [90, 'down'], [100, 'up']]);
+    await feed('pengaduan-form', [
+      [0, 'down'],
+      [10, 'down'],
+      [20, 'up'],
+      [80, 'down'],
+      [90, 'down'],
+      [100, 'up'],
+    ]);
     expect(await openIncidents('pengaduan-form')).toEqual([]);
   });
 
   it('when probes see the site healthy twice, the incident records serviceRestoredAt and stays open for a person', async () => {
-    await feed('skm-form', [[200, 'up'], [210, 'up']]);
+    await feed('skm-form', [
+      [200, 'up'],
+      [210, 'up'],
+    ]);
     const [incident] = await openIncidents('skm-form');
     expect(incident).toMatchObject({ status: 'new', serviceRestoredAt: at(200) });
     const events = await db.stores.incidents.listEvents(incident!.id);
@@ -123,7 +148,11 @@ describe.each(testDatabaseKinds())('detector on $name', (kind) => {
   });
 
   it('a confirmed failure after restoration makes the same incident live again, never a second one', async () => {
-    await feed('skm-form', [[300, 'down'], [310, 'down'], [320, 'down']]);
+    await feed('skm-form', [
+      [300, 'down'],
+      [310, 'down'],
+      [320, 'down'],
+    ]);
     const open = await openIncidents('skm-form');
     expect(open).toHaveLength(1);
     expect(open[0]).toMatchObject({ ref: 'INC-2026-00001', serviceRestoredAt: null });
@@ -131,7 +160,11 @@ describe.each(testDatabaseKinds())('detector on $name', (kind) => {
   });
 
   it('streaks survive a restart: a new detector continues where the old one stopped', async () => {
-    await feed('pengaduan-form', [[400, 'up'], [460, 'down'], [470, 'down']]);
+    await feed('pengaduan-form', [
+      [400, 'up'],
+      [460, 'down'],
+      [470, 'down'],
+    ]);
     const restarted = makeDetector(db, () => clock).detector;
     await feed('pengaduan-form', [[480, 'down']], restarted);
     const [incident] = await openIncidents('pengaduan-form');
@@ -145,7 +178,12 @@ describe.each(testDatabaseKinds())('detector on $name', (kind) => {
       const open = await s.incidents.findOpenForCheck((await s.checks.getCheck('pengaduan-form'))!.id);
       await s.incidents.update(open!.id, { status: 'closed', resolvedAt: at(500), closedAt: at(500) }, at(500));
     });
-    await feed('pengaduan-form', [[600, 'up'], [660, 'degraded', 'slow'], [670, 'degraded', 'slow'], [680, 'degraded', 'slow']]);
+    await feed('pengaduan-form', [
+      [600, 'up'],
+      [660, 'degraded', 'slow'],
+      [670, 'degraded', 'slow'],
+      [680, 'degraded', 'slow'],
+    ]);
     const [incident] = await openIncidents('pengaduan-form');
     expect(incident).toMatchObject({ category: 'performance', subcategory: 'slow-response', urgency: 'low', priority: 'P3', ref: 'INC-2026-00003', relatedRef: 'INC-2026-00002' });
   });
@@ -172,10 +210,7 @@ describe.each(testDatabaseKinds())('detector on $name', (kind) => {
       });
       await feed(key, [[710, 'up']]);
       const steps = [720, 730, 740, 750, 760, 770];
-      await Promise.all([
-        Promise.all(steps.map((s) => a.handleResult(result(key, 'down', s)))),
-        Promise.all(steps.map((s) => b.handleResult(result(key, 'down', s + 1)))),
-      ]);
+      await Promise.all([Promise.all(steps.map((s) => a.handleResult(result(key, 'down', s)))), Promise.all(steps.map((s) => b.handleResult(result(key, 'down', s + 1))))]);
       expect(await openIncidents(key)).toHaveLength(1);
     } finally {
       if (second !== db) await second.close();

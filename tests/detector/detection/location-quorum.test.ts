@@ -121,7 +121,12 @@ async function incidentsOf(db: Database, checkKey: string) {
   return Promise.all(
     items
       .filter((i) => i.check === checkKey)
-      .map(async (i) => ({ priority: i.priority, detectedAt: i.detectedAt, serviceRestoredAt: i.serviceRestoredAt, events: (await db.stores.incidents.listEvents(i.id)).map((e) => e.type).filter((t) => t !== 'escalate_management') })),
+      .map(async (i) => ({
+        priority: i.priority,
+        detectedAt: i.detectedAt,
+        serviceRestoredAt: i.serviceRestoredAt,
+        events: (await db.stores.incidents.listEvents(i.id)).map((e) => e.type).filter((t) => t !== 'escalate_management'),
+      })),
   );
 }
 

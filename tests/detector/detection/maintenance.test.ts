@@ -31,7 +31,12 @@ describe('isInMaintenance', () => {
     { name: 'a one-off window does not recur', windows: [oneOff], at: '2026-12-09T10:00:00', expected: false },
     { name: 'a window for the service covers its checks', windows: [window(oneOff.schedule, { serviceKey: 'skm' })], at: '2026-12-02T10:00:00', expected: true },
     { name: 'a window for another service does not', windows: [window(oneOff.schedule, { serviceKey: 'pengaduan' })], at: '2026-12-02T10:00:00', expected: false },
-    { name: 'a window for another check of the service does not', windows: [window(oneOff.schedule, { serviceKey: 'skm', checkKey: 'skm-home' })], at: '2026-12-02T10:00:00', expected: false },
+    {
+      name: 'a window for another check of the service does not',
+      windows: [window(oneOff.schedule, { serviceKey: 'skm', checkKey: 'skm-home' })],
+      at: '2026-12-02T10:00:00',
+      expected: false,
+    },
     { name: 'a window for the check covers it', windows: [window(oneOff.schedule, { checkKey: 'skm-form' })], at: '2026-12-02T10:00:00', expected: true },
   ];
   it.each(cases)('$name', ({ windows, at, expected }) => {
@@ -82,7 +87,9 @@ describe('rollUpHours with maintenance', () => {
     const samples = [sample('14:58:00', 'up'), sample('14:59:00', 'down'), sample('15:00:00', 'down'), sample('15:01:00', 'down')];
     const maintenance = maintenanceIntervals([saturdayNight], skmForm, new Date('2026-11-28T14:00:00Z'), new Date('2026-11-28T15:02:00Z'), TZ);
     const hours = rollUpHours(samples, { intervalMs: 60_000, from: new Date('2026-11-28T14:00:00Z'), to: new Date('2026-11-28T15:02:00Z'), maintenance });
-    expect(hours.map((h) => ({ start: h.bucketStart.toISOString(), probes: h.probes, down: h.down, downMs: h.downMs, observedMs: h.observedMs, maintenanceMs: h.maintenanceMs }))).toEqual([
+    expect(
+      hours.map((h) => ({ start: h.bucketStart.toISOString(), probes: h.probes, down: h.down, downMs: h.downMs, observedMs: h.observedMs, maintenanceMs: h.maintenanceMs })),
+    ).toEqual([
       { start: '2026-11-28T14:00:00.000Z', probes: 2, down: 1, downMs: 60_000, observedMs: 120_000, maintenanceMs: 0 },
       // 15:00-15:02 is covered by two down results, all of it maintenance
       { start: '2026-11-28T15:00:00.000Z', probes: 2, down: 2, downMs: 0, observedMs: 0, maintenanceMs: 120_000 },

@@ -116,7 +116,11 @@ describe('ResultBatcher', () => {
     const detector = fakeDetector({ failures: 1 });
     const log = capture();
     const batcher = new ResultBatcher(detector, log.logger, { ...OPTIONS, maxBuffered: 5 });
-    const outcome = (p: Promise<unknown>) => p.then(() => 'written', () => 'rejected');
+    const outcome = (p: Promise<unknown>) =>
+      p.then(
+        () => 'written',
+        () => 'rejected',
+      );
     const outcomes = [outcome(batcher.submit(result(1)))];
     await vi.advanceTimersByTimeAsync(50);
     for (let n = 2; n <= 9; n++) outcomes.push(outcome(batcher.submit(result(n))));

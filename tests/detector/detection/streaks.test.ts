@@ -5,8 +5,7 @@ import type { ProbeStatus } from '../../../probes/probe-types.js';
 
 const T0 = Date.parse('2026-11-27T01:00:00Z');
 const thresholds = { failureThreshold: 3, successThreshold: 2 };
-type State = Pick<CheckRecord, 'state' | 'consecutiveFailures' | 'consecutiveSuccesses' | 'streakStartedAt' | 'lastStateChangeAt'> &
-  Partial<Pick<CheckRecord, 'recentChanges'>>;
+type State = Pick<CheckRecord, 'state' | 'consecutiveFailures' | 'consecutiveSuccesses' | 'streakStartedAt' | 'lastStateChangeAt'> & Partial<Pick<CheckRecord, 'recentChanges'>>;
 const fresh: State = { state: 'unknown', consecutiveFailures: 0, consecutiveSuccesses: 0, streakStartedAt: null, lastStateChangeAt: null };
 
 /** Feed a sequence of statuses, one a minute; answer each outcome and the final state. */

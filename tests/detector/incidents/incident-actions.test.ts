@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { parseBusinessHours, type BusinessCalendar } from '../../../detector/sla/business-calendar.js';
-import { actionsFor, assertMayActOn, assertRoleMayAct, changedFields, changesFor, clockAfterPause, INCIDENT_ACTIONS, transitionFor, type IncidentAction } from '../../../detector/incidents/incident-actions.js';
+import {
+  actionsFor,
+  assertMayActOn,
+  assertRoleMayAct,
+  changedFields,
+  changesFor,
+  clockAfterPause,
+  INCIDENT_ACTIONS,
+  transitionFor,
+  type IncidentAction,
+} from '../../../detector/incidents/incident-actions.js';
 import type { LockedIncident } from '../../../detector/incidents/incident-types.js';
 import { INCIDENT_STATES, LIFECYCLE, type IncidentStatus } from '../../../detector/incidents/lifecycle.js';
 import { DEFAULT_SLA_TARGETS, dueTimes } from '../../../detector/sla/due-times.js';
@@ -18,26 +28,150 @@ const calendar: BusinessCalendar = {
 function incident(overrides: Partial<LockedIncident> = {}): LockedIncident {
   const detectedAt = wib('2026-11-27 10:00');
   return {
-    id: 1, ref: 'INC-2026-00001', title: 't', description: 'd', service: 'skm', check: null, source: 'manual',
-    category: 'availability', subcategory: 'outage', failureKind: null, impact: 'medium', urgency: 'medium', priority: 'P3',
-    status: 'new', escalationLevel: 0, assignedGroup: 'service_desk', assignee: null, reporter: null, flapping: false,
-    detectedAt, acknowledgedAt: null, ...dueTimes({ startedAt: detectedAt, priority: 'P3', targets: DEFAULT_SLA_TARGETS, calendar }),
-    serviceRestoredAt: null, resolvedAt: null, closedAt: null, responseBreached: false, resolutionBreached: false, managementEscalated: false,
-    resolutionCode: null, resolutionNotes: null, closureCode: null, reopenCount: 0, relatedRef: null, evidence: null,
-    statusBeforePending: null, pausedMs: 0, responseWarned: false, resolutionWarned: false, remindedAt: null, reminderCount: 0,
+    id: 1,
+    ref: 'INC-2026-00001',
+    title: 't',
+    description: 'd',
+    service: 'skm',
+    check: null,
+    source: 'manual',
+    category: 'availability',
+    subcategory: 'outage',
+    failureKind: null,
+    impact: 'medium',
+    urgency: 'medium',
+    priority: 'P3',
+    status: 'new',
+    escalationLevel: 0,
+    assignedGroup: 'service_desk',
+    assignee: null,
+    reporter: null,
+    flapping: false,
+    detectedAt,
+    acknowledgedAt: null,
+    ...dueTimes({ startedAt: detectedAt, priority: 'P3', targets: DEFAULT_SLA_TARGETS, calendar }),
+    serviceRestoredAt: null,
+    resolvedAt: null,
+    closedAt: null,
+    responseBreached: false,
+    resolutionBreached: false,
+    managementEscalated: false,
+    resolutionCode: null,
+    resolutionNotes: null,
+    closureCode: null,
+    reopenCount: 0,
+    relatedRef: null,
+    evidence: null,
+    statusBeforePending: null,
+    pausedMs: 0,
+    responseWarned: false,
+    resolutionWarned: false,
+    remindedAt: null,
+    reminderCount: 0,
     ...overrides,
   };
 }
 
 // Every action from every state: the state it reaches, or null when it answers 409.
 const EXPECTED: Record<IncidentStatus, Record<IncidentAction, IncidentStatus | null>> = {
-  new: { acknowledge: 'assigned', assign: 'assigned', note: 'new', reprioritize: 'new', escalate: 'escalated', escalate_management: 'new', pending: null, resume: null, resolve: null, close: null, reopen: null, cancel: 'canceled' },
-  assigned: { acknowledge: null, assign: 'assigned', note: 'assigned', reprioritize: 'assigned', escalate: 'escalated', escalate_management: 'assigned', pending: 'pending', resume: null, resolve: 'resolved', close: null, reopen: null, cancel: 'canceled' },
-  escalated: { acknowledge: 'assigned', assign: 'escalated', note: 'escalated', reprioritize: 'escalated', escalate: 'escalated', escalate_management: 'escalated', pending: 'pending', resume: null, resolve: 'resolved', close: null, reopen: null, cancel: null },
-  pending: { acknowledge: null, assign: 'pending', note: 'pending', reprioritize: 'pending', escalate: 'escalated', escalate_management: 'pending', pending: null, resume: 'escalated', resolve: 'resolved', close: null, reopen: null, cancel: null },
-  resolved: { acknowledge: null, assign: null, note: 'resolved', reprioritize: null, escalate: null, escalate_management: null, pending: null, resume: null, resolve: null, close: 'closed', reopen: 'assigned', cancel: null },
-  closed: { acknowledge: null, assign: null, note: 'closed', reprioritize: null, escalate: null, escalate_management: null, pending: null, resume: null, resolve: null, close: null, reopen: null, cancel: null },
-  canceled: { acknowledge: null, assign: null, note: 'canceled', reprioritize: null, escalate: null, escalate_management: null, pending: null, resume: null, resolve: null, close: null, reopen: null, cancel: null },
+  new: {
+    acknowledge: 'assigned',
+    assign: 'assigned',
+    note: 'new',
+    reprioritize: 'new',
+    escalate: 'escalated',
+    escalate_management: 'new',
+    pending: null,
+    resume: null,
+    resolve: null,
+    close: null,
+    reopen: null,
+    cancel: 'canceled',
+  },
+  assigned: {
+    acknowledge: null,
+    assign: 'assigned',
+    note: 'assigned',
+    reprioritize: 'assigned',
+    escalate: 'escalated',
+    escalate_management: 'assigned',
+    pending: 'pending',
+    resume: null,
+    resolve: 'resolved',
+    close: null,
+    reopen: null,
+    cancel: 'canceled',
+  },
+  escalated: {
+    acknowledge: 'assigned',
+    assign: 'escalated',
+    note: 'escalated',
+    reprioritize: 'escalated',
+    escalate: 'escalated',
+    escalate_management: 'escalated',
+    pending: 'pending',
+    resume: null,
+    resolve: 'resolved',
+    close: null,
+    reopen: null,
+    cancel: null,
+  },
+  pending: {
+    acknowledge: null,
+    assign: 'pending',
+    note: 'pending',
+    reprioritize: 'pending',
+    escalate: 'escalated',
+    escalate_management: 'pending',
+    pending: null,
+    resume: 'escalated',
+    resolve: 'resolved',
+    close: null,
+    reopen: null,
+    cancel: null,
+  },
+  resolved: {
+    acknowledge: null,
+    assign: null,
+    note: 'resolved',
+    reprioritize: null,
+    escalate: null,
+    escalate_management: null,
+    pending: null,
+    resume: null,
+    resolve: null,
+    close: 'closed',
+    reopen: 'assigned',
+    cancel: null,
+  },
+  closed: {
+    acknowledge: null,
+    assign: null,
+    note: 'closed',
+    reprioritize: null,
+    escalate: null,
+    escalate_management: null,
+    pending: null,
+    resume: null,
+    resolve: null,
+    close: null,
+    reopen: null,
+    cancel: null,
+  },
+  canceled: {
+    acknowledge: null,
+    assign: null,
+    note: 'canceled',
+    reprioritize: null,
+    escalate: null,
+    escalate_management: null,
+    pending: null,
+    resume: null,
+    resolve: null,
+    close: null,
+    reopen: null,
+    cancel: null,
+  },
 };
 
 describe('transitionFor', () => {
@@ -112,7 +246,11 @@ describe('changesFor', () => {
 
   it('escalating from new also stops the response clock, and hands the incident to the level’s group', () => {
     expect(changesFor({ action: 'escalate', note: 'n' }, incident({ assignee: 'desk1' }), ctx).patch).toEqual({
-      status: 'escalated', acknowledgedAt: ctx.now, escalationLevel: 1, assignedGroup: 'support', assignee: null,
+      status: 'escalated',
+      acknowledgedAt: ctx.now,
+      escalationLevel: 1,
+      assignedGroup: 'support',
+      assignee: null,
     });
   });
 
@@ -131,7 +269,9 @@ describe('changesFor', () => {
     const paused = incident({ status: 'assigned', pausedMs: 2 * HOUR });
     const { patch } = changesFor({ action: 'reprioritize', urgency: 'high', reason: 'the governor asked' }, paused, ctx);
     expect(patch).toEqual({
-      impact: 'medium', urgency: 'high', priority: 'P2',
+      impact: 'medium',
+      urgency: 'high',
+      priority: 'P2',
       responseDueAt: wib('2026-11-27 10:30'),
       // P2 is 8 hours on the 24x7 clock, plus the 2 hours already paused
       resolveDueAt: wib('2026-11-27 20:00'),
@@ -147,7 +287,11 @@ describe('changesFor', () => {
   it('reopening counts the reopen and forgets the resolution that did not hold', () => {
     const resolved = incident({ status: 'resolved', acknowledgedAt: ctx.now, resolvedAt: ctx.now, resolutionCode: 'fixed', resolutionNotes: 'x', reopenCount: 1 });
     expect(changesFor({ action: 'reopen', reason: 'again' }, resolved, ctx).patch).toEqual({
-      status: 'assigned', reopenCount: 2, resolvedAt: null, resolutionCode: null, resolutionNotes: null,
+      status: 'assigned',
+      reopenCount: 2,
+      resolvedAt: null,
+      resolutionCode: null,
+      resolutionNotes: null,
     });
   });
 

@@ -58,12 +58,11 @@ describe.each(testDatabaseKinds())('recurrence and flapping on $name', (kind) =>
     }
     return verdicts;
   }
-  async function act(minutes: number, ref: string, ...inputs: Parameters<IncidentServices["commands"]["act"]>[2][]) {
+  async function act(minutes: number, ref: string, ...inputs: Parameters<IncidentServices['commands']['act']>[2][]) {
     clock = at(minutes);
     for (const input of inputs) await incidents.commands.act(desk, ref, input);
   }
-  const resolve = (minutes: number, ref: string) =>
-    act(minutes, ref, { action: 'acknowledge' }, { action: 'resolve', resolutionCode: 'restarted', note: 'php-fpm restarted' });
+  const resolve = (minutes: number, ref: string) => act(minutes, ref, { action: 'acknowledge' }, { action: 'resolve', resolutionCode: 'restarted', note: 'php-fpm restarted' });
   /** Every incident of the check, open or not, oldest first. */
   async function incidentsOf(checkKey: string): Promise<Incident[]> {
     const { items } = await db.stores.incidents.list({}, 100, null);
@@ -78,7 +77,14 @@ describe.each(testDatabaseKinds())('recurrence and flapping on $name', (kind) =>
     await db.migrate();
     await db.stores.checks.syncConfig(config.services, at(0));
     incidents = createIncidentServices({ db, checks: fixedCheckLookup(config.services), policy: config.policy, calendar: config.calendar, clock: () => clock });
-    detector = new Detector({ db, incidents: incidents.probes, flapping: config.policy.flapping, checks: fixedCheckLookup(config.services), instance: 'test', logger: pino({ level: 'silent' }) });
+    detector = new Detector({
+      db,
+      incidents: incidents.probes,
+      flapping: config.policy.flapping,
+      checks: fixedCheckLookup(config.services),
+      instance: 'test',
+      logger: pino({ level: 'silent' }),
+    });
   });
   afterAll(async () => {
     await db?.close();
@@ -87,7 +93,11 @@ describe.each(testDatabaseKinds())('recurrence and flapping on $name', (kind) =>
 
   describe('recurrence', () => {
     it('a failure within reopenWindow of resolution reopens the same incident instead of opening another', async () => {
-      await feed('portal-home', [[0, 'up'], [1, 'down'], [2, 'up']]);
+      await feed('portal-home', [
+        [0, 'up'],
+        [1, 'down'],
+        [2, 'up'],
+      ]);
       const [first] = await incidentsOf('portal-home');
       await resolve(3, first!.ref);
 
@@ -136,7 +146,11 @@ describe.each(testDatabaseKinds())('recurrence and flapping on $name', (kind) =>
     });
 
     it('after closure a failure, even minutes later, opens a new incident linked to the closed one', async () => {
-      await feed('portal-login', [[0, 'up'], [1, 'down'], [2, 'up']]);
+      await feed('portal-login', [
+        [0, 'up'],
+        [1, 'down'],
+        [2, 'up'],
+      ]);
       const [first] = await incidentsOf('portal-login');
       await resolve(3, first!.ref);
       // healthy for verifyFor (15 minutes) before it may close
@@ -151,12 +165,19 @@ describe.each(testDatabaseKinds())('recurrence and flapping on $name', (kind) =>
     });
 
     it('a canceled incident is ignored: the failure links to the incident before it', async () => {
-      await feed('portal-search', [[0, 'up'], [1, 'down'], [2, 'up']]);
+      await feed('portal-search', [
+        [0, 'up'],
+        [1, 'down'],
+        [2, 'up'],
+      ]);
       const [first] = await incidentsOf('portal-search');
       await resolve(3, first!.ref);
       await feed('portal-search', [[17, 'up']]);
       await act(17, first!.ref, { action: 'close', closureCode: 'confirmed' });
-      await feed('portal-search', [[20, 'down'], [21, 'up']]);
+      await feed('portal-search', [
+        [20, 'down'],
+        [21, 'up'],
+      ]);
       const [, falseAlarm] = await incidentsOf('portal-search');
       await act(22, falseAlarm!.ref, { action: 'cancel', reason: 'test alarm' });
 
@@ -169,7 +190,15 @@ describe.each(testDatabaseKinds())('recurrence and flapping on $name', (kind) =>
 
   describe('flapping', () => {
     // Six state changes within fifteen minutes: down, up, down, up, down, up.
-    const flapping: Array<[number, ProbeStatus]> = [[0, 'up'], [3, 'down'], [6, 'up'], [9, 'down'], [12, 'up'], [15, 'down'], [18, 'up']];
+    const flapping: Array<[number, ProbeStatus]> = [
+      [0, 'up'],
+      [3, 'down'],
+      [6, 'up'],
+      [9, 'down'],
+      [12, 'up'],
+      [15, 'down'],
+      [18, 'up'],
+    ];
 
     it('a check going up and down six times in twenty minutes keeps one incident, marked flapping, never restored meanwhile', async () => {
       const verdicts = await feed('flappy-up', flapping);
@@ -192,7 +221,11 @@ describe.each(testDatabaseKinds())('recurrence and flapping on $name', (kind) =>
     });
 
     it('once the check has been up for a whole window, flapping is cleared and the service recorded restored at its last change', async () => {
-      await feed('flappy-up', [[23, 'up'], [33, 'up'], [47, 'up']]);
+      await feed('flappy-up', [
+        [23, 'up'],
+        [33, 'up'],
+        [47, 'up'],
+      ]);
       let [incident] = await incidentsOf('flappy-up');
       expect(incident).toMatchObject({ flapping: true, serviceRestoredAt: null });
 
@@ -210,7 +243,16 @@ describe.each(testDatabaseKinds())('recurrence and flapping on $name', (kind) =>
     });
 
     it('a flapping check that stays down for a whole window is no longer flapping, and not restored', async () => {
-      await feed('flappy-down', [[0, 'up'], [3, 'down'], [6, 'up'], [9, 'down'], [12, 'up'], [15, 'down'], [25, 'down'], [44, 'down']]);
+      await feed('flappy-down', [
+        [0, 'up'],
+        [3, 'down'],
+        [6, 'up'],
+        [9, 'down'],
+        [12, 'up'],
+        [15, 'down'],
+        [25, 'down'],
+        [44, 'down'],
+      ]);
       let [incident] = await incidentsOf('flappy-down');
       expect(incident).toMatchObject({ flapping: true, serviceRestoredAt: null });
 

@@ -64,7 +64,11 @@ describe.each(testDatabaseKinds())('suggestions on $name', (kind) => {
       new Date(T0),
     );
     if (resolution) {
-      await db.stores.incidents.update(created.id, { status: 'closed', resolvedAt: new Date(T0 + Number(ref.slice(-2)) * 60_000), resolutionCode: 'fixed', resolutionNotes: resolution }, new Date(T0));
+      await db.stores.incidents.update(
+        created.id,
+        { status: 'closed', resolvedAt: new Date(T0 + Number(ref.slice(-2)) * 60_000), resolutionCode: 'fixed', resolutionNotes: resolution },
+        new Date(T0),
+      );
     }
     return created;
   };
@@ -121,7 +125,12 @@ describe.each(testDatabaseKinds())('suggestions on $name', (kind) => {
   });
 
   it('suggests by category alone for an incident logged by hand', async () => {
-    const manual = await incident('INC-2026-00020', 'skm-form', { checkId: null, source: 'manual', failureKind: null, category: 'security', subcategory: 'certificate', reporter: { name: 'Budi', contact: null } }, null);
+    const manual = await incident(
+      'INC-2026-00020',
+      'skm-form',
+      { checkId: null, source: 'manual', failureKind: null, category: 'security', subcategory: 'certificate', reporter: { name: 'Budi', contact: null } },
+      null,
+    );
     const suggestions = await db.stores.incidents.suggestionsFor(manual, 10);
     expect(suggestions.map((s) => [s.match, s.title])).toEqual([['same_category', 'Certificate not renewed']]);
   });

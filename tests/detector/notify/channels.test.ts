@@ -21,12 +21,36 @@ function delivery(event: NotificationEvent, overrides: Partial<OutboxDelivery> =
       event,
       cause: { id: 7, type: CAUSE_OF[event], at: '2026-11-27T02:00:00.000Z', actor: 'system', note: null, data: null },
       incident: {
-        ref: 'INC-2026-00001', title, description: '', service: 'pengaduan', serviceName: 'Pengaduan Masyarakat', check: 'pengaduan-home',
-        source: 'probe', category: 'network', subcategory: 'connection', failureKind: null, failureReason: 'ECONNREFUSED', priority: 'P1',
-        status: 'new', escalationLevel: 0, assignedGroup: 'service-desk', assignee: null, reporter: null,
-        detectedAt: '2026-11-27T01:00:00.000Z', acknowledgedAt: null, responseDueAt: '2026-11-27T01:15:00.000Z', resolveDueAt: '2026-11-27T05:00:00.000Z',
-        serviceRestoredAt: event === 'restored' ? '2026-11-27T02:00:00.000Z' : null, resolvedAt: null, closedAt: null,
-        responseBreached: false, resolutionBreached: false, resolutionCode: null, resolutionNotes: null, closureCode: null, reopenCount: 0,
+        ref: 'INC-2026-00001',
+        title,
+        description: '',
+        service: 'pengaduan',
+        serviceName: 'Pengaduan Masyarakat',
+        check: 'pengaduan-home',
+        source: 'probe',
+        category: 'network',
+        subcategory: 'connection',
+        failureKind: null,
+        failureReason: 'ECONNREFUSED',
+        priority: 'P1',
+        status: 'new',
+        escalationLevel: 0,
+        assignedGroup: 'service-desk',
+        assignee: null,
+        reporter: null,
+        detectedAt: '2026-11-27T01:00:00.000Z',
+        acknowledgedAt: null,
+        responseDueAt: '2026-11-27T01:15:00.000Z',
+        resolveDueAt: '2026-11-27T05:00:00.000Z',
+        serviceRestoredAt: event === 'restored' ? '2026-11-27T02:00:00.000Z' : null,
+        resolvedAt: null,
+        closedAt: null,
+        responseBreached: false,
+        resolutionBreached: false,
+        resolutionCode: null,
+        resolutionNotes: null,
+        closureCode: null,
+        reopenCount: 0,
       },
       link: 'http://127.0.0.1:1/incidents/INC-2026-00001',
       timezone: 'Asia/Jakarta',
@@ -130,7 +154,15 @@ describe('webhook channel', () => {
 
 describe('telegram channel', () => {
   const token = '123456:AAH-very-secret-token';
-  const config = (apiBaseUrl: string) => ({ key: 'it-telegram', type: 'telegram' as const, botToken: token, chatId: '-1001234', apiBaseUrl, timeoutMs: 2000, language: 'id' as const });
+  const config = (apiBaseUrl: string) => ({
+    key: 'it-telegram',
+    type: 'telegram' as const,
+    botToken: token,
+    chatId: '-1001234',
+    apiBaseUrl,
+    timeoutMs: 2000,
+    language: 'id' as const,
+  });
 
   it('calls sendMessage for its bot with the chat, HTML parse mode and the message', async () => {
     const { server, received } = await recordingServer(() => ({ status: 200, body: '{"ok":true,"result":{"message_id":1}}' }));
@@ -153,7 +185,10 @@ describe('telegram channel', () => {
   });
 
   it('passes on how long Telegram asks to wait when rate-limited', async () => {
-    const { server } = await recordingServer(() => ({ status: 429, body: '{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 7","parameters":{"retry_after":7}}' }));
+    const { server } = await recordingServer(() => ({
+      status: 429,
+      body: '{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 7","parameters":{"retry_after":7}}',
+    }));
     const channel = track(new TelegramChannel(config(server.origin)));
     await expect(channel.send(delivery('opened'))).rejects.toThrow(/429 .*retry after 7/);
   });

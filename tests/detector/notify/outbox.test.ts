@@ -138,7 +138,11 @@ describe.each(testDatabaseKinds())('the notification outbox on $name', (kind) =>
     await hook.start();
     await other.start();
     config = parseConfig(
-      yaml(hook.url, other.url, `    - { events: [opened, breached, restored, reminder], priorities: [P1, P2], notify: [desk-hook] }\n    - { events: [resolved, closed], notify: [it-hook] }`),
+      yaml(
+        hook.url,
+        other.url,
+        `    - { events: [opened, breached, restored, reminder], priorities: [P1, P2], notify: [desk-hook] }\n    - { events: [resolved, closed], notify: [it-hook] }`,
+      ),
       'sigap.yaml',
       {},
     );
@@ -280,7 +284,14 @@ describe.each(testDatabaseKinds())('the notification outbox on $name', (kind) =>
   });
 
   it('the restored and resolved messages follow every channel the opened one went to, even after the routes changed', async () => {
-    const detector = new Detector({ db, incidents: incidents.probes, flapping: config.policy.flapping, checks: fixedCheckLookup(config.services), instance: 'test', logger: silent });
+    const detector = new Detector({
+      db,
+      incidents: incidents.probes,
+      flapping: config.policy.flapping,
+      checks: fixedCheckLookup(config.services),
+      instance: 'test',
+      logger: silent,
+    });
     const feed = async (ms: number, status: 'up' | 'down') => {
       now = at(ms);
       await detector.handleResult({
@@ -311,7 +322,11 @@ describe.each(testDatabaseKinds())('the notification outbox on $name', (kind) =>
       plan(config.notifications);
     }
     const rows = await outboxOf(ref);
-    const channelsOf = (event: string) => rows.filter((r) => r.event === event).map((r) => r.channelKey).sort();
+    const channelsOf = (event: string) =>
+      rows
+        .filter((r) => r.event === event)
+        .map((r) => r.channelKey)
+        .sort();
     expect(channelsOf('restored')).toEqual(['desk-hook', 'it-hook']);
     expect(channelsOf('resolved')).toEqual(['desk-hook', 'it-hook']);
 

@@ -67,12 +67,23 @@ describe.each(testDatabaseKinds())('time-weighted availability on $name', (kind)
   let now = at('2027-01-01T18:10:00Z');
   const ids: Record<string, number> = {};
   const service = (options: Partial<AvailabilityOptions> = {}) =>
-    new AvailabilityService({ db, checks: () => checks, timezone: 'Asia/Jakarta', calendar: config.calendar, options: { degraded: 'up', businessHoursOnly: false, ...options }, clock: () => now });
+    new AvailabilityService({
+      db,
+      checks: () => checks,
+      timezone: 'Asia/Jakarta',
+      calendar: config.calendar,
+      options: { degraded: 'up', businessHoursOnly: false, ...options },
+      clock: () => now,
+    });
 
   async function insert(key: string, results: Array<[Date, ProbeStatus]>) {
     for (let i = 0; i < results.length; i += 200) {
       await db.stores.checks.insertResults(
-        results.slice(i, i + 200).map(([startedAt, status]) => ({ checkId: ids[key]!, instance: 'test', result: { checkKey: key, startedAt, durationMs: 100, status, failureKind: status === 'up' ? null : 'connect', timings: {}, evidence: {} } })),
+        results.slice(i, i + 200).map(([startedAt, status]) => ({
+          checkId: ids[key]!,
+          instance: 'test',
+          result: { checkKey: key, startedAt, durationMs: 100, status, failureKind: status === 'up' ? null : 'connect', timings: {}, evidence: {} },
+        })),
       );
     }
   }
@@ -98,19 +109,37 @@ describe.each(testDatabaseKinds())('time-weighted availability on $name', (kind)
       }),
     );
     // skm-api every 5 minutes, up all day.
-    await insert('skm-api', history('2026-11-30T17:00:00Z', '2026-12-01T17:00:00Z', 5 * MIN, () => 'up'));
+    await insert(
+      'skm-api',
+      history('2026-11-30T17:00:00Z', '2026-12-01T17:00:00Z', 5 * MIN, () => 'up'),
+    );
     await db.stores.maintenance.insert(
-      { title: 'Migrasi', serviceId: skm.id, checkId: ids['skm-form']!, schedule: { recurrence: 'none', startsAt: at('2026-12-01T10:00:00Z'), endsAt: at('2026-12-01T12:00:00Z') }, createdBy: 'admin' },
+      {
+        title: 'Migrasi',
+        serviceId: skm.id,
+        checkId: ids['skm-form']!,
+        schedule: { recurrence: 'none', startsAt: at('2026-12-01T10:00:00Z'), endsAt: at('2026-12-01T12:00:00Z') },
+        createdBy: 'admin',
+      },
       at('2026-11-01T00:00:00Z'),
     );
     // New Year in WIB: pengaduan-form every minute 15:00-18:59 UTC on 31 December, down from
     // 23:00 WIB on 31 December to 01:00 WIB on 1 January (16:00-18:00 UTC), with a maintenance
     // window 17:30-17:45 UTC. Housekeeping (raw retention 30 days) has pruned 1 December's results.
-    await insert('pengaduan-form', history('2026-12-31T15:00:00Z', '2026-12-31T19:00:00Z', MIN, (t) => (within(t, '2026-12-31T16:00:00Z', '2026-12-31T18:00:00Z') ? 'down' : 'up')));
+    await insert(
+      'pengaduan-form',
+      history('2026-12-31T15:00:00Z', '2026-12-31T19:00:00Z', MIN, (t) => (within(t, '2026-12-31T16:00:00Z', '2026-12-31T18:00:00Z') ? 'down' : 'up')),
+    );
 
     const pengaduan = (await db.stores.checks.listServices()).find((s) => s.key === 'pengaduan')!;
     await db.stores.maintenance.insert(
-      { title: 'Restart', serviceId: pengaduan.id, checkId: null, schedule: { recurrence: 'none', startsAt: at('2026-12-31T17:30:00Z'), endsAt: at('2026-12-31T17:45:00Z') }, createdBy: 'admin' },
+      {
+        title: 'Restart',
+        serviceId: pengaduan.id,
+        checkId: null,
+        schedule: { recurrence: 'none', startsAt: at('2026-12-31T17:30:00Z'), endsAt: at('2026-12-31T17:45:00Z') },
+        createdBy: 'admin',
+      },
       at('2026-11-01T00:00:00Z'),
     );
     // Housekeeping at 18:10 UTC on 31 December: hours before 18:00 are final, 18:00 is partial.
@@ -156,7 +185,15 @@ describe.each(testDatabaseKinds())('time-weighted availability on $name', (kind)
   it('with businessHoursOnly counts only office time, the hour 00:00-01:00 UTC (07:00-08:00 WIB) by half', async () => {
     const figures = (await service({ businessHoursOnly: true }).forChecks(dayOne.from, dayOne.to)).get('skm-form')!;
     // business time 00:30-09:00 UTC = 8 h 30 min, minus 10 min unknown; maintenance (10:00-12:00) lies outside
-    expect(figures).toEqual({ observedMs: 8 * HOUR + 20 * MIN, upMs: 6 * HOUR + 50 * MIN, downMs: HOUR, degradedMs: 30 * MIN, maintenanceMs: 0, unknownMs: 10 * MIN, ratio: (7 * HOUR + 20 * MIN) / (8 * HOUR + 20 * MIN) });
+    expect(figures).toEqual({
+      observedMs: 8 * HOUR + 20 * MIN,
+      upMs: 6 * HOUR + 50 * MIN,
+      downMs: HOUR,
+      degradedMs: 30 * MIN,
+      maintenanceMs: 0,
+      unknownMs: 10 * MIN,
+      ratio: (7 * HOUR + 20 * MIN) / (8 * HOUR + 20 * MIN),
+    });
   });
 
   it('splits an outage across a month and year boundary in WIB into its two days', async () => {
@@ -189,7 +226,11 @@ describe.each(testDatabaseKinds())('time-weighted availability on $name', (kind)
     // a window starting mid-hour in raw data is exact
     expect((await service().forChecks(at('2026-12-31T18:20:00Z'), at('2026-12-31T19:30:00Z'))).get('pengaduan-form')!.observedMs).toBe(41 * MIN);
     // and mid-hour in rolled-up data takes that hour in proportion (16:00-17:00 was down throughout)
-    expect((await service().forChecks(at('2026-12-31T16:30:00Z'), at('2026-12-31T17:00:00Z'))).get('pengaduan-form')).toMatchObject({ observedMs: 30 * MIN, downMs: 30 * MIN, ratio: 0 });
+    expect((await service().forChecks(at('2026-12-31T16:30:00Z'), at('2026-12-31T17:00:00Z'))).get('pengaduan-form')).toMatchObject({
+      observedMs: 30 * MIN,
+      downMs: 30 * MIN,
+      ratio: 0,
+    });
   });
 
   it('lists the raw down and degraded intervals, maintenance cut out, so an auditor can recompute', async () => {
@@ -206,7 +247,14 @@ describe.each(testDatabaseKinds())('time-weighted availability on $name', (kind)
   // Last: it prunes the hourly rows the tests above read.
   it('gives the same figures from daily rows once retention has pruned the hourly ones', async () => {
     const before = await service().forServices(dayOne.from, dayOne.to);
-    await new Housekeeping({ db, checks, timezone: 'Asia/Jakarta', retention: { rawMs: config.retention.rawMs, hourlyMs: 24 * HOUR }, clock: () => now, logger: pino({ level: 'silent' }) }).runOnce();
+    await new Housekeeping({
+      db,
+      checks,
+      timezone: 'Asia/Jakarta',
+      retention: { rawMs: config.retention.rawMs, hourlyMs: 24 * HOUR },
+      clock: () => now,
+      logger: pino({ level: 'silent' }),
+    }).runOnce();
     expect(await db.stores.rollups.listHourly(ids['skm-form']!, dayOne.from, dayOne.to)).toEqual([]);
     expect(await service().forServices(dayOne.from, dayOne.to)).toEqual(before);
     // the New Year hours were not pruned: still split by hour across the two WIB days

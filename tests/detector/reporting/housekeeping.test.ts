@@ -44,15 +44,30 @@ describe.each(testDatabaseKinds())('housekeeping on $name', (kind) => {
   const ids: Record<string, number> = {};
 
   function housekeeping(retention: RetentionConfig = { rawMs: 30 * DAY, hourlyMs: 730 * DAY }, overrides: Partial<HousekeepingDeps> = {}) {
-    return new Housekeeping({ db, checks, timezone: 'Asia/Jakarta', retention, clock: () => clock, logger: pino({ level: 'silent' }), batchSize: 3, batchPauseMs: 0, ...overrides });
+    return new Housekeeping({
+      db,
+      checks,
+      timezone: 'Asia/Jakarta',
+      retention,
+      clock: () => clock,
+      logger: pino({ level: 'silent' }),
+      batchSize: 3,
+      batchPauseMs: 0,
+      ...overrides,
+    });
   }
   const insert = (key: string, results: Array<[string, ProbeStatus, number]>) =>
     db.stores.checks.insertResults(
-      results.map(([at, status, durationMs]) => ({ checkId: ids[key]!, instance: 'test', result: { checkKey: key, startedAt: iso(at), durationMs, status, failureKind: status === 'up' ? null : 'connect', timings: {}, evidence: {} } })),
+      results.map(([at, status, durationMs]) => ({
+        checkId: ids[key]!,
+        instance: 'test',
+        result: { checkKey: key, startedAt: iso(at), durationMs, status, failureKind: status === 'up' ? null : 'connect', timings: {}, evidence: {} },
+      })),
     );
   const hourly = (key: string) => db.stores.rollups.listHourly(ids[key]!, iso('2026-11-01T00:00:00Z'), iso('2026-12-31T00:00:00Z'));
   const daily = (key: string) => db.stores.rollups.listDaily(ids[key]!, iso('2026-11-01T00:00:00Z'), iso('2026-12-31T00:00:00Z'));
-  const raw = async (key: string) => (await db.stores.checks.listResults(key, iso('2026-11-01T00:00:00Z'), iso('2026-12-31T00:00:00Z'), 1000)).map((r) => r.startedAt.toISOString());
+  const raw = async (key: string) =>
+    (await db.stores.checks.listResults(key, iso('2026-11-01T00:00:00Z'), iso('2026-12-31T00:00:00Z'), 1000)).map((r) => r.startedAt.toISOString());
   const snapshot = async () => ({ hourly: [await hourly('skm-form'), await hourly('pengaduan-form')], daily: [await daily('skm-form'), await daily('pengaduan-form')] });
 
   beforeAll(async () => {

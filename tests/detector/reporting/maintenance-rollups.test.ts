@@ -44,13 +44,25 @@ describe.each(testDatabaseKinds())('rollups with maintenance windows on $name', 
     for (const check of await db.stores.checks.listChecks()) ids[check.key] = check.id;
     // Saturday 22:00 WIB (15:00 UTC) for 4 hours, for the SKM service only.
     await db.stores.maintenance.insert(
-      { title: 'Backup', serviceId: services.find((s) => s.key === 'skm')!.id, checkId: null, schedule: { recurrence: 'weekly', weekdays: ['sat'], localStart: '22:00', durationMinutes: 240 }, createdBy: 'admin' },
+      {
+        title: 'Backup',
+        serviceId: services.find((s) => s.key === 'skm')!.id,
+        checkId: null,
+        schedule: { recurrence: 'weekly', weekdays: ['sat'], localStart: '22:00', durationMinutes: 240 },
+        createdBy: 'admin',
+      },
       at('00:00:00'),
     );
     // Both sites are down every minute from 14:50 to 15:09 UTC.
     for (const key of ['skm-form', 'pengaduan-form']) {
       const results = Array.from({ length: 20 }, (_, i) => at(`14:${String(50 + i).padStart(2, '0')}:00`.replace('14:6', '15:0')));
-      await db.stores.checks.insertResults(results.map((startedAt) => ({ checkId: ids[key]!, instance: 'test', result: { checkKey: key, startedAt, durationMs: 100, status: 'down' as ProbeStatus, failureKind: 'connect', timings: {}, evidence: {} } })));
+      await db.stores.checks.insertResults(
+        results.map((startedAt) => ({
+          checkId: ids[key]!,
+          instance: 'test',
+          result: { checkKey: key, startedAt, durationMs: 100, status: 'down' as ProbeStatus, failureKind: 'connect', timings: {}, evidence: {} },
+        })),
+      );
     }
     const housekeeping = new Housekeeping({ db, checks, timezone: 'Asia/Jakarta', retention: config.retention, clock: () => at('16:00:00'), logger: pino({ level: 'silent' }) });
     await housekeeping.runOnce();
@@ -62,7 +74,13 @@ describe.each(testDatabaseKinds())('rollups with maintenance windows on $name', 
   });
 
   const hours = async (key: string) =>
-    (await db.stores.rollups.listHourly(ids[key]!, at('00:00:00'), at('23:00:00'))).map((h) => ({ start: h.bucketStart.toISOString().slice(11, 16), down: h.down, downMs: h.downMs, observedMs: h.observedMs, maintenanceMs: h.maintenanceMs }));
+    (await db.stores.rollups.listHourly(ids[key]!, at('00:00:00'), at('23:00:00'))).map((h) => ({
+      start: h.bucketStart.toISOString().slice(11, 16),
+      down: h.down,
+      downMs: h.downMs,
+      observedMs: h.observedMs,
+      maintenanceMs: h.maintenanceMs,
+    }));
 
   it('counts the covered time inside the window as maintenance, not as observed or down', async () => {
     expect(await hours('skm-form')).toEqual([

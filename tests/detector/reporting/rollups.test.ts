@@ -122,7 +122,7 @@ describe('days in the office time zone', () => {
     expect(oneDay).toEqual({ from: iso('2026-11-26T17:00:00Z'), to: iso('2026-11-27T17:00:00Z') });
   });
 
-  it('a WIB day sums its hours from 17:00 UTC the day before; its p95 is the slowest hour\'s p95', () => {
+  it("a WIB day sums its hours from 17:00 UTC the day before; its p95 is the slowest hour's p95", () => {
     const hours = [
       bucket('2026-11-26T17:00:00Z', { probes: 60, ok: 60, observedMs: 3_600_000, latencySumMs: 6000, latencyP95Ms: 100 }), // 00:00 WIB 27th
       bucket('2026-11-27T16:00:00Z', { probes: 60, ok: 58, down: 2, downMs: 120_000, observedMs: 3_600_000, latencySumMs: 9000, latencyP95Ms: 700 }), // 23:00 WIB 27th

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  addBusinessTime,
-  businessTimeBetween,
-  isBusinessTime,
-  parseBusinessHours,
-  type BusinessCalendar,
-} from '../../../detector/sla/business-calendar.js';
+import { addBusinessTime, businessTimeBetween, isBusinessTime, parseBusinessHours, type BusinessCalendar } from '../../../detector/sla/business-calendar.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

@@ -13,13 +13,49 @@ const at = (minutes: number) => new Date(T0 + minutes * MIN);
 // A P2 logged at T0: response due at 30 min (warning 22.5), resolution at 480 (warning 360).
 function incident(overrides: Partial<LockedIncident> = {}): LockedIncident {
   return {
-    id: 1, ref: 'INC-2026-00001', title: 't', description: 'd', service: 'skm', check: null, source: 'manual',
-    category: 'availability', subcategory: 'outage', failureKind: null, impact: 'medium', urgency: 'high', priority: 'P2',
-    status: 'new', escalationLevel: 0, assignedGroup: 'service_desk', assignee: null, reporter: { name: 'Bu Sri', contact: null }, flapping: false,
-    detectedAt: at(0), acknowledgedAt: null, responseDueAt: at(30), resolveDueAt: at(480), responseWarnAt: at(22.5), resolveWarnAt: at(360),
-    serviceRestoredAt: null, resolvedAt: null, closedAt: null, responseBreached: false, resolutionBreached: false, managementEscalated: false,
-    resolutionCode: null, resolutionNotes: null, closureCode: null, reopenCount: 0, relatedRef: null, evidence: null,
-    statusBeforePending: null, pausedMs: 0, responseWarned: false, resolutionWarned: false, remindedAt: null, reminderCount: 0,
+    id: 1,
+    ref: 'INC-2026-00001',
+    title: 't',
+    description: 'd',
+    service: 'skm',
+    check: null,
+    source: 'manual',
+    category: 'availability',
+    subcategory: 'outage',
+    failureKind: null,
+    impact: 'medium',
+    urgency: 'high',
+    priority: 'P2',
+    status: 'new',
+    escalationLevel: 0,
+    assignedGroup: 'service_desk',
+    assignee: null,
+    reporter: { name: 'Bu Sri', contact: null },
+    flapping: false,
+    detectedAt: at(0),
+    acknowledgedAt: null,
+    responseDueAt: at(30),
+    resolveDueAt: at(480),
+    responseWarnAt: at(22.5),
+    resolveWarnAt: at(360),
+    serviceRestoredAt: null,
+    resolvedAt: null,
+    closedAt: null,
+    responseBreached: false,
+    resolutionBreached: false,
+    managementEscalated: false,
+    resolutionCode: null,
+    resolutionNotes: null,
+    closureCode: null,
+    reopenCount: 0,
+    relatedRef: null,
+    evidence: null,
+    statusBeforePending: null,
+    pausedMs: 0,
+    responseWarned: false,
+    resolutionWarned: false,
+    remindedAt: null,
+    reminderCount: 0,
     ...overrides,
   };
 }
@@ -48,7 +84,13 @@ describe('slaChange', () => {
   it('a breach sets both flags of its target, escalates a level-0 incident to support and brings in the head of division', () => {
     const change = slaChange(incident({ status: 'assigned', assignee: 'desk1', acknowledgedAt: at(1), resolutionWarned: true }), at(481))!;
     expect(change.patch).toEqual({
-      resolutionBreached: true, resolutionWarned: true, status: 'escalated', escalationLevel: 1, assignedGroup: 'support', assignee: null, managementEscalated: true,
+      resolutionBreached: true,
+      resolutionWarned: true,
+      status: 'escalated',
+      escalationLevel: 1,
+      assignedGroup: 'support',
+      assignee: null,
+      managementEscalated: true,
     });
     expect(change.events.map((e) => [e.type, e.fromStatus, e.toStatus])).toEqual([
       ['breached', 'assigned', 'assigned'],
@@ -97,7 +139,13 @@ describe('verifyRestoration', () => {
   });
 
   it('says how long remains while the check has been healthy too briefly', () => {
-    expect(verify({ check: { ...healthyCheck, streakStartedAt: at(12) } })).toEqual({ state: 'waiting', reason: 'healthy_too_briefly', healthyForMs: 8 * MIN, requiredMs: 15 * MIN, remainingMs: 7 * MIN });
+    expect(verify({ check: { ...healthyCheck, streakStartedAt: at(12) } })).toEqual({
+      state: 'waiting',
+      reason: 'healthy_too_briefly',
+      healthyForMs: 8 * MIN,
+      requiredMs: 15 * MIN,
+      remainingMs: 7 * MIN,
+    });
   });
 
   it('is not healthy while the check is down, degraded, or has a failure not yet confirmed', () => {

@@ -125,7 +125,14 @@ describe.each(testDatabaseKinds())('escalation and closure on $name', (kind) => 
     await db.migrate();
     await db.stores.checks.syncConfig(config.services, at(0));
     incidents = serviceOn(db);
-    detector = new Detector({ db, incidents: incidents.probes, flapping: config.policy.flapping, checks: fixedCheckLookup(config.services), instance: 'test', logger: pino({ level: 'silent' }) });
+    detector = new Detector({
+      db,
+      incidents: incidents.probes,
+      flapping: config.policy.flapping,
+      checks: fixedCheckLookup(config.services),
+      instance: 'test',
+      logger: pino({ level: 'silent' }),
+    });
   });
   afterAll(async () => {
     for (const other of others) await other.close();
@@ -201,7 +208,14 @@ describe.each(testDatabaseKinds())('escalation and closure on $name', (kind) => 
       for (const ref of [atLevel0, atLevel1]) expect((await sigapEvents(ref)).map((e) => [e.type, dataOf(e).target])).toEqual([['warning', 'resolution']]);
       await sweepAt(8 * HOUR);
 
-      expect((await detail(atLevel0)).incident).toMatchObject({ status: 'escalated', escalationLevel: 1, assignee: null, resolutionBreached: true, responseBreached: false, managementEscalated: true });
+      expect((await detail(atLevel0)).incident).toMatchObject({
+        status: 'escalated',
+        escalationLevel: 1,
+        assignee: null,
+        resolutionBreached: true,
+        responseBreached: false,
+        managementEscalated: true,
+      });
       expect((await sigapEvents(atLevel0)).map((e) => e.type)).toEqual(['warning', 'breached', 'escalate', 'escalate_management']);
       expect((await detail(atLevel1)).incident).toMatchObject({ status: 'escalated', escalationLevel: 1, resolutionBreached: true, managementEscalated: true });
       expect((await sigapEvents(atLevel1)).map((e) => e.type)).toEqual(['warning', 'breached', 'escalate_management']);
@@ -372,7 +386,10 @@ describe.each(testDatabaseKinds())('escalation and closure on $name', (kind) => 
         code: 'validation_failed',
         details: [expect.objectContaining({ path: 'closureCode' })],
       });
-      expect((await act(2 * MIN, confirmed, { action: 'close', closureCode: 'confirmed', note: 'Bu Sri confirmed by phone' })).incident).toMatchObject({ status: 'closed', closureCode: 'confirmed' });
+      expect((await act(2 * MIN, confirmed, { action: 'close', closureCode: 'confirmed', note: 'Bu Sri confirmed by phone' })).incident).toMatchObject({
+        status: 'closed',
+        closureCode: 'confirmed',
+      });
 
       const unreachable = await logAt(0);
       await act(MIN, unreachable, { action: 'acknowledge' }, { action: 'resolve', resolutionCode: 'fixed', note: 'n' });
@@ -426,7 +443,11 @@ describe.each(testDatabaseKinds())('escalation and closure on $name', (kind) => 
       expect(reopened.incident).toMatchObject({ status: 'assigned', reopenCount: 1, resolvedAt: null });
 
       await act(2 * DAY + MIN, ref, { action: 'resolve', resolutionCode: 'fixed', note: 'really fixed' }, { action: 'close', closureCode: 'confirmed' });
-      for (const input of [{ action: 'reopen', reason: 'r' }, { action: 'note', note: 'late' }, { action: 'cancel', reason: 'r' }] as const) {
+      for (const input of [
+        { action: 'reopen', reason: 'r' },
+        { action: 'note', note: 'late' },
+        { action: 'cancel', reason: 'r' },
+      ] as const) {
         const attempt = incidents.commands.act(desk, ref, input);
         if (input.action === 'note') await expect(attempt).resolves.toBeTruthy();
         else await expect(attempt).rejects.toMatchObject({ code: 'invalid_transition', message: expect.stringContaining('none (terminal state)') });

@@ -65,8 +65,14 @@ describe.each(testDatabaseKinds())('rollup store on $name', (kind) => {
 
   const insert = (checkId: number, results: ProbeResult[]) => db.stores.checks.insertResults(results.map((r) => ({ checkId, result: r, instance: 'test' })));
 
-  it('reads a check\'s results in [from, to), oldest first, after the last one before from', async () => {
-    await insert(formId, [result('2026-11-02T00:58:00Z'), result('2026-11-02T00:59:00Z', 'down', 900), result('2026-11-02T01:00:00Z'), result('2026-11-02T01:30:00Z', 'degraded', 4000), result('2026-11-02T02:00:00Z')]);
+  it("reads a check's results in [from, to), oldest first, after the last one before from", async () => {
+    await insert(formId, [
+      result('2026-11-02T00:58:00Z'),
+      result('2026-11-02T00:59:00Z', 'down', 900),
+      result('2026-11-02T01:00:00Z'),
+      result('2026-11-02T01:30:00Z', 'degraded', 4000),
+      result('2026-11-02T02:00:00Z'),
+    ]);
     await insert(homeId, [result('2026-11-02T01:10:00Z')]);
     const samples = await db.stores.rollups.listSamples(formId, iso('2026-11-02T01:00:00Z'), iso('2026-11-02T02:00:00Z'));
     expect(samples).toEqual([
@@ -132,13 +138,13 @@ describe.each(testDatabaseKinds())('rollup store on $name', (kind) => {
     expect(await db.stores.rollups.lastResultId(999_999)).toBe(0);
   });
 
-  it('deletes a check\'s results older than a cutoff in batches, oldest first, and answers how many', async () => {
+  it("deletes a check's results older than a cutoff in batches, oldest first, and answers how many", async () => {
     const old = Array.from({ length: 7 }, (_, i) => result(`2026-10-01T00:0${i}:00Z`));
     await insert(formId, [...old, result('2026-10-02T00:00:00Z')]);
     await insert(homeId, [result('2026-10-01T00:00:00Z')]);
     const cutoff = iso('2026-10-01T12:00:00Z');
     const batches = [];
-    for (let n = -1; n !== 0; ) batches.push((n = await db.stores.rollups.deleteResultsBefore(formId, cutoff, 3)));
+    for (let n = -1; n !== 0;) batches.push((n = await db.stores.rollups.deleteResultsBefore(formId, cutoff, 3)));
     expect(batches).toEqual([3, 3, 1, 0]);
     const left = await db.stores.checks.listResults('skm-form', iso('2026-10-01T00:00:00Z'), iso('2026-10-03T00:00:00Z'), 100);
     expect(left.map((r) => r.startedAt)).toEqual([iso('2026-10-02T00:00:00Z')]);

@@ -102,7 +102,7 @@ describe.each(testDatabaseKinds())('store contract on $name', (kind) => {
     expect(checks.find((c) => c.key === 'skm-form')).toMatchObject({ id: skmId, serviceKey: 'skm', state: 'unknown', consecutiveFailures: 0 });
   });
 
-  it('keeps a check\'s streak state with exact timestamps', async () => {
+  it("keeps a check's streak state with exact timestamps", async () => {
     await db.stores.checks.updateCheckState(skmId, {
       state: 'down',
       consecutiveFailures: 3,
@@ -176,8 +176,24 @@ describe.each(testDatabaseKinds())('store contract on $name', (kind) => {
 
   it('appends events in order with their data', async () => {
     const incident = (await db.stores.incidents.findByRef('INC-2026-91000'))!;
-    await db.stores.incidents.appendEvent(incident.id, { at: T0, actor: 'sigap', type: 'opened', fromStatus: null, toStatus: 'new', note: null, data: { source: 'manual', reporter: null, priority: 'P2' } });
-    await db.stores.incidents.appendEvent(incident.id, { at: at(20), actor: 'sigap', type: 'restored', fromStatus: 'new', toStatus: 'new', note: 'ok', data: { check: 'skm-form', serviceRestoredAt: at(20).toISOString() } });
+    await db.stores.incidents.appendEvent(incident.id, {
+      at: T0,
+      actor: 'sigap',
+      type: 'opened',
+      fromStatus: null,
+      toStatus: 'new',
+      note: null,
+      data: { source: 'manual', reporter: null, priority: 'P2' },
+    });
+    await db.stores.incidents.appendEvent(incident.id, {
+      at: at(20),
+      actor: 'sigap',
+      type: 'restored',
+      fromStatus: 'new',
+      toStatus: 'new',
+      note: 'ok',
+      data: { check: 'skm-form', serviceRestoredAt: at(20).toISOString() },
+    });
     const events = await db.stores.incidents.listEvents(incident.id);
     expect(events.map((e) => e.type)).toEqual(['opened', 'restored']);
     expect(events[0]).toMatchObject({ at: T0, data: { priority: 'P2' }, fromStatus: null });
@@ -185,7 +201,12 @@ describe.each(testDatabaseKinds())('store contract on $name', (kind) => {
 
   it('lists the queue open first, by priority then due time, across pages', async () => {
     const sid = skmServiceId;
-    for (const [n, priority, due] of [[1, 'P3', 100], [2, 'P1', 50], [3, 'P1', 10], [4, 'P2', 5]] as const) {
+    for (const [n, priority, due] of [
+      [1, 'P3', 100],
+      [2, 'P1', 50],
+      [3, 'P1', 10],
+      [4, 'P2', 5],
+    ] as const) {
       await db.stores.incidents.insert(`INC-2027-0000${n}`, newIncident(null, sid, { priority, resolveDueAt: at(due), title: `queue ${n}` }), T0);
     }
     const seen: string[] = [];
