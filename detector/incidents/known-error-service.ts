@@ -15,7 +15,7 @@ import type { Database, Stores } from '../store/store-types.js';
 export const KNOWN_ERROR_ROLES: readonly UserRole[] = ['service_desk', 'support', 'admin'];
 /** Only a finished incident has a resolution worth documenting. */
 const DOCUMENTABLE: readonly IncidentStatus[] = ['resolved', 'closed'];
-/** As many suggestions as an incident shows (IncidentService.get): one that helped was among them. */
+/** The most known errors one list or search shows. */
 const LIST_LIMIT = 500;
 
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);

@@ -104,11 +104,6 @@ export class KnexIncidentStore implements IncidentStore {
     return rows.map(toIncident);
   }
 
-  async findById(id: number): Promise<Incident | null> {
-    const row = (await this.select().where('i.id', id).first()) as Row | undefined;
-    return row ? toIncident(row) : null;
-  }
-
   async listRemindersDue(now: Date, intervals: Partial<Record<Priority, number>>, limit: number): Promise<string[]> {
     const entries = Object.entries(intervals).filter((e): e is [Priority, number] => typeof e[1] === 'number');
     if (entries.length === 0) return [];

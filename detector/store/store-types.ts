@@ -71,7 +71,6 @@ export interface IncidentStore {
   /** The check's most recent incident that was not canceled, whatever its state. */
   findLatestForCheck(checkId: number): Promise<Incident | null>;
   findByRef(ref: string): Promise<Incident | null>;
-  findById(id: number): Promise<Incident | null>;
   /** Incidents detected in [from, to), oldest first (exports: one indexed range read). */
   listDetectedBetween(from: Date, to: Date): Promise<Incident[]>;
   /**
