@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { SigapConfig } from '../config.js';
 import type { AccountService } from '../detector/accounts/account-service.js';
-import type { AlertService } from '../detector/incidents/alert-service.js';
 import type { AvailabilityService } from '../detector/reporting/availability.js';
 import type { CheckCatalog } from '../detector/detection/check-catalog.js';
 import type { CheckQueries } from '../detector/detection/check-queries.js';
@@ -10,7 +9,6 @@ import type { MonthlyReportService } from '../detector/reporting/monthly-report.
 import type { ServiceOverviewService } from '../detector/reporting/service-overview.js';
 import type { StatusPageService } from '../detector/reporting/status-page.js';
 import type { IncidentServices } from '../detector/incidents/incident-services.js';
-import type { KnownErrorService } from '../detector/incidents/known-error-service.js';
 import type { MaintenanceService } from '../detector/detection/maintenance-service.js';
 import type { SigapMetrics } from '../detector/reporting/metrics.js';
 import type { NotificationService } from '../detector/notify/notification-service.js';
@@ -22,8 +20,8 @@ export interface AppDeps {
   config: SigapConfig;
   /** For /readyz: whether the database answers and every migration has run, and if not why. */
   readiness: () => Promise<Readiness>;
+  /** Probe outcomes, people's commands and queries, Alertmanager alerts, known errors, the SLA clock. */
   incidents: IncidentServices;
-  alerts: AlertService;
   accounts: AccountService;
   catalog: CheckCatalog;
   /** Services, checks and raw probe results as the pages and the API read them. */
@@ -31,7 +29,6 @@ export interface AppDeps {
   /** Services and checks with their state and availability (/api/services, /services). */
   overview: ServiceOverviewService;
   maintenance: MaintenanceService;
-  knownErrors: KnownErrorService;
   /** Time-weighted availability per service and day (DESIGN §7): /api/reports/availability. */
   availability: AvailabilityService;
   /** The incident report (/api/reports/incidents): MTTA, MTTR, SLA met per priority, counts. */

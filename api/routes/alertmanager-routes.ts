@@ -31,7 +31,7 @@ const requireToken: RequestHandler = (req, _res, next) => {
   next();
 };
 
-export function alertmanagerRoutes({ alerts }: AppDeps): Router {
+export function alertmanagerRoutes({ incidents: { alerts } }: AppDeps): Router {
   const router = Router();
 
   router.post('/api/alertmanager', requireToken, requireApiUser('service_desk', 'support', 'admin'), async (req, res) => {

@@ -25,7 +25,8 @@ const refOf = (req: Request) => String(req.params.ref);
  * Mounted before incidentRoutes: its `/api/incidents/:ref/:action` would take these paths.
  */
 export function knownErrorRoutes(deps: AppDeps): Router {
-  const { knownErrors, config } = deps;
+  const { config } = deps;
+  const { knownErrors } = deps.incidents;
   const router = Router();
   const common = pageContext(config.timezone);
 
