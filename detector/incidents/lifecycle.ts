@@ -37,10 +37,6 @@ export function assertTransition(from: IncidentStatus, to: IncidentStatus): void
   if (!LIFECYCLE[from].next.includes(to)) throw new InvalidTransitionError(from, to, LIFECYCLE[from].next);
 }
 
-export function isIncidentStatus(value: string): value is IncidentStatus {
-  return (INCIDENT_STATES as readonly string[]).includes(value);
-}
-
 /** Functional escalation levels (SOP-Insiden-002) and the group that owns each. */
 export const SUPPORT_LEVELS = [
   { level: 0, group: 'service_desk' },

@@ -11,8 +11,7 @@ import { changesWithin, isFlapping } from '../detection/flapping.js';
 import type { Stores } from '../store/store-types.js';
 import { SYSTEM_ACTOR } from './incident-events.js';
 import type { Incident } from './incident-types.js';
-import type { IncidentWriter } from './incident-writer.js';
-import { stateless } from './incident-writer.js';
+import { stateless, type IncidentWriter } from './incident-writer.js';
 import { priorityOf } from './priority.js';
 import { classifyFailure } from './taxonomy.js';
 

@@ -46,7 +46,7 @@ const FOLLOWS_OPENED: readonly NotificationEvent[] = ['restored', 'resolved', 'r
 export const roleChannelKey = (role: string) => `role:${role}`;
 
 export function notificationEventFor(eventType: IncidentEventType): NotificationEvent | null {
-  return EVENT_FOR[eventType] ?? null;
+  return EVENT_FOR[eventType];
 }
 
 export function routeMatches(route: NotificationRoute, event: NotificationEvent, incident: Pick<Incident, 'priority' | 'service'>): boolean {

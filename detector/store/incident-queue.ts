@@ -23,7 +23,7 @@ function encodeCursor(c: Cursor): string {
 }
 
 /** Undefined when the cursor is not one this store issued. */
-export function decodeCursor(text: string): Cursor | undefined {
+function decodeCursor(text: string): Cursor | undefined {
   try {
     const [rank, priority, due, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
     if (typeof rank === 'number' && typeof priority === 'string' && typeof due === 'number' && typeof id === 'number') {
