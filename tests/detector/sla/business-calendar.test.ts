@@ -89,7 +89,7 @@ describe('addBusinessTime', () => {
     ['the 2026-12-25 holiday (a Friday) is skipped', dpmptsp, wib('2026-12-24 15:00'), 2 * HOUR, wib('2026-12-28 08:30')],
     ['a start on the holiday counts from the next working day', dpmptsp, wib('2026-12-25 09:00'), HOUR, wib('2026-12-28 08:30')],
     ['24 business hours span three working days', dpmptsp, wib('2026-11-23 07:30'), 24 * HOUR, wib('2026-11-25 14:30')],
-    ['120 business hours (5d) span almost three weeks', dpmptsp, wib('2026-11-23 07:30'), 120 * HOUR, wib('2026-12-10 16:00')],
+    ['120 office hours span about three weeks (not 5d, which is five working days)', dpmptsp, wib('2026-11-23 07:30'), 120 * HOUR, wib('2026-12-10 16:00')],
     ['a lunch break is skipped', withLunch, wib('2026-11-23 11:30'), HOUR, wib('2026-11-23 13:30')],
     ['a start during lunch counts from the afternoon opening', withLunch, wib('2026-11-23 12:15'), 30 * MIN, wib('2026-11-23 13:30')],
   ])('%s', (_name, cal, start, duration, due) => {
