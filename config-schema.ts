@@ -189,7 +189,88 @@ export const notificationsSchema = z
 
 const serviceSchema = z.object({ key, name: z.string().min(1, 'must not be empty'), impact, checks: z.array(checkSchema).default([]) }).strict();
 
-const targetSchema = z.object({ respond: duration(), resolve: duration(), clock: z.enum(['24x7', 'business']) }).strict();
+/** `5d`, `2h`, `1d4h` → `{ days, ms }`: days are working days on a business clock, so they stay apart and whole. */
+export function parseSlaDuration(text: string): { days: number; ms: number } | null {
+  const trimmed = text.trim();
+  if (parseDuration(trimmed) === null) return null;
+  let days = 0;
+  let ms = 0;
+  for (const [, amount, unit] of trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) {
+    if (unit === 'd') days += Number(amount);
+    else ms += Number(amount) * DURATION_UNITS[unit as string]!;
+  }
+  return { days, ms: Math.round(ms) };
+}
+
+const slaDuration = z.string({ error: 'must be a duration such as 30m, 2h, 5d or 1d4h' }).transform((text, ctx) => {
+  const parsed = parseSlaDuration(text);
+  if (parsed === null) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration (use 30m, 2h, 5d, 1d4h)` });
+    return z.NEVER;
+  }
+  if (!Number.isInteger(parsed.days)) {
+    ctx.addIssue({ code: 'custom', message: `"${text}": days must be whole (working) days; write parts of a day in hours, such as 1d4h` });
+    return z.NEVER;
+  }
+  if (parsed.days === 0 && parsed.ms < 1) {
+    ctx.addIssue({ code: 'custom', message: 'must be longer than zero' });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+const targetSchema = z.object({ respond: slaDuration, resolve: slaDuration, clock: z.enum(['24x7', 'business'], { error: 'must be 24x7 or business' }) }).strict();
+
+// Holidays (DESIGN §3): a date, a range `from..to`, an .ics file, or `{ date, name }` /
+// `{ from, to, name }`. config-holidays.ts turns them into dates with names.
+export type HolidayEntry = { kind: 'dates'; from: string; to: string; name: string } | { kind: 'ics'; path: string };
+
+const MAX_RANGE_DAYS = 366;
+const DATE_MESSAGE = 'must be a date written YYYY-MM-DD';
+
+/** `2026-12-25` (or a YAML date) → the date; null if not a real date (Date.parse alone takes 2026-02-30). */
+function calendarDate(value: unknown): string | null {
+  const text = value instanceof Date ? (Number.isNaN(value.getTime()) ? '' : value.toISOString().slice(0, 10)) : typeof value === 'string' ? value.trim() : '';
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return null;
+  const t = Date.parse(`${text}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === text ? text : null;
+}
+
+export const holidayEntry = z.unknown().transform((value, ctx): HolidayEntry => {
+  const fail = (message: string, path: PropertyKey[] = []) => {
+    ctx.addIssue({ code: 'custom', message, path });
+    return z.NEVER;
+  };
+  const range = (fromValue: unknown, toValue: unknown, name: string, keys: [PropertyKey[], PropertyKey[]]): HolidayEntry => {
+    const from = calendarDate(fromValue);
+    const to = calendarDate(toValue);
+    if (from === null) return fail(DATE_MESSAGE, keys[0]);
+    if (to === null) return fail(DATE_MESSAGE, keys[1]);
+    const days = (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1;
+    if (days < 1) return fail(`the range ends (${to}) before it starts (${from})`, keys[1]);
+    if (days > MAX_RANGE_DAYS) return fail(`a range may span at most ${MAX_RANGE_DAYS} days (this one spans ${days})`, keys[1]);
+    return { kind: 'dates', from, to, name };
+  };
+  if (value instanceof Date || typeof value === 'string') {
+    const text = value instanceof Date ? '' : value.trim();
+    if (/\.ics$/i.test(text)) return { kind: 'ics', path: text };
+    const parts = text.split('..');
+    if (parts.length === 2) return range(parts[0], parts[1], '', [[], []]);
+    if (calendarDate(value) !== null || /^\d{4}-\d{2}-\d{2}$/.test(text)) return range(value, value, '', [[], []]);
+    return fail('must be a date (2026-12-25), a range (2026-12-24..2026-12-26), an .ics file path, or { date, name } / { from, to, name }');
+  }
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    const entry = value as Record<string, unknown>;
+    const unknownKeys = Object.keys(entry).filter((k) => !['date', 'from', 'to', 'name'].includes(k));
+    if (unknownKeys.length > 0) return fail(`unknown key${unknownKeys.length > 1 ? 's' : ''} ${unknownKeys.join(', ')} (use date or from/to, and name)`);
+    if (entry.name !== undefined && typeof entry.name !== 'string') return fail('must be text', ['name']);
+    const name = typeof entry.name === 'string' ? entry.name.trim() : '';
+    if ('date' in entry && !('from' in entry) && !('to' in entry)) return range(entry.date, entry.date, name, [['date'], ['date']]);
+    if ('from' in entry && 'to' in entry && !('date' in entry)) return range(entry.from, entry.to, name, [['from'], ['to']]);
+    return fail('give either date, or from and to');
+  }
+  return fail('must be a date (2026-12-25), a range (2026-12-24..2026-12-26), an .ics file path, or { date, name } / { from, to, name }');
+});
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -210,15 +291,7 @@ export const fileSchema = z
       .refine((tz) => isTimeZone(tz), 'must be an IANA time zone such as Asia/Jakarta')
       .default('Asia/Jakarta'),
     businessHours: z.record(z.string(), z.string()).default({ 'mon-thu': '07:30-16:00', fri: '07:30-16:30' }),
-    holidays: z
-      .array(
-        z
-          .union([z.string(), z.date()])
-          .transform((d) => (d instanceof Date ? d.toISOString().slice(0, 10) : d))
-          // Date.parse alone would accept 2026-02-30 (as 2 March): the date must read back unchanged.
-          .refine((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(d)) && new Date(d).toISOString().slice(0, 10) === d, 'must be a date written YYYY-MM-DD'),
-      )
-      .default([]),
+    holidays: z.array(holidayEntry).default([]),
     services: z.array(serviceSchema).default([]),
     // Is the probing host itself online? Its failure turns results into `unknown`, not outages.
     connectivity: z

@@ -3,8 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { checkSchema, envSchema, fileSchema, key, parseDuration, type CheckInput, type FileConfig } from './config-schema.js';
+import { checkSchema, envSchema, fileSchema, holidayEntry, key, parseDuration, type CheckInput, type FileConfig, type HolidayEntry } from './config-schema.js';
 import { parseBusinessHours, type BusinessCalendar } from './detector/sla/business-calendar.js';
+import { loadHolidays } from './config-holidays.js';
 import { CATCH_ALL_SERVICE } from './detector/detection/check-types.js';
 import type { UserRole } from './detector/accounts/account-types.js';
 import type { ChannelConfig, NotificationEvent, SmtpConfig } from './detector/notify/notification-types.js';
@@ -183,11 +184,12 @@ type ParsedServices = Array<{ key: string | undefined; checks: Array<Partial<Che
  * When the file fails its schema there is no whole config, but the cross-section checks still run
  * on every part that parses on its own (at its own position), so one start reports every problem.
  */
-function parsedParts(raw: unknown): { services: ParsedServices; businessHours: Record<string, string> | undefined } {
+function parsedParts(raw: unknown): { services: ParsedServices; businessHours: Record<string, string> | undefined; holidays: Array<HolidayEntry | undefined> } {
   const asObject = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
   const services = asObject(raw).services;
   return {
     businessHours: fileSchema.shape.businessHours.safeParse(asObject(raw).businessHours).data,
+    holidays: (Array.isArray(asObject(raw).holidays) ? (asObject(raw).holidays as unknown[]) : []).map((h) => holidayEntry.safeParse(h).data),
     services: (Array.isArray(services) ? services : []).map((s) => {
       const checks = asObject(s).checks;
       return {
@@ -258,7 +260,14 @@ function checkedWeekHours(file: string, businessHours: Record<string, string>, p
 }
 
 function buildCalendar(file: string, cfg: FileConfig, problems: string[]): BusinessCalendar {
-  return { timezone: cfg.timezone, weekly: checkedWeekHours(file, cfg.businessHours, problems), holidays: new Set(cfg.holidays) };
+  const names = loadHolidays(cfg.holidays, file, problems);
+  const dates = [...names.keys()].sort();
+  return {
+    timezone: cfg.timezone,
+    weekly: checkedWeekHours(file, cfg.businessHours, problems),
+    holidays: new Set(dates),
+    holidayNames: new Map(dates.map((d) => [d, names.get(d)!])),
+  };
 }
 
 function toTarget(check: CheckInput): { target: ProbeTarget; description: string } {
@@ -384,7 +393,7 @@ function toCheckConfig(serviceKey: string, check: CheckInput): CheckConfig {
 }
 
 function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value) && !(value instanceof Set)) {
+  if (value && typeof value === 'object' && !Object.isFrozen(value) && !(value instanceof Set) && !(value instanceof Map)) {
     Object.freeze(value);
     for (const inner of Object.values(value)) deepFreeze(inner);
   }
@@ -423,6 +432,7 @@ export function parseConfig(text: string, configPath: string, env: NodeJS.Proces
     const parts = parsedParts(raw);
     crossCheck(configPath, parts.services, problems);
     if (parts.businessHours) checkedWeekHours(configPath, parts.businessHours, problems);
+    loadHolidays(parts.holidays, configPath, problems);
     throw new ConfigError(problems);
   }
   const cfg = fileResult.data;
@@ -434,7 +444,7 @@ export function parseConfig(text: string, configPath: string, env: NodeJS.Proces
   const e = envResult.data;
   const targets = { ...DEFAULT_SLA_TARGETS };
   for (const [priority, t] of Object.entries(cfg.policy.targets)) {
-    if (t) targets[priority as Priority] = { respondMs: t.respond, resolveMs: t.resolve, clock: t.clock };
+    if (t) targets[priority as Priority] = { respond: t.respond, resolve: t.resolve, clock: t.clock };
   }
   return deepFreeze({
     configPath,

@@ -25,6 +25,7 @@ import { MaintenanceService } from './detector/detection/maintenance-service.js'
 import { SigapMetrics, type ProbingStats } from './detector/reporting/metrics.js';
 import { DEFAULT_BATCHING, ResultBatcher } from './detector/detection/result-batcher.js';
 import { SlaWatcher } from './detector/sla/sla-watcher.js';
+import { yearsWithoutHolidays } from './detector/sla/business-calendar.js';
 import { createChannel, emailChannelFor } from './detector/notify/channels/index.js';
 import { NotificationDispatcher } from './detector/notify/dispatcher.js';
 import type { Channel } from './detector/notify/notification-types.js';
@@ -202,10 +203,21 @@ function listen(server: Server, port: number, host: string): Promise<string> {
   });
 }
 
+/** Once per start: a year without a single holiday is almost surely a calendar nobody loaded yet. */
+function warnOfMissingHolidays(config: SigapConfig, now: Date, logger: Logger): void {
+  const years = yearsWithoutHolidays(config.calendar, now);
+  if (years.length === 0) return;
+  logger.warn(
+    { years, config: config.configPath },
+    `no holidays configured for ${years.join(' and ')}: business-clock SLA due times will count national holidays and cuti bersama as working days; add them to holidays: in ${config.configPath} (dates, ranges or an .ics file such as calendars/id-${years[0]}.ics)`,
+  );
+}
+
 export async function startSigap(config: SigapConfig, options: StartOptions = {}): Promise<Sigap> {
   const logger = options.logger ?? pino({ level: config.logLevel });
   const clock = options.clock ?? (() => new Date());
   const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
+  warnOfMissingHolidays(config, clock(), logger);
 
   const db = openDatabase(config.databaseUrl);
   await db.migrate();

@@ -1,6 +1,7 @@
 // How pages write dates, durations and percentages: dates in the office time zone, in the page's
 // language (Indonesian by default).
 import type { Language } from '../i18n.js';
+import type { SlaDuration, SlaTarget } from '../../detector/sla/due-times.js';
 
 export interface Formatters {
   dateTime: (d: Date | null) => string;
@@ -44,6 +45,24 @@ export function formatDuration(ms: number, lang: Language): string {
     if (parts.length === 2) break;
   }
   return parts.join(' ');
+}
+
+const WORKING_DAYS: Record<Language, (n: number) => string> = {
+  id: (n) => `${n} hari kerja`,
+  en: (n) => (n === 1 ? '1 working day' : `${n} working days`),
+};
+
+/**
+ * An SLA target as people read it: "5 hari kerja" / "5 working days" on a business clock, where
+ * hours stay hours ("24 jam" of office time, never "1 hari"); "4 jam", "2 hari" on 24x7.
+ */
+export function formatSlaDuration(duration: SlaDuration, clock: SlaTarget['clock'], lang: Language): string {
+  if (clock === '24x7') return formatDuration(duration.days * 86_400_000 + duration.ms, lang);
+  const hours = Math.floor(duration.ms / 3_600_000);
+  const officeTime =
+    hours > 0 ? `${hours} ${UNITS[lang][1]![1]}${duration.ms % 3_600_000 > 0 ? ` ${formatDuration(duration.ms % 3_600_000, lang)}` : ''}` : formatDuration(duration.ms, lang);
+  if (duration.days === 0) return officeTime;
+  return duration.ms > 0 ? `${WORKING_DAYS[lang](duration.days)} ${officeTime}` : WORKING_DAYS[lang](duration.days);
 }
 
 const percentFormats: Record<Language, Intl.NumberFormat> = {

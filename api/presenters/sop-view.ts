@@ -12,7 +12,8 @@ import type { Priority } from '../../detector/incidents/priority.js';
 import { TAXONOMY } from '../../detector/incidents/taxonomy.js';
 import type { Language, Translator } from '../i18n.js';
 import { actionCallers, API_OPERATIONS } from '../openapi.js';
-import { formatDuration } from './formatters.js';
+import { formatDuration, formatSlaDuration } from './formatters.js';
+import { upcomingHolidays, workingDayExamples } from './working-days-view.js';
 
 const LEVELS: readonly Impact[] = ['high', 'medium', 'low'];
 const DAY_KEYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
@@ -28,7 +29,7 @@ function operationCallers(method: string, path: string): readonly UserRole[] {
   return op.callers;
 }
 
-export function sopView(config: SigapConfig, lang: Language, translator: Translator) {
+export function sopView(config: SigapConfig, lang: Language, translator: Translator, now: Date) {
   const t = (key: string, vars?: Record<string, unknown>) => translator.t(lang, key, vars);
   const duration = (ms: number) => formatDuration(ms, lang);
   const { policy, calendar, notifications } = config;
@@ -39,12 +40,14 @@ export function sopView(config: SigapConfig, lang: Language, translator: Transla
   const targets = priorities.map((p) => {
     const target = policy.targets[p];
     const clock = t(`sop.clock.${target.clock}`);
+    const respond = formatSlaDuration(target.respond, target.clock, lang);
+    const resolve = formatSlaDuration(target.resolve, target.clock, lang);
     return {
       priority: p,
-      respond: duration(target.respondMs),
-      resolve: duration(target.resolveMs),
+      respond,
+      resolve,
       clock,
-      line: t('sop.target.line', { priority: p, respond: duration(target.respondMs), resolve: duration(target.resolveMs), clock }),
+      line: t('sop.target.line', { priority: p, respond, resolve, clock }),
       reminder: notifications.reminders[p] !== undefined ? duration(notifications.reminders[p]) : null,
     };
   });
@@ -125,7 +128,9 @@ export function sopView(config: SigapConfig, lang: Language, translator: Transla
   return {
     title: t('sop.title'),
     timezone: calendar.timezone,
-    holidays: [...calendar.holidays].sort(),
+    holidays: upcomingHolidays(calendar, now, t),
+    workingDayRule: t('calendar.rule'),
+    workingDayExamples: workingDayExamples(calendar, t),
     businessHours,
     targets,
     matrix,

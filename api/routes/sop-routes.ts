@@ -7,13 +7,13 @@ import { pageContext } from '../page-context.js';
 import { sopView } from '../presenters/sop-view.js';
 
 /** /sop: SOP-Insiden-001, -002 and -003 as printable documents, computed from the configured policy. */
-export function sopRoutes({ config, viewsDir }: Pick<AppDeps, 'config' | 'viewsDir'>): Router {
+export function sopRoutes({ config, viewsDir, clock }: Pick<AppDeps, 'config' | 'viewsDir' | 'clock'>): Router {
   const router = Router();
   const common = pageContext(config.timezone);
   const translator = loadTranslator(join(viewsDir, 'locales'));
   router.get('/sop', requirePageUser(), (req, res) => {
     const page = common(req, res);
-    res.render('sop', { ...page, ...sopView(config, page.lang, translator) });
+    res.render('sop', { ...page, ...sopView(config, page.lang, translator, clock()) });
   });
   return router;
 }

@@ -1,135 +1,23 @@
 // The office's calendar: weekly business hours and holidays in the office time zone, and time
-// measured on it — adding office time to an instant, office time between two instants, the start of
-// an office day. Pure functions; SLA due times and reports count with them.
-export interface TimeRange {
-  startMinute: number;
-  endMinute: number;
-}
+// measured on it — adding office time to an instant, office time between two instants, working
+// days after an instant, the start of an office day. Pure functions; SLA due times and reports
+// count with them. The weekly hours are read by business-hours.ts.
+import type { TimeRange } from './business-hours.js';
+
+export { parseBusinessHours, type BusinessHoursProblem, type TimeRange } from './business-hours.js';
 
 export interface BusinessCalendar {
   timezone: string;
   weekly: ReadonlyArray<ReadonlyArray<TimeRange>>;
+  /** Local dates `YYYY-MM-DD` with no business hours. */
   holidays: ReadonlySet<string>;
-}
-
-export interface BusinessHoursProblem {
-  key: string;
-  message: string;
+  /** What each holiday is (`Natal`, `Cuti bersama Idulfitri`); a date may have none. */
+  holidayNames?: ReadonlyMap<string, string>;
 }
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 const MAX_DAYS = 3700;
-const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
-// Day ranges in keys follow the office week (Monday first), so `sat-sun` is a weekend and
-// `mon-sun` the whole week; only a range running past Sunday counts as wrapping.
-const WEEK_ORDER = [1, 2, 3, 4, 5, 6, 0] as const;
-
-export function parseBusinessHours(spec: Record<string, string>): {
-  weekly: TimeRange[][];
-  problems: BusinessHoursProblem[];
-} {
-  const weekly: TimeRange[][] = DAY_NAMES.map(() => []);
-  const problems: BusinessHoursProblem[] = [];
-  const claimedBy = new Map<number, string>();
-  for (const [key, value] of Object.entries(spec)) {
-    const report = (message: string) => problems.push({ key, message });
-    const days = parseDays(key, report);
-    const ranges = parseRanges(String(value), report);
-    if (!days || !ranges) continue;
-    for (const day of days) {
-      const earlier = claimedBy.get(day);
-      if (earlier !== undefined) {
-        const where = earlier === key ? 'more than once in this key' : `already in '${earlier}'`;
-        report(`${DAY_NAMES[day]} is given twice (${where})`);
-        continue;
-      }
-      claimedBy.set(day, key);
-      weekly[day] = ranges.map((r) => ({ ...r }));
-    }
-  }
-  return { weekly, problems };
-}
-
-function parseDays(key: string, report: (message: string) => void): number[] | undefined {
-  const days: number[] = [];
-  let ok = true;
-  for (const part of key
-    .toLowerCase()
-    .split(',')
-    .map((p) => p.trim())) {
-    const bounds = part.split('-').map((p) => p.trim());
-    const indexes = bounds.map((name) => DAY_NAMES.indexOf(name as (typeof DAY_NAMES)[number]));
-    const unknown = bounds.filter((_, i) => indexes[i] === -1);
-    if (bounds.length > 2 || part === '') {
-      report(`'${part}' is not a day or a day range like mon-thu`);
-      ok = false;
-    } else if (unknown.length > 0) {
-      report(`unknown day name ${unknown.map((u) => `'${u}'`).join(', ')} (use sun, mon, tue, wed, thu, fri, sat)`);
-      ok = false;
-    } else if (indexes.length === 1) {
-      days.push(indexes[0]!);
-    } else {
-      const from = WEEK_ORDER.indexOf(indexes[0] as (typeof WEEK_ORDER)[number]);
-      const to = WEEK_ORDER.indexOf(indexes[1] as (typeof WEEK_ORDER)[number]);
-      if (to < from) {
-        report(`day range '${part}' runs past Sunday; ranges go mon → sun, list the days instead (e.g. fri,sat,sun,mon)`);
-        ok = false;
-      } else {
-        days.push(...WEEK_ORDER.slice(from, to + 1));
-      }
-    }
-  }
-  return ok ? days : undefined;
-}
-
-function parseRanges(value: string, report: (message: string) => void): TimeRange[] | undefined {
-  const parts = value.split(',').map((p) => p.trim());
-  const ranges: TimeRange[] = [];
-  let ok = true;
-  for (const part of parts) {
-    const match = /^(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})$/.exec(part);
-    if (!match) {
-      report(`'${part}' is not a time range like 07:30-16:00`);
-      ok = false;
-      continue;
-    }
-    const start = parseClock(match[1]!);
-    const end = parseClock(match[2]!);
-    if (start === undefined || start === 1440 || end === undefined) {
-      const bad = start === undefined || start === 1440 ? match[1] : match[2];
-      report(`'${bad}' is not a valid time (00:00-23:59, or 24:00 as an end)`);
-      ok = false;
-    } else if (end <= start) {
-      report(`in '${part}' the end is not after the start`);
-      ok = false;
-    } else {
-      ranges.push({ startMinute: start, endMinute: end });
-    }
-  }
-  if (!ok) return undefined;
-  ranges.sort((a, b) => a.startMinute - b.startMinute);
-  for (let i = 1; i < ranges.length; i++) {
-    const prev = ranges[i - 1]!;
-    const cur = ranges[i]!;
-    if (cur.startMinute < prev.endMinute) {
-      report(`ranges ${formatRange(prev)} and ${formatRange(cur)} overlap`);
-      ok = false;
-    }
-  }
-  return ok ? ranges : undefined;
-}
-
-function parseClock(text: string): number | undefined {
-  const [h, m] = text.split(':').map(Number) as [number, number];
-  if (m > 59 || h > 24 || (h === 24 && m !== 0)) return undefined;
-  return h * 60 + m;
-}
-
-function formatRange(r: TimeRange): string {
-  const clock = (min: number) => `${String(Math.floor(min / 60)).padStart(2, '0')}:${String(min % 60).padStart(2, '0')}`;
-  return `${clock(r.startMinute)}-${clock(r.endMinute)}`;
-}
 
 export function addBusinessTime(start: Date, durationMs: number, cal: BusinessCalendar): Date {
   if (!Number.isFinite(durationMs) || durationMs < 0) {
@@ -152,6 +40,34 @@ export function addBusinessTime(start: Date, durationMs: number, cal: BusinessCa
   throw new Error(`no business time found within ${MAX_DAYS} days of ${start.toISOString()}`);
 }
 
+/**
+ * N working days after an instant: the same office-time position N working days later. The start
+ * counts from the next opening when it is outside office hours; its position is the office time
+ * already gone that day. A working day is a date with office hours (not a holiday). On a target day
+ * with fewer office hours than the position, the answer is that day's close. A position that
+ * falls on a break (a start at the afternoon opening) lands on the opening after it, as the
+ * start itself did.
+ */
+export function addWorkingDays(start: Date, days: number, cal: BusinessCalendar): Date {
+  if (!Number.isInteger(days) || days < 0) throw new Error(`working days must be a non-negative whole number, got ${days}`);
+  if (days === 0) return start;
+  const from = addBusinessTime(start, 0, cal).getTime();
+  const firstDay = localDay(from, cal.timezone);
+  const position = businessIntervals(firstDay, cal).reduce((sum, [open, close]) => sum + Math.max(0, Math.min(close, from) - open), 0);
+  let counted = 0;
+  for (let day = firstDay + 1; day <= firstDay + MAX_DAYS; day++) {
+    const intervals = businessIntervals(day, cal);
+    if (intervals.length === 0 || ++counted < days) continue;
+    let before = 0;
+    for (const [open, close] of intervals) {
+      if (position < before + (close - open)) return new Date(open + position - before);
+      before += close - open;
+    }
+    return new Date(intervals[intervals.length - 1]![1]);
+  }
+  throw new Error(`no ${days} working days found within ${MAX_DAYS} days of ${start.toISOString()}`);
+}
+
 export function businessTimeBetween(from: Date, to: Date, cal: BusinessCalendar): number {
   const a = from.getTime();
   const b = to.getTime();
@@ -171,19 +87,62 @@ export function isBusinessTime(at: Date, cal: BusinessCalendar): boolean {
   return businessIntervals(localDay(t, cal.timezone), cal).some(([open, close]) => open <= t && t < close);
 }
 
-/** UTC instants [open, close) of one local day, given as days since 1970-01-01 in local dates. */
+/**
+ * UTC instants [open, close) of one local day, given as days since 1970-01-01 in local dates:
+ * exactly the instants whose local wall-clock time falls on that day inside one of its ranges. Around
+ * a DST change a range may lose the hour the clocks skip or gain the hour they repeat.
+ */
 function businessIntervals(day: number, cal: BusinessCalendar): Array<[number, number]> {
-  const date = new Date(day * DAY_MS);
-  if (cal.holidays.has(date.toISOString().slice(0, 10))) return [];
-  const weekday = date.getUTCDay();
-  const intervals: Array<[number, number]> = [];
-  for (const range of cal.weekly[weekday] ?? []) {
-    const open = wallClockToInstant(day * DAY_MS + range.startMinute * MINUTE_MS, cal.timezone);
-    const close = wallClockToInstant(day * DAY_MS + range.endMinute * MINUTE_MS, cal.timezone);
-    // A range lying wholly inside a spring-forward gap has no real time in it.
-    if (close > open) intervals.push([open, close]);
+  if (cal.holidays.has(dayKey(day))) return [];
+  const ranges = cal.weekly[new Date(day * DAY_MS).getUTCDay()] ?? [];
+  if (ranges.length === 0) return [];
+  const pieces: Array<[number, number]> = [];
+  for (const [from, to, offset] of offsetSegments(day, cal.timezone)) {
+    for (const range of ranges) {
+      const open = Math.max(from, day * DAY_MS + range.startMinute * MINUTE_MS - offset);
+      const close = Math.min(to, day * DAY_MS + range.endMinute * MINUTE_MS - offset);
+      if (close > open) pieces.push([open, close]);
+    }
   }
-  return intervals;
+  pieces.sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [];
+  for (const piece of pieces) {
+    const last = merged[merged.length - 1];
+    if (last && piece[0] <= last[1]) last[1] = Math.max(last[1], piece[1]);
+    else merged.push([piece[0], piece[1]]);
+  }
+  return merged;
+}
+
+// No zone is more than 14 hours from UTC: every instant of a local day lies in this window.
+const MAX_OFFSET_MS = 14 * 3_600_000;
+
+/**
+ * The window of instants around a local day cut where the zone's offset changes, each piece with
+ * its offset. Assumes at most one change within the window's 52 hours, true of every zone's rules.
+ */
+function offsetSegments(day: number, timezone: string): Array<[number, number, number]> {
+  const from = day * DAY_MS - MAX_OFFSET_MS;
+  const to = (day + 1) * DAY_MS + MAX_OFFSET_MS;
+  const first = offsetAt(from, timezone);
+  const last = offsetAt(to, timezone);
+  if (first === last) return [[from, to, first]];
+  // The first instant with the new offset, found to the millisecond.
+  let lo = from;
+  let hi = to;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (offsetAt(mid, timezone) === first) lo = mid;
+    else hi = mid;
+  }
+  return [
+    [from, hi, first],
+    [hi, to, last],
+  ];
+}
+
+function dayKey(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
 
 // Building a DateTimeFormat costs far more than using one; the cache holds no state that
@@ -242,4 +201,11 @@ export function wallClockToInstant(wall: number, timezone: string): number {
 /** Midnight at the start of a `YYYY-MM-DD` day in the time zone (reports and exports count office days). */
 export function officeDayStart(day: string, timezone: string): Date {
   return new Date(wallClockToInstant(Date.parse(`${day}T00:00:00Z`), timezone));
+}
+
+/** Of the year of `now` and the next (office time zone), those without a single holiday. */
+export function yearsWithoutHolidays(cal: BusinessCalendar, now: Date): number[] {
+  const year = new Date(wallClock(now.getTime(), cal.timezone)).getUTCFullYear();
+  const years = new Set([...cal.holidays].map((date) => Number(date.slice(0, 4))));
+  return [year, year + 1].filter((y) => !years.has(y));
 }

@@ -2,11 +2,20 @@
 // incident from its detection, its priority's targets, the clock they run on (24x7 or the office's
 // business hours) and the time it spent paused.
 import type { Priority } from '../incidents/priority.js';
-import { addBusinessTime, businessTimeBetween, type BusinessCalendar } from './business-calendar.js';
+import { addBusinessTime, addWorkingDays, businessTimeBetween, type BusinessCalendar } from './business-calendar.js';
+
+/**
+ * A target as the config file writes it: `days` from `d`, everything else (`h`, `m`, …) in `ms`.
+ * On a business clock `days` are working days and `ms` office time; on 24x7 a day is 24 hours.
+ */
+export interface SlaDuration {
+  days: number;
+  ms: number;
+}
 
 export interface SlaTarget {
-  respondMs: number;
-  resolveMs: number;
+  respond: SlaDuration;
+  resolve: SlaDuration;
   clock: '24x7' | 'business';
 }
 
@@ -16,14 +25,16 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-// A day is 24 hours of the target's clock, as `5d` means in the config file; on a business
-// clock that is 24 business hours, not one working day.
+const span = (days: number, ms = 0): SlaDuration => Object.freeze({ days, ms });
+
+// `5d` on the business clock is five working days (P4 opened Monday 10:00 is due the next
+// Monday 10:00), as the office reads "5 hari"; `24h` stays 24 office hours.
 export const DEFAULT_SLA_TARGETS: Readonly<SlaTargets> = Object.freeze({
-  P1: Object.freeze({ respondMs: 15 * MINUTE, resolveMs: 4 * HOUR, clock: '24x7' }),
-  P2: Object.freeze({ respondMs: 30 * MINUTE, resolveMs: 8 * HOUR, clock: '24x7' }),
-  P3: Object.freeze({ respondMs: 2 * HOUR, resolveMs: 24 * HOUR, clock: 'business' }),
-  P4: Object.freeze({ respondMs: 8 * HOUR, resolveMs: 5 * DAY, clock: 'business' }),
-  P5: Object.freeze({ respondMs: 2 * DAY, resolveMs: 10 * DAY, clock: 'business' }),
+  P1: Object.freeze({ respond: span(0, 15 * MINUTE), resolve: span(0, 4 * HOUR), clock: '24x7' }),
+  P2: Object.freeze({ respond: span(0, 30 * MINUTE), resolve: span(0, 8 * HOUR), clock: '24x7' }),
+  P3: Object.freeze({ respond: span(0, 2 * HOUR), resolve: span(0, 24 * HOUR), clock: 'business' }),
+  P4: Object.freeze({ respond: span(0, 8 * HOUR), resolve: span(5), clock: 'business' }),
+  P5: Object.freeze({ respond: span(2), resolve: span(10), clock: 'business' }),
 });
 
 /** The fraction of a target at which a warning goes out (DESIGN §3 `policy.warnAt`). */
@@ -32,9 +43,16 @@ export const DEFAULT_WARN_AT = 0.75;
 export interface DueTimes {
   responseDueAt: Date;
   resolveDueAt: Date;
-  /** When the warning of each target goes out: `warnAt` of the target on the same clock. */
+  /** When the warning of each target goes out: `warnAt` of the target's clock time, on the same clock. */
   responseWarnAt: Date;
   resolveWarnAt: Date;
+}
+
+/** An instant plus time on a clock: working days first, then hours and minutes. */
+export function addClockTime(start: Date, duration: SlaDuration, clock: SlaTarget['clock'], calendar: BusinessCalendar): Date {
+  if (clock === '24x7') return new Date(start.getTime() + duration.days * DAY + duration.ms);
+  const afterDays = duration.days > 0 ? addWorkingDays(start, duration.days, calendar) : start;
+  return duration.ms > 0 || duration.days === 0 ? addBusinessTime(afterDays, duration.ms, calendar) : afterDays;
 }
 
 export function dueTimes(input: { startedAt: Date; priority: Priority; targets: SlaTargets; calendar: BusinessCalendar; pausedMs?: number; warnAt?: number }): DueTimes {
@@ -42,14 +60,18 @@ export function dueTimes(input: { startedAt: Date; priority: Priority; targets: 
   if (!Number.isFinite(pausedMs) || pausedMs < 0) {
     throw new Error(`pausedMs must be a finite, non-negative number, got ${pausedMs}`);
   }
-  const target = targets[priority];
-  const add = (ms: number) => (target.clock === 'business' ? addBusinessTime(startedAt, ms, calendar) : new Date(startedAt.getTime() + ms));
-  // Pauses move the resolution target and its warning alike; the response target never pauses.
+  const { clock, respond, resolve } = targets[priority];
+  const due = (duration: SlaDuration) => addClockTime(startedAt, duration, clock, calendar);
+  const warn = (dueAt: Date) => due({ days: 0, ms: Math.round(warnAt * clockTimeBetween(startedAt, dueAt, clock, calendar)) });
+  // Pauses move the resolution target and its warning alike, after the target; the response never pauses.
+  const paused = (at: Date) => (pausedMs > 0 ? addClockTime(at, { days: 0, ms: pausedMs }, clock, calendar) : at);
+  const responseDueAt = due(respond);
+  const resolveDueAt = due(resolve);
   return {
-    responseDueAt: add(target.respondMs),
-    resolveDueAt: add(target.resolveMs + pausedMs),
-    responseWarnAt: add(Math.round(target.respondMs * warnAt)),
-    resolveWarnAt: add(Math.round(target.resolveMs * warnAt) + pausedMs),
+    responseDueAt,
+    resolveDueAt: paused(resolveDueAt),
+    responseWarnAt: warn(responseDueAt),
+    resolveWarnAt: paused(warn(resolveDueAt)),
   };
 }
 

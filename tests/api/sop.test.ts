@@ -6,11 +6,14 @@ import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.
 
 type Started = Awaited<ReturnType<typeof startTestSigap>>;
 
+/** The page's "today": 3 December 2026, 10:00 WIB. */
+const TODAY = new Date('2026-12-03T03:00:00Z');
+
 const CUSTOM_POLICY = `
 timezone: Asia/Jakarta
 businessHours:
   mon-fri: "08:00-15:00"
-holidays: [2026-12-25]
+holidays: [2026-12-25, { date: 2026-11-20, name: HUT Kabupaten }, { from: 2027-01-01, to: 2027-01-02, name: Tahun Baru }]
 services:
   - key: skm
     name: Survei Kepuasan Masyarakat
@@ -18,6 +21,7 @@ services:
 policy:
   targets:
     P1: { respond: 10m, resolve: 3h, clock: 24x7 }
+    P5: { respond: 1d4h, resolve: 10d, clock: business }
   verifyFor: 20m
   autoCloseAfter: 2d
   reopenWindow: 12h
@@ -44,7 +48,7 @@ describe.each(testDatabaseKinds())('the /sop page on $name', (kind) => {
 
   beforeAll(async () => {
     database = await kind.create();
-    sigap = await startTestSigap({ databaseUrl: database.url, yaml: CUSTOM_POLICY, start: { slaSweepMs: 0, dispatchMs: 0 } });
+    sigap = await startTestSigap({ databaseUrl: database.url, yaml: CUSTOM_POLICY, start: { slaSweepMs: 0, dispatchMs: 0, clock: () => TODAY } });
     ({ cookie } = await logIn(sigap.url!));
   });
 
@@ -65,7 +69,9 @@ describe.each(testDatabaseKinds())('the /sop page on $name', (kind) => {
     expect(text).toContain('P1: tanggapi dalam 10 menit, selesaikan dalam 3 jam (24x7)');
     expect(text).not.toContain('tanggapi dalam 15 menit');
     // The targets not configured keep their defaults.
-    expect(text).toContain('P3: tanggapi dalam 2 jam, selesaikan dalam 1 hari (jam kerja)');
+    expect(text).toContain('P3: tanggapi dalam 2 jam, selesaikan dalam 24 jam (jam kerja)');
+    expect(text).toContain('P4: tanggapi dalam 8 jam, selesaikan dalam 5 hari kerja (jam kerja)');
+    expect(text).toContain('P5: tanggapi dalam 1 hari kerja 4 jam, selesaikan dalam 10 hari kerja (jam kerja)');
     expect(text).toContain('sehat selama 20 menit');
     expect(text).toContain('ditutup otomatis setelah 2 hari');
     expect(text).toContain('tidak pernah untuk P1');
@@ -76,6 +82,18 @@ describe.each(testDatabaseKinds())('the /sop page on $name', (kind) => {
     expect(text).toContain('2026-12-25');
   });
 
+  it('explains working days with examples computed on the office week, and lists the upcoming holidays with their names', async () => {
+    const text = await page('/sop');
+    expect(text).toContain('„d” berarti hari kerja');
+    // Friday 15:00 is the office's closing time (hours 08:00-15:00): it counts from Monday's opening.
+    expect(text).toContain('Jumat 15:00 + 2 hari kerja → Rabu 08:00');
+    expect(text).toContain('Kamis 10:00, Jumat hari libur: + 1 hari kerja → Senin 10:00');
+    expect(text).toContain('Senin 11:00 + 2 jam → Senin 14:00');
+    expect(text).toContain('Senin 12:30 (istirahat siang, dihitung dari 13:00) + 1 hari kerja → Selasa 13:00');
+    expect(text).toContain('2026-12-25 Jumat (tanpa nama) 2027-01-01 Jumat Tahun Baru 2027-01-02 Sabtu Tahun Baru');
+    expect(text).not.toContain('HUT Kabupaten');
+  });
+
   it('shows the same values in English with ?lang=en', async () => {
     const text = await page('/sop?lang=en');
     expect(text).toContain('P1: respond within 10 min, resolve within 3 h (24x7)');
@@ -84,6 +102,9 @@ describe.each(testDatabaseKinds())('the /sop page on $name', (kind) => {
     expect(text).toContain('close themselves after 2 d');
     expect(text).toContain('within 12 h of resolution');
     expect(text).toContain('Incident Escalation SOP');
+    expect(text).toContain('P4: respond within 8 h, resolve within 5 working days (business hours)');
+    expect(text).toContain('Friday 15:00 + 2 working days → Wednesday 08:00');
+    expect(text).toContain('Upcoming holidays 2026-12-25 Friday (no name)');
   });
 
   it('lists the roles and what each may do, from the action rules', async () => {

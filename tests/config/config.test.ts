@@ -43,13 +43,14 @@ describe('parseDuration', () => {
 });
 
 describe('the shipped sigap.yaml', () => {
-  const config = parseConfig(readFileSync(join(PROJECT_ROOT, 'sigap.yaml'), 'utf8'), 'sigap.yaml', {});
+  const config = parseConfig(readFileSync(join(PROJECT_ROOT, 'sigap.yaml'), 'utf8'), join(PROJECT_ROOT, 'sigap.yaml'), {});
 
   it('parses with the environment defaults applied', () => {
     expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: 'sqlite:./data/sigap.db', role: 'all', logLevel: 'info' });
     expect(config.bootstrapAdminPassword).toBeNull();
     expect(config.timezone).toBe('Asia/Jakarta');
     expect(config.calendar.holidays.has('2026-12-25')).toBe(true);
+    expect(config.calendar.holidayNames?.get('2026-12-24')).toBe('Cuti bersama Kelahiran Yesus Kristus (Natal)');
   });
 
   it('describes the SKM and complaint sites, with durations in ms and check defaults filled in', () => {
@@ -78,10 +79,10 @@ describe('the shipped sigap.yaml', () => {
     });
   });
 
-  it('gives the policy targets in ms', () => {
-    expect(config.policy.targets.P1).toEqual({ respondMs: 15 * MIN, resolveMs: 4 * HOUR, clock: '24x7' });
-    expect(config.policy.targets.P4).toEqual({ respondMs: 8 * HOUR, resolveMs: 5 * DAY, clock: 'business' });
-    expect(config.policy.targets.P5).toEqual({ respondMs: 2 * DAY, resolveMs: 10 * DAY, clock: 'business' });
+  it('gives the policy targets as days apart from the rest in ms (days are working days on a business clock)', () => {
+    expect(config.policy.targets.P1).toEqual({ respond: { days: 0, ms: 15 * MIN }, resolve: { days: 0, ms: 4 * HOUR }, clock: '24x7' });
+    expect(config.policy.targets.P4).toEqual({ respond: { days: 0, ms: 8 * HOUR }, resolve: { days: 5, ms: 0 }, clock: 'business' });
+    expect(config.policy.targets.P5).toEqual({ respond: { days: 2, ms: 0 }, resolve: { days: 10, ms: 0 }, clock: 'business' });
     expect(config.policy).toMatchObject({ warnAt: 0.75, reopenWindowMs: DAY, verifyForMs: 15 * MIN, autoCloseAfterMs: 3 * DAY });
   });
 
@@ -110,7 +111,7 @@ describe('the shipped sigap.yaml', () => {
       (config.services[0]!.checks[0] as { intervalMs: number }).intervalMs = 1;
     }).toThrow(TypeError);
     expect(() => {
-      (config.policy.targets.P3 as { respondMs: number }).respondMs = 1;
+      (config.policy.targets.P3.respond as { ms: number }).ms = 1;
     }).toThrow(TypeError);
   });
 });

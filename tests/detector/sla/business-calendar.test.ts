@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { addBusinessTime, businessTimeBetween, isBusinessTime, parseBusinessHours, type BusinessCalendar } from '../../../detector/sla/business-calendar.js';
+import {
+  addBusinessTime,
+  addWorkingDays,
+  businessTimeBetween,
+  isBusinessTime,
+  parseBusinessHours,
+  yearsWithoutHolidays,
+  type BusinessCalendar,
+} from '../../../detector/sla/business-calendar.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -89,7 +97,7 @@ describe('addBusinessTime', () => {
     ['the 2026-12-25 holiday (a Friday) is skipped', dpmptsp, wib('2026-12-24 15:00'), 2 * HOUR, wib('2026-12-28 08:30')],
     ['a start on the holiday counts from the next working day', dpmptsp, wib('2026-12-25 09:00'), HOUR, wib('2026-12-28 08:30')],
     ['24 business hours span three working days', dpmptsp, wib('2026-11-23 07:30'), 24 * HOUR, wib('2026-11-25 14:30')],
-    ['120 business hours (5d) span almost three weeks', dpmptsp, wib('2026-11-23 07:30'), 120 * HOUR, wib('2026-12-10 16:00')],
+    ['120 office hours span about three weeks (not 5d, which is five working days)', dpmptsp, wib('2026-11-23 07:30'), 120 * HOUR, wib('2026-12-10 16:00')],
     ['a lunch break is skipped', withLunch, wib('2026-11-23 11:30'), HOUR, wib('2026-11-23 13:30')],
     ['a start during lunch counts from the afternoon opening', withLunch, wib('2026-11-23 12:15'), 30 * MIN, wib('2026-11-23 13:30')],
   ])('%s', (_name, cal, start, duration, due) => {
@@ -138,6 +146,43 @@ describe('addBusinessTime', () => {
 
   it('refuses a negative duration', () => {
     expect(() => addBusinessTime(wib('2026-11-23 09:00'), -1, dpmptsp)).toThrow(/non-negative/);
+  });
+});
+
+describe('addWorkingDays', () => {
+  it.each([
+    ['Friday 15:00 + 2 is Tuesday 15:00', dpmptsp, wib('2026-11-27 15:00'), 2, wib('2026-12-01 15:00')],
+    ['Monday 10:00 + 5 is the next Monday 10:00', dpmptsp, wib('2026-11-23 10:00'), 5, wib('2026-11-30 10:00')],
+    ['a start on the eve of the 2026-12-25 holiday skips it: Thursday 10:00 + 1 is Monday 10:00', dpmptsp, wib('2026-12-24 10:00'), 1, wib('2026-12-28 10:00')],
+    ['a start on the holiday counts from the next opening: Friday 25 December + 1 is Tuesday 07:30', dpmptsp, wib('2026-12-25 10:00'), 1, wib('2026-12-29 07:30')],
+    ['a Saturday start counts from Monday opening', dpmptsp, wib('2026-11-28 10:00'), 1, wib('2026-12-01 07:30')],
+    ['an evening start counts from the next opening', dpmptsp, wib('2026-11-24 19:00'), 1, wib('2026-11-26 07:30')],
+    ["Friday 16:15 is past Monday's length of office time: Monday's close", dpmptsp, wib('2026-11-27 16:15'), 1, wib('2026-11-30 16:00')],
+    ['a morning position stays in the morning across a lunch break', withLunch, wib('2026-11-23 11:00'), 1, wib('2026-11-24 11:00')],
+    ['a start during lunch counts from the afternoon opening', withLunch, wib('2026-11-23 12:30'), 1, wib('2026-11-24 13:00')],
+    ['zero days is the start itself', dpmptsp, wib('2026-11-28 10:00'), 0, wib('2026-11-28 10:00')],
+  ])('%s', (_name, cal, start, days, due) => {
+    expect(addWorkingDays(start, days, cal).toISOString()).toBe(due.toISOString());
+  });
+
+  it('keeps the position in office time across an Amsterdam DST change (Friday 10:00 CET + 1 is Monday 10:00 CEST)', () => {
+    expect(addWorkingDays(utc('2026-03-27 09:00'), 1, amsterdam).toISOString()).toBe(utc('2026-03-30 08:00').toISOString());
+  });
+
+  it('refuses a fractional or negative number of days', () => {
+    expect(() => addWorkingDays(wib('2026-11-23 09:00'), 1.5, dpmptsp)).toThrow(/whole number/);
+    expect(() => addWorkingDays(wib('2026-11-23 09:00'), -1, dpmptsp)).toThrow(/whole number/);
+  });
+});
+
+describe('yearsWithoutHolidays', () => {
+  it.each([
+    ['none when both years have one', ['2026-12-25', '2027-01-01'], utc('2026-12-03 03:00'), []],
+    ['the next year when only this one has holidays', ['2026-12-25'], utc('2026-12-03 03:00'), [2027]],
+    ['both when there are none', [], utc('2026-12-03 03:00'), [2026, 2027]],
+    ['this and next year in the office time zone: 31 December 20:00 UTC is already 2027 in WIB', ['2026-12-25', '2027-01-01'], utc('2026-12-31 20:00'), [2028]],
+  ])('names %s', (_name, holidays, now, expected) => {
+    expect(yearsWithoutHolidays({ ...dpmptsp, holidays: new Set(holidays) }, now)).toEqual(expected);
   });
 });
 
