@@ -182,14 +182,18 @@ function startDispatcher(config: SigapConfig, db: Database, clock: () => Date, l
   return dispatcher;
 }
 
-/** The monthly report e-mail (SIGAP_ROLE all or worker): due on the first working day at 08:00, once per month across processes. */
-function startReportMailer(deps: {
+/**
+ * The monthly report e-mail: due on the first working day at 08:00, once per month across
+ * processes. Started with the background work (SIGAP_ROLE all or worker) unless `intervalMs` is 0;
+ * `sigap report send` builds one too.
+ */
+export function createReportMailer(deps: {
   config: SigapConfig;
   db: Database;
   monthlyReports: MonthlyReportService;
   clock: () => Date;
   logger: Logger;
-  intervalMs: number | undefined;
+  intervalMs?: number;
 }): MonthlyReportMailer {
   const { config, db, monthlyReports, clock, logger } = deps;
   const smtp = config.notifications.smtp;
@@ -210,6 +214,15 @@ function startReportMailer(deps: {
   });
   if (deps.intervalMs !== 0) mailer.start();
   return mailer;
+}
+
+/** The monthly report over a database, without the rest of Sigap (the command line's `report send`). */
+export async function createMonthlyReports(config: SigapConfig, db: Database, clock: () => Date, logger: Logger): Promise<MonthlyReportService> {
+  const catalog = new CheckCatalog({ db, services: config.services, clock, logger });
+  await catalog.refresh();
+  const availability = new AvailabilityService({ db, checks: () => catalog.all(), timezone: config.timezone, calendar: config.calendar, options: config.availability, clock });
+  const reports = new IncidentReportService({ db, policy: config.policy, clock });
+  return new MonthlyReportService({ db, availability, reports, timezone: config.timezone, clock });
 }
 
 function connectivityGuard(connectivity: ConnectivityConfig, probeDeps: ProbeDeps, logger: Logger): ConnectivityGuard {
@@ -277,7 +290,7 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
   slaWatcher?.start();
   const dispatcher = config.role === 'web' ? null : startDispatcher(config, db, clock, logger, options.dispatchMs);
   const monthlyReports = new MonthlyReportService({ db, availability, reports, timezone: config.timezone, clock });
-  const reportMailer = config.role === 'web' ? null : startReportMailer({ config, db, monthlyReports, clock, logger, intervalMs: options.reportMailMs });
+  const reportMailer = config.role === 'web' ? null : createReportMailer({ config, db, monthlyReports, clock, logger, intervalMs: options.reportMailMs });
 
   let server: Server | null = null;
   let url: string | null = null;

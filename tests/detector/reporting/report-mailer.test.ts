@@ -2,11 +2,15 @@
 // PostgreSQL with an injected clock, a real local SMTP server, the managers as users. The report
 // of the month before goes out on the first working day at 08:00 office time, once per manager,
 // however many workers tick and across a restart, and nothing is lost while the relay is down.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../../cli.js';
 import { parseMail, pdfText, type Mail } from '../../helpers/mail.js';
 import { startTestSigap } from '../../helpers/sigap-harness.js';
 import { testDatabaseKinds, type TestDatabase } from '../../helpers/test-databases.js';
@@ -232,5 +236,80 @@ describe.each(testDatabaseKinds())('the monthly report e-mail, on $name', (kind)
     await a.reportMailer!.tick();
     expect(lines.filter((l) => l.msg.includes('notifications.smtp is not configured'))).toHaveLength(1);
     expect(await a.db.stores.reportMails.isClaimed('2026-11')).toBe(false);
+  });
+
+  describe('sigap report send --month', () => {
+    let dir: string;
+    const cli = async (args: string[], options: { smtp?: boolean } = {}) => {
+      const file = join(dir, options.smtp === false ? 'no-smtp.yaml' : 'sigap.yaml');
+      writeFileSync(file, yaml(options.smtp === false ? null : smtp.port));
+      const out = { stdout: '', stderr: '' };
+      const code = await runCli(args, {
+        env: { DATABASE_URL: testDb.url, SIGAP_CONFIG: file },
+        stdout: (t) => (out.stdout += t),
+        stderr: (t) => (out.stderr += t),
+        readStdin: async () => '',
+      });
+      return { code, ...out };
+    };
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'sigap-report-cli-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('sends the month to every manager now, again when asked again, and the automatic mail then skips it', async () => {
+      const a = await worker();
+      await addManagers(a);
+      const sent = await cli(['report', 'send', '--month', '2026-10']);
+      expect(sent).toMatchObject({ code: 0, stderr: '' });
+      expect(sent.stdout).toBe('sent the report of 2026-10 to kabid@dpmptsp.example\nsent the report of 2026-10 to sekretaris@dpmptsp.example\n');
+      expect(recipients()).toEqual(['kabid@dpmptsp.example', 'sekretaris@dpmptsp.example']);
+      const pdf = smtp.state.received[0]!.mail.parts.find((p) => p.filename === 'laporan-bulanan-2026-10.pdf')!;
+      expect(pdfText(pdf.content)).toContain('Bulan Oktober 2026');
+
+      // By hand it sends whether or not the month went before.
+      expect((await cli(['report', 'send', '--month', '2026-10'])).code).toBe(0);
+      expect(smtp.state.received).toHaveLength(4);
+
+      // November sent by hand before its automatic time: the automatic mail does not repeat it.
+      expect((await cli(['report', 'send', '--month', '2026-11'])).code).toBe(0);
+      now = wib('2026-12-01 08:00');
+      await a.reportMailer!.tick();
+      expect(smtp.state.received).toHaveLength(6);
+    });
+
+    it('exits 1 naming the manager whose copy the relay refused', async () => {
+      const a = await worker();
+      await addManagers(a);
+      smtp.state.refuse = 1;
+      const run = await cli(['report', 'send', '--month', '2026-11']);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/could not send the report of 2026-11 to (kabid|sekretaris)@dpmptsp\.example: .*451/);
+      expect(smtp.state.received).toHaveLength(1);
+    });
+
+    it('exits 1 with a clear message without notifications.smtp or without a manager to send to', async () => {
+      const a = await worker();
+      expect(await cli(['report', 'send', '--month', '2026-11'])).toMatchObject({ code: 1, stderr: expect.stringContaining('no active manager has an e-mail address') });
+      await addManagers(a);
+      expect(await cli(['report', 'send', '--month', '2026-11'], { smtp: false })).toMatchObject({
+        code: 1,
+        stderr: 'sigap: notifications.smtp is not configured: there is no way to send e-mail\n',
+      });
+      expect(smtp.state.received).toEqual([]);
+    });
+
+    it.each([
+      [['report']],
+      [['report', 'send']],
+      [['report', 'send', '--month', '2026-13']],
+      [['report', 'send', '--month', 'November']],
+      [['report', 'resend', '--month', '2026-11']],
+    ])('exits 2 with the usage for %j', async (args) => {
+      const run = await cli(args);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('report send --month YYYY-MM');
+      expect(smtp.state.received).toEqual([]);
+    });
   });
 });
