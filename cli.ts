@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // The operators' command line (`sigap`): check a config file, run migrations, add users, reset
-// passwords, create API tokens, export incidents, send the monthly report. Configured like the server (DATABASE_URL,
-// SIGAP_CONFIG). Exit codes: 0 done, 1 failed (invalid config, unknown user…), 2 wrong usage.
+// passwords, create API tokens, export incidents, send the monthly report. Configured like the
+// server (DATABASE_URL, SIGAP_CONFIG). Exit codes: 0 done, 1 failed (invalid config, unknown user…), 2 wrong usage.
 import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { pino } from 'pino';
 import { AccountService, generatePassword } from './detector/accounts/account-service.js';
 import { ConfigError, loadConfig, parseConfig, type SigapConfig } from './config.js';
 import { USER_ROLES, type UserRole } from './detector/accounts/account-types.js';
@@ -12,7 +13,6 @@ import { SigapError } from './detector/errors.js';
 import { openDatabase } from './detector/store/database.js';
 import type { Database } from './detector/store/store-types.js';
 import { exportIncidentsCsv } from './detector/reporting/incident-export.js';
-import { pino } from 'pino';
 
 export const USAGE = `Usage: sigap <command> [options]
 

@@ -203,6 +203,7 @@ export function createReportMailer(deps: {
     calendar: config.calendar,
     transport: smtp ? new SmtpMailer(smtp) : null,
     renderCsv: keyFiguresCsv,
+    // The config has no letterhead or signature yet: the PDF goes without a letterhead and leaves the signature to fill in.
     letterhead: null,
     signature: null,
     retry: config.notifications.retry,
