@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The operators' command line (`sigap`): check a config file, run migrations, add users, reset
 // passwords, create API tokens, export incidents, send the monthly report. Configured like the
-// server (DATABASE_URL, SIGAP_CONFIG). Exit codes: 0 done, 1 failed (invalid config, unknown user…), 2 wrong usage.
+// server (DATABASE_URL, SIGAP_CONFIG). Exit codes: 0 done, 1 failed (invalid config, unknown
+// user…), 2 wrong usage.
 import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
