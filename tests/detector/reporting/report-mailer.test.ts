@@ -23,12 +23,16 @@ interface Received {
 
 /** A real SMTP server on 127.0.0.1; `refuse` > 0 answers that many recipients with 451 (try later) first. */
 async function startSmtp() {
-  const state = { received: [] as Received[], refuse: 0 };
+  const state = { received: [] as Received[], refuse: 0, unknown: new Set<string>() };
   const server = new SMTPServer({
     disabledCommands: ['STARTTLS'],
     authOptional: true,
     logger: false,
-    onRcptTo(_address, _session, callback) {
+    onRcptTo(address, _session, callback) {
+      if (state.unknown.has(address.address)) {
+        callback(Object.assign(new Error('no such mailbox'), { responseCode: 550 }));
+        return;
+      }
       if (state.refuse > 0) {
         state.refuse -= 1;
         callback(Object.assign(new Error('mailbox busy, try later'), { responseCode: 451 }));
@@ -121,6 +125,7 @@ describe.each(testDatabaseKinds())('the monthly report e-mail, on $name', (kind)
     testDb = await kind.create();
     smtp.state.received.length = 0;
     smtp.state.refuse = 0;
+    smtp.state.unknown.clear();
     now = wib('2026-12-01 07:59');
   });
   afterEach(async () => {
@@ -216,6 +221,20 @@ describe.each(testDatabaseKinds())('the monthly report e-mail, on $name', (kind)
     await Promise.all([a.reportMailer!.tick(), b.reportMailer!.tick()]);
     expect(recipients()).toEqual(['kabid@dpmptsp.example', 'sekretaris@dpmptsp.example']);
     expect((await b.db.stores.reportMails.listForMonth('2026-11')).map((c) => c.status)).toEqual(['sent', 'sent']);
+  });
+
+  it('gives up on a copy the relay refuses for good (5xx), keeping its error', async () => {
+    const a = await worker();
+    await addManagers(a);
+    smtp.state.unknown.add('sekretaris@dpmptsp.example');
+    now = wib('2026-12-01 08:00');
+    await a.reportMailer!.tick();
+    now = wib('2026-12-02 08:00');
+    await a.reportMailer!.tick();
+    expect(recipients()).toEqual(['kabid@dpmptsp.example']);
+    const refused = (await a.db.stores.reportMails.listForMonth('2026-11')).find((c) => c.recipient === 'sekretaris@dpmptsp.example')!;
+    expect(refused).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(refused.lastError).toContain('550');
   });
 
   it('says clearly that no manager has an e-mail address, and does not fail', async () => {
