@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // The operators' command line (`sigap`): check a config file, run migrations, add users, reset
-// passwords, create API tokens, export incidents. Configured like the server (DATABASE_URL,
-// SIGAP_CONFIG). Exit codes: 0 done, 1 failed (invalid config, unknown user…), 2 wrong usage.
+// passwords, create API tokens, export incidents, send the monthly report. Configured like the
+// server (DATABASE_URL, SIGAP_CONFIG). Exit codes: 0 done, 1 failed (invalid config, unknown
+// user…), 2 wrong usage.
 import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { pino } from 'pino';
 import { AccountService, generatePassword } from './detector/accounts/account-service.js';
 import { ConfigError, loadConfig, parseConfig, type SigapConfig } from './config.js';
 import { USER_ROLES, type UserRole } from './detector/accounts/account-types.js';
@@ -28,6 +30,12 @@ Commands:
                             an API token acting as USERNAME, printed once
   export incidents --from YYYY-MM-DD --to YYYY-MM-DD --format csv [--out FILE]
                             incidents detected in [from, to) in the office time zone, as CSV
+  report send --month YYYY-MM
+                            e-mail the monthly report of MONTH (HTML, CSV and PDF) now to every
+                            manager with an e-mail address (needs notifications.smtp). It sends
+                            even if the month went out before; the automatic mail (first working
+                            day, 08:00) then does not send that month again. Exit 1 if any
+                            manager's copy was not accepted by the relay, or there is none
 
 Environment: DATABASE_URL (default sqlite:./data/sigap.db), SIGAP_CONFIG (default ./sigap.yaml).
 Exit status: 0 done, 1 failed, 2 wrong usage.
@@ -205,6 +213,31 @@ async function exportCommand(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+async function reportCommand(args: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'send') throw new UsageError(sub ? `unknown command "report ${sub}"` : 'report: say send');
+  const { values } = parse(rest, { month: { type: 'string' } }, 0);
+  const month = values.month;
+  if (!month || !/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new UsageError('--month YYYY-MM is required (for example --month 2026-11)');
+  const result = await withDatabase(io.env, async (db, config) => {
+    if (!config.notifications.smtp) throw new Failure('notifications.smtp is not configured: there is no way to send e-mail');
+    // The composition root, loaded only here: the other commands need none of the web app it imports.
+    const { createMonthlyReports, createReportMailer } = await import('./main.js');
+    const clock = () => new Date();
+    const logger = pino({ level: 'silent' });
+    const mailer = createReportMailer({ config, db, monthlyReports: await createMonthlyReports(config, db, clock, logger), clock, logger, intervalMs: 0 });
+    try {
+      return await mailer.sendNow(month);
+    } finally {
+      await mailer.stop();
+    }
+  });
+  if (result.sent.length + result.failed.length === 0) throw new Failure('no active manager has an e-mail address: add one (sigap user add NAME --role manager --email ADDRESS)');
+  for (const to of result.sent) io.stdout(`sent the report of ${month} to ${to}\n`);
+  for (const { recipient, error } of result.failed) io.stderr(`sigap: could not send the report of ${month} to ${recipient}: ${error}\n`);
+  return result.failed.length > 0 ? 1 : 0;
+}
+
 /** Run one command; answers the exit status. Never throws for the operator's mistakes. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [command, ...args] = argv;
@@ -220,6 +253,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         return await token(args, io);
       case 'export':
         return await exportCommand(args, io);
+      case 'report':
+        return await reportCommand(args, io);
       case '--help':
       case '-h':
       case 'help':

@@ -18,6 +18,8 @@ import { StorageUnavailableError } from './detector/errors.js';
 import { Housekeeping } from './detector/reporting/housekeeping.js';
 import { IncidentReportService } from './detector/reporting/incident-report.js';
 import { MonthlyReportService } from './detector/reporting/monthly-report.js';
+import { keyFiguresCsv } from './detector/reporting/report-figures.js';
+import { MonthlyReportMailer } from './detector/reporting/report-mailer.js';
 import { ServiceOverviewService } from './detector/reporting/service-overview.js';
 import { StatusPageService } from './detector/reporting/status-page.js';
 import { createIncidentServices, type IncidentServices } from './detector/incidents/incident-services.js';
@@ -26,7 +28,7 @@ import { SigapMetrics, type ProbingStats } from './detector/reporting/metrics.js
 import { DEFAULT_BATCHING, ResultBatcher } from './detector/detection/result-batcher.js';
 import { SlaWatcher } from './detector/sla/sla-watcher.js';
 import { yearsWithoutHolidays } from './detector/sla/business-calendar.js';
-import { createChannel, emailChannelFor } from './detector/notify/channels/index.js';
+import { createChannel, emailChannelFor, SmtpMailer } from './detector/notify/channels/index.js';
 import { NotificationDispatcher } from './detector/notify/dispatcher.js';
 import type { Channel } from './detector/notify/notification-types.js';
 import { NotificationService } from './detector/notify/notification-service.js';
@@ -49,6 +51,8 @@ export interface StartOptions {
   slaSweepMs?: number;
   /** How often the notification dispatcher looks for due deliveries (default every second); 0: never (tests dispatch by hand). */
   dispatchMs?: number;
+  /** How often the monthly report mailer looks whether a report is due (default every minute); 0: never (tests tick by hand). */
+  reportMailMs?: number;
 }
 
 export interface Sigap {
@@ -60,6 +64,8 @@ export interface Sigap {
   accounts: AccountService;
   /** Delivers the notification outbox (null for SIGAP_ROLE=web). */
   dispatcher: NotificationDispatcher | null;
+  /** E-mails the monthly report to the managers (null for SIGAP_ROLE=web). */
+  reportMailer: MonthlyReportMailer | null;
   /** The dashboard's base URL, or null for SIGAP_ROLE=worker. */
   url: string | null;
   stop(): Promise<void>;
@@ -177,6 +183,50 @@ function startDispatcher(config: SigapConfig, db: Database, clock: () => Date, l
   return dispatcher;
 }
 
+/**
+ * The monthly report e-mail: due on the first working day at 08:00, once per month across
+ * processes. Started with the background work (SIGAP_ROLE all or worker) unless `intervalMs` is 0;
+ * `sigap report send` builds one too.
+ */
+export function createReportMailer(deps: {
+  config: SigapConfig;
+  db: Database;
+  monthlyReports: MonthlyReportService;
+  clock: () => Date;
+  logger: Logger;
+  intervalMs?: number;
+}): MonthlyReportMailer {
+  const { config, db, monthlyReports, clock, logger } = deps;
+  const smtp = config.notifications.smtp;
+  const mailer = new MonthlyReportMailer({
+    db,
+    reports: monthlyReports,
+    calendar: config.calendar,
+    transport: smtp ? new SmtpMailer(smtp) : null,
+    renderCsv: keyFiguresCsv,
+    // The config has no letterhead or signature yet: the PDF goes without a letterhead and leaves the signature to fill in.
+    letterhead: null,
+    signature: null,
+    retry: config.notifications.retry,
+    owner: `${config.instance}:${process.pid}`,
+    clock,
+    logger,
+    intervalMs: deps.intervalMs || undefined,
+    claimMs: (smtp?.timeoutMs ?? 0) * 2 + 60_000,
+  });
+  if (deps.intervalMs !== 0) mailer.start();
+  return mailer;
+}
+
+/** The monthly report over a database, without the rest of Sigap (the command line's `report send`). */
+export async function createMonthlyReports(config: SigapConfig, db: Database, clock: () => Date, logger: Logger): Promise<MonthlyReportService> {
+  const catalog = new CheckCatalog({ db, services: config.services, clock, logger });
+  await catalog.refresh();
+  const availability = new AvailabilityService({ db, checks: () => catalog.all(), timezone: config.timezone, calendar: config.calendar, options: config.availability, clock });
+  const reports = new IncidentReportService({ db, policy: config.policy, clock });
+  return new MonthlyReportService({ db, availability, reports, timezone: config.timezone, clock });
+}
+
 function connectivityGuard(connectivity: ConnectivityConfig, probeDeps: ProbeDeps, logger: Logger): ConnectivityGuard {
   const { target, intervalMs } = connectivity;
   const guard = new ConnectivityGuard({
@@ -252,6 +302,8 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
   const slaWatcher = config.role === 'web' || options.slaSweepMs === 0 ? null : new SlaWatcher({ sweep: () => incidents.sla.sweep(), logger, intervalMs: options.slaSweepMs });
   slaWatcher?.start();
   const dispatcher = config.role === 'web' ? null : startDispatcher(config, db, clock, logger, options.dispatchMs);
+  const monthlyReports = new MonthlyReportService({ db, availability, reports, timezone: config.timezone, clock });
+  const reportMailer = config.role === 'web' ? null : createReportMailer({ config, db, monthlyReports, clock, logger, intervalMs: options.reportMailMs });
 
   let server: Server | null = null;
   let url: string | null = null;
@@ -261,7 +313,6 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
     const metrics = new SigapMetrics({ store: db.stores.metrics, outbox: db.stores.notifications, availability, probing: probing?.stats ?? null, clock });
     const checks = new CheckQueries({ db, catalog });
     const overview = new ServiceOverviewService({ db, availability, timezone: config.timezone, clock });
-    const monthlyReports = new MonthlyReportService({ db, availability, reports, timezone: config.timezone, clock });
     const statusPage = new StatusPageService({ db, catalog, maintenance, availability, reports, timezone: config.timezone, clock });
     // /readyz answers whether the database is reachable and migrated; it never sees the database itself.
     const readiness = () =>
@@ -302,10 +353,12 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
     accounts,
     catalog,
     dispatcher,
+    reportMailer,
     url,
     async stop() {
       await slaWatcher?.stop();
       await dispatcher?.stop();
+      await reportMailer?.stop();
       await probing?.stop();
       if (server) {
         server.closeAllConnections();

@@ -13,6 +13,7 @@ import { KnexKnownErrorStore } from './known-error-store.js';
 import { KnexLeaseStore } from './lease-store.js';
 import { KnexMaintenanceStore } from './maintenance-store.js';
 import { KnexMetricsStore } from './metrics-store.js';
+import { KnexReportMailStore } from './report-mail-store.js';
 import { KnexReportStore } from './report-store.js';
 import { KnexRollupStore } from './rollup-store.js';
 import { KnexNotificationStore } from './notification-store.js';
@@ -141,6 +142,7 @@ function storesFor(db: Knex, dialect: Dialect): Stores {
     reports: translating(new KnexReportStore(db)),
     metrics: translating(new KnexMetricsStore(db)),
     leases: translating(new KnexLeaseStore(db)),
+    reportMails: translating(new KnexReportMailStore(db)),
   };
 }
 

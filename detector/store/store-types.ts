@@ -265,6 +265,35 @@ export interface LeaseStore {
   leave(worker: WorkerIdentity): Promise<void>;
 }
 
+/** One recipient's copy of a month's report e-mail (`report_mailings`). */
+export interface ReportMailing {
+  id: number;
+  month: string;
+  recipient: string;
+  idempotencyKey: string;
+  /** `pending` until delivered (`sent`); `failed` when the relay refused it for good. */
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: string | null;
+  sentAt: Date | null;
+}
+
+/** The monthly report e-mail: one claim per month, and that month's deliveries (an outbox of its own). */
+export interface ReportMailStore {
+  /** Claim `month` for sending; true for the one caller that claimed it, false if it was claimed before. */
+  claimMonth(month: string, owner: string, recipients: number, now: Date): Promise<boolean>;
+  isClaimed(month: string): Promise<boolean>;
+  /** Queue the month's copies (one per recipient); a copy queued before is left as it is. */
+  queue(month: string, recipients: readonly string[], now: Date): Promise<void>;
+  listDue(now: Date, limit: number): Promise<ReportMailing[]>;
+  /** Take a due copy for delivery; true for exactly one of several processes. */
+  claim(id: number, owner: string, now: Date, lockedUntil: Date): Promise<boolean>;
+  markSent(id: number, owner: string, attempts: number, now: Date): Promise<void>;
+  markFailed(id: number, owner: string, failure: { attempts: number; error: string; nextAttemptAt: Date; permanent: boolean }): Promise<void>;
+  listForMonth(month: string): Promise<ReportMailing[]>;
+}
+
 export interface Stores {
   checks: CheckStore;
   notifications: NotificationStore;
@@ -276,6 +305,7 @@ export interface Stores {
   metrics: MetricsStore;
   reports: ReportStore;
   leases: LeaseStore;
+  reportMails: ReportMailStore;
 }
 
 export interface Database {

@@ -18,17 +18,7 @@ export class EmailChannel implements Channel {
     private readonly smtp: SmtpConfig,
   ) {
     this.key = config.key;
-    // No pool: notifications are few, and a fresh connection per message never holds a dead one.
-    // STARTTLS is used whenever the relay offers it (nodemailer's default, not ignoreTLS).
-    this.transport = nodemailer.createTransport({
-      host: smtp.host,
-      port: smtp.port,
-      secure: smtp.secure,
-      connectionTimeout: smtp.timeoutMs,
-      greetingTimeout: smtp.timeoutMs,
-      socketTimeout: smtp.timeoutMs,
-      ...(smtp.user ? { auth: { user: smtp.user, pass: smtp.pass ?? '' } } : {}),
-    });
+    this.transport = smtpTransport(smtp);
   }
 
   async send(delivery: OutboxDelivery): Promise<void> {
@@ -45,11 +35,70 @@ export class EmailChannel implements Channel {
         headers: { 'X-Sigap-Idempotency-Key': delivery.idempotencyKey },
       });
     } catch (error) {
-      const smtpError = error as NodemailerError;
-      // The server's reply when there is one (it starts with its code), else the socket's failure.
-      const reply = smtpError.response ?? (smtpError.responseCode ? String(smtpError.responseCode) : `${smtpError.code ?? 'failed'}: ${smtpError.message}`);
-      // A 5xx reply (nodemailer's `permanent`) will not change on a retry: mailbox unknown, relay denied.
-      throw new DeliveryError(`email ${this.key}: ${reply.slice(0, 200)}`, smtpError.permanent === true);
+      throw deliveryErrorOf(error, `email ${this.key}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.transport.close();
+  }
+}
+
+function smtpTransport(smtp: SmtpConfig): ReturnType<typeof nodemailer.createTransport> {
+  // No pool: notifications are few, and a fresh connection per message never holds a dead one.
+  // STARTTLS is used whenever the relay offers it (nodemailer's default, not ignoreTLS).
+  return nodemailer.createTransport({
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.secure,
+    connectionTimeout: smtp.timeoutMs,
+    greetingTimeout: smtp.timeoutMs,
+    socketTimeout: smtp.timeoutMs,
+    ...(smtp.user ? { auth: { user: smtp.user, pass: smtp.pass ?? '' } } : {}),
+  });
+}
+
+function deliveryErrorOf(error: unknown, label: string): DeliveryError {
+  const smtpError = error as NodemailerError;
+  // The server's reply when there is one (it starts with its code), else the socket's failure.
+  const reply = smtpError.response ?? (smtpError.responseCode ? String(smtpError.responseCode) : `${smtpError.code ?? 'failed'}: ${smtpError.message}`);
+  // A 5xx reply (nodemailer's `permanent`) will not change on a retry: mailbox unknown, relay denied.
+  return new DeliveryError(`${label}: ${reply.slice(0, 200)}`, smtpError.permanent === true);
+}
+
+/** A mail that belongs to no incident (the monthly report), with its attachments. */
+export interface StandaloneMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  attachments: ReadonlyArray<{ filename: string; content: Buffer | string; contentType: string }>;
+  /** The same on every attempt: it makes the Message-ID, so a re-sent duplicate is recognisable. */
+  idempotencyKey: string;
+}
+
+/** Sends mails that are not incident notifications through the same SMTP relay; failures are DeliveryErrors (5xx permanent). */
+export class SmtpMailer {
+  private readonly transport: ReturnType<typeof nodemailer.createTransport>;
+
+  constructor(private readonly smtp: SmtpConfig) {
+    this.transport = smtpTransport(smtp);
+  }
+
+  async send(mail: StandaloneMail): Promise<void> {
+    try {
+      await this.transport.sendMail({
+        from: this.smtp.from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        attachments: mail.attachments.map((a) => ({ ...a })),
+        messageId: messageIdFor(mail.idempotencyKey, this.smtp.from),
+        headers: { 'X-Sigap-Idempotency-Key': mail.idempotencyKey },
+      });
+    } catch (error) {
+      throw deliveryErrorOf(error, 'email');
     }
   }
 

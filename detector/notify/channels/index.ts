@@ -4,7 +4,7 @@ import { EmailChannel } from './email.js';
 import { TelegramChannel } from './telegram.js';
 import { WebhookChannel } from './webhook.js';
 
-export { EmailChannel, emailChannelFor } from './email.js';
+export { EmailChannel, emailChannelFor, SmtpMailer } from './email.js';
 export { TelegramChannel } from './telegram.js';
 export { WebhookChannel } from './webhook.js';
 
