@@ -233,7 +233,7 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
   const notifications = new NotificationService({ db, clock });
   const maintenance = new MaintenanceService({ db, timezone: config.timezone, clock });
   const availability = new AvailabilityService({ db, checks: () => catalog.all(), timezone: config.timezone, calendar: config.calendar, options: config.availability, clock });
-  const reports = new IncidentReportService({ db, policy: config.policy, clock });
+  const reports = new IncidentReportService({ db, policy: config.policy, calendar: config.calendar, clock });
   const detector = new Detector({ db, incidents: incidents.probes, checks: catalog, flapping: config.policy.flapping, instance: config.instance, logger, maintenance });
   const probing = config.role === 'web' ? null : await startProbing({ config, db, detector, catalog, clock, logger, probeDeps: options.probeDeps });
   // Warnings, breaches and auto-close go with the background work of SIGAP_ROLE all and worker.
@@ -246,7 +246,14 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
   if (config.role !== 'worker') {
     const sessionSecret = await accounts.sessionSecret(config.sessionSecret);
     // The process's one metrics registry; the scheduler's health only where this process probes.
-    const metrics = new SigapMetrics({ store: db.stores.metrics, outbox: db.stores.notifications, availability, probing: probing?.stats ?? null, clock });
+    const metrics = new SigapMetrics({
+      store: db.stores.metrics,
+      outbox: db.stores.notifications,
+      availability,
+      probing: probing?.stats ?? null,
+      measure: { targets: config.policy.targets, calendar: config.calendar },
+      clock,
+    });
     const checks = new CheckQueries({ db, catalog });
     const overview = new ServiceOverviewService({ db, availability, timezone: config.timezone, clock });
     const monthlyReports = new MonthlyReportService({ db, availability, reports, timezone: config.timezone, clock });
