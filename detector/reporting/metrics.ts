@@ -129,7 +129,7 @@ interface Snapshot {
   latest: LatestResult[];
   totals: Awaited<ReturnType<MetricsStore['incidentTotals']>>;
   services: string[];
-  incidents: Array<ReportIncident & { updatedAt: number }>;
+  incidents: ReportIncident[];
   availability: Array<[window: string, ratios: Map<string, { ratio: number | null }>]>;
   backlog: number;
 }
@@ -139,7 +139,7 @@ export class SigapMetrics {
   readonly registry = new Registry();
   private readonly deps: SigapMetricsDeps;
   private rendering: Promise<string> | null = null;
-  private readonly measures = new Map<string, { updatedAt: number; priority: Priority; measures: IncidentMeasures }>();
+  private readonly measures = new Map<string, { key: string; measures: IncidentMeasures }>();
 
   private readonly probe = {
     success: this.gauge('probe_success', "Whether the check's latest probe succeeded (1: up or degraded, 0: down; absent while unknown).", ['service', 'check']),
@@ -275,12 +275,13 @@ export class SigapMetrics {
     }
   }
 
-  /** An incident's durations, measured again only when its row changed (business time over long incidents is the costly part of a scrape). */
-  private measured(i: ReportIncident & { updatedAt: number }): IncidentMeasures {
+  /** An incident's durations, measured again only when a time they depend on changed (business time over long incidents is the costly part of a scrape). */
+  private measured(i: ReportIncident): IncidentMeasures {
+    const key = [i.priority, i.detectedAt, i.acknowledgedAt, i.serviceRestoredAt, i.resolvedAt, i.pausedMs].map((v) => (v instanceof Date ? v.getTime() : String(v))).join('|');
     const cached = this.measures.get(i.ref);
-    if (cached && cached.updatedAt === i.updatedAt && cached.priority === i.priority) return cached.measures;
+    if (cached?.key === key) return cached.measures;
     const measures = measureIncident(i, this.deps.measure);
-    this.measures.set(i.ref, { updatedAt: i.updatedAt, priority: i.priority, measures });
+    this.measures.set(i.ref, { key, measures });
     return measures;
   }
 

@@ -81,8 +81,8 @@ export class KnexMetricsStore implements MetricsStore {
     }));
   }
 
-  async measuredIncidents(): Promise<Array<ReportIncident & { updatedAt: number }>> {
+  async measuredIncidents(): Promise<ReportIncident[]> {
     const rows = (await reportIncidentQuery(this.db).whereNot('i.status', 'canceled').orderBy('i.id')) as Array<Record<string, unknown>>;
-    return rows.map((r) => ({ ...toReportIncident(r), updatedAt: num(r.updated_at) }));
+    return rows.map(toReportIncident);
   }
 }

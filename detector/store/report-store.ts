@@ -52,7 +52,7 @@ export class KnexReportStore implements ReportStore {
   }
 }
 
-/** The columns of a ReportIncident (with `updated_at`), for the report and for /metrics. */
+/** The columns of a ReportIncident, for the report and for /metrics. */
 export function reportIncidentQuery(db: Knex) {
   return db('incidents as i')
     .join('services as s', 's.id', 'i.service_id')
@@ -77,6 +77,5 @@ export function reportIncidentQuery(db: Knex) {
       'i.response_due_at',
       'i.resolve_due_at',
       'i.paused_ms',
-      'i.updated_at',
     );
 }

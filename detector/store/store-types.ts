@@ -234,8 +234,8 @@ export interface MetricsStore {
   serviceKeys(): Promise<string[]>;
   /** `open` counts incidents in one of `openStatuses`. */
   incidentTotals(openStatuses: readonly string[]): Promise<IncidentTotals>;
-  /** Every incident not canceled, as the incident report reads it, with when its row last changed (the figures are measured on each one's own clock). */
-  measuredIncidents(): Promise<Array<ReportIncident & { updatedAt: number }>>;
+  /** Every incident not canceled, as the incident report reads it (the figures are measured on each one's own clock). */
+  measuredIncidents(): Promise<ReportIncident[]>;
 }
 
 /** A probing process, at one probe location (its SIGAP_INSTANCE). */

@@ -174,4 +174,14 @@ describe.each(testDatabaseKinds())('the incident figures on each incident’s ow
       'Target tanggap': 'terpenuhi',
     });
   });
+
+  // Last: it acknowledges D, which the tests above count as unanswered.
+  it('measures an incident again on the next scrape once it is acknowledged', async () => {
+    const scrape = async () => histogram(await (await fetch(`${sigap.url}/metrics`)).text(), 'sigap_incident_time_to_acknowledge_seconds', 'P3');
+    expect(await scrape()).toEqual({ sum: 3600, count: 2 });
+    await drive(desk, refs.d!, [['acknowledge']]);
+    // D: Wednesday 10:00-12:00 and 13:00-16:00, Thursday 31 December, Monday 4 January 07:30-12:00 (1 January is no holiday here)
+    const officeMinutes = 120 + 180 + (270 + 180) + (240 + 210) + 270;
+    expect(await scrape()).toEqual({ sum: 3600 + officeMinutes * 60, count: 3 });
+  });
 });
