@@ -281,6 +281,39 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
+// The printed monthly report: the office's letterhead and who signs it (Mengetahui). A logo is a
+// file beside sigap.yaml (or an absolute path), inlined into the page as a data URI by config.ts.
+const printedText = (max: number) => z.string({ error: 'must be text' }).trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+export const LOGO_TYPES = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp', '.svg': 'image/svg+xml' } as const;
+export const reportsSchema = z
+  .object({
+    letterhead: z
+      .object({
+        office: printedText(200),
+        address: printedText(300).optional(),
+        logo: printedText(500)
+          .refine((path) => Object.keys(LOGO_TYPES).some((ext) => path.toLowerCase().endsWith(ext)), `must be an image file: ${Object.keys(LOGO_TYPES).join(', ')}`)
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    signature: z
+      .object({
+        title: printedText(200),
+        name: printedText(200),
+        // NIP: the 18-digit civil servant number, often written in groups (19800101 200501 1 001).
+        nip: z
+          .union([z.string(), z.number()])
+          .transform((v) => String(v).trim())
+          .refine((v) => /^[0-9 ]+$/.test(v) && v.replace(/ /g, '').length === 18, 'must be an 18-digit NIP (spaces between groups allowed)')
+          .optional(),
+        place: printedText(100).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 const DAY = 86_400_000;
 const FLAPPING_WINDOW = 30 * 60_000;
 
@@ -313,6 +346,7 @@ export const fileSchema = z
       .object({ bearerToken: z.string().min(16, 'must be at least 16 characters').optional() })
       .strict()
       .default({}),
+    reports: reportsSchema.default({}),
     notifications: notificationsSchema.default({ channels: [], routes: [], reminders: {}, retry: { initial: 10_000, max: 3_600_000 } }),
     policy: z
       .object({

@@ -1,9 +1,10 @@
 // The one reader of the environment and of sigap.yaml. Everything is validated here, once,
 // every problem is reported together, and the result is frozen.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { checkSchema, envSchema, fileSchema, holidayEntry, key, parseDuration, type CheckInput, type FileConfig, type HolidayEntry } from './config-schema.js';
+import { checkSchema, envSchema, fileSchema, holidayEntry, key, LOGO_TYPES, parseDuration, type CheckInput, type FileConfig, type HolidayEntry } from './config-schema.js';
 import { parseBusinessHours, type BusinessCalendar } from './detector/sla/business-calendar.js';
 import { loadHolidays } from './config-holidays.js';
 import { CATCH_ALL_SERVICE } from './detector/detection/check-types.js';
@@ -98,6 +99,14 @@ export interface NotificationsConfig {
   retry: { initialMs: number; maxMs: number };
 }
 
+/** `reports:` in sigap.yaml: what the printed monthly report carries besides its figures. */
+export interface ReportsConfig {
+  /** The office's letterhead; the logo inlined as a data URI (null: none). */
+  letterhead: { office: string; address: string | null; logoDataUri: string | null } | null;
+  /** Who signs the report under "Mengetahui". */
+  signature: { title: string; name: string; nip: string | null; place: string | null } | null;
+}
+
 export interface SigapConfig {
   configPath: string;
   timezone: string;
@@ -108,6 +117,7 @@ export interface SigapConfig {
   connectivity: ConnectivityConfig | null;
   retention: RetentionConfig;
   availability: AvailabilityConfig;
+  reports: ReportsConfig;
   /** `/metrics` asks for this Bearer token; null: open to anyone who can reach it. */
   metrics: { bearerToken: string | null };
   port: number;
@@ -267,6 +277,29 @@ function buildCalendar(file: string, cfg: FileConfig, problems: string[]): Busin
     weekly: checkedWeekHours(file, cfg.businessHours, problems),
     holidays: new Set(dates),
     holidayNames: new Map(dates.map((d) => [d, names.get(d)!])),
+  };
+}
+
+const MAX_LOGO_BYTES = 512 * 1024;
+
+/** The letterhead's logo read once at start, so the page never serves a file by path. */
+function toReports(file: string, cfg: FileConfig, problems: string[]): ReportsConfig {
+  const { letterhead, signature } = cfg.reports;
+  let logoDataUri: string | null = null;
+  if (letterhead?.logo) {
+    const path = resolve(dirname(file), letterhead.logo);
+    const where = `${file}: reports.letterhead.logo`;
+    try {
+      const size = statSync(path).size;
+      if (size > MAX_LOGO_BYTES) problems.push(`${where}: ${path} is ${Math.round(size / 1024)} KB; a logo must be at most ${MAX_LOGO_BYTES / 1024} KB`);
+      else logoDataUri = `data:${LOGO_TYPES[extname(path).toLowerCase() as keyof typeof LOGO_TYPES]};base64,${readFileSync(path).toString('base64')}`;
+    } catch (err) {
+      problems.push(`${where}: cannot read ${path} (${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message})`);
+    }
+  }
+  return {
+    letterhead: letterhead ? { office: letterhead.office, address: letterhead.address ?? null, logoDataUri } : null,
+    signature: signature ? { title: signature.title, name: signature.name, nip: signature.nip ?? null, place: signature.place ?? null } : null,
   };
 }
 
@@ -439,6 +472,7 @@ export function parseConfig(text: string, configPath: string, env: NodeJS.Proces
   crossCheck(configPath, cfg.services, problems);
   notificationProblems(configPath, raw, problems);
   const calendar = buildCalendar(configPath, cfg, problems);
+  const reports = toReports(configPath, cfg, problems);
   if (problems.length > 0 || !envResult.success) throw new ConfigError(problems);
 
   const e = envResult.data;
@@ -468,6 +502,7 @@ export function parseConfig(text: string, configPath: string, env: NodeJS.Proces
       : null,
     retention: { rawMs: cfg.retention.raw, hourlyMs: cfg.retention.hourly },
     availability: { degraded: cfg.availability.degraded, businessHoursOnly: cfg.availability.businessHoursOnly },
+    reports,
     metrics: { bearerToken: cfg.metrics.bearerToken ?? null },
     port: e.PORT,
     host: e.HOST,

@@ -18,7 +18,7 @@ import { StorageUnavailableError } from './detector/errors.js';
 import { Housekeeping } from './detector/reporting/housekeeping.js';
 import { IncidentReportService } from './detector/reporting/incident-report.js';
 import { MonthlyReportService } from './detector/reporting/monthly-report.js';
-import { keyFiguresCsv } from './detector/reporting/report-figures.js';
+import { incidentReportCsv } from './detector/reporting/report-csv.js';
 import { MonthlyReportMailer } from './detector/reporting/report-mailer.js';
 import { ServiceOverviewService } from './detector/reporting/service-overview.js';
 import { StatusPageService } from './detector/reporting/status-page.js';
@@ -35,6 +35,7 @@ import { NotificationService } from './detector/notify/notification-service.js';
 import { NotificationPlanner } from './detector/notify/planner.js';
 import { openDatabase } from './detector/store/database.js';
 import type { Database } from './detector/store/store-types.js';
+import type { Letterhead } from './detector/reporting/report-pdf.js';
 import { ConnectivityGuard } from './probes/connectivity-guard.js';
 import { runProbe } from './probes/probe-registry.js';
 import type { ProbeDeps } from './probes/probe-types.js';
@@ -203,10 +204,10 @@ export function createReportMailer(deps: {
     reports: monthlyReports,
     calendar: config.calendar,
     transport: smtp ? new SmtpMailer(smtp) : null,
-    renderCsv: keyFiguresCsv,
-    // The config has no letterhead or signature yet: the PDF goes without a letterhead and leaves the signature to fill in.
-    letterhead: null,
-    signature: null,
+    // The incidents of the month as the report's CSV download gives them (`;`, Indonesian headers).
+    renderCsv: (report) => incidentReportCsv(report.incidents, { sep: ';', lang: 'id', timezone: config.timezone }),
+    letterhead: letterheadForPdf(config.reports.letterhead),
+    signature: config.reports.signature,
     retry: config.notifications.retry,
     owner: `${config.instance}:${process.pid}`,
     clock,
@@ -218,12 +219,19 @@ export function createReportMailer(deps: {
   return mailer;
 }
 
+/** The letterhead as the PDF takes it: the logo's bytes from the data URI config.ts read at start. */
+function letterheadForPdf(head: SigapConfig['reports']['letterhead']): Letterhead | null {
+  if (!head) return null;
+  const logo = head.logoDataUri ? Buffer.from(head.logoDataUri.slice(head.logoDataUri.indexOf(',') + 1), 'base64') : null;
+  return { office: head.office, address: head.address, logo };
+}
+
 /** The monthly report over a database, without the rest of Sigap (the command line's `report send`). */
 export async function createMonthlyReports(config: SigapConfig, db: Database, clock: () => Date, logger: Logger): Promise<MonthlyReportService> {
   const catalog = new CheckCatalog({ db, services: config.services, clock, logger });
   await catalog.refresh();
   const availability = new AvailabilityService({ db, checks: () => catalog.all(), timezone: config.timezone, calendar: config.calendar, options: config.availability, clock });
-  const reports = new IncidentReportService({ db, policy: config.policy, clock });
+  const reports = new IncidentReportService({ db, policy: config.policy, calendar: config.calendar, clock });
   return new MonthlyReportService({ db, availability, reports, timezone: config.timezone, clock });
 }
 
@@ -295,7 +303,7 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
   const notifications = new NotificationService({ db, clock });
   const maintenance = new MaintenanceService({ db, timezone: config.timezone, clock });
   const availability = new AvailabilityService({ db, checks: () => catalog.all(), timezone: config.timezone, calendar: config.calendar, options: config.availability, clock });
-  const reports = new IncidentReportService({ db, policy: config.policy, clock });
+  const reports = new IncidentReportService({ db, policy: config.policy, calendar: config.calendar, clock });
   const detector = new Detector({ db, incidents: incidents.probes, checks: catalog, flapping: config.policy.flapping, instance: config.instance, logger, maintenance });
   const probing = config.role === 'web' ? null : await startProbing({ config, db, detector, catalog, clock, logger, probeDeps: options.probeDeps });
   // Warnings, breaches and auto-close go with the background work of SIGAP_ROLE all and worker.
@@ -310,7 +318,14 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
   if (config.role !== 'worker') {
     const sessionSecret = await accounts.sessionSecret(config.sessionSecret);
     // The process's one metrics registry; the scheduler's health only where this process probes.
-    const metrics = new SigapMetrics({ store: db.stores.metrics, outbox: db.stores.notifications, availability, probing: probing?.stats ?? null, clock });
+    const metrics = new SigapMetrics({
+      store: db.stores.metrics,
+      outbox: db.stores.notifications,
+      availability,
+      probing: probing?.stats ?? null,
+      measure: { targets: config.policy.targets, calendar: config.calendar },
+      clock,
+    });
     const checks = new CheckQueries({ db, catalog });
     const overview = new ServiceOverviewService({ db, availability, timezone: config.timezone, clock });
     const statusPage = new StatusPageService({ db, catalog, maintenance, availability, reports, timezone: config.timezone, clock });

@@ -172,7 +172,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     method: 'get',
     path: '/api/reports/availability',
     summary: 'Availability per service per office day, with the raw down and degraded intervals',
-    description: `Days are YYYY-MM-DD in the office time zone, to exclusive, at most 400 days. Time-weighted: availability = available ÷ (up + degraded + down), degraded counted as configured (availability.degraded); maintenance and unknown time excluded and reported. format=csv: one row per service per day, durations in seconds (UTF-8 with BOM).`,
+    description: `Days are YYYY-MM-DD in the office time zone, to exclusive, at most 400 days; from defaults to the first day of the current month, to to now. Time-weighted: availability = available ÷ (up + degraded + down), degraded counted as configured (availability.degraded); maintenance and unknown time excluded and reported. format=csv: one row per service per day for spreadsheets (UTF-8 with BOM): sep=; (default) or sep=, between fields, lang=id (default: Indonesian headers, decimal comma) or lang=en, availability in percent, durations in whole minutes.`,
     callers: REPORT_READERS,
     query: availabilityReportQuery,
     responses: jsonOk(
@@ -184,7 +184,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     path: '/api/reports/incidents',
     summary: 'Incidents detected in a period with MTTA, MTTR, SLA met per priority, counts by category and source, reopen rate',
     description:
-      'mttaMs = detection → acknowledgement, mttRestoreMs = detection → serviceRestoredAt, mttResolveMs = detection → resolvedAt (wall-clock means). Days as for the availability report. format=csv: one row per incident.',
+      "mttaMs = detection → acknowledgement, mttRestoreMs = detection → serviceRestoredAt, mttResolveMs = detection → resolvedAt less paused time, each on the priority's clock (office time for a business priority, wall time for 24x7); `wall` holds the wall-clock means. Each incident is met or breached by its own stored due times. Days, defaults, sep and lang as for the availability report. format=csv: one row per incident, times in the office time zone with its zone (2026-11-03 14:05 WIB).",
     callers: REPORT_READERS,
     query: incidentReportQuery,
     responses: jsonOk('the incident report or text/csv'),

@@ -109,12 +109,16 @@ const day = z
   .refine((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(d)) && new Date(d).toISOString().slice(0, 10) === d, 'must be a date written YYYY-MM-DD');
 
 const period = {
-  from: day.describe('first day, YYYY-MM-DD in the office time zone'),
-  to: day.describe('day after the last, YYYY-MM-DD in the office time zone (exclusive)'),
+  from: day.describe('first day, YYYY-MM-DD in the office time zone; default the first day of the current month').optional(),
+  to: day.describe('day after the last, YYYY-MM-DD in the office time zone (exclusive); default now').optional(),
   format: z.enum(['json', 'csv'], { error: 'must be json or csv' }).default('json'),
+  // CSV for the office's spreadsheets: `;` and Indonesian by default (Excel with Indonesian regional settings).
+  sep: z.enum([';', ','], { error: 'must be ; or , (the CSV separator)' }).default(';'),
+  lang: z.enum(['id', 'en'], { error: 'must be id or en (the CSV headers and decimal mark)' }).default('id'),
 };
 
-function periodRule<T extends { from: string; to: string }>(value: T, ctx: z.RefinementCtx): void {
+function periodRule<T extends { from?: string; to?: string }>(value: T, ctx: z.RefinementCtx): void {
+  if (value.from === undefined || value.to === undefined) return; // a default is checked once it is known
   const days = (Date.parse(value.to) - Date.parse(value.from)) / DAY_MS;
   if (Number.isNaN(days)) return; // a bad date is reported on its own field
   if (days <= 0) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });

@@ -1,5 +1,7 @@
 // The monthly report page (/reports): the availability and incident reports of a month shaped for
 // a printable page with a server-drawn SVG chart.
+import type { ReportsConfig } from '../../config.js';
+import type { PriorityFigures, SlaClock } from '../../detector/reporting/incident-report.js';
 import { shiftMonth, type MonthlyReport } from '../../detector/reporting/monthly-report.js';
 import { TAXONOMY } from '../../detector/incidents/taxonomy.js';
 import type { Language } from '../i18n.js';
@@ -31,13 +33,78 @@ export function availabilityChart(days: readonly string[], ratios: ReadonlyMap<s
 }
 
 const duration = (ms: number | null, lang: Language) => (ms === null ? '—' : formatDuration(ms, lang));
+/** Office time in hours and minutes: a "day" of office time would read as a calendar day. */
+const officeDuration = (ms: number | null, lang: Language) => {
+  if (ms === null) return '—';
+  const hours = Math.floor(ms / 3_600_000);
+  const minutes = Math.floor((ms % 3_600_000) / 60_000);
+  const [h, m] = lang === 'id' ? ['jam', 'menit'] : ['h', 'min'];
+  return hours > 0 ? `${hours} ${h} ${minutes} ${m}` : `${minutes} ${m}`;
+};
+const onClock = (clock: SlaClock, ms: number | null, lang: Language) => (clock === 'business' ? officeDuration(ms, lang) : duration(ms, lang));
+
+/** A CSS string: everything but plain letters, digits and spaces escaped, so no text can end the rule or the <style>. */
+export function cssString(text: string): string {
+  return `"${[...text].map((ch) => (/[\p{L}\p{N} ]/u.test(ch) && ch !== '<' ? ch : `\\${ch.codePointAt(0)!.toString(16)} `)).join('')}"`;
+}
+
+/** What the printed report carries besides its figures: letterhead, signature, print date and page numbers. */
+export interface PrintContext {
+  reports: ReportsConfig;
+  now: Date;
+  timezone: string;
+  /** The page's translator (margin boxes are CSS, so their words come in as strings). */
+  t: (key: string) => string;
+}
+
+function printView(p: PrintContext, lang: Language, dateTime: (d: Date | null) => string) {
+  const printedAt = dateTime(p.now);
+  const longDate = new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: p.timezone }).format(p.now);
+  const signature = p.reports.signature;
+  return {
+    letterhead: p.reports.letterhead,
+    signature: signature ? { ...signature, placeDate: signature.place ? `${signature.place}, ${longDate}` : longDate } : null,
+    printedAt,
+    // Chromium draws @page margin boxes: the print date bottom left, "page n of m" bottom right.
+    pageCss:
+      `@page { size: A4; margin: 16mm 14mm 18mm; ` +
+      `@bottom-left { content: ${cssString(`${p.t('reports.printedAt')} ${printedAt}`)}; font-size: 8pt; color: #444; } ` +
+      `@bottom-right { content: ${cssString(`${p.t('reports.page')} `)} counter(page) ${cssString(` ${p.t('reports.pageOf')} `)} counter(pages); font-size: 8pt; color: #444; } }`,
+  };
+}
+
+function priorityRow(p: string, row: PriorityFigures, lang: Language) {
+  const c = row.clock;
+  return {
+    priority: p,
+    cls: `priority-${p.toLowerCase()}`,
+    count: row.count,
+    clockKey: `reports.clock.${c}`,
+    mtta: onClock(c, row.mttaMs, lang),
+    mttaWall: duration(row.wall.mttaMs, lang),
+    mttRestore: onClock(c, row.mttRestoreMs, lang),
+    mttRestoreWall: duration(row.wall.mttRestoreMs, lang),
+    mttResolve: onClock(c, row.mttResolveMs, lang),
+    mttResolveWall: duration(row.wall.mttResolveMs, lang),
+    response: row.response,
+    resolution: row.resolution,
+    responseLate: row.response.breached > 0,
+    resolutionLate: row.resolution.breached > 0,
+    slaMet: row.slaMet,
+    finished: row.finished,
+    slaMetPercent: formatPercent(row.slaMetRatio, lang) ?? '—',
+    breachesResponse: row.breaches.response,
+    breachesResolution: row.breaches.resolution,
+  };
+}
 const PRIORITIES = ['P1', 'P2', 'P3', 'P4', 'P5'] as const;
 const SOURCES = new Set(['probe', 'manual', 'alertmanager']);
 
-export function reportView(input: MonthlyReport, lang: Language, dateTime: (d: Date | null) => string) {
+export function reportView(input: MonthlyReport, lang: Language, dateTime: (d: Date | null) => string, print: PrintContext) {
   const { range, incidents: report } = input;
   const names = new Map(input.services.map((s) => [s.key, s.name]));
-  const query = `from=${encodeURIComponent(range.from.toISOString())}&to=${encodeURIComponent(range.to.toISOString())}`;
+  // The API reads whole office days (YYYY-MM-DD, `to` exclusive): the month's first day to the next month's.
+  const query = `from=${range.month}-01&to=${shiftMonth(range.month, 1)}-01`;
   const monthName = new Intl.DateTimeFormat(lang === 'id' ? 'id-ID' : 'en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${range.month}-01T00:00:00Z`));
 
   const services = input.services.map((s) => {
@@ -56,25 +123,7 @@ export function reportView(input: MonthlyReport, lang: Language, dateTime: (d: D
     };
   });
 
-  const priorities = PRIORITIES.map((p) => {
-    const row = report.byPriority[p];
-    return {
-      priority: p,
-      cls: `priority-${p.toLowerCase()}`,
-      count: row.count,
-      mtta: duration(row.mttaMs, lang),
-      mttaLate: row.mttaMs !== null && row.mttaMs > row.responseTargetMs,
-      responseTarget: duration(row.responseTargetMs, lang),
-      mttRestore: duration(row.mttRestoreMs, lang),
-      mttResolve: duration(row.mttResolveMs, lang),
-      mttResolveLate: row.mttResolveMs !== null && row.mttResolveMs > row.resolveTargetMs,
-      resolveTarget: duration(row.resolveTargetMs, lang),
-      slaMet: row.slaMet,
-      slaMetPercent: formatPercent(row.slaMetRatio, lang) ?? '—',
-      breachesResponse: row.breaches.response,
-      breachesResolution: row.breaches.resolution,
-    };
-  });
+  const priorities = PRIORITIES.map((p) => priorityRow(p, report.byPriority[p], lang));
   const counted = (record: Record<string, number>, labelPrefix: string, known: (key: string) => boolean) =>
     Object.entries(record)
       .filter(([, count]) => count > 0)
@@ -84,6 +133,7 @@ export function reportView(input: MonthlyReport, lang: Language, dateTime: (d: D
   return {
     month: range.month,
     monthName,
+    ...printView(print, lang, dateTime),
     previousHref: `/reports?month=${shiftMonth(range.month, -1)}`,
     nextHref: `/reports?month=${shiftMonth(range.month, 1)}`,
     periodFrom: dateTime(range.from),
@@ -112,9 +162,15 @@ export function reportView(input: MonthlyReport, lang: Language, dateTime: (d: D
       category: i.category,
       status: i.status,
       detectedAt: dateTime(new Date(i.detectedAt)),
-      tta: duration(i.timeToAcknowledgeMs, lang),
-      ttr: duration(i.timeToRestoreMs, lang),
-      ttResolve: duration(i.timeToResolveMs, lang),
+      clockKey: `reports.clock.${i.clock}`,
+      tta: onClock(i.clock, i.timeToAcknowledgeMs, lang),
+      ttr: onClock(i.clock, i.timeToRestoreMs, lang),
+      ttResolve: onClock(i.clock, i.timeToResolveMs, lang),
+      ttaWall: duration(i.wall.timeToAcknowledgeMs, lang),
+      ttrWall: duration(i.wall.timeToRestoreMs, lang),
+      ttResolveWall: duration(i.wall.timeToResolveMs, lang),
+      responseKey: `reports.outcome.${i.response}`,
+      resolutionKey: `reports.outcome.${i.resolution}`,
       breached: i.responseBreached || i.resolutionBreached,
     })),
   };

@@ -1,14 +1,20 @@
-// The incident report over a period: every incident detected in [from, to) with its
-// times, and per priority the mean times and SLA met. Which mean is which:
-//   mttaMs       detection → acknowledgement (mean time to acknowledge)
-//   mttRestoreMs detection → serviceRestoredAt (mean time to restore service)
-//   mttResolveMs detection → resolvedAt (mean time to resolve)
-// Each is wall-clock time, averaged over the incidents that reached that point (null when none);
-// the targets beside them are the policy's, which P3–P5 measure on the business clock.
+// The incident report over a period: every incident detected in [from, to) with its times, and
+// per priority the mean times and the SLA met — each on the incident's own clock. Which is which:
+//   time to acknowledge  detection → acknowledgedAt
+//   time to restore      detection → serviceRestoredAt
+//   time to resolve      detection → resolvedAt, less `pausedMs` (time the resolution clock stood still)
+// measured on the priority's clock: office time (business hours, holidays) for a business
+// priority, wall time for 24x7. The wall-clock figures stand beside them (`wall`), pauses included.
+// Each incident is met or breached by its OWN stored due times (responseDueAt, resolveDueAt), not
+// by a mean against a target; an open incident past its due time counts as breached.
+// `measureIncident` and `slaOutcome` are the one computation: the report, its CSV, the monthly
+// report and the incident figures of /metrics all read them.
 // Canceled incidents (false alarms, duplicates, tests) are listed but counted nowhere.
 import type { PolicyConfig } from '../../config.js';
 import { USER_ROLES, type UserRole } from '../accounts/account-types.js';
 import type { Priority } from '../incidents/priority.js';
+import type { BusinessCalendar } from '../sla/business-calendar.js';
+import { clockTimeBetween } from '../sla/due-times.js';
 import type { Database } from '../store/store-types.js';
 import type { ReportIncident } from './report-types.js';
 
@@ -17,7 +23,25 @@ export const REPORT_READERS: readonly UserRole[] = USER_ROLES.filter((role) => r
 
 export const REPORT_PRIORITIES = ['P1', 'P2', 'P3', 'P4', 'P5'] as const satisfies readonly Priority[];
 
-export interface IncidentReportRow {
+export type SlaClock = '24x7' | 'business';
+/** How an incident stands against one of its stored due times. */
+export type TargetOutcome = 'met' | 'breached' | 'running';
+
+/** An incident's durations: on its priority's clock, and in wall time beside them. */
+export interface IncidentMeasures {
+  clock: SlaClock;
+  timeToAcknowledgeMs: number | null;
+  timeToRestoreMs: number | null;
+  timeToResolveMs: number | null;
+  wall: { timeToAcknowledgeMs: number | null; timeToRestoreMs: number | null; timeToResolveMs: number | null };
+}
+
+export interface SlaOutcome {
+  response: TargetOutcome;
+  resolution: TargetOutcome;
+}
+
+export interface IncidentReportRow extends IncidentMeasures, SlaOutcome {
   ref: string;
   service: string;
   priority: Priority;
@@ -29,9 +53,9 @@ export interface IncidentReportRow {
   serviceRestoredAt: string | null;
   resolvedAt: string | null;
   closedAt: string | null;
-  timeToAcknowledgeMs: number | null;
-  timeToRestoreMs: number | null;
-  timeToResolveMs: number | null;
+  responseDueAt: string;
+  resolveDueAt: string;
+  pausedMs: number;
   responseBreached: boolean;
   resolutionBreached: boolean;
   reopenCount: number;
@@ -39,15 +63,22 @@ export interface IncidentReportRow {
 
 export interface PriorityFigures {
   count: number;
-  /** Mean detection → acknowledgement. */
+  /** The clock the means are measured on. */
+  clock: SlaClock;
+  /** Mean time to acknowledge, on the priority's clock. */
   mttaMs: number | null;
-  /** Mean detection → service restored. */
+  /** Mean time to restore service, on the priority's clock. */
   mttRestoreMs: number | null;
-  /** Mean detection → resolved. */
+  /** Mean time to resolve, pauses excluded, on the priority's clock. */
   mttResolveMs: number | null;
-  responseTargetMs: number;
-  resolveTargetMs: number;
-  /** Resolved or closed incidents with neither target breached. */
+  /** The same means in wall-clock time. */
+  wall: { mttaMs: number | null; mttRestoreMs: number | null; mttResolveMs: number | null };
+  /** Per target, incidents met, breached and still running. */
+  response: Record<TargetOutcome, number>;
+  resolution: Record<TargetOutcome, number>;
+  /** Resolved or closed incidents. */
+  finished: number;
+  /** Of those, the ones that met both targets. */
   slaMet: number;
   /** slaMet ÷ resolved or closed incidents; null when none is. */
   slaMetRatio: number | null;
@@ -58,8 +89,8 @@ export interface IncidentReport {
   /** The period [from, to), ISO-8601 UTC. */
   from: string;
   to: string;
-  /** What each mean measures, for whoever reads the JSON without this file. */
-  definitions: { mttaMs: string; mttRestoreMs: string; mttResolveMs: string; reopenRate: string };
+  /** What each figure measures, for whoever reads the JSON without this file. */
+  definitions: Record<'mttaMs' | 'mttRestoreMs' | 'mttResolveMs' | 'wall' | 'met' | 'reopenRate', string>;
   incidents: IncidentReportRow[];
   byPriority: Record<Priority, PriorityFigures>;
   byCategory: Record<string, number>;
@@ -73,15 +104,49 @@ export interface IncidentReport {
   knownErrorsAdded: number;
 }
 
+/** What measuring needs: the clock of each priority and the office's calendar. */
+export interface MeasureContext {
+  targets: Readonly<Record<Priority, { clock: SlaClock }>>;
+  calendar: BusinessCalendar;
+}
+
 export interface IncidentReportDeps {
   db: Database;
-  policy: PolicyConfig;
+  policy: Pick<PolicyConfig, 'targets'>;
+  calendar: BusinessCalendar;
   clock: () => Date;
 }
 
-const TOP_RECURRING = 10;
+type Measured = Pick<ReportIncident, 'priority' | 'detectedAt' | 'acknowledgedAt' | 'serviceRestoredAt' | 'resolvedAt' | 'pausedMs'>;
 
-const since = (start: Date, end: Date | null) => (end ? end.getTime() - start.getTime() : null);
+/** The durations of one incident, on its priority's clock and in wall time. */
+export function measureIncident(i: Measured, ctx: MeasureContext): IncidentMeasures {
+  const clock = ctx.targets[i.priority].clock;
+  const on = (end: Date | null) => (end ? clockTimeBetween(i.detectedAt, end, clock, ctx.calendar) : null);
+  const wall = (end: Date | null) => (end ? Math.max(0, end.getTime() - i.detectedAt.getTime()) : null);
+  const resolve = on(i.resolvedAt);
+  return {
+    clock,
+    timeToAcknowledgeMs: on(i.acknowledgedAt),
+    timeToRestoreMs: on(i.serviceRestoredAt),
+    timeToResolveMs: resolve === null ? null : Math.max(0, resolve - i.pausedMs),
+    wall: { timeToAcknowledgeMs: wall(i.acknowledgedAt), timeToRestoreMs: wall(i.serviceRestoredAt), timeToResolveMs: wall(i.resolvedAt) },
+  };
+}
+
+type Judged = Pick<ReportIncident, 'status' | 'acknowledgedAt' | 'resolvedAt' | 'closedAt' | 'responseDueAt' | 'resolveDueAt' | 'resolutionBreached'>;
+
+/**
+ * Met or breached by the incident's own stored due times, as of `now`. The response target is
+ * answered by the acknowledgement (or, lacking one, the resolution); the resolution target by the
+ * resolution. Past due and unanswered is breached; a pending incident's resolution clock stands
+ * still (its due time moves on resume), so it stays running unless the enforcer already recorded a breach.
+ */
+export function slaOutcome(i: Judged, now: Date): SlaOutcome {
+  const judge = (done: Date | null, due: Date): TargetOutcome => (done ? (done <= due ? 'met' : 'breached') : now >= due ? 'breached' : 'running');
+  const resolution = i.status === 'pending' && !i.resolvedAt ? (i.resolutionBreached ? 'breached' : 'running') : judge(i.resolvedAt, i.resolveDueAt);
+  return { response: judge(i.acknowledgedAt ?? i.resolvedAt ?? i.closedAt, i.responseDueAt), resolution };
+}
 
 function mean(values: ReadonlyArray<number | null>): number | null {
   const present = values.filter((v): v is number => v !== null);
@@ -94,7 +159,8 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Record<strin
   return out;
 }
 
-function toRow(i: ReportIncident): IncidentReportRow {
+function toRow(i: ReportIncident, ctx: MeasureContext, now: Date): IncidentReportRow {
+  const outcome = slaOutcome(i, now);
   return {
     ref: i.ref,
     service: i.service,
@@ -107,28 +173,75 @@ function toRow(i: ReportIncident): IncidentReportRow {
     serviceRestoredAt: i.serviceRestoredAt?.toISOString() ?? null,
     resolvedAt: i.resolvedAt?.toISOString() ?? null,
     closedAt: i.closedAt?.toISOString() ?? null,
-    timeToAcknowledgeMs: since(i.detectedAt, i.acknowledgedAt),
-    timeToRestoreMs: since(i.detectedAt, i.serviceRestoredAt),
-    timeToResolveMs: since(i.detectedAt, i.resolvedAt),
-    responseBreached: i.responseBreached,
-    resolutionBreached: i.resolutionBreached,
+    responseDueAt: i.responseDueAt.toISOString(),
+    resolveDueAt: i.resolveDueAt.toISOString(),
+    pausedMs: i.pausedMs,
+    ...measureIncident(i, ctx),
+    ...outcome,
+    responseBreached: outcome.response === 'breached',
+    resolutionBreached: outcome.resolution === 'breached',
     reopenCount: i.reopenCount,
   };
 }
+
+const tally = (rows: readonly IncidentReportRow[], pick: (r: IncidentReportRow) => TargetOutcome): Record<TargetOutcome, number> => ({
+  met: rows.filter((r) => pick(r) === 'met').length,
+  breached: rows.filter((r) => pick(r) === 'breached').length,
+  running: rows.filter((r) => pick(r) === 'running').length,
+});
+
+/** The figures of one priority from its (not canceled) rows. */
+export function priorityFigures(clock: SlaClock, rows: readonly IncidentReportRow[]): PriorityFigures {
+  const finished = rows.filter((r) => r.status === 'resolved' || r.status === 'closed');
+  const slaMet = finished.filter((r) => r.response === 'met' && r.resolution === 'met').length;
+  const response = tally(rows, (r) => r.response);
+  const resolution = tally(rows, (r) => r.resolution);
+  return {
+    count: rows.length,
+    clock,
+    mttaMs: mean(rows.map((r) => r.timeToAcknowledgeMs)),
+    mttRestoreMs: mean(rows.map((r) => r.timeToRestoreMs)),
+    mttResolveMs: mean(rows.map((r) => r.timeToResolveMs)),
+    wall: {
+      mttaMs: mean(rows.map((r) => r.wall.timeToAcknowledgeMs)),
+      mttRestoreMs: mean(rows.map((r) => r.wall.timeToRestoreMs)),
+      mttResolveMs: mean(rows.map((r) => r.wall.timeToResolveMs)),
+    },
+    response,
+    resolution,
+    finished: finished.length,
+    slaMet,
+    slaMetRatio: finished.length > 0 ? slaMet / finished.length : null,
+    breaches: { response: response.breached, resolution: resolution.breached },
+  };
+}
+
+export const REPORT_DEFINITIONS: IncidentReport['definitions'] = {
+  mttaMs: "mean detectedAt → acknowledgedAt, on the priority's clock (office time for a business priority, wall time for 24x7)",
+  mttRestoreMs: "mean detectedAt → serviceRestoredAt, on the priority's clock",
+  mttResolveMs: "mean detectedAt → resolvedAt less pausedMs, on the priority's clock",
+  wall: 'the same means in wall-clock time, pauses included',
+  met: 'each incident by its own stored due times: acknowledged by responseDueAt, resolved by resolveDueAt; open and past due is breached',
+  reopenRate: 'incidents reopened at least once ÷ incidents resolved at least once',
+};
 
 export class IncidentReportService {
   constructor(private readonly deps: IncidentReportDeps) {}
 
   async report(from: Date, to: Date): Promise<IncidentReport> {
-    const { reports } = this.deps.db.stores;
+    const { db, policy, calendar, clock } = this.deps;
+    const { reports } = db.stores;
     const all = await reports.incidentsDetectedBetween(from, to);
-    const counted = all.filter((i) => i.status !== 'canceled');
+    const now = clock();
+    const ctx: MeasureContext = { targets: policy.targets, calendar };
+    const rows = all.map((i) => toRow(i, ctx, now));
+    const counted = rows.filter((r) => r.status !== 'canceled');
     const byPriority = Object.fromEntries(
       REPORT_PRIORITIES.map((p) => [
         p,
-        this.priorityFigures(
-          p,
-          counted.filter((i) => i.priority === p),
+        priorityFigures(
+          policy.targets[p].clock,
+          counted.filter((r) => r.priority === p),
         ),
       ]),
     ) as Record<Priority, PriorityFigures>;
@@ -136,38 +249,15 @@ export class IncidentReportService {
     return {
       from: from.toISOString(),
       to: to.toISOString(),
-      definitions: {
-        mttaMs: 'mean detectedAt → acknowledgedAt',
-        mttRestoreMs: 'mean detectedAt → serviceRestoredAt',
-        mttResolveMs: 'mean detectedAt → resolvedAt',
-        reopenRate: 'incidents reopened at least once ÷ incidents resolved at least once',
-      },
-      incidents: all.map(toRow),
+      definitions: REPORT_DEFINITIONS,
+      incidents: rows,
       byPriority,
       byCategory: countBy(counted, (i) => i.category),
       bySource: countBy(counted, (i) => i.source),
       canceled: all.length - counted.length,
       reopenRate: everResolved.length > 0 ? everResolved.filter((i) => i.reopenCount > 0).length / everResolved.length : null,
-      topRecurring: topRecurring(counted),
+      topRecurring: topRecurring(all.filter((i) => i.status !== 'canceled')),
       knownErrorsAdded: await reports.countKnownErrorsCreated(from, to),
-    };
-  }
-
-  private priorityFigures(priority: Priority, incidents: readonly ReportIncident[]): PriorityFigures {
-    const target = this.deps.policy.targets[priority];
-    const finished = incidents.filter((i) => i.status === 'resolved' || i.status === 'closed');
-    const slaMet = finished.filter((i) => !i.responseBreached && !i.resolutionBreached).length;
-    return {
-      count: incidents.length,
-      mttaMs: mean(incidents.map((i) => since(i.detectedAt, i.acknowledgedAt))),
-      mttRestoreMs: mean(incidents.map((i) => since(i.detectedAt, i.serviceRestoredAt))),
-      mttResolveMs: mean(incidents.map((i) => since(i.detectedAt, i.resolvedAt))),
-      // A day counted as 24 hours, as before targets kept working days apart (a stopgap for this figure).
-      responseTargetMs: target.respond.days * 86_400_000 + target.respond.ms,
-      resolveTargetMs: target.resolve.days * 86_400_000 + target.resolve.ms,
-      slaMet,
-      slaMetRatio: finished.length > 0 ? slaMet / finished.length : null,
-      breaches: { response: incidents.filter((i) => i.responseBreached).length, resolution: incidents.filter((i) => i.resolutionBreached).length },
     };
   }
 }
@@ -183,3 +273,5 @@ function topRecurring(incidents: readonly ReportIncident[]): IncidentReport['top
   }
   return [...counts.values()].sort((a, b) => b.count - a.count || a.check.localeCompare(b.check) || a.failureKind.localeCompare(b.failureKind)).slice(0, TOP_RECURRING);
 }
+
+const TOP_RECURRING = 10;

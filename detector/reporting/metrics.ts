@@ -7,7 +7,8 @@ import { OPEN_STATUSES } from '../incidents/lifecycle.js';
 import { AVAILABILITY_WINDOWS } from './service-overview.js';
 import type { Priority } from '../incidents/priority.js';
 import type { MetricsStore } from '../store/store-types.js';
-import type { DurationHistogramRow, LatestResult } from './report-types.js';
+import type { DurationHistogramRow, LatestResult, ReportIncident } from './report-types.js';
+import { measureIncident, slaOutcome, type IncidentMeasures, type MeasureContext } from './incident-report.js';
 
 const PRIORITIES: readonly Priority[] = ['P1', 'P2', 'P3', 'P4', 'P5'];
 const PHASES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
@@ -56,6 +57,8 @@ export interface SigapMetricsDeps {
   availability: AvailabilitySource;
   /** Null when another process probes. */
   probing: (() => ProbingStats) | null;
+  /** The priorities' clocks and the office calendar: durations are measured as the incident report measures them. */
+  measure: MeasureContext;
   clock: () => Date;
 }
 
@@ -105,13 +108,28 @@ function histogramValues(name: string, rows: readonly DurationHistogramRow[]): S
   ]);
 }
 
+/** Durations (ms, null: not reached) per priority, bucketed like a Prometheus histogram. */
+function histogramRows(values: ReadonlyArray<[Priority, number | null]>): DurationHistogramRow[] {
+  const rows = new Map<Priority, DurationHistogramRow>();
+  for (const [priority, ms] of values) {
+    if (ms === null) continue;
+    const row = rows.get(priority) ?? { priority, count: 0, sumSeconds: 0, cumulativeCounts: DURATION_BUCKETS.map(() => 0) };
+    row.count += 1;
+    row.sumSeconds += ms / 1000;
+    DURATION_BUCKETS.forEach((le, index) => {
+      if (ms <= le * 1000) row.cumulativeCounts[index]! += 1;
+    });
+    rows.set(priority, row);
+  }
+  return [...rows.values()];
+}
+
 /** Everything a scrape reads, in parallel. */
 interface Snapshot {
   latest: LatestResult[];
   totals: Awaited<ReturnType<MetricsStore['incidentTotals']>>;
   services: string[];
-  acknowledge: DurationHistogramRow[];
-  resolve: DurationHistogramRow[];
+  incidents: ReportIncident[];
   availability: Array<[window: string, ratios: Map<string, { ratio: number | null }>]>;
   backlog: number;
 }
@@ -121,6 +139,7 @@ export class SigapMetrics {
   readonly registry = new Registry();
   private readonly deps: SigapMetricsDeps;
   private rendering: Promise<string> | null = null;
+  private readonly measures = new Map<string, { key: string; measures: IncidentMeasures }>();
 
   private readonly probe = {
     success: this.gauge('probe_success', "Whether the check's latest probe succeeded (1: up or degraded, 0: down; absent while unknown).", ['service', 'check']),
@@ -142,16 +161,20 @@ export class SigapMetrics {
   });
   private readonly slaBreaches = new Counter({
     name: 'sigap_sla_breaches_total',
-    help: 'Incidents that breached their response or resolution target.',
+    help: 'Incidents that breached their response or resolution target (judged by their own due times; open and past due counts).',
     labelNames: ['target', 'priority'],
     registers: [this.registry],
   });
   private readonly toAcknowledge = this.stored(
     'sigap_incident_time_to_acknowledge_seconds',
-    'Time from detection to acknowledgement, over every acknowledged incident.',
+    "Time from detection to acknowledgement on the priority's clock (office time for business priorities), over every acknowledged incident.",
     'histogram',
   );
-  private readonly toResolve = this.stored('sigap_incident_time_to_resolve_seconds', 'Time from detection to resolution, over every resolved incident.', 'histogram');
+  private readonly toResolve = this.stored(
+    'sigap_incident_time_to_resolve_seconds',
+    "Time from detection to resolution less paused time, on the priority's clock (office time for business priorities), over every resolved incident.",
+    'histogram',
+  );
   private readonly availabilityRatio = this.gauge(
     'sigap_availability_ratio',
     'Time-weighted availability of the service over the window (maintenance and unknown time excluded).',
@@ -191,16 +214,15 @@ export class SigapMetrics {
   private async read(): Promise<Snapshot> {
     const { store, outbox, availability, clock } = this.deps;
     const now = clock();
-    const [latest, totals, services, acknowledge, resolve, backlog, ...windows] = await Promise.all([
+    const [latest, totals, services, incidents, backlog, ...windows] = await Promise.all([
       store.latestResults(),
       store.incidentTotals(OPEN_STATUSES),
       store.serviceKeys(),
-      store.durationHistograms('acknowledged_at', DURATION_BUCKETS),
-      store.durationHistograms('resolved_at', DURATION_BUCKETS),
+      store.measuredIncidents(),
       outbox.backlog(),
       ...WINDOWS.map(([, ms]) => availability.forServices(new Date(now.getTime() - ms), now)),
     ]);
-    return { latest, totals, services, acknowledge, resolve, backlog, availability: WINDOWS.map(([name], i) => [name, windows[i]!]) };
+    return { latest, totals, services, incidents, backlog, availability: WINDOWS.map(([name], i) => [name, windows[i]!]) };
   }
 
   private apply(s: Snapshot): void {
@@ -222,11 +244,17 @@ export class SigapMetrics {
     for (const t of s.totals) {
       if (t.open > 0) this.incidentsOpen.inc({ priority: t.priority, service: t.service }, t.open);
       this.incidentsOpened.inc({ service: t.service, category: t.category, priority: t.priority }, t.opened);
-      this.slaBreaches.inc({ target: 'response', priority: t.priority }, t.responseBreaches);
-      this.slaBreaches.inc({ target: 'resolution', priority: t.priority }, t.resolutionBreaches);
     }
-    this.toAcknowledge.set(histogramValues(this.toAcknowledge.name, s.acknowledge));
-    this.toResolve.set(histogramValues(this.toResolve.name, s.resolve));
+    // The incident report's computation: each incident's durations on its own clock, met or breached by its own due times.
+    const now = this.deps.clock();
+    const measured = s.incidents.map((i) => ({ i, m: this.measured(i) }));
+    for (const { i } of measured) {
+      const outcome = slaOutcome(i, now);
+      if (outcome.response === 'breached') this.slaBreaches.inc({ target: 'response', priority: i.priority });
+      if (outcome.resolution === 'breached') this.slaBreaches.inc({ target: 'resolution', priority: i.priority });
+    }
+    this.toAcknowledge.set(histogramValues(this.toAcknowledge.name, histogramRows(measured.map(({ i, m }) => [i.priority, m.timeToAcknowledgeMs]))));
+    this.toResolve.set(histogramValues(this.toResolve.name, histogramRows(measured.map(({ i, m }) => [i.priority, m.timeToResolveMs]))));
 
     for (const [window, ratios] of s.availability) {
       for (const [service, { ratio }] of ratios) if (ratio !== null) this.availabilityRatio.set({ service, window }, ratio);
@@ -245,6 +273,16 @@ export class SigapMetrics {
       queueLength.set(probing.queueLength);
       resultsBuffered.set(probing.resultsBuffered);
     }
+  }
+
+  /** An incident's durations, measured again only when a time they depend on changed (business time over long incidents is the costly part of a scrape). */
+  private measured(i: ReportIncident): IncidentMeasures {
+    const key = [i.priority, i.detectedAt, i.acknowledgedAt, i.serviceRestoredAt, i.resolvedAt, i.pausedMs].map((v) => (v instanceof Date ? v.getTime() : String(v))).join('|');
+    const cached = this.measures.get(i.ref);
+    if (cached?.key === key) return cached.measures;
+    const measures = measureIncident(i, this.deps.measure);
+    this.measures.set(i.ref, { key, measures });
+    return measures;
   }
 
   private gauge<L extends string>(name: string, help: string, labelNames: L[]): Gauge<L> {

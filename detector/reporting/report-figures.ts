@@ -2,7 +2,6 @@
 // report e-mail and its PDF show (availability per service, incidents by priority with MTTA / MTTR,
 // breaches). Formatting only; every number comes from the MonthlyReport.
 import type { Priority } from '../incidents/priority.js';
-import { toCsv } from './csv.js';
 import type { MonthlyReport } from './monthly-report.js';
 
 const PRIORITY_ORDER: readonly Priority[] = ['P1', 'P2', 'P3', 'P4', 'P5'];
@@ -19,6 +18,8 @@ export interface AvailabilityLine {
 export interface PriorityLine {
   priority: Priority;
   incidents: number;
+  /** The clock the times are counted on: office hours (business) or around the clock (24x7). */
+  clock: string;
   mtta: string;
   mttRestore: string;
   mttResolve: string;
@@ -72,16 +73,16 @@ export function reportFigures(report: MonthlyReport): ReportFigures {
   });
   const priorities = PRIORITY_ORDER.map((priority) => {
     const p = report.incidents.byPriority[priority];
-    const resolved = p.slaMetRatio === null ? 0 : Math.round(p.slaMet / p.slaMetRatio);
     return {
       priority,
       incidents: p.count,
+      clock: p.clock === 'business' ? 'jam kerja' : '24 jam',
       mtta: duration(p.mttaMs),
       mttRestore: duration(p.mttRestoreMs),
       mttResolve: duration(p.mttResolveMs),
       responseBreaches: p.breaches.response,
       resolutionBreaches: p.breaches.resolution,
-      slaMet: p.slaMetRatio === null ? '—' : `${p.slaMet} dari ${resolved} (${percent(p.slaMetRatio)})`,
+      slaMet: p.slaMetRatio === null ? '—' : `${p.slaMet} dari ${p.finished} (${percent(p.slaMetRatio)})`,
     };
   });
   return {
@@ -95,28 +96,4 @@ export function reportFigures(report: MonthlyReport): ReportFigures {
       canceled: report.incidents.canceled,
     },
   };
-}
-
-/** The key figures as CSV (the one CSV writer): one row per service, then one per priority. */
-export function keyFiguresCsv(report: MonthlyReport): string {
-  const f = reportFigures(report);
-  return toCsv(
-    [
-      'bagian',
-      'nama',
-      'ketersediaan',
-      'waktu gangguan',
-      'insiden',
-      'MTTA',
-      'MTTR pemulihan',
-      'MTTR penyelesaian',
-      'pelanggaran respons',
-      'pelanggaran penyelesaian',
-      'SLA terpenuhi',
-    ],
-    [
-      ...f.availability.map((a) => ['layanan', a.service, a.availability, a.downtime, null, null, null, null, null, null, null]),
-      ...f.priorities.map((p) => ['prioritas', p.priority, null, null, p.incidents, p.mtta, p.mttRestore, p.mttResolve, p.responseBreaches, p.resolutionBreaches, p.slaMet]),
-    ],
-  );
 }

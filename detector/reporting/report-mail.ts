@@ -22,10 +22,20 @@ function table(head: readonly string[], rows: ReadonlyArray<ReadonlyArray<string
 }
 
 export const AVAILABILITY_HEAD = ['Layanan', 'Ketersediaan', 'Waktu gangguan'] as const;
-export const PRIORITY_HEAD = ['Prioritas', 'Insiden', 'MTTA', 'MTTR pemulihan', 'MTTR penyelesaian', 'Pelanggaran respons', 'Pelanggaran penyelesaian', 'SLA terpenuhi'] as const;
+export const PRIORITY_HEAD = [
+  'Prioritas',
+  'Insiden',
+  'Dihitung pada',
+  'MTTA',
+  'MTTR pemulihan',
+  'MTTR penyelesaian',
+  'Pelanggaran respons',
+  'Pelanggaran penyelesaian',
+  'SLA terpenuhi',
+] as const;
 
 export function priorityCells(p: ReportFigures['priorities'][number]): Array<string | number> {
-  return [p.priority, p.incidents, p.mtta, p.mttRestore, p.mttResolve, p.responseBreaches, p.resolutionBreaches, p.slaMet];
+  return [p.priority, p.incidents, p.clock, p.mtta, p.mttRestore, p.mttResolve, p.responseBreaches, p.resolutionBreaches, p.slaMet];
 }
 
 export function renderReportMail(figures: ReportFigures, office: string | null): ReportMessage {
@@ -41,7 +51,7 @@ export function renderReportMail(figures: ReportFigures, office: string | null):
     table(AVAILABILITY_HEAD, availabilityRows),
     '<h2 style="font-size:16px">Insiden per prioritas</h2>',
     table(PRIORITY_HEAD, figures.priorities.map(priorityCells)),
-    '<p style="color:#555;font-size:12px">MTTA: rata-rata waktu sampai insiden ditanggapi; MTTR: rata-rata waktu sampai layanan pulih dan sampai insiden diselesaikan.</p>',
+    '<p style="color:#555;font-size:12px">MTTA: rata-rata waktu sampai insiden ditanggapi; MTTR: rata-rata waktu sampai layanan pulih dan sampai insiden diselesaikan (tanpa waktu tertunda), dihitung pada jam kerja untuk prioritas yang target SLA-nya berjalan pada jam kerja.</p>',
     '<p style="color:#555;font-size:12px">Surel ini dikirim otomatis oleh Sigap.</p>',
     '</body></html>',
   ].join('\n');

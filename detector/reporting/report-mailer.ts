@@ -4,7 +4,6 @@
 // and the report attached as CSV and PDF. Once per month however many workers tick: the month is
 // claimed by a unique row, in the transaction that queues its copies; the copies are then delivered
 // like the notification outbox (claimed one process per copy, retried with backoff, never lost).
-import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { backoffMs } from '../notify/dispatcher.js';
 import { OutageLog, Periodic } from '../periodic.js';
@@ -13,7 +12,7 @@ import type { Database, ReportMailing, Stores } from '../store/store-types.js';
 import type { MonthlyReport, MonthlyReportService } from './monthly-report.js';
 import { reportFigures } from './report-figures.js';
 import { renderReportMail } from './report-mail.js';
-import { renderReportPdf, type Signature } from './report-pdf.js';
+import { renderReportPdf, type Letterhead, type Signature } from './report-pdf.js';
 import { dueReportMonth } from './report-schedule.js';
 
 /** What the mailer hands the SMTP relay (notify/channels/email.ts's SmtpMailer is one). */
@@ -32,13 +31,6 @@ export interface ReportMailTransport {
   close?(): Promise<void>;
 }
 
-export interface ReportLetterhead {
-  office: string;
-  address?: string | null;
-  /** Path of a PNG or JPEG logo. */
-  logo?: string | null;
-}
-
 export interface ReportMailerDeps {
   db: Database;
   reports: Pick<MonthlyReportService, 'month'>;
@@ -46,7 +38,8 @@ export interface ReportMailerDeps {
   /** The SMTP relay; null when notifications.smtp is not configured (nothing is sent, and it says so). */
   transport: ReportMailTransport | null;
   renderCsv: (report: MonthlyReport) => string;
-  letterhead?: ReportLetterhead | null;
+  /** The office's letterhead, its logo already read (config.ts reads and checks it at start). */
+  letterhead?: Letterhead | null;
   signature?: Signature | null;
   retry: { initialMs: number; maxMs: number };
   /** This process, as recorded on the month it claims and the copies it delivers. */
@@ -206,7 +199,7 @@ export class MonthlyReportMailer {
     const figures = reportFigures(report);
     const message = renderReportMail(figures, letterhead?.office ?? null);
     const pdf = await renderReportPdf(figures, {
-      letterhead: letterhead ? { office: letterhead.office, address: letterhead.address ?? null, logo: await this.logo() } : null,
+      letterhead: letterhead ?? null,
       signature: signature ?? null,
       printedAt: clock(),
       timezone: calendar.timezone,
@@ -219,20 +212,6 @@ export class MonthlyReportMailer {
         { filename: `laporan-bulanan-${month}.pdf`, content: pdf, contentType: 'application/pdf' },
       ],
     };
-  }
-
-  /** The letterhead's logo, or none (said once) when its file cannot be read: a missing logo never stops the report. */
-  private async logo(): Promise<Buffer | null> {
-    const path = this.deps.letterhead?.logo;
-    if (!path) return null;
-    try {
-      return await readFile(path);
-    } catch (err) {
-      this.sayOnce(`logo:${path}`, () =>
-        this.deps.logger.warn({ logo: path, error: (err as Error).message }, 'the report letterhead logo cannot be read; the PDF goes without it'),
-      );
-      return null;
-    }
   }
 
   private sayOnce(key: string, say: () => void): void {

@@ -16,6 +16,8 @@ export interface Signature {
   title: string;
   name: string;
   nip?: string | null;
+  /** Written before the date above "Mengetahui" (e.g. Kayuagung). */
+  place?: string | null;
 }
 
 export interface PdfOptions {
@@ -69,7 +71,7 @@ export function renderReportPdf(figures: ReportFigures, options: PdfOptions): Pr
     [3, 1.3, 1.3],
   );
   heading(doc, 'Insiden per prioritas');
-  table(doc, PRIORITY_HEAD, figures.priorities.map(priorityCells), [0.8, 0.8, 1.1, 1.1, 1.1, 1, 1.1, 1.4]);
+  table(doc, PRIORITY_HEAD, figures.priorities.map(priorityCells), [0.8, 0.7, 0.9, 1.1, 1.1, 1.1, 1, 1.1, 1.4]);
   doc.fontSize(8).font('Helvetica').text('MTTA: rata-rata waktu sampai insiden ditanggapi. MTTR: rata-rata waktu sampai layanan pulih dan sampai insiden diselesaikan.', MARGIN);
   signature(doc, options);
   footers(doc, options);
@@ -142,7 +144,8 @@ function signature(doc: PDFKit.PDFDocument, options: PdfOptions): void {
   doc.moveDown(2);
   doc.font('Helvetica').fontSize(10);
   const y = doc.y;
-  doc.text(officeDate(options.printedAt, options.timezone), x, y, { width, align: 'center' });
+  const date = officeDate(options.printedAt, options.timezone);
+  doc.text(sig?.place ? `${sig.place}, ${date}` : date, x, y, { width, align: 'center' });
   doc.text('Mengetahui,', x, doc.y, { width, align: 'center' });
   doc.text(sig?.title ?? '....................................', x, doc.y, { width, align: 'center' });
   doc.moveDown(4);

@@ -23,7 +23,12 @@ export type ReportIncident = Pick<
   | 'responseBreached'
   | 'resolutionBreached'
   | 'reopenCount'
->;
+  | 'responseDueAt'
+  | 'resolveDueAt'
+> & {
+  /** Time not counted on the resolution clock (pending, resolved before a reopen), on the current priority's clock. */
+  pausedMs: number;
+};
 
 /** A check's newest probe result, as /metrics reports it (blackbox_exporter's probe_* gauges). */
 export interface LatestResult {

@@ -1,11 +1,13 @@
 // The reads behind /metrics, run at every scrape: each one query that answers aggregates (or one
-// row per check), never one row per incident or per probe result, so a scrape stays cheap however
-// long the history grows.
+// row per check), never one row per probe result. The incident durations are the exception: they
+// are measured on each incident's own clock (office time for business priorities), which SQL
+// cannot do, so `measuredIncidents` answers one narrow row per incident.
 import type { Knex } from 'knex';
 import type { PhaseTimings, ProbeStatus } from '../../probes/probe-types.js';
 import type { Priority } from '../incidents/priority.js';
 import { parseJson, toDate } from './row-mapping.js';
-import type { DurationHistogramRow, IncidentTotals, LatestResult } from '../reporting/report-types.js';
+import type { IncidentTotals, LatestResult, ReportIncident } from '../reporting/report-types.js';
+import { reportIncidentQuery, toReportIncident } from './report-store.js';
 import type { MetricsStore } from './store-types.js';
 
 const num = (value: unknown): number => Number(value ?? 0);
@@ -79,22 +81,8 @@ export class KnexMetricsStore implements MetricsStore {
     }));
   }
 
-  async durationHistograms(until: 'acknowledged_at' | 'resolved_at', boundsSeconds: readonly number[]): Promise<DurationHistogramRow[]> {
-    const elapsed = `(i.${until} - i.detected_at)`;
-    const rows = (await this.db('incidents as i')
-      .whereNotNull(`i.${until}`)
-      .groupBy('i.priority')
-      .select('i.priority')
-      .count({ count: '*' })
-      .select(
-        this.db.raw(`sum(${elapsed}) as sum_ms`),
-        ...boundsSeconds.map((bound, index) => this.db.raw(`sum(case when ${elapsed} <= ? then 1 else 0 end) as ??`, [bound * 1000, `le_${index}`])),
-      )) as Array<Record<string, unknown>>;
-    return rows.map((r) => ({
-      priority: r.priority as Priority,
-      count: num(r.count),
-      sumSeconds: num(r.sum_ms) / 1000,
-      cumulativeCounts: boundsSeconds.map((_, index) => num(r[`le_${index}`])),
-    }));
+  async measuredIncidents(): Promise<ReportIncident[]> {
+    const rows = (await reportIncidentQuery(this.db).whereNot('i.status', 'canceled').orderBy('i.id')) as Array<Record<string, unknown>>;
+    return rows.map(toReportIncident);
   }
 }

@@ -10,7 +10,7 @@ import type { ReportStore } from './store-types.js';
 
 type Row = Record<string, unknown>;
 
-function toReportIncident(r: Row): ReportIncident {
+export function toReportIncident(r: Row): ReportIncident {
   return {
     ref: r.ref as string,
     service: r.service_key as string,
@@ -28,6 +28,9 @@ function toReportIncident(r: Row): ReportIncident {
     responseBreached: toBool(r.response_breached),
     resolutionBreached: toBool(r.resolution_breached),
     reopenCount: Number(r.reopen_count),
+    responseDueAt: toDate(r.response_due_at as number)!,
+    resolveDueAt: toDate(r.resolve_due_at as number)!,
+    pausedMs: Number(r.paused_ms ?? 0),
   };
 }
 
@@ -35,30 +38,10 @@ export class KnexReportStore implements ReportStore {
   constructor(private readonly db: Knex) {}
 
   async incidentsDetectedBetween(from: Date, to: Date): Promise<ReportIncident[]> {
-    const rows = (await this.db('incidents as i')
-      .join('services as s', 's.id', 'i.service_id')
-      .leftJoin('checks as c', 'c.id', 'i.check_id')
+    const rows = (await reportIncidentQuery(this.db)
       .where('i.detected_at', '>=', from.getTime())
       .where('i.detected_at', '<', to.getTime())
-      .orderBy([{ column: 'i.detected_at' }, { column: 'i.id' }])
-      .select(
-        'i.ref',
-        's.key as service_key',
-        'c.key as check_key',
-        'i.priority',
-        'i.category',
-        'i.source',
-        'i.status',
-        'i.failure_kind',
-        'i.detected_at',
-        'i.acknowledged_at',
-        'i.service_restored_at',
-        'i.resolved_at',
-        'i.closed_at',
-        'i.response_breached',
-        'i.resolution_breached',
-        'i.reopen_count',
-      )) as Row[];
+      .orderBy([{ column: 'i.detected_at' }, { column: 'i.id' }])) as Row[];
     return rows.map(toReportIncident);
   }
 
@@ -67,4 +50,32 @@ export class KnexReportStore implements ReportStore {
       { n: number | string } | undefined;
     return Number(row?.n ?? 0);
   }
+}
+
+/** The columns of a ReportIncident, for the report and for /metrics. */
+export function reportIncidentQuery(db: Knex) {
+  return db('incidents as i')
+    .join('services as s', 's.id', 'i.service_id')
+    .leftJoin('checks as c', 'c.id', 'i.check_id')
+    .select(
+      'i.ref',
+      's.key as service_key',
+      'c.key as check_key',
+      'i.priority',
+      'i.category',
+      'i.source',
+      'i.status',
+      'i.failure_kind',
+      'i.detected_at',
+      'i.acknowledged_at',
+      'i.service_restored_at',
+      'i.resolved_at',
+      'i.closed_at',
+      'i.response_breached',
+      'i.resolution_breached',
+      'i.reopen_count',
+      'i.response_due_at',
+      'i.resolve_due_at',
+      'i.paused_ms',
+    );
 }

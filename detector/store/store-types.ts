@@ -23,7 +23,7 @@ import type { NewOutboxRow, NotificationEvent, OutboxRow } from '../notify/notif
 import type { Impact } from '../incidents/priority.js';
 import type { Priority } from '../incidents/priority.js';
 import type { MaintenanceSchedule, MaintenanceWindow } from '../detection/maintenance.js';
-import type { DurationHistogramRow, IncidentTotals, LatestResult, ReportIncident } from '../reporting/report-types.js';
+import type { IncidentTotals, LatestResult, ReportIncident } from '../reporting/report-types.js';
 import type { RollupBucket, RollupProgress, RollupSample } from '../reporting/rollups.js';
 
 export interface CheckStore {
@@ -234,8 +234,8 @@ export interface MetricsStore {
   serviceKeys(): Promise<string[]>;
   /** `open` counts incidents in one of `openStatuses`. */
   incidentTotals(openStatuses: readonly string[]): Promise<IncidentTotals>;
-  /** Over every incident that has `until` set, seconds from detection to it. */
-  durationHistograms(until: 'acknowledged_at' | 'resolved_at', boundsSeconds: readonly number[]): Promise<DurationHistogramRow[]>;
+  /** Every incident not canceled, as the incident report reads it (the figures are measured on each one's own clock). */
+  measuredIncidents(): Promise<ReportIncident[]>;
 }
 
 /** A probing process, at one probe location (its SIGAP_INSTANCE). */

@@ -9,7 +9,6 @@ import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.
 import { parseCsv } from '../helpers/csv.js';
 
 const MIN = 60_000;
-const HOUR = 60 * MIN;
 const wib = (local: string) => new Date(`${local.replace(' ', 'T')}:00+07:00`);
 const YAML = INCIDENT_TEST_YAML.replace(
   '    impact: medium\n',
@@ -128,7 +127,7 @@ describe.each(testDatabaseKinds())('reports through the API on $name', (kind) =>
     expect(one.json.days.map((d: { service: string }) => d.service)).toEqual(['skm']);
   });
 
-  it('answers the same availability as a CSV file a spreadsheet opens', async () => {
+  it('answers the same availability as a CSV file an Indonesian spreadsheet opens: ; between fields, percent with a decimal comma, minutes', async () => {
     const res = await raw('/api/reports/availability?from=2026-12-01&to=2026-12-03&format=csv', {
       cookie: '',
       authorization: `Bearer ${(await sigap.accounts.createToken((await sigap.db.stores.accounts.findUserByUsername('head'))!, 'csv')).token}`,
@@ -138,95 +137,156 @@ describe.each(testDatabaseKinds())('reports through the API on $name', (kind) =>
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="sigap-availability-2026-12-01-to-2026-12-03.csv"');
     const text = Buffer.from(await res.arrayBuffer()).toString('utf8');
     expect(text.charCodeAt(0)).toBe(0xfeff);
-    expect(parseCsv(text.slice(1))).toEqual([
-      ['day', 'service', 'availability', 'observed_seconds', 'up_seconds', 'down_seconds', 'degraded_seconds', 'maintenance_seconds', 'unknown_seconds'],
+    expect(text.split('\r\n')[2]).toBe('2026-12-01;skm;75,41;61;46;15;0;0;0');
+    expect(parseCsv(text.slice(1), ';')).toEqual([
+      [
+        'Tanggal',
+        'Layanan',
+        'Ketersediaan (%)',
+        'Waktu terpantau (menit)',
+        'Waktu normal (menit)',
+        'Waktu gangguan (menit)',
+        'Waktu menurun (menit)',
+        'Waktu pemeliharaan (menit)',
+        'Waktu tanpa data (menit)',
+      ],
       ['2026-12-01', 'pengaduan', '', '0', '0', '0', '0', '0', '0'],
-      ['2026-12-01', 'skm', '0.754098', '3660', '2760', '900', '0', '0', '0'],
+      ['2026-12-01', 'skm', '75,41', '61', '46', '15', '0', '0', '0'], // 46 of 61 minutes
       ['2026-12-02', 'pengaduan', '', '0', '0', '0', '0', '0', '0'],
       ['2026-12-02', 'skm', '', '0', '0', '0', '0', '0', '0'],
     ]);
   });
 
-  it('reports MTTA, mean time to restore and to resolve, SLA met and breaches per priority', async () => {
+  it('answers the CSV with commas and English headers on request (sep=, lang=en), a decimal dot', async () => {
+    const token = (await sigap.accounts.createToken((await sigap.db.stores.accounts.findUserByUsername('head'))!, 'csv-en')).token;
+    const res = await raw('/api/reports/availability?from=2026-12-01&to=2026-12-02&format=csv&sep=,&lang=en', { authorization: `Bearer ${token}` });
+    const rows = parseCsv((await res.text()).replace(/^\uFEFF/, ''));
+    expect(rows[0]!.slice(0, 4)).toEqual(['Day', 'Service', 'Availability (%)', 'Observed (min)']);
+    expect(rows[2]).toEqual(['2026-12-01', 'skm', '75.41', '61', '46', '15', '0', '0', '0']);
+  });
+
+  it('reports MTTA, mean time to restore and to resolve, SLA met by each incident’s due times and breaches per priority', async () => {
     const { status, json } = await manager.call('GET', '/api/reports/incidents?from=2026-12-01&to=2026-12-02');
     expect(status).toBe(200);
     expect(json.incidents.map((i: { ref: string }) => i.ref)).toEqual([refs.a, refs.b, refs.c, refs.d]);
     expect(json.byPriority.P1).toEqual({
       count: 2,
+      clock: '24x7',
       mttaMs: 20 * MIN, // (10 + 30) / 2
       mttRestoreMs: null, // incidents logged by hand have no restoration time
       mttResolveMs: 80 * MIN, // (60 + 100) / 2: B was resolved again at 13:40 after its reopening
-      responseTargetMs: 15 * MIN,
-      resolveTargetMs: 4 * HOUR,
+      wall: { mttaMs: 20 * MIN, mttRestoreMs: null, mttResolveMs: 80 * MIN }, // 24x7: wall time is the clock
+      response: { met: 1, breached: 1, running: 0 }, // B acknowledged after 30 minutes, due after 15
+      resolution: { met: 2, breached: 0, running: 0 },
+      finished: 2,
       slaMet: 1,
       slaMetRatio: 0.5,
       breaches: { response: 1, resolution: 0 },
     });
-    // C is still open; the canceled D counts nowhere
-    expect(json.byPriority.P3).toMatchObject({ count: 1, mttaMs: 20 * MIN, mttResolveMs: null, slaMet: 0, slaMetRatio: null, breaches: { response: 0, resolution: 0 } });
+    // C is still open, within its resolution target; the canceled D counts nowhere
+    expect(json.byPriority.P3).toMatchObject({
+      count: 1,
+      clock: 'business',
+      mttaMs: 20 * MIN,
+      mttResolveMs: null,
+      response: { met: 1, breached: 0, running: 0 },
+      resolution: { met: 0, breached: 0, running: 1 },
+      slaMet: 0,
+      slaMetRatio: null,
+      breaches: { response: 0, resolution: 0 },
+    });
     expect(json.byPriority.P2).toMatchObject({ count: 0, mttaMs: null, slaMetRatio: null });
     expect(json).toMatchObject({ byCategory: { application: 3 }, bySource: { manual: 3 }, canceled: 1, reopenRate: 0.5, topRecurring: [], knownErrorsAdded: 0 });
     expect(json.definitions.mttaMs).toContain('acknowledgedAt');
     expect(json.incidents[1]).toMatchObject({
       priority: 'P1',
       timeToAcknowledgeMs: 30 * MIN,
-      timeToResolveMs: 100 * MIN,
+      responseDueAt: wib('2026-12-01 12:15').toISOString(),
+      response: 'breached',
       responseBreached: true,
       reopenCount: 1,
       status: 'resolved',
     });
   });
 
-  it('answers the incident rows as CSV', async () => {
+  it('answers the incident rows as CSV: Indonesian headers, times in WIB with the zone, whole minutes', async () => {
     const { json } = await manager.call('GET', '/api/reports/incidents?from=2026-12-01&to=2026-12-02');
     const token = (await sigap.accounts.createToken((await sigap.db.stores.accounts.findUserByUsername('desk1'))!, 'csv')).token;
     const res = await raw('/api/reports/incidents?from=2026-12-01&to=2026-12-02&format=csv', { authorization: `Bearer ${token}` });
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="sigap-incidents-2026-12-01-to-2026-12-02.csv"');
-    const rows = parseCsv((await res.text()).replace(/^\uFEFF/, ''));
+    const rows = parseCsv((await res.text()).replace(/^\uFEFF/, ''), ';');
     expect(rows[0]).toEqual([
-      'ref',
-      'service',
-      'priority',
-      'category',
-      'source',
-      'status',
-      'detected_at',
-      'acknowledged_at',
-      'service_restored_at',
-      'resolved_at',
-      'closed_at',
-      'time_to_acknowledge_seconds',
-      'time_to_restore_seconds',
-      'time_to_resolve_seconds',
-      'response_breached',
-      'resolution_breached',
-      'reopen_count',
+      'Nomor',
+      'Layanan',
+      'Prioritas',
+      'Kategori',
+      'Sumber',
+      'Status',
+      'Jam SLA',
+      'Terdeteksi',
+      'Ditanggapi',
+      'Layanan pulih',
+      'Diselesaikan',
+      'Ditutup',
+      'Batas tanggap',
+      'Batas penyelesaian',
+      'Waktu tanggap (menit, jam SLA)',
+      'Waktu pemulihan (menit, jam SLA)',
+      'Waktu penyelesaian (menit, jam SLA, tanpa jeda)',
+      'Waktu tanggap (menit, waktu kalender)',
+      'Waktu pemulihan (menit, waktu kalender)',
+      'Waktu penyelesaian (menit, waktu kalender)',
+      'Target tanggap',
+      'Target penyelesaian',
+      'Dibuka kembali',
     ]);
     expect(rows.slice(1).map((r) => r[0])).toEqual(json.incidents.map((i: { ref: string }) => i.ref));
-    expect(rows[2]).toEqual([
-      refs.b,
+    expect(rows[1]).toEqual([
+      refs.a,
       'pengaduan',
       'P1',
       'application',
       'manual',
-      'resolved',
-      '2026-12-01T05:00:00.000Z',
-      '2026-12-01T05:30:00.000Z',
+      'Diselesaikan',
+      '24 jam',
+      '2026-12-01 10:00 WIB',
+      '2026-12-01 10:10 WIB',
       '',
-      '2026-12-01T06:40:00.000Z',
+      '2026-12-01 11:00 WIB',
       '',
-      '1800',
+      '2026-12-01 10:15 WIB',
+      '2026-12-01 14:00 WIB',
+      '10',
       '',
-      '6000',
-      'true',
-      'false',
-      '1',
+      '60',
+      '10',
+      '',
+      '60',
+      'terpenuhi',
+      'terpenuhi',
+      '0',
     ]);
+  });
+
+  it('reads the current month up to now when from and to are left out', async () => {
+    const { status, json } = await manager.call('GET', '/api/reports/incidents');
+    expect(status).toBe(200);
+    expect(json.from).toBe(wib('2026-12-01 00:00').toISOString());
+    expect(json.to).toBe(wib('2026-12-02 12:00').toISOString());
+    expect(json.incidents.map((i: { ref: string }) => i.ref)).toEqual([refs.a, refs.b, refs.c, refs.d, refs.e]);
+    const availability = await manager.call('GET', '/api/reports/availability?service=skm');
+    expect(availability.json).toMatchObject({ from: json.from, to: json.to });
+    const token = (await sigap.accounts.createToken((await sigap.db.stores.accounts.findUserByUsername('head'))!, 'csv-default')).token;
+    const csv = await raw('/api/reports/incidents?format=csv', { authorization: `Bearer ${token}` });
+    expect(csv.headers.get('content-disposition')).toBe('attachment; filename="sigap-incidents-2026-12-01-to-2026-12-02.csv"');
   });
 
   it.each([
     ['a month 13', 'from=2026-13-01&to=2026-12-02', 'from'],
-    ['a missing to', 'from=2026-12-01', 'to'],
+    ['a from after today (to defaults to now)', 'from=2026-12-03', 'from'],
+    ['a to before the current month (from defaults to its first day)', 'to=2026-11-15', 'to'],
+    ['a separator other than ; or ,', 'from=2026-12-01&to=2026-12-02&format=csv&sep=%7C', 'sep'],
+    ['a CSV language other than id or en', 'from=2026-12-01&to=2026-12-02&format=csv&lang=fr', 'lang'],
     ['to before from', 'from=2026-12-02&to=2026-12-01', 'to'],
     ['more than 400 days', 'from=2025-01-01&to=2026-12-01', 'to'],
     ['an unknown format', 'from=2026-12-01&to=2026-12-02&format=xlsx', 'format'],

@@ -1,6 +1,6 @@
 // Reading back the CSV Sigap writes, as a spreadsheet would (RFC 4180): quoted fields may hold
-// commas, doubled quotes and line breaks; rows end with CRLF.
-export function parseCsv(text: string): string[][] {
+// the separator, doubled quotes and line breaks; rows end with CRLF.
+export function parseCsv(text: string, sep: ',' | ';' = ','): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let field = '';
@@ -14,7 +14,7 @@ export function parseCsv(text: string): string[][] {
       } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') {
+    else if (c === sep) {
       row.push(field);
       field = '';
     } else if (c === '\r' && text[i + 1] === '\n') {

@@ -17,6 +17,7 @@ function figures(services: number): ReportFigures {
     priorities: (['P1', 'P2', 'P3', 'P4', 'P5'] as const).map((priority) => ({
       priority,
       incidents: 2,
+      clock: priority === 'P1' || priority === 'P2' ? '24 jam' : 'jam kerja',
       mtta: '12 menit',
       mttRestore: '1 jam 5 menit',
       mttResolve: '3 jam',
