@@ -11,6 +11,7 @@ import { KnexCheckStore } from './check-store.js';
 import { KnexIncidentStore } from './incident-store.js';
 import { KnexKnownErrorStore } from './known-error-store.js';
 import { KnexLeaseStore } from './lease-store.js';
+import { KnexOutageStore } from './outage-store.js';
 import { KnexMaintenanceStore } from './maintenance-store.js';
 import { KnexMetricsStore } from './metrics-store.js';
 import { KnexReportStore } from './report-store.js';
@@ -141,6 +142,7 @@ function storesFor(db: Knex, dialect: Dialect): Stores {
     reports: translating(new KnexReportStore(db)),
     metrics: translating(new KnexMetricsStore(db)),
     leases: translating(new KnexLeaseStore(db)),
+    outages: translating(new KnexOutageStore(db)),
   };
 }
 
