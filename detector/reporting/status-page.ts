@@ -224,7 +224,10 @@ export class StatusPageService {
     const open = await db.stores.incidents.list({ openOnly: true }, OPEN_LIMIT, null);
 
     const ratios = new Map(daily.map((d) => [`${d.service}/${d.day}`, d.figures.ratio]));
-    const incidents = publicIncidents([...open.items, ...recent.incidents], new Map(services.map((s) => [s.key, s.name])), now);
+    // What is ongoing comes from the live open list only: the cached report may still hold an
+    // incident as open that has since been resolved, and would make its service look disrupted.
+    const finished = recent.incidents.filter((i) => i.status === 'resolved' || i.status === 'closed');
+    const incidents = publicIncidents([...open.items, ...finished], new Map(services.map((s) => [s.key, s.name])), now);
     const statuses = services.map((service): ServiceStatus => {
       const own = checks.flatMap((check) => {
         const cfg = check.serviceId === service.id ? catalog.check(check.key) : undefined;
