@@ -3,6 +3,7 @@
 // confirmed keeps 100 % availability with its probe success below; a confirmed failure counts from
 // its first failed probe to the restoration the incident records, survives raw-result pruning, and
 // a down → degraded change splits it.
+import knexFactory from 'knex';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../config.js';
@@ -48,6 +49,12 @@ describe.each(testDatabaseKinds())('confirmed outages through the detector on $n
   const availability = () =>
     new AvailabilityService({ db, checks: () => checks, timezone: 'Asia/Jakarta', calendar: config.calendar, options: config.availability, clock: () => now });
 
+  const makeDetector = () => {
+    const lookup = fixedCheckLookup(config.services);
+    const incidents = createIncidentServices({ db, checks: lookup, policy: config.policy, calendar: config.calendar, clock: () => now });
+    return new Detector({ db, incidents: incidents.probes, flapping: config.policy.flapping, checks: lookup, instance: 'test', logger: pino({ level: 'silent' }) });
+  };
+
   async function feed(checkKey: string, minute: number, status: ProbeStatus) {
     now = at(minute);
     await detector.handleResult({ checkKey, startedAt: at(minute), durationMs: 5, status, failureKind: status === 'up' ? null : 'connect', timings: {}, evidence: {} });
@@ -63,9 +70,7 @@ describe.each(testDatabaseKinds())('confirmed outages through the detector on $n
     db = openDatabase(testDb.url);
     await db.migrate();
     await db.stores.checks.syncConfig(config.services, at(-60));
-    const lookup = fixedCheckLookup(config.services);
-    const incidents = createIncidentServices({ db, checks: lookup, policy: config.policy, calendar: config.calendar, clock: () => now });
-    detector = new Detector({ db, incidents: incidents.probes, flapping: config.policy.flapping, checks: lookup, instance: 'test', logger: pino({ level: 'silent' }) });
+    detector = makeDetector();
 
     // Three hours, one probe a minute. flaky-web fails every third probe: a single failure, never
     // two in a row, so never confirmed (failureThreshold 2).
@@ -142,5 +147,29 @@ describe.each(testDatabaseKinds())('confirmed outages through the detector on $n
     expect(intervals.map((i) => i.check)).toEqual(['skm-form', 'skm-form']);
     // The rolled-up hours hold probe-level time; the outages give the same confirmed time as before.
     expect(await availability().forServices(at(0), at(180))).toEqual(before);
+  });
+
+  // Last: it takes the table away and migrates again, as a database from before it would be.
+  it('starts, on migrating a database from before, the outage of a check failing at that moment', async () => {
+    for (let minute = 480; minute < 483; minute++) await feed('skm-form', minute, 'down'); // failing from 480
+    const raw = testDb.url.startsWith('sqlite:')
+      ? knexFactory({ client: 'better-sqlite3', connection: { filename: testDb.url.slice(7) }, useNullAsDefault: true })
+      : knexFactory({ client: 'pg', connection: testDb.url });
+    try {
+      await raw.schema.dropTable('check_outages');
+      await raw('knex_migrations').where('name', '20261203000200_create_check_outages').del();
+    } finally {
+      await raw.destroy();
+    }
+    await db.close();
+    db = openDatabase(testDb.url);
+    expect(await db.migrate()).toEqual(['20261203000200_create_check_outages']);
+    detector = makeDetector();
+    expect(await outagesOf('skm-form')).toEqual([['down', at(480).getTime(), null]]);
+    expect(await outagesOf('flaky-web')).toEqual([]);
+    // and the detector ends it at the restoration, as if it had recorded it from the start
+    await feed('skm-form', 490, 'up');
+    await feed('skm-form', 491, 'up');
+    expect(await outagesOf('skm-form')).toEqual([['down', at(480).getTime(), at(490).getTime()]]);
   });
 });
