@@ -167,16 +167,22 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     responses: { 201: 'what was recorded' },
   },
   { method: 'get', path: '/api/known-errors', summary: 'Known errors', callers: ANYONE, query: knownErrorQuery, responses: jsonOk('{items: [knownError…]}') },
-  { method: 'get', path: '/api/services', summary: 'Services and checks with current state and availability', callers: ANYONE, responses: jsonOk('{items: [service…]}') },
+  {
+    method: 'get',
+    path: '/api/services',
+    summary: 'Services and checks with current state, availability (confirmed outages) and probe success (probe level)',
+    callers: ANYONE,
+    responses: jsonOk('{items: [service…]}'),
+  },
   {
     method: 'get',
     path: '/api/reports/availability',
-    summary: 'Availability per service per office day, with the raw down and degraded intervals',
-    description: `Days are YYYY-MM-DD in the office time zone, to exclusive, at most 400 days; from defaults to the first day of the current month, to to now. Time-weighted: availability = available ÷ (up + degraded + down), degraded counted as configured (availability.degraded); maintenance and unknown time excluded and reported. format=csv: one row per service per day for spreadsheets (UTF-8 with BOM): sep=; (default) or sep=, between fields, lang=id (default: Indonesian headers, decimal comma) or lang=en, availability in percent, durations in whole minutes.`,
+    summary: 'Availability and probe success per service per office day, with the confirmed outages',
+    description: `Days are YYYY-MM-DD in the office time zone, to exclusive, at most 400 days; from defaults to the first day of the current month, to to now. Time-weighted: availability = available ÷ (up + degraded + down), down and degraded time being confirmed outage time (first failed probe of a confirmed failure → restoration); probeSuccess is the same ratio over probe-level time, confirmed or not; degraded counted as configured (availability.degraded); maintenance and unknown time excluded and reported. downIntervals are the confirmed outages, maintenance cut out. format=csv: one row per service per day for spreadsheets (UTF-8 with BOM): sep=; (default) or sep=, between fields, lang=id (default: Indonesian headers, decimal comma) or lang=en, availability and probe success in percent, durations in whole minutes.`,
     callers: REPORT_READERS,
     query: availabilityReportQuery,
     responses: jsonOk(
-      '{from, to, timezone, degradedCountsAs, businessHoursOnly, days: [{day, service, observedMs, upMs, downMs, degradedMs, maintenanceMs, unknownMs, availability}], downIntervals: [{service, check, from, to, kind}]} or text/csv',
+      '{from, to, timezone, degradedCountsAs, businessHoursOnly, days: [{day, service, observedMs, upMs, downMs, degradedMs, maintenanceMs, unknownMs, availability, probeDownMs, probeDegradedMs, probeSuccess}], downIntervals: [{service, check, from, to, kind}]} or text/csv',
     ),
   },
   {

@@ -12,6 +12,9 @@ const dayJson = ({ day: d, service, figures: f }: DailyAvailability) => ({
   maintenanceMs: f.maintenanceMs,
   unknownMs: f.unknownMs,
   availability: f.ratio,
+  probeDownMs: f.probeDownMs,
+  probeDegradedMs: f.probeDegradedMs,
+  probeSuccess: f.probeSuccess,
 });
 
 export function availabilityReportJson(

@@ -115,6 +115,7 @@ export function reportView(input: MonthlyReport, lang: Language, dateTime: (d: D
       name: s.name,
       percent: formatPercent(figures?.ratio ?? null, lang),
       cls: ratioClass(figures?.ratio ?? null),
+      probeSuccess: formatPercent(figures?.probeSuccess ?? null, lang),
       down: duration(figures ? figures.downMs : null, lang),
       degraded: duration(figures ? figures.degradedMs : null, lang),
       maintenance: duration(figures ? figures.maintenanceMs : null, lang),

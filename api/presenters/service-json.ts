@@ -1,14 +1,16 @@
-// GET /api/services: each service with its state and availability, and its checks with theirs.
+// GET /api/services: each service with its state, availability (confirmed outages, the SLA
+// figure) and probe success (probe level), and its checks with theirs.
 import type { ServiceOverview } from '../../detector/reporting/service-overview.js';
 
-export function serviceJson({ service, state, checks, availability }: ServiceOverview) {
+export function serviceJson({ service, state, checks, availability, probeSuccess }: ServiceOverview) {
   return {
     key: service.key,
     name: service.name,
     impact: service.impact,
     state,
     availability,
-    checks: checks.map(({ check, availability: checkAvailability }) => ({
+    probeSuccess,
+    checks: checks.map(({ check, availability: checkAvailability, probeSuccess: checkProbeSuccess }) => ({
       key: check.key,
       type: check.type,
       target: check.target,
@@ -18,6 +20,7 @@ export function serviceJson({ service, state, checks, availability }: ServiceOve
       lastResultAt: check.lastResultAt?.toISOString() ?? null,
       lastStateChangeAt: check.lastStateChangeAt?.toISOString() ?? null,
       availability: checkAvailability,
+      probeSuccess: checkProbeSuccess,
     })),
   };
 }

@@ -14,15 +14,17 @@ const percent = (ratio: number | null) => (ratio === null ? '—' : `${(ratio * 
 export function servicesView(overview: ServiceOverview[], listings: CheckListing[], recent: { days: string[]; daily: readonly DailyAvailability[] }, fmt: Formatters) {
   const checks = listings.map(checkJson);
   const availabilityOf = new Map(overview.flatMap((s) => s.checks.map((c) => [c.check.key, c.availability] as const)));
+  const probeSuccessOf = new Map(overview.flatMap((s) => s.checks.map((c) => [c.check.key, c.probeSuccess] as const)));
   return {
     title: 'Layanan',
-    services: overview.map(({ service, state, availability }) => ({
+    services: overview.map(({ service, state, availability, probeSuccess }) => ({
       key: service.key,
       name: service.name,
       impact: service.impact,
       state,
       stateClass: `state-${state}`,
       availability: { day: percent(availability['24h']), week: percent(availability['7d']), month: percent(availability['30d']) },
+      probeSuccess: { day: percent(probeSuccess['24h']), week: percent(probeSuccess['7d']), month: percent(probeSuccess['30d']) },
       checks: checks
         .filter((c) => c.service === service.key)
         .map((c) => ({
@@ -31,6 +33,7 @@ export function servicesView(overview: ServiceOverview[], listings: CheckListing
           fromFile: c.source === 'file',
           lastResultAt: fmt.dateTime(c.lastResultAt ? new Date(c.lastResultAt) : null),
           availabilityDay: percent(availabilityOf.get(c.key)?.['24h'] ?? null),
+          probeSuccessDay: percent(probeSuccessOf.get(c.key)?.['24h'] ?? null),
           yaml: c.definition ? stringify(c.definition) : null,
         })),
       chart: availabilityChart(recent.days, new Map(recent.daily.filter((d) => d.service === service.key).map((d) => [d.day, d.figures.ratio])), fmt.lang),

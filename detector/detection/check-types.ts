@@ -72,3 +72,17 @@ export interface StoredResult {
   evidence: ProbeEvidence | null;
   instance: string;
 }
+
+export type OutageKind = 'down' | 'degraded';
+
+/**
+ * A confirmed outage of a check: from the first failed probe of the failure that was confirmed to
+ * the restoration the detector recorded (null while it lasts). A change between down and degraded
+ * without recovery ends one and starts the next at that result.
+ */
+export interface Outage {
+  checkId: number;
+  kind: OutageKind;
+  startedAt: Date;
+  endedAt: Date | null;
+}

@@ -1,10 +1,11 @@
 // Turns probe results into incidents: a batch of results, their effect on the checks' streaks and
 // any incident they open or restore are written in one transaction, so a crash never leaves half.
-// The one writer of check state: streaks, location streaks and the confirmed up ↔ down changes
-// that flapping counts; what a confirmed change means for the check's incident is ProbeIncidents'.
+// The one writer of check state: streaks, location streaks, the confirmed up ↔ down changes
+// that flapping counts and the confirmed outages that availability counts; what a confirmed
+// change means for the check's incident is ProbeIncidents'.
 import type { Logger } from 'pino';
-import type { ProbeResult } from '../../probes/probe-types.js';
-import type { CheckRecord, CheckStatePatch } from './check-types.js';
+import type { ProbeResult, ProbeStatus } from '../../probes/probe-types.js';
+import type { CheckRecord, CheckStatePatch, OutageKind } from './check-types.js';
 import type { CheckLookup } from './check-catalog.js';
 import { DuplicateError } from '../errors.js';
 import type { FlapSignal, ProbeIncidents } from '../incidents/probe-incidents.js';
@@ -109,6 +110,7 @@ export class Detector {
   ): Promise<{ verdict: DetectorVerdict; next: CheckStatePatch & { recentChanges: Date[] } }> {
     const { next, outcome, since, firstConfirmation, awaitingConfirmation } = this.judge(check, result, locations);
     const { incidents, logger, flapping } = this.deps;
+    await recordOutage(stores, check, next.state, outcome === 'recovery_confirmed' ? since : result.startedAt, since);
     // The check's confirmed up ↔ down changes inside the flapping window, as they are after this result.
     let changes = check.recentChanges;
     if (outcome === 'failure_confirmed' && (await this.deps.maintenance?.covers(stores, { checkKey: check.key, serviceKey: check.serviceKey }, result.startedAt))) {
@@ -172,6 +174,22 @@ export class Detector {
     locations.set(check.key, updated);
     return judgeByQuorum(check, updated, location, result, policy);
   }
+}
+
+const isFailing = (state: ProbeStatus): state is OutageKind => state === 'down' || state === 'degraded';
+
+/**
+ * Keep the check's confirmed outages in step with its state, in the transaction of the change: a
+ * confirmed failure starts one at the first failed probe of its streak (`since`), a confirmed
+ * recovery ends it at the restoration (`since` of the recovery, as the incident's
+ * serviceRestoredAt), and a change between down and degraded ends one and starts the next at the
+ * result that changed it (`at`).
+ */
+async function recordOutage(stores: Stores, check: CheckRecord, state: ProbeStatus, at: Date, since: Date): Promise<void> {
+  if (state === check.state) return;
+  const wasFailing = isFailing(check.state);
+  if (wasFailing) await stores.outages.close(check.id, at);
+  if (isFailing(state)) await stores.outages.open(check.id, state, wasFailing ? at : since);
 }
 
 /** The check's row as the batch leaves it; its recent changes only when they changed. */

@@ -1,8 +1,19 @@
 // Time-weighted availability (DESIGN §7), the one computation behind /api/services, the
-// reports, /metrics and the status page. Up, degraded (slow), down, maintenance and unknown time
-// are kept apart; availability = available ÷ (up + degraded + down), where degraded time is
-// available unless `availability.degraded: down`. Maintenance and unknown time are excluded and
-// reported. A service's figures are the sums of its checks'.
+// reports, /metrics and the status page. Two figures from one reading:
+//
+// - availability, the SLA figure: down and degraded time are CONFIRMED outage time — the
+//   `check_outages` the detector records, from the first failed probe of a failure that was
+//   confirmed (failureThreshold / location quorum) to the restoration it recorded. A failure a
+//   retry cleared is no outage. Degraded time is available unless `availability.degraded: down`,
+//   which then counts confirmed degraded time as down.
+// - probe success, for engineers: the same ratio over probe-level time (each result until the
+//   next), confirmed or not — what availability was before outages were recorded.
+//
+// Both are over observed time (up + degraded + down, as the probes covered it); maintenance and
+// unknown time are excluded and reported. Outage time is counted only where it was observed
+// (an outage through hours without results, Sigap stopped, is not observed) and never inside a
+// maintenance window. A service's figures are the sums of its checks' (observed time too, so a
+// service with one of two checks down for an hour of a day is 1 − 1/48 available that day).
 //
 // Where the figures come from, per check: hours the rollups have made final (before the check's
 // rollup progress) from `check_rollups_hourly` — or `_daily` for days whose hours retention has
@@ -13,8 +24,9 @@
 // business fraction of its span, so 07:00–08:00 with business hours from 07:30 counts half.
 import type { AvailabilityConfig, CheckConfig } from '../../config.js';
 import { businessTimeBetween, wallClock, type BusinessCalendar } from '../sla/business-calendar.js';
-import { maintenanceIntervals, type Interval, type MaintenanceWindow } from '../detection/maintenance.js';
-import { HOUR_MS, floorToHour, rollUpHours, zonedDayStart, zonedDaysCovering, type RollupBucket, type RollupSample } from './rollups.js';
+import { maintenanceIntervals, overlapMs, type Interval, type MaintenanceWindow } from '../detection/maintenance.js';
+import type { OutageKind } from '../detection/check-types.js';
+import { HOUR_MS, floorToHour, rollUpHours, zonedDayStart, zonedDaysCovering, type RollupBucket } from './rollups.js';
 import type { Database } from '../store/store-types.js';
 
 export type AvailabilityOptions = AvailabilityConfig;
@@ -24,13 +36,21 @@ export type AvailabilityCheck = Pick<CheckConfig, 'key' | 'intervalMs'>;
 export interface AvailabilityFigures {
   /** Up + degraded + down time: what the probes saw, maintenance and unknown time excluded. */
   observedMs: number;
+  /** Observed time outside confirmed outages. */
   upMs: number;
+  /** Observed time inside confirmed down outages. */
   downMs: number;
+  /** Observed time inside confirmed degraded outages. */
   degradedMs: number;
   maintenanceMs: number;
   unknownMs: number;
-  /** up ÷ (up + down [+ degraded when configured as down]); degraded counts as up by default; null when nothing was observed */
+  /** Availability, the SLA figure: (observed − down [− degraded when configured as down]) ÷ observed; null when nothing was observed. */
   ratio: number | null;
+  /** Probe-level down and degraded time (each failed result until the next result), confirmed or not. */
+  probeDownMs: number;
+  probeDegradedMs: number;
+  /** Probe success: the same ratio over probe-level time; null when nothing was observed. */
+  probeSuccess: number | null;
 }
 
 export interface DailyAvailability {
@@ -59,29 +79,35 @@ export interface AvailabilityDeps {
   clock: () => Date;
 }
 
-type Durations = Pick<RollupBucket, 'observedMs' | 'downMs' | 'degradedMs' | 'maintenanceMs' | 'unknownMs'>;
+/** downMs and degradedMs are probe-level (as the rollups count them); outage* are confirmed. */
+type Durations = Pick<RollupBucket, 'observedMs' | 'downMs' | 'degradedMs' | 'maintenanceMs' | 'unknownMs'> & { outageDownMs: number; outageDegradedMs: number };
 /** The durations of one span [start, end) of one check. */
 interface Piece extends Durations {
   start: number;
   end: number;
+}
+interface OutageSpan extends Interval {
+  kind: OutageKind;
 }
 interface StoredCheck extends AvailabilityCheck {
   id: number;
   serviceKey: string;
 }
 
-const FIELDS = ['observedMs', 'downMs', 'degradedMs', 'maintenanceMs', 'unknownMs'] as const;
-const ZERO: Durations = { observedMs: 0, downMs: 0, degradedMs: 0, maintenanceMs: 0, unknownMs: 0 };
+const FIELDS = ['observedMs', 'downMs', 'degradedMs', 'maintenanceMs', 'unknownMs', 'outageDownMs', 'outageDegradedMs'] as const;
+const ZERO: Durations = { observedMs: 0, downMs: 0, degradedMs: 0, maintenanceMs: 0, unknownMs: 0, outageDownMs: 0, outageDegradedMs: 0 };
 
-function piece(bucket: Durations, start: number, end: number, fraction = 1): Piece {
+type Counted = Omit<Durations, 'outageDownMs' | 'outageDegradedMs'> & Partial<Durations>;
+
+function piece(bucket: Counted, start: number, end: number, fraction = 1): Piece {
   const out: Piece = { start, end, ...ZERO };
-  for (const field of FIELDS) out[field] = bucket[field] * fraction;
+  for (const field of FIELDS) out[field] = (bucket[field] ?? 0) * fraction;
   return out;
 }
 
-function minus(a: Durations, b: Durations): Durations {
+function minus(a: Counted, b: Counted): Durations {
   const out = { ...ZERO };
-  for (const field of FIELDS) out[field] = a[field] - b[field];
+  for (const field of FIELDS) out[field] = (a[field] ?? 0) - (b[field] ?? 0);
   return out;
 }
 
@@ -89,11 +115,26 @@ function minus(a: Durations, b: Durations): Durations {
 export function figuresOf(d: Durations, degraded: AvailabilityOptions['degraded']): AvailabilityFigures {
   const round = (ms: number) => Math.round(ms);
   const observedMs = round(d.observedMs);
-  const downMs = round(d.downMs);
-  const degradedMs = round(d.degradedMs);
-  const upMs = Math.max(0, observedMs - downMs - degradedMs);
-  const available = degraded === 'up' ? upMs + degradedMs : upMs;
-  return { observedMs, upMs, downMs, degradedMs, maintenanceMs: round(d.maintenanceMs), unknownMs: round(d.unknownMs), ratio: observedMs > 0 ? available / observedMs : null };
+  const ratioOf = (downMs: number, degradedMs: number) => {
+    const upMs = Math.max(0, observedMs - downMs - degradedMs);
+    return observedMs > 0 ? (degraded === 'up' ? upMs + degradedMs : upMs) / observedMs : null;
+  };
+  const downMs = round(d.outageDownMs);
+  const degradedMs = round(d.outageDegradedMs);
+  const probeDownMs = round(d.downMs);
+  const probeDegradedMs = round(d.degradedMs);
+  return {
+    observedMs,
+    upMs: Math.max(0, observedMs - downMs - degradedMs),
+    downMs,
+    degradedMs,
+    maintenanceMs: round(d.maintenanceMs),
+    unknownMs: round(d.unknownMs),
+    ratio: ratioOf(downMs, degradedMs),
+    probeDownMs,
+    probeDegradedMs,
+    probeSuccess: ratioOf(probeDownMs, probeDegradedMs),
+  };
 }
 
 /** The local date YYYY-MM-DD of an instant. */
@@ -149,25 +190,31 @@ export class AvailabilityService {
   }
 
   /**
-   * The down and degraded spans in [from, to), maintenance cut out, as the rollups count them (a
-   * result covers until the next one, at most two intervals). From raw results, so only as far
-   * back as `retention.raw` keeps them.
+   * The confirmed outages in [from, to), maintenance cut out, by check then time; an ongoing one
+   * ends at `to` or now. Recorded by the detector, so they outlive raw-result retention.
    */
   async downIntervals(from: Date, to: Date, service?: string): Promise<DownInterval[]> {
     const end = Math.min(to.getTime(), this.deps.clock().getTime());
+    if (!(end > from.getTime())) return [];
     const windows = await this.deps.db.stores.maintenance.list();
-    const out: DownInterval[] = [];
-    for (const check of await this.storedChecks(service)) {
-      const failures = await this.deps.db.stores.rollups.listFailures(check.id, from, new Date(end));
-      const maintenance = this.maintenanceFor(windows, check, from.getTime(), end);
-      for (const span of coverage(failures, check.intervalMs, from.getTime(), end)) {
-        if (span.status !== 'down' && span.status !== 'degraded') continue;
-        for (const part of subtract(span, maintenance)) {
-          const last = out[out.length - 1];
-          if (last && last.check === check.key && last.kind === span.status && last.to.getTime() === part.start) last.to = new Date(part.end);
-          else out.push({ service: check.serviceKey, check: check.key, from: new Date(part.start), to: new Date(part.end), kind: span.status });
-        }
-      }
+    const checks = await this.storedChecks(service);
+    const outages = await this.outagesOf(checks, from.getTime(), end, windows);
+    return checks.flatMap((check) => {
+      const own = outages.get(check.id) ?? [];
+      return own.map((o) => ({ service: check.serviceKey, check: check.key, from: new Date(o.start), to: new Date(o.end), kind: o.kind }));
+    });
+  }
+
+  /** Each check's confirmed outages within [from, to), maintenance cut out, sorted by start. */
+  private async outagesOf(checks: readonly StoredCheck[], from: number, to: number, windows: readonly MaintenanceWindow[]): Promise<Map<number, OutageSpan[]>> {
+    const byId = new Map(checks.map((c) => [c.id, c]));
+    const out = new Map<number, OutageSpan[]>();
+    for (const outage of await this.deps.db.stores.outages.list([...byId.keys()], new Date(from), new Date(to))) {
+      const check = byId.get(outage.checkId)!;
+      const span = { start: Math.max(from, outage.startedAt.getTime()), end: Math.min(to, outage.endedAt?.getTime() ?? Infinity) };
+      if (!(span.end > span.start)) continue;
+      const parts = subtract(span, this.maintenanceFor(windows, check, span.start, span.end)).map((p) => ({ ...p, kind: outage.kind }));
+      out.set(check.id, [...(out.get(check.id) ?? []), ...parts]);
     }
     return out;
   }
@@ -192,6 +239,9 @@ export class AvailabilityService {
   private async piecesByCheck(from: Date, to: Date, service?: string): Promise<Array<[StoredCheck, Piece[]]>> {
     const windows = await this.deps.db.stores.maintenance.list();
     const out: Array<[StoredCheck, Piece[]]> = [];
+    const end = Math.min(to.getTime(), this.deps.clock().getTime());
+    const checks = await this.storedChecks(service);
+    const outages = end > from.getTime() ? await this.outagesOf(checks, from.getTime(), end, windows) : new Map<number, OutageSpan[]>();
     // Checks share their hours: each span's business fraction is worked out once per call.
     const fractions = new Map<string, number>();
     const businessPart = (p: Piece) => {
@@ -203,8 +253,8 @@ export class AvailabilityService {
       }
       return piece(p, p.start, p.end, fraction);
     };
-    for (const check of await this.storedChecks(service)) {
-      const pieces = await this.pieces(check, from.getTime(), Math.min(to.getTime(), this.deps.clock().getTime()), windows);
+    for (const check of checks) {
+      const pieces = withOutages(await this.pieces(check, from.getTime(), end, windows), outages.get(check.id) ?? []);
       out.push([check, this.deps.options.businessHoursOnly ? pieces.map(businessPart) : pieces]);
     }
     return out;
@@ -234,7 +284,7 @@ export class AvailabilityService {
     // Hours before the progress point are final in the rollups; from there on, raw results.
     const rawFrom = progress ? Math.min(Math.max(hourFrom, progress.rolledUpTo.getTime()), floorToHour(to)) : hourFrom;
     const out: Piece[] = [];
-    const clip = (bucket: Durations, start: number, end: number) => {
+    const clip = (bucket: Counted, start: number, end: number) => {
       const a = Math.max(start, from);
       const b = Math.min(end, to);
       if (b > a) out.push(piece(bucket, a, b, (b - a) / (end - start)));
@@ -295,19 +345,16 @@ function add(totals: Map<string, Durations>, key: string, pieces: readonly Durat
   for (const p of pieces) for (const field of FIELDS) total[field] += p[field];
 }
 
-/** Each result's covered span within [from, to): until the next result, at most two intervals (as rollUpHours counts it). */
-function coverage(
-  samples: ReadonlyArray<RollupSample & { nextStartedAt: Date | null }>,
-  intervalMs: number,
-  from: number,
-  to: number,
-): Array<Interval & { status: RollupSample['status'] }> {
-  return samples.flatMap((sample) => {
-    const start = sample.startedAt.getTime();
-    const next = sample.nextStartedAt?.getTime() ?? Infinity;
-    const span = { start: Math.max(start, from), end: Math.min(next, start + 2 * intervalMs, to), status: sample.status };
-    return span.end > span.start ? [span] : [];
-  });
+/** A piece's confirmed outage time: its overlap with the check's outages, at most its observed time. */
+function withOutages(pieces: Piece[], outages: readonly OutageSpan[]): Piece[] {
+  if (outages.length === 0) return pieces;
+  const down = outages.filter((o) => o.kind === 'down');
+  const degraded = outages.filter((o) => o.kind === 'degraded');
+  for (const p of pieces) {
+    p.outageDownMs = Math.min(overlapMs(down, p.start, p.end), p.observedMs);
+    p.outageDegradedMs = Math.min(overlapMs(degraded, p.start, p.end), p.observedMs - p.outageDownMs);
+  }
+  return pieces;
 }
 
 /** The parts of `span` outside the sorted, disjoint `holes`. */

@@ -30,15 +30,16 @@ export const METRIC_NAMES = [
   'sigap_incident_time_to_resolve_seconds',
   'sigap_sla_breaches_total',
   'sigap_availability_ratio',
+  'sigap_probe_success_ratio',
   'sigap_probe_lateness_seconds',
   'sigap_probe_queue_length',
   'sigap_results_buffered',
   'sigap_notification_outbox_backlog',
 ] as const;
 
-/** What the availability service answers (only the ratio is read). */
+/** What the availability service answers (only the two ratios are read). */
 export interface AvailabilitySource {
-  forServices(from: Date, to: Date): Promise<Map<string, { ratio: number | null }>>;
+  forServices(from: Date, to: Date): Promise<Map<string, { ratio: number | null; probeSuccess: number | null }>>;
 }
 
 /** The probing side's own health, when this process probes (SIGAP_ROLE all). */
@@ -130,7 +131,7 @@ interface Snapshot {
   totals: Awaited<ReturnType<MetricsStore['incidentTotals']>>;
   services: string[];
   incidents: ReportIncident[];
-  availability: Array<[window: string, ratios: Map<string, { ratio: number | null }>]>;
+  availability: Array<[window: string, ratios: Map<string, { ratio: number | null; probeSuccess: number | null }>]>;
   backlog: number;
 }
 
@@ -177,7 +178,12 @@ export class SigapMetrics {
   );
   private readonly availabilityRatio = this.gauge(
     'sigap_availability_ratio',
-    'Time-weighted availability of the service over the window (maintenance and unknown time excluded).',
+    'Availability of the service over the window: confirmed outage time against observed time (maintenance and unknown time excluded).',
+    ['service', 'window'],
+  );
+  private readonly probeSuccessRatio = this.gauge(
+    'sigap_probe_success_ratio',
+    'Probe success of the service over the window: probe-level failures, confirmed or not, against observed time (maintenance and unknown time excluded).',
     ['service', 'window'],
   );
   private readonly outboxBacklog = this.gauge('sigap_notification_outbox_backlog', 'Notifications not delivered yet.', []);
@@ -257,7 +263,10 @@ export class SigapMetrics {
     this.toResolve.set(histogramValues(this.toResolve.name, histogramRows(measured.map(({ i, m }) => [i.priority, m.timeToResolveMs]))));
 
     for (const [window, ratios] of s.availability) {
-      for (const [service, { ratio }] of ratios) if (ratio !== null) this.availabilityRatio.set({ service, window }, ratio);
+      for (const [service, { ratio, probeSuccess }] of ratios) {
+        if (ratio !== null) this.availabilityRatio.set({ service, window }, ratio);
+        if (probeSuccess !== null) this.probeSuccessRatio.set({ service, window }, probeSuccess);
+      }
     }
 
     this.outboxBacklog.set(s.backlog);

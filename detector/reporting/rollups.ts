@@ -5,8 +5,9 @@
 //
 // `observedMs` is the time covered by up, degraded or down results: unknown time (the probing
 // host was offline) and maintenance time are excluded and reported separately, so
-// availability = 1 − downMs / observedMs. `downMs` is probe-level down time: it includes
-// unconfirmed failures (those a retry cleared); the incident record keeps confirmed outages.
+// probe success = 1 − downMs / observedMs. `downMs` is probe-level down time: it includes
+// unconfirmed failures (those a retry cleared). Availability, the SLA figure, counts the
+// confirmed outages the detector records (`check_outages`) over the same observed time.
 import type { ProbeStatus } from '../../probes/probe-types.js';
 import { overlapMs, type Interval } from '../detection/maintenance.js';
 import { wallClock, wallClockToInstant } from '../sla/business-calendar.js';

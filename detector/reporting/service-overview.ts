@@ -1,6 +1,6 @@
-// Services and their checks with current state and availability over 24h, 7d and 30d, as the
-// AvailabilityService computes it (time-weighted from rollups and raw results), so /api/services,
-// the /services page, /metrics and the reports agree.
+// Services and their checks with current state, availability (confirmed outages) and probe
+// success (probe level) over 24h, 7d and 30d, as the AvailabilityService computes them, so
+// /api/services, the /services page, /metrics and the reports agree.
 import type { AvailabilityService, DailyAvailability } from './availability.js';
 import { officeDay } from './availability.js';
 import { officeDayStart } from '../sla/business-calendar.js';
@@ -10,16 +10,20 @@ import type { Database } from '../store/store-types.js';
 export const AVAILABILITY_WINDOWS = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 } as const;
 export type AvailabilityWindow = keyof typeof AVAILABILITY_WINDOWS;
 
+export type WindowRatios = Record<AvailabilityWindow, number | null>;
+
 export interface CheckOverview {
   check: CheckRecord;
-  availability: Record<AvailabilityWindow, number | null>;
+  availability: WindowRatios;
+  probeSuccess: WindowRatios;
 }
 
 export interface ServiceOverview {
   service: ServiceRecord;
   state: CheckRecord['state'];
   checks: CheckOverview[];
-  availability: Record<AvailabilityWindow, number | null>;
+  availability: WindowRatios;
+  probeSuccess: WindowRatios;
 }
 
 const SEVERITY: Record<CheckRecord['state'], number> = { up: 0, unknown: 1, degraded: 2, down: 3 };
@@ -42,16 +46,18 @@ export class ServiceOverviewService {
     const [services, checks] = [await db.stores.checks.listServices(), await db.stores.checks.listChecks()];
     const windows = Object.entries(AVAILABILITY_WINDOWS) as Array<[AvailabilityWindow, number]>;
     const figures = await Promise.all(windows.map(([, ms]) => availability.forServicesAndChecks(new Date(now.getTime() - ms), now)));
-    const ratios = (pick: (f: (typeof figures)[number]) => Map<string, { ratio: number | null }>, key: string) =>
-      Object.fromEntries(windows.map(([window], i) => [window, pick(figures[i]!).get(key)?.ratio ?? null])) as Record<AvailabilityWindow, number | null>;
+    type Figures = Map<string, { ratio: number | null; probeSuccess: number | null }>;
+    const ratios = (pick: (f: (typeof figures)[number]) => Figures, key: string, field: 'ratio' | 'probeSuccess') =>
+      Object.fromEntries(windows.map(([window], i) => [window, pick(figures[i]!).get(key)?.[field] ?? null])) as WindowRatios;
     return services.map((service) => {
       const own = checks.filter((c) => c.serviceId === service.id);
       const state = own.reduce<CheckRecord['state']>((worst, c) => (SEVERITY[c.state] > SEVERITY[worst] ? c.state : worst), own.length ? 'up' : 'unknown');
       return {
         service,
         state,
-        checks: own.map((check) => ({ check, availability: ratios((f) => f.checks, check.key) })),
-        availability: ratios((f) => f.services, service.key),
+        checks: own.map((check) => ({ check, availability: ratios((f) => f.checks, check.key, 'ratio'), probeSuccess: ratios((f) => f.checks, check.key, 'probeSuccess') })),
+        availability: ratios((f) => f.services, service.key, 'ratio'),
+        probeSuccess: ratios((f) => f.services, service.key, 'probeSuccess'),
       };
     });
   }

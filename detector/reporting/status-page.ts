@@ -1,7 +1,12 @@
-// What the public status page (/status, /status.json) shows: each service's state from its checks,
-// 90 daily bars, and incidents told in public-safe facts. Citizens read this page, so an incident
-// is only ever its service, a generic category, a state and two times: never its title,
-// description, notes, people, evidence, check targets or ref.
+// What the public status page (/status, /status.json) shows: each service's one state, 90 daily
+// bars, and incidents told in public-safe facts. Citizens read this page, so an incident is only
+// ever its service, a generic category, a state and two times: never its title, description,
+// notes, people, evidence, check targets or ref.
+//
+// The page cannot contradict itself: each service's state is computed once here (publicState:
+// the worst of its checks' confirmed state, its ongoing incidents and maintenance), and the
+// headline (overallState), the service cards and the list of ongoing disruptions (every service
+// whose state is not operational, with its ongoing incidents) are all read from those states.
 import type { ProbeStatus } from '../../probes/probe-types.js';
 import type { CheckLookup } from '../detection/check-catalog.js';
 import { isInMaintenance } from '../detection/maintenance.js';
@@ -46,6 +51,36 @@ export function serviceState(checks: readonly CheckSnapshot[], now: Date): Servi
   if (states.includes('degraded')) return 'degraded';
   if (states.every((s) => s === 'unknown')) return 'unknown';
   return 'operational';
+}
+
+/** From least to most serious: a service's state is the worst of what each source says. */
+const SEVERITY: Record<ServiceState, number> = { operational: 0, unknown: 1, maintenance: 2, degraded: 3, partial_outage: 4, major_outage: 5 };
+
+export const worstState = (states: readonly ServiceState[]): ServiceState => states.reduce<ServiceState>((worst, s) => (SEVERITY[s] > SEVERITY[worst] ? s : worst), 'operational');
+
+/** What an incident not restored yet says of its service: a slow service is degraded, anything else a partial outage. */
+export function incidentState(incident: Pick<PublicIncident, 'category' | 'state'>): ServiceState {
+  if (incident.state !== 'investigating') return 'operational';
+  return incident.category === 'slow' ? 'degraded' : 'partial_outage';
+}
+
+/**
+ * A service's one state on the page: the worst of its checks' state (serviceState), its incidents
+ * that are not restored yet (incidentState) and a maintenance window over the whole service. A
+ * service without checks (known from reports and Alertmanager only) starts from operational.
+ */
+export function publicState(checks: ServiceState, incidents: ReadonlyArray<Pick<PublicIncident, 'category' | 'state'>>, serviceInMaintenance: boolean): ServiceState {
+  return worstState([checks, ...incidents.map(incidentState), ...(serviceInMaintenance ? (['maintenance'] as const) : [])]);
+}
+
+export type OverallState = 'operational' | 'disrupted' | 'maintenance' | 'unknown';
+
+/** The headline from the services' states: any disruption first, then maintenance, then unknown. */
+export function overallState(states: readonly ServiceState[]): OverallState {
+  const worst = worstState(states);
+  if (SEVERITY[worst] >= SEVERITY.degraded) return 'disrupted';
+  if (worst === 'maintenance') return 'maintenance';
+  return worst === 'unknown' ? 'unknown' : 'operational';
 }
 
 const DAY_MS = 86_400_000;
@@ -127,13 +162,21 @@ export function publicIncidents(facts: readonly IncidentFacts[], serviceNames: R
 export interface ServiceStatus {
   key: string;
   name: string;
+  /** The one state the headline, the card and the list of ongoing disruptions show (publicState). */
   state: ServiceState;
+  /** Availability (confirmed outages) over the 90 days. */
   uptime90d: number | null;
   days: Array<{ day: string; ratio: number | null }>;
+  /** Its incidents not resolved yet (investigating or restored), newest first. */
+  ongoing: PublicIncident[];
 }
 
 export interface StatusSnapshot {
+  overall: OverallState;
   services: ServiceStatus[];
+  /** The services in maintenance or disrupted (degraded or worse), in the page's order: the list of ongoing disruptions. */
+  disrupted: ServiceStatus[];
+  /** Open incidents and those resolved in the last 7 days, newest first. */
   incidents: PublicIncident[];
   generatedAt: Date;
 }
@@ -181,23 +224,39 @@ export class StatusPageService {
     const open = await db.stores.incidents.list({ openOnly: true }, OPEN_LIMIT, null);
 
     const ratios = new Map(daily.map((d) => [`${d.service}/${d.day}`, d.figures.ratio]));
+    // What is ongoing comes from the live open list only: the cached report may still hold an
+    // incident as open that has since been resolved, and would make its service look disrupted.
+    const finished = recent.incidents.filter((i) => i.status === 'resolved' || i.status === 'closed');
+    const incidents = publicIncidents([...open.items, ...finished], new Map(services.map((s) => [s.key, s.name])), now);
+    const statuses = services.map((service): ServiceStatus => {
+      const own = checks.flatMap((check) => {
+        const cfg = check.serviceId === service.id ? catalog.check(check.key) : undefined;
+        if (!cfg) return [];
+        const inMaintenance = isInMaintenance(windows, { checkKey: check.key, serviceKey: service.key }, now, timezone);
+        return [{ state: check.state, lastResultAt: check.lastResultAt, intervalMs: cfg.intervalMs, timeoutMs: cfg.timeoutMs, inMaintenance }];
+      });
+      const ongoing = incidents.filter((i) => i.service === service.key && i.state !== 'resolved');
+      // A window for the whole service (or every service), not for one of its checks.
+      const wholeService = isInMaintenance(
+        windows.filter((w) => w.checkKey === null),
+        { checkKey: '', serviceKey: service.key },
+        now,
+        timezone,
+      );
+      return {
+        key: service.key,
+        name: service.name,
+        state: publicState(own.length > 0 ? serviceState(own, now) : 'operational', ongoing, wholeService),
+        uptime90d: uptime.get(service.key)?.ratio ?? null,
+        days: days.map((day) => ({ day, ratio: ratios.get(`${service.key}/${day}`) ?? null })),
+        ongoing,
+      };
+    });
     return {
-      services: services.map((service) => {
-        const own = checks.flatMap((check) => {
-          const cfg = check.serviceId === service.id ? catalog.check(check.key) : undefined;
-          if (!cfg) return [];
-          const inMaintenance = isInMaintenance(windows, { checkKey: check.key, serviceKey: service.key }, now, timezone);
-          return [{ state: check.state, lastResultAt: check.lastResultAt, intervalMs: cfg.intervalMs, timeoutMs: cfg.timeoutMs, inMaintenance }];
-        });
-        return {
-          key: service.key,
-          name: service.name,
-          state: serviceState(own, now),
-          uptime90d: uptime.get(service.key)?.ratio ?? null,
-          days: days.map((day) => ({ day, ratio: ratios.get(`${service.key}/${day}`) ?? null })),
-        };
-      }),
-      incidents: publicIncidents([...open.items, ...recent.incidents], new Map(services.map((s) => [s.key, s.name])), now),
+      overall: overallState(statuses.map((s) => s.state)),
+      services: statuses,
+      disrupted: statuses.filter((s) => SEVERITY[s.state] >= SEVERITY.maintenance),
+      incidents,
       generatedAt: now,
     };
   }

@@ -11,6 +11,7 @@ import { KnexCheckStore } from './check-store.js';
 import { KnexIncidentStore } from './incident-store.js';
 import { KnexKnownErrorStore } from './known-error-store.js';
 import { KnexLeaseStore } from './lease-store.js';
+import { KnexOutageStore } from './outage-store.js';
 import { KnexMaintenanceStore } from './maintenance-store.js';
 import { KnexMetricsStore } from './metrics-store.js';
 import { KnexReportMailStore } from './report-mail-store.js';
@@ -143,6 +144,7 @@ function storesFor(db: Knex, dialect: Dialect): Stores {
     metrics: translating(new KnexMetricsStore(db)),
     leases: translating(new KnexLeaseStore(db)),
     reportMails: translating(new KnexReportMailStore(db)),
+    outages: translating(new KnexOutageStore(db)),
   };
 }
 

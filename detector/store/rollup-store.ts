@@ -132,22 +132,6 @@ export class KnexRollupStore implements RollupStore {
     return this.list('check_rollups_daily', checkId, from, to);
   }
 
-  async listFailures(checkId: number, from: Date, to: Date): Promise<Array<RollupSample & { nextStartedAt: Date | null }>> {
-    const before = (await this.db('check_results').where('check_id', checkId).where('started_at', '<', from.getTime()).max('started_at as at').first()) as
-      { at: number | string | null } | undefined;
-    // The next result's start is read by a window function over every result, before only the
-    // failures are kept: a month of results per check never crosses into JavaScript.
-    const all = this.db('check_results')
-      .where('check_id', checkId)
-      .where('started_at', '>=', before?.at === null || before?.at === undefined ? from.getTime() : Number(before.at))
-      .where('started_at', '<', to.getTime())
-      .select('started_at', 'duration_ms', 'status', this.db.raw('lead(started_at) over (order by started_at, id) as next_started_at'));
-    const rows = (await this.db.from(all.as('r')).whereIn('status', ['down', 'degraded']).orderBy('started_at').select('*')) as Array<
-      SampleRow & { next_started_at: number | string | null }
-    >;
-    return rows.map((r) => ({ ...toSample(r), nextStartedAt: toDate(r.next_started_at) }));
-  }
-
   async firstHourlyAt(checkId: number): Promise<Date | null> {
     const row = (await this.db('check_rollups_hourly').where('check_id', checkId).min('bucket_start as first').first()) as { first: number | string | null } | undefined;
     return toDate(row?.first ?? null);

@@ -3,7 +3,7 @@
 import type { CheckConfig, ServiceConfig } from '../../config.js';
 import type { ProbeResult } from '../../probes/probe-types.js';
 import type { ApiToken, ApiTokenListing, Session, User, UserAccount, UserRole } from '../accounts/account-types.js';
-import type { CheckRecord, CheckStatePatch, DashboardCheck, ServiceRecord, StoredResult } from '../detection/check-types.js';
+import type { CheckRecord, CheckStatePatch, DashboardCheck, Outage, OutageKind, ServiceRecord, StoredResult } from '../detection/check-types.js';
 import type {
   Incident,
   IncidentClockState,
@@ -153,11 +153,6 @@ export interface RollupStore {
   /** Rows with `bucketStart` in [from, to), oldest first. */
   listHourly(checkId: number, from: Date, to: Date): Promise<RollupBucket[]>;
   listDaily(checkId: number, from: Date, to: Date): Promise<RollupBucket[]>;
-  /**
-   * The check's down and degraded results with `startedAt` in [from, to), and the last one before
-   * `from` if it failed, each with the start of the result after it (null for the last in range).
-   */
-  listFailures(checkId: number, from: Date, to: Date): Promise<Array<RollupSample & { nextStartedAt: Date | null }>>;
   /** The start of the check's oldest hourly row (null if none): before it, retention kept daily rows only. */
   firstHourlyAt(checkId: number): Promise<Date | null>;
   /** Null before the check's first rollup. */
@@ -294,6 +289,16 @@ export interface ReportMailStore {
   listForMonth(month: string): Promise<ReportMailing[]>;
 }
 
+/** Confirmed outages (check_outages), written by the detector in the transaction of the state change. */
+export interface OutageStore {
+  /** Start the check's outage of this kind (the previous one, if any, must be closed first). */
+  open(checkId: number, kind: OutageKind, startedAt: Date): Promise<void>;
+  /** End the check's ongoing outage, if any. */
+  close(checkId: number, endedAt: Date): Promise<void>;
+  /** The checks' outages overlapping [from, to) (ongoing ones included), by check then start. */
+  list(checkIds: readonly number[], from: Date, to: Date): Promise<Outage[]>;
+}
+
 export interface Stores {
   checks: CheckStore;
   notifications: NotificationStore;
@@ -306,6 +311,7 @@ export interface Stores {
   reports: ReportStore;
   leases: LeaseStore;
   reportMails: ReportMailStore;
+  outages: OutageStore;
 }
 
 export interface Database {

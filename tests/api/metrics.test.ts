@@ -225,22 +225,27 @@ describe.each(testDatabaseKinds())('GET /metrics on $name', (kind) => {
     }
   });
 
-  it('reports availability per service for 24h, 7d and 30d, the same figures as /api/services', async () => {
+  it('reports availability and probe success per service for 24h, 7d and 30d, the same figures as /api/services', async () => {
     const { json } = await desk.call('GET', '/api/services');
-    const services = json.items as Array<{ key: string; availability: Record<'24h' | '7d' | '30d', number | null> }>;
+    type Ratios = Record<'24h' | '7d' | '30d', number | null>;
+    const services = json.items as Array<{ key: string; availability: Ratios; probeSuccess: Ratios }>;
     let reported = 0;
     for (const service of services) {
       for (const window of ['24h', '7d', '30d'] as const) {
-        const ratio = service.availability[window];
-        const found = find('sigap_availability_ratio', { service: service.key, window });
-        expect(
-          found.map((s) => s.value),
-          `${service.key} ${window}`,
-        ).toEqual(ratio === null ? [] : [ratio]);
-        reported += found.length;
+        for (const [metric, ratio] of [
+          ['sigap_availability_ratio', service.availability[window]],
+          ['sigap_probe_success_ratio', service.probeSuccess[window]],
+        ] as const) {
+          const found = find(metric, { service: service.key, window });
+          expect(
+            found.map((s) => s.value),
+            `${metric} ${service.key} ${window}`,
+          ).toEqual(ratio === null ? [] : [ratio]);
+          reported += found.length;
+        }
       }
     }
-    expect(reported).toBeGreaterThanOrEqual(6);
+    expect(reported).toBeGreaterThanOrEqual(12);
     expect(value('sigap_availability_ratio', { service: 'pengaduan', window: '24h' })).toBeLessThan(1);
   });
 

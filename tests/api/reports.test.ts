@@ -96,6 +96,9 @@ describe.each(testDatabaseKinds())('reports through the API on $name', (kind) =>
       };
     });
     await sigap.db.stores.checks.insertResults(results);
+    // The failure was confirmed: the detector recorded it as an outage, first failed probe to restoration.
+    await sigap.db.stores.outages.open(check.id, 'down', wib('2026-12-01 08:00'));
+    await sigap.db.stores.outages.close(check.id, wib('2026-12-01 08:15'));
     now = wib('2026-12-02 12:00');
   });
 
@@ -107,7 +110,7 @@ describe.each(testDatabaseKinds())('reports through the API on $name', (kind) =>
   it('answers availability per service per WIB day with the down intervals, as JSON', async () => {
     const { status, json } = await manager.call('GET', '/api/reports/availability?from=2026-12-01&to=2026-12-03');
     expect(status).toBe(200);
-    const empty = { observedMs: 0, upMs: 0, downMs: 0, degradedMs: 0, maintenanceMs: 0, unknownMs: 0, availability: null };
+    const empty = { observedMs: 0, upMs: 0, downMs: 0, degradedMs: 0, maintenanceMs: 0, unknownMs: 0, availability: null, probeDownMs: 0, probeDegradedMs: 0, probeSuccess: null };
     expect(json).toEqual({
       from: '2026-11-30T17:00:00.000Z',
       to: '2026-12-02T17:00:00.000Z',
@@ -117,7 +120,20 @@ describe.each(testDatabaseKinds())('reports through the API on $name', (kind) =>
       days: [
         { day: '2026-12-01', service: 'pengaduan', ...empty },
         // 08:00-09:01 observed, 08:00-08:15 down
-        { day: '2026-12-01', service: 'skm', observedMs: 61 * MIN, upMs: 46 * MIN, downMs: 15 * MIN, degradedMs: 0, maintenanceMs: 0, unknownMs: 0, availability: 46 / 61 },
+        {
+          day: '2026-12-01',
+          service: 'skm',
+          observedMs: 61 * MIN,
+          upMs: 46 * MIN,
+          downMs: 15 * MIN,
+          degradedMs: 0,
+          maintenanceMs: 0,
+          unknownMs: 0,
+          availability: 46 / 61,
+          probeDownMs: 15 * MIN,
+          probeDegradedMs: 0,
+          probeSuccess: 46 / 61,
+        },
         { day: '2026-12-02', service: 'pengaduan', ...empty },
         { day: '2026-12-02', service: 'skm', ...empty },
       ],

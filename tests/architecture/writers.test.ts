@@ -29,6 +29,12 @@ const RULES: readonly WriterRule[] = [
     methods: ['updateCheckState', 'saveLocationStates', 'insertResults'],
     writer: 'detector/detection/detector.ts',
   },
+  {
+    says: 'only detection/detector.ts records confirmed outages, in the transaction of the state change',
+    store: 'outages',
+    methods: ['open', 'close'],
+    writer: 'detector/detection/detector.ts',
+  },
 ];
 
 /** Every `<…>.<store>.<method>(…)` call of the rule in a file, as 'file:line → store.method'. */

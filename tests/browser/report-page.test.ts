@@ -141,7 +141,9 @@ describe('the report and status pages in Chromium', () => {
     expect(await bars.count()).toBe(90);
     expect(await bars.last().isVisible()).toBe(true);
     expect(await bars.last().getAttribute('title')).toMatch(/^\d{4}-\d{2}-\d{2}: \d/);
-    expect(await page.locator('.status-incidents.current li').count()).toBe(1);
+    // the one ongoing disruption: perizinan, with its incident under it
+    expect(await page.locator('.status-incidents.current li.status-disruption').evaluateAll((items) => items.map((li) => li.getAttribute('data-service')))).toEqual(['perizinan']);
+    expect(await page.locator('.status-incidents.current li.status-incident').count()).toBe(1);
     expect(await page.locator('header .who').count()).toBe(0);
     if (screenshots) await page.screenshot({ path: join(screenshots, 'status.png') });
     expect(browser.errors).toEqual([]);

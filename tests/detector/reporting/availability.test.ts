@@ -1,6 +1,9 @@
 // Availability computed from constructed probe histories, on real SQLite and PostgreSQL: results go
-// in through the check store, housekeeping rolls them up, and the AvailabilityService's figures are
-// compared with values computed by hand in the comments beside them. Times are UTC; WIB is UTC+7,
+// in through the check store, confirmed outages through the outage store (as the detector writes
+// them; tests/detector/detection/confirmed-outages.test.ts drives the real detector), housekeeping
+// rolls them up, and the AvailabilityService's figures are compared with values computed by hand
+// in the comments beside them. Availability counts the confirmed outages; probe success every
+// failed result. Times are UTC; WIB is UTC+7,
 // so the WIB day of 1 December 2026 runs from 2026-11-30T17:00Z to 2026-12-01T17:00Z.
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,6 +91,12 @@ describe.each(testDatabaseKinds())('time-weighted availability on $name', (kind)
     }
   }
 
+  /** A confirmed outage, as the detector records it. */
+  async function outage(key: string, kind: 'down' | 'degraded', from: string, to: string) {
+    await db.stores.outages.open(ids[key]!, kind, at(from));
+    await db.stores.outages.close(ids[key]!, at(to));
+  }
+
   beforeAll(async () => {
     testDb = await kind.create();
     db = openDatabase(testDb.url);
@@ -108,10 +117,15 @@ describe.each(testDatabaseKinds())('time-weighted availability on $name', (kind)
         return 'up';
       }),
     );
-    // skm-api every 5 minutes, up all day.
+    // The detector confirmed each of those failures (threshold 1): the same spans as outages.
+    await outage('skm-form', 'down', '2026-12-01T01:00:00Z', '2026-12-01T02:00:00Z');
+    await outage('skm-form', 'degraded', '2026-12-01T03:00:00Z', '2026-12-01T03:30:00Z');
+    await outage('skm-form', 'down', '2026-12-01T10:00:00Z', '2026-12-01T12:00:00Z');
+    // skm-api every 5 minutes, up all day but for one failed probe at 06:00 that a retry cleared:
+    // 5 minutes of probe-level down time, no outage.
     await insert(
       'skm-api',
-      history('2026-11-30T17:00:00Z', '2026-12-01T17:00:00Z', 5 * MIN, () => 'up'),
+      history('2026-11-30T17:00:00Z', '2026-12-01T17:00:00Z', 5 * MIN, (t) => (t.getTime() === at('2026-12-01T06:00:00Z').getTime() ? 'down' : 'up')),
     );
     await db.stores.maintenance.insert(
       {
@@ -130,6 +144,7 @@ describe.each(testDatabaseKinds())('time-weighted availability on $name', (kind)
       'pengaduan-form',
       history('2026-12-31T15:00:00Z', '2026-12-31T19:00:00Z', MIN, (t) => (within(t, '2026-12-31T16:00:00Z', '2026-12-31T18:00:00Z') ? 'down' : 'up')),
     );
+    await outage('pengaduan-form', 'down', '2026-12-31T16:00:00Z', '2026-12-31T18:00:00Z');
 
     const pengaduan = (await db.stores.checks.listServices()).find((s) => s.key === 'pengaduan')!;
     await db.stores.maintenance.insert(
@@ -167,19 +182,49 @@ describe.each(testDatabaseKinds())('time-weighted availability on $name', (kind)
       unknownMs: 10 * MIN,
       // a slow site is available: (up + degraded) ÷ observed
       ratio: (20 * HOUR + 50 * MIN) / (21 * HOUR + 50 * MIN),
+      // every failure was confirmed: the probes saw the same
+      probeDownMs: HOUR,
+      probeDegradedMs: 30 * MIN,
+      probeSuccess: (20 * HOUR + 50 * MIN) / (21 * HOUR + 50 * MIN),
+    });
+  });
+
+  it('counts a failed probe that was never confirmed in probe success only', async () => {
+    const figures = (await service().forChecks(dayOne.from, dayOne.to)).get('skm-api')!;
+    expect(figures).toEqual({
+      observedMs: 24 * HOUR,
+      upMs: 24 * HOUR,
+      downMs: 0,
+      degradedMs: 0,
+      maintenanceMs: 0,
+      unknownMs: 0,
+      ratio: 1,
+      probeDownMs: 5 * MIN,
+      probeDegradedMs: 0,
+      probeSuccess: (24 * HOUR - 5 * MIN) / (24 * HOUR),
     });
   });
 
   it('counts degraded time as down when configured so', async () => {
     const figures = (await service({ degraded: 'down' }).forChecks(dayOne.from, dayOne.to)).get('skm-form')!;
+    // confirmed degraded time is then down time, for availability and probe success alike
     expect(figures.ratio).toBe((20 * HOUR + 20 * MIN) / (21 * HOUR + 50 * MIN));
+    expect(figures.probeSuccess).toBe((20 * HOUR + 20 * MIN) / (21 * HOUR + 50 * MIN));
   });
 
   it('sums a service over its checks', async () => {
     const figures = (await service().forServices(dayOne.from, dayOne.to)).get('skm')!;
     // skm-api adds 24 h of up time and no maintenance (the window covers skm-form only)
-    expect(figures).toMatchObject({ observedMs: 45 * HOUR + 50 * MIN, downMs: HOUR, degradedMs: 30 * MIN, maintenanceMs: 2 * HOUR, unknownMs: 10 * MIN });
+    expect(figures).toMatchObject({
+      observedMs: 45 * HOUR + 50 * MIN,
+      downMs: HOUR,
+      degradedMs: 30 * MIN,
+      maintenanceMs: 2 * HOUR,
+      unknownMs: 10 * MIN,
+      probeDownMs: HOUR + 5 * MIN,
+    });
     expect(figures.ratio).toBe((44 * HOUR + 50 * MIN) / (45 * HOUR + 50 * MIN));
+    expect(figures.probeSuccess).toBe((44 * HOUR + 45 * MIN) / (45 * HOUR + 50 * MIN));
   });
 
   it('with businessHoursOnly counts only office time, the hour 00:00-01:00 UTC (07:00-08:00 WIB) by half', async () => {
@@ -193,6 +238,9 @@ describe.each(testDatabaseKinds())('time-weighted availability on $name', (kind)
       maintenanceMs: 0,
       unknownMs: 10 * MIN,
       ratio: (7 * HOUR + 20 * MIN) / (8 * HOUR + 20 * MIN),
+      probeDownMs: HOUR,
+      probeDegradedMs: 30 * MIN,
+      probeSuccess: (7 * HOUR + 20 * MIN) / (8 * HOUR + 20 * MIN),
     });
   });
 
@@ -233,14 +281,19 @@ describe.each(testDatabaseKinds())('time-weighted availability on $name', (kind)
     });
   });
 
-  it('lists the raw down and degraded intervals, maintenance cut out, so an auditor can recompute', async () => {
+  it('lists the confirmed outages, maintenance cut out, so an auditor can recompute', async () => {
     const intervals = await service().downIntervals(at('2026-12-30T17:00:00Z'), at('2027-01-01T17:00:00Z'));
     expect(intervals.map((i) => ({ ...i, from: i.from.toISOString(), to: i.to.toISOString() }))).toEqual([
       { service: 'pengaduan', check: 'pengaduan-form', from: '2026-12-31T16:00:00.000Z', to: '2026-12-31T17:30:00.000Z', kind: 'down' },
       { service: 'pengaduan', check: 'pengaduan-form', from: '2026-12-31T17:45:00.000Z', to: '2026-12-31T18:00:00.000Z', kind: 'down' },
     ]);
-    // Intervals come from raw results: past retention.raw they are gone, the figures stay.
-    expect(await service().downIntervals(dayOne.from, dayOne.to, 'skm')).toEqual([]);
+    // Outages are recorded apart from the raw results: past retention.raw (1 December's results
+    // are pruned) they are still there, and agree with the figures.
+    expect(await db.stores.rollups.listSamples(ids['skm-form']!, dayOne.from, dayOne.to)).toEqual([]);
+    expect((await service().downIntervals(dayOne.from, dayOne.to, 'skm')).map((i) => [i.check, i.kind, i.from.toISOString(), i.to.toISOString()])).toEqual([
+      ['skm-form', 'down', '2026-12-01T01:00:00.000Z', '2026-12-01T02:00:00.000Z'],
+      ['skm-form', 'degraded', '2026-12-01T03:00:00.000Z', '2026-12-01T03:30:00.000Z'],
+    ]);
     expect((await service().forServices(dayOne.from, dayOne.to)).get('skm')!.downMs).toBe(HOUR);
   });
 
