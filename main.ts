@@ -18,7 +18,7 @@ import { StorageUnavailableError } from './detector/errors.js';
 import { Housekeeping } from './detector/reporting/housekeeping.js';
 import { IncidentReportService } from './detector/reporting/incident-report.js';
 import { MonthlyReportService } from './detector/reporting/monthly-report.js';
-import { incidentReportCsv } from './detector/reporting/report-csv.js';
+import { availabilityReportCsv, incidentReportCsv } from './detector/reporting/report-csv.js';
 import { MonthlyReportMailer } from './detector/reporting/report-mailer.js';
 import { ServiceOverviewService } from './detector/reporting/service-overview.js';
 import { StatusPageService } from './detector/reporting/status-page.js';
@@ -204,8 +204,14 @@ export function createReportMailer(deps: {
     reports: monthlyReports,
     calendar: config.calendar,
     transport: smtp ? new SmtpMailer(smtp) : null,
-    // The incidents of the month as the report's CSV download gives them (`;`, Indonesian headers).
-    renderCsv: (report) => incidentReportCsv(report.incidents, { sep: ';', lang: 'id', timezone: config.timezone }),
+    // The month's availability per day and its incidents as the report's downloads give them (`;`, Indonesian headers).
+    renderCsv: (report) => {
+      const options = { sep: ';', lang: 'id', timezone: config.timezone } as const;
+      return [
+        { name: 'ketersediaan', content: availabilityReportCsv(report.daily, options) },
+        { name: 'insiden', content: incidentReportCsv(report.incidents, options) },
+      ];
+    },
     letterhead: letterheadForPdf(config.reports.letterhead),
     signature: config.reports.signature,
     retry: config.notifications.retry,

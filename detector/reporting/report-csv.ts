@@ -101,6 +101,7 @@ const AVAILABILITY_COLUMNS: ReadonlyArray<Column<DailyAvailability>> = [
   ['Tanggal', 'Day', (d) => d.day],
   ['Layanan', 'Service', (d) => d.service],
   ['Ketersediaan (%)', 'Availability (%)', (d, o) => csvPercent(d.figures.ratio, o.lang)],
+  ['Keberhasilan probe (%)', 'Probe success (%)', (d, o) => csvPercent(d.figures.probeSuccess, o.lang)],
   ['Waktu terpantau (menit)', 'Observed (min)', (d) => csvMinutes(d.figures.observedMs)],
   ['Waktu normal (menit)', 'Up (min)', (d) => csvMinutes(d.figures.upMs)],
   ['Waktu gangguan (menit)', 'Down (min)', (d) => csvMinutes(d.figures.downMs)],

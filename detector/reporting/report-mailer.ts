@@ -37,7 +37,8 @@ export interface ReportMailerDeps {
   calendar: BusinessCalendar;
   /** The SMTP relay; null when notifications.smtp is not configured (nothing is sent, and it says so). */
   transport: ReportMailTransport | null;
-  renderCsv: (report: MonthlyReport) => string;
+  /** The CSV files attached (name without the month prefix → content), as the report's downloads give them. */
+  renderCsv: (report: MonthlyReport) => ReadonlyArray<{ name: string; content: string }>;
   /** The office's letterhead, its logo already read (config.ts reads and checks it at start). */
   letterhead?: Letterhead | null;
   signature?: Signature | null;
@@ -208,7 +209,7 @@ export class MonthlyReportMailer {
     return {
       ...message,
       attachments: [
-        { filename: `laporan-bulanan-${month}.csv`, content: this.deps.renderCsv(report), contentType: 'text/csv; charset=utf-8' },
+        ...this.deps.renderCsv(report).map((file) => ({ filename: `laporan-bulanan-${month}-${file.name}.csv`, content: file.content, contentType: 'text/csv; charset=utf-8' })),
         { filename: `laporan-bulanan-${month}.pdf`, content: pdf, contentType: 'application/pdf' },
       ],
     };

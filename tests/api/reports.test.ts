@@ -153,12 +153,13 @@ describe.each(testDatabaseKinds())('reports through the API on $name', (kind) =>
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="sigap-availability-2026-12-01-to-2026-12-03.csv"');
     const text = Buffer.from(await res.arrayBuffer()).toString('utf8');
     expect(text.charCodeAt(0)).toBe(0xfeff);
-    expect(text.split('\r\n')[2]).toBe('2026-12-01;skm;75,41;61;46;15;0;0;0');
+    expect(text.split('\r\n')[2]).toBe('2026-12-01;skm;75,41;75,41;61;46;15;0;0;0');
     expect(parseCsv(text.slice(1), ';')).toEqual([
       [
         'Tanggal',
         'Layanan',
         'Ketersediaan (%)',
+        'Keberhasilan probe (%)',
         'Waktu terpantau (menit)',
         'Waktu normal (menit)',
         'Waktu gangguan (menit)',
@@ -166,10 +167,10 @@ describe.each(testDatabaseKinds())('reports through the API on $name', (kind) =>
         'Waktu pemeliharaan (menit)',
         'Waktu tanpa data (menit)',
       ],
-      ['2026-12-01', 'pengaduan', '', '0', '0', '0', '0', '0', '0'],
-      ['2026-12-01', 'skm', '75,41', '61', '46', '15', '0', '0', '0'], // 46 of 61 minutes
-      ['2026-12-02', 'pengaduan', '', '0', '0', '0', '0', '0', '0'],
-      ['2026-12-02', 'skm', '', '0', '0', '0', '0', '0', '0'],
+      ['2026-12-01', 'pengaduan', '', '', '0', '0', '0', '0', '0', '0'],
+      ['2026-12-01', 'skm', '75,41', '75,41', '61', '46', '15', '0', '0', '0'], // 46 of 61 minutes
+      ['2026-12-02', 'pengaduan', '', '', '0', '0', '0', '0', '0', '0'],
+      ['2026-12-02', 'skm', '', '', '0', '0', '0', '0', '0', '0'],
     ]);
   });
 
@@ -177,8 +178,8 @@ describe.each(testDatabaseKinds())('reports through the API on $name', (kind) =>
     const token = (await sigap.accounts.createToken((await sigap.db.stores.accounts.findUserByUsername('head'))!, 'csv-en')).token;
     const res = await raw('/api/reports/availability?from=2026-12-01&to=2026-12-02&format=csv&sep=,&lang=en', { authorization: `Bearer ${token}` });
     const rows = parseCsv((await res.text()).replace(/^\uFEFF/, ''));
-    expect(rows[0]!.slice(0, 4)).toEqual(['Day', 'Service', 'Availability (%)', 'Observed (min)']);
-    expect(rows[2]).toEqual(['2026-12-01', 'skm', '75.41', '61', '46', '15', '0', '0', '0']);
+    expect(rows[0]!.slice(0, 5)).toEqual(['Day', 'Service', 'Availability (%)', 'Probe success (%)', 'Observed (min)']);
+    expect(rows[2]).toEqual(['2026-12-01', 'skm', '75.41', '75.41', '61', '46', '15', '0', '0', '0']);
   });
 
   it('reports MTTA, mean time to restore and to resolve, SLA met by each incident’s due times and breaches per priority', async () => {

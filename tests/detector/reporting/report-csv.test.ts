@@ -33,14 +33,14 @@ describe('report CSV', () => {
     ({
       day: '2026-11-03',
       service: 'skm',
-      figures: { ratio, observedMs: 90_500, upMs: 60_000, downMs: 30_500, degradedMs: 0, maintenanceMs: 0, unknownMs: 0 },
+      figures: { ratio, probeSuccess: 0.5, observedMs: 90_500, upMs: 60_000, downMs: 30_500, degradedMs: 0, maintenanceMs: 0, unknownMs: 0 },
     }) as unknown as DailyAvailability;
 
   it('separates with ; by default and quotes a field holding it; with , the decimal dot keeps columns apart', () => {
     const id = availabilityReportCsv([day(0.6629)], { sep: ';', lang: 'id', timezone: 'Asia/Jakarta' });
-    expect(id.split('\r\n')[1]).toBe('2026-11-03;skm;66,29;2;1;1;0;0;0');
+    expect(id.split('\r\n')[1]).toBe('2026-11-03;skm;66,29;50,00;2;1;1;0;0;0');
     const en = availabilityReportCsv([day(0.6629)], { sep: ',', lang: 'en', timezone: 'Asia/Jakarta' });
-    expect(parseCsv(en.slice(1))[1]).toEqual(['2026-11-03', 'skm', '66.29', '2', '1', '1', '0', '0', '0']);
+    expect(parseCsv(en.slice(1))[1]).toEqual(['2026-11-03', 'skm', '66.29', '50.00', '2', '1', '1', '0', '0', '0']);
     // id with sep=,: the decimal comma is quoted, so the columns still line up
     const mixed = availabilityReportCsv([day(0.6629)], { sep: ',', lang: 'id', timezone: 'Asia/Jakarta' });
     expect(parseCsv(mixed.slice(1))[1]![2]).toBe('66,29');

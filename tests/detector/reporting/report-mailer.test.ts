@@ -155,9 +155,12 @@ describe.each(testDatabaseKinds())('the monthly report e-mail, on $name', (kind)
       expect(html).toContain('Pengaduan &lt;Masyarakat&gt; &amp; Aduan');
       expect(html).not.toContain('<Masyarakat>');
       for (const priority of ['P1', 'P2', 'P3', 'P4', 'P5']) expect(html).toContain(`>${priority}<`);
-      const csv = mail.parts.find((p) => p.filename === 'laporan-bulanan-2026-11.csv')!;
-      expect(csv.contentType).toBe('text/csv');
-      expect(csv.content.toString('utf8')).toContain('Survei Kepuasan Masyarakat (SKM)');
+      const availability = mail.parts.find((p) => p.filename === 'laporan-bulanan-2026-11-ketersediaan.csv')!;
+      expect(availability.contentType).toBe('text/csv');
+      expect(availability.content.toString('utf8')).toContain('Tanggal;Layanan;Ketersediaan (%);Keberhasilan probe (%)');
+      expect(availability.content.toString('utf8')).toContain('2026-11-30;skm;');
+      const incidents = mail.parts.find((p) => p.filename === 'laporan-bulanan-2026-11-insiden.csv')!;
+      expect(incidents.contentType).toBe('text/csv');
       const pdf = mail.parts.find((p) => p.filename === 'laporan-bulanan-2026-11.pdf')!;
       expect(pdf.contentType).toBe('application/pdf');
       expect(pdf.content.subarray(0, 5).toString('latin1')).toBe('%PDF-');
