@@ -62,6 +62,8 @@ export interface IncidentStore {
   lockByRef(ref: string): Promise<(Incident & IncidentClockState) | null>;
   /** Open a pause of the resolution clock. */
   startPause(incidentId: number, startedAt: Date, reason: string): Promise<void>;
+  /** A spell already over, e.g. the time spent resolved that a reopen ends. */
+  recordPause(incidentId: number, pause: Pick<IncidentPause, 'startedAt' | 'endedAt' | 'reason' | 'kind'>): Promise<void>;
   /** Close the open pause, if any, and answer it. */
   endPause(incidentId: number, endedAt: Date): Promise<IncidentPause | null>;
   listPauses(incidentId: number): Promise<IncidentPause[]>;
