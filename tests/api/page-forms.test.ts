@@ -315,6 +315,8 @@ describe.each(testDatabaseKinds())('the incident forms and the queue filters on 
     expect(resolveForm).toContain('skm-form');
     expect(resolveForm).toMatch(/<input type="checkbox" name="confirmStillFailing" value="true"/);
 
+    // The API says so too, before anyone tries.
+    expect((await desk.call('GET', `/api/incidents/${ref}`)).json.stillFailing).toMatchObject({ check: 'skm-form', state: 'down' });
     const refused = await post(`/incidents/${ref}/actions/resolve`, clerk, { resolutionCode: 'vendor_fixed', note: 'vendor restarted it' });
     expect(refused.status).toBe(409);
     expect(refused.html).toContain('confirmStillFailing');
@@ -333,6 +335,6 @@ describe.each(testDatabaseKinds())('the incident forms and the queue filters on 
     expect(closeForm).toContain('Pemulihan diverifikasi oleh pemantauan');
     expect((await post(`/incidents/${ref}/actions/close`, clerk, { closureCode: 'monitoring_verified' })).status).toBe(303);
     const closed = (await desk.call('GET', `/api/incidents/${ref}`)).json;
-    expect(closed).toMatchObject({ status: 'closed', closureCode: 'monitoring_verified', serviceRestoredAt: expect.any(String) });
+    expect(closed).toMatchObject({ status: 'closed', closureCode: 'monitoring_verified', serviceRestoredAt: expect.any(String), stillFailing: null });
   });
 });
