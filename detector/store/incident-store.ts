@@ -109,6 +109,11 @@ export class KnexIncidentStore implements IncidentStore {
     return row ? toIncident(row) : null;
   }
 
+  async findLatestByFingerprint(fingerprint: string): Promise<Incident | null> {
+    const row = (await this.select().where('i.fingerprint', fingerprint).whereNot('i.status', 'canceled').orderBy('i.id', 'desc').first()) as Row | undefined;
+    return row ? toIncident(row) : null;
+  }
+
   async listDetectedBetween(from: Date, to: Date): Promise<Incident[]> {
     const rows = (await this.select().where('i.detected_at', '>=', from.getTime()).where('i.detected_at', '<', to.getTime()).orderBy('i.detected_at').orderBy('i.id')) as Row[];
     return rows.map(toIncident);

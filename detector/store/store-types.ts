@@ -72,6 +72,8 @@ export interface IncidentStore {
   findOpenByFingerprint(fingerprint: string, options?: { forUpdate?: boolean }): Promise<Incident | null>;
   /** The check's most recent incident that was not canceled, whatever its state. */
   findLatestForCheck(checkId: number): Promise<Incident | null>;
+  /** The newest incident of an Alertmanager fingerprint that was not canceled, open or not. */
+  findLatestByFingerprint(fingerprint: string): Promise<Incident | null>;
   findByRef(ref: string): Promise<Incident | null>;
   /** Incidents detected in [from, to), oldest first (exports: one indexed range read). */
   listDetectedBetween(from: Date, to: Date): Promise<Incident[]>;
