@@ -32,6 +32,8 @@ function withoutBlanks(values: FormValues, schema: z.ZodType): Record<string, st
 export function actionBodyOf(values: FormValues, schema: z.ZodType): Record<string, unknown> {
   const body: Record<string, unknown> = withoutBlanks(values, schema);
   if (typeof body.level === 'string') body.level = /^\d+$/.test(body.level) ? Number(body.level) : body.level;
+  // A ticked checkbox sends "true"; anything else is left for the schema to refuse by name.
+  if (body.confirmStillFailing === 'true') body.confirmStillFailing = true;
   return body;
 }
 

@@ -68,9 +68,9 @@ const ACTION_SUMMARIES: Record<IncidentAction, string> = {
   escalate_management: 'Hierarchical escalation: bring in the head of division',
   pending: 'Wait on a third party or the reporter (resolution clock paused)',
   resume: 'Back to the state before pending',
-  resolve: 'Resolve with a resolution code and notes',
-  close: 'Close (probe incidents only once verified healthy)',
-  reopen: 'Reopen a resolved incident (→ assigned)',
+  resolve: 'Resolve with a resolution code and notes; while the probes still see the failure, only with confirmStillFailing: true (409 otherwise, recorded in the event)',
+  close: 'Close (probe incidents only once verified healthy); monitoring_verified for a probe incident without a reporter whose restoration the probes verified',
+  reopen: 'Reopen a resolved incident (→ assigned); the time spent resolved moves the resolution due time',
   cancel: 'Cancel: false alarm, duplicate or test',
 };
 
@@ -83,7 +83,13 @@ const actionOperations: ApiOperation[] = INCIDENT_ACTIONS.map((action) => ({
   callers: actionCallers(action),
   description: "A vendor sees only incidents escalated to its level (404 otherwise). 409 when the lifecycle does not allow the action in the incident's state.",
   body: actionBodies[action],
-  responses: { 200: 'the updated incident with its events and suggestions', 409: 'the action does not apply in this state' },
+  responses: {
+    200: 'the updated incident with its events and suggestions',
+    409:
+      action === 'resolve'
+        ? 'the action does not apply in this state, or the probes still see the failure (send confirmStillFailing: true)'
+        : 'the action does not apply in this state',
+  },
 }));
 
 export const API_OPERATIONS: readonly ApiOperation[] = [

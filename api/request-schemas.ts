@@ -57,7 +57,8 @@ export const actionBodies: Record<IncidentAction, z.ZodType> = {
   escalate_management: z.object({ note }).strict(),
   pending: z.object({ reason: note }).strict(),
   resume: z.object({ note: note.optional() }).strict(),
-  resolve: z.object({ resolutionCode: z.enum(RESOLUTION_CODES), note }).strict(),
+  // While the probes still see the failure, resolving needs `confirmStillFailing: true` (409 otherwise).
+  resolve: z.object({ resolutionCode: z.enum(RESOLUTION_CODES), note, confirmStillFailing: z.boolean({ error: 'must be true or false' }).optional() }).strict(),
   close: z
     .object({ closureCode: z.enum(PERSON_CLOSURE_CODES, { error: `must be one of ${PERSON_CLOSURE_CODES.join(', ')} (auto_closed is Sigap's own)` }), note: note.optional() })
     .strict(),

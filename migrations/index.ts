@@ -21,6 +21,7 @@ import * as m1800 from './20261127001800_add_incident_reminders.js';
 import * as m1900 from './20261127001900_add_queue_order_index.js';
 import * as m2000 from './20261127002000_create_check_leases.js';
 import * as m2100 from './20261127002100_create_check_location_states.js';
+import * as m1203_0100 from './20261203000100_add_pause_kind.js';
 import * as m1203_0200 from './20261203000200_create_check_outages.js';
 import * as r0300 from './20261203000300_create_report_mailings.js';
 
@@ -51,6 +52,7 @@ const migrations: Migration[] = [
   { name: '20261127001900_add_queue_order_index', ...m1900 },
   { name: '20261127002000_create_check_leases', ...m2000 },
   { name: '20261127002100_create_check_location_states', ...m2100 },
+  { name: '20261203000100_add_pause_kind', ...m1203_0100 },
   { name: '20261203000200_create_check_outages', ...m1203_0200 },
   { name: '20261203000300_create_report_mailings', ...r0300 },
 ];

@@ -2,7 +2,8 @@
 // user, and the form to log an incident by hand; errors come back per field, beside what was typed.
 import type { User } from '../../detector/accounts/account-types.js';
 import type { SigapError } from '../../detector/errors.js';
-import { actionsAllowed, levelsAbove, PERSON_CLOSURE_CODES, RESOLUTION_CODES, type IncidentAction } from '../../detector/incidents/incident-actions.js';
+import { actionsAllowed, closureCodesFor, levelsAbove, RESOLUTION_CODES, type IncidentAction } from '../../detector/incidents/incident-actions.js';
+import type { IncidentDetail } from '../../detector/incidents/incident-queries.js';
 import type { Incident } from '../../detector/incidents/incident-types.js';
 import { knownErrorFormFor, mayMarkSuggestionHelped } from '../../detector/incidents/known-error-service.js';
 import { groupForLevel } from '../../detector/incidents/lifecycle.js';
@@ -23,6 +24,10 @@ interface FieldSpec {
   path?: string;
   textarea?: true;
   select?: true;
+  /** A checkbox sending `true` when ticked, with a warning above it. */
+  checkbox?: true;
+  warningKey?: string;
+  warning?: Record<string, string>;
   optional?: true;
   maxlength?: number;
   emptyLabelKey?: string;
@@ -36,8 +41,13 @@ const codes = (values: readonly string[], prefix: string) => [{ label: null, opt
 const note = (optional: boolean): FieldSpec => ({ name: 'note', labelKey: 'form.note', textarea: true, maxlength: 5000, ...(optional ? { optional: true } : {}) });
 const reason: FieldSpec = { name: 'reason', labelKey: 'form.reason', textarea: true, maxlength: 5000 };
 
+/** What the forms depend on besides the incident: the probes' view now, the verification of restoration. */
+export type FormContext = Pick<IncidentDetail, 'stillFailing'> & { verification: Pick<NonNullable<IncidentDetail['closure']>['verification'], 'state'> | null };
+
+const NO_CONTEXT: FormContext = { stillFailing: null, verification: null };
+
 /** The fields of each action's form, after the API's `actionBodies`. */
-const ACTION_FIELDS: Readonly<Record<IncidentAction, (i: Pick<Incident, 'escalationLevel'>) => FieldSpec[]>> = {
+const ACTION_FIELDS: Readonly<Record<IncidentAction, (i: Pick<Incident, 'escalationLevel' | 'reporter'>, ctx: FormContext) => FieldSpec[]>> = {
   acknowledge: () => [note(true)],
   assign: () => [{ name: 'assignee', labelKey: 'form.assignee', maxlength: 64 }, note(true)],
   note: () => [note(false)],
@@ -60,8 +70,27 @@ const ACTION_FIELDS: Readonly<Record<IncidentAction, (i: Pick<Incident, 'escalat
   escalate_management: () => [note(false)],
   pending: () => [reason],
   resume: () => [note(true)],
-  resolve: () => [{ name: 'resolutionCode', labelKey: 'form.resolutionCode', select: true, groups: codes(RESOLUTION_CODES, 'form.resolution') }, note(false)],
-  close: () => [{ name: 'closureCode', labelKey: 'form.closureCode', select: true, groups: codes(PERSON_CLOSURE_CODES, 'closure.code') }, note(true)],
+  resolve: (_i, { stillFailing }) => [
+    { name: 'resolutionCode', labelKey: 'form.resolutionCode', select: true, groups: codes(RESOLUTION_CODES, 'form.resolution') },
+    note(false),
+    ...(stillFailing
+      ? [
+          {
+            name: 'confirmStillFailing',
+            labelKey: 'form.confirmStillFailing',
+            checkbox: true,
+            optional: true,
+            warningKey: 'form.stillFailingWarning',
+            warning: { check: stillFailing.check, state: stillFailing.state },
+          } satisfies FieldSpec,
+        ]
+      : []),
+  ],
+  // No reporter and restoration verified by the probes: "verified by monitoring" is the only true closure.
+  close: (i, { verification }) => [
+    { name: 'closureCode', labelKey: 'form.closureCode', select: true, groups: codes(closureCodesFor(i, verification), 'closure.code') },
+    note(true),
+  ],
   reopen: () => [reason],
   cancel: () => [reason],
 };
@@ -85,7 +114,12 @@ export interface PostedForm {
 }
 
 /** One form per allowed action; the one just posted keeps its values and shows its field errors. */
-export function actionFormsView(incident: Pick<Incident, 'ref' | 'escalationLevel'>, allowed: readonly IncidentAction[], posted: PostedForm | null) {
+export function actionFormsView(
+  incident: Pick<Incident, 'ref' | 'escalationLevel' | 'reporter'>,
+  allowed: readonly IncidentAction[],
+  posted: PostedForm | null,
+  ctx: FormContext = NO_CONTEXT,
+) {
   return allowed.map((action) => {
     const mine = posted?.action === action ? posted : null;
     return {
@@ -93,7 +127,7 @@ export function actionFormsView(incident: Pick<Incident, 'ref' | 'escalationLeve
       labelKey: `action.${action}`,
       href: `/incidents/${encodeURIComponent(incident.ref)}/actions/${action}`,
       open: mine !== null,
-      fields: ACTION_FIELDS[action](incident).map((spec) => fieldView(spec, mine?.values ?? {}, mine?.error ?? null)),
+      fields: ACTION_FIELDS[action](incident, ctx).map((spec) => fieldView(spec, mine?.values ?? {}, mine?.error ?? null)),
     };
   });
 }
@@ -135,9 +169,9 @@ export function manualFormView(services: Array<{ key: string; name: string }>, v
 }
 
 /** What the incident page offers this user: a form per allowed action (the one just refused with its error), "this helped" and "save as known error". */
-export function incidentFormsView(incident: Incident, user: User, posted: PostedForm | null) {
+export function incidentFormsView(incident: Incident, user: User, posted: PostedForm | null, ctx: FormContext = NO_CONTEXT) {
   return {
-    forms: actionFormsView(incident, actionsAllowed(user, incident), posted),
+    forms: actionFormsView(incident, actionsAllowed(user, incident), posted, ctx),
     actionError: posted?.error ?? null,
     actionErrorKey: posted ? `action.${posted.action}` : null,
     mayMarkHelped: mayMarkSuggestionHelped(user),

@@ -60,5 +60,7 @@ export function incidentDetailJson(d: IncidentDetail) {
     suggestions: d.suggestions.map((s: Suggestion) => s),
     closure: d.closure ? closureJson(d.closure) : null,
     notifications: d.notifications.map(notificationJson),
+    // Resolving now needs confirmStillFailing: true (null: it does not).
+    stillFailing: d.stillFailing,
   };
 }

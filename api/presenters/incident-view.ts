@@ -119,6 +119,9 @@ function eventDetail(e: IncidentEvent, fmt: Formatters): { detailKey: string | n
       return e.data?.automatic === true && known(e.data.reason, MANAGEMENT_REASONS) ? { detailKey: `event.detail.automatic.${e.data.reason}`, amount: null } : none;
     case 'escalate_management':
       return known(e.data?.reason, MANAGEMENT_REASONS) ? { detailKey: `reason.${e.data.reason}`, amount: null } : none;
+    case 'resolve':
+      // Resolved although the probes still saw the failure, as the person confirmed.
+      return e.data?.stillFailing ? { detailKey: 'event.detail.resolve.stillFailing', amount: e.data.stillFailing.check } : none;
     default:
       return none;
   }

@@ -61,7 +61,7 @@ export function incidentPageRoutes({ incidents, checks, config, clock }: AppDeps
       ...page,
       ...incidentView(detail, now, page.fmt, results),
       resultsTruncated: truncated,
-      ...incidentFormsView(i, user, posted),
+      ...incidentFormsView(i, user, posted, { stillFailing: detail.stillFailing, verification: detail.closure?.verification ?? null }),
     });
   };
 

@@ -195,10 +195,14 @@ export class AlertService {
     return incident.ref;
   }
 
-  /** The open incident records the service restored at the alert's end; it stays open for a person. */
+  /**
+   * The open incident records the service restored at the alert's end; it stays open for a person.
+   * An incident a person resolved (or closed) while the alert still fired records it too: the
+   * restoration is the alert's end whatever the order.
+   */
   private async resolve(batch: Batch, alert: ReceivedAlert): Promise<void> {
     const { stores, now, user, outcome } = batch;
-    const open = await stores.incidents.findOpenByFingerprint(alert.fingerprint, { forUpdate: true });
+    const open = (await stores.incidents.findOpenByFingerprint(alert.fingerprint, { forUpdate: true })) ?? (await this.finishedUnrestored(stores, alert.fingerprint));
     if (!open) {
       outcome.ignored += 1;
       return;
@@ -210,6 +214,11 @@ export class AlertService {
     const restoredAt = endsAt.getTime() < open.detectedAt.getTime() ? open.detectedAt : endsAt;
     const data = { source: 'alertmanager' as const, fingerprint: alert.fingerprint, serviceRestoredAt: restoredAt.toISOString() };
     await this.deps.writer.restore(stores, open, restoredAt, data, user.username, now);
+  }
+
+  private async finishedUnrestored(stores: Stores, fingerprint: string): Promise<Incident | null> {
+    const latest = await stores.incidents.findLatestByFingerprint(fingerprint);
+    return latest && (latest.status === 'resolved' || latest.status === 'closed') && !latest.serviceRestoredAt ? latest : null;
   }
 
   private async catchAll(batch: Batch): Promise<ServiceRecord> {

@@ -2,13 +2,14 @@
 // may take it, what it changes and the event that records it. IncidentCommands applies the result
 // through the IncidentWriter in one transaction.
 import type { BusinessCalendar } from '../sla/business-calendar.js';
-import type { EventDraft, FieldChanges } from './incident-events.js';
-import type { Incident, IncidentWrite, LockedIncident, Verification } from './incident-types.js';
+import type { EventDraft, FieldChanges, IncidentEventData } from './incident-events.js';
+import type { Incident, IncidentPause, IncidentWrite, LockedIncident, Verification } from './incident-types.js';
 import type { User, UserRole } from '../accounts/account-types.js';
 import { ForbiddenError, NotFoundError, SigapError, ValidationError } from '../errors.js';
 import { assertTransition, allowedTransitions, groupForLevel, OPEN_STATUSES, SUPPORT_LEVELS, type IncidentStatus } from './lifecycle.js';
 import { priorityOf, type Impact } from './priority.js';
-import { clockTimeBetween, dueTimes, type SlaTargets } from '../sla/due-times.js';
+import type { SlaTargets } from '../sla/due-times.js';
+import { clockForPriority } from './resolution-clock.js';
 import type { Urgency } from './taxonomy.js';
 
 export const INCIDENT_ACTIONS = [
@@ -28,9 +29,20 @@ export const INCIDENT_ACTIONS = [
 export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
 
 export const RESOLUTION_CODES = ['fixed', 'workaround', 'restarted', 'vendor_fixed', 'no_fault_found', 'auto_recovered'] as const;
-export const CLOSURE_CODES = ['confirmed', 'auto_closed', 'unconfirmed'] as const;
-/** `auto_closed` is Sigap's own: a person confirms with the reporter, or records that they could not be reached. */
-export const PERSON_CLOSURE_CODES = ['confirmed', 'unconfirmed'] as const;
+export const CLOSURE_CODES = ['confirmed', 'auto_closed', 'unconfirmed', 'monitoring_verified'] as const;
+/**
+ * `auto_closed` is Sigap's own: a person confirms with the reporter, or records that they could not
+ * be reached, or — for an incident without a reporter — that the monitoring verified restoration.
+ */
+export const PERSON_CLOSURE_CODES = ['confirmed', 'unconfirmed', 'monitoring_verified'] as const;
+/** The closure codes that speak of a reporter, and the one that speaks of the monitoring. */
+export const REPORTER_CLOSURE_CODES = ['confirmed', 'unconfirmed'] as const;
+
+/** `monitoring_verified` only where it is true: no reporter to ask, and the probes verified restoration. */
+export function closureCodesFor(incident: Pick<Incident, 'reporter'>, verification: Pick<Verification, 'state'> | null): readonly (typeof PERSON_CLOSURE_CODES)[number][] {
+  if (!incident.reporter && verification?.state === 'verified') return ['monitoring_verified'];
+  return REPORTER_CLOSURE_CODES;
+}
 
 export type ActionInput =
   | { action: 'acknowledge'; note?: string }
@@ -41,7 +53,7 @@ export type ActionInput =
   | { action: 'escalate_management'; note: string }
   | { action: 'pending'; reason: string }
   | { action: 'resume'; note?: string }
-  | { action: 'resolve'; resolutionCode: (typeof RESOLUTION_CODES)[number]; note: string }
+  | { action: 'resolve'; resolutionCode: (typeof RESOLUTION_CODES)[number]; note: string; confirmStillFailing?: boolean }
   | { action: 'close'; closureCode: (typeof CLOSURE_CODES)[number]; note?: string }
   | { action: 'reopen'; reason: string }
   | { action: 'cancel'; reason: string };
@@ -146,6 +158,8 @@ export interface ActionContext {
   targets: SlaTargets;
   warnAt: number;
   calendar: BusinessCalendar;
+  /** The incident's pauses (pending and resolved spells): a reprioritize measures them again on the new clock. */
+  pauses?: readonly Pick<IncidentPause, 'startedAt' | 'endedAt'>[];
 }
 
 export interface ActionChange {
@@ -157,7 +171,11 @@ export interface ActionChange {
 // Actions that are a response even when they keep the state (a person takes the incident in hand).
 const RESPONDING_ACTIONS: readonly IncidentAction[] = ['acknowledge', 'assign', 'escalate'];
 
-/** What the action writes, the transition already checked. Pause bookkeeping is `clockAfterPause`. */
+/**
+ * What the action writes, the transition already checked. The pause arithmetic of the resolution
+ * clock is resolution-clock.ts: leaving pending (`clockAfterPause`, IncidentCommands) and leaving
+ * resolved (`clockAfterReopen`, the IncidentWriter, for people and probes alike).
+ */
 export function changesFor(input: ActionInput, incident: LockedIncident, ctx: ActionContext): ActionChange {
   const to = transitionFor(input.action, incident);
   const { now } = ctx;
@@ -177,11 +195,8 @@ export function changesFor(input: ActionInput, incident: LockedIncident, ctx: Ac
       const impact = input.impact ?? incident.impact;
       const urgency = input.urgency ?? incident.urgency;
       const priority = priorityOf(impact, urgency);
-      const due = dueTimes({ startedAt: incident.detectedAt, priority, targets: ctx.targets, calendar: ctx.calendar, pausedMs: incident.pausedMs, warnAt: ctx.warnAt });
-      const patch: IncidentWrite = { impact, urgency, priority, ...due };
-      // A breach is history and stays; a warning not yet due on the new target will go out again.
-      if (!incident.responseBreached && due.responseWarnAt > now) patch.responseWarned = false;
-      if (!incident.resolutionBreached && due.resolveWarnAt > now) patch.resolutionWarned = false;
+      // From detection on the new priority's clock, the pauses measured again on that clock.
+      const patch: IncidentWrite = { impact, urgency, priority, ...clockForPriority(incident, priority, ctx.pauses ?? [], ctx) };
       return { to, patch, note: input.reason };
     }
     case 'escalate': {
@@ -218,21 +233,6 @@ export function changesFor(input: ActionInput, incident: LockedIncident, ctx: Ac
   }
 }
 
-/**
- * Leaving `pending`: the pause counts on the priority's clock (a business clock only counts office
- * hours), and the resolution due time moves by exactly the accumulated pauses.
- */
-export function clockAfterPause(
-  incident: Pick<LockedIncident, 'detectedAt' | 'priority' | 'pausedMs'>,
-  pauseStartedAt: Date,
-  ctx: Pick<ActionContext, 'now' | 'targets' | 'calendar' | 'warnAt'>,
-): Pick<IncidentWrite, 'pausedMs' | 'resolveDueAt' | 'resolveWarnAt' | 'statusBeforePending'> {
-  const { targets, calendar } = ctx;
-  const pausedMs = incident.pausedMs + clockTimeBetween(pauseStartedAt, ctx.now, targets[incident.priority].clock, calendar);
-  const { resolveDueAt, resolveWarnAt } = dueTimes({ startedAt: incident.detectedAt, priority: incident.priority, targets, calendar, pausedMs, warnAt: ctx.warnAt });
-  return { pausedMs, resolveDueAt, resolveWarnAt, statusBeforePending: null };
-}
-
 // Bookkeeping that the event's type and the due times already say.
 const HIDDEN_IN_EVENTS = new Set(['status', 'statusBeforePending', 'responseWarnAt', 'resolveWarnAt', 'responseWarned', 'resolutionWarned']);
 
@@ -253,9 +253,18 @@ export function changedFields(before: LockedIncident, patch: IncidentWrite): Fie
  * The event a person's action writes: its type is the action's name; it records what changed, the
  * verification a closure relied on, and why the head of division was brought in.
  */
-export function actionEvent(input: ActionInput, from: IncidentStatus, change: ActionChange, changes: FieldChanges, verification: Verification | null): EventDraft {
+export function actionEvent(
+  input: ActionInput,
+  from: IncidentStatus,
+  change: ActionChange,
+  changes: FieldChanges,
+  verification: Verification | null,
+  stillFailing: IncidentEventData['resolve']['stillFailing'] | null = null,
+): EventDraft {
   const moved = { fromStatus: from, toStatus: change.to, note: change.note };
   switch (input.action) {
+    case 'resolve':
+      return { ...moved, type: 'resolve', data: { changes, ...(stillFailing ? { stillFailing } : {}) } };
     case 'close':
       if (!verification) throw new Error('closing records the verification it relied on');
       return { ...moved, type: 'close', data: { verification, changes } };

@@ -5,13 +5,14 @@
 import type { PolicyConfig } from '../../config.js';
 import type { User } from '../accounts/account-types.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import { allowsClosure } from '../sla/closure.js';
+import { allowsClosure, stillFailing, type StillFailing } from '../sla/closure.js';
 import type { ClosureVerifier } from '../sla/closure-verifier.js';
 import type { BusinessCalendar } from '../sla/business-calendar.js';
 import { managementEvent } from '../sla/escalation.js';
 import type { SlaEnforcer } from '../sla/sla-enforcer.js';
 import type { Database, Stores } from '../store/store-types.js';
-import { actionEvent, assertMayActOn, assertRoleMayAct, changedFields, changesFor, clockAfterPause, type ActionInput } from './incident-actions.js';
+import { actionEvent, assertMayActOn, assertRoleMayAct, changedFields, changesFor, closureCodesFor, type ActionInput } from './incident-actions.js';
+import { clockAfterPause } from './resolution-clock.js';
 import { SYSTEM_ACTOR } from './incident-events.js';
 import type { IncidentDetail, IncidentQueries } from './incident-queries.js';
 import type { Incident, Verification } from './incident-types.js';
@@ -98,9 +99,21 @@ export class IncidentCommands {
       // A target that fell due before this action is acted on first, exactly as the sweep would.
       const incident = await this.deps.sla.catchUp(stores, locked, now);
       const { policy, writer } = this.deps;
-      const ctx = { now, actor: user, targets: policy.targets, warnAt: policy.warnAt, calendar: this.deps.calendar };
+      const pauses = input.action === 'reprioritize' ? await stores.incidents.listPauses(incident.id) : [];
+      const ctx = { now, actor: user, targets: policy.targets, warnAt: policy.warnAt, calendar: this.deps.calendar, pauses };
       const change = changesFor(input, incident, ctx);
       const verification = input.action === 'close' ? await this.assertVerified(stores, incident, now) : null;
+      if (input.action === 'close' && input.closureCode === 'monitoring_verified' && !closureCodesFor(incident, verification).includes('monitoring_verified')) {
+        throw new ValidationError('monitoring_verified is for an incident without a reporter whose restoration the probes verified', [
+          {
+            path: 'closureCode',
+            message: incident.reporter
+              ? `the reporter (${incident.reporter.name}) confirms: use confirmed or unconfirmed`
+              : `verification is ${verification?.state ?? 'none'}, not verified`,
+          },
+        ]);
+      }
+      const failing = input.action === 'resolve' ? await this.assertFailureConfirmed(stores, incident, input.confirmStillFailing === true) : null;
       if (input.action === 'assign') {
         const assignee = await stores.accounts.findUserByUsername(input.assignee);
         if (!assignee?.active) throw new ValidationError('no such active user', [{ path: 'assignee', message: 'must be the user name of an active user' }]);
@@ -111,13 +124,28 @@ export class IncidentCommands {
         patch = { ...patch, ...clockAfterPause(incident, pause?.startedAt ?? now, ctx) };
       }
       if (input.action === 'pending') await stores.incidents.startPause(incident.id, now, input.reason);
-      const event = actionEvent(input, incident.status, change, changedFields(incident, patch), verification);
+      const event = actionEvent(input, incident.status, change, changedFields(incident, patch), verification, failing);
       const after = await writer.apply(stores, incident, { patch, events: [event] }, user.username, now);
       if (patch.priority === 'P1' && !incident.managementEscalated) {
         await writer.apply(stores, after, { patch: { managementEscalated: true }, events: [managementEvent(change.to, 'priority_P1')] }, SYSTEM_ACTOR, now);
       }
     });
     return this.deps.queries.get(user, ref);
+  }
+
+  /**
+   * Resolving while the probes still see the failure needs the caller's confirmation (409 names
+   * the field to send); confirmed, what the probes saw is recorded in the `resolve` event.
+   */
+  private async assertFailureConfirmed(stores: Stores, incident: Incident, confirmed: boolean): Promise<StillFailing | null> {
+    const check = incident.check ? await stores.checks.getCheck(incident.check) : null;
+    const failing = stillFailing(incident, check);
+    if (!failing || confirmed) return failing;
+    const since = failing.since ? ` since ${failing.since}` : '';
+    throw new ConflictError(
+      `the probes still see check ${failing.check} ${failing.state}${since}: resolve anyway only with "confirmStillFailing": true (the next failed probe will reopen the incident)`,
+      [{ path: 'confirmStillFailing', message: `check ${failing.check} is ${failing.state}; send true to resolve anyway` }],
+    );
   }
 
   /** A resolved probe incident closes only after its check has been healthy for `verifyFor` (409 says how long remains). */

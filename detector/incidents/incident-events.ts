@@ -47,7 +47,8 @@ export interface IncidentEventData {
   escalate_management: { reason: ManagementReason; changes?: FieldChanges };
   pending: ActionData;
   resume: ActionData;
-  resolve: ActionData;
+  /** `stillFailing`: resolved although the probes still saw the failure, as the person confirmed. */
+  resolve: ActionData & { stillFailing?: { check: string; state: 'down' | 'degraded'; since: string | null } };
   close: ActionData & { verification: Verification; automatic?: true };
   reopen: ActionData;
   cancel: ActionData;

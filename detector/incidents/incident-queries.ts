@@ -4,11 +4,12 @@ import type { PolicyConfig } from '../../config.js';
 import type { User } from '../accounts/account-types.js';
 import { NotFoundError } from '../errors.js';
 import type { OutboxRow } from '../notify/notification-types.js';
-import { autoCloseAt, closureChecklist, RECURRENCE_HINT, type ChecklistItem } from '../sla/closure.js';
+import { autoCloseAt, closureChecklist, RECURRENCE_HINT, stillFailing, type ChecklistItem, type StillFailing } from '../sla/closure.js';
 import type { ClosureVerifier } from '../sla/closure-verifier.js';
 import type { Database } from '../store/store-types.js';
 import type { IncidentEvent } from './incident-events.js';
 import type { Incident, IncidentFilter, Page, Suggestion, Verification } from './incident-types.js';
+import { OPEN_STATUSES } from './lifecycle.js';
 
 /** How many suggestions an incident shows; "this helped" must name one of them. */
 export const SUGGESTION_LIMIT = 5;
@@ -21,6 +22,8 @@ export interface IncidentDetail {
   closure: ClosureStatus | null;
   /** Every notification of the incident: channel, recipient, status, attempts (oldest first). */
   notifications: OutboxRow[];
+  /** An open probe incident whose check the probes still see failing: resolving asks for confirmation. */
+  stillFailing: StillFailing | null;
 }
 
 export interface ClosureStatus {
@@ -57,7 +60,15 @@ export class IncidentQueries {
     const visible = incident && (visibilityFilter(user).minEscalationLevel ?? 0) <= incident.escalationLevel;
     if (!incident || !visible) throw new NotFoundError(`incident ${ref}`);
     const [events, suggestions] = [await incidents.listEvents(incident.id), await incidents.suggestionsFor(incident, SUGGESTION_LIMIT)];
-    return { incident, events, suggestions, closure: await this.closureStatus(incident, events), notifications: await notifications.listForIncident(incident.id) };
+    const failing = OPEN_STATUSES.includes(incident.status) && incident.check ? stillFailing(incident, await this.deps.db.stores.checks.getCheck(incident.check)) : null;
+    return {
+      incident,
+      events,
+      suggestions,
+      closure: await this.closureStatus(incident, events),
+      notifications: await notifications.listForIncident(incident.id),
+      stillFailing: failing,
+    };
   }
 
   private async closureStatus(incident: Incident, events: readonly IncidentEvent[]): Promise<ClosureStatus | null> {

@@ -181,7 +181,10 @@ export interface Page<T> {
 export interface IncidentClockState {
   /** The state `resume` returns to; null unless pending. */
   statusBeforePending: IncidentStatus | null;
-  /** Resolution-clock time spent pending so far, measured on the priority's clock. */
+  /**
+   * Time the resolution clock did not count so far — pending, and spells resolved before a reopen —
+   * measured on the clock of the current priority.
+   */
   pausedMs: number;
   /** When each target's warning is due (null for rows older than warnings), and whether it went out. */
   responseWarnAt: Date | null;
@@ -195,12 +198,16 @@ export interface IncidentClockState {
 
 export type IncidentWrite = IncidentPatch & Partial<IncidentClockState> & { closureNotes?: string | null; evidence?: IncidentEvidence | null };
 
+/** A spell the resolution clock did not count: `pending` (a person paused it) or `resolved` (ended by a reopen). */
+export type PauseKind = 'pending' | 'resolved';
+
 export interface IncidentPause {
   id: number;
   incidentId: number;
   startedAt: Date;
   endedAt: Date | null;
   reason: string;
+  kind: PauseKind;
 }
 
 /** An incident with its clock state, as read under its row lock. */

@@ -10,7 +10,9 @@ import { managementEvent } from '../sla/escalation.js';
 import type { Stores } from '../store/store-types.js';
 import { SYSTEM_ACTOR, type EventDraft, type IncidentChange, type IncidentEvent, type IncidentEventBody, type IncidentEventData, type OpenedData } from './incident-events.js';
 import type { Incident, NewIncident } from './incident-types.js';
-import { assertTransition, groupForLevel } from './lifecycle.js';
+import { changedFields } from './incident-actions.js';
+import { assertTransition, groupForLevel, OPEN_STATUSES } from './lifecycle.js';
+import { clockAfterReopen } from './resolution-clock.js';
 
 /** Runs in the transaction that appended the event (the notification planner). */
 export type IncidentEventListener = (stores: Stores, incident: Incident, event: IncidentEvent) => Promise<void>;
@@ -48,10 +50,15 @@ export class IncidentWriter {
     return this.apply(stores, incident, { patch: { managementEscalated: true }, events: [managementEvent(incident.status, 'priority_P1')] }, SYSTEM_ACTOR, now);
   }
 
-  /** Write a change and its events; a new status must be one the lifecycle table allows. */
+  /**
+   * Write a change and its events; a new status must be one the lifecycle table allows. Leaving
+   * `resolved` for an open state (a person's reopen or a probe's) is where the time spent resolved
+   * leaves the resolution clock: here, so that no caller can reopen without it.
+   */
   async apply(stores: Stores, incident: Incident, change: IncidentChange, actor: string, now: Date): Promise<Incident> {
     const to = change.patch.status;
     if (to !== undefined && to !== incident.status) assertTransition(incident.status, to);
+    if (incident.status === 'resolved' && to !== undefined && OPEN_STATUSES.includes(to)) change = await this.reopenClock(stores, incident, change, now);
     const updated = Object.keys(change.patch).length > 0 ? await stores.incidents.update(incident.id, change.patch, now) : incident;
     for (const draft of change.events) await this.append(stores, updated, draft, actor, now);
     return updated;
@@ -72,6 +79,22 @@ export class IncidentWriter {
   failAgain(stores: Stores, incident: Incident, data: IncidentEventData['failed_again'], actor: string, now: Date): Promise<Incident> {
     const event = stateless(incident, { type: 'failed_again', data });
     return this.apply(stores, incident, { patch: { serviceRestoredAt: null }, events: [event] }, actor, now);
+  }
+
+  /**
+   * The spell resolved is recorded as a pause (kind `resolved`) and added to `pausedMs`; the
+   * resolution due and warning times move by it (response due stays). The events that record
+   * field changes show the new due time.
+   */
+  private async reopenClock(stores: Stores, incident: Incident, change: IncidentChange, now: Date): Promise<IncidentChange> {
+    const locked = await stores.incidents.lockByRef(incident.ref);
+    if (!locked?.resolvedAt) return change;
+    const { policy, calendar } = this.deps;
+    const clock = clockAfterReopen(locked, { now, targets: policy.targets, calendar, warnAt: policy.warnAt });
+    await stores.incidents.recordPause(incident.id, { startedAt: locked.resolvedAt, endedAt: now, reason: 'resolved', kind: 'resolved' });
+    const moved = changedFields(locked, clock);
+    const events = change.events.map((e) => ('changes' in e.data && e.data.changes ? ({ ...e, data: { ...e.data, changes: { ...e.data.changes, ...moved } } } as EventDraft) : e));
+    return { patch: { ...change.patch, ...clock }, events };
   }
 
   private async append(stores: Stores, incident: Incident, draft: EventDraft, actor: string, now: Date): Promise<void> {

@@ -50,12 +50,19 @@ export class ProbeIncidents {
   /**
    * Probes see the service healthy again: record it; a person still resolves the incident. While
    * the check flaps nothing is restored: the incident stays one and open until the check has been
-   * stable for a whole window. Answers the incident only when restoration was recorded.
+   * stable for a whole window. The first healthy streak after the last failure is the
+   * restoration whatever the order: an incident resolved (or closed) while the probes still saw
+   * the failure records it too. Answers the incident only when restoration was recorded.
    */
   async recoveryConfirmed(stores: Stores, check: CheckRecord, restoredAt: Date, changes: readonly Date[]): Promise<Incident | null> {
-    const open = await stores.incidents.findOpenForCheck(check.id);
-    if (!open || open.serviceRestoredAt) return null;
     const now = this.deps.clock();
+    const open = await stores.incidents.findOpenForCheck(check.id);
+    if (!open) {
+      const latest = await stores.incidents.findLatestForCheck(check.id);
+      const finished = latest && (latest.status === 'resolved' || latest.status === 'closed') && !latest.serviceRestoredAt;
+      return finished ? this.restore(stores, check, latest, restoredAt, now) : null;
+    }
+    if (open.serviceRestoredAt) return null;
     const incident = await this.markIfFlapping(stores, open, changes, restoredAt, now);
     if (incident.flapping) return null;
     return this.restore(stores, check, incident, restoredAt, now);

@@ -37,6 +37,28 @@ export function verifyRestoration({ incident, check, staleAfterMs, verifyForMs, 
   return { state: 'verified', reason: 'healthy', healthyForMs, requiredMs: verifyForMs, remainingMs: 0 };
 }
 
+/** What a person confirms when resolving while the probes still see the failure (recorded in the `resolve` event). */
+export interface StillFailing {
+  check: string;
+  state: 'down' | 'degraded';
+  /** When the check's current failing streak began. */
+  since: string | null;
+}
+
+/**
+ * Whether the probes still see a probe incident's failure: not restored, and its check (still
+ * probed) down or degraded now. Resolving then needs a confirmation — the incident will most
+ * likely reopen with the next failed probe.
+ */
+export function stillFailing(
+  incident: Pick<Incident, 'source' | 'check' | 'serviceRestoredAt'>,
+  check: Pick<CheckRecord, 'active' | 'state' | 'streakStartedAt'> | null,
+): StillFailing | null {
+  if (incident.source !== 'probe' || !incident.check || incident.serviceRestoredAt || !check?.active) return null;
+  if (check.state !== 'down' && check.state !== 'degraded') return null;
+  return { check: incident.check, state: check.state, since: check.streakStartedAt?.toISOString() ?? null };
+}
+
 /** Whether a verification lets the incident close. */
 export const allowsClosure = (v: Verification) => v.state !== 'waiting';
 

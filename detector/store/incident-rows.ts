@@ -56,6 +56,7 @@ export function toPause(r: Row): IncidentPause {
     startedAt: toDate(r.started_at as number)!,
     endedAt: toDate(r.ended_at as number | null),
     reason: r.reason as string,
+    kind: (r.kind as IncidentPause['kind'] | undefined) ?? 'pending',
   };
 }
 

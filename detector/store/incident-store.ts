@@ -70,6 +70,16 @@ export class KnexIncidentStore implements IncidentStore {
     await this.db('incident_pauses').insert({ incident_id: incidentId, started_at: startedAt.getTime(), reason });
   }
 
+  async recordPause(incidentId: number, pause: Pick<IncidentPause, 'startedAt' | 'endedAt' | 'reason' | 'kind'>): Promise<void> {
+    await this.db('incident_pauses').insert({
+      incident_id: incidentId,
+      started_at: pause.startedAt.getTime(),
+      ended_at: pause.endedAt?.getTime() ?? null,
+      reason: pause.reason,
+      kind: pause.kind,
+    });
+  }
+
   async endPause(incidentId: number, endedAt: Date): Promise<IncidentPause | null> {
     const open = (await this.db('incident_pauses').where({ incident_id: incidentId }).whereNull('ended_at').orderBy('id', 'desc').first()) as Row | undefined;
     if (!open) return null;
@@ -96,6 +106,11 @@ export class KnexIncidentStore implements IncidentStore {
 
   async findLatestForCheck(checkId: number): Promise<Incident | null> {
     const row = (await this.select().where('i.check_id', checkId).whereNot('i.status', 'canceled').orderBy('i.id', 'desc').first()) as Row | undefined;
+    return row ? toIncident(row) : null;
+  }
+
+  async findLatestByFingerprint(fingerprint: string): Promise<Incident | null> {
+    const row = (await this.select().where('i.fingerprint', fingerprint).whereNot('i.status', 'canceled').orderBy('i.id', 'desc').first()) as Row | undefined;
     return row ? toIncident(row) : null;
   }
 

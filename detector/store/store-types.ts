@@ -62,6 +62,8 @@ export interface IncidentStore {
   lockByRef(ref: string): Promise<(Incident & IncidentClockState) | null>;
   /** Open a pause of the resolution clock. */
   startPause(incidentId: number, startedAt: Date, reason: string): Promise<void>;
+  /** A spell already over, e.g. the time spent resolved that a reopen ends. */
+  recordPause(incidentId: number, pause: Pick<IncidentPause, 'startedAt' | 'endedAt' | 'reason' | 'kind'>): Promise<void>;
   /** Close the open pause, if any, and answer it. */
   endPause(incidentId: number, endedAt: Date): Promise<IncidentPause | null>;
   listPauses(incidentId: number): Promise<IncidentPause[]>;
@@ -70,6 +72,8 @@ export interface IncidentStore {
   findOpenByFingerprint(fingerprint: string, options?: { forUpdate?: boolean }): Promise<Incident | null>;
   /** The check's most recent incident that was not canceled, whatever its state. */
   findLatestForCheck(checkId: number): Promise<Incident | null>;
+  /** The newest incident of an Alertmanager fingerprint that was not canceled, open or not. */
+  findLatestByFingerprint(fingerprint: string): Promise<Incident | null>;
   findByRef(ref: string): Promise<Incident | null>;
   /** Incidents detected in [from, to), oldest first (exports: one indexed range read). */
   listDetectedBetween(from: Date, to: Date): Promise<Incident[]>;

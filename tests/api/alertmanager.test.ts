@@ -188,6 +188,22 @@ describe.each(testDatabaseKinds())('Alertmanager as a source on $name', (kind) =
     expect(detail.events.map((e: { type: string }) => e.type)).toEqual(['opened', 'restored', 'failed_again']);
   });
 
+  it('records the restoration on an incident resolved while the alert still fired, and a repeat changes nothing', async () => {
+    const fingerprint = newFingerprint();
+    const ref = (await send(webhook({ fingerprint }))).json.opened[0];
+    for (const [action, body] of [
+      ['acknowledge', {}],
+      ['resolve', { resolutionCode: 'vendor_fixed', note: 'vendor says it is fixed' }],
+    ] as const) {
+      expect((await desk.act(ref, action, body)).status).toBe(200);
+    }
+    const resolved = { fingerprint, status: 'resolved' as const, endsAt: '2026-11-27T02:58:30Z' };
+    expect((await send(webhook(resolved))).json).toEqual({ opened: [], refreshed: [], restored: [ref], ignored: 0 });
+    expect(await incident(ref)).toMatchObject({ status: 'resolved', serviceRestoredAt: '2026-11-27T02:58:30.000Z' });
+    await send(webhook(resolved));
+    expect((await incident(ref)).events.filter((e: { type: string }) => e.type === 'restored')).toHaveLength(1);
+  });
+
   it('ignores a resolved alert that has no open incident, and says so', async () => {
     const { status, json } = await send(webhook({ fingerprint: newFingerprint(), status: 'resolved', endsAt: '2026-11-27T02:58:30Z' }));
     expect(status).toBe(200);

@@ -145,7 +145,7 @@ describe.each(testDatabaseKinds())('escalation and closure on the pages, on $nam
     await probe('skm-form', 'down');
     const { ref, priority } = await openIncidentOf('skm-form');
     expect(priority).not.toBe('P1');
-    await drive(desk, ref, [['acknowledge'], ['resolve', { resolutionCode: 'restarted', note: 'php-fpm dijalankan ulang' }]]);
+    await drive(desk, ref, [['acknowledge'], ['resolve', { resolutionCode: 'restarted', note: 'php-fpm dijalankan ulang', confirmStillFailing: true }]]);
 
     const down = checklistOf(await page(`/incidents/${ref}`));
     expect(down).toContain('Daftar periksa penutupan');
@@ -191,7 +191,7 @@ describe.each(testDatabaseKinds())('escalation and closure on the pages, on $nam
   });
 
   it('proposes recording a known error, with the form open, once the same check failed the same way three times in 30 days', async () => {
-    const resolve = (ref: string) => drive(desk, ref, [['resolve', { resolutionCode: 'restarted', note: 'layanan API dijalankan ulang' }]]);
+    const resolve = (ref: string) => drive(desk, ref, [['resolve', { resolutionCode: 'restarted', note: 'layanan API dijalankan ulang', confirmStillFailing: true }]]);
     await probe('skm-api', 'down');
     const { ref } = await openIncidentOf('skm-api');
     await drive(desk, ref, [['acknowledge']]);

@@ -180,7 +180,14 @@ describe.each(testDatabaseKinds())('logging incidents by hand, action validation
       const stored = (await incidentClock(ref))!;
       expect(stored).toMatchObject({ pausedMs: 90 * MIN, statusBeforePending: null });
       expect(await sigap.db.stores.incidents.listPauses(stored.id)).toEqual([
-        { id: expect.any(Number), incidentId: stored.id, startedAt: wib('2026-11-27 16:00'), endedAt: wib('2026-11-30 08:30'), reason: 'waiting for the hosting provider' },
+        {
+          id: expect.any(Number),
+          incidentId: stored.id,
+          startedAt: wib('2026-11-27 16:00'),
+          endedAt: wib('2026-11-30 08:30'),
+          reason: 'waiting for the hosting provider',
+          kind: 'pending',
+        },
       ]);
     });
 
@@ -191,22 +198,24 @@ describe.each(testDatabaseKinds())('logging incidents by hand, action validation
       expect((await incidentClock(ref))!.pausedMs).toBe(120 * MIN);
     });
 
-    it('raising the priority recomputes both due times from detection, keeping the accumulated pauses', async () => {
+    it('raising the priority recomputes both due times from detection, the pauses measured again on the 24x7 clock', async () => {
       const raised = await at('2026-11-30 14:00', 'reprioritize', { urgency: 'high', reason: 'the regent’s office complained' });
       expect(raised).toMatchObject({
         priority: 'P2',
         responseDueAt: wib('2026-11-27 10:30').toISOString(),
-        // P2: 8 hours on the 24x7 clock from Friday 10:00, plus the 2 business hours already paused
-        resolveDueAt: wib('2026-11-27 20:00').toISOString(),
+        // P2: 8 hours on the 24x7 clock from Friday 10:00, plus the pauses on that clock: the
+        // weekend one (Friday 16:00 → Monday 08:30, 64.5 h) and lunch (1.5 h), not 2 office hours
+        resolveDueAt: wib('2026-11-30 12:00').toISOString(),
       });
+      expect((await incidentClock(ref))!.pausedMs).toBe(66 * HOUR);
       expect(raised.events.at(-1)).toMatchObject({ type: 'reprioritize', note: 'the regent’s office complained', data: { changes: { priority: { from: 'P3', to: 'P2' } } } });
     });
 
     it('resolving straight from pending ends the pause on the new priority’s clock', async () => {
       await at('2026-11-30 14:00', 'pending', { reason: 'waiting for the vendor' });
       const resolved = await at('2026-11-30 19:00', 'resolve', { resolutionCode: 'vendor_fixed', note: 'certificate renewed' });
-      expect(resolved).toMatchObject({ status: 'resolved', resolveDueAt: wib('2026-11-28 01:00').toISOString() });
-      expect((await incidentClock(ref))!.pausedMs).toBe(7 * HOUR);
+      expect(resolved).toMatchObject({ status: 'resolved', resolveDueAt: wib('2026-11-30 17:00').toISOString() });
+      expect((await incidentClock(ref))!.pausedMs).toBe(71 * HOUR);
     });
   });
 });

@@ -90,7 +90,7 @@ describe.each(testDatabaseKinds())('known errors through the API and the dashboa
   });
 
   it('answers 422 naming every missing or unknown field', async () => {
-    await drive(desk, first, [['acknowledge'], ['resolve', { resolutionCode: 'restarted', note: 'php-fpm dijalankan ulang' }]]);
+    await drive(desk, first, [['acknowledge'], ['resolve', { resolutionCode: 'restarted', note: 'php-fpm dijalankan ulang', confirmStillFailing: true }]]);
     const empty = await desk.call('POST', `/api/incidents/${first}/known-error`, {});
     expect(empty.status).toBe(422);
     expect(empty.json.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['cause', 'symptoms']);

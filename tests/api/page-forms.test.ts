@@ -301,4 +301,40 @@ describe.each(testDatabaseKinds())('the incident forms and the queue filters on 
     expect(secondRefs.length).toBeGreaterThan(0);
     expect(secondRefs.filter((r) => firstRefs.includes(r))).toEqual([]);
   });
+
+  it('warns before resolving while the probes still see the failure, records the confirmation, and closes a reporter-less incident as verified by monitoring', async () => {
+    // skm-form fails (its resolved incident reopens, or a new one opens) and is taken in hand.
+    await probe('down');
+    clerk = await logIn(sigap.url!, 'desk1', 'desk1-password');
+    const open = (await desk.call('GET', '/api/incidents?q=&status=new,assigned&limit=200')).json.items.find((i: { check: string | null }) => i.check === 'skm-form');
+    const ref = open.ref as string;
+    if (open.status === 'new') await desk.act(ref, 'acknowledge', {});
+    const before = await page(`/incidents/${ref}`, clerk);
+    const resolveForm = before.html.slice(before.html.indexOf('action-resolve'), before.html.indexOf('</form>', before.html.indexOf('action-resolve')));
+    expect(resolveForm).toContain('class="warning"');
+    expect(resolveForm).toContain('skm-form');
+    expect(resolveForm).toMatch(/<input type="checkbox" name="confirmStillFailing" value="true"/);
+
+    // The API says so too, before anyone tries.
+    expect((await desk.call('GET', `/api/incidents/${ref}`)).json.stillFailing).toMatchObject({ check: 'skm-form', state: 'down' });
+    const refused = await post(`/incidents/${ref}/actions/resolve`, clerk, { resolutionCode: 'vendor_fixed', note: 'vendor restarted it' });
+    expect(refused.status).toBe(409);
+    expect(refused.html).toContain('confirmStillFailing');
+    expect(await statusOf(ref)).toBe('assigned');
+    const confirmed = await post(`/incidents/${ref}/actions/resolve`, clerk, { resolutionCode: 'vendor_fixed', note: 'vendor restarted it', confirmStillFailing: 'true' });
+    expect(confirmed.status).toBe(303);
+    const resolved = await page(`/incidents/${ref}`, clerk);
+    expect(resolved.html.slice(resolved.html.indexOf('<ol class="timeline">'))).toContain('dikonfirmasi walau pemeriksaan skm-form masih gagal');
+
+    // The site recovers and stays healthy for verifyFor: the close form offers only "verified by monitoring".
+    for (let n = 0; n < 17; n += 1) await probe('up');
+    clerk = await logIn(sigap.url!, 'desk1', 'desk1-password');
+    const verified = await page(`/incidents/${ref}`, clerk);
+    const closeForm = verified.html.slice(verified.html.indexOf('action-close'), verified.html.indexOf('</form>', verified.html.indexOf('action-close')));
+    expect([...closeForm.matchAll(/<option value="(\w+)"/g)].map((m) => m[1])).toEqual(['monitoring_verified']);
+    expect(closeForm).toContain('Pemulihan diverifikasi oleh pemantauan');
+    expect((await post(`/incidents/${ref}/actions/close`, clerk, { closureCode: 'monitoring_verified' })).status).toBe(303);
+    const closed = (await desk.call('GET', `/api/incidents/${ref}`)).json;
+    expect(closed).toMatchObject({ status: 'closed', closureCode: 'monitoring_verified', serviceRestoredAt: expect.any(String), stillFailing: null });
+  });
 });

@@ -136,14 +136,16 @@ export async function logIn(context: BrowserContext, baseUrl: string, who: { use
   return page;
 }
 
-/** Opens an action's form on the incident page, fills its fields and submits it; waits for the page again. */
+/** Opens an action's form on the incident page, fills its fields (a checkbox ticked by 'true') and submits it; waits for the page again. */
 export async function act(page: Page, action: string, fields: Record<string, string> = {}): Promise<void> {
   const details = page.locator(`details.action-${action}`);
   await details.locator('summary').click();
   const form = details.locator('form');
   for (const [name, value] of Object.entries(fields)) {
     const field = form.locator(`[name="${name}"]`);
-    if ((await field.evaluate((el) => el.tagName)) === 'SELECT') await field.selectOption(value);
+    const kind = await field.evaluate((el) => (el.tagName === 'INPUT' ? String(el.getAttribute('type')) : el.tagName));
+    if (kind === 'SELECT') await field.selectOption(value);
+    else if (kind === 'checkbox') await field.setChecked(value === 'true');
     else await field.fill(value);
   }
   await submitAndWait(page, form.locator('button[type="submit"]'));

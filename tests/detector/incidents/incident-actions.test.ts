@@ -6,7 +6,6 @@ import {
   assertRoleMayAct,
   changedFields,
   changesFor,
-  clockAfterPause,
   INCIDENT_ACTIONS,
   transitionFor,
   type IncidentAction,
@@ -14,6 +13,7 @@ import {
 import type { LockedIncident } from '../../../detector/incidents/incident-types.js';
 import { INCIDENT_STATES, LIFECYCLE, type IncidentStatus } from '../../../detector/incidents/lifecycle.js';
 import { DEFAULT_SLA_TARGETS, dueTimes } from '../../../detector/sla/due-times.js';
+import { clockAfterPause } from '../../../detector/incidents/resolution-clock.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -265,10 +265,13 @@ describe('changesFor', () => {
     else expect(run().patch).toMatchObject({ escalationLevel: outcome, assignedGroup: 'vendor' });
   });
 
-  it('reprioritizing recomputes both due times from detection, keeping the accumulated pauses', () => {
+  it('reprioritizing recomputes both due times from detection, the pauses measured again on the new clock', () => {
+    // Two hours pending on a P3 (business clock) counted 2 office hours; on P2's 24x7 clock too.
     const paused = incident({ status: 'assigned', pausedMs: 2 * HOUR });
-    const { patch } = changesFor({ action: 'reprioritize', urgency: 'high', reason: 'the governor asked' }, paused, ctx);
+    const pauses = [{ startedAt: wib('2026-11-27 08:00'), endedAt: wib('2026-11-27 10:00') }];
+    const { patch } = changesFor({ action: 'reprioritize', urgency: 'high', reason: 'the governor asked' }, paused, { ...ctx, pauses });
     expect(patch).toEqual({
+      pausedMs: 2 * HOUR,
       impact: 'medium',
       urgency: 'high',
       priority: 'P2',

@@ -2,7 +2,8 @@
 // state, what a breach changes, when a probe incident counts as verified, when auto-close applies.
 import { dataOf } from '../../helpers/events.js';
 import { describe, expect, it } from 'vitest';
-import { autoCloseChange, closureChecklist, verifyRestoration, type VerificationInput } from '../../../detector/sla/closure.js';
+import { autoCloseChange, closureChecklist, stillFailing, verifyRestoration, type VerificationInput } from '../../../detector/sla/closure.js';
+import { closureCodesFor } from '../../../detector/incidents/incident-actions.js';
 import { slaChange } from '../../../detector/sla/escalation.js';
 import type { LockedIncident } from '../../../detector/incidents/incident-types.js';
 
@@ -194,5 +195,33 @@ describe('auto-close and the checklist', () => {
     ]);
     expect(closureChecklist({ ...resolved, reporter: null, resolutionNotes: null }, { ...verified, state: 'waiting' }).map((c) => c.done)).toEqual([false, false, null]);
     expect(closureChecklist({ ...resolved, status: 'closed' }, verified).at(-1)).toEqual({ item: 'reporter_informed', done: true });
+  });
+});
+
+describe('resolving while the probes still see the failure, and closing without a reporter', () => {
+  const probeIncident = { source: 'probe' as const, check: 'skm-home', serviceRestoredAt: null };
+  const check = (state: 'up' | 'down' | 'degraded' | 'unknown', active = true) => ({ state, active, streakStartedAt: at(3) });
+
+  it.each([
+    ['a probe incident whose check is down', probeIncident, check('down'), { check: 'skm-home', state: 'down', since: at(3).toISOString() }],
+    ['a probe incident whose check is degraded', probeIncident, check('degraded'), { check: 'skm-home', state: 'degraded', since: at(3).toISOString() }],
+    ['a probe incident whose check is up again', probeIncident, check('up'), null],
+    ['a probe incident already restored (the check flaps down now)', { ...probeIncident, serviceRestoredAt: at(5) }, check('down'), null],
+    ['a probe incident whose check is no longer probed', probeIncident, check('down', false), null],
+    ['a probe incident whose check is gone', probeIncident, null, null],
+    ['a check not judged yet', probeIncident, check('unknown'), null],
+    ['a manual incident', { source: 'manual' as const, check: null, serviceRestoredAt: null }, null, null],
+  ] as const)('%s: %o', (_name, incident, live, expected) => {
+    expect(stillFailing(incident, live)).toEqual(expected);
+  });
+
+  it.each([
+    ['no reporter, verified by the probes', null, 'verified', ['monitoring_verified']],
+    ['no reporter, still waiting', null, 'waiting', ['confirmed', 'unconfirmed']],
+    ['no reporter, check no longer probed', null, 'waived', ['confirmed', 'unconfirmed']],
+    ['no reporter, no probe (Alertmanager)', null, 'not_required', ['confirmed', 'unconfirmed']],
+    ['a reporter, verified by the probes', { name: 'Bu Sari', contact: null }, 'verified', ['confirmed', 'unconfirmed']],
+  ] as const)('closure codes with %s', (_name, reporter, state, expected) => {
+    expect(closureCodesFor({ reporter }, { state })).toEqual(expected);
   });
 });

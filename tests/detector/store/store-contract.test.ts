@@ -199,6 +199,17 @@ describe.each(testDatabaseKinds())('store contract on $name', (kind) => {
     expect(events[0]).toMatchObject({ at: T0, data: { priority: 'P2' }, fromStatus: null });
   });
 
+  it('keeps the resolution clock’s pauses as intervals of a kind: pending by default, resolved when a reopen records one', async () => {
+    const incident = (await db.stores.incidents.findByRef('INC-2026-91000'))!;
+    await db.stores.incidents.startPause(incident.id, at(30), 'waiting for the hosting provider');
+    await db.stores.incidents.endPause(incident.id, at(45));
+    await db.stores.incidents.recordPause(incident.id, { startedAt: at(50), endedAt: at(80), reason: 'resolved', kind: 'resolved' });
+    expect((await db.stores.incidents.listPauses(incident.id)).map(({ id: _, ...p }) => p)).toEqual([
+      { incidentId: incident.id, startedAt: at(30), endedAt: at(45), reason: 'waiting for the hosting provider', kind: 'pending' },
+      { incidentId: incident.id, startedAt: at(50), endedAt: at(80), reason: 'resolved', kind: 'resolved' },
+    ]);
+  });
+
   it('lists the queue open first, by priority then due time, across pages', async () => {
     const sid = skmServiceId;
     for (const [n, priority, due] of [
