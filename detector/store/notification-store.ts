@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { claimDelivery, markDeliveryFailed, markDeliverySent, whereDue, type DeliveryFailure } from './delivery-queue.js';
 import type { NewOutboxRow, NotificationEvent, OutboxRow, OutboxStatus } from '../notify/notification-types.js';
 import { parseJson, toDate } from './row-mapping.js';
 import type { NotificationStore } from './store-types.js';
@@ -60,42 +61,20 @@ export class KnexNotificationStore implements NotificationStore {
   }
 
   async listDue(now: Date, limit: number): Promise<OutboxRow[]> {
-    const rows = (await this.select()
-      .where('o.status', 'pending')
-      .where('o.next_attempt_at', '<=', now.getTime())
-      .where((w) => w.whereNull('o.locked_until').orWhere('o.locked_until', '<', now.getTime()))
-      .orderBy('o.next_attempt_at', 'asc')
-      .orderBy('o.id', 'asc')
-      .limit(limit)) as Row[];
+    const rows = (await whereDue(this.select(), now, 'o').limit(limit)) as Row[];
     return rows.map(toOutboxRow);
   }
 
-  async claim(id: number, owner: string, now: Date, lockedUntil: Date): Promise<boolean> {
-    // One conditional update decides: of two processes claiming one row, exactly one changes it.
-    const changed = await this.db('notification_outbox')
-      .where({ id, status: 'pending' })
-      .where((w) => w.whereNull('locked_until').orWhere('locked_until', '<', now.getTime()))
-      .update({ locked_by: owner, locked_until: lockedUntil.getTime() });
-    return Number(changed) === 1;
+  claim(id: number, owner: string, now: Date, lockedUntil: Date): Promise<boolean> {
+    return claimDelivery(this.db, 'notification_outbox', id, owner, now, lockedUntil);
   }
 
-  async markSent(id: number, owner: string, attempts: number, now: Date): Promise<void> {
-    await this.db('notification_outbox')
-      .where({ id, locked_by: owner })
-      .update({ status: 'sent', attempts, sent_at: now.getTime(), last_error: null, locked_by: null, locked_until: null });
+  markSent(id: number, owner: string, attempts: number, now: Date): Promise<void> {
+    return markDeliverySent(this.db, 'notification_outbox', id, owner, attempts, now);
   }
 
-  async markFailed(id: number, owner: string, failure: { attempts: number; error: string; nextAttemptAt: Date; permanent: boolean }): Promise<void> {
-    await this.db('notification_outbox')
-      .where({ id, locked_by: owner })
-      .update({
-        status: failure.permanent ? 'failed' : 'pending',
-        attempts: failure.attempts,
-        last_error: failure.error.slice(0, 1000),
-        next_attempt_at: failure.nextAttemptAt.getTime(),
-        locked_by: null,
-        locked_until: null,
-      });
+  markFailed(id: number, owner: string, failure: DeliveryFailure): Promise<void> {
+    return markDeliveryFailed(this.db, 'notification_outbox', id, owner, failure);
   }
 
   async retryNow(id: number, now: Date): Promise<OutboxRow | null> {

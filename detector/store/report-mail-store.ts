@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { claimDelivery, markDeliveryFailed, markDeliverySent, whereDue, type DeliveryFailure } from './delivery-queue.js';
 import { toDate } from './row-mapping.js';
 import type { ReportMailing, ReportMailStore } from './store-types.js';
 
@@ -54,41 +55,20 @@ export class KnexReportMailStore implements ReportMailStore {
   }
 
   async listDue(now: Date, limit: number): Promise<ReportMailing[]> {
-    const rows = (await this.db('report_mailings')
-      .where('status', 'pending')
-      .where('next_attempt_at', '<=', now.getTime())
-      .where((w) => w.whereNull('locked_until').orWhere('locked_until', '<', now.getTime()))
-      .orderBy('next_attempt_at', 'asc')
-      .orderBy('id', 'asc')
-      .limit(limit)) as Row[];
+    const rows = (await whereDue(this.db('report_mailings'), now).limit(limit)) as Row[];
     return rows.map(toMailing);
   }
 
-  async claim(id: number, owner: string, now: Date, lockedUntil: Date): Promise<boolean> {
-    const changed = await this.db('report_mailings')
-      .where({ id, status: 'pending' })
-      .where((w) => w.whereNull('locked_until').orWhere('locked_until', '<', now.getTime()))
-      .update({ locked_by: owner, locked_until: lockedUntil.getTime() });
-    return Number(changed) === 1;
+  claim(id: number, owner: string, now: Date, lockedUntil: Date): Promise<boolean> {
+    return claimDelivery(this.db, 'report_mailings', id, owner, now, lockedUntil);
   }
 
-  async markSent(id: number, owner: string, attempts: number, now: Date): Promise<void> {
-    await this.db('report_mailings')
-      .where({ id, locked_by: owner })
-      .update({ status: 'sent', attempts, sent_at: now.getTime(), last_error: null, locked_by: null, locked_until: null });
+  markSent(id: number, owner: string, attempts: number, now: Date): Promise<void> {
+    return markDeliverySent(this.db, 'report_mailings', id, owner, attempts, now);
   }
 
-  async markFailed(id: number, owner: string, failure: { attempts: number; error: string; nextAttemptAt: Date; permanent: boolean }): Promise<void> {
-    await this.db('report_mailings')
-      .where({ id, locked_by: owner })
-      .update({
-        status: failure.permanent ? 'failed' : 'pending',
-        attempts: failure.attempts,
-        last_error: failure.error.slice(0, 1000),
-        next_attempt_at: failure.nextAttemptAt.getTime(),
-        locked_by: null,
-        locked_until: null,
-      });
+  markFailed(id: number, owner: string, failure: DeliveryFailure): Promise<void> {
+    return markDeliveryFailed(this.db, 'report_mailings', id, owner, failure);
   }
 
   async listForMonth(month: string): Promise<ReportMailing[]> {
