@@ -148,6 +148,16 @@ function storesFor(db: Knex, dialect: Dialect): Stores {
   };
 }
 
+/**
+ * Two processes creating knex's lock table at the same moment can each insert its one row; the
+ * lock (`update … where is_locked = 0` must touch exactly one row) can then never be taken and
+ * both wait for ever. With more than one row nobody can hold the lock, so the extras go.
+ */
+async function dropDuplicateLockRows(knex: Knex): Promise<void> {
+  const rows = (await knex('knex_migrations_lock').select('index').orderBy('index')) as Array<{ index: number }>;
+  if (rows.length > 1) await knex('knex_migrations_lock').where('index', '>', rows[0]!.index).delete();
+}
+
 export function openDatabase(url: string): Database {
   const { dialect, config } = knexConfig(url);
   const knex = knexFactory(config);
@@ -185,6 +195,7 @@ export function openDatabase(url: string): Database {
           const message = (err as Error).message ?? '';
           const racing = /already exists|already locked|duplicate key|UNIQUE constraint failed|database is locked/i.test(message);
           if (!racing || Date.now() > giveUpAt) throw translateError(err);
+          if (/already locked/i.test(message)) await dropDuplicateLockRows(knex);
           await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 100 * attempt)));
         }
       }
