@@ -68,6 +68,10 @@ const common = {
     .default({ locations: 1 }),
 };
 
+// Lifts the outbound address policy for one check (link-local and unspecified addresses,
+// redirects from a public address to a private one); connecting checks only.
+const allowPrivate = z.boolean({ error: 'must be true or false' }).default(false);
+
 export const httpCheckSchema = z
   .object({
     ...common,
@@ -77,6 +81,7 @@ export const httpCheckSchema = z
     headers: z.record(z.string(), z.string()).default({}),
     followRedirects: z.boolean().default(true),
     maxRedirects: z.number().int().min(0).max(20).default(5),
+    allowPrivate,
     expect: z
       .object({
         status: z.array(statusCode).min(1, 'must list at least one status').default(TWO_XX),
@@ -91,7 +96,7 @@ export const httpCheckSchema = z
   })
   .strict();
 
-export const tcpCheckSchema = z.object({ ...common, type: z.literal('tcp'), target: endpoint }).strict();
+export const tcpCheckSchema = z.object({ ...common, type: z.literal('tcp'), target: endpoint, allowPrivate }).strict();
 
 export const dnsCheckSchema = z
   .object({
@@ -111,7 +116,7 @@ export const dnsCheckSchema = z
   .strict();
 
 export const tlsCheckSchema = z
-  .object({ ...common, type: z.literal('tls'), target: endpoint, serverName: z.string().min(1).optional(), tls: tlsOptions.default({ minDaysValid: 14 }) })
+  .object({ ...common, type: z.literal('tls'), target: endpoint, serverName: z.string().min(1).optional(), tls: tlsOptions.default({ minDaysValid: 14 }), allowPrivate })
   .strict();
 
 export const checkSchema = z.discriminatedUnion('type', [httpCheckSchema, tcpCheckSchema, dnsCheckSchema, tlsCheckSchema], {

@@ -307,7 +307,7 @@ function toTarget(check: CheckInput): { target: ProbeTarget; description: string
   const base = { checkKey: check.key, timeoutMs: check.timeout };
   switch (check.type) {
     case 'http': {
-      const { url, method, headers, followRedirects, maxRedirects, expect, tls } = check;
+      const { url, method, headers, followRedirects, maxRedirects, expect, tls, allowPrivate } = check;
       const https = url.startsWith('https:');
       return {
         description: url,
@@ -321,11 +321,12 @@ function toTarget(check: CheckInput): { target: ProbeTarget; description: string
           maxRedirects,
           expect: { status: expect.status, contains: expect.contains, notContains: expect.notContains, form: expect.form, maxLatencyMs: expect.maxLatency ?? null },
           minDaysValid: https ? (tls?.minDaysValid ?? 14) : null,
+          allowPrivate,
         },
       };
     }
     case 'tcp':
-      return { description: `${check.target.host}:${check.target.port}`, target: { ...base, type: 'tcp', ...check.target } };
+      return { description: `${check.target.host}:${check.target.port}`, target: { ...base, type: 'tcp', ...check.target, allowPrivate: check.allowPrivate } };
     case 'dns':
       return {
         description: `${check.name} ${check.recordType}`,
@@ -334,7 +335,14 @@ function toTarget(check: CheckInput): { target: ProbeTarget; description: string
     case 'tls':
       return {
         description: `${check.target.host}:${check.target.port}`,
-        target: { ...base, type: 'tls', ...check.target, serverName: check.serverName ?? check.target.host, minDaysValid: check.tls.minDaysValid },
+        target: {
+          ...base,
+          type: 'tls',
+          ...check.target,
+          serverName: check.serverName ?? check.target.host,
+          minDaysValid: check.tls.minDaysValid,
+          allowPrivate: check.allowPrivate,
+        },
       };
   }
 }

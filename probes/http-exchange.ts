@@ -3,12 +3,17 @@
 // later step fails, so the failure's evidence shows how far it got.
 import { performance } from 'node:perf_hooks';
 import { request, type Dispatcher } from 'undici';
+import type { Hop } from './address-guard.js';
 import type { HttpTarget, ProbeEvidence } from './probe-types.js';
 
 const BODY_CAP_BYTES = 1024 * 1024;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-// Credentials meant for the checked site must not travel to another origin a redirect names.
-const ORIGIN_BOUND_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
+
+/**
+ * A dispatcher of its own for each hop, so every hop opens its own connection and the address
+ * policy judges the address that hop actually connects to; `connectedAddress` is that address.
+ */
+export type OpenHop = (hop: Hop) => { dispatcher: Dispatcher; connectedAddress: () => string | undefined };
 
 export interface Exchange {
   /** The URL whose response is (or was being) fetched: the target's, or the last redirect's. */
@@ -30,17 +35,24 @@ export function createExchange(url: string): Exchange {
   return { url, redirects: [], tooManyRedirects: false, chunks: [], bodyBytes: 0 };
 }
 
-/** Requests `target.url`, follows redirects when the target says so, and reads the last response's body. */
-export async function exchangeHttp(target: HttpTarget, dispatcher: Dispatcher, signal: AbortSignal, exchange: Exchange): Promise<void> {
+/**
+ * Requests `target.url`, follows redirects when the target says so, and reads the last response's
+ * body. The check's headers (credentials, API keys) go only to the check's own origin.
+ */
+export async function exchangeHttp(target: HttpTarget, openHop: OpenHop, signal: AbortSignal, exchange: Exchange): Promise<void> {
   let method: string = target.method;
-  let headers = target.headers;
+  let previousAddress: string | undefined;
   // undici 7's request() follows redirects only through an interceptor, which hides the hops; the
   // loop records each one and keeps the whole chain inside the caller's one deadline.
   for (;;) {
     exchange.requestAt = performance.now();
     exchange.statusCode = undefined;
     exchange.headers = undefined;
+    const hop: Hop = exchange.redirects.length === 0 ? { url: exchange.url, hop: 'target' } : { url: exchange.url, hop: 'redirect', previousAddress };
+    const { dispatcher, connectedAddress } = openHop(hop);
+    const headers = isOriginalOrigin(target, exchange.url) ? target.headers : {};
     const response = await request(exchange.url, { method, headers, dispatcher, signal });
+    previousAddress = connectedAddress();
     exchange.headersAt = performance.now();
     exchange.statusCode = response.statusCode;
     exchange.headers = flattenHeaders(response.headers);
@@ -52,7 +64,6 @@ export async function exchangeHttp(target: HttpTarget, dispatcher: Dispatcher, s
       return readBody(response.body, exchange);
     }
     await response.body.dump();
-    if (new URL(next).origin !== new URL(exchange.url).origin) headers = withoutOriginBoundHeaders(headers);
     method = redirectMethod(response.statusCode, method);
     exchange.url = next;
   }
@@ -77,8 +88,10 @@ function redirectMethod(statusCode: number, method: string): string {
   return method;
 }
 
-function withoutOriginBoundHeaders(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => !ORIGIN_BOUND_HEADERS.has(name.toLowerCase())));
+/** Is `url` on the check's own origin (scheme, host and port)? Only there go its headers, and only its responses' headers and body are kept as evidence. */
+export function isOriginalOrigin(target: HttpTarget, url: string): boolean {
+  if (url === target.url) return true; // also an unreadable URL, which no request went to
+  return URL.canParse(url) && URL.canParse(target.url) && new URL(url).origin === new URL(target.url).origin;
 }
 
 async function readBody(body: AsyncIterable<unknown>, exchange: Exchange): Promise<void> {

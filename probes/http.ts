@@ -2,10 +2,11 @@ import type { LookupFunction as NetLookupFunction, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import { Agent, buildConnector } from 'undici';
+import { guardLookup, refusalOfLiteral, type AddressPolicySettings } from './address-guard.js';
 import { judgeCertificateExpiry, type CertificateExpiry } from './certificate.js';
 import { beginProbe, connectionProgress, connectionTimings, createTracedLookup, roundMs, traceSocket, type ConnectionTrace } from './connection-trace.js';
 import { findFormWithFields } from './html-form.js';
-import { createExchange, exchangeHttp, type Exchange } from './http-exchange.js';
+import { createExchange, exchangeHttp, isOriginalOrigin, type Exchange, type OpenHop } from './http-exchange.js';
 import { classifyProbeError, describeProbeError } from './probe-errors.js';
 import type { FailureKind, HttpTarget, PhaseTimings, ProbeDeps, ProbeEvidence, ProbeFunction, ProbeResult, ProbeStatus } from './probe-types.js';
 
@@ -17,13 +18,12 @@ export const probeHttp: ProbeFunction<HttpTarget> = async (target, deps) => {
   const probe = beginProbe(target, deps);
   const { start, trace, deadline } = probe;
   const exchange = createExchange(target.url);
-  let agent: Agent | undefined;
+  const hops = createHopDispatchers(deps, target, trace);
   const finish: Finish = (status, failureKind, evidence) =>
     probe.finish(status, failureKind, { ...evidence, redirects: exchange.redirects.length > 0 ? exchange.redirects : undefined }, phaseTimings(start, trace, exchange));
   try {
-    agent = createTracingAgent(deps, target.timeoutMs, trace);
     // undici only honours an abort once a socket is connected, so the deadline is raced, not just passed on.
-    await Promise.race([exchangeHttp(target, agent, deadline.signal, exchange), deadline.expired]);
+    await Promise.race([exchangeHttp(target, hops.open, deadline.signal, exchange), deadline.expired]);
     const certificate = judgeCertificateExpiry(trace.certificateValidTo, deps.now(), target.minDaysValid);
     return judgeResponse(target, exchange, performance.now() - start, trace, certificate, finish);
   } catch (err) {
@@ -31,33 +31,62 @@ export const probeHttp: ProbeFunction<HttpTarget> = async (target, deps) => {
     return finish('down', kind, {
       url: exchange.url,
       statusCode: exchange.statusCode,
-      headers: exchange.headers,
-      bodyExcerpt: exchange.bodyBytes > 0 ? bodyExcerptOf(exchange) : undefined,
+      ...responseEvidence(target, exchange, exchange.bodyBytes > 0 ? bodyExcerptOf(exchange) : undefined),
       resolvedAddress: trace.resolvedAddress,
       ...judgeCertificateExpiry(trace.certificateValidTo, deps.now(), null).evidence,
       ...describeProbeError(err, kind, target.timeoutMs),
     });
   } finally {
     deadline.dispose();
-    // destroy, not close: close would wait for a server that never answers.
-    await agent?.destroy().catch(() => undefined);
+    await hops.destroy();
   }
 };
 
-function createTracingAgent(deps: ProbeDeps, timeoutMs: number, trace: ConnectionTrace): Agent {
-  const connector = buildConnector({
-    timeout: timeoutMs,
-    // Node's type also allows family 'IPv4' | 'IPv6'; net only ever passes numbers to a lookup.
-    lookup: createTracedLookup(deps.lookup, trace) as unknown as NetLookupFunction,
-    ...(deps.ca === undefined ? {} : { ca: deps.ca }),
-  });
-  return new Agent({
-    connect(options, callback) {
-      // undici's connector returns its socket although its type says void; the events need it early.
-      const socket = connector(options, callback) as unknown as Socket | TLSSocket | undefined;
-      if (socket) traceSocket(socket, options.hostname, trace);
-    },
-  });
+/**
+ * One undici Agent per hop, each with a tracing connector whose lookup the address policy
+ * guards (and which judges an address literal before connecting): no connection is reused
+ * across hops, so each hop is judged by the address it connects to.
+ */
+function createHopDispatchers(deps: ProbeDeps, target: HttpTarget, trace: ConnectionTrace) {
+  const agents: Agent[] = [];
+  const policy: AddressPolicySettings = { allowPrivate: target.allowPrivate ?? false, classify: deps.classifyAddress };
+  const open: OpenHop = (hop) => {
+    let connectedAddress: string | undefined;
+    const connector = buildConnector({
+      timeout: target.timeoutMs,
+      // Node's type also allows family 'IPv4' | 'IPv6'; net only ever passes numbers to a lookup.
+      lookup: createTracedLookup(guardLookup(deps.lookup, hop, policy), trace) as unknown as NetLookupFunction,
+      ...(deps.ca === undefined ? {} : { ca: deps.ca }),
+    });
+    const agent = new Agent({
+      connect(options, callback) {
+        const refusal = refusalOfLiteral(options.hostname, hop, policy);
+        if (refusal) return callback(refusal, null);
+        // undici's connector returns its socket although its type says void; the events need it early.
+        const socket = connector(options, callback) as unknown as Socket | TLSSocket | undefined;
+        if (!socket) return;
+        traceSocket(socket, options.hostname, trace);
+        socket.once('connect', () => {
+          connectedAddress = socket.remoteAddress;
+        });
+      },
+    });
+    agents.push(agent);
+    return { dispatcher: agent, connectedAddress: () => connectedAddress };
+  };
+  // destroy, not close: close would wait for a server that never answers.
+  const destroy = async (): Promise<void> => {
+    await Promise.all(agents.map((agent) => agent.destroy().catch(() => undefined)));
+  };
+  return { open, destroy };
+}
+
+/**
+ * The judged response's headers and body excerpt, kept only when it came from the check's own
+ * origin: what another origin answered (an internal page a redirect reached) is not stored.
+ */
+function responseEvidence(target: HttpTarget, exchange: Exchange, bodyExcerpt: string | undefined): Pick<ProbeEvidence, 'headers' | 'bodyExcerpt'> {
+  return isOriginalOrigin(target, exchange.url) ? { headers: exchange.headers, bodyExcerpt } : {};
 }
 
 /** Checked in this order: status, content, form, latency, certificate expiry — the first that fails decides. */
@@ -67,7 +96,7 @@ function judgeResponse(target: HttpTarget, exchange: Exchange, elapsedMs: number
   const body = Buffer.concat(exchange.chunks).toString('utf8');
   const seen = { url: exchange.url, statusCode, resolvedAddress: trace.resolvedAddress, ...certificate.evidence };
   const failed = (status: ProbeStatus, kind: FailureKind, reason: string): ProbeResult =>
-    finish(status, kind, { ...seen, headers: exchange.headers, bodyExcerpt: bodyExcerptOf(exchange), reason });
+    finish(status, kind, { ...seen, ...responseEvidence(target, exchange, bodyExcerptOf(exchange)), reason });
 
   if (exchange.tooManyRedirects) return failed('down', 'http_4xx', `too many redirects (${target.maxRedirects})`);
   const accepted = expect.status.length > 0 ? expect.status.includes(statusCode) : statusCode >= 200 && statusCode < 300;

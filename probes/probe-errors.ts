@@ -1,5 +1,6 @@
 // Turns a thrown network error into the failing layer (DESIGN §4) and a short evidence record.
 // Shared by every probe that opens a connection, so a refused port means the same everywhere.
+import { findAddressBlocked } from './address-guard.js';
 import type { FailureKind, ProbeEvidence } from './probe-types.js';
 
 const ERROR_MESSAGE_CHARS = 300;
@@ -26,8 +27,9 @@ export interface ConnectionProgress {
   connected: boolean;
 }
 
-/** Layer by layer: DNS, then TLS, then the connection, then a deadline, judged by the progress made. */
+/** The address policy first, then layer by layer: DNS, TLS, the connection, a deadline judged by the progress made. */
 export function classifyProbeError(err: unknown, progress: ConnectionProgress): FailureKind {
+  if (findAddressBlocked(err)) return 'blocked';
   const { codes, syscalls } = errorFacts(err);
   if (codes.some((code) => DNS_CODES.has(code)) || syscalls.some((call) => call === 'getaddrinfo' || call.startsWith('query'))) {
     return 'dns';
@@ -42,8 +44,13 @@ export function classifyProbeError(err: unknown, progress: ConnectionProgress): 
   return 'connect';
 }
 
-/** `errorCode` is the first Node/undici code along the cause chain; a deadline gets a plain sentence. */
-export function describeProbeError(err: unknown, kind: FailureKind, timeoutMs: number): Pick<ProbeEvidence, 'errorCode' | 'errorMessage'> {
+/**
+ * `errorCode` is the first Node/undici code along the cause chain; a deadline gets a plain
+ * sentence; a refused address gives the address and the rule that refused it as the reason.
+ */
+export function describeProbeError(err: unknown, kind: FailureKind, timeoutMs: number): Pick<ProbeEvidence, 'errorCode' | 'errorMessage' | 'reason' | 'resolvedAddress'> {
+  const blocked = findAddressBlocked(err);
+  if (blocked) return { errorCode: blocked.code, errorMessage: blocked.reason, reason: blocked.reason, resolvedAddress: blocked.address };
   const [code] = errorFacts(err).codes;
   const errorCode = code ?? (err instanceof Error && err.name !== 'Error' ? err.name : undefined);
   return { errorCode, errorMessage: isDeadline(err) ? deadlineMessage(kind, timeoutMs) : shortMessage(err) };

@@ -1,8 +1,12 @@
 // The shared vocabulary of every probe. Probes are leaves: they know targets and results,
 // nothing of incidents, storage or metrics.
+import type { AddressClassifier } from './address-policy.js';
 
-/** Why a probe did not pass, by failing layer (DESIGN §4). */
-export type FailureKind = 'dns' | 'connect' | 'tls' | 'tls_expiring' | 'timeout' | 'http_5xx' | 'http_4xx' | 'content' | 'slow';
+/**
+ * Why a probe did not pass, by failing layer (DESIGN §4); `blocked`: the outbound address policy
+ * refused the address (`address-policy.ts`), nothing was sent there.
+ */
+export type FailureKind = 'dns' | 'connect' | 'tls' | 'tls_expiring' | 'timeout' | 'http_5xx' | 'http_4xx' | 'content' | 'slow' | 'blocked';
 
 /**
  * `up` passed; `degraded` answered but too slowly (or a certificate expires soon);
@@ -76,6 +80,8 @@ export interface HttpTarget {
   expect: HttpExpectations;
   /** HTTPS only: a certificate valid for fewer days is `tls_expiring`; null: not checked. */
   minDaysValid: number | null;
+  /** Lift the outbound address policy (link-local, unspecified, public → private redirects); absent: false. */
+  allowPrivate?: boolean;
 }
 
 export interface TcpTarget {
@@ -84,6 +90,8 @@ export interface TcpTarget {
   host: string;
   port: number;
   timeoutMs: number;
+  /** Allow a link-local or unspecified address; absent: false. */
+  allowPrivate?: boolean;
 }
 
 export type DnsRecordType = 'A' | 'AAAA' | 'CNAME' | 'MX' | 'NS' | 'TXT';
@@ -110,6 +118,8 @@ export interface TlsTarget {
   serverName: string;
   timeoutMs: number;
   minDaysValid: number;
+  /** Allow a link-local or unspecified address; absent: false. */
+  allowPrivate?: boolean;
 }
 
 export type ProbeTarget = HttpTarget | TcpTarget | DnsTarget | TlsTarget;
@@ -130,6 +140,11 @@ export interface ProbeDeps {
   resolveDns?: DnsResolveFunction;
   /** Extra CA certificates to trust (tests with self-made certificates). */
   ca?: string | Buffer | Array<string | Buffer>;
+  /**
+   * The address classes the outbound policy judges by; default `classifyAddress`. Tests that need
+   * a public origin without leaving the machine declare one loopback address public here.
+   */
+  classifyAddress?: AddressClassifier;
 }
 
 /** Every probe has this shape: it never throws, it returns a result. */

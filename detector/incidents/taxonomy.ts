@@ -25,13 +25,19 @@ export const FAILURE_CLASSES: Readonly<Record<FailureKind, FailureClass>> = {
   http_4xx: { category: 'application', subcategory: 'http-status', urgency: 'medium', label: { id: 'status HTTP tidak sesuai', en: 'unexpected HTTP status' } },
   content: { category: 'application', subcategory: 'content', urgency: 'medium', label: { id: 'isi halaman tidak sesuai', en: 'page content wrong' } },
   slow: { category: 'performance', subcategory: 'slow-response', urgency: 'low', label: { id: 'respons lambat', en: 'slow response' } },
+  blocked: {
+    category: 'security',
+    subcategory: 'blocked-address',
+    urgency: 'high',
+    label: { id: 'alamat tujuan diblokir (alamat internal)', en: 'destination address blocked (internal address)' },
+  },
 };
 
 /** Categories and subcategories a person may choose when logging an incident by hand. */
 export const TAXONOMY: Readonly<Record<string, readonly string[]>> = {
   availability: ['outage', 'timeout', 'server-error'],
   network: ['dns', 'connection'],
-  security: ['certificate', 'certificate-expiry', 'unauthorized-access', 'defacement'],
+  security: ['certificate', 'certificate-expiry', 'blocked-address', 'unauthorized-access', 'defacement'],
   application: ['http-status', 'content', 'form-submission', 'data-error'],
   performance: ['slow-response'],
   data: ['data-loss', 'data-quality'],
