@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callerFor, INCIDENT_TEST_YAML, logIncident } from '../helpers/incident-api.js';
 import { logIn, startTestSigap, TEST_ADMIN_PASSWORD } from '../helpers/sigap-harness.js';
 import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';
 
@@ -107,15 +108,22 @@ describe.each(testDatabaseKinds())('HTTP hygiene on $name', (kind) => {
     });
 
     it('refuses JSON from another origin with 403 and sets no cookie', async () => {
-      for (const origin of [EVIL, 'null', `http://127.0.0.1.evil.example:${new URL(base).port}`]) {
-        const res = await postSession(base, JSON.stringify(CREDENTIALS), { 'content-type': 'application/json', origin });
-        expect(res.status, origin).toBe(403);
-        expect(sessionCookieOf(res), origin).toBeUndefined();
+      for (const headers of [
+        { origin: EVIL },
+        { origin: `http://127.0.0.1.evil.example:${new URL(base).port}` },
+        { origin: 'not an origin' },
+        // What a browser sends from another site under Referrer-Policy: no-referrer.
+        { origin: 'null', 'sec-fetch-site': 'cross-site' },
+        { 'sec-fetch-site': 'same-site' },
+      ] as Array<Record<string, string>>) {
+        const res = await postSession(base, JSON.stringify(CREDENTIALS), { 'content-type': 'application/json', ...headers });
+        expect(res.status, JSON.stringify(headers)).toBe(403);
+        expect(sessionCookieOf(res), JSON.stringify(headers)).toBeUndefined();
       }
     });
 
-    it('logs in with JSON from its own origin, or from a script that sends no Origin', async () => {
-      for (const headers of [{ origin: new URL(base).origin }, {}] as Array<Record<string, string>>) {
+    it('logs in with JSON from its own origin (a browser under no-referrer says null and same-origin), or from a script that sends no Origin', async () => {
+      for (const headers of [{ origin: new URL(base).origin }, { origin: 'null', 'sec-fetch-site': 'same-origin' }, {}] as Array<Record<string, string>>) {
         const res = await postSession(base, JSON.stringify(CREDENTIALS), { 'content-type': 'application/json; charset=utf-8', ...headers });
         expect(res.status).toBe(200);
         expect(sessionCookieOf(res)).toBeDefined();
@@ -240,7 +248,13 @@ describe('an https public address (PUBLIC_URL)', () => {
 
   beforeAll(async () => {
     database = await testDatabaseKinds()[0]!.create();
-    sigap = await startTestSigap({ databaseUrl: database.url, env: { SIGAP_ROLE: 'web', PUBLIC_URL: `${PUBLIC}/` }, start: { slaSweepMs: 0, dispatchMs: 0 } });
+    // The file's baseUrl is the old address: PUBLIC_URL wins. Nothing is sent (no dispatcher).
+    const yaml = `${INCIDENT_TEST_YAML}notifications:
+  baseUrl: "http://sigap-lama.example"
+  channels: [{ key: desk-hook, type: webhook, url: "http://127.0.0.1:9/hook" }]
+  routes: [{ events: [opened], notify: [desk-hook] }]
+`;
+    sigap = await startTestSigap({ databaseUrl: database.url, yaml, env: { SIGAP_ROLE: 'web', PUBLIC_URL: `${PUBLIC}/` }, start: { slaSweepMs: 0, dispatchMs: 0 } });
   });
 
   afterAll(async () => {
@@ -256,6 +270,13 @@ describe('an https public address (PUBLIC_URL)', () => {
     const form = await fetch(`${sigap.url}/login`);
     expect(form.headers.get('strict-transport-security')).toBe('max-age=31536000');
     expect(form.headers.getSetCookie().find((c) => c.startsWith('sigap_login_csrf='))).toMatch(/;\s*Secure/i);
+  });
+
+  it('links messages to the incident at the public address', async () => {
+    const ref = await logIncident(await callerFor(sigap, 'desk', 'service_desk'));
+    const incident = (await sigap.db.stores.incidents.findByRef(ref))!;
+    const [queued] = await sigap.db.stores.notifications.listForIncident(incident.id);
+    expect(queued!.payload).toMatchObject({ event: 'opened', link: `${PUBLIC}/incidents/${ref}` });
   });
 
   it('takes a log-in from the public origin or the address the request was sent to, no other', async () => {
