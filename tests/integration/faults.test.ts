@@ -291,8 +291,8 @@ describe('SQLite on a full disk', () => {
     });
     // The reason is for the log; anyone who can reach /readyz reads only that it is unavailable.
     expect(notReady.reason).toBe('database unavailable');
-    const notReadyLines = warningsOrWorse(sigap).filter((l) => l.msg === 'not ready: database unavailable');
-    expect(JSON.stringify(notReadyLines)).toMatch(/disk full/);
+    const notReadyLine = await waitFor('/readyz to log why', async () => warningsOrWorse(sigap).find((l) => l.msg === 'not ready: database unavailable'));
+    expect(JSON.stringify(notReadyLine)).toMatch(/disk full/);
     await sleep(3000);
     expect(sigap.exitStatus).toBeNull();
     expect((await readiness(url)).status).toBe(503);
