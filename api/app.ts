@@ -1,4 +1,4 @@
-// The Express app: security headers, body parsing, who is calling, the routes, and the one error
+// The Express app: security headers, who is calling, then body parsing, the routes, and the one error
 // handler. main.ts hands it everything it needs.
 import { join } from 'node:path';
 import cookieParser from 'cookie-parser';
