@@ -132,6 +132,8 @@ const ROLE_NAMES = ['service_desk', 'support', 'vendor', 'manager', 'admin'] as 
 const language = z.enum(['id', 'en'], { error: 'must be id or en' }).default('id');
 const email = z.email({ error: 'must be an e-mail address' });
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+/** Where people reach the dashboard: an absolute http(s) address, no query or fragment. */
+const publicUrl = httpUrl.refine((u) => !/[?#]/.test(u), 'must be an http:// or https:// address without ? or #, such as https://sigap.example.go.id');
 
 const channelSchema = z.discriminatedUnion(
   'type',
@@ -386,6 +388,8 @@ export const envSchema = z.object({
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   SESSION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // The address people use (https: Secure cookies and HSTS; links in messages).
+  PUBLIC_URL: publicUrl.optional(),
 });
 
 export type FileConfig = z.output<typeof fileSchema>;

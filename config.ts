@@ -88,7 +88,7 @@ export interface NotificationRoute {
 }
 
 export interface NotificationsConfig {
-  /** The dashboard's address for links in messages; http://HOST:PORT when not configured. */
+  /** The dashboard's address for links in messages: `SigapConfig.publicUrl`, else http://HOST:PORT. */
   baseUrl: string;
   smtp: SmtpConfig | null;
   channels: ChannelConfig[];
@@ -128,6 +128,11 @@ export interface SigapConfig {
   bootstrapAdminPassword: string | null;
   sessionSecret: string | null;
   logLevel: string;
+  /**
+   * The address people use, without a trailing slash: `PUBLIC_URL`, else `notifications.baseUrl`
+   * of the file; null when neither is set. https turns on Secure cookies and HSTS.
+   */
+  publicUrl: string | null;
 }
 
 /** A configuration that cannot be used; `problems` holds one line per problem. */
@@ -385,11 +390,11 @@ function notificationProblems(file: string, raw: unknown, problems: string[]): v
   if (typeof initial === 'number' && typeof max === 'number' && initial > max) problems.push(`${at('retry.initial')}: must not be longer than retry.max`);
 }
 
-function toNotifications(cfg: FileConfig, host: string, port: number): NotificationsConfig {
+function toNotifications(cfg: FileConfig, host: string, port: number, publicUrl: string | null): NotificationsConfig {
   const n = cfg.notifications;
   const smtp = n.smtp;
   return {
-    baseUrl: (n.baseUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, ''),
+    baseUrl: publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     smtp: smtp
       ? { host: smtp.host, port: smtp.port, secure: smtp.secure ?? smtp.port === 465, user: smtp.user ?? null, pass: smtp.pass ?? null, from: smtp.from, timeoutMs: smtp.timeout }
       : null,
@@ -484,6 +489,7 @@ export function parseConfig(text: string, configPath: string, env: NodeJS.Proces
   if (problems.length > 0 || !envResult.success) throw new ConfigError(problems);
 
   const e = envResult.data;
+  const publicUrl = (e.PUBLIC_URL ?? cfg.notifications.baseUrl)?.replace(/\/+$/, '') ?? null;
   const targets = { ...DEFAULT_SLA_TARGETS };
   for (const [priority, t] of Object.entries(cfg.policy.targets)) {
     if (t) targets[priority as Priority] = { respond: t.respond, resolve: t.resolve, clock: t.clock };
@@ -501,7 +507,7 @@ export function parseConfig(text: string, configPath: string, env: NodeJS.Proces
       autoCloseAfterMs: cfg.policy.autoCloseAfter,
       flapping: { changes: cfg.policy.flapping.changes, windowMs: cfg.policy.flapping.window },
     },
-    notifications: toNotifications(cfg, e.HOST, e.PORT),
+    notifications: toNotifications(cfg, e.HOST, e.PORT, publicUrl),
     connectivity: cfg.connectivity
       ? {
           intervalMs: cfg.connectivity.interval,
@@ -520,6 +526,7 @@ export function parseConfig(text: string, configPath: string, env: NodeJS.Proces
     bootstrapAdminPassword: e.BOOTSTRAP_ADMIN_PASSWORD ?? null,
     sessionSecret: e.SESSION_SECRET ?? null,
     logLevel: e.LOG_LEVEL,
+    publicUrl,
   });
 }
 

@@ -18,7 +18,7 @@ export type Readiness = { ready: true } | { ready: false; reason: string };
 /** Everything the web app is handed by main.ts; it creates none of it. */
 export interface AppDeps {
   config: SigapConfig;
-  /** For /readyz: whether the database answers and every migration has run, and if not why. */
+  /** For /readyz: whether the database answers and every migration has run, and if not why (for the log only). */
   readiness: () => Promise<Readiness>;
   /** Probe outcomes, people's commands and queries, Alertmanager alerts, known errors, the SLA clock. */
   incidents: IncidentServices;

@@ -1,8 +1,8 @@
-// The Express app: security headers, body parsing, who is calling, the routes, and the one error
+// The Express app: security headers, who is calling, then body parsing, the routes, and the one error
 // handler. main.ts hands it everything it needs.
 import { join } from 'node:path';
 import cookieParser from 'cookie-parser';
-import express, { type Express } from 'express';
+import express, { type Express, type Request, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { AppDeps } from './app-deps.js';
 import { identify } from './auth.js';
@@ -31,6 +31,29 @@ import { reportRoutes } from './routes/report-routes.js';
 import { statusRoutes } from './routes/status-routes.js';
 import { createViewEngine } from './view-engine.js';
 
+/**
+ * The routes that read a body before anyone is logged in: the two log-ins. Every other body is
+ * read only once `identify` knows the caller (add a public route that takes a body here).
+ */
+export const PUBLIC_BODY_ROUTES: ReadonlySet<string> = new Set(['POST /api/session', 'POST /login']);
+
+const mayReadBody = (req: Request) => req.auth !== undefined || PUBLIC_BODY_ROUTES.has(`${req.method} ${req.path.toLowerCase().replace(/(.)\/+$/, '$1')}`);
+const hasBody = (req: Request) => req.get('transfer-encoding') !== undefined || (req.get('content-length') ?? '0') !== '0';
+
+/** A body parser that reads only the bodies of known callers and of the log-ins. */
+function forCallers(parser: RequestHandler): RequestHandler {
+  return (req, res, next) => (mayReadBody(req) ? parser(req, res, next) : next());
+}
+
+/**
+ * An anonymous request's body is never read: its route answers it without (401, the log-in page or
+ * 404), and the connection closes after that answer, so that nothing more of the body is read.
+ */
+const closeAfterUnreadBody: RequestHandler = (req, res, next) => {
+  if (!mayReadBody(req) && hasBody(req)) res.set('Connection', 'close');
+  next();
+};
+
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -39,19 +62,35 @@ export function createApp(deps: AppDeps): Express {
   app.set('views', deps.viewsDir);
   app.set('view engine', 'hbs');
 
-  app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } }, hsts: false }));
+  // An https public address (PUBLIC_URL): Secure cookies (session-cookies.ts) and HSTS.
+  const httpsOnly = deps.config.publicUrl?.startsWith('https:') ?? false;
+  app.locals.httpsOnly = httpsOnly;
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } },
+      hsts: httpsOnly ? { maxAge: 31_536_000, includeSubDomains: false } : false,
+    }),
+  );
   app.use('/static', express.static(join(deps.viewsDir, 'static'), { maxAge: '1h', index: false }));
   app.use(healthRoutes(deps));
   // Before identify(): a Bearer token for /metrics is the metrics token, not an API token.
   app.use(metricsRoutes(deps));
   app.use(openApiRoutes(deps));
 
-  // Alertmanager batches up to MAX_ALERTS alerts with all their labels: its own, larger limit.
-  app.use('/api/alertmanager', express.json({ limit: `${MAX_ALERTS * 2}kb` }));
-  app.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));
-  app.use(express.urlencoded({ extended: false, limit: '64kb' }));
+  // What follows is personal or changes with the caller: no cache keeps it (/status says otherwise
+  // for anonymous callers).
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'private, no-store');
+    next();
+  });
+  // Who is calling comes before any body is read (mayReadBody).
   app.use(cookieParser(deps.sessionSecret));
   app.use(identify(deps.accounts));
+  app.use(closeAfterUnreadBody);
+  // Alertmanager batches up to MAX_ALERTS alerts with all their labels: its own, larger limit.
+  app.use('/api/alertmanager', forCallers(express.json({ limit: `${MAX_ALERTS * 2}kb` })));
+  app.use(forCallers(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] })));
+  app.use(forCallers(express.urlencoded({ extended: false, limit: '64kb' })));
 
   // One limiter for both log-ins: failures through the API and the form count together.
   const loginLimit = loginLimiter();

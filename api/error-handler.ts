@@ -14,6 +14,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   not_verified: 409,
   duplicate: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   validation_failed: 422,
   too_many_requests: 429,
   internal_error: 500,

@@ -223,10 +223,11 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   {
     method: 'get',
     path: '/api/checks/{key}/results',
-    summary: 'Raw probe results (default: the last 24 hours)',
+    summary: 'Raw probe results (default: the last 24 hours), newest first, at most 500 per answer',
+    description: 'Send `cursor` = the answer’s `nextCursor` (with the same `from` and `to`) for the next, older page; `nextCursor` is null on the last.',
     callers: ANYONE,
     query: resultsQuery,
-    responses: jsonOk('{items: [result…]}'),
+    responses: jsonOk('{items: [result…], nextCursor}'),
   },
   {
     method: 'post',

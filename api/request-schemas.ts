@@ -35,10 +35,19 @@ export const queueQuery = z.object({
   cursor: z.string().max(500).optional(),
 });
 
+/** Probe results per answer of GET /api/checks/:key/results, at most (each may carry evidence). */
+export const MAX_RESULTS_PAGE = 500;
+
 export const resultsQuery = z.object({
   from: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 time' }).optional(),
   to: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 time' }).optional(),
-  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+  limit: z.coerce
+    .number({ error: 'must be a number from 1 to 500' })
+    .int('must be a whole number from 1 to 500')
+    .min(1, 'must be 1 to 500')
+    .max(MAX_RESULTS_PAGE, 'must be 1 to 500')
+    .default(MAX_RESULTS_PAGE),
+  cursor: z.string().max(500).optional(),
 });
 
 const LEVELS = ['high', 'medium', 'low'] as const;

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'not_verified'
   | 'duplicate'
   | 'payload_too_large'
+  | 'unsupported_media_type'
   | 'validation_failed'
   | 'too_many_requests'
   | 'internal_error'
@@ -61,6 +62,13 @@ export class UnauthenticatedError extends SigapError {
 export class ForbiddenError extends SigapError {
   constructor(message = 'your role does not allow this') {
     super('forbidden', message);
+  }
+}
+
+/** The body is not of the one type the route reads; names the type to send. */
+export class UnsupportedMediaTypeError extends SigapError {
+  constructor(expected: string, example: string) {
+    super('unsupported_media_type', `send ${example} with Content-Type: ${expected}`, [{ path: 'content-type', message: `must be ${expected}` }]);
   }
 }
 

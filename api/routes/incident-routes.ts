@@ -44,11 +44,11 @@ export function incidentRoutes({ incidents, checks, overview, clock }: AppDeps):
   });
 
   router.get('/api/checks/:key/results', requireApiUser(), async (req, res) => {
-    const { from, to, limit } = parseQuery(resultsQuery, req.query);
+    const { from, to, limit, cursor } = parseQuery(resultsQuery, req.query);
     const end = to ? new Date(to) : clock();
     const start = from ? new Date(from) : new Date(end.getTime() - 86_400_000);
-    const results = await checks.results(String(req.params.key), start, end, limit);
-    res.json({ items: results.map(resultJson) });
+    const page = await checks.results(String(req.params.key), start, end, limit, cursor ?? null);
+    res.json({ items: page.items.map(resultJson), nextCursor: page.nextCursor });
   });
 
   return router;

@@ -8,7 +8,8 @@ import { pageContext } from '../page-context.js';
 import { incidentQueueView } from '../presenters/incident-view.js';
 import { queueFiltersView } from '../presenters/queue-filters-view.js';
 import { parseQueueQuery, queueFilterOf } from '../queue-filters.js';
-import { clientOf, SESSION_COOKIE, sessionCookieOptions } from '../session-cookies.js';
+import { sameOriginOnly } from '../request-guards.js';
+import { clientOf, secureCookies, SESSION_COOKIE, sessionCookieOptions } from '../session-cookies.js';
 import { parseBody } from '../validation.js';
 import { LOGGING_ROLES } from '../../detector/incidents/incident-commands.js';
 
@@ -42,12 +43,12 @@ export function pageRoutes(deps: AppDeps, loginLimit: RequestHandler): Router {
 
   router.get('/login', (req, res) => {
     const token = randomBytes(24).toString('base64url');
-    res.cookie(LOGIN_CSRF_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/login' });
+    res.cookie(LOGIN_CSRF_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: secureCookies(req), path: '/login' });
     const { fmt: _fmt, ...page } = common(req, res);
     res.render('login', { ...page, loginCsrf: token, next: safeNext(String(req.query.next ?? '/')), failed: req.query.failed === '1' });
   });
 
-  router.post('/login', loginLimit, async (req, res) => {
+  router.post('/login', sameOriginOnly(config.publicUrl), loginLimit, async (req, res) => {
     const form = parseBody(loginForm, req.body ?? {});
     const expected = String(req.cookies?.[LOGIN_CSRF_COOKIE] ?? '');
     const sent = Buffer.from(form._csrf);

@@ -1,16 +1,19 @@
 import { Router, type RequestHandler } from 'express';
 import type { AppDeps } from '../app-deps.js';
 import { requireApiUser } from '../auth.js';
+import { jsonBodyOnly, sameOriginOnly } from '../request-guards.js';
 import { clientOf, SESSION_COOKIE, sessionCookieOptions } from '../session-cookies.js';
 import { newTokenJson, userJson } from '../presenters/account-json.js';
 import { credentials, tokenRequest } from '../request-schemas.js';
 import { parseBody } from '../validation.js';
 
 /** `loginLimit`: the one limiter of failed log-ins, shared with the /login form. */
-export function sessionRoutes({ accounts }: AppDeps, loginLimit: RequestHandler): Router {
+export function sessionRoutes({ accounts, config }: AppDeps, loginLimit: RequestHandler): Router {
   const router = Router();
+  // Log-in CSRF: only JSON (which another site's form cannot send) and only from Sigap's own origin.
+  const fromOwnPages = [sameOriginOnly(config.publicUrl), jsonBodyOnly('{"username": "…", "password": "…"}')];
 
-  router.post('/api/session', loginLimit, async (req, res) => {
+  router.post('/api/session', ...fromOwnPages, loginLimit, async (req, res) => {
     const { username, password } = parseBody(credentials, req.body);
     const { sessionToken, context } = await accounts.logIn(username, password, clientOf(req));
     res.cookie(SESSION_COOKIE, sessionToken, sessionCookieOptions(req));

@@ -1,6 +1,7 @@
 // What the web app reads about services and checks: the services, the checks with where they
 // come from (dashboard checks with their definition), one check, and its raw probe results.
 import { NotFoundError } from '../errors.js';
+import type { Page } from '../incidents/incident-types.js';
 import type { Database } from '../store/store-types.js';
 import type { CheckLookup } from './check-catalog.js';
 import type { CheckRecord, ServiceRecord, StoredResult } from './check-types.js';
@@ -60,11 +61,11 @@ export class CheckQueries {
     return found;
   }
 
-  /** The check's raw probe results started in [from, to), oldest first, at most `limit`. */
-  async results(key: string, from: Date, to: Date, limit: number): Promise<StoredResult[]> {
+  /** One page of the check's raw probe results started in [from, to), newest first, `limit` at a time after `cursor`. */
+  async results(key: string, from: Date, to: Date, limit: number, cursor: string | null): Promise<Page<StoredResult>> {
     const { checks } = this.deps.db.stores;
     if (!(await checks.getCheck(key))) throw new NotFoundError(`check ${key}`);
-    return checks.listResults(key, from, to, limit);
+    return checks.pageResults(key, from, to, limit, cursor);
   }
 
   /**

@@ -6,6 +6,8 @@ import { NotFoundError } from '../errors.js';
 import type { LocationState } from '../detection/location-quorum.js';
 import type { Impact } from '../incidents/priority.js';
 import { parseJson, toBool, toDate, toMs } from './row-mapping.js';
+import { resultsPage, toStoredResult } from './result-pages.js';
+import type { Page } from '../incidents/incident-types.js';
 import type { CheckStore } from './store-types.js';
 
 interface CheckRow {
@@ -269,18 +271,10 @@ export class KnexCheckStore implements CheckStore {
       .orderBy('r.started_at', 'asc')
       .limit(limit)
       .select('r.*');
-    return rows.map((r: Record<string, unknown>) => ({
-      id: Number(r.id),
-      checkKey,
-      startedAt: toDate(r.started_at as number)!,
-      durationMs: r.duration_ms as number,
-      status: r.status as ProbeStatus,
-      failureKind: (r.failure_kind as StoredResult['failureKind']) ?? null,
-      httpStatus: (r.http_status as number | null) ?? null,
-      errorCode: (r.error_code as string | null) ?? null,
-      timings: parseJson(r.timings_json as string | null) ?? {},
-      evidence: parseJson(r.evidence_json as string | null),
-      instance: r.instance as string,
-    }));
+    return rows.map((r: Record<string, unknown>) => toStoredResult(r, checkKey));
+  }
+
+  pageResults(checkKey: string, from: Date, to: Date, limit: number, cursor: string | null): Promise<Page<StoredResult>> {
+    return resultsPage(this.db, checkKey, from, to, limit, cursor);
   }
 }

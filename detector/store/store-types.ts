@@ -48,6 +48,8 @@ export interface CheckStore {
   saveLocationStates(checkId: number, states: readonly LocationState[]): Promise<void>;
   insertResults(rows: ReadonlyArray<{ checkId: number; result: ProbeResult; instance: string }>): Promise<void>;
   listResults(checkKey: string, from: Date, to: Date, limit: number): Promise<StoredResult[]>;
+  /** Results started in [from, to), newest first, `limit` at a time; `cursor` is an earlier page's nextCursor (ValidationError on `cursor` when it is not one). */
+  pageResults(checkKey: string, from: Date, to: Date, limit: number, cursor: string | null): Promise<Page<StoredResult>>;
 }
 
 export interface IncidentStore {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProbeStatus } from '../../probes/probe-types.js';
 import { callerFor, drive, logIncident, type Caller } from '../helpers/incident-api.js';
-import { startTestSigap } from '../helpers/sigap-harness.js';
+import { logIn, startTestSigap } from '../helpers/sigap-harness.js';
 import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';
 
 const NOW = new Date('2026-11-27T03:00:00Z'); // Friday 10:00 WIB
@@ -114,11 +114,24 @@ describe.each(testDatabaseKinds())('the public status page, on $name', (kind) =>
     for (const path of ['/status', '/status.json']) {
       const res = await get(path);
       expect(res.status, path).toBe(200);
-      expect(res.headers.get('cache-control'), path).toBe('max-age=30');
+      expect(res.headers.get('cache-control'), path).toBe('public, max-age=30');
+      expect(res.headers.get('vary'), path).toMatch(/\bCookie\b/);
     }
     const html = await (await get('/status')).text();
     expect(html).toContain('Status layanan');
     expect(html).not.toContain('action="/logout"');
+  });
+
+  it('is private and never stored for a logged-in user, whose page carries their CSRF token', async () => {
+    const session = await logIn(sigap.url!);
+    for (const path of ['/status', '/status.json']) {
+      const res = await get(path, { cookie: session.cookie });
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('cache-control'), path).toBe('private, no-store');
+      expect(res.headers.get('vary'), path).toMatch(/\bCookie\b/);
+    }
+    const html = await (await get('/status', { cookie: session.cookie })).text();
+    expect(html).toContain(session.csrfToken);
   });
 
   it('computes each service’s state from its checks, maintenance and stale data', async () => {

@@ -100,7 +100,8 @@ services:
 
     const from = new Date(stoppedAt - 5000).toISOString();
     const { items: results } = await api<{ items: Array<{ status: string; startedAt: string }> }>(`/api/checks/skm-form/results?from=${from}`);
-    const failures = results.filter((r) => r.status === 'down');
+    // Newest first: the streak reads oldest first.
+    const failures = results.filter((r) => r.status === 'down').reverse();
     // the streak that opened it: detectedAt is its first failure; the third one confirmed it
     expect(incident!.detectedAt).toBe(failures[0]!.startedAt);
     expect(incident!.evidence.checkedAt).toBe(failures[2]!.startedAt);
