@@ -201,7 +201,7 @@ export class AccountService {
     const ok = found ? await verifyPassword(password, found.passwordHash) : (await verifyPassword(password, await this.dummyHash), false);
     if (!found || !ok || !found.active) {
       await this.gate.failed(username, userId, client);
-      if (verdict.kind === 'check-strictly') throw await this.gate.refused(username, userId, client, verdict);
+      if (verdict.kind === 'check-strictly') throw await this.gate.refused(username, userId, client, verdict, true);
       throw new UnauthenticatedError('wrong user name or password');
     }
     if (needsRehash(found.passwordHash, this.scrypt)) {

@@ -40,11 +40,16 @@ export class LoginGate {
     return judgeLogin(await this.accounts.loginHistory(username, client.ip, historyWindow(now)), now);
   }
 
-  /** The error a refused attempt answers; the attempt is logged but not counted. */
-  async refused(username: string, userId: number | null, client: LoginClient, verdict: Refusal): Promise<TooManyRequestsError> {
+  /**
+   * The error a refused attempt answers. An attempt refused unchecked is logged and audited here but
+   * not counted; a wrong password refused after the check (`checked`) was logged by failed().
+   */
+  async refused(username: string, userId: number | null, client: LoginClient, verdict: Refusal, checked = false): Promise<TooManyRequestsError> {
     const seconds = Math.max(1, Math.ceil((verdict.until.getTime() - this.clock().getTime()) / 1000));
-    this.logger?.warn({ username, ip: client.ip, outcome: 'refused', reason: verdict.reason, retryAfterSeconds: seconds }, 'log-in refused');
-    await this.audit?.record({ action: 'login.failed', actor: { userId, username }, ip: client.ip, target: username, detail: { reason: verdict.reason } });
+    if (!checked) {
+      this.logger?.warn({ username, ip: client.ip, outcome: 'refused', reason: verdict.reason, retryAfterSeconds: seconds }, 'log-in refused');
+      await this.audit?.record({ action: 'login.failed', actor: { userId, username }, ip: client.ip, target: username, detail: { reason: verdict.reason } });
+    }
     return new TooManyRequestsError(`${REFUSAL_TEXT[verdict.reason]}; try again in ${waitText(seconds)}`, seconds);
   }
 

@@ -69,6 +69,28 @@ describe.each(testDatabaseKinds())('session and token hygiene on $name', (kind) 
       expect(second).not.toBe(first.cookie);
       expect((await call('GET', '/api/me', { who: first })).status).toBe(401);
       expect((await call('GET', '/api/me', { who: { cookie: second, csrfToken: '' } })).status).toBe(200);
+
+      // The same through the form.
+      const page = await fetch(`${sigap.url}/login`);
+      const csrfCookie = page.headers
+        .getSetCookie()
+        .find((c) => c.startsWith('sigap_login_csrf='))!
+        .split(';')[0]!;
+      const csrf = (await page.text()).match(/name="_csrf" value="([^"]+)"/)![1]!;
+      const form = await fetch(`${sigap.url}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `${csrfCookie}; ${second}` },
+        body: new URLSearchParams({ username: 'admin', password: TEST_ADMIN_PASSWORD, _csrf: csrf, next: '/' }).toString(),
+      });
+      expect(form.status).toBe(303);
+      const third = form.headers
+        .getSetCookie()
+        .find((c) => c.startsWith('sigap_session='))!
+        .split(';')[0]!;
+      expect(third).not.toBe(second);
+      expect((await call('GET', '/api/me', { who: { cookie: second, csrfToken: '' } })).status).toBe(401);
+      expect((await call('GET', '/api/me', { who: { cookie: third, csrfToken: '' } })).status).toBe(200);
     });
   });
 
