@@ -385,7 +385,8 @@ export const envSchema = z.object({
   SIGAP_CONFIG: z.string().min(1).default('./sigap.yaml'),
   SIGAP_ROLE: z.enum(['all', 'web', 'worker'], { error: 'must be all, web or worker' }).default('all'),
   SIGAP_INSTANCE: z.string().min(1).default(hostname()),
-  BOOTSTRAP_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  // The first admin's password, on a new database: long enough to withstand guessing (a generated one is 24 characters).
+  BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   SESSION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // The address people use (https: Secure cookies and HSTS; links in messages).

@@ -12,6 +12,7 @@ import { CheckCatalog } from './detector/detection/check-catalog.js';
 import { CheckLeases } from './detector/detection/check-leases.js';
 import { CheckQueries } from './detector/detection/check-queries.js';
 import { AccountService } from './detector/accounts/account-service.js';
+import type { ScryptParams } from './detector/accounts/password-hash.js';
 import { AvailabilityService } from './detector/reporting/availability.js';
 import { Detector } from './detector/detection/detector.js';
 import { StorageUnavailableError } from './detector/errors.js';
@@ -54,6 +55,8 @@ export interface StartOptions {
   dispatchMs?: number;
   /** How often the monthly report mailer looks whether a report is due (default every minute); 0: never (tests tick by hand). */
   reportMailMs?: number;
+  /** scrypt cost of new password hashes (default N = 2^17); tests that make many users ask for less. */
+  scrypt?: ScryptParams;
 }
 
 export interface Sigap {
@@ -287,11 +290,12 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
   await db.migrate();
   await db.stores.checks.syncConfig(config.services, clock());
 
-  const accounts = new AccountService(db.stores.accounts, clock);
+  // The audit recorder is the third argument once the audit trail is wired in.
+  const accounts = new AccountService(db.stores.accounts, clock, undefined, { logger, scrypt: options.scrypt });
   const bootstrap = await accounts.bootstrapAdmin(config.bootstrapAdminPassword);
   if (bootstrap.generatedPassword) {
     announce(`Sigap created the user "admin" with the password: ${bootstrap.generatedPassword}`);
-    announce('It is shown only this once: log in and keep it safe (or set BOOTSTRAP_ADMIN_PASSWORD on a new database).');
+    announce('It is shown only this once: log in with it and set your own password, which Sigap asks for first.');
   }
   const catalog = new CheckCatalog({ db, services: config.services, clock, logger });
   await catalog.refresh();

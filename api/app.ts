@@ -8,7 +8,6 @@ import type { AppDeps } from './app-deps.js';
 import { identify } from './auth.js';
 import { errorHandler, notFoundHandler } from './error-handler.js';
 import { loadTranslator } from './i18n.js';
-import { loginLimiter } from './login-limiter.js';
 import { MAX_ALERTS } from './request-schemas.js';
 import { alertmanagerRoutes } from './routes/alertmanager-routes.js';
 import { checkRoutes } from './routes/check-routes.js';
@@ -92,16 +91,14 @@ export function createApp(deps: AppDeps): Express {
   app.use(forCallers(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] })));
   app.use(forCallers(express.urlencoded({ extended: false, limit: '64kb' })));
 
-  // One limiter for both log-ins: failures through the API and the form count together.
-  const loginLimit = loginLimiter();
-  app.use(sessionRoutes(deps, loginLimit));
+  app.use(sessionRoutes(deps));
   app.use(accountRoutes(deps));
   app.use(accountPageRoutes(deps));
   app.use(knownErrorRoutes(deps));
   app.use(incidentRoutes(deps));
   app.use(alertmanagerRoutes(deps));
   app.use(checkRoutes(deps));
-  app.use(pageRoutes(deps, loginLimit));
+  app.use(pageRoutes(deps));
   app.use(incidentPageRoutes(deps));
   app.use(servicePageRoutes(deps));
   app.use(maintenanceRoutes(deps));

@@ -3,14 +3,16 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AccountService, SessionContext } from '../detector/accounts/account-service.js';
-import type { User, UserRole } from '../detector/accounts/account-types.js';
-import { ForbiddenError, UnauthenticatedError } from '../detector/errors.js';
+import type { TokenScope, User, UserRole } from '../detector/accounts/account-types.js';
+import { ForbiddenError, PasswordChangeRequiredError, UnauthenticatedError } from '../detector/errors.js';
 import { SESSION_COOKIE } from './session-cookies.js';
 
 export interface Auth {
   user: User;
   via: 'session' | 'token';
   session: SessionContext | null;
+  /** A token's scope; null for a session. */
+  scope: TokenScope | null;
 }
 
 declare module 'express-serve-static-core' {
@@ -20,6 +22,17 @@ declare module 'express-serve-static-core' {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** What a read-only API token may do. */
+const READ_METHODS = new Set(['GET', 'HEAD']);
+/**
+ * What a user whose password someone else chose may still do: read who they are, set their own
+ * password, log out. Everything else answers 403 password_change_required (API) or goes to /me.
+ */
+const WHILE_PASSWORD_MUST_CHANGE = new Set(['GET /api/me', 'POST /api/me/password', 'DELETE /api/session', 'GET /me', 'HEAD /me', 'POST /me/password', 'POST /logout']);
+
+function mustChangePasswordFirst(req: Request): boolean {
+  return req.auth?.via === 'session' && req.auth.user.mustChangePassword === true && !WHILE_PASSWORD_MUST_CHANGE.has(`${req.method} ${req.path}`);
+}
 
 function sameToken(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -32,15 +45,19 @@ export function identify(accounts: AccountService): RequestHandler {
   return async (req, _res, next) => {
     const header = req.get('authorization');
     if (header?.startsWith('Bearer ')) {
-      const user = await accounts.resolveToken(header.slice(7).trim());
-      if (!user) throw new UnauthenticatedError('the API token is not valid');
-      req.auth = { user, via: 'token', session: null };
+      const found = await accounts.resolveToken(header.slice(7).trim());
+      if (!found) throw new UnauthenticatedError('the API token is not valid');
+      // The one place a read-only token's scope is enforced: every route comes after identify.
+      if (found.scope === 'read' && !READ_METHODS.has(req.method)) {
+        throw new ForbiddenError(`this API token is read-only: it may only GET and HEAD, not ${req.method}; an admin can make a token with scope write`);
+      }
+      req.auth = { user: found.user, via: 'token', session: null, scope: found.scope };
       return next();
     }
     const cookie = (req.signedCookies as Record<string, string | false | undefined>)[SESSION_COOKIE];
     if (cookie) {
       const session = await accounts.resolveSession(cookie);
-      if (session) req.auth = { user: session.user, via: 'session', session };
+      if (session) req.auth = { user: session.user, via: 'session', session, scope: null };
     }
     next();
   };
@@ -60,6 +77,7 @@ export function verifyCsrf(req: Request): void {
 export function requireApiUser(...roles: UserRole[]): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
     if (!req.auth) throw new UnauthenticatedError();
+    if (mustChangePasswordFirst(req)) throw new PasswordChangeRequiredError();
     if (roles.length > 0 && !roles.includes(req.auth.user.role)) {
       throw new ForbiddenError(`this needs the role ${roles.join(' or ')}; you are ${req.auth.user.role}`);
     }
@@ -73,6 +91,10 @@ export function requirePageUser(): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     if (!req.auth) {
       res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+      return;
+    }
+    if (mustChangePasswordFirst(req)) {
+      res.redirect(303, '/me?must=password');
       return;
     }
     verifyCsrf(req);

@@ -1,7 +1,7 @@
 // The one place where domain error codes become HTTP statuses and error bodies (DESIGN §6).
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { SigapError, type ErrorCode } from '../detector/errors.js';
+import { SigapError, TooManyRequestsError, type ErrorCode } from '../detector/errors.js';
 
 // Every code has its status: a code added to ErrorCode without one does not compile.
 const STATUS_BY_CODE: Record<ErrorCode, number> = {
@@ -17,6 +17,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   validation_failed: 422,
   too_many_requests: 429,
+  password_change_required: 403,
   internal_error: 500,
   storage_unavailable: 503,
 };
@@ -54,6 +55,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const { status, body } = describe(err);
     if (status >= 500) logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
     if (res.headersSent) return;
+    if (err instanceof TooManyRequestsError) res.set('Retry-After', String(err.retryAfterSeconds));
     const wantsHtml = !req.path.startsWith('/api') && req.accepts(['json', 'html']) === 'html';
     if (wantsHtml) {
       res.status(status).render('error', { title: `${status}`, status, message: body.error.message, details: body.error.details });

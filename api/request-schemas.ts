@@ -10,7 +10,15 @@ import { TAXONOMY } from '../detector/incidents/taxonomy.js';
 
 export const credentials = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) }).strict();
 // `username`: an admin may make a token acting as another user (e.g. a service_desk user for Alertmanager).
-export const tokenRequest = z.object({ name: z.string().trim().min(1, 'must not be empty').max(100), username: z.string().min(1).max(64).optional() }).strict();
+// `expiresAt`: after it the token is refused (none: never); `scope`: read = GET and HEAD only (default write).
+export const tokenRequest = z
+  .object({
+    name: z.string().trim().min(1, 'must not be empty').max(100),
+    username: z.string().min(1).max(64).optional(),
+    expiresAt: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date and time, e.g. 2027-01-31T17:00:00+07:00' }).optional(),
+    scope: z.enum(['read', 'write'], { error: 'must be read or write' }).optional(),
+  })
+  .strict();
 
 // Incidents.
 

@@ -7,7 +7,7 @@ import { loadConfigOrExit, projectRoot, startSigap, stopOnSignals, type Sigap } 
 import { startStandInSites, type StandInSites } from './stand-in-sites.js';
 
 export const DEMO_PORTS = { control: 18080, skm: 18081, pengaduan: 18082 } as const;
-export const DEMO_ADMIN_PASSWORD = 'demo-admin';
+export const DEMO_ADMIN_PASSWORD = 'sigap-demo-admin';
 
 /** A copy of `env` with the demo's defaults filled in where the user set nothing. */
 export function demoEnvironment(env: NodeJS.ProcessEnv, root: string): NodeJS.ProcessEnv {

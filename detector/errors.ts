@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'validation_failed'
   | 'too_many_requests'
+  | 'password_change_required'
   | 'internal_error'
   | 'storage_unavailable';
 
@@ -102,5 +103,22 @@ export class DuplicateError extends SigapError {
 export class StorageUnavailableError extends SigapError {
   constructor(message: string) {
     super('storage_unavailable', message);
+  }
+}
+
+/** Too many attempts: refused for `retryAfterSeconds` more (the API sends it as Retry-After). */
+export class TooManyRequestsError extends SigapError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('too_many_requests', message);
+  }
+}
+
+/** The caller's password was chosen by someone else: they must set their own before anything else. */
+export class PasswordChangeRequiredError extends SigapError {
+  constructor() {
+    super('password_change_required', 'set a new password first (POST /api/me/password, or the /me page): yours was chosen by someone else');
   }
 }

@@ -16,14 +16,24 @@ export function accountJson(u: User & { lastLoginAt?: Date | null }) {
     email: u.email,
     active: u.active,
     lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
+    // True until the user sets their own password; meanwhile other calls answer 403 password_change_required.
+    mustChangePassword: u.mustChangePassword === true,
   };
 }
 
 export function tokenJson(t: ApiTokenListing) {
-  return { id: t.id, name: t.name, user: t.username, createdAt: t.createdAt.toISOString(), lastUsedAt: t.lastUsedAt?.toISOString() ?? null };
+  return {
+    id: t.id,
+    name: t.name,
+    user: t.username,
+    scope: t.scope,
+    createdAt: t.createdAt.toISOString(),
+    expiresAt: t.expiresAt?.toISOString() ?? null,
+    lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+  };
 }
 
 /** A token just made: its secret, shown this once. */
 export function newTokenJson(record: ApiToken, token: string) {
-  return { name: record.name, token, createdAt: record.createdAt.toISOString() };
+  return { name: record.name, token, scope: record.scope, createdAt: record.createdAt.toISOString(), expiresAt: record.expiresAt?.toISOString() ?? null };
 }

@@ -31,16 +31,25 @@ function userRow(u: UserAccount, self: User, fmt: Formatters) {
   };
 }
 
-function tokenRow(t: ApiTokenListing, fmt: Formatters) {
-  return { id: t.id, name: t.name, user: t.username, createdAt: fmt.dateTime(t.createdAt), lastUsedAt: t.lastUsedAt ? fmt.dateTime(t.lastUsedAt) : null };
+function tokenRow(t: ApiTokenListing, fmt: Formatters, now: Date) {
+  return {
+    id: t.id,
+    name: t.name,
+    user: t.username,
+    scope: t.scope,
+    createdAt: fmt.dateTime(t.createdAt),
+    expiresAt: t.expiresAt ? fmt.dateTime(t.expiresAt) : null,
+    expired: t.expiresAt !== null && t.expiresAt <= now,
+    lastUsedAt: t.lastUsedAt ? fmt.dateTime(t.lastUsedAt) : null,
+  };
 }
 
 /** `self`: the admin looking, whose own row says so and who owns a new token by default. */
-export function usersView(users: UserAccount[], tokens: ApiTokenListing[], self: User, state: UsersPageState, fmt: Formatters) {
+export function usersView(users: UserAccount[], tokens: ApiTokenListing[], self: User, state: UsersPageState, fmt: Formatters, now: Date) {
   const addForm = state.addForm ?? EMPTY_USER;
   return {
     users: users.map((u) => userRow(u, self, fmt)),
-    tokens: tokens.map((t) => tokenRow(t, fmt)),
+    tokens: tokens.map((t) => tokenRow(t, fmt, now)),
     usernames: users.filter((u) => u.active).map((u) => ({ username: u.username, selected: u.id === self.id })),
     addForm: { ...addForm, roles: USER_ROLES.map((role) => ({ role, selected: role === addForm.role })) },
     error: state.error ?? null,
@@ -49,7 +58,13 @@ export function usersView(users: UserAccount[], tokens: ApiTokenListing[], self:
   };
 }
 
-/** `saved`: which form was just saved (`?saved=`), to say so. */
+/** `saved`: which form was just saved (`?saved=`), to say so. `mustChange`: only the password form, and why. */
 export function meView(me: User, saved: unknown, state: { error?: SigapError; errorFor?: string }) {
-  return { me, saved: saved === 'profile' || saved === 'password' ? saved : null, error: state.error ?? null, errorFor: state.errorFor ?? null };
+  return {
+    me,
+    mustChange: me.mustChangePassword === true,
+    saved: saved === 'profile' || saved === 'password' ? saved : null,
+    error: state.error ?? null,
+    errorFor: state.errorFor ?? null,
+  };
 }

@@ -4,8 +4,9 @@
 // the exception: it is shown once, on the page that answers the form, and never again.
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { User } from '../../detector/accounts/account-types.js';
+import type { TokenScope, User } from '../../detector/accounts/account-types.js';
 import { ForbiddenError, ValidationError, type SigapError } from '../../detector/errors.js';
+import { wallClockToInstant } from '../../detector/sla/business-calendar.js';
 import type { AppDeps } from '../app-deps.js';
 import { requirePageUser } from '../auth.js';
 import { submitForm } from '../forms.js';
@@ -18,7 +19,16 @@ const text = (max: number) => z.string().max(max).default('');
 const newUserForm = z.object({ username: text(64), displayName: text(200), role: text(20), email: text(200), language: text(5), password: text(1024) });
 const editUserForm = z.object({ displayName: text(200), role: text(20), email: text(200), language: text(5), active: text(5) });
 const passwordForm = z.object({ password: text(1024) });
-const tokenForm = z.object({ name: text(100), username: text(64) });
+const tokenForm = z.object({ name: text(100), username: text(64), scope: text(10), expiresOn: text(20) });
+const DAY_MS = 86_400_000;
+
+/** The date field of the token form: valid through that day in the office's time zone (null: no expiry). */
+function expiryOf(expiresOn: string, timezone: string): string | null {
+  if (!expiresOn) return null;
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(expiresOn) ? Date.parse(`${expiresOn}T00:00:00Z`) : NaN;
+  if (Number.isNaN(day)) throw new ValidationError('the token is not valid', [{ path: 'expiresOn', message: 'must be a date (YYYY-MM-DD)' }]);
+  return new Date(wallClockToInstant(day + DAY_MS, timezone)).toISOString();
+}
 const profileForm = z.object({ displayName: text(200), email: text(200), language: text(5) });
 const passwordChangeForm = z.object({ currentPassword: text(1024), newPassword: text(1024), newPasswordAgain: text(1024) });
 
@@ -26,14 +36,14 @@ function requireAdmin(req: Request): void {
   if (req.auth!.user.role !== 'admin') throw new ForbiddenError('only an admin manages users and tokens');
 }
 
-export function accountPageRoutes({ accounts, config }: AppDeps): Router {
+export function accountPageRoutes({ accounts, config, clock }: AppDeps): Router {
   const router = Router();
   const common = pageContext(config.timezone);
 
   const renderUsers = async (req: Request, res: Response, state: UsersPageState = {}) => {
     const page = common(req, res);
     const [users, tokens] = [await accounts.listUsers(), await accounts.listTokens()];
-    res.render('users', { ...page, ...usersView(users, tokens, req.auth!.user, state, page.fmt) });
+    res.render('users', { ...page, ...usersView(users, tokens, req.auth!.user, state, page.fmt, clock()) });
   };
 
   router.get('/users', requirePageUser(), async (req, res) => {
@@ -64,7 +74,9 @@ export function accountPageRoutes({ accounts, config }: AppDeps): Router {
         // The owner is chosen on the form: a name that is no user is a field to correct.
         const owner = await accounts.userNamed(username);
         if (!owner) throw new ValidationError('the token is not valid', [{ path: 'username', message: `user "${username}" not found` }]);
-        const { token, record } = await accounts.createToken(owner, form.name.trim());
+        // The service checks the scope (read or write) and that the expiry lies ahead.
+        const options = { scope: (form.scope || 'write') as TokenScope, expiresAt: expiryOf(form.expiresOn, config.timezone) };
+        const { token, record } = await accounts.createToken(owner, form.name.trim(), options);
         res.status(201);
         await renderUsers(req, res, { newToken: { name: record.name, user: owner.username, token } });
       },

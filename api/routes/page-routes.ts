@@ -1,4 +1,4 @@
-import { Router, type RequestHandler, type Response } from 'express';
+import { Router, type Response } from 'express';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { AppDeps } from '../app-deps.js';
@@ -12,6 +12,7 @@ import { sameOriginOnly } from '../request-guards.js';
 import { clientOf, secureCookies, SESSION_COOKIE, sessionCookieOptions } from '../session-cookies.js';
 import { parseBody } from '../validation.js';
 import { LOGGING_ROLES } from '../../detector/incidents/incident-commands.js';
+import { TooManyRequestsError } from '../../detector/errors.js';
 
 // Before log-in there is no session to hold a CSRF token: the log-in form uses a double-submit
 // cookie instead.
@@ -28,27 +29,30 @@ const loginForm = z.object({
 /** Only same-site paths: never send a user to another origin after log-in. */
 const safeNext = (next: string) => (/^\/(?!\/)[^\\]*$/.test(next) ? next : '/');
 
-/** Back to the log-in page saying it failed; marked so that the limiter counts the failure. */
+/** Back to the log-in page saying it failed. */
 function failed(res: Response, next: string): void {
-  res.locals.loginFailed = true;
   res.redirect(303, `/login?failed=1&next=${encodeURIComponent(safeNext(next))}`);
 }
 
-/** `loginLimit`: the one limiter of failed log-ins, shared with POST /api/session. */
-export function pageRoutes(deps: AppDeps, loginLimit: RequestHandler): Router {
+/** The log-in form shares AccountService.logIn, and so its one budget of failures, with POST /api/session. */
+export function pageRoutes(deps: AppDeps): Router {
   const { incidents, accounts, checks, config, clock } = deps;
   const router = Router();
 
   const common = pageContext(config.timezone);
 
-  router.get('/login', (req, res) => {
+  const renderLogin = (req: Parameters<typeof common>[0], res: Response, next: string, state: { failed?: boolean; waitMinutes?: number } = {}) => {
     const token = randomBytes(24).toString('base64url');
     res.cookie(LOGIN_CSRF_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: secureCookies(req), path: '/login' });
     const { fmt: _fmt, ...page } = common(req, res);
-    res.render('login', { ...page, loginCsrf: token, next: safeNext(String(req.query.next ?? '/')), failed: req.query.failed === '1' });
+    res.render('login', { ...page, loginCsrf: token, next: safeNext(next), ...state });
+  };
+
+  router.get('/login', (req, res) => {
+    renderLogin(req, res, String(req.query.next ?? '/'), { failed: req.query.failed === '1' });
   });
 
-  router.post('/login', sameOriginOnly(config.publicUrl), loginLimit, async (req, res) => {
+  router.post('/login', sameOriginOnly(config.publicUrl), async (req, res) => {
     const form = parseBody(loginForm, req.body ?? {});
     const expected = String(req.cookies?.[LOGIN_CSRF_COOKIE] ?? '');
     const sent = Buffer.from(form._csrf);
@@ -58,14 +62,19 @@ export function pageRoutes(deps: AppDeps, loginLimit: RequestHandler): Router {
     }
     await submitForm(res, {
       action: async () => {
-        const { sessionToken } = await accounts.logIn(form.username, form.password, clientOf(req));
+        // A log-in always gets a new session; the one the browser came with (if any) ends.
+        const { sessionToken } = await accounts.logIn(form.username, form.password, { ...clientOf(req), endSession: req.auth?.session?.sessionIdHash ?? null });
         res.clearCookie(LOGIN_CSRF_COOKIE, { path: '/login' });
         res.cookie(SESSION_COOKIE, sessionToken, sessionCookieOptions(req));
         res.redirect(303, safeNext(form.next));
       },
-      // A refused log-in goes back to the log-in page (a redirect, as a browser expects) and still
-      // counts against the limit.
-      refused: () => failed(res, form.next),
+      // A wrong password goes back to the log-in page (a redirect, as a browser expects); a refusal
+      // to try again later is the page itself, at 429, saying how long to wait.
+      refused: (error) => {
+        if (!(error instanceof TooManyRequestsError)) return failed(res, form.next);
+        res.set('Retry-After', String(error.retryAfterSeconds));
+        renderLogin(req, res, form.next, { waitMinutes: Math.ceil(error.retryAfterSeconds / 60) });
+      },
     });
   });
 

@@ -1,35 +1,22 @@
-// Users, sessions and API tokens. Passwords are hashed with scrypt (a slow KDF); session ids and
-// tokens are random and only their SHA-256 is stored, so a leaked database opens no door.
-import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+// Users, sessions and API tokens. Passwords are hashed with scrypt (password-hash.ts); session ids
+// and tokens are random and only their SHA-256 is stored, so a leaked database opens no door.
+// Log-ins pass the LoginGate: slowed, then locked, per user name and per address, in the database.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { ApiToken, ApiTokenListing, User, UserAccount, UserRole } from './account-types.js';
-import { USER_ROLES } from './account-types.js';
+import type { AuditRecorder } from '../audit/audit-types.js';
+import type { ApiToken, ApiTokenListing, TokenScope, User, UserAccount, UserRole } from './account-types.js';
+import { TOKEN_SCOPES, USER_ROLES } from './account-types.js';
 import { ConflictError, DuplicateError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors.js';
 import type { AccountStore } from '../store/store-types.js';
+import { LoginGate, type LoginClient } from './login-gate.js';
+import { DEFAULT_SCRYPT, hashPassword, needsRehash, verifyPassword, type ScryptParams } from './password-hash.js';
 
-const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keyLength: 64 };
 const SESSION_IDLE_MS = 12 * 3_600_000;
+/** A session ends this long after its log-in, however active it is. */
+export const SESSION_MAX_MS = 7 * 24 * 3_600_000;
 /** Write last-seen at most this often, not on every request. */
 const SESSION_TOUCH_MS = 60_000;
-
-function scrypt(password: string, salt: Buffer, keyLength: number, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => scryptCb(password, salt, keyLength, options, (err, key) => (err ? reject(err) : resolve(key))));
-}
-
-export async function hashPassword(password: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scrypt(password, salt, SCRYPT.keyLength, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p, maxmem: 128 * SCRYPT.N * SCRYPT.r * 2 });
-  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
-}
-
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
-  const expected = Buffer.from(hash, 'base64');
-  const N = Number(n);
-  const actual = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N, r: Number(r), p: Number(p), maxmem: 128 * N * Number(r) * 2 });
-  return timingSafeEqual(actual, expected);
-}
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const randomToken = (bytes = 32) => randomBytes(bytes).toString('base64url');
@@ -73,8 +60,13 @@ function checked<S extends z.ZodType>(schema: S, value: unknown, what: string): 
   throw new ValidationError(`${what} is not valid`, details);
 }
 
-// Hashing a throwaway password keeps a log-in for an unknown user as slow as for a known one.
-const DUMMY_HASH = hashPassword(randomToken());
+export const tokenOptionsInput = z
+  .object({
+    expiresAt: z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date and time, e.g. 2027-01-31T17:00:00+07:00' }).nullable(),
+    scope: z.enum(TOKEN_SCOPES as [TokenScope, ...TokenScope[]], { error: 'must be read or write' }),
+  })
+  .partial();
+export type TokenOptions = z.input<typeof tokenOptionsInput>;
 
 export interface SessionContext {
   user: User;
@@ -82,18 +74,40 @@ export interface SessionContext {
   sessionIdHash: string;
 }
 
+export interface AccountOptions {
+  /** pino: log-ins, failures and lockouts (user name, address, outcome; never a password). */
+  logger?: Logger;
+  /** scrypt cost of new hashes; DEFAULT_SCRYPT (N = 2^17) unless a test asks for a cheaper one. */
+  scrypt?: ScryptParams;
+}
+
 export class AccountService {
+  private readonly scrypt: ScryptParams;
+  private readonly gate: LoginGate;
+  /** A throwaway hash at the current cost: a log-in for an unknown user is as slow as for a known one. */
+  private dummyHash: Promise<string> | null = null;
+
   constructor(
     private readonly accounts: AccountStore,
     private readonly clock: () => Date,
-  ) {}
+    audit?: AuditRecorder,
+    options: AccountOptions = {},
+  ) {
+    this.scrypt = options.scrypt ?? DEFAULT_SCRYPT;
+    this.gate = new LoginGate(accounts, clock, audit, options.logger);
+  }
+
+  private hash(password: string): Promise<string> {
+    return hashPassword(password, this.scrypt);
+  }
 
   /** On first start with no users, create `admin`. Answers the generated password, if one was made. */
   async bootstrapAdmin(password: string | null): Promise<{ created: boolean; generatedPassword: string | null }> {
     if ((await this.accounts.countUsers()) > 0) return { created: false, generatedPassword: null };
     const generated = password ? null : randomToken(18);
     try {
-      await this.createUser({ username: 'admin', displayName: 'Administrator', role: 'admin', password: password ?? generated! });
+      // A generated password was printed to a console: the admin must replace it at the first log-in.
+      await this.createUser({ username: 'admin', displayName: 'Administrator', role: 'admin', password: password ?? generated! }, { mustChangePassword: generated !== null });
     } catch (err) {
       // Another process starting on the same new database created it a moment earlier.
       if (err instanceof DuplicateError) return { created: false, generatedPassword: null };
@@ -102,9 +116,9 @@ export class AccountService {
     return { created: true, generatedPassword: generated };
   }
 
-  async createUser(input: NewUserInput): Promise<User> {
+  async createUser(input: NewUserInput, flags: { mustChangePassword?: boolean } = {}): Promise<User> {
     const { password, ...user } = checked(newUserInput, input, 'the user');
-    return this.accounts.createUser({ ...user, passwordHash: await hashPassword(password) }, this.clock());
+    return this.accounts.createUser({ ...user, passwordHash: await this.hash(password), mustChangePassword: flags.mustChangePassword ?? false }, this.clock());
   }
 
   listUsers(): Promise<UserAccount[]> {
@@ -139,11 +153,14 @@ export class AccountService {
     return updated;
   }
 
-  /** An admin sets a new password; every session of the user ends. */
+  /**
+   * An admin (or the command line) sets a new password; every session of the user ends, and the
+   * user must choose their own at the next log-in: nobody but them should know it.
+   */
   async setPassword(username: string, password: string): Promise<User> {
     const { password: valid } = checked(passwordInput, { password }, 'the password');
     const target = await this.findUser(username);
-    await this.accounts.updateUser(target.id, { passwordHash: await hashPassword(valid) }, this.clock());
+    await this.accounts.updateUser(target.id, { passwordHash: await this.hash(valid), mustChangePassword: true }, this.clock());
     await this.accounts.deleteSessionsOf(target.id);
     return target;
   }
@@ -163,19 +180,39 @@ export class AccountService {
     if (!found || !(await verifyPassword(input.currentPassword, found.passwordHash))) {
       throw new ValidationError('the password change is not valid', [{ path: 'currentPassword', message: 'is not your current password' }]);
     }
-    await this.accounts.updateUser(found.id, { passwordHash: await hashPassword(input.newPassword) }, this.clock());
+    if (input.newPassword === input.currentPassword) {
+      throw new ValidationError('the password change is not valid', [{ path: 'newPassword', message: 'must differ from your current password' }]);
+    }
+    await this.accounts.updateUser(found.id, { passwordHash: await this.hash(input.newPassword), mustChangePassword: false }, this.clock());
     await this.accounts.deleteSessionsOf(found.id, currentSessionIdHash);
   }
 
-  /** Check the password and open a session. Answers the cookie value (shown once) and its context. */
-  async logIn(username: string, password: string, client: { ip: string | null; userAgent: string | null }): Promise<{ sessionToken: string; context: SessionContext }> {
+  /**
+   * Check the password and open a new session (a new id every time; `client.endSession`, the
+   * session the browser presented, ends). Refused with too_many_requests while the user name or
+   * the address is slowed or locked (login-throttle.ts). Answers the cookie value, shown once.
+   */
+  async logIn(username: string, password: string, client: LoginClient & { endSession?: string | null }): Promise<{ sessionToken: string; context: SessionContext }> {
+    const verdict = await this.gate.judge(username, client);
     const found = await this.accounts.findUserByUsername(username);
-    const ok = found ? await verifyPassword(password, found.passwordHash) : (await verifyPassword(password, await DUMMY_HASH), false);
-    if (!found || !ok || !found.active) throw new UnauthenticatedError('wrong user name or password');
+    const userId = found?.id ?? null;
+    if (verdict.kind === 'refuse') throw await this.gate.refused(username, userId, client, verdict);
+    this.dummyHash ??= this.hash(randomToken());
+    const ok = found ? await verifyPassword(password, found.passwordHash) : (await verifyPassword(password, await this.dummyHash), false);
+    if (!found || !ok || !found.active) {
+      await this.gate.failed(username, userId, client);
+      if (verdict.kind === 'check-strictly') throw await this.gate.refused(username, userId, client, verdict, true);
+      throw new UnauthenticatedError('wrong user name or password');
+    }
+    if (needsRehash(found.passwordHash, this.scrypt)) {
+      await this.accounts.updateUser(found.id, { passwordHash: await this.hash(password) }, this.clock());
+    }
+    await this.gate.succeeded(username, found.id, client);
+    if (client.endSession) await this.accounts.deleteSession(client.endSession);
     const now = this.clock();
     const sessionToken = randomToken();
     const session = { idHash: sha256(sessionToken), userId: found.id, csrfToken: randomToken(24), lastSeenAt: now, expiresAt: new Date(now.getTime() + SESSION_IDLE_MS) };
-    await this.accounts.createSession({ ...session, ...client }, now);
+    await this.accounts.createSession({ ...session, ip: client.ip, userAgent: client.userAgent }, now);
     await this.accounts.recordLogin(found.id, now);
     const { passwordHash: _omit, ...user } = found;
     return { sessionToken, context: { user, csrfToken: session.csrfToken, sessionIdHash: session.idHash } };
@@ -187,14 +224,16 @@ export class AccountService {
     const session = await this.accounts.findSession(idHash);
     const now = this.clock();
     if (!session) return null;
-    if (session.expiresAt <= now) {
+    // Idle too long, or logged in too long ago, whatever the activity since.
+    if (session.expiresAt <= now || session.createdAt.getTime() + SESSION_MAX_MS <= now.getTime()) {
       await this.accounts.deleteSession(idHash);
       return null;
     }
     const user = await this.accounts.findUserById(session.userId);
     if (!user || !user.active) return null;
     if (now.getTime() - session.lastSeenAt.getTime() > SESSION_TOUCH_MS) {
-      await this.accounts.touchSession(idHash, now, new Date(now.getTime() + SESSION_IDLE_MS));
+      const idle = now.getTime() + SESSION_IDLE_MS;
+      await this.accounts.touchSession(idHash, now, new Date(Math.min(idle, session.createdAt.getTime() + SESSION_MAX_MS)));
     }
     return { user, csrfToken: session.csrfToken, sessionIdHash: idHash };
   }
@@ -203,10 +242,17 @@ export class AccountService {
     await this.accounts.deleteSession(sessionIdHash);
   }
 
-  /** A new API token acting as `owner`; the secret is answered once and stored only as a hash. */
-  async createToken(owner: User, name: string): Promise<{ token: string; record: ApiToken }> {
+  /**
+   * A new API token acting as `owner`; the secret is answered once and stored only as a hash.
+   * `expiresAt` (optional) must lie ahead; `scope` read allows GET and HEAD only (default write).
+   */
+  async createToken(owner: User, name: string, options: TokenOptions = {}): Promise<{ token: string; record: ApiToken }> {
+    const { expiresAt, scope } = checked(tokenOptionsInput, options, 'the token');
+    const now = this.clock();
+    const expiry = expiresAt ? new Date(expiresAt) : null;
+    if (expiry && expiry <= now) throw new ValidationError('the token is not valid', [{ path: 'expiresAt', message: 'must lie in the future' }]);
     const token = `sigap_${randomToken()}`;
-    const record = await this.accounts.createToken({ name, tokenHash: sha256(token), userId: owner.id }, this.clock());
+    const record = await this.accounts.createToken({ name, tokenHash: sha256(token), userId: owner.id, expiresAt: expiry, scope: scope ?? 'write' }, now);
     return { token, record };
   }
 
@@ -218,13 +264,18 @@ export class AccountService {
     if (!(await this.accounts.revokeToken(id, this.clock()))) throw new NotFoundError(`token ${id}`);
   }
 
-  async resolveToken(token: string): Promise<User | null> {
+  /** The user a token acts as, and its scope; null when unknown or revoked. An expired token is refused by name. */
+  async resolveToken(token: string): Promise<{ user: User; scope: TokenScope } | null> {
     const record = await this.accounts.findToken(sha256(token));
     if (!record) return null;
+    const now = this.clock();
+    if (record.expiresAt && record.expiresAt <= now) {
+      throw new UnauthenticatedError(`the API token "${record.name}" expired at ${record.expiresAt.toISOString()}; an admin can make a new one`);
+    }
     const user = await this.accounts.findUserById(record.userId);
     if (!user || !user.active) return null;
-    await this.accounts.touchToken(record.id, this.clock());
-    return user;
+    await this.accounts.touchToken(record.id, now);
+    return { user, scope: record.scope };
   }
 
   /** SESSION_SECRET if given, else one generated on first start and kept in the database. */

@@ -12,21 +12,33 @@ export interface User {
   active: boolean;
   /** Where notifications to the user's role go (DESIGN §3 routes with `roles`); null: none. */
   email: string | null;
+  /** Someone else chose the password (generated at bootstrap, reset by an admin): the user must set their own first. */
+  mustChangePassword?: boolean;
 }
 
 export interface Session {
   idHash: string;
   userId: number;
   csrfToken: string;
+  /** The log-in: a session ends SESSION_MAX_MS after it, however active. */
+  createdAt: Date;
+  /** The idle expiry, moved on by activity. */
   expiresAt: Date;
   lastSeenAt: Date;
 }
+
+/** `read`: GET and HEAD only; `write`: everything its user may do. */
+export type TokenScope = 'read' | 'write';
+export const TOKEN_SCOPES: readonly TokenScope[] = ['read', 'write'];
 
 export interface ApiToken {
   id: number;
   name: string;
   userId: number;
   createdAt: Date;
+  /** After it the token is refused; null: never expires. */
+  expiresAt: Date | null;
+  scope: TokenScope;
 }
 
 /** A user as an administrator sees it. */

@@ -2,7 +2,8 @@
 // only code that imports knex.
 import type { CheckConfig, ServiceConfig } from '../../config.js';
 import type { ProbeResult } from '../../probes/probe-types.js';
-import type { ApiToken, ApiTokenListing, Session, User, UserAccount, UserRole } from '../accounts/account-types.js';
+import type { ApiToken, ApiTokenListing, Session, TokenScope, User, UserAccount, UserRole } from '../accounts/account-types.js';
+import type { LoginHistory, LoginHistoryWindow } from '../accounts/login-throttle.js';
 import type { CheckRecord, CheckStatePatch, DashboardCheck, Outage, OutageKind, ServiceRecord, StoredResult } from '../detection/check-types.js';
 import type {
   Incident,
@@ -112,11 +113,15 @@ export interface UserPatch {
   language?: 'id' | 'en';
   active?: boolean;
   passwordHash?: string;
+  mustChangePassword?: boolean;
 }
 
 export interface AccountStore {
   countUsers(): Promise<number>;
-  createUser(user: { username: string; displayName: string; role: UserRole; passwordHash: string; email?: string | null; language?: 'id' | 'en' }, now: Date): Promise<User>;
+  createUser(
+    user: { username: string; displayName: string; role: UserRole; passwordHash: string; email?: string | null; language?: 'id' | 'en'; mustChangePassword?: boolean },
+    now: Date,
+  ): Promise<User>;
   /** Every user, by user name, with the last log-in. */
   listUsers(): Promise<UserAccount[]>;
   /** Change the given fields; answers the user as it is now (null when the id is unknown). */
@@ -128,11 +133,12 @@ export interface AccountStore {
   findUserByUsername(username: string): Promise<(User & { passwordHash: string }) | null>;
   findUserById(id: number): Promise<User | null>;
   recordLogin(userId: number, now: Date): Promise<void>;
-  createSession(session: Session & { ip: string | null; userAgent: string | null }, now: Date): Promise<void>;
+  createSession(session: Omit<Session, 'createdAt'> & { ip: string | null; userAgent: string | null }, now: Date): Promise<void>;
   findSession(idHash: string): Promise<Session | null>;
   touchSession(idHash: string, lastSeenAt: Date, expiresAt: Date): Promise<void>;
   deleteSession(idHash: string): Promise<void>;
-  createToken(token: { name: string; tokenHash: string; userId: number }, now: Date): Promise<ApiToken>;
+  createToken(token: { name: string; tokenHash: string; userId: number; expiresAt?: Date | null; scope?: TokenScope }, now: Date): Promise<ApiToken>;
+  /** A token not revoked (expired ones included: the caller says why it is refused). */
   findToken(tokenHash: string): Promise<ApiToken | null>;
   touchToken(id: number, now: Date): Promise<void>;
   /** Tokens not revoked, oldest first. */
@@ -142,6 +148,12 @@ export interface AccountStore {
   getSetting(key: string): Promise<string | null>;
   /** Store `value` unless the key already has one; returns the value that is stored. */
   putSettingIfAbsent(key: string, value: string, now: Date): Promise<string>;
+  /** One log-in attempt, by the user name as typed (known or not) and the client address. */
+  recordLoginAttempt(attempt: { username: string; ip: string | null; succeeded: boolean }, now: Date): Promise<void>;
+  /** Recent attempts for a name and an address (detector/accounts/login-throttle.ts). */
+  loginHistory(username: string, ip: string | null, window: LoginHistoryWindow): Promise<LoginHistory>;
+  /** Forget attempts older than `before`; answers how many. */
+  pruneLoginAttempts(before: Date): Promise<number>;
 }
 
 /** Hourly and daily rollups of probe results, their progress, and retention pruning. */

@@ -60,7 +60,16 @@ describe.each(testDatabaseKinds())('users and API tokens through the API and the
 
   it('an admin adds a user, sees it in the list with its last log-in, and changes its name, role, e-mail and language', async () => {
     const created = await addUser('siti', 'service_desk', { email: 'siti@dpmptsp.example', language: 'en' });
-    expect(created).toEqual({ username: 'siti', displayName: 'Pak siti', role: 'service_desk', language: 'en', email: 'siti@dpmptsp.example', active: true, lastLoginAt: null });
+    expect(created).toEqual({
+      username: 'siti',
+      displayName: 'Pak siti',
+      role: 'service_desk',
+      language: 'en',
+      email: 'siti@dpmptsp.example',
+      active: true,
+      lastLoginAt: null,
+      mustChangePassword: false,
+    });
     expect(created).not.toHaveProperty('password');
     expect(created).not.toHaveProperty('passwordHash');
 
@@ -115,7 +124,7 @@ describe.each(testDatabaseKinds())('users and API tokens through the API and the
     const session = await logIn(sigap.url!, 'andi', 'andi-password');
     const made = await api('POST', '/api/tokens', { name: 'alertmanager', username: 'andi' });
     expect(made.status).toBe(201);
-    expect(made.json).toEqual({ name: 'alertmanager', createdAt: expect.any(String), token: expect.stringMatching(/^sigap_/) });
+    expect(made.json).toEqual({ name: 'alertmanager', scope: 'write', createdAt: expect.any(String), expiresAt: null, token: expect.stringMatching(/^sigap_/) });
     expect((await api('GET', '/api/tokens')).json.items).toContainEqual(expect.objectContaining({ name: 'alertmanager', user: 'andi' }));
     const token = made.json.token as string;
     expect(await bearer(token)).toBe(200);
@@ -284,7 +293,15 @@ describe.each(testDatabaseKinds())('users and API tokens through the API and the
     expect(status).toBe(200);
     expect(JSON.stringify(json)).not.toContain(secret);
     const listed = (json.items as Array<Record<string, unknown>>).find((t) => t.name === 'backup-script');
-    expect(listed).toEqual({ id: expect.any(Number), name: 'backup-script', user: 'admin', createdAt: expect.any(String), lastUsedAt: expect.any(String) });
+    expect(listed).toEqual({
+      id: expect.any(Number),
+      name: 'backup-script',
+      user: 'admin',
+      scope: 'write',
+      createdAt: expect.any(String),
+      expiresAt: null,
+      lastUsedAt: expect.any(String),
+    });
     expect((json.items as Array<Record<string, unknown>>).every((t) => !('token' in t) && !('tokenHash' in t))).toBe(true);
 
     expect((await api('DELETE', `/api/tokens/${listed!.id}`)).status).toBe(204);

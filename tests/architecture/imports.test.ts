@@ -71,10 +71,13 @@ const RULES: ImportRule[] = [
     ],
   },
   {
-    says: 'detector/accounts/ takes only the domain errors and the store interfaces',
+    says: 'detector/accounts/ takes only the domain errors, the store interfaces and the audit vocabulary',
     files: ['detector/accounts/'],
     mayNotImport: { sigap: [ANY] },
-    except: [{ targets: ['detector/accounts/', 'detector/errors.ts', 'detector/store/store-types.ts'], why: 'users, sessions and tokens need nothing else of Sigap' }],
+    except: [
+      { targets: ['detector/accounts/', 'detector/errors.ts', 'detector/store/store-types.ts'], why: 'users, sessions and tokens need nothing else of Sigap' },
+      { targets: ['detector/audit/audit-types.ts'], typeOnly: true, why: 'log-ins are written to the audit trail through the AuditRecorder interface' },
+    ],
   },
   {
     says: 'only detector/store/database.ts imports migrations/ (and migrations/index.ts lists them)',

@@ -4,6 +4,11 @@ import { parseConfig } from '../../config.js';
 import { startSigap, type Sigap, type StartOptions } from '../../main.js';
 
 export const TEST_ADMIN_PASSWORD = 'admin-password-1';
+/**
+ * A cheap scrypt cost for the many users and log-ins of the tests (the default, N = 2^17, costs
+ * 128 MiB and about 0.3 s per hash). tests/detector/accounts proves the default and the rehash.
+ */
+export const TEST_SCRYPT = { N: 2 ** 12, r: 8, p: 1 };
 
 export interface HarnessOptions {
   databaseUrl: string;
@@ -28,6 +33,7 @@ export async function startTestSigap(options: HarnessOptions): Promise<Sigap & {
   const sigap = await startSigap(config, {
     logger: pino({ level: 'silent' }),
     announce: (line) => announced.push(line),
+    scrypt: TEST_SCRYPT,
     ...options.start,
   });
   return Object.assign(sigap, { announced });
