@@ -234,7 +234,7 @@ function letterheadForPdf(head: SigapConfig['reports']['letterhead']): Letterhea
 
 /** The monthly report over a database, without the rest of Sigap (the command line's `report send`). */
 export async function createMonthlyReports(config: SigapConfig, db: Database, clock: () => Date, logger: Logger): Promise<MonthlyReportService> {
-  const catalog = new CheckCatalog({ db, services: config.services, clock, logger });
+  const catalog = new CheckCatalog({ db, services: config.services, clock, logger, env: config.checkEnv });
   await catalog.refresh();
   const availability = new AvailabilityService({ db, checks: () => catalog.all(), timezone: config.timezone, calendar: config.calendar, options: config.availability, clock });
   const reports = new IncidentReportService({ db, policy: config.policy, calendar: config.calendar, clock });
@@ -293,7 +293,7 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
     announce(`Sigap created the user "admin" with the password: ${bootstrap.generatedPassword}`);
     announce('It is shown only this once: log in and keep it safe (or set BOOTSTRAP_ADMIN_PASSWORD on a new database).');
   }
-  const catalog = new CheckCatalog({ db, services: config.services, clock, logger });
+  const catalog = new CheckCatalog({ db, services: config.services, clock, logger, env: config.checkEnv });
   await catalog.refresh();
   // Every incident event, whichever process writes it, gets its notifications in its own transaction.
   const planner = new NotificationPlanner({ config: config.notifications, timezone: config.timezone, checks: catalog });
