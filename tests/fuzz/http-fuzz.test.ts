@@ -296,7 +296,7 @@ async function snapshot(sigap: Started) {
     // lastUsedAt moves with every call made with the token; which tokens exist must not.
     tokens: (await s.accounts.listTokens()).map(({ lastUsedAt: _used, ...token }) => token),
     maintenance: await s.maintenance.list(),
-    knownErrors: await s.knownErrors.list({}, 1000),
+    knownErrors: await s.knownErrors.list({}, 1000, { minEscalationLevel: 0 }),
     checks: await s.checks.listChecks({ includeInactive: true }),
     dashboardChecks: await s.checks.listDashboardChecks(),
     outbox: await s.notifications.backlog(),
