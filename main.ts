@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { createApp } from './api/app.js';
+import { registeredRoutes } from './api/route-list.js';
 import { ConfigError, loadConfig, type CheckConfig, type ConnectivityConfig, type SigapConfig } from './config.js';
 import { CheckCatalog } from './detector/detection/check-catalog.js';
 import { CheckLeases } from './detector/detection/check-leases.js';
@@ -69,6 +70,8 @@ export interface Sigap {
   reportMailer: MonthlyReportMailer | null;
   /** The dashboard's base URL, or null for SIGAP_ROLE=worker. */
   url: string | null;
+  /** `METHOD /path` of every route the dashboard registered (none for SIGAP_ROLE=worker). */
+  routes: readonly string[];
   stop(): Promise<void>;
 }
 
@@ -321,6 +324,7 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
 
   let server: Server | null = null;
   let url: string | null = null;
+  let routes: readonly string[] = [];
   if (config.role !== 'worker') {
     const sessionSecret = await accounts.sessionSecret(config.sessionSecret);
     // The process's one metrics registry; the scheduler's health only where this process probes.
@@ -361,6 +365,7 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
       clock,
       viewsDir: join(projectRoot(), 'views'),
     });
+    routes = registeredRoutes(app);
     server = createServer(app);
     url = await listen(server, config.port, config.host);
     logger.info({ url }, 'dashboard listening');
@@ -376,6 +381,7 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
     dispatcher,
     reportMailer,
     url,
+    routes,
     async stop() {
       await slaWatcher?.stop();
       await dispatcher?.stop();
