@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { checkSchema, envSchema, fileSchema, holidayEntry, key, LOGO_TYPES, parseDuration, type CheckInput, type FileConfig, type HolidayEntry } from './config-schema.js';
 import { parseBusinessHours, type BusinessCalendar } from './detector/sla/business-calendar.js';
 import { loadHolidays } from './config-holidays.js';
+import { redactUrl } from './redaction.js';
 import { CATCH_ALL_SERVICE } from './detector/detection/check-types.js';
 import type { UserRole } from './detector/accounts/account-types.js';
 import type { ChannelConfig, NotificationEvent, SmtpConfig } from './detector/notify/notification-types.js';
@@ -120,6 +121,8 @@ export interface SigapConfig {
   reports: ReportsConfig;
   /** `/metrics` asks for this Bearer token; null: open to anyone who can reach it. */
   metrics: { bearerToken: string | null };
+  /** The `SIGAP_CHECK_…` environment variables dashboard checks' header values may refer to. */
+  checkEnv: CheckEnvironment;
   port: number;
   host: string;
   databaseUrl: string;
@@ -250,7 +253,11 @@ export interface CheckProblem {
  * One check defined outside the file (from the dashboard), validated exactly like a check in
  * sigap.yaml. Answers the check, or every problem with its path inside the definition.
  */
-export function parseCheckDefinition(serviceKey: string, input: unknown): { check: CheckConfig; problems?: undefined } | { check?: undefined; problems: CheckProblem[] } {
+export function parseCheckDefinition(
+  serviceKey: string,
+  input: unknown,
+  env?: CheckEnvironment,
+): { check: CheckConfig; problems?: undefined } | { check?: undefined; problems: CheckProblem[] } {
   const result = checkSchema.safeParse(input);
   if (!result.success) {
     return {
@@ -262,7 +269,41 @@ export function parseCheckDefinition(serviceKey: string, input: unknown): { chec
     };
   }
   const problems = intervalProblems(result.data);
-  return problems.length > 0 ? { problems } : { check: deepFreeze(toCheckConfig(serviceKey, result.data)) };
+  const check = env && result.data.type === 'http' ? { ...result.data, headers: expandHeaderVariables(result.data.headers, env, problems) } : result.data;
+  return problems.length > 0 ? { problems } : { check: deepFreeze(toCheckConfig(serviceKey, check)) };
+}
+
+/**
+ * What a dashboard check's header values may name as `${NAME}`: the environment variables whose
+ * names start with `SIGAP_CHECK_`, so a check typed in the browser cannot send the database URL or
+ * the session secret anywhere.
+ */
+export type CheckEnvironment = Readonly<Record<string, string>>;
+export const CHECK_ENV_PREFIX = 'SIGAP_CHECK_';
+
+function checkEnvironment(env: NodeJS.ProcessEnv): CheckEnvironment {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[0].startsWith(CHECK_ENV_PREFIX) && typeof e[1] === 'string'));
+}
+
+/**
+ * `${NAME}` in a dashboard check's header values, as the file does it (`$${` stays a literal
+ * `${`). The stored definition keeps `${NAME}`: the secret lives in the environment, never in the
+ * database, and is put in when the check is loaded for probing.
+ */
+function expandHeaderVariables(headers: Record<string, string>, env: CheckEnvironment, problems: CheckProblem[]): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [
+      name,
+      value.replace(/\$?\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (match, variable: string) => {
+        if (match.startsWith('$$')) return match.slice(1);
+        const path = `headers.${name}`;
+        if (!variable.startsWith(CHECK_ENV_PREFIX))
+          problems.push({ path, message: `\${${variable}}: a dashboard check may only use environment variables named ${CHECK_ENV_PREFIX}…` });
+        else if (env[variable] === undefined) problems.push({ path, message: `environment variable ${variable} is not set` });
+        return env[variable] ?? '';
+      }),
+    ]),
+  );
 }
 
 function checkedWeekHours(file: string, businessHours: Record<string, string>, problems: string[]): BusinessCalendar['weekly'] {
@@ -315,7 +356,8 @@ function toTarget(check: CheckInput): { target: ProbeTarget; description: string
       const { url, method, headers, followRedirects, maxRedirects, expect, tls, allowPrivate } = check;
       const https = url.startsWith('https:');
       return {
-        description: url,
+        // For people, in incidents and messages too: a token in the URL stays in the config.
+        description: redactUrl(url),
         target: {
           ...base,
           type: 'http',
@@ -518,6 +560,7 @@ export function parseConfig(text: string, configPath: string, env: NodeJS.Proces
     availability: { degraded: cfg.availability.degraded, businessHoursOnly: cfg.availability.businessHoursOnly },
     reports,
     metrics: { bearerToken: cfg.metrics.bearerToken ?? null },
+    checkEnv: checkEnvironment(env),
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,

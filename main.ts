@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { createApp } from './api/app.js';
+import { registeredRoutes } from './api/route-list.js';
 import { ConfigError, loadConfig, type CheckConfig, type ConnectivityConfig, type SigapConfig } from './config.js';
 import { CheckCatalog } from './detector/detection/check-catalog.js';
 import { CheckLeases } from './detector/detection/check-leases.js';
@@ -72,6 +73,8 @@ export interface Sigap {
   reportMailer: MonthlyReportMailer | null;
   /** The dashboard's base URL, or null for SIGAP_ROLE=worker. */
   url: string | null;
+  /** `METHOD /path` of every route the dashboard registered (none for SIGAP_ROLE=worker). */
+  routes: readonly string[];
   stop(): Promise<void>;
 }
 
@@ -237,7 +240,7 @@ function letterheadForPdf(head: SigapConfig['reports']['letterhead']): Letterhea
 
 /** The monthly report over a database, without the rest of Sigap (the command line's `report send`). */
 export async function createMonthlyReports(config: SigapConfig, db: Database, clock: () => Date, logger: Logger): Promise<MonthlyReportService> {
-  const catalog = new CheckCatalog({ db, services: config.services, clock, logger });
+  const catalog = new CheckCatalog({ db, services: config.services, clock, logger, env: config.checkEnv });
   await catalog.refresh();
   const availability = new AvailabilityService({ db, checks: () => catalog.all(), timezone: config.timezone, calendar: config.calendar, options: config.availability, clock });
   const reports = new IncidentReportService({ db, policy: config.policy, calendar: config.calendar, clock });
@@ -297,7 +300,7 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
     announce(`Sigap created the user "admin" with the password: ${bootstrap.generatedPassword}`);
     announce('It is shown only this once: log in with it and set your own password, which Sigap asks for first.');
   }
-  const catalog = new CheckCatalog({ db, services: config.services, clock, logger });
+  const catalog = new CheckCatalog({ db, services: config.services, clock, logger, env: config.checkEnv });
   await catalog.refresh();
   // Every incident event, whichever process writes it, gets its notifications in its own transaction.
   const planner = new NotificationPlanner({ config: config.notifications, timezone: config.timezone, checks: catalog });
@@ -325,6 +328,7 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
 
   let server: Server | null = null;
   let url: string | null = null;
+  let routes: readonly string[] = [];
   if (config.role !== 'worker') {
     const sessionSecret = await accounts.sessionSecret(config.sessionSecret);
     // The process's one metrics registry; the scheduler's health only where this process probes.
@@ -365,6 +369,7 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
       clock,
       viewsDir: join(projectRoot(), 'views'),
     });
+    routes = registeredRoutes(app);
     server = createServer(app);
     url = await listen(server, config.port, config.host);
     logger.info({ url }, 'dashboard listening');
@@ -380,6 +385,7 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
     dispatcher,
     reportMailer,
     url,
+    routes,
     async stop() {
       await slaWatcher?.stop();
       await dispatcher?.stop();

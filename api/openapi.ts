@@ -201,7 +201,14 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     query: incidentReportQuery,
     responses: jsonOk('the incident report or text/csv'),
   },
-  { method: 'get', path: '/api/checks', summary: 'Every check and where it comes from', callers: ANYONE, responses: jsonOk('{items: [check…]}') },
+  {
+    method: 'get',
+    path: '/api/checks',
+    summary: 'Every check and where it comes from',
+    description: 'For every role but admin, request header values, secret-named values and URL secrets read "[redacted]" (names kept).',
+    callers: ANYONE,
+    responses: jsonOk('{items: [check…]}'),
+  },
   {
     method: 'post',
     path: '/api/checks',

@@ -114,7 +114,7 @@ const clock = () => new Date();
 const db = openDatabase(config.databaseUrl);
 await db.migrate();
 await db.stores.checks.syncConfig(config.services, clock());
-const catalog = new CheckCatalog({ db, services: config.services, clock, logger });
+const catalog = new CheckCatalog({ db, services: config.services, clock, logger, env: config.checkEnv });
 await catalog.refresh();
 const checks = catalog.all();
 const incidents = createIncidentServices({ db, checks: catalog, policy: config.policy, calendar: config.calendar, clock });

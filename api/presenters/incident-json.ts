@@ -2,11 +2,14 @@
 import type { Incident, Suggestion } from '../../detector/incidents/incident-types.js';
 import type { IncidentEvent } from '../../detector/incidents/incident-events.js';
 import type { ClosureStatus, IncidentDetail } from '../../detector/incidents/incident-queries.js';
+import type { User } from '../../detector/accounts/account-types.js';
 import { notificationJson } from './notification-json.js';
+import { redactEvidence } from './secrets.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function incidentJson(i: Incident) {
+/** `viewer`: who reads it (the evidence's URLs are redacted for a non-admin, see secrets.ts). */
+export function incidentJson(i: Incident, viewer: Pick<User, 'role'>) {
   return {
     ref: i.ref,
     title: i.title,
@@ -41,7 +44,7 @@ export function incidentJson(i: Incident) {
     closureCode: i.closureCode,
     reopenCount: i.reopenCount,
     relatedRef: i.relatedRef,
-    evidence: i.evidence,
+    evidence: i.evidence ? redactEvidence(i.evidence, viewer) : null,
   };
 }
 
@@ -53,9 +56,9 @@ export function closureJson(c: ClosureStatus) {
   return { ...c, autoCloseAt: iso(c.autoCloseAt) };
 }
 
-export function incidentDetailJson(d: IncidentDetail) {
+export function incidentDetailJson(d: IncidentDetail, viewer: Pick<User, 'role'>) {
   return {
-    ...incidentJson(d.incident),
+    ...incidentJson(d.incident, viewer),
     events: d.events.map(eventJson),
     suggestions: d.suggestions.map((s: Suggestion) => s),
     closure: d.closure ? closureJson(d.closure) : null,

@@ -1,6 +1,7 @@
 // The incident pages' view models: the queue's rows, and one incident with its timeline, closure
 // checklist and deliveries. Everything a template shows is decided here, so templates only
 // format; labels come from the locale files through the `t` helper.
+import type { User } from '../../detector/accounts/account-types.js';
 import type { Incident } from '../../detector/incidents/incident-types.js';
 import type { IncidentEvent, ManagementReason, SlaTargetName } from '../../detector/incidents/incident-events.js';
 import type { StoredResult } from '../../detector/detection/check-types.js';
@@ -8,6 +9,7 @@ import type { ClosureStatus, IncidentDetail } from '../../detector/incidents/inc
 import { LIFECYCLE } from '../../detector/incidents/lifecycle.js';
 import { formatDuration, type Formatters } from './formatters.js';
 import { deliveriesView } from './notifications-view.js';
+import { redactEvidence } from './secrets.js';
 import { timelineView } from './timeline-view.js';
 
 /** Time left before a due time, or how far past it. */
@@ -54,8 +56,8 @@ export function incidentQueueView(items: Incident[], now: Date, fmt: Formatters)
 }
 
 /** `results`: the check's probe results around the incident, merged into the timeline. */
-export function incidentView(detail: IncidentDetail, now: Date, fmt: Formatters, results: readonly StoredResult[] = []) {
-  const i = detail.incident;
+export function incidentView(detail: IncidentDetail, now: Date, fmt: Formatters, viewer: Pick<User, 'role'>, results: readonly StoredResult[] = []) {
+  const i = { ...detail.incident, evidence: detail.incident.evidence ? redactEvidence(detail.incident.evidence, viewer) : null };
   const events = detail.events.map((e) => ({ event: e, view: eventView(e, fmt) }));
   return {
     title: `${i.ref} — ${i.title}`,

@@ -1,6 +1,7 @@
 // The /services page: each service with its state, availability and last 30 days as a bar chart,
 // and its checks, each saying where it comes from and, for dashboard ones, its YAML.
 import { stringify } from 'yaml';
+import type { User } from '../../detector/accounts/account-types.js';
 import type { CheckListing } from '../../detector/detection/check-queries.js';
 import type { DailyAvailability } from '../../detector/reporting/availability.js';
 import type { ServiceOverview } from '../../detector/reporting/service-overview.js';
@@ -11,8 +12,14 @@ import { availabilityChart } from './report-view.js';
 const percent = (ratio: number | null) => (ratio === null ? '—' : `${(ratio * 100).toFixed(2)} %`);
 
 /** `recent`: office days and each service's availability on them, drawn like the monthly report's chart. */
-export function servicesView(overview: ServiceOverview[], listings: CheckListing[], recent: { days: string[]; daily: readonly DailyAvailability[] }, fmt: Formatters) {
-  const checks = listings.map(checkJson);
+export function servicesView(
+  overview: ServiceOverview[],
+  listings: CheckListing[],
+  recent: { days: string[]; daily: readonly DailyAvailability[] },
+  fmt: Formatters,
+  viewer: Pick<User, 'role'>,
+) {
+  const checks = listings.map((listing) => checkJson(listing, viewer));
   const availabilityOf = new Map(overview.flatMap((s) => s.checks.map((c) => [c.check.key, c.availability] as const)));
   const probeSuccessOf = new Map(overview.flatMap((s) => s.checks.map((c) => [c.check.key, c.probeSuccess] as const)));
   return {

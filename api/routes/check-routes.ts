@@ -9,20 +9,20 @@ import { parseBody } from '../validation.js';
 export function checkRoutes({ catalog, checks }: AppDeps): Router {
   const router = Router();
 
-  router.get('/api/checks', requireApiUser(), async (_req, res) => {
-    res.json({ items: (await checks.listings()).map(checkJson) });
+  router.get('/api/checks', requireApiUser(), async (req, res) => {
+    res.json({ items: (await checks.listings()).map((listing) => checkJson(listing, req.auth!.user)) });
   });
 
   router.post('/api/checks', requireApiUser('admin'), async (req, res) => {
     const { service, check } = parseBody(definitionBody, req.body);
     const created = await catalog.define(req.auth!.user, service, check);
-    res.status(201).json(checkJson(await checks.listing(created.key)));
+    res.status(201).json(checkJson(await checks.listing(created.key), req.auth!.user));
   });
 
   router.put('/api/checks/:key', requireApiUser('admin'), async (req, res) => {
     const { service, check } = parseBody(definitionBody, req.body);
     const replaced = await catalog.define(req.auth!.user, service, check, String(req.params.key));
-    res.json(checkJson(await checks.listing(replaced.key)));
+    res.json(checkJson(await checks.listing(replaced.key), req.auth!.user));
   });
 
   for (const [action, enabled] of [
@@ -32,7 +32,7 @@ export function checkRoutes({ catalog, checks }: AppDeps): Router {
     router.post(`/api/checks/:key/${action}`, requireApiUser('admin'), async (req, res) => {
       const key = String(req.params.key);
       await catalog.setEnabled(req.auth!.user, key, enabled);
-      res.json(checkJson(await checks.listing(key)));
+      res.json(checkJson(await checks.listing(key), req.auth!.user));
     });
   }
 

@@ -32,7 +32,7 @@ export function knownErrorRoutes(deps: AppDeps): Router {
 
   router.get('/api/known-errors', requireApiUser(), async (req, res) => {
     const filter = parseQuery(knownErrorQuery, req.query);
-    res.json({ items: (await knownErrors.list(filter)).map(knownErrorJson) });
+    res.json({ items: (await knownErrors.list(req.auth!.user, filter)).map(knownErrorJson) });
   });
 
   router.post('/api/incidents/:ref/known-error', requireApiUser(...KNOWN_ERROR_ROLES), async (req, res) => {
@@ -48,7 +48,7 @@ export function knownErrorRoutes(deps: AppDeps): Router {
   router.get('/known-errors', requirePageUser(), async (req, res) => {
     const page = common(req, res);
     const filter = parseQuery(knownErrorQuery, req.query);
-    res.render('known-errors', { ...page, ...knownErrorsView(await knownErrors.list(filter), filter, page.fmt) });
+    res.render('known-errors', { ...page, ...knownErrorsView(await knownErrors.list(req.auth!.user, filter), filter, page.fmt) });
   });
 
   router.post('/incidents/:ref/known-error', requirePageUser(), async (req, res) => {

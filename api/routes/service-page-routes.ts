@@ -46,7 +46,7 @@ export function servicePageRoutes(deps: AppDeps): Router {
     const [overviews, listings, recent] = [await overview.overview(), await checks.listings(), await overview.lastDays(CHART_DAYS)];
     res.render('services', {
       ...page,
-      ...servicesView(overviews, listings, recent, page.fmt),
+      ...servicesView(overviews, listings, recent, page.fmt, req.auth!.user),
       isAdmin: req.auth?.user.role === 'admin',
       serviceKeys: config.services.map((s) => s.key),
       addForm: form && !form.key ? form : { service: config.services[0]?.key ?? '', definition: EXAMPLE },

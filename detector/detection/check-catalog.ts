@@ -3,7 +3,7 @@
 // what changed, and reloads dashboard checks from the database so a web-only process and the
 // workers agree.
 import type { Logger } from 'pino';
-import { parseCheckDefinition, type CheckConfig, type ServiceConfig } from '../../config.js';
+import { parseCheckDefinition, type CheckConfig, type CheckEnvironment, type ServiceConfig } from '../../config.js';
 import type { User } from '../accounts/account-types.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import type { Database } from '../store/store-types.js';
@@ -30,6 +30,8 @@ export interface CheckCatalogDeps {
   services: readonly ServiceConfig[];
   clock: () => Date;
   logger: Logger;
+  /** What `${NAME}` in a dashboard check's header values may refer to (config.checkEnv); none by default. */
+  env?: CheckEnvironment;
 }
 
 export class CheckCatalog implements CheckLookup {
@@ -70,7 +72,7 @@ export class CheckCatalog implements CheckLookup {
         this.deps.logger.warn({ check: stored.key, service: stored.serviceKey }, 'a dashboard check belongs to a service no longer in sigap.yaml; it is not probed');
         continue;
       }
-      const parsed = parseCheckDefinition(stored.serviceKey, stored.definition);
+      const parsed = parseCheckDefinition(stored.serviceKey, stored.definition, this.env);
       if (parsed.problems) {
         this.deps.logger.warn({ check: stored.key, problems: parsed.problems }, 'a dashboard check no longer validates; it is not probed');
         continue;
@@ -97,9 +99,10 @@ export class CheckCatalog implements CheckLookup {
     const problems: Array<{ path: string; message: string }> = [];
     if (!this.service(serviceKey))
       problems.push({ path: 'service', message: `must be one of ${this.deps.services.map((s) => s.key).join(', ') || '(no services in sigap.yaml)'}` });
-    const parsed = parseCheckDefinition(serviceKey, definition);
+    const parsed = parseCheckDefinition(serviceKey, definition, this.env);
     if (parsed.problems) problems.push(...parsed.problems.map((p) => ({ path: `check.${p.path}`, message: p.message })));
-    const check = parsed.check;
+    // Stored as typed: header values keep their `${NAME}`, expanded only in memory for probing.
+    const check = parsed.check && parseCheckDefinition(serviceKey, definition).check;
     if (check && replacing !== undefined && check.key !== replacing) {
       problems.push({ path: 'check.key', message: `must stay "${replacing}": a check with another key is a new check` });
     }
@@ -122,10 +125,15 @@ export class CheckCatalog implements CheckLookup {
     if (this.fileChecks.has(key)) throw new ConflictError(`check ${key} is defined in sigap.yaml; change it there`);
     const existing = (await this.deps.db.stores.checks.listDashboardChecks()).find((c) => c.key === key);
     if (!existing) throw new NotFoundError(`dashboard check ${key}`);
-    const parsed = parseCheckDefinition(existing.serviceKey, existing.definition);
+    const parsed = parseCheckDefinition(existing.serviceKey, existing.definition, this.env);
     if (parsed.problems) throw new ValidationError('the stored definition no longer validates; define the check again', parsed.problems);
-    await this.deps.db.stores.checks.saveDashboardCheck(parsed.check, existing.definition, enabled, user.username, this.deps.clock());
+    const stored = parseCheckDefinition(existing.serviceKey, existing.definition).check!;
+    await this.deps.db.stores.checks.saveDashboardCheck(stored, existing.definition, enabled, user.username, this.deps.clock());
     await this.refresh();
+  }
+
+  private get env(): CheckEnvironment {
+    return this.deps.env ?? {};
   }
 
   private assertAdmin(user: User): void {

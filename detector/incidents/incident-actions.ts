@@ -11,6 +11,7 @@ import { priorityOf, type Impact } from './priority.js';
 import type { SlaTargets } from '../sla/due-times.js';
 import { clockForPriority } from './resolution-clock.js';
 import type { Urgency } from './taxonomy.js';
+import { mayOpen, VENDOR_LEVEL, visibilityOf } from './incident-visibility.js';
 
 export const INCIDENT_ACTIONS = [
   'acknowledge',
@@ -120,7 +121,6 @@ export function actionsFor(status: IncidentStatus): IncidentAction[] {
 const ACTING_ROLES: readonly UserRole[] = ['service_desk', 'support', 'admin', 'vendor'];
 /** A vendor works the incidents escalated to it; steering them (escalate, cancel, close, …) stays with Diskominfo. */
 export const VENDOR_ACTIONS: readonly IncidentAction[] = ['acknowledge', 'note', 'pending', 'resume', 'resolve'];
-const VENDOR_LEVEL = SUPPORT_LEVELS[SUPPORT_LEVELS.length - 1]!.level;
 
 /** Before loading anything: a manager reads only, notes included (DESIGN §5). */
 export function assertRoleMayAct(user: Pick<User, 'role'>): void {
@@ -130,9 +130,8 @@ export function assertRoleMayAct(user: Pick<User, 'role'>): void {
 /** A vendor cannot see incidents below its level (404), nor take the actions it does not own (403). */
 export function assertMayActOn(user: Pick<User, 'role'>, action: IncidentAction, incident: Pick<Incident, 'ref' | 'escalationLevel'>): void {
   assertRoleMayAct(user);
-  if (user.role !== 'vendor') return;
-  if (incident.escalationLevel < VENDOR_LEVEL) throw new NotFoundError(`incident ${incident.ref}`);
-  if (!VENDOR_ACTIONS.includes(action)) throw new ForbiddenError(`a vendor may only ${VENDOR_ACTIONS.join(', ')}`);
+  if (!mayOpen(visibilityOf(user), incident)) throw new NotFoundError(`incident ${incident.ref}`);
+  if (user.role === 'vendor' && !VENDOR_ACTIONS.includes(action)) throw new ForbiddenError(`a vendor may only ${VENDOR_ACTIONS.join(', ')}`);
 }
 
 /**
@@ -141,7 +140,7 @@ export function assertMayActOn(user: Pick<User, 'role'>, action: IncidentAction,
  */
 export function actionsAllowed(user: Pick<User, 'role'>, incident: Pick<Incident, 'status' | 'escalationLevel'>): IncidentAction[] {
   if (!ACTING_ROLES.includes(user.role)) return [];
-  if (user.role === 'vendor' && incident.escalationLevel < VENDOR_LEVEL) return [];
+  if (!mayOpen(visibilityOf(user), incident)) return [];
   return actionsFor(incident.status).filter(
     (action) => (user.role !== 'vendor' || VENDOR_ACTIONS.includes(action)) && (action !== 'escalate' || incident.escalationLevel < VENDOR_LEVEL),
   );

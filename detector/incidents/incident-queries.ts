@@ -9,6 +9,7 @@ import type { ClosureVerifier } from '../sla/closure-verifier.js';
 import type { Database } from '../store/store-types.js';
 import type { IncidentEvent } from './incident-events.js';
 import type { Incident, IncidentFilter, Page, Suggestion, Verification } from './incident-types.js';
+import { mayOpen, visibilityOf } from './incident-visibility.js';
 import { OPEN_STATUSES } from './lifecycle.js';
 
 /** How many suggestions an incident shows; "this helped" must name one of them. */
@@ -35,9 +36,10 @@ export interface ClosureStatus {
   knownErrorHint: { recurrences: number; windowDays: number } | null;
 }
 
-/** What a user may see: a vendor only works incidents escalated to level 2 (DESIGN §5). */
+/** The queue's part of the one visibility rule (incident-visibility.ts). */
 export function visibilityFilter(user: Pick<User, 'role'>): IncidentFilter {
-  return user.role === 'vendor' ? { minEscalationLevel: 2 } : {};
+  const { minEscalationLevel } = visibilityOf(user);
+  return minEscalationLevel > 0 ? { minEscalationLevel } : {};
 }
 
 export interface IncidentQueriesDeps {
@@ -50,16 +52,33 @@ export interface IncidentQueriesDeps {
 export class IncidentQueries {
   constructor(private readonly deps: IncidentQueriesDeps) {}
 
-  list(user: User, filter: IncidentFilter, limit: number, cursor: string | null): Promise<Page<Incident>> {
-    return this.deps.db.stores.incidents.list({ ...filter, ...visibilityFilter(user) }, limit, cursor);
+  async list(user: User, filter: IncidentFilter, limit: number, cursor: string | null): Promise<Page<Incident>> {
+    const page = await this.deps.db.stores.incidents.list({ ...filter, ...visibilityFilter(user) }, limit, cursor);
+    const hidden = await this.hiddenRefs(
+      user,
+      page.items.flatMap((i) => (i.relatedRef ? [i.relatedRef] : [])),
+    );
+    return { ...page, items: page.items.map((i) => withoutHiddenRelated(i, hidden)) };
   }
 
   async get(user: User, ref: string): Promise<IncidentDetail> {
-    const { incidents, notifications } = this.deps.db.stores;
-    const incident = await incidents.findByRef(ref);
-    const visible = incident && (visibilityFilter(user).minEscalationLevel ?? 0) <= incident.escalationLevel;
-    if (!incident || !visible) throw new NotFoundError(`incident ${ref}`);
-    const [events, suggestions] = [await incidents.listEvents(incident.id), await incidents.suggestionsFor(incident, SUGGESTION_LIMIT)];
+    const { incidents, notifications, knownErrors } = this.deps.db.stores;
+    const visibility = visibilityOf(user);
+    const found = await incidents.findByRef(ref);
+    if (!found || !mayOpen(visibility, found)) throw new NotFoundError(`incident ${ref}`);
+    const [allEvents, suggestions] = [await incidents.listEvents(found.id), await incidents.suggestionsFor(found, SUGGESTION_LIMIT, visibility)];
+    // References to other incidents (the one this recurs, a suggestion that helped) go where the reader may follow only.
+    const helpedKnownErrors = new Map<number, string | null>();
+    for (const e of allEvents) {
+      if (e.type === 'suggestion_helped' && e.data.knownErrorId !== null && visibility.minEscalationLevel > 0) {
+        helpedKnownErrors.set(e.data.knownErrorId, (await knownErrors.get(e.data.knownErrorId))?.sourceRef ?? null);
+      }
+    }
+    const referenced = [found.relatedRef, ...allEvents.map(referencedRef), ...helpedKnownErrors.values()].filter((r): r is string => r !== null);
+    const hidden = await this.hiddenRefs(user, referenced);
+    const hiddenKnownError = (id: number) => helpedKnownErrors.has(id) && (helpedKnownErrors.get(id) === null || hidden.has(helpedKnownErrors.get(id)!));
+    const incident = withoutHiddenRelated(found, hidden);
+    const events = allEvents.map((e) => withoutHiddenReferences(e, hidden, hiddenKnownError));
     const failing = OPEN_STATUSES.includes(incident.status) && incident.check ? stillFailing(incident, await this.deps.db.stores.checks.getCheck(incident.check)) : null;
     return {
       incident,
@@ -69,6 +88,14 @@ export class IncidentQueries {
       notifications: await notifications.listForIncident(incident.id),
       stillFailing: failing,
     };
+  }
+
+  /** Of these refs, those the user may not open (none for a role that opens every incident). */
+  private async hiddenRefs(user: User, refs: readonly string[]): Promise<Set<string>> {
+    const visibility = visibilityOf(user);
+    if (visibility.minEscalationLevel <= 0 || refs.length === 0) return new Set();
+    const levels = await this.deps.db.stores.incidents.escalationLevels(refs);
+    return new Set(refs.filter((ref) => !mayOpen(visibility, { escalationLevel: levels.get(ref) ?? -1 })));
   }
 
   private async closureStatus(incident: Incident, events: readonly IncidentEvent[]): Promise<ClosureStatus | null> {
@@ -87,4 +114,27 @@ export class IncidentQueries {
     }
     return { verification, checklist: closureChecklist(incident, verification), autoCloseAt: autoCloseAt(incident, this.deps.policy), knownErrorHint };
   }
+}
+
+/** The incident another one's event points at, if any. */
+function referencedRef(e: IncidentEvent): string | null {
+  if (e.type === 'opened' && e.data.source === 'probe') return e.data.relatedRef ?? null;
+  if (e.type === 'suggestion_helped') return e.data.ref;
+  return null;
+}
+
+function withoutHiddenRelated<T extends Incident>(incident: T, hidden: ReadonlySet<string>): T {
+  return incident.relatedRef !== null && hidden.has(incident.relatedRef) ? { ...incident, relatedRef: null } : incident;
+}
+
+/** The event with its reference to an incident (or known error) the reader may not open removed; the event itself stays. */
+function withoutHiddenReferences(e: IncidentEvent, hidden: ReadonlySet<string>, hiddenKnownError: (id: number) => boolean): IncidentEvent {
+  if (e.type === 'opened' && e.data.source === 'probe' && e.data.relatedRef !== undefined && hidden.has(e.data.relatedRef)) {
+    const { relatedRef: _hidden, ...data } = e.data;
+    return { ...e, data };
+  }
+  if (e.type === 'suggestion_helped' && ((e.data.ref !== null && hidden.has(e.data.ref)) || (e.data.knownErrorId !== null && hiddenKnownError(e.data.knownErrorId)))) {
+    return { ...e, data: { kind: e.data.kind, match: e.data.match, knownErrorId: null, ref: null, title: '' } };
+  }
+  return e;
 }

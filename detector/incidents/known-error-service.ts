@@ -7,6 +7,7 @@ import type { User, UserRole } from '../accounts/account-types.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { assertMayActOn, assertRoleMayAct } from './incident-actions.js';
 import { SUGGESTION_LIMIT } from './incident-queries.js';
+import { visibilityOf } from './incident-visibility.js';
 import { stateless, type IncidentWriter } from './incident-writer.js';
 import type { IncidentStatus } from './lifecycle.js';
 import type { Database, Stores } from '../store/store-types.js';
@@ -73,8 +74,9 @@ export function mayMarkSuggestionHelped(user: Pick<User, 'role'>): boolean {
 export class KnownErrorService {
   constructor(private readonly deps: KnownErrorServiceDeps) {}
 
-  list(filter: KnownErrorFilter): Promise<KnownError[]> {
-    return this.deps.db.stores.knownErrors.list(filter, LIST_LIMIT);
+  /** Known errors the user may read: those recorded from incidents it may open. */
+  list(user: Pick<User, 'role'>, filter: KnownErrorFilter): Promise<KnownError[]> {
+    return this.deps.db.stores.knownErrors.list(filter, LIST_LIMIT, visibilityOf(user));
   }
 
   /** Document a resolved or closed incident as a known error, linked to its check, failure kind, category and service. */
@@ -119,7 +121,7 @@ export class KnownErrorService {
       if (!incident) throw new NotFoundError(`incident ${ref}`);
       // Like a work note: a vendor may record it on the incidents escalated to it.
       assertMayActOn(user, 'note', incident);
-      const suggestions = await stores.incidents.suggestionsFor(incident, SUGGESTION_LIMIT);
+      const suggestions = await stores.incidents.suggestionsFor(incident, SUGGESTION_LIMIT, visibilityOf(user));
       const helped = suggestions.find((s) =>
         input.knownErrorId !== undefined ? s.kind === 'known_error' && s.knownErrorId === input.knownErrorId : s.kind === 'past_incident' && s.ref === input.ref,
       );

@@ -2,10 +2,12 @@
 // incident-rows.ts, the queue's order and pages in incident-queue.ts.
 import type { Knex } from 'knex';
 import type { IncidentEvent, NewIncidentEvent } from '../incidents/incident-events.js';
+import type { Visibility } from '../incidents/incident-visibility.js';
 import type { Incident, IncidentClockState, IncidentFilter, IncidentPause, IncidentWrite, NewIncident, Page, Suggestion } from '../incidents/incident-types.js';
 import { INCIDENT_STATES, LIFECYCLE, OPEN_STATUSES, type IncidentStatus } from '../incidents/lifecycle.js';
 import type { Priority } from '../incidents/priority.js';
 import { queuePage } from './incident-queue.js';
+import { visibleKnownErrors } from './known-error-store.js';
 import { insertRow, patchRow, toEvent, toIncident, toLockedIncident, toPause, type Row } from './incident-rows.js';
 import type { IncidentStore } from './store-types.js';
 
@@ -209,10 +211,9 @@ export class KnexIncidentStore implements IncidentStore {
     return rows.map(toEvent);
   }
 
-  async suggestionsFor(incident: Incident, limit: number): Promise<Suggestion[]> {
+  async suggestionsFor(incident: Incident, limit: number, visibility: Visibility): Promise<Suggestion[]> {
     const sameCheck = (q: Knex.QueryBuilder) => (incident.check ? q.where('c.key', incident.check).where('k.failure_kind', incident.failureKind) : q.whereRaw('1 = 0'));
-    const known = (await this.db('known_errors as k')
-      .leftJoin('checks as c', 'c.id', 'k.check_id')
+    const known = (await visibleKnownErrors(this.db('known_errors as k').leftJoin('checks as c', 'c.id', 'k.check_id'), visibility)
       .where((w) => {
         sameCheck(w);
         w.orWhere((o) => o.where('k.category', incident.category).where('k.subcategory', incident.subcategory));
@@ -232,7 +233,9 @@ export class KnexIncidentStore implements IncidentStore {
     // Two index-ordered reads (same check and failure kind; then same category), newest resolution
     // first, instead of ranking every resolved incident: the incident page stays fast at 100,000.
     const resolvedLike = (where: (q: Knex.QueryBuilder) => Knex.QueryBuilder) =>
-      where(this.select().whereNot('i.id', incident.id).whereNotNull('i.resolution_notes')).orderBy('i.resolved_at', 'desc').limit(limit) as Promise<Row[]>;
+      where(this.select().whereNot('i.id', incident.id).whereNotNull('i.resolution_notes').where('i.escalation_level', '>=', visibility.minEscalationLevel))
+        .orderBy('i.resolved_at', 'desc')
+        .limit(limit) as Promise<Row[]>;
     const pastOfCheck = incident.check ? await resolvedLike((q) => q.where('c.key', incident.check).where('i.failure_kind', incident.failureKind)) : [];
     const sameCategory = await resolvedLike((q) => q.where('i.category', incident.category).where('i.subcategory', incident.subcategory));
     const seen = new Set<number>();
@@ -249,6 +252,14 @@ export class KnexIncidentStore implements IncidentStore {
     }
     const rank = (s: Suggestion) => (s.match === 'same_check_and_failure' ? 0 : 1) + (s.kind === 'known_error' ? 0 : 0.5);
     return suggestions.sort((a, b) => rank(a) - rank(b)).slice(0, limit);
+  }
+
+  async escalationLevels(refs: readonly string[]): Promise<Map<string, number>> {
+    if (refs.length === 0) return new Map();
+    const rows = (await this.db('incidents')
+      .whereIn('ref', [...new Set(refs)])
+      .select('ref', 'escalation_level')) as Row[];
+    return new Map(rows.map((r) => [r.ref as string, Number(r.escalation_level)]));
   }
 
   async downtimeByCheck(from: Date, to: Date): Promise<Map<number, number>> {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { KnownError, KnownErrorFilter, NewKnownError } from '../incidents/incident-types.js';
+import type { Visibility } from '../incidents/incident-visibility.js';
 import { toDate } from './row-mapping.js';
 import type { KnownErrorStore } from './store-types.js';
 
@@ -22,6 +23,17 @@ function toKnownError(r: Row): KnownError {
     createdBy: r.created_by as string,
     createdAt: toDate(r.created_at as number)!,
   };
+}
+
+/**
+ * Known errors recorded from incidents the reader may open (`k`: known_errors). Their title,
+ * symptoms and resolution come from that incident, so they are as visible as it is.
+ */
+export function visibleKnownErrors(q: Knex.QueryBuilder, visibility: Visibility): Knex.QueryBuilder {
+  if (visibility.minEscalationLevel <= 0) return q;
+  return q.whereExists((sub) =>
+    sub.select(1).from('incidents as src').whereRaw('src.id = k.source_incident_id').where('src.escalation_level', '>=', visibility.minEscalationLevel),
+  );
 }
 
 const SEARCHED = ['k.title', 'k.symptoms', 'k.cause', 'k.workaround', 'k.resolution'];
@@ -64,8 +76,8 @@ export class KnexKnownErrorStore implements KnownErrorStore {
     return row ? toKnownError(row) : null;
   }
 
-  async list(filter: KnownErrorFilter, limit: number): Promise<KnownError[]> {
-    const q = this.query();
+  async list(filter: KnownErrorFilter, limit: number, visibility: Visibility): Promise<KnownError[]> {
+    const q = visibleKnownErrors(this.query(), visibility);
     if (filter.category) q.where('k.category', filter.category);
     if (filter.q) {
       const like = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`;

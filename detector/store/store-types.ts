@@ -19,6 +19,7 @@ import type {
   Suggestion,
 } from '../incidents/incident-types.js';
 import type { IncidentEvent, NewIncidentEvent } from '../incidents/incident-events.js';
+import type { Visibility } from '../incidents/incident-visibility.js';
 import type { LocationState } from '../detection/location-quorum.js';
 import type { NewOutboxRow, NotificationEvent, OutboxRow } from '../notify/notification-types.js';
 import type { Impact } from '../incidents/priority.js';
@@ -100,7 +101,10 @@ export interface IncidentStore {
   list(filter: IncidentFilter, limit: number, cursor: string | null): Promise<Page<Incident>>;
   appendEvent(incidentId: number, event: NewIncidentEvent): Promise<IncidentEvent>;
   listEvents(incidentId: number): Promise<IncidentEvent[]>;
-  suggestionsFor(incident: Incident, limit: number): Promise<Suggestion[]>;
+  /** Known errors and past incidents like this one, only those recorded from or being incidents the reader may open. */
+  suggestionsFor(incident: Incident, limit: number, visibility: Visibility): Promise<Suggestion[]>;
+  /** The escalation level of each of these incidents that exists (to drop references a reader may not follow). */
+  escalationLevels(refs: readonly string[]): Promise<Map<string, number>>;
   /** Confirmed-down milliseconds per check within [from, to), from incident detection to restoration. */
   downtimeByCheck(from: Date, to: Date): Promise<Map<number, number>>;
 }
@@ -214,7 +218,8 @@ export interface MaintenanceStore {
 export interface KnownErrorStore {
   insert(knownError: NewKnownError, now: Date): Promise<KnownError>;
   get(id: number): Promise<KnownError | null>;
-  list(filter: KnownErrorFilter, limit: number): Promise<KnownError[]>;
+  /** Only those recorded from incidents the reader may open. */
+  list(filter: KnownErrorFilter, limit: number, visibility: Visibility): Promise<KnownError[]>;
 }
 
 /** The notification outbox (DESIGN §3): rows written with their incident event, delivered at least once. */

@@ -1,4 +1,9 @@
-// Every route × every role → the status it answers. The table below is the audit surface: each
+// Every route × every role → the status it answers. The table below is the audit surface, and it
+// is complete: every route the app registers (read from Express's router stack, see
+// api/route-list.ts) must have a row, and every row a route — a new route without a row fails
+// here. A row is `METHOD /path` as registered (`:param` for parameters, a literal step such as
+// `/api/incidents/:ref/acknowledge` for `/api/incidents/:ref/:action`), optionally followed by a
+// label in parentheses for a variant (`(level 0)`, `(CSV)`); REQUESTS says what it sends. Each
 // request is valid enough (real refs, valid bodies, an incident in a state that allows the
 // action, escalated to the vendor's level where the vendor should see it) that only the role
 // decides. API calls use API tokens; page calls use a logged-in browser session with its CSRF
@@ -46,6 +51,20 @@ const TABLE: ReadonlyArray<readonly [route: string, anonymous: number, service_d
   ['GET /users',                                        303,  403,  403,  403,  403,  200],
   ['GET /me',                                           303,  200,  200,  200,  200,  200],
   ['POST /logout',                                      303,  303,  303,  303,  303,  303],
+  // A refused log-in also answers 303 (back to /login): this table counts that as 401.
+  ['POST /login',                                       303,  303,  303,  303,  303,  303],
+  ['POST /users',                                       303,  403,  403,  403,  403,  303],
+  ['POST /users/tokens',                                303,  403,  403,  403,  403,  201],
+  ['POST /users/tokens/:id/revoke',                     303,  403,  403,  403,  403,  303],
+  ['POST /users/:username/edit',                        303,  403,  403,  403,  403,  303],
+  ['POST /users/:username/password',                    303,  403,  403,  403,  403,  303],
+  ['POST /me',                                          303,  303,  303,  303,  303,  303],
+  ['GET /reports',                                      303,  200,  200,  403,  200,  200],
+  // Public: the status page (a logged-in caller gets the same page).
+  ['GET /status',                                       200,  200,  200,  200,  200,  200],
+  ['GET /status.json',                                  200,  200,  200,  200,  200,  200],
+  // Open while metrics.bearerToken is not set (tests/api/metrics.test.ts covers the token).
+  ['GET /metrics',                                      200,  200,  200,  200,  200,  200],
   // ── JSON API (Bearer token) ──
   ['POST /api/session',                                 200,  200,  200,  200,  200,  200],
   ['DELETE /api/session',                               401,  204,  204,  204,  204,  204],
@@ -91,8 +110,14 @@ const TABLE: ReadonlyArray<readonly [route: string, anonymous: number, service_d
   ['DELETE /api/maintenance/:id',                       401,  204,  403,  403,  403,  204],
   ['GET /api/notifications',                            401,  200,  200,  403,  200,  200],
   ['POST /api/notifications/:id/retry',                 401,  200,  200,  403,  403,  200],
-  // Last: it changes the caller's password.
+  // A vendor reads no report: they cover every incident, and it sees only those escalated to it.
+  ['GET /api/reports/availability',                     401,  200,  200,  403,  200,  200],
+  ['GET /api/reports/availability (CSV)',               401,  200,  200,  403,  200,  200],
+  ['GET /api/reports/incidents',                        401,  200,  200,  403,  200,  200],
+  ['GET /api/reports/incidents (CSV)',                  401,  200,  200,  403,  200,  200],
+  // Last: they change the caller's password (the page's from the one the API set).
   ['POST /api/me/password',                             401,  204,  204,  204,  204,  204],
+  ['POST /me/password',                                 303,  303,  303,  303,  303,  303],
 ];
 
 // Alertmanager-style channel on a closed local port: deliveries fail and stay in the outbox.
@@ -109,13 +134,17 @@ interface Request {
   body?: Record<string, unknown>;
   /** A session of its own (log-out ends the session it is sent with). */
   ownSession?: true;
+  /** With ownSession: log in with this password instead of the role's first one. */
+  sessionPassword?: string;
+  /** The log-in form: fetched first for its CSRF cookie and field, then posted without a session. */
+  logInForm?: true;
 }
 
 interface World {
   sigap: Started;
   admin: Caller;
-  /** The id of a known error among the incident's current suggestions. */
-  suggestedKnownError(ref: string): Promise<number>;
+  /** The id of a known error among the incident's current suggestions, as this role sees them. */
+  suggestedKnownError(ref: string, role: Role): Promise<number>;
   passwords: Record<UserRole, string>;
   /** A fresh manual incident at level 0 (`new`) after these admin actions. */
   incident(steps?: ReadonlyArray<readonly [string, unknown?]>): Promise<string>;
@@ -126,6 +155,7 @@ interface World {
   failedNotification(): Promise<number>;
 }
 
+const AFTER_API_PASSWORD_CHANGE = 'another-long-password';
 const TO_VENDOR = ['escalate', { level: 2, note: 'to the vendor' }] as const;
 const RESOLVE = ['resolve', { resolutionCode: 'fixed', note: 'restarted php-fpm' }] as const;
 let unique = 0;
@@ -152,9 +182,9 @@ const REQUESTS: Record<string, (w: World, role: Role) => Promise<Request>> = {
     path: `/incidents/${await w.incident([['acknowledge'], RESOLVE])}/known-error`,
     body: { symptoms: 'form hangs', cause: 'php-fpm stuck' },
   }),
-  'POST /incidents/:ref/suggestion-helped': async (w) => {
+  'POST /incidents/:ref/suggestion-helped': async (w, role) => {
     const ref = await w.vendorIncident();
-    return { path: `/incidents/${ref}/suggestion-helped`, body: { knownErrorId: String(await w.suggestedKnownError(ref)) } };
+    return { path: `/incidents/${ref}/suggestion-helped`, body: { knownErrorId: String(await w.suggestedKnownError(ref, role)) } };
   },
   'GET /services': async () => ({ path: '/services' }),
   'POST /services/checks': async () => ({ path: '/services/checks', body: { service: 'skm', definition: `key: ${next('page-check')}\ntype: http\nurl: http://127.0.0.1:9/\n` } }),
@@ -177,6 +207,43 @@ const REQUESTS: Record<string, (w: World, role: Role) => Promise<Request>> = {
   'GET /users': async () => ({ path: '/users' }),
   'GET /me': async () => ({ path: '/me' }),
   'POST /logout': async () => ({ path: '/logout', body: {}, ownSession: true }),
+  'POST /login': async (w, role) => {
+    const username = role === 'anonymous' ? 'admin' : role;
+    return { path: '/login', body: { username, password: w.passwords[username] }, logInForm: true };
+  },
+  'POST /users': async () => ({
+    path: '/users',
+    body: { username: next('page-clerk'), displayName: 'Clerk', role: 'service_desk', email: '', language: 'id', password: 'a-long-password' },
+  }),
+  'POST /users/tokens': async () => ({ path: '/users/tokens', body: { name: next('page-script'), username: 'admin' } }),
+  'POST /users/tokens/:id/revoke': async (w) => {
+    const admin = (await w.sigap.db.stores.accounts.findUserByUsername('admin'))!;
+    const { record } = await w.sigap.accounts.createToken(admin, next('page-spare'));
+    return { path: `/users/tokens/${record.id}/revoke`, body: {} };
+  },
+  'POST /users/:username/edit': async () => ({
+    path: '/users/service_desk/edit',
+    body: { displayName: 'Service desk', role: 'service_desk', email: '', language: 'id', active: 'true' },
+  }),
+  'POST /users/:username/password': async (w) => {
+    // Someone no other row logs in as: setting a password may end that user's sessions.
+    const spare = await w.sigap.accounts.createUser({ username: next('spare'), displayName: 'Spare', role: 'support', password: 'a-long-password' });
+    return { path: `/users/${spare.username}/password`, body: { password: 'another-long-password' } };
+  },
+  'POST /me': async () => ({ path: '/me', body: { displayName: 'Someone', email: '', language: 'id' } }),
+  'GET /reports': async () => ({ path: '/reports' }),
+  'GET /status': async () => ({ path: '/status' }),
+  'GET /status.json': async () => ({ path: '/status.json' }),
+  'GET /metrics': async () => ({ path: '/metrics' }),
+  'GET /api/reports/availability': async () => ({ path: '/api/reports/availability' }),
+  'GET /api/reports/availability (CSV)': async () => ({ path: '/api/reports/availability?format=csv' }),
+  'GET /api/reports/incidents': async () => ({ path: '/api/reports/incidents' }),
+  'GET /api/reports/incidents (CSV)': async () => ({ path: '/api/reports/incidents?format=csv' }),
+  'POST /me/password': async (w, role) => ({
+    path: '/me/password',
+    body: { currentPassword: AFTER_API_PASSWORD_CHANGE, newPassword: 'a-third-long-password', newPasswordAgain: 'a-third-long-password' },
+    ...(role === 'anonymous' ? {} : { ownSession: true as const, sessionPassword: AFTER_API_PASSWORD_CHANGE }),
+  }),
 
   'POST /api/session': async (w, role) => {
     const username = role === 'anonymous' || role === 'admin' ? 'admin' : role;
@@ -220,9 +287,9 @@ const REQUESTS: Record<string, (w: World, role: Role) => Promise<Request>> = {
     path: `/api/incidents/${await w.incident([['acknowledge'], RESOLVE])}/known-error`,
     body: { symptoms: 'form hangs', cause: 'php-fpm stuck' },
   }),
-  'POST /api/incidents/:ref/suggestion-helped': async (w) => {
+  'POST /api/incidents/:ref/suggestion-helped': async (w, role) => {
     const ref = await w.vendorIncident();
-    return { path: `/api/incidents/${ref}/suggestion-helped`, body: { knownErrorId: await w.suggestedKnownError(ref) } };
+    return { path: `/api/incidents/${ref}/suggestion-helped`, body: { knownErrorId: await w.suggestedKnownError(ref, role) } };
   },
   'GET /api/known-errors': async () => ({ path: '/api/known-errors' }),
   'GET /api/services': async () => ({ path: '/api/services' }),
@@ -258,7 +325,10 @@ const REQUESTS: Record<string, (w: World, role: Role) => Promise<Request>> = {
   'DELETE /api/maintenance/:id': async (w) => ({ path: `/api/maintenance/${await w.maintenanceWindow()}` }),
   'GET /api/notifications': async () => ({ path: '/api/notifications' }),
   'POST /api/notifications/:id/retry': async (w) => ({ path: `/api/notifications/${await w.failedNotification()}/retry` }),
-  'POST /api/me/password': async (w, role) => ({ path: '/api/me/password', body: { currentPassword: w.passwords[role as UserRole] ?? 'x', newPassword: 'another-long-password' } }),
+  'POST /api/me/password': async (w, role) => ({
+    path: '/api/me/password',
+    body: { currentPassword: w.passwords[role as UserRole] ?? 'x', newPassword: AFTER_API_PASSWORD_CHANGE },
+  }),
 };
 
 const ROWS = TABLE.map(([route, ...statuses]) => ({ route, expected: Object.fromEntries(ROLES.map((role, i) => [role, statuses[i]!])) as Record<Role, number> }));
@@ -266,7 +336,8 @@ const ROWS = TABLE.map(([route, ...statuses]) => ({ route, expected: Object.from
 describe.each(testDatabaseKinds())('route × role on $name', (kind) => {
   let database: TestDatabase;
   let world: World;
-  const tokens = {} as Record<UserRole, Caller>;
+  const tokens = {} as Record<UserRole, string>;
+  let admin: Caller;
   const sessions = {} as Record<UserRole, { cookie: string; csrfToken: string }>;
   const now = new Date('2026-11-27T03:00:00Z');
 
@@ -276,27 +347,33 @@ describe.each(testDatabaseKinds())('route × role on $name', (kind) => {
     const passwords = { admin: TEST_ADMIN_PASSWORD } as Record<UserRole, string>;
     for (const role of ROLES) {
       if (role === 'anonymous') continue;
-      tokens[role] = await callerFor(sigap, role === 'admin' ? 'admin' : role, role);
+      const caller = await callerFor(sigap, role === 'admin' ? 'admin' : role, role);
+      if (role === 'admin') admin = caller;
+      tokens[role] = (await sigap.accounts.createToken((await sigap.db.stores.accounts.findUserByUsername(caller.username))!, `${role}-table`)).token;
       passwords[role] ??= `${role}-password`;
       sessions[role] = await logIn(sigap.url!, role, passwords[role]);
     }
-    const admin = tokens.admin;
     const incident = async (steps: ReadonlyArray<readonly [string, unknown?]> = []) => {
       const ref = await logIncident(admin);
       await drive(admin, ref, steps);
       return ref;
     };
-    const documented = await incident([['acknowledge'], RESOLVE]);
+    // Escalated to the vendor first: a known error is as visible as the incident it was recorded from.
+    const documented = await incident([TO_VENDOR, ['acknowledge'], RESOLVE]);
     const knownError = await admin.call('POST', `/api/incidents/${documented}/known-error`, { symptoms: 'form hangs', cause: 'php-fpm stuck' });
     expect(knownError.status, JSON.stringify(knownError.json)).toBe(201);
     world = {
       sigap,
       admin,
-      async suggestedKnownError(ref) {
-        const { json } = await admin.call('GET', `/api/incidents/${ref}`);
+      async suggestedKnownError(ref, role) {
+        // As the caller sees the incident: each role is offered only the known errors it may read.
+        const token = tokens[role === 'anonymous' ? 'admin' : role];
+        const json = (await (await fetch(`${sigap.url}/api/incidents/${ref}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+          suggestions: Array<{ kind: string; knownErrorId: number }>;
+        };
         const suggestion = json.suggestions.find((x: { kind: string }) => x.kind === 'known_error');
         expect(suggestion, JSON.stringify(json.suggestions)).toBeDefined();
-        return suggestion.knownErrorId;
+        return suggestion!.knownErrorId;
       },
       passwords,
       incident,
@@ -336,7 +413,8 @@ describe.each(testDatabaseKinds())('route × role on $name', (kind) => {
     const [method, path] = route.split(' ') as [string, string];
     const request = await REQUESTS[route]!(world, role);
     const base = world.sigap.url!;
-    if (path.startsWith('/api/') || path === '/healthz' || path === '/readyz') {
+    if (request.logInForm) return sendLogInForm(request);
+    if (path.startsWith('/api/') || ['/healthz', '/readyz', '/metrics'].includes(path)) {
       if (role === 'anonymous') {
         const res = await fetch(`${base}${request.path}`, {
           method,
@@ -345,10 +423,15 @@ describe.each(testDatabaseKinds())('route × role on $name', (kind) => {
         });
         return res.status;
       }
-      return (await tokens[role].call(method, request.path, request.body)).status;
+      const res = await fetch(`${base}${request.path}`, {
+        method,
+        headers: { authorization: `Bearer ${tokens[role]}`, ...(request.body ? { 'content-type': 'application/json' } : {}) },
+        body: request.body ? JSON.stringify(request.body) : undefined,
+      });
+      return res.status;
     }
     let session = role === 'anonymous' ? null : sessions[role];
-    if (session && request.ownSession) session = await logIn(base, role, world.passwords[role as UserRole]);
+    if (session && request.ownSession) session = await logIn(base, role, request.sessionPassword ?? world.passwords[role as UserRole]);
     const form = request.body
       ? new URLSearchParams(
           Object.entries({ ...request.body, ...(session ? { _csrf: session.csrfToken } : {}) })
@@ -365,8 +448,38 @@ describe.each(testDatabaseKinds())('route × role on $name', (kind) => {
     return res.status;
   }
 
+  /** GET /login for its CSRF cookie and field, then the form; a refused log-in (back to /login) counts as 401. */
+  async function sendLogInForm(request: Request): Promise<number> {
+    const page = await fetch(`${world.sigap.url}/login`);
+    const cookie = page.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+    const res = await fetch(`${world.sigap.url}${request.path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { accept: 'text/html', cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...(request.body as Record<string, string>), _csrf: csrf }).toString(),
+    });
+    return res.status === 303 && res.headers.get('location')?.startsWith('/login') ? 401 : res.status;
+  }
+
   it('knows how to call every row', () => {
     expect(ROWS.filter((r) => !REQUESTS[r.route]).map((r) => r.route)).toEqual([]);
+  });
+
+  it('has a row for every route the app registers, and a registered route for every row', () => {
+    const rowRoutes = [...new Set(ROWS.map((r) => r.route.replace(/ \(.*\)$/, '')))];
+    const covers = (row: string, registered: string) => {
+      const [rowMethod, rowPath] = row.split(' ') as [string, string];
+      const [method, path] = registered.split(' ') as [string, string];
+      const [a, b] = [rowPath.split('/'), path.split('/')];
+      return rowMethod === method && a.length === b.length && b.every((step, i) => step === a[i] || (step.startsWith(':') && a[i] !== ''));
+    };
+    expect(world.sigap.routes.length).toBeGreaterThan(50);
+    expect(world.sigap.routes.filter((registered) => !rowRoutes.some((row) => covers(row, registered)))).toEqual([]);
+    expect(rowRoutes.filter((row) => !world.sigap.routes.some((registered) => covers(row, registered)))).toEqual([]);
   });
 
   it.each(ROWS)('$route', async ({ route, expected }) => {

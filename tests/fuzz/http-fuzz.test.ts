@@ -214,6 +214,8 @@ interface World {
   sigap: Started;
   port: number;
   adminToken: string;
+  /** A vendor's token: the read paths that narrow to what a vendor may open get hostile input too. */
+  vendorToken: string;
   session: { cookie: string; csrfToken: string };
   refs: string[];
   checkKey: string;
@@ -296,7 +298,7 @@ async function snapshot(sigap: Started) {
     // lastUsedAt moves with every call made with the token; which tokens exist must not.
     tokens: (await s.accounts.listTokens()).map(({ lastUsedAt: _used, ...token }) => token),
     maintenance: await s.maintenance.list(),
-    knownErrors: await s.knownErrors.list({}, 1000),
+    knownErrors: await s.knownErrors.list({}, 1000, { minEscalationLevel: 0 }),
     checks: await s.checks.listChecks({ includeInactive: true }),
     dashboardChecks: await s.checks.listDashboardChecks(),
     outbox: await s.notifications.backlog(),
@@ -315,6 +317,7 @@ describe.each(testDatabaseKinds())('hostile HTTP input on $name', (kind) => {
     const sigap = await startTestSigap({ databaseUrl: database.url, yaml: YAML, start: { clock: () => now, slaSweepMs: 0, dispatchMs: 0 } });
     const admin: Caller = await callerFor(sigap, 'admin', 'admin');
     for (const role of ['service_desk', 'support', 'vendor', 'manager'] as const) await callerFor(sigap, role, role);
+    const { token: vendorToken } = await sigap.accounts.createToken((await sigap.db.stores.accounts.findUserByUsername('vendor'))!, 'fuzz-vendor');
     const adminUser = (await sigap.db.stores.accounts.findUserByUsername('admin'))!;
     const { token: adminToken, record } = await sigap.accounts.createToken(adminUser, 'fuzz');
     const fresh = await logIncident(admin);
@@ -342,6 +345,7 @@ describe.each(testDatabaseKinds())('hostile HTTP input on $name', (kind) => {
       sigap,
       port: Number(new URL(sigap.url!).port),
       adminToken,
+      vendorToken,
       session: await logIn(sigap.url!),
       refs: [fresh, escalated, resolved],
       checkKey: check.json.key,
@@ -394,14 +398,41 @@ describe.each(testDatabaseKinds())('hostile HTTP input on $name', (kind) => {
     { what: 'a NUL in a log-in name', method: 'POST', target: '/api/session', json: '{"username":"admin\\u0000","password":"x"}' },
     { what: 'a NUL in a token name', method: 'POST', target: '/api/tokens', json: '{"name":"a\\u0000"}', auth: true },
     { what: 'a NUL in a work note', method: 'POST', target: '/api/incidents/{ref}/note', json: '{"note":"a\\u0000b"}', auth: true },
-  ])('$what is refused with a 4xx', async ({ method, target, form, json, auth }) => {
-    const headers: Header[] = auth ? [['Authorization', `Bearer ${world.adminToken}`]] : [];
-    if (form) headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
-    if (json) headers.push(['Content-Type', 'application/json']);
-    const body = form ?? json;
-    const res = await sendRaw(world.port, { method, target: target.replace('{ref}', world.refs[0]!), headers, ...(body ? { body: Buffer.from(body) } : {}) });
-    expect(res.status, res.body.toString('utf8').slice(0, 300)).toBeGreaterThanOrEqual(400);
-    expect(res.status).toBeLessThan(500);
+    // A dashboard check's header may name only SIGAP_CHECK_ variables that are set.
+    ...['${DATABASE_URL}', '${SIGAP_CHECK_UNSET}', 'x ${SIGAP_CHECK_UNSET}${DATABASE_URL}', '${SESSION_SECRET}$${x}'].map((value) => ({
+      what: `a check header ${JSON.stringify(value)}`,
+      method: 'POST',
+      target: '/api/checks',
+      json: JSON.stringify({ service: 'skm', check: { key: 'fuzz-env', type: 'http', url: 'http://127.0.0.1:9/', headers: { 'X-Kunci': value } } }),
+      auth: true,
+    })),
+    // A vendor's searches and known errors are narrowed to the incidents it may open: still 4xx for a NUL.
+    { what: "a NUL in a vendor's queue search", method: 'GET', target: '/api/incidents?q=%00', vendor: true },
+    { what: "a NUL in a vendor's known-error search", method: 'GET', target: '/api/known-errors?q=a%00', vendor: true },
+    { what: 'a NUL in an incident ref a vendor asks for', method: 'GET', target: '/api/incidents/INC-2026-99999%00', vendor: true },
+  ])(
+    '$what is refused with a 4xx',
+    async ({ method, target, form, json, auth, vendor }: { method: string; target: string; form?: string; json?: string; auth?: boolean; vendor?: boolean }) => {
+      const headers: Header[] = auth ? [['Authorization', `Bearer ${world.adminToken}`]] : vendor ? [['Authorization', `Bearer ${world.vendorToken}`]] : [];
+      if (form) headers.push(['Content-Type', 'application/x-www-form-urlencoded']);
+      if (json) headers.push(['Content-Type', 'application/json']);
+      const body = form ?? json;
+      const res = await sendRaw(world.port, { method, target: target.replace('{ref}', world.refs[0]!), headers, ...(body ? { body: Buffer.from(body) } : {}) });
+      expect(res.status, res.body.toString('utf8').slice(0, 300)).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+    },
+  );
+
+  it('attacks every route the app registers: a new one without a fuzz route fails here', () => {
+    // OpenAPI-documented routes come from the registry (tests/api/openapi.test.ts makes every /api
+    // route documented); a new page must be added to the page list in fuzz-routes.ts.
+    const attacked = FUZZ_ROUTES.map((r) => `${r.method} ${r.template.replace(/\{(\w+)\}/g, ':$1')}`);
+    // A registered `:param` step is met by any step of a fuzz route (the registry lists each incident action on its own).
+    const covers = (route: string, registered: string) => {
+      const [x, y] = [route.split(/[ /]/), registered.split(/[ /]/)];
+      return x.length === y.length && y.every((step, i) => step === x[i] || (step.startsWith(':') && x[i] !== ''));
+    };
+    expect(world.sigap.routes.filter((registered) => !attacked.some((route) => covers(route, registered)))).toEqual([]);
   });
 
   it('changes no data', async () => {

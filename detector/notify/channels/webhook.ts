@@ -36,12 +36,22 @@ export class WebhookChannel implements Channel {
       label: `webhook ${this.key}`,
     });
     if (response.statusCode < 200 || response.statusCode > 299) {
-      throw new DeliveryError(`webhook ${this.key}: HTTP ${response.statusCode}: ${response.text.slice(0, 200)}`);
+      throw new DeliveryError(`webhook ${this.key}: HTTP ${response.statusCode}: ${this.redact(response.text).slice(0, 200)}`);
     }
   }
 
   async close(): Promise<void> {
     if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+
+  /**
+   * A receiver may echo the request in its error page: the configured header values and the URL
+   * (its path may be the secret, as in chat webhooks) never reach the error people read.
+   */
+  private redact(text: string): string {
+    const url = new URL(this.config.url);
+    const secrets = [...Object.values(this.config.headers), this.config.url, `${url.pathname}${url.search}`, url.password].filter((s) => s.length >= 4);
+    return secrets.sort((a, b) => b.length - a.length).reduce((out, secret) => out.split(secret).join('[redacted]'), text);
   }
 }
 

@@ -45,6 +45,27 @@ describe.each(testDatabaseKinds())('check catalog on $name', (kind) => {
     expect(elsewhere.all().map((c) => c.key)).toEqual(['skm-form']);
   });
 
+  it("puts a SIGAP_CHECK_ variable's value in a header for probing, keeps the reference stored, and skips the check where the variable is not set", async () => {
+    const env = { SIGAP_CHECK_PENGADUAN_KEY: 'kunci-rahasia' };
+    const here = new CheckCatalog({ db, services: withSkm, clock: () => new Date(), logger: pino({ level: 'silent' }), env });
+    const typed = {
+      key: 'pengaduan-api',
+      type: 'http',
+      url: 'http://127.0.0.1:5/',
+      headers: { 'X-Kunci': 'Kunci ${SIGAP_CHECK_PENGADUAN_KEY}', 'X-Literal': '$${SIGAP_CHECK_PENGADUAN_KEY}' },
+    };
+    await here.define(admin, 'pengaduan', typed);
+    const probed = here.check('pengaduan-api')!.target;
+    expect(probed.type === 'http' && probed.headers).toEqual({ 'X-Kunci': 'Kunci kunci-rahasia', 'X-Literal': '${SIGAP_CHECK_PENGADUAN_KEY}' });
+    const stored = (await db.stores.checks.listDashboardChecks()).find((c) => c.key === 'pengaduan-api')!;
+    expect(stored.definition).toEqual(typed);
+    // Another process started without the variable: it does not probe the check rather than send an empty header.
+    const withoutVariable = catalogFor(withSkm);
+    await withoutVariable.refresh();
+    expect(withoutVariable.check('pengaduan-api')).toBeUndefined();
+    await here.setEnabled(admin, 'pengaduan-api', false);
+  });
+
   it('does not probe a dashboard check whose service left sigap.yaml', async () => {
     const before = catalogFor(withSkm);
     await before.define(admin, 'pengaduan', { key: 'pengaduan-home', type: 'http', url: 'http://127.0.0.1:3/' });

@@ -19,6 +19,8 @@ services:
   {},
 ).services;
 const T0 = Date.parse('2026-11-02T01:00:00Z');
+/** An admin's view: every incident. */
+const EVERY_INCIDENT = { minEscalationLevel: 0 };
 
 /** Known errors are put in place directly with SQL, so the suggestions are tested on their own. */
 function rawKnex(url: string): Knex {
@@ -113,7 +115,7 @@ describe.each(testDatabaseKinds())('suggestions on $name', (kind) => {
 
   it('suggests the same check failing the same way first, then the same category, known errors before past incidents', async () => {
     const current = await incident('INC-2026-00010', 'skm-form', {}, null);
-    const suggestions = await db.stores.incidents.suggestionsFor(current, 10);
+    const suggestions = await db.stores.incidents.suggestionsFor(current, 10, EVERY_INCIDENT);
     expect(suggestions.map((s) => [s.kind, s.match, s.ref ?? s.title, s.resolution])).toEqual([
       ['known_error', 'same_check_and_failure', 'SKM web server stops after the nightly backup', 'Start nginx: systemctl start nginx'],
       ['past_incident', 'same_check_and_failure', 'INC-2026-00002', 'Restarted the VM'],
@@ -131,13 +133,13 @@ describe.each(testDatabaseKinds())('suggestions on $name', (kind) => {
       { checkId: null, source: 'manual', failureKind: null, category: 'security', subcategory: 'certificate', reporter: { name: 'Budi', contact: null } },
       null,
     );
-    const suggestions = await db.stores.incidents.suggestionsFor(manual, 10);
+    const suggestions = await db.stores.incidents.suggestionsFor(manual, 10, EVERY_INCIDENT);
     expect(suggestions.map((s) => [s.match, s.title])).toEqual([['same_category', 'Certificate not renewed']]);
   });
 
   it('keeps the closest matches when there are more than asked for', async () => {
     const current = (await db.stores.incidents.findByRef('INC-2026-00010'))!;
-    const two = await db.stores.incidents.suggestionsFor(current, 2);
+    const two = await db.stores.incidents.suggestionsFor(current, 2, EVERY_INCIDENT);
     expect(two.map((s) => [s.kind, s.match])).toEqual([
       ['known_error', 'same_check_and_failure'],
       ['past_incident', 'same_check_and_failure'],

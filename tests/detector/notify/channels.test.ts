@@ -135,6 +135,15 @@ describe('webhook channel', () => {
     expect((error as DeliveryError).message.length).toBeLessThan(300);
   });
 
+  it('keeps its header values and URL out of the error when the receiver echoes the request', async () => {
+    const { server } = await recordingServer((r) => ({ status: 400, body: `bad request ${r.url} ${JSON.stringify(r.headers)}` }));
+    const channel = track(new WebhookChannel(config(`${server.origin}/hooks/T0001/B0002/s3cr3t-path?token=q-secret`, { 'X-Hook-Key': 'header-secret-42' })));
+    const message = ((await channel.send(delivery('opened')).catch((e: unknown) => e)) as DeliveryError).message;
+    expect(message).toContain('400');
+    expect(message).toContain('[redacted]');
+    for (const secret of ['header-secret-42', 's3cr3t-path', 'q-secret']) expect(message).not.toContain(secret);
+  });
+
   it('gives up within its timeout when the receiver never answers', async () => {
     const { server } = await recordingServer(() => null);
     const channel = track(new WebhookChannel(config(server.origin, {}, 300)));
