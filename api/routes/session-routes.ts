@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import type { AppDeps } from '../app-deps.js';
-import { requireApiUser } from '../auth.js';
+import { byCaller, requireApiUser } from '../auth.js';
 import { clientOf, SESSION_COOKIE, sessionCookieOptions } from '../session-cookies.js';
 import { newTokenJson, userJson } from '../presenters/account-json.js';
 import { credentials, tokenRequest } from '../request-schemas.js';
@@ -26,7 +26,7 @@ export function sessionRoutes({ accounts }: AppDeps, loginLimit: RequestHandler)
   router.post('/api/tokens', requireApiUser('admin'), async (req, res) => {
     const { name, username } = parseBody(tokenRequest, req.body);
     const owner = username === undefined ? req.auth!.user : await accounts.findUser(username);
-    const { token, record } = await accounts.createToken(owner, name);
+    const { token, record } = await accounts.createToken(owner, name, byCaller(req));
     res.status(201).json(newTokenJson(record, token));
   });
 

@@ -6,6 +6,7 @@ import type { ApiToken, ApiTokenListing, User, UserAccount, UserRole } from './a
 import { USER_ROLES } from './account-types.js';
 import { ConflictError, DuplicateError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors.js';
 import type { AccountStore } from '../store/store-types.js';
+import type { AuditBy, AuditEntry, AuditOrigin, AuditRecorder } from '../audit/audit-types.js';
 
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keyLength: 64 };
 const SESSION_IDLE_MS = 12 * 3_600_000;
@@ -86,14 +87,23 @@ export class AccountService {
   constructor(
     private readonly accounts: AccountStore,
     private readonly clock: () => Date,
+    private readonly audit?: AuditRecorder,
   ) {}
+
+  /** The audit entry of a change already made; no recorder (tests, tools), no entry. */
+  private async audited(by: AuditBy | undefined, entry: Omit<AuditEntry, 'actor' | 'ip'>): Promise<void> {
+    if (!this.audit) return;
+    const actor = by?.actor ? { userId: by.actor.id, username: by.actor.username } : { userId: null, username: null };
+    const detail = by?.via ? { ...entry.detail, via: by.via } : entry.detail;
+    await this.audit.record({ ...entry, actor, ip: by?.ip ?? null, detail });
+  }
 
   /** On first start with no users, create `admin`. Answers the generated password, if one was made. */
   async bootstrapAdmin(password: string | null): Promise<{ created: boolean; generatedPassword: string | null }> {
     if ((await this.accounts.countUsers()) > 0) return { created: false, generatedPassword: null };
     const generated = password ? null : randomToken(18);
     try {
-      await this.createUser({ username: 'admin', displayName: 'Administrator', role: 'admin', password: password ?? generated! });
+      await this.createUser({ username: 'admin', displayName: 'Administrator', role: 'admin', password: password ?? generated! }, { actor: null, ip: null });
     } catch (err) {
       // Another process starting on the same new database created it a moment earlier.
       if (err instanceof DuplicateError) return { created: false, generatedPassword: null };
@@ -102,9 +112,11 @@ export class AccountService {
     return { created: true, generatedPassword: generated };
   }
 
-  async createUser(input: NewUserInput): Promise<User> {
+  async createUser(input: NewUserInput, by?: AuditBy): Promise<User> {
     const { password, ...user } = checked(newUserInput, input, 'the user');
-    return this.accounts.createUser({ ...user, passwordHash: await hashPassword(password) }, this.clock());
+    const created = await this.accounts.createUser({ ...user, passwordHash: await hashPassword(password) }, this.clock());
+    await this.audited(by, { action: 'user.created', target: created.username, detail: { role: created.role } });
+    return created;
   }
 
   listUsers(): Promise<UserAccount[]> {
@@ -126,7 +138,7 @@ export class AccountService {
   }
 
   /** An admin changes a user. Nobody deactivates or demotes themselves: another admin must. */
-  async updateUser(actor: User, username: string, input: UserPatchInput): Promise<UserAccount> {
+  async updateUser(actor: User, username: string, input: UserPatchInput, origin?: AuditOrigin): Promise<UserAccount> {
     const patch = checked(userPatchInput, input, 'the change');
     const target = await this.findUser(username);
     if (target.id === actor.id && (patch.active === false || (patch.role !== undefined && patch.role !== 'admin'))) {
@@ -136,15 +148,20 @@ export class AccountService {
     const updated = await this.accounts.updateUser(target.id, patch, this.clock());
     if (!updated) throw new NotFoundError(`user "${username}"`);
     if (patch.active === false) await this.accounts.deleteSessionsOf(target.id);
+    const changes = Object.fromEntries(
+      Object.entries(patch).flatMap(([field, to]) => (target[field as keyof User] === to ? [] : [[field, { from: target[field as keyof User], to }]])),
+    );
+    await this.audited({ actor, ip: null, ...origin }, { action: 'user.updated', target: username, detail: { changes } });
     return updated;
   }
 
   /** An admin sets a new password; every session of the user ends. */
-  async setPassword(username: string, password: string): Promise<User> {
+  async setPassword(username: string, password: string, by?: AuditBy): Promise<User> {
     const { password: valid } = checked(passwordInput, { password }, 'the password');
     const target = await this.findUser(username);
     await this.accounts.updateUser(target.id, { passwordHash: await hashPassword(valid) }, this.clock());
     await this.accounts.deleteSessionsOf(target.id);
+    await this.audited(by, { action: 'user.password_set', target: target.username });
     return target;
   }
 
@@ -157,7 +174,7 @@ export class AccountService {
   }
 
   /** A user changes their own password; their other sessions end, the one asking stays. */
-  async changePassword(user: User, currentSessionIdHash: string | null, currentPassword: string, newPassword: string): Promise<void> {
+  async changePassword(user: User, currentSessionIdHash: string | null, currentPassword: string, newPassword: string, origin?: AuditOrigin): Promise<void> {
     const input = checked(passwordChangeInput, { currentPassword, newPassword }, 'the password change');
     const found = await this.accounts.findUserByUsername(user.username);
     if (!found || !(await verifyPassword(input.currentPassword, found.passwordHash))) {
@@ -165,6 +182,7 @@ export class AccountService {
     }
     await this.accounts.updateUser(found.id, { passwordHash: await hashPassword(input.newPassword) }, this.clock());
     await this.accounts.deleteSessionsOf(found.id, currentSessionIdHash);
+    await this.audited({ actor: user, ip: null, ...origin }, { action: 'user.password_changed', target: user.username });
   }
 
   /** Check the password and open a session. Answers the cookie value (shown once) and its context. */
@@ -204,9 +222,10 @@ export class AccountService {
   }
 
   /** A new API token acting as `owner`; the secret is answered once and stored only as a hash. */
-  async createToken(owner: User, name: string): Promise<{ token: string; record: ApiToken }> {
+  async createToken(owner: User, name: string, by?: AuditBy): Promise<{ token: string; record: ApiToken }> {
     const token = `sigap_${randomToken()}`;
     const record = await this.accounts.createToken({ name, tokenHash: sha256(token), userId: owner.id }, this.clock());
+    await this.audited(by, { action: 'token.created', target: `token ${record.id}`, detail: { name: record.name, user: owner.username } });
     return { token, record };
   }
 
@@ -214,8 +233,10 @@ export class AccountService {
     return this.accounts.listTokens();
   }
 
-  async revokeToken(id: number): Promise<void> {
+  async revokeToken(id: number, by?: AuditBy): Promise<void> {
+    const listed = by && this.audit ? (await this.accounts.listTokens()).find((t) => t.id === id) : undefined;
     if (!(await this.accounts.revokeToken(id, this.clock()))) throw new NotFoundError(`token ${id}`);
+    await this.audited(by, { action: 'token.revoked', target: `token ${id}`, detail: listed ? { name: listed.name, user: listed.username } : {} });
   }
 
   async resolveToken(token: string): Promise<User | null> {
