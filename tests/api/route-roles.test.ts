@@ -44,6 +44,7 @@ const TABLE: ReadonlyArray<readonly [route: string, anonymous: number, service_d
   ['POST /notifications/:id/retry',                     303,  303,  303,  403,  403,  303],
   ['GET /sop',                                          303,  200,  200,  200,  200,  200],
   ['GET /users',                                        303,  403,  403,  403,  403,  200],
+  ['GET /audit',                                        303,  403,  403,  403,  403,  200],
   ['GET /me',                                           303,  200,  200,  200,  200,  200],
   ['POST /logout',                                      303,  303,  303,  303,  303,  303],
   // ── JSON API (Bearer token) ──
@@ -91,6 +92,7 @@ const TABLE: ReadonlyArray<readonly [route: string, anonymous: number, service_d
   ['DELETE /api/maintenance/:id',                       401,  204,  403,  403,  403,  204],
   ['GET /api/notifications',                            401,  200,  200,  403,  200,  200],
   ['POST /api/notifications/:id/retry',                 401,  200,  200,  403,  403,  200],
+  ['GET /api/audit',                                    401,  403,  403,  403,  403,  200],
   // Last: it changes the caller's password.
   ['POST /api/me/password',                             401,  204,  204,  204,  204,  204],
 ];
@@ -175,6 +177,7 @@ const REQUESTS: Record<string, (w: World, role: Role) => Promise<Request>> = {
   'POST /notifications/:id/retry': async (w) => ({ path: `/notifications/${await w.failedNotification()}/retry`, body: {} }),
   'GET /sop': async () => ({ path: '/sop' }),
   'GET /users': async () => ({ path: '/users' }),
+  'GET /audit': async () => ({ path: '/audit' }),
   'GET /me': async () => ({ path: '/me' }),
   'POST /logout': async () => ({ path: '/logout', body: {}, ownSession: true }),
 
@@ -186,6 +189,7 @@ const REQUESTS: Record<string, (w: World, role: Role) => Promise<Request>> = {
   'GET /api/me': async () => ({ path: '/api/me' }),
   'PATCH /api/me': async () => ({ path: '/api/me', body: { language: 'en' } }),
   'GET /api/users': async () => ({ path: '/api/users' }),
+  'GET /api/audit': async () => ({ path: '/api/audit' }),
   'POST /api/users': async () => ({ path: '/api/users', body: { username: next('clerk'), displayName: 'Clerk', role: 'service_desk', password: 'a-long-password' } }),
   'PATCH /api/users/:username': async () => ({ path: '/api/users/service_desk', body: { displayName: 'Service desk' } }),
   'POST /api/users/:username/password': async (w) => ({ path: '/api/users/manager/password', body: { password: w.passwords.manager } }),
