@@ -8,6 +8,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { pino } from 'pino';
 import { AccountService, generatePassword } from './detector/accounts/account-service.js';
+import { AuditService } from './detector/audit/audit-service.js';
+import type { AuditBy } from './detector/audit/audit-types.js';
 import { ConfigError, loadConfig, parseConfig, type SigapConfig } from './config.js';
 import { USER_ROLES, type UserRole } from './detector/accounts/account-types.js';
 import { SigapError } from './detector/errors.js';
@@ -104,6 +106,14 @@ async function withDatabase<T>(env: NodeJS.ProcessEnv, work: (db: Database, conf
   }
 }
 
+/** What the command line changes is in the audit trail too: no person or address, `via: 'cli'`. */
+const FROM_CLI: AuditBy = { actor: null, ip: null, via: 'cli' };
+
+function accountsOn(db: Database): AccountService {
+  const clock = () => new Date();
+  return new AccountService(db.stores.accounts, clock, new AuditService({ db, clock, logger: pino({ level: 'silent' }) }));
+}
+
 async function passwordFrom(flag: boolean | undefined, io: CliIo): Promise<{ password: string; generated: boolean }> {
   if (!flag) return { password: generatePassword(), generated: true };
   // The first line only: `echo secret | sigap …` must not make the newline part of the password.
@@ -154,14 +164,17 @@ async function user(args: string[], io: CliIo): Promise<number> {
     if (values.language !== undefined && values.language !== 'id' && values.language !== 'en') throw new UsageError('--language must be id or en');
     const { password, generated } = await passwordFrom(values['password-stdin'], io);
     const created = await withDatabase(io.env, (db) =>
-      new AccountService(db.stores.accounts, () => new Date()).createUser({
-        username,
-        displayName: values.name ?? username,
-        role: values.role as UserRole,
-        password,
-        email: values.email,
-        language: values.language as 'id' | 'en' | undefined,
-      }),
+      accountsOn(db).createUser(
+        {
+          username,
+          displayName: values.name ?? username,
+          role: values.role as UserRole,
+          password,
+          email: values.email,
+          language: values.language as 'id' | 'en' | undefined,
+        },
+        FROM_CLI,
+      ),
     );
     io.stdout(`created user "${created.username}" (${created.role})\n`);
     if (generated) io.stdout(`password: ${password}\n(shown only this once)\n`);
@@ -171,7 +184,7 @@ async function user(args: string[], io: CliIo): Promise<number> {
     const { values, positionals } = parse(rest, { 'password-stdin': { type: 'boolean' } }, 1);
     const username = positionals[0]!;
     const { password, generated } = await passwordFrom(values['password-stdin'], io);
-    await withDatabase(io.env, (db) => new AccountService(db.stores.accounts, () => new Date()).setPassword(username, password));
+    await withDatabase(io.env, (db) => accountsOn(db).setPassword(username, password, FROM_CLI));
     io.stdout(`new password set for "${username}"; their sessions have ended\n`);
     if (generated) io.stdout(`password: ${password}\n(shown only this once)\n`);
     return 0;
@@ -186,8 +199,8 @@ async function token(args: string[], io: CliIo): Promise<number> {
   const [username, name] = positionals as [string, string];
   if (!name.trim() || name.length > 100) throw new UsageError('the token name must be 1-100 characters');
   const { token: secret } = await withDatabase(io.env, async (db) => {
-    const accounts = new AccountService(db.stores.accounts, () => new Date());
-    return accounts.createToken(await accounts.findUser(username), name.trim());
+    const accounts = accountsOn(db);
+    return accounts.createToken(await accounts.findUser(username), name.trim(), {}, FROM_CLI);
   });
   // The token alone on stdout, so that TOKEN=$(sigap token create …) works.
   io.stdout(`${secret}\n`);

@@ -14,6 +14,8 @@ import { CheckLeases } from './detector/detection/check-leases.js';
 import { CheckQueries } from './detector/detection/check-queries.js';
 import { AccountService } from './detector/accounts/account-service.js';
 import type { ScryptParams } from './detector/accounts/password-hash.js';
+import { AuditService } from './detector/audit/audit-service.js';
+import { configChanges } from './detector/audit/config-changes.js';
 import { AvailabilityService } from './detector/reporting/availability.js';
 import { Detector } from './detector/detection/detector.js';
 import { StorageUnavailableError } from './detector/errors.js';
@@ -291,16 +293,24 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
 
   const db = openDatabase(config.databaseUrl);
   await db.migrate();
+  const audit = new AuditService({ db, clock, logger });
+  // A start with a changed sigap.yaml is how the configuration is reloaded: the trail says what
+  // changed (Sigap itself, no address). A new database's first start is no reload.
+  const checksBefore = await db.stores.checks.listChecks({ includeInactive: true });
+  const reloading = (await db.stores.accounts.countUsers()) > 0;
   await db.stores.checks.syncConfig(config.services, clock());
+  const changed = reloading ? configChanges(checksBefore, config.services) : null;
+  if (changed) {
+    await audit.record({ action: 'config.reloaded', actor: { userId: null, username: null }, ip: null, target: config.configPath, detail: { ...changed } });
+  }
 
-  // The audit recorder is the third argument once the audit trail is wired in.
-  const accounts = new AccountService(db.stores.accounts, clock, undefined, { logger, scrypt: options.scrypt });
+  const accounts = new AccountService(db.stores.accounts, clock, audit, { logger, scrypt: options.scrypt });
   const bootstrap = await accounts.bootstrapAdmin(config.bootstrapAdminPassword);
   if (bootstrap.generatedPassword) {
     announce(`Sigap created the user "admin" with the password: ${bootstrap.generatedPassword}`);
     announce('It is shown only this once: log in with it and set your own password, which Sigap asks for first.');
   }
-  const catalog = new CheckCatalog({ db, services: config.services, clock, logger, env: config.checkEnv });
+  const catalog = new CheckCatalog({ db, services: config.services, clock, logger, env: config.checkEnv, audit });
   await catalog.refresh();
   // Every incident event, whichever process writes it, gets its notifications in its own transaction.
   const planner = new NotificationPlanner({ config: config.notifications, timezone: config.timezone, checks: catalog });
@@ -312,9 +322,10 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
     clock,
     reminders: config.notifications.reminders,
     onEvent: planner.plan,
+    audit,
   });
-  const notifications = new NotificationService({ db, clock });
-  const maintenance = new MaintenanceService({ db, timezone: config.timezone, clock });
+  const notifications = new NotificationService({ db, clock, audit });
+  const maintenance = new MaintenanceService({ db, timezone: config.timezone, clock, audit });
   const availability = new AvailabilityService({ db, checks: () => catalog.all(), timezone: config.timezone, calendar: config.calendar, options: config.availability, clock });
   const reports = new IncidentReportService({ db, policy: config.policy, calendar: config.calendar, clock });
   const detector = new Detector({ db, incidents: incidents.probes, checks: catalog, flapping: config.policy.flapping, instance: config.instance, logger, maintenance });
@@ -359,6 +370,7 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
       overview,
       maintenance,
       notifications,
+      audit,
       availability,
       reports,
       monthlyReports,

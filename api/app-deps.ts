@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { SigapConfig } from '../config.js';
 import type { AccountService } from '../detector/accounts/account-service.js';
+import type { AuditService } from '../detector/audit/audit-service.js';
 import type { AvailabilityService } from '../detector/reporting/availability.js';
 import type { CheckCatalog } from '../detector/detection/check-catalog.js';
 import type { CheckQueries } from '../detector/detection/check-queries.js';
@@ -36,6 +37,8 @@ export interface AppDeps {
   /** The monthly report page's figures. */
   monthlyReports: MonthlyReportService;
   notifications: NotificationService;
+  /** The audit trail: GET /api/audit and the /audit page (admins). */
+  audit: AuditService;
   /** The public status page's content (its 90-day history cached for a minute). */
   statusPage: StatusPageService;
   /** The process's one metrics registry, for GET /metrics. */

@@ -10,6 +10,7 @@ import { errorHandler, notFoundHandler } from './error-handler.js';
 import { loadTranslator } from './i18n.js';
 import { MAX_ALERTS } from './request-schemas.js';
 import { alertmanagerRoutes } from './routes/alertmanager-routes.js';
+import { auditRoutes } from './routes/audit-routes.js';
 import { checkRoutes } from './routes/check-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { incidentRoutes } from './routes/incident-routes.js';
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(statusRoutes(deps));
   app.use(reportPageRoutes(deps));
   app.use(reportRoutes(deps));
+  app.use(auditRoutes(deps));
 
   app.use(notFoundHandler());
   app.use(errorHandler(deps.logger));

@@ -4,6 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AccountService, SessionContext } from '../detector/accounts/account-service.js';
 import type { TokenScope, User, UserRole } from '../detector/accounts/account-types.js';
+import type { AuditBy, AuditOrigin } from '../detector/audit/audit-types.js';
 import { ForbiddenError, PasswordChangeRequiredError, UnauthenticatedError } from '../detector/errors.js';
 import { SESSION_COOKIE } from './session-cookies.js';
 
@@ -100,4 +101,17 @@ export function requirePageUser(): RequestHandler {
     verifyCsrf(req);
     next();
   };
+}
+
+// The audit trail's "from where": the client address (behind a loopback proxy, the one it
+// forwarded: app.ts trusts only loopback). Routes hand it to the service making the change.
+
+/** Where this request came from. */
+export function originOf(req: Request): AuditOrigin {
+  return { ip: req.ip ?? null };
+}
+
+/** Who sent this request and from where, for services not otherwise told who calls them. */
+export function byCaller(req: Request): AuditBy {
+  return { actor: req.auth?.user ?? null, ...originOf(req) };
 }

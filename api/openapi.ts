@@ -12,6 +12,7 @@ import { NOTIFICATION_READERS, NOTIFICATION_RETRIERS } from '../detector/notify/
 import { REPORT_READERS } from '../detector/reporting/incident-report.js';
 import {
   actionBodies,
+  auditQuery,
   availabilityReportQuery,
   credentials,
   definitionBody,
@@ -258,6 +259,16 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   { method: 'delete', path: '/api/maintenance/{id}', summary: 'Delete a maintenance window', callers: ['admin', 'service_desk'], responses: { 204: 'deleted' } },
   { method: 'get', path: '/api/notifications', summary: 'Notifications not delivered yet', callers: NOTIFICATION_READERS, responses: jsonOk('{items: [notification…]}') },
   { method: 'post', path: '/api/notifications/{id}/retry', summary: 'Retry a notification now', callers: NOTIFICATION_RETRIERS, responses: jsonOk('the notification') },
+  {
+    method: 'get',
+    path: '/api/audit',
+    summary: 'The audit log: who changed what, when and from where, newest first (append-only)',
+    description:
+      'Log-ins, users, tokens, checks, maintenance windows, configuration reloads, notification retries and known errors. `from`/`to`: a day (office time zone; a `to` day is included) or an ISO-8601 time (`to` excluded). `action`: exact, or a prefix without a dot (`user` or `user.` match every user.*). Pages of `limit` (at most 500) continue with `cursor` = the answer\'s `nextCursor` (also in a `Link: rel="next"` header). format=csv or `Accept: text/csv`: the same page as CSV (`;` and Indonesian headers unless sep/lang say otherwise, times in the office time zone). An entry: `{id, at, action, actor: {userId, username} (null: Sigap itself or the command line), ip, target, detail}`.',
+    callers: ['admin'],
+    query: auditQuery,
+    responses: jsonOk('{items: [entry…], nextCursor} or text/csv'),
+  },
 ];
 
 const ERROR_REF = { $ref: '#/components/schemas/Error' };

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { PERSON_CLOSURE_CODES, RESOLUTION_CODES, type IncidentAction } from '../detector/incidents/incident-actions.js';
 import { INCIDENT_STATES } from '../detector/incidents/lifecycle.js';
 import { TAXONOMY } from '../detector/incidents/taxonomy.js';
+import { MAX_AUDIT_PAGE } from '../detector/audit/audit-service.js';
 
 // Log-in and API tokens.
 
@@ -145,6 +146,33 @@ function periodRule<T extends { from?: string; to?: string }>(value: T, ctx: z.R
 
 export const availabilityReportQuery = z.object({ ...period, service: z.string().trim().min(1).max(64).optional() }).superRefine(periodRule);
 export const incidentReportQuery = z.object(period).superRefine(periodRule);
+
+// The audit log (admins): newest first, filtered, in pages of at most MAX_AUDIT_PAGE.
+
+/** A day (YYYY-MM-DD, in the office time zone) or an ISO-8601 time with its offset. */
+const dayOrTime = z
+  .string()
+  .max(40)
+  .refine((v) => day.safeParse(v).success || z.iso.datetime({ offset: true }).safeParse(v).success, 'must be a date YYYY-MM-DD or an ISO-8601 time with its offset');
+/** A form's empty field is an absent one. */
+const optionalText = (max: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v),
+    z.string().max(max, `must be at most ${max} characters`).optional(),
+  );
+
+export const auditQuery = z.object({
+  from: z.preprocess((v) => (v === '' ? undefined : v), dayOrTime.describe('from this day (its start, office time zone) or time on').optional()),
+  to: z.preprocess((v) => (v === '' ? undefined : v), dayOrTime.describe('up to this day (included) or time (excluded)').optional()),
+  action: optionalText(64).describe('an action (user.created), or a prefix: user or user. matches every user.*'),
+  actor: optionalText(64).describe('the user name of who acted'),
+  target: optionalText(300).describe('what was acted on, exactly as listed (a user name, a check key, maintenance 12)'),
+  limit: z.coerce.number().int().min(1, `must be 1 to ${MAX_AUDIT_PAGE}`).max(MAX_AUDIT_PAGE, `must be 1 to ${MAX_AUDIT_PAGE}`).default(100),
+  cursor: z.string().max(500).optional(),
+  format: z.enum(['json', 'csv'], { error: 'must be json or csv' }).optional().describe('csv, or send Accept: text/csv; default json'),
+  sep: period.sep,
+  lang: period.lang,
+});
 
 // The Alertmanager webhook (payload version 4).
 

@@ -24,6 +24,7 @@ import * as m2100 from './20261127002100_create_check_location_states.js';
 import * as m1203_0100 from './20261203000100_add_pause_kind.js';
 import * as m1203_0200 from './20261203000200_create_check_outages.js';
 import * as r0300 from './20261203000300_create_report_mailings.js';
+import * as a0100 from './20261204000100_create_audit_events.js';
 import * as login0200 from './20261204000200_create_login_attempts.js';
 import * as login0210 from './20261204000210_add_token_expiry_and_scope.js';
 import * as login0220 from './20261204000220_add_must_change_password.js';
@@ -58,6 +59,7 @@ const migrations: Migration[] = [
   { name: '20261203000100_add_pause_kind', ...m1203_0100 },
   { name: '20261203000200_create_check_outages', ...m1203_0200 },
   { name: '20261203000300_create_report_mailings', ...r0300 },
+  { name: '20261204000100_create_audit_events', ...a0100 },
   { name: '20261204000200_create_login_attempts', ...login0200 },
   { name: '20261204000210_add_token_expiry_and_scope', ...login0210 },
   { name: '20261204000220_add_must_change_password', ...login0220 },

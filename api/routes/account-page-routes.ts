@@ -8,7 +8,7 @@ import type { TokenScope, User } from '../../detector/accounts/account-types.js'
 import { ForbiddenError, ValidationError, type SigapError } from '../../detector/errors.js';
 import { wallClockToInstant } from '../../detector/sla/business-calendar.js';
 import type { AppDeps } from '../app-deps.js';
-import { requirePageUser } from '../auth.js';
+import { byCaller, originOf, requirePageUser } from '../auth.js';
 import { submitForm } from '../forms.js';
 import { LANG_COOKIE, pageContext } from '../page-context.js';
 import { idOf } from '../path-params.js';
@@ -56,7 +56,10 @@ export function accountPageRoutes({ accounts, config, clock }: AppDeps): Router 
     const { password, ...form } = parseBody(newUserForm, req.body);
     await submitForm(res, {
       action: async () => {
-        await accounts.createUser({ ...form, password, email: form.email.trim() || undefined, language: form.language === 'en' ? 'en' : 'id', role: form.role as User['role'] });
+        await accounts.createUser(
+          { ...form, password, email: form.email.trim() || undefined, language: form.language === 'en' ? 'en' : 'id', role: form.role as User['role'] },
+          byCaller(req),
+        );
         res.redirect(303, '/users');
       },
       refused: (error) => renderUsers(req, res, { error, errorFor: form.username, addForm: form }),
@@ -76,7 +79,7 @@ export function accountPageRoutes({ accounts, config, clock }: AppDeps): Router 
         if (!owner) throw new ValidationError('the token is not valid', [{ path: 'username', message: `user "${username}" not found` }]);
         // The service checks the scope (read or write) and that the expiry lies ahead.
         const options = { scope: (form.scope || 'write') as TokenScope, expiresAt: expiryOf(form.expiresOn, config.timezone) };
-        const { token, record } = await accounts.createToken(owner, form.name.trim(), options);
+        const { token, record } = await accounts.createToken(owner, form.name.trim(), options, byCaller(req));
         res.status(201);
         await renderUsers(req, res, { newToken: { name: record.name, user: owner.username, token } });
       },
@@ -86,7 +89,7 @@ export function accountPageRoutes({ accounts, config, clock }: AppDeps): Router 
 
   router.post('/users/tokens/:id/revoke', requirePageUser(), async (req, res) => {
     requireAdmin(req);
-    await accounts.revokeToken(idOf(req));
+    await accounts.revokeToken(idOf(req), byCaller(req));
     res.redirect(303, '/users');
   });
 
@@ -96,13 +99,18 @@ export function accountPageRoutes({ accounts, config, clock }: AppDeps): Router 
     const username = String(req.params.username);
     await submitForm(res, {
       action: async () => {
-        await accounts.updateUser(req.auth!.user, username, {
-          displayName: form.displayName,
-          role: form.role as User['role'],
-          email: form.email.trim() || null,
-          language: form.language as User['language'],
-          active: form.active !== 'false',
-        });
+        await accounts.updateUser(
+          req.auth!.user,
+          username,
+          {
+            displayName: form.displayName,
+            role: form.role as User['role'],
+            email: form.email.trim() || null,
+            language: form.language as User['language'],
+            active: form.active !== 'false',
+          },
+          originOf(req),
+        );
         res.redirect(303, '/users');
       },
       refused: (error) => renderUsers(req, res, { error, errorFor: username }),
@@ -115,7 +123,7 @@ export function accountPageRoutes({ accounts, config, clock }: AppDeps): Router 
     const username = String(req.params.username);
     await submitForm(res, {
       action: async () => {
-        await accounts.setPassword(username, form.password);
+        await accounts.setPassword(username, form.password, byCaller(req));
         res.redirect(303, '/users');
       },
       refused: (error) => renderUsers(req, res, { error, errorFor: username }),
@@ -151,7 +159,7 @@ export function accountPageRoutes({ accounts, config, clock }: AppDeps): Router 
         if (form.newPassword !== form.newPasswordAgain) {
           throw new ValidationError('the password change is not valid', [{ path: 'newPasswordAgain', message: 'does not match the new password' }]);
         }
-        await accounts.changePassword(req.auth!.user, req.auth!.session?.sessionIdHash ?? null, form.currentPassword, form.newPassword);
+        await accounts.changePassword(req.auth!.user, req.auth!.session?.sessionIdHash ?? null, form.currentPassword, form.newPassword, originOf(req));
         res.redirect(303, '/me?saved=password');
       },
       refused: (error) => renderMe(req, res, { error, errorFor: 'password' }),

@@ -5,7 +5,7 @@ import { Router } from 'express';
 import { passwordChangeInput, passwordInput, profilePatchInput, newUserInput, userPatchInput } from '../../detector/accounts/account-service.js';
 import type { UserAccount } from '../../detector/accounts/account-types.js';
 import type { AppDeps } from '../app-deps.js';
-import { requireApiUser } from '../auth.js';
+import { byCaller, originOf, requireApiUser } from '../auth.js';
 import { idOf } from '../path-params.js';
 import { accountJson, tokenJson } from '../presenters/account-json.js';
 import { parseBody } from '../validation.js';
@@ -18,18 +18,18 @@ export function accountRoutes({ accounts }: AppDeps): Router {
   });
 
   router.post('/api/users', requireApiUser('admin'), async (req, res) => {
-    const created = await accounts.createUser(parseBody(newUserInput, req.body));
+    const created = await accounts.createUser(parseBody(newUserInput, req.body), byCaller(req));
     res.status(201).json(accountJson({ ...created, lastLoginAt: null } satisfies UserAccount));
   });
 
   router.patch('/api/users/:username', requireApiUser('admin'), async (req, res) => {
     const patch = parseBody(userPatchInput, req.body);
-    res.json(accountJson(await accounts.updateUser(req.auth!.user, String(req.params.username), patch)));
+    res.json(accountJson(await accounts.updateUser(req.auth!.user, String(req.params.username), patch, originOf(req))));
   });
 
   router.post('/api/users/:username/password', requireApiUser('admin'), async (req, res) => {
     const { password } = parseBody(passwordInput, req.body);
-    await accounts.setPassword(String(req.params.username), password);
+    await accounts.setPassword(String(req.params.username), password, byCaller(req));
     res.status(204).end();
   });
 
@@ -44,7 +44,7 @@ export function accountRoutes({ accounts }: AppDeps): Router {
 
   router.post('/api/me/password', requireApiUser(), async (req, res) => {
     const { currentPassword, newPassword } = parseBody(passwordChangeInput, req.body);
-    await accounts.changePassword(req.auth!.user, req.auth!.session?.sessionIdHash ?? null, currentPassword, newPassword);
+    await accounts.changePassword(req.auth!.user, req.auth!.session?.sessionIdHash ?? null, currentPassword, newPassword, originOf(req));
     res.status(204).end();
   });
 
@@ -53,7 +53,7 @@ export function accountRoutes({ accounts }: AppDeps): Router {
   });
 
   router.delete('/api/tokens/:id', requireApiUser('admin'), async (req, res) => {
-    await accounts.revokeToken(idOf(req));
+    await accounts.revokeToken(idOf(req), byCaller(req));
     res.status(204).end();
   });
 

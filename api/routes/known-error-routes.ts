@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { KNOWN_ERROR_ROLES, knownErrorInput, suggestionHelpedInput } from '../../detector/incidents/known-error-service.js';
 import type { AppDeps } from '../app-deps.js';
-import { requireApiUser, requirePageUser } from '../auth.js';
+import { originOf, requireApiUser, requirePageUser } from '../auth.js';
 import { pageContext } from '../page-context.js';
 import { knownErrorJson } from '../presenters/known-error-json.js';
 import { knownErrorsView } from '../presenters/known-errors-view.js';
@@ -37,7 +37,7 @@ export function knownErrorRoutes(deps: AppDeps): Router {
 
   router.post('/api/incidents/:ref/known-error', requireApiUser(...KNOWN_ERROR_ROLES), async (req, res) => {
     const input = parseBody(knownErrorInput, req.body ?? {});
-    res.status(201).json(knownErrorJson(await knownErrors.recordFromIncident(req.auth!.user, refOf(req), input)));
+    res.status(201).json(knownErrorJson(await knownErrors.recordFromIncident(req.auth!.user, refOf(req), input, originOf(req))));
   });
 
   router.post('/api/incidents/:ref/suggestion-helped', requireApiUser(), async (req, res) => {
@@ -53,7 +53,7 @@ export function knownErrorRoutes(deps: AppDeps): Router {
 
   router.post('/incidents/:ref/known-error', requirePageUser(), async (req, res) => {
     const input = parseBody(knownErrorInput, presentFields(req.body, ['title', 'symptoms', 'cause', 'workaround', 'resolution']));
-    await knownErrors.recordFromIncident(req.auth!.user, refOf(req), input);
+    await knownErrors.recordFromIncident(req.auth!.user, refOf(req), input, originOf(req));
     res.redirect(303, `/incidents/${encodeURIComponent(refOf(req))}`);
   });
 

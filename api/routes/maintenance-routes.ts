@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { SigapError } from '../../detector/errors.js';
 import { maintenanceWindowInput } from '../../detector/detection/maintenance-service.js';
 import type { AppDeps } from '../app-deps.js';
-import { requireApiUser, requirePageUser } from '../auth.js';
+import { originOf, requireApiUser, requirePageUser } from '../auth.js';
 import { submitForm } from '../forms.js';
 import { pageContext } from '../page-context.js';
 import { idOf } from '../path-params.js';
@@ -48,12 +48,12 @@ export function maintenanceRoutes(deps: AppDeps): Router {
   });
 
   router.post('/api/maintenance', requireApiUser(...MANAGERS), async (req, res) => {
-    const created = await maintenance.create(req.auth!.user, parseBody(maintenanceWindowInput, req.body));
+    const created = await maintenance.create(req.auth!.user, parseBody(maintenanceWindowInput, req.body), originOf(req));
     res.status(201).json(windowJson(created, config.timezone, clock()));
   });
 
   router.delete('/api/maintenance/:id', requireApiUser(...MANAGERS), async (req, res) => {
-    await maintenance.delete(req.auth!.user, idOf(req));
+    await maintenance.delete(req.auth!.user, idOf(req), originOf(req));
     res.status(204).end();
   });
 
@@ -81,7 +81,7 @@ export function maintenanceRoutes(deps: AppDeps): Router {
     const values = parseBody(windowForm, req.body ?? {});
     await submitForm(res, {
       action: async () => {
-        await maintenance.create(req.auth!.user, inputFromForm(values));
+        await maintenance.create(req.auth!.user, inputFromForm(values), originOf(req));
         res.redirect(303, '/maintenance');
       },
       refused: (error) => render(req, res, { values, error }),
@@ -89,7 +89,7 @@ export function maintenanceRoutes(deps: AppDeps): Router {
   });
 
   router.post('/maintenance/:id/delete', requirePageUser(), async (req, res) => {
-    await maintenance.delete(req.auth!.user, idOf(req));
+    await maintenance.delete(req.auth!.user, idOf(req), originOf(req));
     res.redirect(303, '/maintenance');
   });
 

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { NOTIFICATION_READERS, NOTIFICATION_RETRIERS } from '../../detector/notify/notification-service.js';
 import type { AppDeps } from '../app-deps.js';
-import { requireApiUser, requirePageUser } from '../auth.js';
+import { originOf, requireApiUser, requirePageUser } from '../auth.js';
 import { pageContext } from '../page-context.js';
 import { notificationJson } from '../presenters/notification-json.js';
 import { notificationsView } from '../presenters/notifications-view.js';
@@ -20,7 +20,7 @@ export function notificationRoutes(deps: AppDeps): Router {
 
   router.post('/api/notifications/:id/retry', requireApiUser(...NOTIFICATION_RETRIERS), async (req, res) => {
     const { id } = parseQuery(notificationIdParam, req.params);
-    res.json(notificationJson(await notifications.retry(req.auth!.user, id)));
+    res.json(notificationJson(await notifications.retry(req.auth!.user, id, originOf(req))));
   });
 
   router.get('/notifications', requirePageUser(), async (req, res) => {
@@ -32,7 +32,7 @@ export function notificationRoutes(deps: AppDeps): Router {
 
   router.post('/notifications/:id/retry', requirePageUser(), async (req, res) => {
     const { id } = parseQuery(notificationIdParam, req.params);
-    await notifications.retry(req.auth!.user, id);
+    await notifications.retry(req.auth!.user, id, originOf(req));
     res.redirect(303, '/notifications');
   });
 

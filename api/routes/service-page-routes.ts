@@ -3,7 +3,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ValidationError, type SigapError } from '../../detector/errors.js';
 import type { AppDeps } from '../app-deps.js';
-import { requirePageUser } from '../auth.js';
+import { originOf, requirePageUser } from '../auth.js';
 import { submitForm } from '../forms.js';
 import { pageContext } from '../page-context.js';
 import { servicesView } from '../presenters/services-view.js';
@@ -63,7 +63,7 @@ export function servicePageRoutes(deps: AppDeps): Router {
     const key = replacing(req);
     await submitForm(res, {
       action: async () => {
-        await catalog.define(req.auth!.user, form.service, readDefinition(form.definition), key);
+        await catalog.define(req.auth!.user, form.service, readDefinition(form.definition), key, originOf(req));
         res.redirect(303, '/services');
       },
       refused: (error) => render(req, res, { key, service: form.service, definition: form.definition, error }),
@@ -85,7 +85,7 @@ export function servicePageRoutes(deps: AppDeps): Router {
     ['disable', false],
   ] as const) {
     router.post(`/services/checks/:key/${action}`, requirePageUser(), async (req, res) => {
-      await catalog.setEnabled(req.auth!.user, String(req.params.key), enabled);
+      await catalog.setEnabled(req.auth!.user, String(req.params.key), enabled, originOf(req));
       res.redirect(303, '/services');
     });
   }

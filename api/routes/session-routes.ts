@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { AppDeps } from '../app-deps.js';
-import { requireApiUser } from '../auth.js';
+import { byCaller, requireApiUser } from '../auth.js';
 import { jsonBodyOnly, sameOriginOnly } from '../request-guards.js';
 import { clientOf, SESSION_COOKIE, sessionCookieOptions } from '../session-cookies.js';
 import { newTokenJson, userJson } from '../presenters/account-json.js';
@@ -30,7 +30,7 @@ export function sessionRoutes({ accounts, config }: AppDeps): Router {
   router.post('/api/tokens', requireApiUser('admin'), async (req, res) => {
     const { name, username, expiresAt, scope } = parseBody(tokenRequest, req.body);
     const owner = username === undefined ? req.auth!.user : await accounts.findUser(username);
-    const { token, record } = await accounts.createToken(owner, name, { expiresAt, scope });
+    const { token, record } = await accounts.createToken(owner, name, { expiresAt, scope }, byCaller(req));
     res.status(201).json(newTokenJson(record, token));
   });
 

@@ -4,11 +4,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { AuditRecorder } from '../audit/audit-types.js';
 import type { ApiToken, ApiTokenListing, TokenScope, User, UserAccount, UserRole } from './account-types.js';
 import { TOKEN_SCOPES, USER_ROLES } from './account-types.js';
 import { ConflictError, DuplicateError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors.js';
 import type { AccountStore } from '../store/store-types.js';
+import type { AuditBy, AuditEntry, AuditOrigin, AuditRecorder } from '../audit/audit-types.js';
 import { LoginGate, type LoginClient } from './login-gate.js';
 import { DEFAULT_SCRYPT, hashPassword, needsRehash, verifyPassword, type ScryptParams } from './password-hash.js';
 
@@ -90,7 +90,7 @@ export class AccountService {
   constructor(
     private readonly accounts: AccountStore,
     private readonly clock: () => Date,
-    audit?: AuditRecorder,
+    private readonly audit?: AuditRecorder,
     options: AccountOptions = {},
   ) {
     this.scrypt = options.scrypt ?? DEFAULT_SCRYPT;
@@ -101,13 +101,22 @@ export class AccountService {
     return hashPassword(password, this.scrypt);
   }
 
+  /** The audit entry of a change already made; no recorder (tests, tools), no entry. */
+  private async audited(by: AuditBy | undefined, entry: Omit<AuditEntry, 'actor' | 'ip'>): Promise<void> {
+    if (!this.audit) return;
+    const actor = by?.actor ? { userId: by.actor.id, username: by.actor.username } : { userId: null, username: null };
+    const detail = by?.via ? { ...entry.detail, via: by.via } : entry.detail;
+    await this.audit.record({ ...entry, actor, ip: by?.ip ?? null, detail });
+  }
+
   /** On first start with no users, create `admin`. Answers the generated password, if one was made. */
   async bootstrapAdmin(password: string | null): Promise<{ created: boolean; generatedPassword: string | null }> {
     if ((await this.accounts.countUsers()) > 0) return { created: false, generatedPassword: null };
     const generated = password ? null : randomToken(18);
     try {
       // A generated password was printed to a console: the admin must replace it at the first log-in.
-      await this.createUser({ username: 'admin', displayName: 'Administrator', role: 'admin', password: password ?? generated! }, { mustChangePassword: generated !== null });
+      const flags = { mustChangePassword: generated !== null };
+      await this.createUser({ username: 'admin', displayName: 'Administrator', role: 'admin', password: password ?? generated! }, { actor: null, ip: null }, flags);
     } catch (err) {
       // Another process starting on the same new database created it a moment earlier.
       if (err instanceof DuplicateError) return { created: false, generatedPassword: null };
@@ -116,9 +125,11 @@ export class AccountService {
     return { created: true, generatedPassword: generated };
   }
 
-  async createUser(input: NewUserInput, flags: { mustChangePassword?: boolean } = {}): Promise<User> {
+  async createUser(input: NewUserInput, by?: AuditBy, flags: { mustChangePassword?: boolean } = {}): Promise<User> {
     const { password, ...user } = checked(newUserInput, input, 'the user');
-    return this.accounts.createUser({ ...user, passwordHash: await this.hash(password), mustChangePassword: flags.mustChangePassword ?? false }, this.clock());
+    const created = await this.accounts.createUser({ ...user, passwordHash: await this.hash(password), mustChangePassword: flags.mustChangePassword ?? false }, this.clock());
+    await this.audited(by, { action: 'user.created', target: created.username, detail: { role: created.role } });
+    return created;
   }
 
   listUsers(): Promise<UserAccount[]> {
@@ -140,7 +151,7 @@ export class AccountService {
   }
 
   /** An admin changes a user. Nobody deactivates or demotes themselves: another admin must. */
-  async updateUser(actor: User, username: string, input: UserPatchInput): Promise<UserAccount> {
+  async updateUser(actor: User, username: string, input: UserPatchInput, origin?: AuditOrigin): Promise<UserAccount> {
     const patch = checked(userPatchInput, input, 'the change');
     const target = await this.findUser(username);
     if (target.id === actor.id && (patch.active === false || (patch.role !== undefined && patch.role !== 'admin'))) {
@@ -150,6 +161,10 @@ export class AccountService {
     const updated = await this.accounts.updateUser(target.id, patch, this.clock());
     if (!updated) throw new NotFoundError(`user "${username}"`);
     if (patch.active === false) await this.accounts.deleteSessionsOf(target.id);
+    const changes = Object.fromEntries(
+      Object.entries(patch).flatMap(([field, to]) => (target[field as keyof User] === to ? [] : [[field, { from: target[field as keyof User], to }]])),
+    );
+    await this.audited({ actor, ip: null, ...origin }, { action: 'user.updated', target: username, detail: { changes } });
     return updated;
   }
 
@@ -157,11 +172,12 @@ export class AccountService {
    * An admin (or the command line) sets a new password; every session of the user ends, and the
    * user must choose their own at the next log-in: nobody but them should know it.
    */
-  async setPassword(username: string, password: string): Promise<User> {
+  async setPassword(username: string, password: string, by?: AuditBy): Promise<User> {
     const { password: valid } = checked(passwordInput, { password }, 'the password');
     const target = await this.findUser(username);
     await this.accounts.updateUser(target.id, { passwordHash: await this.hash(valid), mustChangePassword: true }, this.clock());
     await this.accounts.deleteSessionsOf(target.id);
+    await this.audited(by, { action: 'user.password_set', target: target.username });
     return target;
   }
 
@@ -174,7 +190,7 @@ export class AccountService {
   }
 
   /** A user changes their own password; their other sessions end, the one asking stays. */
-  async changePassword(user: User, currentSessionIdHash: string | null, currentPassword: string, newPassword: string): Promise<void> {
+  async changePassword(user: User, currentSessionIdHash: string | null, currentPassword: string, newPassword: string, origin?: AuditOrigin): Promise<void> {
     const input = checked(passwordChangeInput, { currentPassword, newPassword }, 'the password change');
     const found = await this.accounts.findUserByUsername(user.username);
     if (!found || !(await verifyPassword(input.currentPassword, found.passwordHash))) {
@@ -185,6 +201,7 @@ export class AccountService {
     }
     await this.accounts.updateUser(found.id, { passwordHash: await this.hash(input.newPassword), mustChangePassword: false }, this.clock());
     await this.accounts.deleteSessionsOf(found.id, currentSessionIdHash);
+    await this.audited({ actor: user, ip: null, ...origin }, { action: 'user.password_changed', target: user.username });
   }
 
   /**
@@ -246,13 +263,14 @@ export class AccountService {
    * A new API token acting as `owner`; the secret is answered once and stored only as a hash.
    * `expiresAt` (optional) must lie ahead; `scope` read allows GET and HEAD only (default write).
    */
-  async createToken(owner: User, name: string, options: TokenOptions = {}): Promise<{ token: string; record: ApiToken }> {
+  async createToken(owner: User, name: string, options: TokenOptions = {}, by?: AuditBy): Promise<{ token: string; record: ApiToken }> {
     const { expiresAt, scope } = checked(tokenOptionsInput, options, 'the token');
     const now = this.clock();
     const expiry = expiresAt ? new Date(expiresAt) : null;
     if (expiry && expiry <= now) throw new ValidationError('the token is not valid', [{ path: 'expiresAt', message: 'must lie in the future' }]);
     const token = `sigap_${randomToken()}`;
     const record = await this.accounts.createToken({ name, tokenHash: sha256(token), userId: owner.id, expiresAt: expiry, scope: scope ?? 'write' }, now);
+    await this.audited(by, { action: 'token.created', target: `token ${record.id}`, detail: { name: record.name, user: owner.username, scope: record.scope, expiresAt: record.expiresAt?.toISOString() ?? null } });
     return { token, record };
   }
 
@@ -260,8 +278,10 @@ export class AccountService {
     return this.accounts.listTokens();
   }
 
-  async revokeToken(id: number): Promise<void> {
+  async revokeToken(id: number, by?: AuditBy): Promise<void> {
+    const listed = by && this.audit ? (await this.accounts.listTokens()).find((t) => t.id === id) : undefined;
     if (!(await this.accounts.revokeToken(id, this.clock()))) throw new NotFoundError(`token ${id}`);
+    await this.audited(by, { action: 'token.revoked', target: `token ${id}`, detail: listed ? { name: listed.name, user: listed.username } : {} });
   }
 
   /** The user a token acts as, and its scope; null when unknown or revoked. An expired token is refused by name. */

@@ -24,3 +24,42 @@ export interface AuditEntry {
 export interface AuditRecorder {
   record(entry: AuditEntry): Promise<void>;
 }
+
+/** Where a change came from, beside who made it: a web request's client address, or the command line (`via: 'cli'`, no address). */
+export interface AuditOrigin {
+  ip: string | null;
+  via?: 'cli';
+}
+
+/** An entry as the trail keeps it. */
+export interface AuditEvent {
+  id: number;
+  at: Date;
+  action: string;
+  actor: AuditActor;
+  ip: string | null;
+  target: string | null;
+  detail: Record<string, unknown>;
+}
+
+/** The audit page's filters; every one optional. An `action` without a dot, or ending in one, is a prefix: `login` and `login.` match every `login.*`. */
+export interface AuditFilter {
+  from?: Date;
+  /** Exclusive. */
+  to?: Date;
+  action?: string;
+  actor?: string;
+  target?: string;
+}
+
+/** One page of the trail, newest first; `nextCursor` continues after its last entry. */
+export interface AuditPage {
+  items: AuditEvent[];
+  nextCursor: string | null;
+}
+
+/** Who asks for a change and from where, for a service method that is not otherwise told who calls it. */
+export interface AuditBy extends AuditOrigin {
+  /** Null: Sigap itself (the bootstrap admin). */
+  actor: { id: number; username: string } | null;
+}

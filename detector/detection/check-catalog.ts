@@ -5,8 +5,10 @@
 import type { Logger } from 'pino';
 import { parseCheckDefinition, type CheckConfig, type CheckEnvironment, type ServiceConfig } from '../../config.js';
 import type { User } from '../accounts/account-types.js';
+import type { AuditTrail } from '../audit/audit-service.js';
+import type { AuditOrigin } from '../audit/audit-types.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import type { Database } from '../store/store-types.js';
+import type { Database, Stores } from '../store/store-types.js';
 
 /** What the detector and the incident service need to know about a check and its service. */
 export interface CheckLookup {
@@ -32,6 +34,8 @@ export interface CheckCatalogDeps {
   logger: Logger;
   /** What `${NAME}` in a dashboard check's header values may refer to (config.checkEnv); none by default. */
   env?: CheckEnvironment;
+  /** Records who defined, enabled or disabled a dashboard check, in the change's transaction. */
+  audit?: AuditTrail;
 }
 
 export class CheckCatalog implements CheckLookup {
@@ -94,7 +98,7 @@ export class CheckCatalog implements CheckLookup {
    * only; a check from the file cannot be touched here. The key is the check's identity: a new key
    * is a new check.
    */
-  async define(user: User, serviceKey: string, definition: unknown, replacing?: string): Promise<CheckConfig> {
+  async define(user: User, serviceKey: string, definition: unknown, replacing?: string, origin?: AuditOrigin): Promise<CheckConfig> {
     this.assertAdmin(user);
     const problems: Array<{ path: string; message: string }> = [];
     if (!this.service(serviceKey))
@@ -114,26 +118,42 @@ export class CheckCatalog implements CheckLookup {
       throw new ConflictError(`a check with the key ${check.key} already exists`);
     }
     if (replacing !== undefined && !existing) throw new NotFoundError(`dashboard check ${replacing}`);
-    await this.deps.db.stores.checks.saveDashboardCheck(check, definition, existing?.active ?? true, user.username, this.deps.clock());
+    // Field names only: a definition's values may hold credentials (headers, a body).
+    const before = (existing?.definition ?? {}) as Record<string, unknown>;
+    const after = definition as Record<string, unknown>;
+    const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])).sort();
+    await this.deps.db.transaction(async (stores) => {
+      await stores.checks.saveDashboardCheck(check, definition, existing?.active ?? true, user.username, this.deps.clock());
+      const detail = { service: serviceKey, type: check.type, replaced: existing !== undefined, changed };
+      await this.audited(stores, user, origin, { action: 'check.defined', target: check.key, detail });
+    });
     await this.refresh();
     return check;
   }
 
   /** Enable or disable a dashboard check (admins only). */
-  async setEnabled(user: User, key: string, enabled: boolean): Promise<void> {
+  async setEnabled(user: User, key: string, enabled: boolean, origin?: AuditOrigin): Promise<void> {
     this.assertAdmin(user);
     if (this.fileChecks.has(key)) throw new ConflictError(`check ${key} is defined in sigap.yaml; change it there`);
     const existing = (await this.deps.db.stores.checks.listDashboardChecks()).find((c) => c.key === key);
     if (!existing) throw new NotFoundError(`dashboard check ${key}`);
     const parsed = parseCheckDefinition(existing.serviceKey, existing.definition, this.env);
     if (parsed.problems) throw new ValidationError('the stored definition no longer validates; define the check again', parsed.problems);
+    // The stored definition keeps `${NAME}` references: the secret itself never lands in the database.
     const stored = parseCheckDefinition(existing.serviceKey, existing.definition).check!;
-    await this.deps.db.stores.checks.saveDashboardCheck(stored, existing.definition, enabled, user.username, this.deps.clock());
+    await this.deps.db.transaction(async (stores) => {
+      await stores.checks.saveDashboardCheck(stored, existing.definition, enabled, user.username, this.deps.clock());
+      await this.audited(stores, user, origin, { action: enabled ? 'check.enabled' : 'check.disabled', target: key, detail: { service: existing.serviceKey } });
+    });
     await this.refresh();
   }
 
   private get env(): CheckEnvironment {
     return this.deps.env ?? {};
+  }
+
+  private async audited(stores: Stores, user: User, origin: AuditOrigin | undefined, entry: { action: string; target: string; detail: Record<string, unknown> }): Promise<void> {
+    await this.deps.audit?.recordIn(stores, { ...entry, actor: { userId: user.id, username: user.username }, ip: origin?.ip ?? null });
   }
 
   private assertAdmin(user: User): void {

@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { wallClockToInstant } from '../sla/business-calendar.js';
 import type { User, UserRole } from '../accounts/account-types.js';
+import type { AuditTrail } from '../audit/audit-service.js';
+import type { AuditOrigin } from '../audit/audit-types.js';
 import { ForbiddenError, NotFoundError, ValidationError, type ErrorDetail } from '../errors.js';
 import { isInMaintenance, parseLocalClock, WEEKDAY_NAMES, type MaintenanceSchedule, type MaintenanceTarget, type MaintenanceWindow } from './maintenance.js';
 import type { Database, Stores } from '../store/store-types.js';
@@ -30,6 +32,8 @@ export interface MaintenanceServiceDeps {
   db: Database;
   timezone: string;
   clock: () => Date;
+  /** Records who created or deleted a window, in the change's transaction. */
+  audit?: AuditTrail;
 }
 
 function zodProblems(error: z.ZodError): ErrorDetail[] {
@@ -67,7 +71,7 @@ export class MaintenanceService {
     return isInMaintenance(await stores.maintenance.list(), target, at, this.deps.timezone);
   }
 
-  async create(user: User, input: unknown): Promise<MaintenanceWindow> {
+  async create(user: User, input: unknown, origin?: AuditOrigin): Promise<MaintenanceWindow> {
     this.assertMayManage(user);
     const parsed = maintenanceWindowInput.safeParse(input ?? {});
     if (!parsed.success) throw new ValidationError('the maintenance window is not valid', zodProblems(parsed.error));
@@ -84,15 +88,28 @@ export class MaintenanceService {
     if (service && check && check.serviceId !== service.id) problems.push({ path: 'check', message: `belongs to service ${check.serviceKey}, not ${service.key}` });
     if (problems.length > 0 || !schedule) throw new ValidationError('the maintenance window is not valid', problems);
 
-    return this.deps.db.stores.maintenance.insert(
-      { title: data.title, serviceId: service?.id ?? null, checkId: check?.id ?? null, schedule, createdBy: user.username },
-      this.deps.clock(),
-    );
+    return this.deps.db.transaction(async (stores) => {
+      const window = await stores.maintenance.insert(
+        { title: data.title, serviceId: service?.id ?? null, checkId: check?.id ?? null, schedule, createdBy: user.username },
+        this.deps.clock(),
+      );
+      await this.audited(stores, user, origin, 'maintenance.created', window);
+      return window;
+    });
   }
 
-  async delete(user: User, id: number): Promise<void> {
+  async delete(user: User, id: number, origin?: AuditOrigin): Promise<void> {
     this.assertMayManage(user);
-    if (!(await this.deps.db.stores.maintenance.delete(id))) throw new NotFoundError(`maintenance window ${id}`);
+    await this.deps.db.transaction(async (stores) => {
+      const window = await stores.maintenance.get(id);
+      if (!window || !(await stores.maintenance.delete(id))) throw new NotFoundError(`maintenance window ${id}`);
+      await this.audited(stores, user, origin, 'maintenance.deleted', window);
+    });
+  }
+
+  private async audited(stores: Stores, user: User, origin: AuditOrigin | undefined, action: string, window: MaintenanceWindow): Promise<void> {
+    const detail = { title: window.title, service: window.serviceKey, check: window.checkKey, recurrence: window.schedule.recurrence };
+    await this.deps.audit?.recordIn(stores, { action, actor: { userId: user.id, username: user.username }, ip: origin?.ip ?? null, target: `maintenance ${window.id}`, detail });
   }
 
   private schedule(data: z.output<typeof maintenanceWindowInput>, problems: ErrorDetail[]): MaintenanceSchedule | undefined {

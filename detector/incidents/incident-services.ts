@@ -2,6 +2,7 @@
 // needs the whole room) uses them: probe outcomes, people's commands and queries, the SLA clock,
 // Alertmanager alerts and known errors.
 import type { PolicyConfig } from '../../config.js';
+import type { AuditTrail } from '../audit/audit-service.js';
 import type { CheckLookup } from '../detection/check-catalog.js';
 import type { BusinessCalendar } from '../sla/business-calendar.js';
 import { ClosureVerifier } from '../sla/closure-verifier.js';
@@ -25,6 +26,8 @@ export interface IncidentServicesDeps {
   reminders?: Partial<Record<Priority, number>>;
   /** Every incident event, in its transaction: the notification planner. */
   onEvent?: IncidentEventListener | null;
+  /** The audit trail (known errors recorded). */
+  audit?: AuditTrail;
 }
 
 export interface IncidentServices {
@@ -50,6 +53,6 @@ export function createIncidentServices(deps: IncidentServicesDeps): IncidentServ
     queries,
     sla,
     alerts: new AlertService({ db, writer, clock }),
-    knownErrors: new KnownErrorService({ db, writer, clock }),
+    knownErrors: new KnownErrorService({ db, writer, clock, audit: deps.audit }),
   };
 }

@@ -4,6 +4,8 @@
 import { z } from 'zod';
 import type { Incident, KnownError, KnownErrorFilter, Suggestion } from './incident-types.js';
 import type { User, UserRole } from '../accounts/account-types.js';
+import type { AuditTrail } from '../audit/audit-service.js';
+import type { AuditOrigin } from '../audit/audit-types.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { assertMayActOn, assertRoleMayAct } from './incident-actions.js';
 import { SUGGESTION_LIMIT } from './incident-queries.js';
@@ -53,6 +55,8 @@ export interface KnownErrorServiceDeps {
   db: Database;
   writer: IncidentWriter;
   clock: () => Date;
+  /** Records who documented a known error, in the same transaction. */
+  audit?: AuditTrail;
 }
 
 /** The incident page's "save as known error" form with its defaults, or null when this user may not record one now. */
@@ -80,7 +84,7 @@ export class KnownErrorService {
   }
 
   /** Document a resolved or closed incident as a known error, linked to its check, failure kind, category and service. */
-  async recordFromIncident(user: User, ref: string, input: KnownErrorInput): Promise<KnownError> {
+  async recordFromIncident(user: User, ref: string, input: KnownErrorInput, origin?: AuditOrigin): Promise<KnownError> {
     if (!KNOWN_ERROR_ROLES.includes(user.role)) throw new ForbiddenError(`recording known errors needs the role ${KNOWN_ERROR_ROLES.join(' or ')}`);
     return this.deps.db.transaction(async (stores) => {
       const incident = await stores.incidents.lockByRef(ref);
@@ -109,6 +113,13 @@ export class KnownErrorService {
       );
       const recorded = stateless(incident, { type: 'known_error_recorded', data: { knownErrorId: knownError.id, title: knownError.title } });
       await this.deps.writer.record(stores, incident, recorded, user.username, now);
+      await this.deps.audit?.recordIn(stores, {
+        action: 'known_error.recorded',
+        actor: { userId: user.id, username: user.username },
+        ip: origin?.ip ?? null,
+        target: `known error ${knownError.id}`,
+        detail: { title: knownError.title, incident: incident.ref, category: knownError.category, subcategory: knownError.subcategory },
+      });
       return knownError;
     });
   }

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { migrationSource } from '../../migrations/index.js';
 import { DuplicateError, MalformedRequestError, SigapError, StorageUnavailableError } from '../errors.js';
 import { KnexAccountStore } from './account-store.js';
+import { KnexAuditStore } from './audit-store.js';
 import { KnexCheckStore } from './check-store.js';
 import { KnexIncidentStore } from './incident-store.js';
 import { KnexKnownErrorStore } from './known-error-store.js';
@@ -145,6 +146,7 @@ function storesFor(db: Knex, dialect: Dialect): Stores {
     leases: translating(new KnexLeaseStore(db)),
     reportMails: translating(new KnexReportMailStore(db)),
     outages: translating(new KnexOutageStore(db)),
+    audit: translating(new KnexAuditStore(db)),
   };
 }
 

@@ -4,6 +4,7 @@ import type { CheckConfig, ServiceConfig } from '../../config.js';
 import type { ProbeResult } from '../../probes/probe-types.js';
 import type { ApiToken, ApiTokenListing, Session, TokenScope, User, UserAccount, UserRole } from '../accounts/account-types.js';
 import type { LoginHistory, LoginHistoryWindow } from '../accounts/login-throttle.js';
+import type { AuditEntry, AuditFilter, AuditPage } from '../audit/audit-types.js';
 import type { CheckRecord, CheckStatePatch, DashboardCheck, Outage, OutageKind, ServiceRecord, StoredResult } from '../detection/check-types.js';
 import type {
   Incident,
@@ -322,6 +323,13 @@ export interface OutageStore {
   list(checkIds: readonly number[], from: Date, to: Date): Promise<Outage[]>;
 }
 
+/** The audit trail (`audit_events`): append-only, so there is no update and no delete. */
+export interface AuditStore {
+  insert(entry: AuditEntry, at: Date): Promise<void>;
+  /** Entries matching `filter`, newest first, after `cursor` (a `nextCursor` this store gave; anything else starts at the newest). */
+  list(filter: AuditFilter, limit: number, cursor: string | null): Promise<AuditPage>;
+}
+
 export interface Stores {
   checks: CheckStore;
   notifications: NotificationStore;
@@ -335,6 +343,7 @@ export interface Stores {
   leases: LeaseStore;
   reportMails: ReportMailStore;
   outages: OutageStore;
+  audit: AuditStore;
 }
 
 export interface Database {

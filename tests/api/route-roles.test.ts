@@ -49,6 +49,7 @@ const TABLE: ReadonlyArray<readonly [route: string, anonymous: number, service_d
   ['POST /notifications/:id/retry',                     303,  303,  303,  403,  403,  303],
   ['GET /sop',                                          303,  200,  200,  200,  200,  200],
   ['GET /users',                                        303,  403,  403,  403,  403,  200],
+  ['GET /audit',                                        303,  403,  403,  403,  403,  200],
   ['GET /me',                                           303,  200,  200,  200,  200,  200],
   ['POST /logout',                                      303,  303,  303,  303,  303,  303],
   // A refused log-in also answers 303 (back to /login): this table counts that as 401.
@@ -115,6 +116,7 @@ const TABLE: ReadonlyArray<readonly [route: string, anonymous: number, service_d
   ['GET /api/reports/availability (CSV)',               401,  200,  200,  403,  200,  200],
   ['GET /api/reports/incidents',                        401,  200,  200,  403,  200,  200],
   ['GET /api/reports/incidents (CSV)',                  401,  200,  200,  403,  200,  200],
+  ['GET /api/audit',                                    401,  403,  403,  403,  403,  200],
   // Last: they change the caller's password (the page's from the one the API set).
   ['POST /api/me/password',                             401,  204,  204,  204,  204,  204],
   ['POST /me/password',                                 303,  303,  303,  303,  303,  303],
@@ -205,6 +207,7 @@ const REQUESTS: Record<string, (w: World, role: Role) => Promise<Request>> = {
   'POST /notifications/:id/retry': async (w) => ({ path: `/notifications/${await w.failedNotification()}/retry`, body: {} }),
   'GET /sop': async () => ({ path: '/sop' }),
   'GET /users': async () => ({ path: '/users' }),
+  'GET /audit': async () => ({ path: '/audit' }),
   'GET /me': async () => ({ path: '/me' }),
   'POST /logout': async () => ({ path: '/logout', body: {}, ownSession: true }),
   'POST /login': async (w, role) => {
@@ -253,6 +256,7 @@ const REQUESTS: Record<string, (w: World, role: Role) => Promise<Request>> = {
   'GET /api/me': async () => ({ path: '/api/me' }),
   'PATCH /api/me': async () => ({ path: '/api/me', body: { language: 'en' } }),
   'GET /api/users': async () => ({ path: '/api/users' }),
+  'GET /api/audit': async () => ({ path: '/api/audit' }),
   'POST /api/users': async () => ({ path: '/api/users', body: { username: next('clerk'), displayName: 'Clerk', role: 'service_desk', password: 'a-long-password' } }),
   'PATCH /api/users/:username': async () => ({ path: '/api/users/service_desk', body: { displayName: 'Service desk' } }),
   'POST /api/users/:username/password': async (w) => ({ path: '/api/users/manager/password', body: { password: w.passwords.manager } }),

@@ -76,7 +76,16 @@ const RULES: ImportRule[] = [
     mayNotImport: { sigap: [ANY] },
     except: [
       { targets: ['detector/accounts/', 'detector/errors.ts', 'detector/store/store-types.ts'], why: 'users, sessions and tokens need nothing else of Sigap' },
-      { targets: ['detector/audit/audit-types.ts'], typeOnly: true, why: 'log-ins are written to the audit trail through the AuditRecorder interface' },
+      { targets: ['detector/audit/audit-types.ts'], typeOnly: true, why: 'account changes and log-ins are written to the audit trail through an AuditRecorder' },
+    ],
+  },
+  {
+    says: 'the rooms take from detector/audit/ only its types and the AuditTrail interface, never the service itself',
+    files: ['detector/'],
+    mayNotImport: { sigap: ['detector/audit/'] },
+    except: [
+      { importers: ['detector/audit/'], why: 'the audit room itself' },
+      { typeOnly: true, why: 'a service is handed its recorder through its constructor (main.ts wires the AuditService)' },
     ],
   },
   {

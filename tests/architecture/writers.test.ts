@@ -35,6 +35,12 @@ const RULES: readonly WriterRule[] = [
     methods: ['open', 'close'],
     writer: 'detector/detection/detector.ts',
   },
+  {
+    says: 'only audit/audit-service.ts writes the audit trail (append-only: its store has no update or delete)',
+    store: 'audit',
+    methods: ['insert'],
+    writer: 'detector/audit/audit-service.ts',
+  },
 ];
 
 /** Every `<…>.<store>.<method>(…)` call of the rule in a file, as 'file:line → store.method'. */

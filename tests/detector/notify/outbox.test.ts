@@ -353,6 +353,6 @@ describe.each(testDatabaseKinds())('the notification outbox on $name', (kind) =>
     await dispatcherOn(db, 'after-retry').tick();
     expect((await outboxOf(ref))[0]).toMatchObject({ status: 'sent', attempts: 2 });
     await expect(service.retry(desk, failed!.id)).rejects.toMatchObject({ code: 'conflict' });
-    await expect(service.retry({ role: 'vendor' }, failed!.id)).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(service.retry({ id: 9, username: 'vendor', role: 'vendor' }, failed!.id)).rejects.toMatchObject({ code: 'forbidden' });
   });
 });
