@@ -270,7 +270,11 @@ export class AccountService {
     if (expiry && expiry <= now) throw new ValidationError('the token is not valid', [{ path: 'expiresAt', message: 'must lie in the future' }]);
     const token = `sigap_${randomToken()}`;
     const record = await this.accounts.createToken({ name, tokenHash: sha256(token), userId: owner.id, expiresAt: expiry, scope: scope ?? 'write' }, now);
-    await this.audited(by, { action: 'token.created', target: `token ${record.id}`, detail: { name: record.name, user: owner.username, scope: record.scope, expiresAt: record.expiresAt?.toISOString() ?? null } });
+    await this.audited(by, {
+      action: 'token.created',
+      target: `token ${record.id}`,
+      detail: { name: record.name, user: owner.username, scope: record.scope, expiresAt: record.expiresAt?.toISOString() ?? null },
+    });
     return { token, record };
   }
 
