@@ -69,6 +69,9 @@ export function createApp(deps: AppDeps): Express {
     helmet({
       contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } },
       hsts: httpsOnly ? { maxAge: 31_536_000, includeSubDomains: false } : false,
+      // No referrer leaves for another site, and a browser names Sigap's own origin on its own
+      // forms (under no-referrer it would say `Origin: null`, which the log-ins refuse).
+      referrerPolicy: { policy: 'same-origin' },
     }),
   );
   app.use('/static', express.static(join(deps.viewsDir, 'static'), { maxAge: '1h', index: false }));

@@ -1,7 +1,11 @@
 import type { Request } from 'express';
 
-/** The `:id` of a path; anything that is not one is, like an unknown id, no such record (0). */
+/**
+ * The `:id` of a path: decimal digits only (`+4`, `4e0`, `0x4` and ` 4` name no record, though
+ * `Number` would read them as 4). Anything else is, like an unknown id, no such record (0).
+ */
 export function idOf(req: Request): number {
-  const id = Number(req.params.id);
-  return Number.isSafeInteger(id) && id > 0 ? id : 0;
+  const raw = String(req.params.id);
+  const id = /^[1-9][0-9]{0,15}$/.test(raw) ? Number(raw) : 0;
+  return Number.isSafeInteger(id) ? id : 0;
 }

@@ -15,10 +15,11 @@ function hostOf(origin: string): string | null {
 /**
  * Refuses a log-in that a browser sends from another site: only Sigap's own origin may log in. Its
  * own origin is the host the request was sent to, or `publicUrl`'s origin (a TLS proxy in front
- * may pass another Host on). Under helmet's `Referrer-Policy: no-referrer` a browser sends
- * `Origin: null` even for its own forms; then, as without Origin, `Sec-Fetch-Site` tells (a
- * browser sends it; `same-origin` or `none`, typed by the user, may pass). A script that sends
- * neither passes: the log-in form's double-submit cookie and the JSON-only API still hold.
+ * may pass another Host on). Under `Referrer-Policy: same-origin` a browser names that origin on
+ * Sigap's own forms; `Origin: null` comes from an opaque context (a sandboxed frame, a data: page,
+ * a cross-site redirect) and is refused. Without Origin, `Sec-Fetch-Site` tells, when a browser
+ * sends it (`same-origin` or `none`, typed by the user, may pass). A script that sends neither
+ * passes: the log-in form's double-submit cookie and the JSON-only API still hold.
  */
 export function sameOriginOnly(publicUrl: string | null): RequestHandler {
   const publicOrigin = publicUrl ? new URL(publicUrl).origin : null;
@@ -28,7 +29,7 @@ export function sameOriginOnly(publicUrl: string | null): RequestHandler {
   };
   return (req, _res, next) => {
     const origin = req.get('origin');
-    if (origin === undefined || origin === 'null') {
+    if (origin === undefined) {
       const site = req.get('sec-fetch-site');
       if (site !== undefined && site !== 'same-origin' && site !== 'none') refuse(`Sec-Fetch-Site: ${site}`);
       return next();

@@ -117,7 +117,7 @@ describe.each(testDatabaseKinds())('the audit log on $name', (kind) => {
     ]);
     expect(await audit(`target=token%20${tokenId}`)).toEqual([
       expect.objectContaining({ action: 'token.revoked', actor: who, ip: '127.0.0.1', detail: { name: 'alertmanager', user: 'rina' } }),
-      expect.objectContaining({ action: 'token.created', actor: who, ip: '127.0.0.1', detail: { name: 'alertmanager', user: 'rina' } }),
+      expect.objectContaining({ action: 'token.created', actor: who, ip: '127.0.0.1', detail: { name: 'alertmanager', user: 'rina', scope: 'write', expiresAt: null } }),
     ]);
     const everything = JSON.stringify(await audit('limit=500'));
     for (const secret of ['rina-password-1', 'rina-password-2', 'rina-password-3', token.json.token]) expect(everything).not.toContain(secret);

@@ -112,8 +112,10 @@ describe.each(testDatabaseKinds())('HTTP hygiene on $name', (kind) => {
         { origin: EVIL },
         { origin: `http://127.0.0.1.evil.example:${new URL(base).port}` },
         { origin: 'not an origin' },
-        // What a browser sends from another site under Referrer-Policy: no-referrer.
+        // What a browser sends from an opaque context (a sandboxed frame, a data: page), whatever it claims.
         { origin: 'null', 'sec-fetch-site': 'cross-site' },
+        { origin: 'null', 'sec-fetch-site': 'same-origin' },
+        { origin: 'null' },
         { 'sec-fetch-site': 'same-site' },
       ] as Array<Record<string, string>>) {
         const res = await postSession(base, JSON.stringify(CREDENTIALS), { 'content-type': 'application/json', ...headers });
@@ -122,8 +124,8 @@ describe.each(testDatabaseKinds())('HTTP hygiene on $name', (kind) => {
       }
     });
 
-    it('logs in with JSON from its own origin (a browser under no-referrer says null and same-origin), or from a script that sends no Origin', async () => {
-      for (const headers of [{ origin: new URL(base).origin }, { origin: 'null', 'sec-fetch-site': 'same-origin' }, {}] as Array<Record<string, string>>) {
+    it('logs in with JSON from its own origin, or from a script that sends no Origin', async () => {
+      for (const headers of [{ origin: new URL(base).origin }, { origin: new URL(base).origin, 'sec-fetch-site': 'same-origin' }, {}] as Array<Record<string, string>>) {
         const res = await postSession(base, JSON.stringify(CREDENTIALS), { 'content-type': 'application/json; charset=utf-8', ...headers });
         expect(res.status).toBe(200);
         expect(sessionCookieOf(res)).toBeDefined();

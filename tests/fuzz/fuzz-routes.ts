@@ -56,8 +56,9 @@ const pageRoutes: FuzzRoute[] = [
   page('GET', '/notifications'),
   page('POST', '/notifications/{id}/retry'),
   page('GET', '/users'),
+  page('GET', '/audit', { queryFields: ['from', 'to', 'action', 'actor', 'target', 'cursor', 'lang'] }),
   page('POST', '/users', { formFields: ['username', 'displayName', 'role', 'email', 'language', 'password'] }),
-  page('POST', '/users/tokens', { formFields: ['name', 'username'] }),
+  page('POST', '/users/tokens', { formFields: ['name', 'username', 'scope', 'expiresOn'] }),
   page('POST', '/users/tokens/{id}/revoke'),
   page('POST', '/users/{username}/edit'),
   page('POST', '/users/{username}/password'),
@@ -79,9 +80,11 @@ export const hasParams = (route: FuzzRoute) => route.template.includes('{');
 function parsedBody(contentType: string | undefined, body: Buffer | undefined): { parsed: unknown } | 'unparseable' {
   if (!body || body.length === 0) return { parsed: undefined };
   const type = (contentType ?? '').toLowerCase();
-  if (/^\s*application\/([\w.-]+\+)?json\b/.test(type)) {
+  // As the server's parser reads them: one media type (a list such as "application/json, text/html"
+  // is no JSON type, and its body goes unread), and a leading byte-order mark skipped.
+  if (/^\s*application\/([\w.-]+\+)?json\s*(;[^,]*)?$/.test(type)) {
     try {
-      return { parsed: JSON.parse(body.toString('utf8')) };
+      return { parsed: JSON.parse(body.toString('utf8').replace(/^\uFEFF/, '')) };
     } catch {
       return 'unparseable';
     }
