@@ -211,14 +211,14 @@ export class AccountService {
    */
   async logIn(username: string, password: string, client: LoginClient & { endSession?: string | null }): Promise<{ sessionToken: string; context: SessionContext }> {
     const verdict = await this.gate.judge(username, client);
+    if (verdict.kind === 'refuse') throw await this.gate.refused(username, client, verdict);
     const found = await this.accounts.findUserByUsername(username);
     const userId = found?.id ?? null;
-    if (verdict.kind === 'refuse') throw await this.gate.refused(username, userId, client, verdict);
     this.dummyHash ??= this.hash(randomToken());
     const ok = found ? await verifyPassword(password, found.passwordHash) : (await verifyPassword(password, await this.dummyHash), false);
     if (!found || !ok || !found.active) {
       await this.gate.failed(username, userId, client);
-      if (verdict.kind === 'check-strictly') throw await this.gate.refused(username, userId, client, verdict, true);
+      if (verdict.kind === 'check-strictly') throw await this.gate.refused(username, client, verdict, true);
       throw new UnauthenticatedError('wrong user name or password');
     }
     if (needsRehash(found.passwordHash, this.scrypt)) {

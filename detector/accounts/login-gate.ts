@@ -41,14 +41,15 @@ export class LoginGate {
   }
 
   /**
-   * The error a refused attempt answers. An attempt refused unchecked is logged and audited here but
-   * not counted; a wrong password refused after the check (`checked`) was logged by failed().
+   * The error a refused attempt answers. An attempt refused unchecked is logged here, neither
+   * counted nor audited: refusals cost a guesser nothing, so they must not fill an audit trail that
+   * is never pruned (the failures and the lockout that led to them are in it). A wrong password
+   * refused after the check (`checked`) was logged and audited by failed().
    */
-  async refused(username: string, userId: number | null, client: LoginClient, verdict: Refusal, checked = false): Promise<TooManyRequestsError> {
+  async refused(username: string, client: LoginClient, verdict: Refusal, checked = false): Promise<TooManyRequestsError> {
     const seconds = Math.max(1, Math.ceil((verdict.until.getTime() - this.clock().getTime()) / 1000));
     if (!checked) {
       this.logger?.warn({ username, ip: client.ip, outcome: 'refused', reason: verdict.reason, retryAfterSeconds: seconds }, 'log-in refused');
-      await this.audit?.record({ action: 'login.failed', actor: { userId, username }, ip: client.ip, target: username, detail: { reason: verdict.reason } });
     }
     return new TooManyRequestsError(`${REFUSAL_TEXT[verdict.reason]}; try again in ${waitText(seconds)}`, seconds);
   }
