@@ -5,7 +5,7 @@
 import { lookup as dnsLookup } from 'node:dns';
 import { isIP } from 'node:net';
 import { classifyAddress, judgeAddress, type AddressClass, type AddressClassifier, type AddressRule } from './address-policy.js';
-import type { LookupFunction } from './probe-types.js';
+import type { LookupFunction, ProbeDeps } from './probe-types.js';
 
 export const ADDRESS_BLOCKED_CODE = 'ERR_ADDRESS_BLOCKED';
 
@@ -48,8 +48,13 @@ export function refusalOf(address: string, hop: Hop, settings: AddressPolicySett
   return new AddressBlockedError(hop.url, decision.address, decision.addressClass, decision.rule, `${what} refused: ${decision.reason}${from}`);
 }
 
+/** The policy a target is probed under: its `allowPrivate`, and the classifier the deps name. */
+export function policyOf(target: { allowPrivate?: boolean }, deps: Pick<ProbeDeps, 'classifyAddress'>): AddressPolicySettings {
+  return { allowPrivate: target.allowPrivate ?? false, classify: deps.classifyAddress };
+}
+
 /** `scheme://host:port` for a probe without a URL, an IPv6 host in brackets. */
-export function endpointUrl(scheme: string, host: string, port: number): string {
+function endpointUrl(scheme: string, host: string, port: number): string {
   return `${scheme}://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
 }
 
@@ -59,10 +64,20 @@ export function refusalOfLiteral(host: string, hop: Hop, settings: AddressPolicy
   return isIP(literal) === 0 ? undefined : refusalOf(literal, hop, settings);
 }
 
-/** For a probe's own host: throws the refusal of an address literal, which no lookup would see. */
-export function assertLiteralAllowed(host: string, hop: Hop, settings: AddressPolicySettings): void {
-  const refusal = refusalOfLiteral(host, hop, settings);
+/**
+ * The lookup a tcp or tls probe connects to its own host with, every answer judged; an address
+ * literal, which no lookup sees, is judged here and its refusal thrown.
+ */
+export function guardedTargetLookup(
+  scheme: 'tcp' | 'tls',
+  target: { host: string; port: number; allowPrivate?: boolean },
+  deps: Pick<ProbeDeps, 'lookup' | 'classifyAddress'>,
+): LookupFunction {
+  const hop: Hop = { url: endpointUrl(scheme, target.host, target.port), hop: 'target' };
+  const policy = policyOf(target, deps);
+  const refusal = refusalOfLiteral(target.host, hop, policy);
   if (refusal) throw refusal;
+  return guardLookup(deps.lookup, hop, policy);
 }
 
 /** `lookup` (default: the system's) answering an error instead of any address list that holds a refused address. */

@@ -2,7 +2,7 @@ import type { LookupFunction as NetLookupFunction, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
 import { Agent, buildConnector } from 'undici';
-import { guardLookup, refusalOfLiteral, type AddressPolicySettings } from './address-guard.js';
+import { guardLookup, policyOf, refusalOfLiteral } from './address-guard.js';
 import { judgeCertificateExpiry, type CertificateExpiry } from './certificate.js';
 import { beginProbe, connectionProgress, connectionTimings, createTracedLookup, roundMs, traceSocket, type ConnectionTrace } from './connection-trace.js';
 import { findFormWithFields } from './html-form.js';
@@ -49,7 +49,7 @@ export const probeHttp: ProbeFunction<HttpTarget> = async (target, deps) => {
  */
 function createHopDispatchers(deps: ProbeDeps, target: HttpTarget, trace: ConnectionTrace) {
   const agents: Agent[] = [];
-  const policy: AddressPolicySettings = { allowPrivate: target.allowPrivate ?? false, classify: deps.classifyAddress };
+  const policy = policyOf(target, deps);
   const open: OpenHop = (hop) => {
     let connectedAddress: string | undefined;
     const connector = buildConnector({

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { connect, type LookupFunction as NetLookupFunction, type Socket } from 'node:net';
-import { assertLiteralAllowed, endpointUrl, guardLookup, type Hop } from './address-guard.js';
+import { guardedTargetLookup } from './address-guard.js';
 import { beginProbe, connectionProgress, createTracedLookup, traceSocket } from './connection-trace.js';
 import { classifyProbeError, describeProbeError } from './probe-errors.js';
 import type { ProbeFunction, TcpTarget } from './probe-types.js';
@@ -10,14 +10,11 @@ export const probeTcp: ProbeFunction<TcpTarget> = async (target, deps) => {
   const { trace, deadline, finish } = beginProbe(target, deps);
   let socket: Socket | undefined;
   try {
-    const hop: Hop = { url: endpointUrl('tcp', target.host, target.port), hop: 'target' };
-    const policy = { allowPrivate: target.allowPrivate ?? false, classify: deps.classifyAddress };
-    assertLiteralAllowed(target.host, hop, policy);
     socket = connect({
       host: target.host,
       port: target.port,
       // Node's type also allows family 'IPv4' | 'IPv6'; net only ever passes numbers to a lookup.
-      lookup: createTracedLookup(guardLookup(deps.lookup, hop, policy), trace) as unknown as NetLookupFunction,
+      lookup: createTracedLookup(guardedTargetLookup('tcp', target, deps), trace) as unknown as NetLookupFunction,
     });
     traceSocket(socket, target.host, trace);
     await Promise.race([once(socket, 'connect'), deadline.expired]);

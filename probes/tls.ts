@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { isIP, type LookupFunction as NetLookupFunction } from 'node:net';
 import { checkServerIdentity, connect, type TLSSocket } from 'node:tls';
-import { assertLiteralAllowed, endpointUrl, guardLookup, type Hop } from './address-guard.js';
+import { guardedTargetLookup } from './address-guard.js';
 import { judgeCertificateExpiry } from './certificate.js';
 import { beginProbe, connectionProgress, createTracedLookup, traceSocket } from './connection-trace.js';
 import { classifyProbeError, describeProbeError } from './probe-errors.js';
@@ -19,15 +19,12 @@ export const probeTls: ProbeFunction<TlsTarget> = async (target, deps) => {
   const finish = (status: ProbeStatus, failureKind: FailureKind | null, evidence: ProbeEvidence) =>
     probe.finish(status, failureKind, { resolvedAddress: trace.resolvedAddress, ...evidence });
   try {
-    const hop: Hop = { url: endpointUrl('tls', target.host, target.port), hop: 'target' };
-    const policy = { allowPrivate: target.allowPrivate ?? false, classify: deps.classifyAddress };
-    assertLiteralAllowed(target.host, hop, policy);
     socket = connect({
       host: target.host,
       port: target.port,
       // RFC 6066 forbids an address as SNI (Node warns); the identity check below still uses it.
       ...(isIP(target.serverName) === 0 ? { servername: target.serverName } : {}),
-      lookup: createTracedLookup(guardLookup(deps.lookup, hop, policy), trace) as unknown as NetLookupFunction,
+      lookup: createTracedLookup(guardedTargetLookup('tls', target, deps), trace) as unknown as NetLookupFunction,
       ...(deps.ca === undefined ? {} : { ca: deps.ca }),
       // The chain and name are judged below rather than by rejecting the handshake, so that an
       // expired or mismatched certificate still shows its expiry in the evidence.
