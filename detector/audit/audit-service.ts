@@ -5,14 +5,19 @@ import type { Logger } from 'pino';
 import type { User } from '../accounts/account-types.js';
 import { ForbiddenError } from '../errors.js';
 import type { Database, Stores } from '../store/store-types.js';
-import type { AuditEntry, AuditFilter, AuditPage, AuditRecorder } from './audit-types.js';
+import type { AuditEntry, AuditFilter, AuditOrigin, AuditPage, AuditRecorder } from './audit-types.js';
 
 /** The most entries one page of the trail holds (the API's `limit`, and each CSV download). */
 export const MAX_AUDIT_PAGE = 500;
 
+/** What a service says of a person's change: the rest (who, from where) comes from the caller. */
+export type AuditChange = Pick<AuditEntry, 'action' | 'target' | 'detail'>;
+
 /** A recorder that can also write in the caller's transaction. */
 export interface AuditTrail extends AuditRecorder {
   recordIn(stores: Stores, entry: AuditEntry): Promise<void>;
+  /** A person's change, in the change's transaction: `user` did it, from `origin` (an address, or the command line). */
+  recordChange(stores: Stores, user: Pick<User, 'id' | 'username'>, origin: AuditOrigin | undefined, change: AuditChange): Promise<void>;
 }
 
 // Defence in depth: a detail field named like a secret never reaches the trail, whatever a caller passes.
@@ -33,6 +38,11 @@ export class AuditService implements AuditTrail {
     const clean = { ...entry, target: entry.target ?? null, detail: withoutSecrets(entry.detail) };
     await stores.audit.insert(clean, this.deps.clock());
     this.deps.logger.info({ audit: clean }, `audit: ${entry.action}`);
+  }
+
+  recordChange(stores: Stores, user: Pick<User, 'id' | 'username'>, origin: AuditOrigin | undefined, change: AuditChange): Promise<void> {
+    const detail = origin?.via ? { ...change.detail, via: origin.via } : change.detail;
+    return this.recordIn(stores, { ...change, detail, actor: { userId: user.id, username: user.username }, ip: origin?.ip ?? null });
   }
 
   /** Newest first; admins only. */

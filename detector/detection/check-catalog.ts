@@ -8,7 +8,7 @@ import type { User } from '../accounts/account-types.js';
 import type { AuditTrail } from '../audit/audit-service.js';
 import type { AuditOrigin } from '../audit/audit-types.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import type { Database, Stores } from '../store/store-types.js';
+import type { Database } from '../store/store-types.js';
 
 /** What the detector and the incident service need to know about a check and its service. */
 export interface CheckLookup {
@@ -125,7 +125,7 @@ export class CheckCatalog implements CheckLookup {
     await this.deps.db.transaction(async (stores) => {
       await stores.checks.saveDashboardCheck(check, definition, existing?.active ?? true, user.username, this.deps.clock());
       const detail = { service: serviceKey, type: check.type, replaced: existing !== undefined, changed };
-      await this.audited(stores, user, origin, { action: 'check.defined', target: check.key, detail });
+      await this.deps.audit?.recordChange(stores, user, origin, { action: 'check.defined', target: check.key, detail });
     });
     await this.refresh();
     return check;
@@ -143,17 +143,13 @@ export class CheckCatalog implements CheckLookup {
     const stored = parseCheckDefinition(existing.serviceKey, existing.definition).check!;
     await this.deps.db.transaction(async (stores) => {
       await stores.checks.saveDashboardCheck(stored, existing.definition, enabled, user.username, this.deps.clock());
-      await this.audited(stores, user, origin, { action: enabled ? 'check.enabled' : 'check.disabled', target: key, detail: { service: existing.serviceKey } });
+      await this.deps.audit?.recordChange(stores, user, origin, { action: enabled ? 'check.enabled' : 'check.disabled', target: key, detail: { service: existing.serviceKey } });
     });
     await this.refresh();
   }
 
   private get env(): CheckEnvironment {
     return this.deps.env ?? {};
-  }
-
-  private async audited(stores: Stores, user: User, origin: AuditOrigin | undefined, entry: { action: string; target: string; detail: Record<string, unknown> }): Promise<void> {
-    await this.deps.audit?.recordIn(stores, { ...entry, actor: { userId: user.id, username: user.username }, ip: origin?.ip ?? null });
   }
 
   private assertAdmin(user: User): void {

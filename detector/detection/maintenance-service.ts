@@ -109,7 +109,7 @@ export class MaintenanceService {
 
   private async audited(stores: Stores, user: User, origin: AuditOrigin | undefined, action: string, window: MaintenanceWindow): Promise<void> {
     const detail = { title: window.title, service: window.serviceKey, check: window.checkKey, recurrence: window.schedule.recurrence };
-    await this.deps.audit?.recordIn(stores, { action, actor: { userId: user.id, username: user.username }, ip: origin?.ip ?? null, target: `maintenance ${window.id}`, detail });
+    await this.deps.audit?.recordChange(stores, user, origin, { action, target: `maintenance ${window.id}`, detail });
   }
 
   private schedule(data: z.output<typeof maintenanceWindowInput>, problems: ErrorDetail[]): MaintenanceSchedule | undefined {

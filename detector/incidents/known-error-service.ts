@@ -113,10 +113,8 @@ export class KnownErrorService {
       );
       const recorded = stateless(incident, { type: 'known_error_recorded', data: { knownErrorId: knownError.id, title: knownError.title } });
       await this.deps.writer.record(stores, incident, recorded, user.username, now);
-      await this.deps.audit?.recordIn(stores, {
+      await this.deps.audit?.recordChange(stores, user, origin, {
         action: 'known_error.recorded',
-        actor: { userId: user.id, username: user.username },
-        ip: origin?.ip ?? null,
         target: `known error ${knownError.id}`,
         detail: { title: knownError.title, incident: incident.ref, category: knownError.category, subcategory: knownError.subcategory },
       });

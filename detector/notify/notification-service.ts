@@ -28,8 +28,7 @@ export class NotificationService {
       const row = await stores.notifications.retryNow(id, this.deps.clock());
       if (row) {
         const detail = { incident: row.incidentRef, channel: row.channelKey, event: row.event, attempts: row.attempts };
-        const actor = { userId: user.id, username: user.username };
-        await this.deps.audit?.recordIn(stores, { action: 'notification.retried', actor, ip: origin?.ip ?? null, target: `notification ${row.id}`, detail });
+        await this.deps.audit?.recordChange(stores, user, origin, { action: 'notification.retried', target: `notification ${row.id}`, detail });
       }
       return row;
     });
