@@ -2,6 +2,7 @@
 // newest first by (at, id), continued by a keyset cursor that carries the last row's key.
 import type { Knex } from 'knex';
 import type { AuditEntry, AuditEvent, AuditFilter, AuditPage } from '../audit/audit-types.js';
+import { decodeTimeIdCursor, encodeTimeIdCursor } from './keyset-cursor.js';
 import { parseJson, toDate } from './row-mapping.js';
 import type { AuditStore } from './store-types.js';
 
@@ -26,19 +27,6 @@ function toEvent(row: AuditRow): AuditEvent {
     target: row.target,
     detail: parseJson<Record<string, unknown>>(row.detail_json) ?? {},
   };
-}
-
-const encodeCursor = (row: AuditRow) => Buffer.from(JSON.stringify([Number(row.at), Number(row.id)])).toString('base64url');
-
-/** Undefined when the cursor is not one this store issued. */
-function decodeCursor(text: string): { at: number; id: number } | undefined {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
-    if (Number.isSafeInteger(at) && Number.isSafeInteger(id)) return { at: at as number, id: id as number };
-  } catch {
-    // fall through
-  }
-  return undefined;
 }
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (m) => `\\${m}`);
@@ -69,13 +57,14 @@ export class KnexAuditStore implements AuditStore {
     }
     if (filter.actor) q.where('actor_username', filter.actor);
     if (filter.target) q.where('target', filter.target);
-    const after = cursor ? decodeCursor(cursor) : undefined;
+    // A cursor this store did not issue starts from the newest entry.
+    const after = cursor ? decodeTimeIdCursor(cursor) : undefined;
     if (after) q.whereRaw('(at, id) < (?, ?)', [after.at, after.id]);
     const rows = (await q
       .orderBy('at', 'desc')
       .orderBy('id', 'desc')
       .limit(limit + 1)) as AuditRow[];
     const last = rows.length > limit ? rows[limit - 1] : undefined;
-    return { items: rows.slice(0, limit).map(toEvent), nextCursor: last ? encodeCursor(last) : null };
+    return { items: rows.slice(0, limit).map(toEvent), nextCursor: last ? encodeTimeIdCursor({ at: Number(last.at), id: Number(last.id) }) : null };
   }
 }

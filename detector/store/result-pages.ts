@@ -5,6 +5,7 @@ import type { ProbeStatus } from '../../probes/probe-types.js';
 import type { StoredResult } from '../detection/check-types.js';
 import { ValidationError } from '../errors.js';
 import type { Page } from '../incidents/incident-types.js';
+import { decodeTimeIdCursor, encodeTimeIdCursor, type TimeIdKey } from './keyset-cursor.js';
 import { parseJson, toDate } from './row-mapping.js';
 
 export function toStoredResult(r: Record<string, unknown>, checkKey: string): StoredResult {
@@ -23,20 +24,9 @@ export function toStoredResult(r: Record<string, unknown>, checkKey: string): St
   };
 }
 
-interface Cursor {
-  startedAt: number;
-  id: number;
-}
-
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify([c.startedAt, c.id])).toString('base64url');
-
-function decodeCursor(text: string): Cursor {
-  try {
-    const [startedAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
-    if (Number.isSafeInteger(startedAt) && Number.isSafeInteger(id)) return { startedAt: startedAt as number, id: id as number };
-  } catch {
-    // refused below
-  }
+function decodeCursor(text: string): TimeIdKey {
+  const key = decodeTimeIdCursor(text);
+  if (key) return key;
   // Unlike the queue, which starts over, a results reader walking back in time would silently
   // read the newest page again: refuse instead.
   throw new ValidationError('the cursor is not one this endpoint gave', [{ path: 'cursor', message: 'must be the nextCursor of an earlier answer' }]);
@@ -51,7 +41,7 @@ export async function resultsPage(db: Knex, checkKey: string, from: Date, to: Da
     .where('r.started_at', '>=', from.getTime())
     .where('r.started_at', '<', to.getTime());
   // A row-value comparison, which both databases answer from the (check_id, started_at) index.
-  if (before) q.whereRaw('(r.started_at, r.id) < (?, ?)', [before.startedAt, before.id]);
+  if (before) q.whereRaw('(r.started_at, r.id) < (?, ?)', [before.at, before.id]);
   const rows = (await q
     .orderBy('r.started_at', 'desc')
     .orderBy('r.id', 'desc')
@@ -59,5 +49,5 @@ export async function resultsPage(db: Knex, checkKey: string, from: Date, to: Da
     .select('r.*')) as Record<string, unknown>[];
   const items = rows.slice(0, limit).map((r) => toStoredResult(r, checkKey));
   const last = rows.length > limit ? items[limit - 1] : undefined;
-  return { items, nextCursor: last ? encodeCursor({ startedAt: last.startedAt.getTime(), id: last.id }) : null };
+  return { items, nextCursor: last ? encodeTimeIdCursor({ at: last.startedAt.getTime(), id: last.id }) : null };
 }
