@@ -7,6 +7,14 @@ export type SiteName = (typeof SITE_NAMES)[number];
 export const SITE_MODES = ['normal', 'stopped', 'error', 'maintenance', 'slow', 'broken-form'] as const;
 export type SiteMode = (typeof SITE_MODES)[number];
 
+/** A message the stand-in WhatsApp Cloud API received. */
+export interface DemoWhatsAppMessage {
+  at: Date;
+  phoneNumberId: string;
+  to: string;
+  text: string;
+}
+
 export type PageKind = 'normal' | 'maintenance' | 'broken-form' | 'thanks';
 
 /** What each mode does to the site, and what Sigap should make of it (DESIGN §4). */
@@ -107,6 +115,16 @@ export interface ControlView {
   sites: Array<{ name: SiteName; url: string; mode: SiteMode }>;
   dashboardUrl: string | null;
   slowDelayMs: number;
+  /** Newest first. */
+  whatsapp: readonly DemoWhatsAppMessage[];
+}
+
+function whatsappInbox(messages: readonly DemoWhatsAppMessage[]): string {
+  if (messages.length === 0) return '<p>Belum ada pesan. Sigap mengirim ke sini saat insiden dibuka, diselesaikan dan ditutup.</p>';
+  const items = messages
+    .map((m) => `<li><strong>ke ${escapeHtml(m.to)}</strong> · ${escapeHtml(m.at.toISOString().slice(11, 19))} UTC<pre>${escapeHtml(m.text)}</pre></li>`)
+    .join('\n  ');
+  return `<ol class="inbox">\n  ${items}\n</ol>`;
 }
 
 function modeButtons(site: SiteName, current: SiteMode): string {
@@ -147,6 +165,7 @@ export function controlPage(view: ControlView): string {
   td, th { border: 1px solid #ccc; padding: .5rem; text-align: left; vertical-align: top; }
   .modes form { display: inline; }
   button { margin: .1rem; }
+  .inbox pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f4f6f4; padding: .5rem; }
 </style></head>
 <body>
 <h1>Panel kendali situs tiruan</h1>
@@ -160,6 +179,8 @@ ${dashboard}
 <ul>
   ${legend}
 </ul>
+<h2>Pesan WhatsApp (tiruan WhatsApp Cloud API)</h2>
+${whatsappInbox(view.whatsapp)}
 </body>
 </html>
 `;

@@ -1,10 +1,19 @@
 // Local stand-ins of the SKM survey and complaint sites, each switchable into one way of failing,
-// plus a control page to switch them. Loopback only: the demo never sends traffic elsewhere.
+// plus a control page to switch them and a stand-in WhatsApp Cloud API whose messages the control
+// page shows. Loopback only: the demo never sends traffic elsewhere.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { controlPage, phpFatalErrorPage, SITE_MODES, SITE_NAMES, sitePage, type SiteMode, type SiteName } from './stand-in-pages.js';
+import { controlPage, phpFatalErrorPage, SITE_MODES, SITE_NAMES, sitePage, type DemoWhatsAppMessage, type SiteMode, type SiteName } from './stand-in-pages.js';
 
-export { SITE_MODES, SITE_NAMES, type SiteMode, type SiteName };
+export { SITE_MODES, SITE_NAMES, type DemoWhatsAppMessage, type SiteMode, type SiteName };
+
+/**
+ * The stand-in WhatsApp Cloud API on the control port: `POST /whatsapp/<version>/<phoneNumberId>/messages`
+ * with this bearer token, as `demo/sigap.demo.yaml`'s `whatsapp` channel is configured.
+ */
+export const DEMO_WHATSAPP = { pathPrefix: '/whatsapp/', accessToken: 'demo-whatsapp-token', keep: 20 } as const;
+const WHATSAPP_PATH = /^\/whatsapp\/v[\d.]+\/([\w-]+)\/messages$/;
+const WHATSAPP_BODY_LIMIT_BYTES = 64 * 1024;
 
 export interface StandInOptions {
   /** A loopback address; anything else is refused. */
@@ -25,6 +34,8 @@ export interface StandInSites {
   mode(site: SiteName): SiteMode;
   /** Resolves once the change is real (for `stopped`: the port refuses connections). */
   setMode(site: SiteName, mode: SiteMode): Promise<void>;
+  /** What the stand-in WhatsApp Cloud API received, newest first. */
+  whatsappMessages(): readonly DemoWhatsAppMessage[];
   stop(): Promise<void>;
 }
 
@@ -36,8 +47,9 @@ interface SiteState {
   queue: Promise<void>;
 }
 
-const BODY_LIMIT_BYTES = 2048;
+const FORM_BODY_LIMIT_BYTES = 2048;
 const HTML = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' };
+const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 const TEXT = { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
 const CONTROL_HEADERS = {
   ...HTML,
@@ -106,6 +118,7 @@ export async function startStandInSites(options: StandInOptions): Promise<StandI
     queue: Promise.resolve(),
   });
   const sites: Record<SiteName, SiteState> = { skm: newSite('skm'), pengaduan: newSite('pengaduan') };
+  const whatsapp: DemoWhatsAppMessage[] = [];
   const control = createServer((request, response) => {
     handleControl(request, response).catch((err: unknown) => send(response, 500, `mode not changed: ${oneLine(err)}`, TEXT));
   });
@@ -148,17 +161,38 @@ export async function startStandInSites(options: StandInOptions): Promise<StandI
     const path = new URL(request.url ?? '/', 'http://control.invalid').pathname;
     if (request.method === 'GET' && path === '/') {
       const view = SITE_NAMES.map((name) => ({ name, url: urlOf(sites[name].port), mode: sites[name].mode }));
-      return send(response, 200, controlPage({ sites: view, dashboardUrl: options.dashboardUrl ?? null, slowDelayMs }), CONTROL_HEADERS);
+      return send(response, 200, controlPage({ sites: view, dashboardUrl: options.dashboardUrl ?? null, slowDelayMs, whatsapp }), CONTROL_HEADERS);
     }
+    const phoneNumberId = WHATSAPP_PATH.exec(path)?.[1];
+    if (phoneNumberId) return receiveWhatsApp(request, response, phoneNumberId);
     if (path !== '/mode') return send(response, 404, 'not found', TEXT);
     if (request.method !== 'POST') return send(response, 405, 'use POST', { ...TEXT, allow: 'POST' });
     if (!sameOrigin(request)) return send(response, 403, 'refused: the request does not come from the control page', TEXT);
-    const form = new URLSearchParams(await readBody(request));
+    const form = new URLSearchParams(await readBody(request, FORM_BODY_LIMIT_BYTES));
     const site = SITE_NAMES.find((name) => name === form.get('site'));
     const mode = SITE_MODES.find((m) => m === form.get('mode'));
     if (!site || !mode) return send(response, 400, `site must be one of ${SITE_NAMES.join(', ')}; mode one of ${SITE_MODES.join(', ')}`, TEXT);
     await setMode(site, mode);
     response.writeHead(303, { location: '/', 'cache-control': 'no-store' }).end();
+  }
+
+  /** Answers as the Cloud API does: a message id on success, its error object (code 190, 100) when not. */
+  async function receiveWhatsApp(request: IncomingMessage, response: ServerResponse, phoneNumberId: string): Promise<void> {
+    const apiError = (status: number, code: number, message: string) => send(response, status, JSON.stringify({ error: { message, type: 'OAuthException', code } }), JSON_HEADERS);
+    if (request.method !== 'POST') return send(response, 405, 'use POST', { ...TEXT, allow: 'POST' });
+    if (request.headers.authorization !== `Bearer ${DEMO_WHATSAPP.accessToken}`) return apiError(401, 190, 'Invalid OAuth access token.');
+    let body: { messaging_product?: unknown; to?: unknown; type?: unknown; text?: { body?: unknown }; template?: { name?: unknown } };
+    try {
+      body = JSON.parse(await readBody(request, WHATSAPP_BODY_LIMIT_BYTES)) as typeof body;
+    } catch {
+      return apiError(400, 100, 'Invalid parameter: the body is not JSON');
+    }
+    if (body.messaging_product !== 'whatsapp' || typeof body.to !== 'string') return apiError(400, 100, 'Invalid parameter: messaging_product, to');
+    const text = body.type === 'template' ? `[template ${String(body.template?.name)}] ${JSON.stringify(body.template)}` : String(body.text?.body ?? '');
+    const id = `wamid.demo.${Date.now()}.${whatsapp.length}`;
+    whatsapp.unshift({ at: new Date(), phoneNumberId, to: body.to, text });
+    whatsapp.length = Math.min(whatsapp.length, DEMO_WHATSAPP.keep);
+    send(response, 200, JSON.stringify({ messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: body.to }], messages: [{ id }] }), JSON_HEADERS);
   }
 
   const urlOf = (port: number): string => `http://${urlHost}:${port}/`;
@@ -179,6 +213,7 @@ export async function startStandInSites(options: StandInOptions): Promise<StandI
     controlUrl: urlOf(controlPort),
     mode: (name) => sites[name].mode,
     setMode,
+    whatsappMessages: () => [...whatsapp],
     async stop() {
       stopped = true;
       for (const timer of timers) clearTimeout(timer);
@@ -194,13 +229,13 @@ function oneLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').slice(0, 200);
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
+function readBody(request: IncomingMessage, limitBytes: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > BODY_LIMIT_BYTES) {
+      if (size > limitBytes) {
         reject(new Error('request body too large'));
         request.destroy();
         return;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../config.js';
-import { startStandInSites, type SiteMode, type SiteName, type StandInSites } from '../../demo/stand-in-sites.js';
+import { DEMO_WHATSAPP, startStandInSites, type SiteMode, type SiteName, type StandInSites } from '../../demo/stand-in-sites.js';
 import { projectRoot } from '../../main.js';
 import { probeHttp } from '../../probes/http.js';
 import type { FailureKind, HttpTarget, ProbeDeps, ProbeResult, ProbeStatus } from '../../probes/probe-types.js';
@@ -141,6 +141,40 @@ describe('the demo stand-in sites', () => {
       expect(response.statusCode).toBe(400);
       expect(await response.body.text()).not.toContain('<script>');
       expect(sites.mode('skm')).toBe('normal');
+    });
+  });
+  describe('stand-in WhatsApp Cloud API', () => {
+    const messagesUrl = () => new URL('/whatsapp/v21.0/1234567890/messages', sites.controlUrl);
+    const post = (body: unknown, token: string = DEMO_WHATSAPP.accessToken) =>
+      request(messagesUrl(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
+
+    it('answers a text message with a message id and shows it, escaped, on the control page', async () => {
+      const response = await post({ messaging_product: 'whatsapp', to: '6281234567890', type: 'text', text: { body: 'INC-1 <b>P1</b> pulih' } });
+      const answer = (await response.body.json()) as { messages: Array<{ id: string }> };
+      expect(response.statusCode).toBe(200);
+      expect(answer.messages[0]!.id).toMatch(/^wamid\./);
+      expect(sites.whatsappMessages()[0]).toMatchObject({ phoneNumberId: '1234567890', to: '6281234567890', text: 'INC-1 <b>P1</b> pulih' });
+      const html = await (await request(sites.controlUrl)).body.text();
+      expect(html).toContain('INC-1 &lt;b&gt;P1&lt;/b&gt; pulih');
+      expect(html).not.toContain('<b>P1</b>');
+    });
+
+    it('refuses a wrong access token with the Cloud API error 190 and records nothing', async () => {
+      const before = sites.whatsappMessages().length;
+      const response = await post({ messaging_product: 'whatsapp', to: '6281234567890', type: 'text', text: { body: 'x' } }, 'wrong');
+      expect(response.statusCode).toBe(401);
+      expect(((await response.body.json()) as { error: { code: number } }).error.code).toBe(190);
+      expect(sites.whatsappMessages()).toHaveLength(before);
+    });
+
+    it('refuses a body that is not a WhatsApp message with error 100', async () => {
+      const response = await post({ to: '6281234567890' });
+      expect(response.statusCode).toBe(400);
+      expect(((await response.body.json()) as { error: { code: number } }).error.code).toBe(100);
     });
   });
 });
