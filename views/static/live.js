@@ -83,14 +83,25 @@
     if (field.type === 'hidden' || field.type === 'submit' || field.type === 'button') return false;
     if (field.type === 'checkbox' || field.type === 'radio') return field.checked !== field.defaultChecked;
     if (field.tagName === 'SELECT') {
-      for (var i = 0; i < field.options.length; i++) if (field.options[i].selected !== field.options[i].defaultSelected) return true;
+      // With no option marked selected, a single select shows (and sends) its first one.
+      var marked = Array.prototype.some.call(field.options, function (o) {
+        return o.defaultSelected;
+      });
+      for (var i = 0; i < field.options.length; i++) {
+        var shown = field.options[i].defaultSelected || (!marked && !field.multiple && i === 0);
+        if (field.options[i].selected !== shown) return true;
+      }
       return false;
     }
     return field.value !== field.defaultValue;
   }
 
-  /** Someone is typing in the region, or has typed there without sending it yet. */
+  /**
+   * Someone is typing in the region, or has typed there without sending it yet, or the region shows
+   * what the server said of a form they sent (an error beside their input).
+   */
   function busy(region) {
+    if (region.querySelector('[role="alert"]')) return true;
     var active = document.activeElement;
     if (active && region.contains(active) && (/^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName) || active.isContentEditable)) return true;
     var fields = region.querySelectorAll('input, textarea, select');
@@ -106,13 +117,20 @@
     return null;
   }
 
+  /** A disclosure the person opened stays open after a swap, even when others come or go before it. */
+  function detailsKey(details) {
+    var summary = details.querySelector('summary');
+    return details.className + '|' + (summary ? summary.textContent.trim() : '');
+  }
+
   function swap(region, fresh) {
     var x = window.scrollX;
     var y = window.scrollY;
     var active = document.activeElement;
     var refocus = active && active !== document.body && region.contains(active) ? focusSelector(active) : null;
-    var open = Array.prototype.map.call(region.querySelectorAll('details'), function (d) {
-      return d.open;
+    var open = {};
+    region.querySelectorAll('details[open]').forEach(function (d) {
+      open[detailsKey(d)] = true;
     });
     region.replaceChildren.apply(
       region,
@@ -120,8 +138,8 @@
         return document.importNode(node, true);
       }),
     );
-    region.querySelectorAll('details').forEach(function (d, i) {
-      if (open[i]) d.open = true;
+    region.querySelectorAll('details').forEach(function (d) {
+      if (open[detailsKey(d)]) d.open = true;
     });
     if (refocus) {
       var again = region.querySelector(refocus);
