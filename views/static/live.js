@@ -11,7 +11,7 @@
   if (!root || !window.fetch || !window.DOMParser) return;
 
   var VISIBLE_MS = 3000;
-  var HIDDEN_MS = 30000;
+  var HIDDEN_MS = 10000;
   var MAX_WAIT_MS = 60000;
 
   var url = root.getAttribute('data-live-url');
@@ -98,10 +98,11 @@
 
   /**
    * Someone is typing in the region, or has typed there without sending it yet, or the region shows
-   * what the server said of a form they sent (an error beside their input).
+   * what the server said of a form they sent (an error beside their input: `.form-error`, or
+   * anything marked `data-live-hold`).
    */
   function busy(region) {
-    if (region.querySelector('[role="alert"]')) return true;
+    if (region.querySelector('.form-error, [data-live-hold]')) return true;
     var active = document.activeElement;
     if (active && region.contains(active) && (/^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName) || active.isContentEditable)) return true;
     var fields = region.querySelectorAll('input, textarea, select');
@@ -156,10 +157,15 @@
     });
   }
 
+  /** List entries in a region marked data-live-announce (a history): more of them is worth saying. */
+  function entries(region) {
+    return region.hasAttribute('data-live-announce') ? region.querySelectorAll('li').length : 0;
+  }
+
   /** Swaps what changed; answers whether a region had to wait. */
   function apply(doc) {
     var held = false;
-    var changed = false;
+    var grew = false;
     regions(document).forEach(function (region) {
       var name = region.getAttribute('data-live-region');
       var fresh = doc.querySelector('[data-live-region="' + CSS.escape(name) + '"]');
@@ -168,11 +174,11 @@
         held = true;
         return;
       }
+      var before = entries(region);
       swap(region, fresh);
       served[name] = fresh.innerHTML;
-      changed = true;
+      if (entries(region) > before) grew = true;
     });
-    if (!changed) return held;
     var arrived = [];
     Object.keys(keysIn(document)).forEach(function (key) {
       if (!seen[key]) {
@@ -183,9 +189,11 @@
     unseen = unseen.concat(arrived);
     markNew();
     showTitle();
-    if (held) announce(message('held'));
-    else if (arrived.length > 0) announce(message('new', unseen.length));
-    else announce(message('changed'));
+    // Due times counting down change a page every minute: said aloud are only new incidents, new
+    // history entries and a part held back.
+    if (arrived.length > 0) announce(message('new', unseen.length));
+    else if (held) announce(message('held'));
+    else if (grew) announce(message('changed'));
     return held;
   }
 
@@ -223,6 +231,8 @@
   function received(res) {
     // A redirect is the log-in page answering for an ended session: never swap it in.
     if (res.type === 'opaqueredirect' || res.status === 401 || res.status === 403) return stop('expired');
+    // The incident is gone from this person's view (handed back below their level): say so, stop.
+    if (res.status === 404) return stop('gone');
     if (res.status !== 200 && res.status !== 304) throw new Error('status ' + res.status);
     var when = new Date(res.headers.get('Date') || Date.now());
     if (res.status === 304) {
