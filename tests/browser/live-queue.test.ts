@@ -50,6 +50,7 @@ describe('the live queue and incident page at 390 px', () => {
     const ref = await logIncident(desk, { title: 'Listrik loket pelayanan padam' });
     await queue.getByText(ref).waitFor(UPDATE_WAIT);
     await expect.poll(() => page.title(), UPDATE_WAIT).toMatch(/^\(1\) .*Sigap$/);
+    expect(await page.locator(`[data-live-key="${ref}"].live-new`).count(), 'the new row is highlighted').toBe(1);
     await expect.poll(() => page.locator('[data-live-status]').textContent(), UPDATE_WAIT).toContain('1 insiden baru');
     await expect.poll(() => updatedAt(page), UPDATE_WAIT).not.toBe(firstUpdate);
     await expect.poll(() => notModified.length, UPDATE_WAIT).toBeGreaterThan(0);

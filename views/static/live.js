@@ -13,6 +13,7 @@
   var VISIBLE_MS = 3000;
   var HIDDEN_MS = 10000;
   var MAX_WAIT_MS = 60000;
+  var HIGHLIGHT_MS = 10000;
 
   var url = root.getAttribute('data-live-url');
   var etag = root.getAttribute('data-live-etag');
@@ -194,6 +195,7 @@
     if (arrived.length > 0) announce(message('new', unseen.length));
     else if (held) announce(message('held'));
     else if (grew) announce(message('changed'));
+    else if (status.textContent === message('held')) announce('');
     return held;
   }
 
@@ -201,14 +203,23 @@
     if (pending && !apply(pending)) pending = null;
   }
 
-  /** The person looked at the page: the new incidents are no longer new. */
+  /**
+   * The person looked at the page: the title stops counting at once; the rows stay highlighted a
+   * little longer, for the eye to find them.
+   */
   function looked() {
     if (unseen.length === 0) return;
-    document.querySelectorAll('.live-new').forEach(function (el) {
-      el.classList.remove('live-new');
-    });
+    var noticed = unseen;
     unseen = [];
     showTitle();
+    setTimeout(function () {
+      noticed.forEach(function (key) {
+        if (unseen.indexOf(key) >= 0) return;
+        document.querySelectorAll('[data-live-key="' + CSS.escape(key) + '"]').forEach(function (el) {
+          el.classList.remove('live-new');
+        });
+      });
+    }, HIGHLIGHT_MS);
   }
 
   function stop(reason) {
