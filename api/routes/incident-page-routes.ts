@@ -62,7 +62,7 @@ export function incidentPageRoutes({ incidents, checks, config, clock }: AppDeps
     const detail = await incidents.queries.get(user, ref);
     const i = detail.incident;
     const { results, truncated } = await checks.resultsAround(i, now);
-    res.set('ETag', liveView.etag);
+    if (req.method === 'GET') res.set('ETag', liveView.etag);
     res.render('incident', {
       ...page,
       ...incidentView(detail, now, page.fmt, user, results),

@@ -115,6 +115,19 @@ describe.each(testDatabaseKinds())('live pages across two web processes on $name
     expect(regionText(await page.text(), 'timeline')).toContain('Switch lantai 2 sedang dicek teknisi');
   });
 
+  it("has a refused action form page poll the incident page itself, not the form's address", async () => {
+    const ref = await logIncident(otherAdmin, { title: 'Telepon loket mati' });
+    const session = await logIn(one.url!, 'admin');
+    const refused = await fetch(`${one.url}/incidents/${ref}/actions/resolve`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: session.cookie, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: session.csrfToken, resolutionCode: 'no-such-code' }).toString(),
+    });
+    expect(refused.status).toBe(422);
+    expect(liveOf(await refused.text())['data-live-url']).toBe(`/incidents/${ref}`);
+  });
+
   it('gives each person and each language an ETag of its own', async () => {
     const adminTag = (await poll(one.url!, '/', admin.cookie)).headers.get('etag');
     const vendorTag = (await poll(one.url!, '/', vendor.cookie)).headers.get('etag');
