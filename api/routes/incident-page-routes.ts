@@ -9,6 +9,7 @@ import type { AppDeps } from '../app-deps.js';
 import { requirePageUser } from '../auth.js';
 import { submitForm } from '../forms.js';
 import { actionBodyOf, formValues, manualBodyOf, type FormValues } from '../incident-forms.js';
+import { answeredUnchanged, liveViews } from '../live-page.js';
 import { pageContext } from '../page-context.js';
 import { incidentFormsView, manualFormView, type PostedForm } from '../presenters/incident-forms-view.js';
 import { incidentView } from '../presenters/incident-view.js';
@@ -21,6 +22,7 @@ const incidentHref = (ref: string) => `/incidents/${encodeURIComponent(ref)}`;
 export function incidentPageRoutes({ incidents, checks, config, clock }: AppDeps): Router {
   const router = Router();
   const common = pageContext(config.timezone);
+  const live = liveViews(config.timezone, clock);
 
   const assertMayLog = (req: Request) => {
     const { role } = req.auth!.user;
@@ -53,14 +55,19 @@ export function incidentPageRoutes({ incidents, checks, config, clock }: AppDeps
   const renderIncident = async (req: Request, res: Response, ref: string, posted: PostedForm | null) => {
     const page = common(req, res);
     const user = req.auth!.user;
+    // A refused form's page (a POST) polls the incident's own page.
+    const liveView = live(req, { stamp: await incidents.queries.changeStamp(user, ref), url: req.method === 'GET' ? req.originalUrl : incidentHref(ref), lang: page.lang });
+    if (req.method === 'GET' && answeredUnchanged(req, res, liveView.etag)) return;
     const now = clock();
     const detail = await incidents.queries.get(user, ref);
     const i = detail.incident;
     const { results, truncated } = await checks.resultsAround(i, now);
+    if (req.method === 'GET') res.set('ETag', liveView.etag);
     res.render('incident', {
       ...page,
       ...incidentView(detail, now, page.fmt, user, results),
       resultsTruncated: truncated,
+      live: liveView,
       ...incidentFormsView(i, user, posted, { stillFailing: detail.stillFailing, verification: detail.closure?.verification ?? null }),
     });
   };

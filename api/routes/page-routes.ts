@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../app-deps.js';
 import { requirePageUser } from '../auth.js';
 import { submitForm } from '../forms.js';
+import { answeredUnchanged, liveViews } from '../live-page.js';
 import { pageContext } from '../page-context.js';
 import { incidentQueueView } from '../presenters/incident-view.js';
 import { queueFiltersView } from '../presenters/queue-filters-view.js';
@@ -40,6 +41,7 @@ export function pageRoutes(deps: AppDeps): Router {
   const router = Router();
 
   const common = pageContext(config.timezone);
+  const live = liveViews(config.timezone, clock);
 
   const renderLogin = (req: Parameters<typeof common>[0], res: Response, next: string, state: { failed?: boolean; waitMinutes?: number } = {}) => {
     const token = randomBytes(24).toString('base64url');
@@ -88,14 +90,18 @@ export function pageRoutes(deps: AppDeps): Router {
     const page = common(req, res);
     const user = req.auth!.user;
     const query = parseQueueQuery(req.query);
+    const liveView = live(req, { stamp: await incidents.queries.changeStamp(user, null), url: req.originalUrl, lang: page.lang });
+    if (answeredUnchanged(req, res, liveView.etag)) return;
     const result = await incidents.queries.list(user, queueFilterOf(query, user), QUEUE_PAGE_SIZE, query.cursor ?? null);
     const services = await checks.services();
+    res.set('ETag', liveView.etag);
     res.render('queue', {
       ...page,
       ...incidentQueueView(result.items, clock(), page.fmt),
       ...queueFiltersView(query, user, services, result.nextCursor),
       showAll: query.all === '1',
       mayLog: LOGGING_ROLES.includes(user.role),
+      live: liveView,
     });
   });
 

@@ -90,6 +90,18 @@ export class IncidentQueries {
     };
   }
 
+  /**
+   * What the live pages compare to know whether to render again: changes with any incident or
+   * event (and, with a ref the user may open, with that incident's notifications). Read from the
+   * database, so a change made by another process counts.
+   */
+  async changeStamp(user: User, ref: string | null): Promise<string> {
+    const { incidents } = this.deps.db.stores;
+    const found = ref === null ? null : await incidents.findByRef(ref);
+    const opened = found && mayOpen(visibilityOf(user), found) ? found : null;
+    return incidents.changeStamp(opened?.id ?? null);
+  }
+
   /** Of these refs, those the user may not open (none for a role that opens every incident). */
   private async hiddenRefs(user: User, refs: readonly string[]): Promise<Set<string>> {
     const visibility = visibilityOf(user);

@@ -281,4 +281,19 @@ export class KnexIncidentStore implements IncidentStore {
     }
     return down;
   }
+
+  async changeStamp(incidentId: number | null): Promise<string> {
+    // One max() per query: SQLite reads a lone min/max off its index, but scans for two at once.
+    const newest = async (query: Knex.QueryBuilder) => ((await query.first()) as Row | undefined)?.v ?? null;
+    const parts: unknown[] = [
+      await newest(this.db('incidents').max('id as v')),
+      await newest(this.db('incidents').max('updated_at as v')),
+      await newest(this.db('incident_events').max('id as v')),
+    ];
+    if (incidentId !== null) {
+      const outbox = (await this.db('notification_outbox').where({ incident_id: incidentId }).count('* as n').sum('attempts as tries').max('sent_at as sent').first()) as Row;
+      parts.push(outbox.n, outbox.tries, outbox.sent);
+    }
+    return parts.map((v) => (v === null || v === undefined ? '-' : String(v))).join('.');
+  }
 }

@@ -108,6 +108,12 @@ export interface IncidentStore {
   escalationLevels(refs: readonly string[]): Promise<Map<string, number>>;
   /** Confirmed-down milliseconds per check within [from, to), from incident detection to restoration. */
   downtimeByCheck(from: Date, to: Date): Promise<Map<number, number>>;
+  /**
+   * A short text that changes whenever an incident is opened or changed or an event is written
+   * (with an incident id: also when one of its notifications is tried or sent); read off indexes,
+   * for the live pages to ask every few seconds whatever process made the change.
+   */
+  changeStamp(incidentId: number | null): Promise<string>;
 }
 
 /** The fields of a user that may change; the password only as its hash. */
