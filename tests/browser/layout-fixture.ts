@@ -154,7 +154,7 @@ export interface DomElement {
 }
 export interface PageGlobals {
   document: {
-    documentElement: DomElement & { clientWidth: number; scrollWidth: number };
+    documentElement: DomElement & { clientWidth: number; scrollWidth: number; scrollHeight: number };
     body: DomElement;
     activeElement: DomElement | null;
     querySelectorAll(selector: string): ArrayLike<DomElement>;

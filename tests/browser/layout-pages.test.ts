@@ -70,7 +70,12 @@ async function expectFits(page: Page, baseUrl: string, c: PageCase, width: numbe
     expect(box!.x, `${c.path}: ${c.primary} starts on screen`).toBeGreaterThanOrEqual(0);
     expect(box!.x + box!.width, `${c.path}: ${c.primary} ends on screen`).toBeLessThanOrEqual(width);
   }
-  if (SAVE && c.shot) await page.screenshot({ path: join(SCREENSHOT_DIR, `${c.name}-${width}.png`), fullPage: width < 1000 });
+  if (SAVE && c.shot) {
+    // A phone's page in full, cut at 2,000 px to keep the files small; a desktop's first screen.
+    const height = await page.evaluate(() => (globalThis as unknown as PageGlobals).document.documentElement.scrollHeight);
+    const clip = width < 1000 ? { x: 0, y: 0, width, height: Math.min(height, 2000) } : undefined;
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `${c.name}-${width}.png`), fullPage: width < 1000, clip });
+  }
 }
 
 for (const width of [390, 1366]) {
