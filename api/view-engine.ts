@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Handlebars from 'handlebars';
 import type { Translator, Language } from './i18n.js';
+import { pageTitleOf } from './page-titles.js';
 
 type Render = (path: string, options: object, callback: (err: Error | null, html?: string) => void) => void;
 
@@ -34,7 +35,10 @@ export function createViewEngine(viewsDir: string, translator: Translator): Rend
   return (path, options, callback) => {
     try {
       const body = compile(path)(options);
-      callback(null, compile(layout)({ ...options, body: new hbs.SafeString(body) }));
+      const data = options as Record<string, unknown>;
+      const lang = (data.lang as Language | undefined) ?? 'id';
+      const pageTitle = pageTitleOf(basename(path, '.hbs'), data, (key, vars) => translator.t(lang, key, vars));
+      callback(null, compile(layout)({ ...options, body: new hbs.SafeString(body), pageTitle }));
     } catch (err) {
       callback(err as Error);
     }

@@ -32,6 +32,7 @@ describe('the audit log page in Chromium', () => {
     const context = await browser.context();
     const page = await logIn(context, started.sigap.url, ADMIN);
     await page.setViewportSize({ width: 390, height: 844 });
+    await page.locator('header details.menu > summary').click(); // on a phone the menu is folded
     await submitAndWait(page, page.locator('header nav a[href="/audit"]'));
     expect(new URL(page.url()).pathname).toBe('/audit');
     await expect(page.locator('h1').textContent()).resolves.toBe('Log audit');
