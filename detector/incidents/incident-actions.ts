@@ -148,8 +148,9 @@ export function refusalOf(user: Pick<User, 'role'>, action: IncidentAction, inci
   if (!mayOpen(visibilityOf(user), incident)) return new NotFoundError(`incident ${incident.ref}`);
   if (user.role === 'vendor' && !VENDOR_ACTIONS.includes(action)) return new ForbiddenError(`a vendor may only ${VENDOR_ACTIONS.join(', ')}`);
   if (incident.escalationLevel >= VENDOR_LEVEL && (user.role === 'service_desk' || user.role === 'support') && HANDED_ON_ACTIONS.includes(action)) {
-    const still = INCIDENT_ACTIONS.filter((a) => !HANDED_ON_ACTIONS.includes(a));
-    return new ForbiddenError(`${incident.ref} is with the vendor (level ${VENDOR_LEVEL}): ${HANDED_ON_ACTIONS.join(', ')} are the vendor's; you may ${still.join(', ')}`);
+    // Escalating further is not among them: there is no level above the vendor.
+    const still = INCIDENT_ACTIONS.filter((a) => !HANDED_ON_ACTIONS.includes(a) && a !== 'escalate');
+    return new ForbiddenError(`${incident.ref} is with the vendor (level ${VENDOR_LEVEL}): ${HANDED_ON_ACTIONS.join(', ')} are the vendor's; you may still ${still.join(', ')}`);
   }
   return null;
 }
