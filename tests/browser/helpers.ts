@@ -157,7 +157,7 @@ export async function act(page: Page, action: string, fields: Record<string, str
 /** The action's form, its collapsed group and its own `<details>` opened by clicking their summaries as a person would. */
 export async function openActionForm(page: Page, action: string): Promise<Locator> {
   const box = page.locator(`section.actions .action-${action}`);
-  const group = page.locator('section.actions details.actions-group', { has: box });
+  const group = page.locator('section.actions details.actions-group', { has: page.locator(`.action-${action}`) });
   if ((await group.count()) > 0 && (await group.getAttribute('open')) === null) await group.locator('> summary').click();
   if ((await box.evaluate((el) => el.tagName)) === 'DETAILS' && (await box.getAttribute('open')) === null) await box.locator('> summary').click();
   return box.locator('form');
