@@ -267,7 +267,11 @@ services:
 
     expect(await page.locator('h1').textContent()).toMatch(/INC-\d{4}-\d{5}/);
     expect(await statusOf(page)).toBe('Baru');
-    const evidence = page.locator('h2:text-is("Bukti kegagalan") + dl.fields');
+    // The evidence is long: it waits collapsed below the history until opened.
+    const evidenceBox = page.locator('details.evidence', { has: page.locator('h2:text-is("Bukti kegagalan")') });
+    expect(await evidenceBox.getAttribute('open')).toBeNull();
+    await evidenceBox.locator('> summary').click();
+    const evidence = evidenceBox.locator('dl.fields');
     expect(await evidence.textContent()).toContain('ECONNREFUSED');
     expect(await evidence.textContent()).toContain(`http://127.0.0.1:${site.port}/`);
     const timeline = page.locator('ol.timeline');
