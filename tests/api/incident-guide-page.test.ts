@@ -179,6 +179,33 @@ describe.each(testDatabaseKinds())('the incident page that guides, on $name', (k
     await page(`/incidents/${ref}?lang=id`, 'desk');
   });
 
+  it('keeps a refused form open with its message beside it, and says why when the action no longer applies', async () => {
+    const ref = await logIncident(desk);
+    await drive(desk, ref, [['acknowledge']]);
+    // The primary form (resolve) refused: its message inside it, what was typed kept, no confirmation.
+    const resolve = await post(`/incidents/${ref}/actions/resolve`, 'desk', { resolutionCode: 'workaround', note: ' ' });
+    expect(resolve.status).toBe(422);
+    const primary = resolve.html.slice(
+      resolve.html.indexOf('<div class="action-form action-resolve primary">'),
+      resolve.html.indexOf('</form>', resolve.html.indexOf('action-resolve primary')),
+    );
+    expect(primary).toContain('<div class="form-error" role="alert">');
+    expect(primary).toContain('<option value="workaround" selected>');
+    expect(flashOf(resolve.html)).toBeNull();
+    // A grouped form refused: its group and its own box come back open.
+    const reprioritize = await post(`/incidents/${ref}/actions/reprioritize`, 'desk', { urgency: 'high', reason: '' });
+    expect(reprioritize.status).toBe(422);
+    expect(reprioritize.html).toMatch(/<details class="actions-group" open>/);
+    expect(reprioritize.html).toMatch(
+      /<details class="action-form action-reprioritize" open>\s*<summary>[^<]*<\/summary>\s*<form[^>]*>\s*<input[^>]*>\s*<div class="form-error" role="alert">/,
+    );
+    // Someone else moved the incident on meanwhile: a form no longer offered still gets its answer (409).
+    const stale = await post(`/incidents/${ref}/actions/acknowledge`, 'desk', {});
+    expect(stale.status).toBe(409);
+    expect(stale.html).toMatch(/<\/div>\s*<div class="form-error" role="alert"><h3>&quot;Terima \(ambil alih\)&quot; tidak dilakukan:<\/h3>/);
+    expect(await statusOf(ref)).toBe('assigned');
+  });
+
   it('shows the history newest first, above the evidence and the deliveries', async () => {
     const ref = await logIncident(desk);
     await drive(desk, ref, [['note', { note: 'catatan pertama' }]]);
