@@ -1,5 +1,5 @@
-// An incident's timeline: its events and the probe results around it, merged by time. Long runs of
-// identical results collapse into one row ("12× up") so the events stay readable.
+// An incident's timeline: its events and the probe results around it, merged by time, newest first.
+// Long runs of identical results collapse into one row ("12× up") so the events stay readable.
 import type { IncidentEvent } from '../../detector/incidents/incident-events.js';
 import type { StoredResult } from '../../detector/detection/check-types.js';
 import type { Formatters } from './formatters.js';
@@ -42,8 +42,8 @@ function resultRow(run: StoredResult[], fmt: Formatters) {
 }
 
 /**
- * Events and result rows in time order; a result and an event at the same instant show the result
- * first (the event is what Sigap made of it).
+ * Events and result rows, newest first, so the latest change is at the top of the history; a result
+ * and an event at the same instant show the event above the result (it is what Sigap made of it).
  */
 export function timelineView<E extends object>(events: ReadonlyArray<{ event: IncidentEvent; view: E }>, results: readonly StoredResult[], fmt: Formatters) {
   const rows: Array<{ time: number; order: number; row: object }> = [
@@ -53,5 +53,5 @@ export function timelineView<E extends object>(events: ReadonlyArray<{ event: In
     ).map((run, n) => ({ time: run[0]!.startedAt.getTime(), order: n, row: resultRow(run, fmt) })),
     ...events.map(({ event, view }, n) => ({ time: event.at.getTime(), order: results.length + n, row: { event: true, ...view } })),
   ];
-  return rows.sort((a, b) => a.time - b.time || a.order - b.order).map((r) => r.row);
+  return rows.sort((a, b) => b.time - a.time || b.order - a.order).map((r) => r.row);
 }

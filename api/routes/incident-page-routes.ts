@@ -1,9 +1,12 @@
-// The incident pages: one incident with a form per action this user may take now, the actions'
-// POST targets, and logging an incident by hand. Forms are validated by the API's own schemas;
-// a refused action re-renders the page with the error beside what was typed (api/forms.ts).
+// The incident pages: one incident with the SOP's next step first and a form per action this user
+// may take now, the actions' POST targets, and logging an incident by hand. Forms are validated by
+// the API's own schemas; a refused action re-renders the page with the error beside what was typed
+// (api/forms.ts); a done one redirects to the page saying what was done (`?done=<action>`). A
+// destructive action (cancel) needs its confirmation box ticked: the server refuses it without.
+import { join } from 'node:path';
 import { Router, type Request, type Response } from 'express';
-import { ForbiddenError, NotFoundError, type SigapError } from '../../detector/errors.js';
-import { INCIDENT_ACTIONS, type ActionInput, type IncidentAction } from '../../detector/incidents/incident-actions.js';
+import { ForbiddenError, NotFoundError, ValidationError, type SigapError } from '../../detector/errors.js';
+import { DESTRUCTIVE_ACTIONS, INCIDENT_ACTIONS, type ActionInput, type IncidentAction } from '../../detector/incidents/incident-actions.js';
 import { LOGGING_ROLES } from '../../detector/incidents/incident-commands.js';
 import type { AppDeps } from '../app-deps.js';
 import { requirePageUser } from '../auth.js';
@@ -12,17 +15,20 @@ import { actionBodyOf, formValues, manualBodyOf, type FormValues } from '../inci
 import { answeredUnchanged, liveViews } from '../live-page.js';
 import { pageContext } from '../page-context.js';
 import { incidentFormsView, manualFormView, type PostedForm } from '../presenters/incident-forms-view.js';
+import { CONFIRM_FIELD, doneAction, incidentGuideView } from '../presenters/incident-guide-view.js';
 import { incidentView } from '../presenters/incident-view.js';
+import { loadTranslator } from '../i18n.js';
 import { actionBodies, manualIncident } from '../request-schemas.js';
 import { parseBody } from '../validation.js';
 
 const isAction = (name: string): name is IncidentAction => (INCIDENT_ACTIONS as readonly string[]).includes(name);
 const incidentHref = (ref: string) => `/incidents/${encodeURIComponent(ref)}`;
 
-export function incidentPageRoutes({ incidents, checks, config, clock }: AppDeps): Router {
+export function incidentPageRoutes({ incidents, checks, config, clock, viewsDir }: AppDeps): Router {
   const router = Router();
   const common = pageContext(config.timezone);
   const live = liveViews(config.timezone, clock);
+  const translator = loadTranslator(join(viewsDir, 'locales'));
 
   const assertMayLog = (req: Request) => {
     const { role } = req.auth!.user;
@@ -63,12 +69,14 @@ export function incidentPageRoutes({ incidents, checks, config, clock }: AppDeps
     const i = detail.incident;
     const { results, truncated } = await checks.resultsAround(i, now);
     if (req.method === 'GET') res.set('ETag', liveView.etag);
+    const forms = incidentFormsView(i, user, posted, { stillFailing: detail.stillFailing, verification: detail.closure?.verification ?? null });
     res.render('incident', {
       ...page,
       ...incidentView(detail, now, page.fmt, user, results),
       resultsTruncated: truncated,
       live: liveView,
-      ...incidentFormsView(i, user, posted, { stillFailing: detail.stillFailing, verification: detail.closure?.verification ?? null }),
+      ...forms,
+      guide: incidentGuideView({ detail, user, forms: forms.forms, posted, done: posted ? null : doneAction(req.query.done) }),
     });
   };
 
@@ -80,12 +88,16 @@ export function incidentPageRoutes({ incidents, checks, config, clock }: AppDeps
     const ref = String(req.params.ref);
     const action = String(req.params.action);
     if (!isAction(action)) throw new NotFoundError(`incident action "${action}"`);
-    const values = formValues(req.body);
+    const { [CONFIRM_FIELD]: confirmed, ...values } = formValues(req.body);
     await submitForm(res, {
       action: async () => {
         const body = parseBody(actionBodies[action], actionBodyOf(values, actionBodies[action])) as object;
+        if (DESTRUCTIVE_ACTIONS.includes(action) && confirmed !== 'true') {
+          const message = translator.t(common(req, res).lang, `guide.confirm.required.${action}`);
+          throw new ValidationError(message, [{ path: CONFIRM_FIELD, message }]);
+        }
         await incidents.commands.act(req.auth!.user, ref, { ...body, action } as ActionInput);
-        res.redirect(303, incidentHref(ref));
+        res.redirect(303, `${incidentHref(ref)}?done=${action}`);
       },
       refused: (error) => renderIncident(req, res, ref, { action, values, error }),
     });

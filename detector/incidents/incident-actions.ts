@@ -127,23 +127,46 @@ export function assertRoleMayAct(user: Pick<User, 'role'>): void {
   if (!ACTING_ROLES.includes(user.role)) throw new ForbiddenError(`a ${user.role} reads incidents but cannot act on them`);
 }
 
-/** A vendor cannot see incidents below its level (404), nor take the actions it does not own (403). */
+/**
+ * What the vendor's work is once an incident is with it (the top level): taking it, pending it,
+ * resuming and resolving it. Diskominfo keeps steering (notes, owner, priority, the head of
+ * division, closing, reopening, cancelling); an admin may still act for anyone.
+ */
+export const HANDED_ON_ACTIONS: readonly IncidentAction[] = VENDOR_ACTIONS.filter((a) => a !== 'note');
+
+/** Actions that end an incident's work for good: the pages keep them apart and ask for a confirmation. */
+export const DESTRUCTIVE_ACTIONS: readonly IncidentAction[] = ['cancel'];
+
+/**
+ * Why this user may not take this action on this incident, whatever its state: a manager reads
+ * only (403), a vendor cannot see incidents below its level (404) nor take the actions it does not
+ * own (403), and once an incident is with the vendor its work is the vendor's (403). The API's
+ * check and the pages' list both ask this, so a page offers exactly what the server accepts.
+ */
+export function refusalOf(user: Pick<User, 'role'>, action: IncidentAction, incident: Pick<Incident, 'ref' | 'escalationLevel'>): SigapError | null {
+  if (!ACTING_ROLES.includes(user.role)) return new ForbiddenError(`a ${user.role} reads incidents but cannot act on them`);
+  if (!mayOpen(visibilityOf(user), incident)) return new NotFoundError(`incident ${incident.ref}`);
+  if (user.role === 'vendor' && !VENDOR_ACTIONS.includes(action)) return new ForbiddenError(`a vendor may only ${VENDOR_ACTIONS.join(', ')}`);
+  if (incident.escalationLevel >= VENDOR_LEVEL && (user.role === 'service_desk' || user.role === 'support') && HANDED_ON_ACTIONS.includes(action)) {
+    // Escalating further is not among them: there is no level above the vendor.
+    const still = INCIDENT_ACTIONS.filter((a) => !HANDED_ON_ACTIONS.includes(a) && a !== 'escalate');
+    return new ForbiddenError(`${incident.ref} is with the vendor (level ${VENDOR_LEVEL}): ${HANDED_ON_ACTIONS.join(', ')} are the vendor's; you may still ${still.join(', ')}`);
+  }
+  return null;
+}
+
+/** The API's check before anything changes: throws `refusalOf`'s error. */
 export function assertMayActOn(user: Pick<User, 'role'>, action: IncidentAction, incident: Pick<Incident, 'ref' | 'escalationLevel'>): void {
-  assertRoleMayAct(user);
-  if (!mayOpen(visibilityOf(user), incident)) throw new NotFoundError(`incident ${incident.ref}`);
-  if (user.role === 'vendor' && !VENDOR_ACTIONS.includes(action)) throw new ForbiddenError(`a vendor may only ${VENDOR_ACTIONS.join(', ')}`);
+  const refusal = refusalOf(user, action, incident);
+  if (refusal) throw refusal;
 }
 
 /**
- * The actions this user may take on this incident now: those its state allows, minus what the
- * role may not do, and minus an escalation with no level left above. The pages offer only these.
+ * The actions this user may take on this incident now: those its state allows, minus what
+ * `refusalOf` refuses, and minus an escalation with no level left above. The pages offer only these.
  */
-export function actionsAllowed(user: Pick<User, 'role'>, incident: Pick<Incident, 'status' | 'escalationLevel'>): IncidentAction[] {
-  if (!ACTING_ROLES.includes(user.role)) return [];
-  if (!mayOpen(visibilityOf(user), incident)) return [];
-  return actionsFor(incident.status).filter(
-    (action) => (user.role !== 'vendor' || VENDOR_ACTIONS.includes(action)) && (action !== 'escalate' || incident.escalationLevel < VENDOR_LEVEL),
-  );
+export function actionsAllowed(user: Pick<User, 'role'>, incident: Pick<Incident, 'ref' | 'status' | 'escalationLevel'>): IncidentAction[] {
+  return actionsFor(incident.status).filter((action) => refusalOf(user, action, incident) === null && (action !== 'escalate' || incident.escalationLevel < VENDOR_LEVEL));
 }
 
 /** The levels an incident may be escalated to from its current one. */

@@ -143,9 +143,10 @@ describe.each(testDatabaseKinds())('the incident forms and the queue filters on 
     expect((await desk.act(ref, 'escalate', { level: 2, note: 'butuh vendor' })).status).toBe(200);
     const vendorPage = await page(`/incidents/${ref}`, vendorBrowser);
     expect(vendorPage.status).toBe(200);
-    expect(formsOn(vendorPage.html)).toEqual(['acknowledge', 'note', 'pending', 'resolve']);
-    // At the top level there is nowhere left to escalate to.
-    expect(formsOn((await page(`/incidents/${ref}`, clerk)).html)).not.toContain('escalate');
+    // The vendor's next step, resolving, comes first.
+    expect(formsOn(vendorPage.html)).toEqual(['resolve', 'acknowledge', 'note', 'pending']);
+    // At the top level there is nowhere left to escalate to, and the vendor's work is no longer the desk's.
+    expect(formsOn((await page(`/incidents/${ref}`, clerk)).html)).toEqual(['note', 'assign', 'reprioritize', 'escalate_management']);
     // A manager posting anyway is refused (403: no form of theirs to correct), and nothing changes.
     const refused = await post(`/incidents/${ref}/actions/note`, head, { note: 'saya mau ikut' });
     expect(refused.status).toBe(403);
@@ -163,7 +164,7 @@ describe.each(testDatabaseKinds())('the incident forms and the queue filters on 
     for (const [action, fields, status] of steps) {
       const res = await post(`/incidents/${ref}/actions/${action}`, clerk, fields);
       expect(res.status, `${action}: ${res.html.slice(0, 500)}`).toBe(303);
-      expect(res.location).toBe(`/incidents/${ref}`);
+      expect(res.location).toBe(`/incidents/${ref}?done=${action}`);
       expect(await statusOf(ref)).toBe(status);
     }
     const closed = await page(`/incidents/${ref}`, clerk);
@@ -184,7 +185,7 @@ describe.each(testDatabaseKinds())('the incident forms and the queue filters on 
     const res = await post(`/incidents/${ref}/actions/resolve`, clerk, { resolutionCode: 'workaround', note: '   ' });
     expect(res.status).toBe(422);
     expect(res.html).toMatch(/<code>note<\/code>: must not be empty/);
-    expect(res.html).toMatch(/<details class="action-form action-resolve" open>/);
+    expect(res.html).toMatch(/<div class="action-form action-resolve primary">\s*<form[^>]*>\s*<input[^>]*>\s*<div class="form-error" role="alert">/);
     expect(res.html).toMatch(/<option value="workaround" selected>/);
     expect(await statusOf(ref)).toBe('assigned');
     expect((await post(`/incidents/${ref}/actions/teleport`, clerk, {})).status).toBe(404);

@@ -136,11 +136,12 @@ export async function logIn(context: BrowserContext, baseUrl: string, who: { use
   return page;
 }
 
-/** Opens an action's form on the incident page, fills its fields (a checkbox ticked by 'true') and submits it; waits for the page again. */
+/**
+ * Opens an action's form on the incident page (the primary one is open already; the others sit in
+ * collapsed groups), fills its fields (a checkbox ticked by 'true') and submits it; waits for the page again.
+ */
 export async function act(page: Page, action: string, fields: Record<string, string> = {}): Promise<void> {
-  const details = page.locator(`details.action-${action}`);
-  await details.locator('summary').click();
-  const form = details.locator('form');
+  const form = await openActionForm(page, action);
   for (const [name, value] of Object.entries(fields)) {
     const field = form.locator(`[name="${name}"]`);
     const kind = await field.evaluate((el) => (el.tagName === 'INPUT' ? String(el.getAttribute('type')) : el.tagName));
@@ -151,6 +152,15 @@ export async function act(page: Page, action: string, fields: Record<string, str
   await submitAndWait(page, form.locator('button[type="submit"]'));
   const refused = page.locator('section.actions .form-error');
   if ((await refused.count()) > 0) throw new Error(`the ${action} form was refused: ${await refused.textContent()}`);
+}
+
+/** The action's form, its collapsed group and its own `<details>` opened by clicking their summaries as a person would. */
+export async function openActionForm(page: Page, action: string): Promise<Locator> {
+  const box = page.locator(`section.actions .action-${action}`);
+  const group = page.locator('section.actions details.actions-group', { has: page.locator(`.action-${action}`) });
+  if ((await group.count()) > 0 && (await group.getAttribute('open')) === null) await group.locator('> summary').click();
+  if ((await box.evaluate((el) => el.tagName)) === 'DETAILS' && (await box.getAttribute('open')) === null) await box.locator('> summary').click();
+  return box.locator('form');
 }
 
 /** Clicks a submit button and waits for the page the server answers with to load. */

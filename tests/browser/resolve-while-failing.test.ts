@@ -5,7 +5,7 @@
 // SQLite only: the database behaviour is covered by tests/detector/incidents on both databases.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { act, ADMIN, LocalSite, logIn, reloadUntil, startBrowserSigap, submitAndWait, useBrowser, type StartedSigap } from './helpers.js';
+import { act, ADMIN, LocalSite, logIn, openActionForm, reloadUntil, startBrowserSigap, submitAndWait, useBrowser, type StartedSigap } from './helpers.js';
 
 const yaml = (port: number) => `
 timezone: Asia/Jakarta
@@ -44,8 +44,9 @@ describe('resolving while the probes still see the failure, in a browser', { tim
     await page.goto(`${started.sigap.url}/incidents/${ref}`);
     await act(page, 'acknowledge', {});
 
-    const resolve = page.locator('details.action-resolve');
-    await resolve.locator('summary').click();
+    // Acknowledged by the admin, resolving is the next step: its form is the open, primary one.
+    const resolve = page.locator('section.actions .action-resolve.primary');
+    await openActionForm(page, 'resolve');
     expect(await resolve.locator('.warning').textContent()).toContain('skm-form');
     await resolve.locator('[name="resolutionCode"]').selectOption('vendor_fixed');
     await resolve.locator('[name="note"]').fill('Vendor memulai ulang server.');
@@ -53,8 +54,8 @@ describe('resolving while the probes still see the failure, in a browser', { tim
     expect(await page.locator('section.actions .form-error').textContent()).toContain('confirmStillFailing');
     // the browser reports the 409 page as a console error; nothing else may
     expect(browser.errors.splice(0)).toEqual([expect.stringContaining('409')]);
-    // The refused form comes back open with what was typed; tick the box there.
-    expect(await resolve.getAttribute('open')).not.toBeNull();
+    // The refused form comes back with what was typed; tick the box there.
+    expect(await resolve.locator('[name="note"]').inputValue()).toBe('Vendor memulai ulang server.');
     await resolve.locator('[name="confirmStillFailing"]').check();
     await submitAndWait(page, resolve.locator('button[type="submit"]'));
     expect(await page.locator('section.actions .form-error').count()).toBe(0);
@@ -62,12 +63,12 @@ describe('resolving while the probes still see the failure, in a browser', { tim
     expect(await page.locator('ol.timeline').textContent()).toContain('dikonfirmasi walau pemeriksaan skm-form masih gagal');
 
     // The probes still see it down: Sigap reopens it. The site comes back; resolving needs no tick now.
-    const resolveForm = page.locator('details.action-resolve');
+    const resolveForm = page.locator('section.actions .action-resolve');
     await reloadUntil(page, 'the reopen', async () => (await resolveForm.count()) > 0);
     await site.start();
     await reloadUntil(page, 'the reopened, restored incident', async () => (await resolveForm.count()) > 0 && (await resolveForm.locator('.warning').count()) === 0, 30_000);
     await act(page, 'resolve', { resolutionCode: 'vendor_fixed', note: 'Server stabil setelah dimulai ulang.' });
-    const closeOptions = () => page.locator('details.action-close select[name="closureCode"] option').evaluateAll((os) => os.map((o) => String(o.getAttribute('value'))));
+    const closeOptions = () => page.locator('section.actions .action-close select[name="closureCode"] option').evaluateAll((os) => os.map((o) => String(o.getAttribute('value'))));
     await reloadUntil(page, 'verification by monitoring', async () => (await closeOptions()).join() === 'monitoring_verified', 30_000);
     await act(page, 'close', { closureCode: 'monitoring_verified' });
     const closed = (await started.sigap.db.stores.incidents.findByRef(ref))!;

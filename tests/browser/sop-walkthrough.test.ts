@@ -5,7 +5,7 @@
 // SQLite only: the database behaviour is covered by the other suites on both databases.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { act, ADMIN, LocalSite, logIn, reloadUntil, startBrowserSigap, submitAndWait, useBrowser, type StartedSigap } from './helpers.js';
+import { act, ADMIN, LocalSite, logIn, openActionForm, reloadUntil, startBrowserSigap, submitAndWait, useBrowser, type StartedSigap } from './helpers.js';
 
 const SERVICES_YAML = `
 timezone: Asia/Jakarta
@@ -205,8 +205,7 @@ describe('SOP-Insiden-001/-002/-003 in the browser: a phone call from logging to
     const events = async () => (await started.sigap.incidents.queries.get(admin, ref)).events.length;
     const before = await events();
 
-    const form = desk.locator('details.action-acknowledge form');
-    await desk.locator('details.action-acknowledge summary').click();
+    const form = await openActionForm(desk, 'acknowledge');
     await form.evaluate((f) => f.querySelector('input[name="_csrf"]')!.remove());
     expect(await form.locator('input[name="_csrf"]').count()).toBe(0);
     const answer = desk.waitForResponse((r) => r.request().method() === 'POST');
@@ -268,7 +267,11 @@ services:
 
     expect(await page.locator('h1').textContent()).toMatch(/INC-\d{4}-\d{5}/);
     expect(await statusOf(page)).toBe('Baru');
-    const evidence = page.locator('h2:text-is("Bukti kegagalan") + dl.fields');
+    // The evidence is long: it waits collapsed below the history until opened.
+    const evidenceBox = page.locator('details.evidence', { has: page.locator('h2:text-is("Bukti kegagalan")') });
+    expect(await evidenceBox.getAttribute('open')).toBeNull();
+    await evidenceBox.locator('> summary').click();
+    const evidence = evidenceBox.locator('dl.fields');
     expect(await evidence.textContent()).toContain('ECONNREFUSED');
     expect(await evidence.textContent()).toContain(`http://127.0.0.1:${site.port}/`);
     const timeline = page.locator('ol.timeline');

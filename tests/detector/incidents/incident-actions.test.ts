@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseBusinessHours, type BusinessCalendar } from '../../../detector/sla/business-calendar.js';
 import {
+  actionsAllowed,
   actionsFor,
   assertMayActOn,
   assertRoleMayAct,
@@ -226,10 +227,33 @@ describe('who may act', () => {
     ['vendor', 'acknowledge', 2, null],
     ['vendor', 'cancel', 2, 'forbidden'],
     ['vendor', 'escalate', 2, 'forbidden'],
+    // Once with the vendor, its work is the vendor's; the office keeps steering.
+    ['service_desk', 'acknowledge', 2, 'forbidden'],
+    ['service_desk', 'resolve', 2, 'forbidden'],
+    ['service_desk', 'pending', 2, 'forbidden'],
+    ['support', 'resume', 2, 'forbidden'],
+    ['service_desk', 'note', 2, null],
+    ['service_desk', 'close', 2, null],
+    ['service_desk', 'reprioritize', 2, null],
+    ['service_desk', 'acknowledge', 1, null],
+    ['support', 'resolve', 1, null],
+    ['admin', 'resolve', 2, null],
   ] as const)('a %s taking %s at level %i → %s', (role, action, level, code) => {
     const act = () => assertMayActOn({ role }, action, { ref: 'INC-2026-00001', escalationLevel: level });
     if (code === null) expect(act).not.toThrow();
     else expect(act).toThrow(expect.objectContaining({ code }));
+  });
+
+  it('offers on a page exactly what it accepts: the desk after handing an incident to the vendor', () => {
+    const withVendor = { ref: 'INC-2026-00001', status: 'escalated', escalationLevel: 2 } as const;
+    expect(actionsAllowed({ role: 'service_desk' }, withVendor)).toEqual(['assign', 'note', 'reprioritize', 'escalate_management']);
+    expect(actionsAllowed({ role: 'vendor' }, withVendor)).toEqual(['acknowledge', 'note', 'pending', 'resolve']);
+    for (const action of INCIDENT_ACTIONS) {
+      const offered = actionsAllowed({ role: 'service_desk' }, withVendor).includes(action);
+      if (!offered && actionsFor('escalated').includes(action) && action !== 'escalate') {
+        expect(() => assertMayActOn({ role: 'service_desk' }, action, withVendor), action).toThrow(/with the vendor/);
+      }
+    }
   });
 
   it('refuses a manager before anything is loaded', () => {
