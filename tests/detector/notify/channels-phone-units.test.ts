@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../../config.js';
+import { redactConfigured } from '../../../redaction.js';
 import { compileGatewayTemplate, escapeFormValue, escapeJsonString, type GatewayFields } from '../../../detector/notify/channels/gateway-template.js';
 import { normalizePhoneNumber } from '../../../detector/notify/channels/phone-number.js';
 import { WhatsappChannel, whatsappErrorMeaning } from '../../../detector/notify/channels/whatsapp.js';
@@ -294,5 +295,24 @@ describe('the configuration of phone channels', () => {
         language: 'id',
       },
     ]);
+  });
+});
+
+describe('the credentials of phone channels', () => {
+  it('are redacted for whoever is not an admin: the access token, every gateway header value and a token in the URL', () => {
+    const config = parseConfig(
+      [
+        'notifications:',
+        '  channels:',
+        '    - { key: wa, type: whatsapp, phoneNumberId: "12345678", accessToken: "${WA_TOKEN}", to: ["0812-3456-7890"] }',
+        '    - { key: gw, type: http, url: "https://gw.example/send?token=${GW_TOKEN}&to={{recipient}}", headers: { Authorization: "${GW_KEY}" }, to: ["0812"] }',
+      ].join('\n'),
+      'sigap.yaml',
+      { WA_TOKEN: 'EAAG-secret-token', GW_TOKEN: 'query-secret', GW_KEY: 'header-secret' },
+    );
+    const shown = JSON.stringify(redactConfigured(config.notifications.channels));
+    for (const secret of ['EAAG-secret-token', 'query-secret', 'header-secret']) expect(shown).not.toContain(secret);
+    expect(shown).toContain('6281234567890');
+    expect(shown).toContain('Authorization');
   });
 });
