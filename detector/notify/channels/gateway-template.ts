@@ -86,15 +86,30 @@ function escapedFields(fields: GatewayFields, escape: (value: string) => string)
  * `{{recipent}}`) is found when the configuration is read. Throws an Error saying what is wrong.
  */
 export function compileGatewayTemplate(source: string, encoding: BodyEncoding | 'url'): GatewayTemplate {
-  const render = handlebars.compile<GatewayFields>(source, { noEscape: true, strict: true });
+  const render = compiled(source);
   const escape = ESCAPE[encoding];
-  const template: GatewayTemplate = (fields) => render(escapedFields(fields, escape));
+  return (fields) => render(escapedFields(fields, escape));
+}
+
+/**
+ * Compiling is the slow part (Handlebars generates a function) and the configuration is read
+ * again on every reload and by `check-config`: a compiled template, pure of its fields, is kept.
+ */
+const COMPILED = new Map<string, (fields: GatewayFields) => string>();
+const COMPILED_LIMIT = 64;
+
+function compiled(source: string): (fields: GatewayFields) => string {
+  const known = COMPILED.get(source);
+  if (known) return known;
+  const render = handlebars.compile<GatewayFields>(source, { noEscape: true, strict: true });
   try {
-    template(SAMPLE);
+    render(SAMPLE);
   } catch (error) {
     throw new Error(templateProblem(error), { cause: error });
   }
-  return template;
+  if (COMPILED.size >= COMPILED_LIMIT) COMPILED.delete(COMPILED.keys().next().value!);
+  COMPILED.set(source, render);
+  return render;
 }
 
 /** Handlebars' message on one line: "Parse error on line 1: … Expecting …", `"recipent" not defined in …`. */
