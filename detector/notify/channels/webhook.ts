@@ -75,7 +75,12 @@ const READ_LIMIT = 4096;
 
 /** POSTs JSON: `sendRequest` with the body serialised and `content-type: application/json`. */
 export async function postJson(url: string, body: unknown, options: PostJsonOptions): Promise<PostJsonResponse> {
-  return sendRequest(url, { ...options, method: 'POST', headers: { ...lowerCaseKeys(options.headers), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return sendRequest(url, {
+    ...options,
+    method: 'POST',
+    headers: { ...lowerCaseKeys(options.headers), 'content-type': 'application/json', 'user-agent': 'Sigap' },
+    body: JSON.stringify(body),
+  });
 }
 
 export interface SendRequestOptions extends PostJsonOptions {
@@ -120,7 +125,7 @@ export async function sendRequest(url: string, options: SendRequestOptions): Pro
   }
 }
 
-export function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
+function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
 }
 

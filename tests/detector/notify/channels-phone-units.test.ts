@@ -2,15 +2,17 @@
 // escaping (JSON strings, form values, URLs) as properties over arbitrary text, the short phone
 // text's length, WhatsApp error codes, and the configuration's errors naming their field.
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../../config.js';
 import { redactConfigured } from '../../../redaction.js';
 import { compileGatewayTemplate, escapeFormValue, escapeJsonString, type GatewayFields } from '../../../detector/notify/channels/gateway-template.js';
 import { normalizePhoneNumber } from '../../../detector/notify/channels/phone-number.js';
+import { HttpChannel } from '../../../detector/notify/channels/http.js';
 import { WhatsappChannel, whatsappErrorMeaning } from '../../../detector/notify/channels/whatsapp.js';
 import { PHONE_TEXT_LIMIT, staffPhoneText } from '../../../detector/notify/messages.js';
 import { DeliveryError, NOTIFICATION_EVENTS, type NotificationPayload } from '../../../detector/notify/notification-types.js';
 import { CAUSE_OF } from '../../helpers/events.js';
+import { findRefusingPort, startHttpServer, stopAllServers } from '../../helpers/local-servers.js';
 
 const RUNS = { seed: 16, numRuns: 300 };
 
@@ -314,5 +316,36 @@ describe('the credentials of phone channels', () => {
     for (const secret of ['EAAG-secret-token', 'query-secret', 'header-secret']) expect(shown).not.toContain(secret);
     expect(shown).toContain('6281234567890');
     expect(shown).toContain('Authorization');
+  });
+});
+
+describe('an http gateway that fails', () => {
+  afterEach(() => stopAllServers());
+  const gatewayAt = (url: string) =>
+    new HttpChannel({ key: 'gw', type: 'http', method: 'POST', url, headers: { 'X-Key': 'gateway-secret-key' }, body: '{{text}}', to: [], timeoutMs: 2000, language: 'id' });
+  const failureOf = async (channel: HttpChannel) => {
+    try {
+      return await channel.send({ id: 1, channelKey: 'gw', recipient: '0812-3456-7890', idempotencyKey: 'k', attempt: 1, payload: payload('opened', 'id', 'x') }).then(
+        () => null,
+        (e: unknown) => e as DeliveryError,
+      );
+    } finally {
+      await channel.close();
+    }
+  };
+
+  it('that cannot be reached is tried again, said in Indonesian', async () => {
+    const error = await failureOf(gatewayAt(`http://127.0.0.1:${await findRefusingPort()}/send`));
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect(error).toMatchObject({ permanent: false, message: 'http gw: tidak tersambung (ECONNREFUSED; akan dicoba lagi)' });
+  });
+
+  it('that refuses the request itself (4xx) fails for good, with the status and no secret', async () => {
+    const server = await startHttpServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(400).end('{"status":false,"reason":"invalid key gateway-secret-key"}'));
+    });
+    const error = await failureOf(gatewayAt(`${server.origin}/send`));
+    expect(error).toMatchObject({ permanent: true, message: 'http gw: gateway menolak (HTTP 400): {"status":false,"reason":"invalid key [redacted]"}' });
   });
 });
