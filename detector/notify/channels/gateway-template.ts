@@ -112,15 +112,18 @@ function compiled(source: string): (fields: GatewayFields) => string {
   return render;
 }
 
-/** Handlebars' message on one line: "Parse error on line 1: … Expecting …", `"recipent" not defined in …`. */
+/** Handlebars' message, short and on one line: an unknown field, a parse error's line, a mismatched block. */
 function templateProblem(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const unknownField = /^"([^"]+)" not defined in/.exec(message);
   if (unknownField)
     return `"${unknownField[1]}" is not a field (use recipient, text, event, link, incident.ref, incident.title, incident.priority, incident.service, incident.status)`;
-  // Handlebars lists every token it expected: noise to a person, who needs the line and the caret.
-  return `not a valid Handlebars template: ${message
-    .split(/\n\s*Expecting /)[0]!
-    .replace(/\s*\n\s*/g, ' ')
-    .slice(0, 300)}`;
+  // A parse error quotes the template around the fault, and a body may hold a secret from the
+  // environment: say the line and what was found, never the quoted text.
+  const parse = /^Parse error on line (\d+):[^]*?(got '[^']*')?$/.exec(message);
+  if (parse) {
+    const found = parse[2] ? ` (${parse[2]})` : '';
+    return `not a valid Handlebars template: parse error on line ${parse[1]}${found}; check that every {{ has its }} and every {{#if}} or {{#each}} its {{/if}} or {{/each}}`;
+  }
+  return `not a valid Handlebars template: ${message.replace(/\s*\n\s*/g, ' ').slice(0, 200)}`;
 }

@@ -100,6 +100,12 @@ describe('gateway template escaping', () => {
     expect(() => compileGatewayTemplate('{"to":"{{recipent}}"}', 'json')).toThrow('"recipent" is not a field');
     expect(() => compileGatewayTemplate('{{#if text}}x', 'json')).toThrow('not a valid Handlebars template');
     expect(() => compileGatewayTemplate('{{incident.nope}}', 'text')).toThrow('"nope" is not a field');
+    expect(() => compileGatewayTemplate('{{#each text}}{{/if}}', 'text')).toThrow("each doesn't match if");
+    // A parse error names the line, not the text around it: a body may hold a secret.
+    expect(() => compileGatewayTemplate('{"key":"SECRET-KEY-123","to":"{{recipient"}', 'json')).toThrow(
+      /^not a valid Handlebars template: parse error on line 1 \(got 'INVALID'\); check that every/,
+    );
+    expect(() => compileGatewayTemplate('{"key":"SECRET-KEY-123","to":"{{recipient"}', 'json')).not.toThrow(/SECRET/);
   });
 });
 
