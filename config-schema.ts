@@ -3,6 +3,8 @@
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { compileGatewayTemplate } from './detector/notify/channels/gateway-template.js';
+import { normalizePhoneNumber } from './detector/notify/channels/phone-number.js';
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -135,6 +137,81 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or http
 /** Where people reach the dashboard: an absolute http(s) address, no query or fragment. */
 const publicUrl = httpUrl.refine((u) => !/[?#]/.test(u), 'must be an http:// or https:// address without ? or #, such as https://sigap.example.go.id');
 
+// Channels `whatsapp` and `http` (phones): who they reach, and a gateway's request template,
+// checked and compiled here so a broken one stops the start with the field named.
+/** A phone number as people write it (0812-3456-7890, +62 812…) → international digits (6281234567890). */
+const phoneNumber = z.string({ error: 'must be a phone number in quotes, such as "0812-3456-7890" (YAML reads an unquoted 0812… as a number)' }).transform((text, ctx) => {
+  const digits = normalizePhoneNumber(text);
+  if (digits === null) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a phone number (write it as 0812-3456-7890 or +62 812 3456 7890)` });
+    return z.NEVER;
+  }
+  return digits;
+});
+const WHATSAPP_GRAPH_API = 'https://graph.facebook.com/v23.0';
+const HTTP_METHODS = ['POST', 'GET', 'PUT', 'PATCH'] as const;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * A gateway template (an http channel's url or body) that compiles: its problem, said at its
+ * field, is found even when other fields of the channel are wrong. How values are escaped does not
+ * change whether it compiles.
+ */
+const gatewayTemplate = (what: string) =>
+  z.string({ error: `must be ${what}` }).superRefine((source, ctx) => {
+    try {
+      compileGatewayTemplate(source, 'text');
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  });
+
+const whatsappChannel = z
+  .object({
+    key,
+    type: z.literal('whatsapp'),
+    phoneNumberId: z
+      .string({ error: 'must be the phone number ID from WhatsApp Manager, in quotes' })
+      .regex(/^\d{5,25}$/, 'must be the phone number ID from WhatsApp Manager (digits only)'),
+    accessToken: z.string({ error: 'must be an access token, such as "${WHATSAPP_TOKEN}"' }).min(1, 'must not be empty'),
+    to: z.array(phoneNumber).default([]),
+    apiBaseUrl: httpUrl.default(WHATSAPP_GRAPH_API),
+    template: z
+      .object({
+        name: z.string({ error: 'must be the template name' }).regex(/^[a-z0-9_]{1,512}$/, 'must be the template name as approved: lower-case letters, digits and _'),
+        language: z
+          .string({ error: 'must be the template language code, such as id or en_US' })
+          .regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, 'must be the template language code, such as id or en_US'),
+      })
+      .strict()
+      .optional(),
+    timeout: duration(100).default(10_000),
+    language,
+  })
+  .strict();
+
+const httpChannel = z
+  .object({
+    key,
+    type: z.literal('http'),
+    method: z
+      .string()
+      .transform((m) => m.toUpperCase())
+      .pipe(z.enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(', ')}` }))
+      .default('POST'),
+    url: httpUrl.pipe(gatewayTemplate('a URL')),
+    headers: z.record(z.string().regex(HEADER_NAME, 'must be an HTTP header name'), z.string().regex(/^[^\r\n]*$/, 'must be one line')).default({}),
+    body: gatewayTemplate('a Handlebars template (text)').optional(),
+    to: z.array(z.string({ error: 'must be text' }).trim().min(1, 'must not be empty')).default([]),
+    timeout: duration(100).default(10_000),
+    language,
+  })
+  .strict()
+  .refine((c) => c.method !== 'GET' || c.body === undefined, {
+    path: ['body'],
+    message: 'a GET request has no body: put the fields in the url ({{recipient}}, {{text}}) or use POST',
+  });
+
 const channelSchema = z.discriminatedUnion(
   'type',
   [
@@ -151,8 +228,10 @@ const channelSchema = z.discriminatedUnion(
         language,
       })
       .strict(),
+    whatsappChannel,
+    httpChannel,
   ],
-  { error: 'must be one of webhook, email, telegram' },
+  { error: 'must be one of webhook, email, telegram, whatsapp, http' },
 );
 
 export const notificationsSchema = z

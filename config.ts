@@ -405,12 +405,15 @@ function notificationProblems(file: string, raw: unknown, problems: string[]): v
   const at = (path: string) => `${file}: notifications.${path}`;
   const hasSmtp = n.smtp !== undefined && n.smtp !== null;
   const channelKeys = new Set<string>();
+  // whatsapp and http channels without `to` reach only reporters: a route cannot name them.
+  const reachesNobody = new Set<string>();
   asList(n.channels).forEach((c, i) => {
     const channel = asObject(c);
     if (typeof channel.key !== 'string') return;
     if (channelKeys.has(channel.key)) problems.push(`${at(`channels[${i}].key`)}: "${channel.key}" is used by another channel`);
     channelKeys.add(channel.key);
     if (channel.type === 'email' && !hasSmtp) problems.push(`${at(`channels[${i}]`)}: an email channel needs notifications.smtp`);
+    if ((channel.type === 'whatsapp' || channel.type === 'http') && asList(channel.to).length === 0) reachesNobody.add(channel.key);
   });
   const serviceKeys = new Set(asList(asObject(raw).services).map((s) => asObject(s).key));
   asList(n.routes).forEach((r, i) => {
@@ -418,6 +421,8 @@ function notificationProblems(file: string, raw: unknown, problems: string[]): v
     asList(route.notify).forEach((channelKey, j) => {
       if (typeof channelKey === 'string' && !channelKeys.has(channelKey)) {
         problems.push(`${at(`routes[${i}].notify[${j}]`)}: no channel has the key "${channelKey}" (channels: ${[...channelKeys].join(', ') || 'none'})`);
+      } else if (typeof channelKey === 'string' && reachesNobody.has(channelKey)) {
+        problems.push(`${at(`routes[${i}].notify[${j}]`)}: channel "${channelKey}" has no "to" numbers, so a route reaches nobody through it`);
       }
     });
     asList(route.services).forEach((serviceKey, j) => {
@@ -448,6 +453,20 @@ function toNotifications(cfg: FileConfig, host: string, port: number, publicUrl:
           return { key: c.key, type: 'email', to: c.to, language: c.language };
         case 'telegram':
           return { key: c.key, type: 'telegram', botToken: c.botToken, chatId: c.chatId, apiBaseUrl: c.apiBaseUrl.replace(/\/+$/, ''), timeoutMs: c.timeout, language: c.language };
+        case 'whatsapp':
+          return {
+            key: c.key,
+            type: 'whatsapp',
+            phoneNumberId: c.phoneNumberId,
+            accessToken: c.accessToken,
+            to: c.to,
+            apiBaseUrl: c.apiBaseUrl.replace(/\/+$/, ''),
+            template: c.template ?? null,
+            timeoutMs: c.timeout,
+            language: c.language,
+          };
+        case 'http':
+          return { key: c.key, type: 'http', method: c.method, url: c.url, headers: c.headers, body: c.body ?? null, to: c.to, timeoutMs: c.timeout, language: c.language };
       }
     }),
     routes: n.routes.map((r) => ({ events: r.events, priorities: r.priorities ?? null, services: r.services ?? null, notify: r.notify, roles: r.roles })),

@@ -1,5 +1,6 @@
 // What a notification says, in Indonesian or English: the e-mail (subject, text, HTML), the
-// Telegram text and the Alertmanager-shaped webhook body. Pure functions of the payload; the
+// Telegram text, the short phone text (WhatsApp and HTTP gateways) and the Alertmanager-shaped
+// webhook body. Pure functions of the payload; the
 // words live in one table per language below. Every user-supplied value is escaped in HTML.
 import { createHash } from 'node:crypto';
 import type { MessageLanguage, NotificationEvent, NotificationPayload, NotifiedIncident } from './notification-types.js';
@@ -205,6 +206,79 @@ function telegramTextWithin(payload: NotificationPayload, cap: number): string {
   const lines = rows.filter((row) => !row.href).map((row) => `<b>${escapeHtml(row.label)}:</b> ${escapeHtml(cut(row.value))}`);
   const ref = escapeHtml(payload.incident.ref);
   return [`<b>[Sigap] ${escapeHtml(heading)}</b> — <a href="${escapeHtml(payload.link)}">${ref}</a>`, ...lines].join('\n');
+}
+
+/** A phone message's budget: one screen of WhatsApp or two SMS, the link excepted when it is long. */
+export const PHONE_TEXT_LIMIT = 300;
+
+interface PhoneContext {
+  responseDue: string;
+  resolveDue: string;
+  i: NotifiedIncident;
+}
+
+const PHONE: Record<MessageLanguage, { failed: string; next: Record<NotificationEvent, (c: PhoneContext) => string> }> = {
+  id: {
+    failed: 'Gangguan',
+    next: {
+      opened: (c) => `Tanggapi sebelum ${c.responseDue}.`,
+      reminder: (c) => `Belum ditanggapi; batas respons ${c.responseDue}.`,
+      acknowledged: (c) => `Ditangani ${c.i.assignee ?? c.i.assignedGroup}; selesaikan sebelum ${c.resolveDue}.`,
+      escalated: (c) => `Dieskalasi ke level ${c.i.escalationLevel} (${c.i.assignedGroup}); batas ${c.resolveDue}.`,
+      warning: (c) => (c.i.acknowledgedAt === null ? `Batas respons ${c.responseDue} segera lewat.` : `Batas penyelesaian ${c.resolveDue} segera lewat.`),
+      breached: (c) => `Target SLA terlampaui; kini level ${c.i.escalationLevel} (${c.i.assignedGroup}).`,
+      restored: () => 'Layanan sehat kembali; catat penyelesaiannya.',
+      resolved: (c) => `Diselesaikan${c.i.resolutionCode ? ` (${c.i.resolutionCode})` : ''}; verifikasi lalu tutup.`,
+      closed: (c) => `Ditutup${c.i.closureCode ? ` (${c.i.closureCode})` : ''}.`,
+      reopened: (c) => `Gagal lagi, dibuka kembali (${c.i.reopenCount}×); selidiki.`,
+    },
+  },
+  en: {
+    failed: 'Failure',
+    next: {
+      opened: (c) => `Acknowledge by ${c.responseDue}.`,
+      reminder: (c) => `Still unacknowledged; response due ${c.responseDue}.`,
+      acknowledged: (c) => `Handled by ${c.i.assignee ?? c.i.assignedGroup}; resolve by ${c.resolveDue}.`,
+      escalated: (c) => `Escalated to level ${c.i.escalationLevel} (${c.i.assignedGroup}); due ${c.resolveDue}.`,
+      warning: (c) => (c.i.acknowledgedAt === null ? `Response due soon: ${c.responseDue}.` : `Resolution due soon: ${c.resolveDue}.`),
+      breached: (c) => `SLA target breached; now level ${c.i.escalationLevel} (${c.i.assignedGroup}).`,
+      restored: () => 'Service healthy again; record the resolution.',
+      resolved: (c) => `Resolved${c.i.resolutionCode ? ` (${c.i.resolutionCode})` : ''}; verify and close it.`,
+      closed: (c) => `Closed${c.i.closureCode ? ` (${c.i.closureCode})` : ''}.`,
+      reopened: (c) => `Failed again, reopened (${c.i.reopenCount}×); investigate.`,
+    },
+  },
+};
+
+/**
+ * The text of a WhatsApp or HTTP-gateway message: short enough for a phone (PHONE_TEXT_LIMIT),
+ * plain text, in the payload's language. A row for the incident's reporter gets the reporter's
+ * own plain message instead of the staff one.
+ */
+export function phoneText(payload: NotificationPayload): string {
+  return staffPhoneText(payload);
+}
+
+/** Ref, priority and event; service and title; what failed and what to do by when; the link. */
+export function staffPhoneText(payload: NotificationPayload): string {
+  const language: MessageLanguage = payload.language === 'en' ? 'en' : 'id';
+  const i = payload.incident;
+  const words = PHONE[language];
+  const oneLine = (value: string) => value.replace(/\s+/g, ' ').trim();
+  const context: PhoneContext = { responseDue: formatTime(i.responseDueAt, payload.timezone, language), resolveDue: formatTime(i.resolveDueAt, payload.timezone, language), i };
+  const heading = `[Sigap] ${i.priority} ${STRINGS[language].event[payload.event]} ${i.ref}`;
+  const failed = payload.event === 'opened' || payload.event === 'reopened' ? (i.failureReason ? `${words.failed}: ${oneLine(i.failureReason)}. ` : '') : '';
+  const next = cut(oneLine(`${failed}${words.next[payload.event](context)}`), 160);
+  const fixed = [heading, next, payload.link].join('\n').length + 1;
+  // The service name and the title share what is left; each is cut with an ellipsis if it must be.
+  const room = Math.max(40, PHONE_TEXT_LIMIT - fixed);
+  const service = cut(oneLine(i.serviceName), Math.max(16, Math.floor(room / 3)));
+  const title = cut(oneLine(i.title), Math.max(20, room - service.length - 2));
+  return [heading, `${service}: ${title}`, next, payload.link].join('\n');
+}
+
+function cut(value: string, max: number): string {
+  return value.length > max ? `${value.slice(0, max - 1)}…` : value;
 }
 
 const RESOLVED_EVENTS: ReadonlySet<NotificationEvent> = new Set(['restored', 'resolved', 'closed']);

@@ -10,7 +10,7 @@ import type { Priority } from '../incidents/priority.js';
 export const NOTIFICATION_EVENTS = ['opened', 'acknowledged', 'escalated', 'warning', 'breached', 'restored', 'resolved', 'closed', 'reopened', 'reminder'] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 
-export const CHANNEL_TYPES = ['webhook', 'email', 'telegram'] as const;
+export const CHANNEL_TYPES = ['webhook', 'email', 'telegram', 'whatsapp', 'http'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
 export type MessageLanguage = 'id' | 'en';
@@ -62,13 +62,14 @@ export interface NotificationPayload {
   /** The office time zone, for the times in messages. */
   timezone: string;
   language: MessageLanguage;
+  audience?: 'staff' | 'reporter';
 }
 
 /** One row of the outbox as a channel receives it. */
 export interface OutboxDelivery {
   id: number;
   channelKey: string;
-  /** An e-mail address for e-mail; null for webhook and Telegram (the channel knows where). */
+  /** An e-mail address for e-mail, a phone number (or a gateway's contact) for whatsapp and http; null for webhook and Telegram (the channel knows where). */
   recipient: string | null;
   /** The same on every attempt of this row: receivers use it to drop duplicates. */
   idempotencyKey: string;
@@ -111,7 +112,36 @@ export interface SmtpConfig {
 export type ChannelConfig =
   | { key: string; type: 'webhook'; url: string; timeoutMs: number; headers: Record<string, string> }
   | { key: string; type: 'email'; to: string[]; language: MessageLanguage }
-  | { key: string; type: 'telegram'; botToken: string; chatId: string; apiBaseUrl: string; timeoutMs: number; language: MessageLanguage };
+  | { key: string; type: 'telegram'; botToken: string; chatId: string; apiBaseUrl: string; timeoutMs: number; language: MessageLanguage }
+  | {
+      key: string;
+      type: 'whatsapp';
+      phoneNumberId: string;
+      accessToken: string;
+      /** International digits (6281234567890), already normalised. */
+      to: string[];
+      apiBaseUrl: string;
+      /** A business-initiated template message instead of free text (outside the 24-hour window). */
+      template: { name: string; language: string } | null;
+      timeoutMs: number;
+      language: MessageLanguage;
+    }
+  | {
+      key: string;
+      type: 'http';
+      method: HttpGatewayMethod;
+      /** May use `{{recipient}}` (URL-encoded). */
+      url: string;
+      headers: Record<string, string>;
+      /** A Handlebars template; values are escaped for the Content-Type header. Null: no body. */
+      body: string | null;
+      to: string[];
+      timeoutMs: number;
+      language: MessageLanguage;
+    };
+
+export const HTTP_GATEWAY_METHODS = ['POST', 'GET', 'PUT', 'PATCH'] as const;
+export type HttpGatewayMethod = (typeof HTTP_GATEWAY_METHODS)[number];
 
 export type OutboxStatus = 'pending' | 'sent' | 'failed';
 

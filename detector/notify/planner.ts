@@ -115,11 +115,12 @@ export class NotificationPlanner {
     return [...found.values()];
   }
 
-  /** A configured channel's recipients: one per address of an e-mail channel, else the channel itself. */
+  /** A configured channel's recipients: one per address of an e-mail channel (per number of a whatsapp or http one), else the channel itself. */
   private channelRecipients(key: string): Recipient[] {
     const channel = this.channels.get(key);
     if (!channel) return [];
-    if (channel.type === 'email') return channel.to.map((to) => ({ channelKey: key, recipient: to, language: channel.language }));
+    if (channel.type === 'email' || channel.type === 'whatsapp' || channel.type === 'http')
+      return channel.to.map((to) => ({ channelKey: key, recipient: to, language: channel.language }));
     return [{ channelKey: key, recipient: null, language: channel.type === 'telegram' ? channel.language : 'id' }];
   }
 

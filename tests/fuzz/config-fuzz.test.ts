@@ -13,7 +13,7 @@ import { projectRoot } from '../../main.js';
 
 const SEED = 20261127;
 const FILE = 'sigap.yaml';
-const ENV = { SMTP_PASSWORD: 'smtp-secret', TELEGRAM_BOT_TOKEN: '123:abc', DATABASE_URL: 'sqlite::memory:' };
+const ENV = { SMTP_PASSWORD: 'smtp-secret', TELEGRAM_BOT_TOKEN: '123:abc', WHATSAPP_TOKEN: 'wa-token', FONNTE_TOKEN: 'gw-token', DATABASE_URL: 'sqlite::memory:' };
 
 const SHIPPED = readFileSync(join(projectRoot(), 'sigap.yaml'), 'utf8');
 /** The shipped file with its commented-out notifications section switched on. */

@@ -2,7 +2,7 @@
 // existing Alertmanager receivers work and duplicates from retries can be dropped.
 import { Agent, request, type Dispatcher } from 'undici';
 import { alertmanagerWebhookBody } from '../messages.js';
-import { DeliveryError, type Channel, type ChannelConfig, type OutboxDelivery } from '../notification-types.js';
+import { DeliveryError, type Channel, type ChannelConfig, type MessageLanguage, type OutboxDelivery } from '../notification-types.js';
 
 export type WebhookChannelConfig = Extract<ChannelConfig, { type: 'webhook' }>;
 
@@ -61,6 +61,8 @@ export interface PostJsonOptions {
   dispatcher: Dispatcher;
   /** Names the channel in error messages; the URL never appears in them (it may hold a secret). */
   label: string;
+  /** The language of the network failures' messages (default English). */
+  language?: MessageLanguage;
 }
 
 export interface PostJsonResponse {
@@ -71,20 +73,42 @@ export interface PostJsonResponse {
 
 const READ_LIMIT = 4096;
 
-/**
- * POSTs JSON with undici, bounded as a whole by AbortSignal.timeout (undici's own headersTimeout
- * fires late). Network failures and timeouts become DeliveryErrors; every response body is read or
- * discarded so no socket is left hanging.
- */
+/** POSTs JSON: `sendRequest` with the body serialised and `content-type: application/json`. */
 export async function postJson(url: string, body: unknown, options: PostJsonOptions): Promise<PostJsonResponse> {
+  return sendRequest(url, {
+    ...options,
+    method: 'POST',
+    headers: { ...lowerCaseKeys(options.headers), 'content-type': 'application/json', 'user-agent': 'Sigap' },
+    body: JSON.stringify(body),
+  });
+}
+
+export interface SendRequestOptions extends PostJsonOptions {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  /** Sent as is; null sends none. */
+  body: string | null;
+}
+
+const NETWORK_WORDS: Record<MessageLanguage, { timeout: (ms: number) => string; failed: (what: string) => string }> = {
+  en: { timeout: (ms) => `no answer within ${ms} ms`, failed: (what) => what },
+  id: { timeout: (ms) => `tidak ada jawaban dalam ${ms} ms (akan dicoba lagi)`, failed: (what) => `tidak tersambung (${what}; akan dicoba lagi)` },
+};
+
+/**
+ * One HTTP request with undici, bounded as a whole by AbortSignal.timeout (undici's own
+ * headersTimeout fires late); no redirect is followed. Network failures and timeouts become
+ * (retryable) DeliveryErrors; every response body is read or discarded so no socket is left hanging.
+ */
+export async function sendRequest(url: string, options: SendRequestOptions): Promise<PostJsonResponse> {
   const signal = AbortSignal.timeout(options.timeoutMs);
+  const words = NETWORK_WORDS[options.language ?? 'en'];
   try {
     const response = await request(url, {
-      method: 'POST',
+      method: options.method,
       dispatcher: options.dispatcher,
       signal,
-      headers: { ...lowerCaseKeys(options.headers), 'content-type': 'application/json', 'user-agent': 'Sigap' },
-      body: JSON.stringify(body),
+      headers: { 'user-agent': 'Sigap', ...lowerCaseKeys(options.headers) },
+      body: options.body ?? undefined,
     });
     let bytes = 0;
     const chunks: Buffer[] = [];
@@ -96,8 +120,8 @@ export async function postJson(url: string, body: unknown, options: PostJsonOpti
     return { statusCode: response.statusCode, text: Buffer.concat(chunks).toString('utf8') };
   } catch (error) {
     if (error instanceof DeliveryError) throw error;
-    if (signal.aborted) throw new DeliveryError(`${options.label}: no answer within ${options.timeoutMs} ms`);
-    throw new DeliveryError(`${options.label}: ${describeNetworkError(error)}`);
+    if (signal.aborted) throw new DeliveryError(`${options.label}: ${words.timeout(options.timeoutMs)}`);
+    throw new DeliveryError(`${options.label}: ${words.failed(describeNetworkError(error))}`);
   }
 }
 
