@@ -6,6 +6,8 @@ import { parseConfig } from '../../config.js';
 import { DEMO_WHATSAPP, startStandInSites, type SiteMode, type SiteName, type StandInSites } from '../../demo/stand-in-sites.js';
 import { projectRoot } from '../../main.js';
 import { probeHttp } from '../../probes/http.js';
+import { WhatsappChannel } from '../../detector/notify/channels/index.js';
+import type { NotificationPayload } from '../../detector/notify/notification-types.js';
 import type { FailureKind, HttpTarget, ProbeDeps, ProbeResult, ProbeStatus } from '../../probes/probe-types.js';
 
 const deps: ProbeDeps = { now: () => new Date() };
@@ -175,6 +177,28 @@ describe('the demo stand-in sites', () => {
       const response = await post({ to: '6281234567890' });
       expect(response.statusCode).toBe(400);
       expect(((await response.body.json()) as { error: { code: number } }).error.code).toBe(100);
+    });
+    it("takes a message from the demo configuration's whatsapp channel, sent by the real channel", async () => {
+      const yaml = readFileSync(join(projectRoot(), 'demo', 'sigap.demo.yaml'), 'utf8');
+      const config = parseConfig(yaml, 'demo/sigap.demo.yaml', { ...process.env, PORT: '0' });
+      const channel = config.notifications.channels.find((c) => c.type === 'whatsapp');
+      if (channel?.type !== 'whatsapp') throw new Error('demo/sigap.demo.yaml has no whatsapp channel');
+      expect(channel.accessToken).toBe(DEMO_WHATSAPP.accessToken);
+      // The demo's channel points at the fixed control port; this suite's stand-in listens on port 0.
+      const apiBaseUrl = channel.apiBaseUrl.replace(/^http:\/\/127\.0\.0\.1:\d+/, new URL(sites.controlUrl).origin);
+      const payload = {
+        event: 'opened',
+        cause: { id: 1, type: 'opened', at: '2026-12-03T01:00:00.000Z', actor: 'sigap', note: null, data: null },
+        incident: { ref: 'INC-2026-00001', title: 'Situs SKM tidak dapat dihubungi', serviceName: 'Survei Kepuasan Masyarakat (SKM)', service: 'skm', priority: 'P2' },
+        link: 'http://127.0.0.1:3000/incidents/INC-2026-00001',
+        timezone: 'Asia/Jakarta',
+        language: 'id',
+      } as unknown as NotificationPayload;
+      const sent = new WhatsappChannel({ ...channel, apiBaseUrl });
+      await sent.send({ id: 1, channelKey: channel.key, recipient: channel.to[0]!, idempotencyKey: 'demo/1', attempt: 1, payload });
+      await sent.close?.();
+      expect(sites.whatsappMessages()[0]).toMatchObject({ phoneNumberId: channel.phoneNumberId, to: '6281200000001' });
+      expect(sites.whatsappMessages()[0]!.text).toContain('INC-2026-00001');
     });
   });
 });
