@@ -226,6 +226,18 @@ export function phaseText(phase: string, lang: WordsLanguage): string {
   return PHASE_WORDS[phase as keyof PhaseTimings]?.[lang] ?? phase;
 }
 
+export const RESULT_STATUS_WORDS: Readonly<Record<string, { id: string; en: string }>> = {
+  up: { id: 'normal', en: 'up' },
+  degraded: { id: 'menurun', en: 'degraded' },
+  down: { id: 'gangguan', en: 'down' },
+  unknown: { id: 'tidak diketahui', en: 'unknown' },
+};
+
+/** A probe result's status in words (`up` → "normal"). */
+export function resultStatusText(status: string, lang: WordsLanguage): string {
+  return RESULT_STATUS_WORDS[status]?.[lang] ?? status;
+}
+
 /** Why a probe failed, in one sentence: its reason, else its error in words, else its HTTP status. */
 export function probeEvidenceText(evidence: Pick<ProbeEvidence, 'reason' | 'errorCode' | 'errorMessage' | 'statusCode'> | null | undefined, lang: WordsLanguage): string | null {
   if (!evidence) return null;

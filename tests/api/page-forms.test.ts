@@ -201,8 +201,8 @@ describe.each(testDatabaseKinds())('the incident forms and the queue filters on 
     expect(probeIncident).toBeDefined();
     const { html } = await page(`/incidents/${probeIncident.ref}`, clerk);
     const timeline = html.slice(html.indexOf('<ol class="timeline">'));
-    expect(timeline).toMatch(/5× up/);
-    expect(timeline).toContain('ECONNREFUSED');
+    expect(timeline).toMatch(/5× normal/);
+    expect(timeline).toContain('sambungan ditolak');
     expect(timeline).toContain('HTTP 200');
     const firstResult = timeline.indexOf('class="probe-result');
     const firstEvent = timeline.indexOf('class="event"');
