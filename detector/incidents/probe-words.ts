@@ -238,6 +238,12 @@ export function resultStatusText(status: string, lang: WordsLanguage): string {
   return RESULT_STATUS_WORDS[status]?.[lang] ?? status;
 }
 
+/** A stored failure reason (a probe's reason, an error code, or "HTTP 500") in words; anything else as written. */
+export function failureReasonText(text: string, lang: WordsLanguage): string {
+  if (PROBE_REASONS.some((r) => r.pattern.test(text))) return probeReasonText(text, lang);
+  return errorCodeText(text, lang) ?? text;
+}
+
 /** Why a probe failed, in one sentence: its reason, else its error in words, else its HTTP status. */
 export function probeEvidenceText(evidence: Pick<ProbeEvidence, 'reason' | 'errorCode' | 'errorMessage' | 'statusCode'> | null | undefined, lang: WordsLanguage): string | null {
   if (!evidence) return null;

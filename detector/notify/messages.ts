@@ -2,6 +2,7 @@
 // Telegram text and the Alertmanager-shaped webhook body. Pure functions of the payload; the
 // words live in one table per language below. Every user-supplied value is escaped in HTML.
 import { createHash } from 'node:crypto';
+import { failureReasonText } from '../incidents/probe-words.js';
 import type { MessageLanguage, NotificationEvent, NotificationPayload, NotifiedIncident } from './notification-types.js';
 
 export interface RenderedMessage {
@@ -154,7 +155,7 @@ function compose(payload: NotificationPayload): { heading: string; rows: Row[] }
     closureCode: i.closureCode ?? '—',
     reopenCount: i.reopenCount,
   };
-  const failed = i.failureReason ? `${i.failureReason} (${i.category}/${i.subcategory})` : `${i.category}/${i.subcategory}`;
+  const failed = i.failureReason ? `${failureReasonText(i.failureReason, language)} (${i.category}/${i.subcategory})` : `${i.category}/${i.subcategory}`;
   const rows: Row[] = [
     { label: s.label.service, value: i.serviceName },
     { label: s.label.title, value: i.title },

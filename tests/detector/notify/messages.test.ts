@@ -56,7 +56,7 @@ describe('renderMessage', () => {
     const message = renderMessage(payload('opened'));
     expect(message.subject).toBe('[Sigap] P1 TERBUKA — Pengaduan Masyarakat: Situs pengaduan tidak bisa diakses (INC-2026-00001)');
     expect(message.text).toContain('Layanan: Pengaduan Masyarakat');
-    expect(message.text).toContain('Gangguan: ECONNREFUSED (network/connection)');
+    expect(message.text).toContain('Gangguan: sambungan ditolak: tidak ada layanan yang menunggu di port itu (network/connection)');
     expect(message.text).toContain('Sejak: 27 Nov 2026 08.00 WIB');
     expect(message.text).toContain('Penanggung jawab: service-desk, level 0');
     expect(message.text).toContain('batas 27 Nov 2026 08.15 WIB');
