@@ -25,6 +25,8 @@ const known = (t: Translator, lang: Language, key: string, vars?: Vars): string 
 
 /** The field of a detail in words: `reporter.name` → "Nama pelapor"; `check.url` → "URL"; unknown → null. */
 export function fieldLabel(path: string, lang: Language, t: Translator): string | null {
+  // A check's definition is YAML the admin wrote: its own key path (`check.url`) names the field best.
+  if (path.startsWith('check.')) return null;
   const line = /^definition:(\d+|\?):(\d+|\?)$/.exec(path);
   if (line) return t.t(lang, 'fieldName.definitionAt', { line: line[1]!, column: line[2]! });
   const last =
