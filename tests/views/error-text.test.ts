@@ -61,7 +61,8 @@ describe('error text', () => {
         { path: 'currentPassword', message: 'is not your current password' },
         { path: 'subcategory', message: 'must be one of dns, connection for network' },
         { path: 'closureCode', message: 'verification: not_healthy, remainingMs 900000' },
-        { path: 'check.interval', message: 'some message no table knows' },
+        { path: 'expiresOn', message: 'some message no table knows' },
+        { path: 'check.interval', message: 'must be a duration like 30s' },
       ]),
       'id',
       t,
@@ -70,7 +71,9 @@ describe('error text', () => {
       'Kata sandi saat ini: bukan kata sandi Anda saat ini',
       'Subkategori: pilih salah satu: DNS, koneksi',
       'Konfirmasi pelapor: pemeriksaan belum sehat; paling cepat 15 menit lagi',
-      'Selang: isinya tidak dapat diterima',
+      'Berlaku sampai: isinya tidak dapat diterima',
+      // a check's YAML key path is its name: the page shows it as code
+      'null: isinya tidak dapat diterima',
     ]);
   });
 
