@@ -137,6 +137,10 @@ export function detailText(detail: ErrorDetail, lang: Language, t: Translator): 
   for (const [pattern, key, vars] of DETAIL_PATTERNS) {
     const match = pattern.exec(detail.message);
     if (!match) continue;
+    if (key === 'validation.allowedFrom') {
+      const allowed = match[2] && match[2] !== 'none' ? stateWords(match[2].split(', '), lang, t) : say('error.terminal');
+      return say(key, { from: stateWords([match[1]!], lang, t), allowed });
+    }
     if (key === 'validation.notVerified') {
       const reason = known(t, lang, `lang.verification.${match[1]}`) ?? say('verification.other');
       return say(key, { ...vars(match), reason });
@@ -182,6 +186,16 @@ export function errorMessage(err: SigapError, lang: Language, t: Translator): st
   if (err instanceof InvalidTransitionError) {
     const allowed = err.allowed.length ? stateWords(err.allowed, lang, t) : say('error.terminal');
     return say('error.transition', { from: stateWords([err.from], lang, t), to: stateWords([err.to], lang, t), allowed });
+  }
+  const notApplicable = /^"(\w+)" does not apply to an incident in state "(\w+)"; allowed transitions: .*; actions: (.*)$/.exec(err.message);
+  if (notApplicable) {
+    const actions = notApplicable[3]
+      ? notApplicable[3]
+          .split(', ')
+          .map((a) => t.t(lang, `action.${a}`))
+          .join(', ')
+      : say('error.terminal');
+    return say('error.actionNotApplicable', { action: t.t(lang, `action.${notApplicable[1]}`), from: stateWords([notApplicable[2]!], lang, t), actions });
   }
   for (const [pattern, key, vars] of MESSAGE_PATTERNS) {
     const match = pattern.exec(err.message);

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { localizeError } from '../../api/error-text.js';
 import { loadTranslator } from '../../api/i18n.js';
 import { DuplicateError, InvalidTransitionError, issueDetails, SigapError, ValidationError } from '../../detector/errors.js';
+import { ActionNotApplicableError } from '../../detector/incidents/incident-actions.js';
 import { PROJECT_ROOT } from '../helpers/sigap-process.js';
 
 const t = loadTranslator(join(PROJECT_ROOT, 'views', 'locales'));
@@ -89,6 +90,11 @@ describe('error text', () => {
     expect(localizeError(new InvalidTransitionError('closed', 'assigned', []), 'id', t).message).toBe(
       'Insiden berstatus Ditutup tidak dapat menjadi Ditangani. Yang boleh: tidak ada (status akhir).',
     );
+    const notApplicable = localizeError(new ActionNotApplicableError('reopen', 'new'), 'id', t);
+    expect(notApplicable.message).toBe(
+      '"Buka kembali" tidak berlaku untuk insiden berstatus Baru. Yang dapat dilakukan: Terima (ambil alih), Tugaskan, Tambah catatan, Ubah prioritas, Eskalasi, Libatkan kepala bidang, Batalkan insiden.',
+    );
+    expect(notApplicable.details.map((d) => d.message)).toEqual(['dari status Baru hanya boleh ke: Ditangani, Dieskalasi, Dibatalkan']);
     expect(localizeError(new SigapError('not_found', 'no route GET /x'), 'id', t).message).toBe('Halaman /x tidak ada.');
     expect(localizeError(new SigapError('storage_unavailable', 'database unavailable: ECONNREFUSED'), 'id', t).message).toMatch(/^Basis data sedang tidak dapat dipakai/);
     expect(localizeError(new SigapError('conflict', 'something new and English'), 'en', t).message).toBe('Things changed meanwhile: reload the page and try again.');
