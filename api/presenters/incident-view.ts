@@ -27,7 +27,7 @@ function rowView(i: Incident, now: Date, fmt: Formatters) {
     ref: i.ref,
     href: `/incidents/${encodeURIComponent(i.ref)}`,
     title: i.title,
-    service: i.service,
+    service: fmt.serviceNames?.get(i.service) ?? i.service,
     check: i.check,
     priority: i.priority,
     priorityClass: `priority-${i.priority.toLowerCase()}`,

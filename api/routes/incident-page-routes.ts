@@ -59,7 +59,7 @@ export function incidentPageRoutes({ incidents, checks, config, clock }: AppDeps
     const { results, truncated } = await checks.resultsAround(i, now);
     res.render('incident', {
       ...page,
-      ...incidentView(detail, now, page.fmt, user, results),
+      ...incidentView(detail, now, { ...page.fmt, serviceNames: new Map((await checks.services()).map((s) => [s.key, s.name])) }, user, results),
       resultsTruncated: truncated,
       ...incidentFormsView(i, user, posted, { stillFailing: detail.stillFailing, verification: detail.closure?.verification ?? null }),
     });

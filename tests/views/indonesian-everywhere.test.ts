@@ -179,6 +179,9 @@ describe.each(testDatabaseKinds())('Indonesian everywhere on $name', (kind) => {
       problems.push(...problemsOf(`admin ${path}`, html));
     }
     expect(problems).toEqual([]);
+    const probeIncident = readText((await page(`/incidents/${refs['skm-form']}`, adminBrowser)).html);
+    expect(probeIncident).toContain('Layanan Survei Kepuasan Masyarakat / skm-form');
+    expect(readText((await page('/', adminBrowser)).html)).not.toMatch(/ skm /);
   });
 
   it('shows a vendor its pages, and the pages it may not open, in Indonesian', async () => {
