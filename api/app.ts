@@ -58,7 +58,10 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.engine('hbs', createViewEngine(deps.viewsDir, loadTranslator(join(deps.viewsDir, 'locales'))));
+  const translator = loadTranslator(join(deps.viewsDir, 'locales'));
+  app.engine('hbs', createViewEngine(deps.viewsDir, translator));
+  // Refusals are said in the reader's language (api/error-text.ts).
+  app.locals.translator = translator;
   app.set('views', deps.viewsDir);
   app.set('view engine', 'hbs');
 

@@ -6,6 +6,7 @@
 import type { Response } from 'express';
 import { SigapError, type ErrorCode } from '../detector/errors.js';
 import { statusForCode } from './error-handler.js';
+import { localizedError, pageLanguage, translatorOf } from './error-text.js';
 
 const CORRECTABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'validation_failed',
@@ -20,7 +21,7 @@ const CORRECTABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 export interface FormSubmission {
   /** What the form does, its answer included (a 303 redirect, or a page). */
   action: () => Promise<void>;
-  /** Answers the refusal, the status already set: the form again with the error beside what was typed. */
+  /** Answers the refusal, the status already set: the form again with the error beside what was typed, said in the page's language. */
   refused: (error: SigapError) => Promise<void> | void;
 }
 
@@ -30,6 +31,7 @@ export async function submitForm(res: Response, { action, refused }: FormSubmiss
   } catch (err) {
     if (!(err instanceof SigapError) || !CORRECTABLE.has(err.code)) throw err;
     res.status(statusForCode(err.code));
-    await refused(err);
+    const translator = translatorOf(res.req);
+    await refused(translator ? localizedError(err, pageLanguage(res.req), translator) : err);
   }
 }

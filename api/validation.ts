@@ -2,15 +2,9 @@
 // not fit are invalid (422); either way every problem names its field. No text may carry U+0000:
 // no field has a use for it, and PostgreSQL cannot store it.
 import type { z } from 'zod';
-import { MalformedRequestError, ValidationError, type ErrorDetail } from '../detector/errors.js';
+import { issueDetails, MalformedRequestError, ValidationError, type ErrorDetail } from '../detector/errors.js';
 
-function details(error: z.ZodError): ErrorDetail[] {
-  return error.issues.flatMap((issue) => {
-    const path = issue.path.map(String).join('.');
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => ({ path: path ? `${path}.${k}` : k, message: 'unknown field' }));
-    return [{ path: path || '(body)', message: issue.message }];
-  });
-}
+const details = (error: z.ZodError): ErrorDetail[] => issueDetails(error.issues);
 
 interface Visit {
   value: unknown;

@@ -21,6 +21,50 @@ export type ErrorCode =
 export interface ErrorDetail {
   path: string;
   message: string;
+  /** What a validation rule found, for the pages and the API to say it in the reader's language (never sent as is). */
+  issue?: IssueFacts;
+}
+
+/** The facts of a zod issue, plain values only: its code and the bounds, values or format it names. */
+export interface IssueFacts {
+  code: string;
+  expected?: string;
+  origin?: string;
+  minimum?: number;
+  maximum?: number;
+  format?: string;
+  values?: string[];
+}
+
+interface ZodIssueLike {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  keys?: string[];
+  expected?: unknown;
+  origin?: unknown;
+  minimum?: unknown;
+  maximum?: unknown;
+  format?: unknown;
+  values?: unknown[];
+}
+
+/** Zod's issues as error details, each naming its field and keeping the facts of its rule. */
+export function issueDetails(issues: readonly ZodIssueLike[]): ErrorDetail[] {
+  return issues.flatMap((issue) => {
+    const path = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return (issue.keys ?? []).map((k) => ({ path: path ? `${path}.${k}` : k, message: 'unknown field', issue: { code: 'unrecognized_keys' } }));
+    }
+    const facts: IssueFacts = { code: issue.code };
+    if (typeof issue.expected === 'string') facts.expected = issue.expected;
+    if (typeof issue.origin === 'string') facts.origin = issue.origin;
+    if (typeof issue.minimum === 'number' || typeof issue.minimum === 'bigint') facts.minimum = Number(issue.minimum);
+    if (typeof issue.maximum === 'number' || typeof issue.maximum === 'bigint') facts.maximum = Number(issue.maximum);
+    if (typeof issue.format === 'string') facts.format = issue.format;
+    if (Array.isArray(issue.values)) facts.values = issue.values.map(String);
+    return [{ path: path || '(body)', message: issue.message, issue: facts }];
+  });
 }
 
 export class SigapError extends Error {
@@ -76,8 +120,8 @@ export class UnsupportedMediaTypeError extends SigapError {
 /** A lifecycle transition that the state table does not allow; names what is allowed. */
 export class InvalidTransitionError extends SigapError {
   constructor(
-    from: string,
-    to: string,
+    readonly from: string,
+    readonly to: string,
     readonly allowed: readonly string[],
   ) {
     super('invalid_transition', `an incident in state "${from}" cannot move to "${to}"; allowed: ${allowed.length ? allowed.join(', ') : 'none (terminal state)'}`, [

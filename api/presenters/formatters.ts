@@ -6,6 +6,8 @@ import type { SlaDuration, SlaTarget } from '../../detector/sla/due-times.js';
 export interface Formatters {
   dateTime: (d: Date | null) => string;
   lang: Language;
+  /** Service key → name, where a route knows them: pages show a service by its name. */
+  serviceNames?: ReadonlyMap<string, string>;
 }
 
 /** Dates and times as a page in `lang` shows them, in the office time zone. */

@@ -7,8 +7,8 @@ import type { IncidentDetail } from '../../detector/incidents/incident-queries.j
 import type { Incident } from '../../detector/incidents/incident-types.js';
 import { knownErrorFormFor, mayMarkSuggestionHelped } from '../../detector/incidents/known-error-service.js';
 import { groupForLevel } from '../../detector/incidents/lifecycle.js';
-import { TAXONOMY } from '../../detector/incidents/taxonomy.js';
 import type { FormValues } from '../incident-forms.js';
+import { categoryOptions, subcategoryGroups } from './taxonomy-labels.js';
 
 interface OptionSpec {
   value: string;
@@ -103,7 +103,7 @@ function fieldView(spec: FieldSpec, values: FormValues, error: SigapError | null
     ...spec,
     value,
     error: problem?.message ?? null,
-    groups: spec.groups?.map((g) => ({ label: g.label, options: g.options.map((o) => ({ ...o, selected: o.value === value })) })),
+    groups: spec.groups?.map((g) => ({ ...g, options: g.options.map((o) => ({ ...o, selected: o.value === value })) })),
   };
 }
 
@@ -149,7 +149,7 @@ const MANUAL_FIELDS = (services: Array<{ key: string; name: string }>): FieldSpe
     labelKey: 'field.category',
     select: true,
     emptyLabelKey: 'form.choose',
-    groups: [{ label: null, options: Object.keys(TAXONOMY).map((value) => ({ value, label: value })) }],
+    groups: [{ label: null, options: categoryOptions().map(({ value, labelKey }) => ({ value, labelKey })) }],
   },
   // Without client-side JavaScript one select lists every subcategory, grouped by category; the
   // server checks that it belongs to the chosen category.
@@ -158,7 +158,7 @@ const MANUAL_FIELDS = (services: Array<{ key: string; name: string }>): FieldSpe
     labelKey: 'form.subcategory',
     select: true,
     emptyLabelKey: 'form.choose',
-    groups: Object.entries(TAXONOMY).map(([category, subs]) => ({ label: category, options: subs.map((value) => ({ value, label: value })) })),
+    groups: subcategoryGroups(),
   },
   { name: 'reporterName', path: 'reporter.name', labelKey: 'form.reporterName', maxlength: 200 },
   { name: 'reporterContact', path: 'reporter.contact', labelKey: 'form.reporterContact', maxlength: 200, optional: true },

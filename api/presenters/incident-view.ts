@@ -7,6 +7,8 @@ import type { IncidentEvent, ManagementReason, SlaTargetName } from '../../detec
 import type { StoredResult } from '../../detector/detection/check-types.js';
 import type { ClosureStatus, IncidentDetail } from '../../detector/incidents/incident-queries.js';
 import { LIFECYCLE } from '../../detector/incidents/lifecycle.js';
+import { phaseText, probeEvidenceText, probeReasonText } from '../../detector/incidents/probe-words.js';
+import type { Language } from '../i18n.js';
 import { formatDuration, type Formatters } from './formatters.js';
 import { deliveriesView } from './notifications-view.js';
 import { redactEvidence } from './secrets.js';
@@ -25,7 +27,7 @@ function rowView(i: Incident, now: Date, fmt: Formatters) {
     ref: i.ref,
     href: `/incidents/${encodeURIComponent(i.ref)}`,
     title: i.title,
-    service: i.service,
+    service: fmt.serviceNames?.get(i.service) ?? i.service,
     check: i.check,
     priority: i.priority,
     priorityClass: `priority-${i.priority.toLowerCase()}`,
@@ -55,6 +57,12 @@ export function incidentQueueView(items: Incident[], now: Date, fmt: Formatters)
   return { rows: items.map((i) => rowView(i, now, fmt)), empty: items.length === 0 };
 }
 
+/** What the probe found, in words (the stored evidence keeps the probe's English). */
+function probeWords(evidence: NonNullable<IncidentDetail['incident']['evidence']>, lang: Language) {
+  const errorText = evidence.errorCode ? (probeEvidenceText({ errorCode: evidence.errorCode, errorMessage: evidence.errorMessage }, lang) ?? evidence.errorCode) : null;
+  return { errorText, reason: evidence.reason ? probeReasonText(evidence.reason, lang) : evidence.reason };
+}
+
 /** `results`: the check's probe results around the incident, merged into the timeline. */
 export function incidentView(detail: IncidentDetail, now: Date, fmt: Formatters, viewer: Pick<User, 'role'>, results: readonly StoredResult[] = []) {
   const i = { ...detail.incident, evidence: detail.incident.evidence ? redactEvidence(detail.incident.evidence, viewer) : null };
@@ -76,7 +84,8 @@ export function incidentView(detail: IncidentDetail, now: Date, fmt: Formatters,
         ? {
             ...i.evidence,
             headers: Object.entries(i.evidence.headers ?? {}).map(([name, value]) => ({ name, value })),
-            timings: Object.entries(i.evidence.timings ?? {}).map(([phase, ms]) => ({ phase, ms: Math.round(Number(ms)) })),
+            timings: Object.entries(i.evidence.timings ?? {}).map(([phase, ms]) => ({ phase: phaseText(phase, fmt.lang), ms: Math.round(Number(ms)) })),
+            ...probeWords(i.evidence, fmt.lang),
           }
         : null,
     },

@@ -2,11 +2,12 @@
 import type { KnownError } from '../../detector/incidents/incident-types.js';
 import { TAXONOMY } from '../../detector/incidents/taxonomy.js';
 import type { Formatters } from './formatters.js';
+import { categoryLabelKey, subcategoryLabelKey } from './taxonomy-labels.js';
 
 export function knownErrorsView(items: KnownError[], filter: { q?: string; category?: string }, fmt: Formatters) {
   return {
-    knownErrors: items.map((k) => ({ ...k, createdAt: fmt.dateTime(k.createdAt) })),
+    knownErrors: items.map((k) => ({ ...k, createdAt: fmt.dateTime(k.createdAt), categoryKey: categoryLabelKey(k.category), subcategoryKey: subcategoryLabelKey(k.subcategory) })),
     filter: { q: filter.q ?? '', category: filter.category ?? '' },
-    categories: Object.keys(TAXONOMY),
+    categories: Object.keys(TAXONOMY).map((value) => ({ value, labelKey: categoryLabelKey(value) })),
   };
 }

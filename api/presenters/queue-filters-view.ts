@@ -14,7 +14,7 @@ export function queueFiltersView(query: QueuePageQuery, user: Pick<User, 'role'>
       status: options(INCIDENT_STATES, query.status, 'status'),
       priority: options(PRIORITIES, query.priority),
       service: services.map((s) => ({ value: s.key, label: s.name, selected: s.key === query.service })),
-      category: options(Object.keys(TAXONOMY), query.category),
+      category: options(Object.keys(TAXONOMY), query.category, 'category'),
       views: [
         { value: 'mine', labelKey: 'queue.view.mine', selected: query.view === 'mine' },
         ...(groupKey ? [{ value: 'group', labelKey: 'queue.view.group', selected: query.view === 'group' }] : []),

@@ -6,6 +6,7 @@ import { shiftMonth, type MonthlyReport } from '../../detector/reporting/monthly
 import { TAXONOMY } from '../../detector/incidents/taxonomy.js';
 import type { Language } from '../i18n.js';
 import { formatDuration, formatPercent, ratioClass } from './formatters.js';
+import { categoryLabelKey } from './taxonomy-labels.js';
 
 const CHART = { left: 34, top: 8, barStep: 16, barWidth: 11, plotHeight: 100, floor: 0.9 };
 
@@ -161,6 +162,7 @@ export function reportView(input: MonthlyReport, lang: Language, dateTime: (d: D
       priority: i.priority,
       cls: `priority-${i.priority.toLowerCase()}`,
       category: i.category,
+      categoryKey: categoryLabelKey(i.category),
       status: i.status,
       detectedAt: dateTime(new Date(i.detectedAt)),
       clockKey: `reports.clock.${i.clock}`,

@@ -6,6 +6,7 @@ import { autoCloseAt } from '../../detector/sla/closure.js';
 import { USER_ROLES, type UserRole } from '../../detector/accounts/account-types.js';
 import { BREACH_ESCALATION_LEVEL } from '../../detector/sla/escalation.js';
 import { INCIDENT_ACTIONS, PERSON_CLOSURE_CODES, RESOLUTION_CODES, CLOSURE_CODES, VENDOR_ACTIONS, type IncidentAction } from '../../detector/incidents/incident-actions.js';
+import { categoryLabelKey } from './taxonomy-labels.js';
 import { INCIDENT_STATES, LIFECYCLE, SUPPORT_LEVELS } from '../../detector/incidents/lifecycle.js';
 import { priorityOf, type Impact } from '../../detector/incidents/priority.js';
 import type { Priority } from '../../detector/incidents/priority.js';
@@ -59,17 +60,22 @@ export function sopView(config: SigapConfig, lang: Language, translator: Transla
 
   const matrix = LEVELS.map((impact) => ({ impact: t(`sop.level.${impact}`), cells: LEVELS.map((urgency) => priorityOf(impact, urgency)) }));
 
+  // Actions, states, codes and events in words (the code words stay beside them where the page shows them as code).
+  const actionWords = (actions: readonly string[]) => list(actions.map((a) => t(`action.${a}`)));
+  const stateWords = (states: readonly string[]) => list(states.map((s) => t(`status.${s}`)));
+  const codeWords = (codes: readonly string[], prefix: string) => list(codes.map((c) => t(`${prefix}${c}`)));
   const lifecycle = INCIDENT_STATES.map((state) => ({
     state,
+    stateName: t(`status.${state}`),
     responseClock: t(`sop.clockState.${LIFECYCLE[state].responseClock}`),
     resolutionClock: t(`sop.clockState.${LIFECYCLE[state].resolutionClock}`),
-    next: LIFECYCLE[state].next.length > 0 ? list(LIFECYCLE[state].next) : t('sop.terminal'),
+    next: LIFECYCLE[state].next.length > 0 ? stateWords(LIFECYCLE[state].next) : t('sop.terminal'),
   }));
 
   const actionsOf = (r: UserRole) => INCIDENT_ACTIONS.filter((a) => actionCallers(a).includes(r));
   const roles = USER_ROLES.map((r) => {
     const actions = actionsOf(r);
-    return { role: r, name: role(r), duty: t(`sop.duty.${r}`), actions: actions.length > 0 ? list(actions) : t('sop.readsOnly') };
+    return { role: r, name: role(r), duty: t(`sop.duty.${r}`), actions: actions.length > 0 ? actionWords(actions) : t('sop.readsOnly') };
   });
   const callers = (action: IncidentAction) => list(actionCallers(action).map(role));
 
@@ -79,7 +85,7 @@ export function sopView(config: SigapConfig, lang: Language, translator: Transla
   const autoClosing = priorities.filter((p) => !noAutoClose.includes(p));
 
   const routes = notifications.routes.map((r) => ({
-    events: list(r.events),
+    events: list(r.events.map((e) => t(`notify.events.${e}`))),
     priorities: r.priorities ? list(r.priorities) : t('sop.all'),
     services: r.services ? list(r.services) : t('sop.all'),
     notify: list([...r.notify, ...r.roles.map(role)]),
@@ -88,13 +94,13 @@ export function sopView(config: SigapConfig, lang: Language, translator: Transla
   const steps001 = [
     t('sop.001.step.identify', { services: list(config.services.map((s) => s.name)) || '—', loggers: list(operationCallers('post', '/api/incidents').map(role)) }),
     t('sop.001.step.log'),
-    t('sop.001.step.categorize', { categories: list(Object.keys(TAXONOMY)) }),
+    t('sop.001.step.categorize', { categories: list(Object.keys(TAXONOMY).map((c) => t(categoryLabelKey(c)))) }),
     t('sop.001.step.prioritize'),
     t('sop.001.step.respond', { who: callers('acknowledge') }),
     t('sop.001.step.warn', { warnAt: percent(policy.warnAt) }),
     t('sop.001.step.diagnose'),
     t('sop.001.step.pending', { who: callers('pending') }),
-    t('sop.001.step.resolve', { codes: list(RESOLUTION_CODES), who: callers('resolve') }),
+    t('sop.001.step.resolve', { codes: codeWords(RESOLUTION_CODES, 'form.resolution.'), who: callers('resolve') }),
     t('sop.001.step.escalate'),
   ];
 
@@ -102,22 +108,25 @@ export function sopView(config: SigapConfig, lang: Language, translator: Transla
     t('sop.002.step.functional', { who: callers('escalate'), top: topLevel.level }),
     t('sop.002.step.warn', { warnAt: percent(policy.warnAt) }),
     t('sop.002.step.breach', { level: BREACH_ESCALATION_LEVEL, group: role(SUPPORT_LEVELS.find((l) => l.level === BREACH_ESCALATION_LEVEL)?.group ?? 'support') }),
-    t('sop.002.step.vendor', { level: topLevel.level, actions: list(VENDOR_ACTIONS) }),
+    t('sop.002.step.vendor', { level: topLevel.level, actions: actionWords(VENDOR_ACTIONS) }),
     t('sop.002.step.management', { who: callers('escalate_management'), manager: role('manager') }),
     t('sop.002.step.reminders'),
     t('sop.002.step.notify'),
   ];
 
   const steps003 = [
-    t('sop.003.step.resolved', { codes: list(RESOLUTION_CODES) }),
+    t('sop.003.step.resolved', { codes: codeWords(RESOLUTION_CODES, 'form.resolution.') }),
     t('sop.003.step.verify', { verifyFor: duration(policy.verifyForMs) }),
-    t('sop.003.step.close', { who: callers('close'), codes: list(PERSON_CLOSURE_CODES) }),
+    t('sop.003.step.close', { who: callers('close'), codes: codeWords(PERSON_CLOSURE_CODES, 'lang.closureCode.') }),
     autoClosing.length > 0
       ? t('sop.003.step.autoClose', {
           after: duration(policy.autoCloseAfterMs),
           priorities: list(autoClosing),
           never: list(noAutoClose) || '—',
-          code: CLOSURE_CODES.find((c) => !(PERSON_CLOSURE_CODES as readonly string[]).includes(c)) ?? '',
+          code: codeWords(
+            CLOSURE_CODES.filter((c) => c === 'auto_closed'),
+            'lang.closureCode.',
+          ),
         })
       : t('sop.003.step.noAutoClose'),
     t('sop.003.step.reopen', { window: duration(policy.reopenWindowMs), who: callers('reopen') }),

@@ -2,6 +2,7 @@
 // Long runs of identical results collapse into one row ("12× up") so the events stay readable.
 import type { IncidentEvent } from '../../detector/incidents/incident-events.js';
 import type { StoredResult } from '../../detector/detection/check-types.js';
+import { errorCodeText, failureKindText, resultStatusText } from '../../detector/incidents/probe-words.js';
 import type { Formatters } from './formatters.js';
 
 /** Runs of at least this many identical results show as one row. */
@@ -32,11 +33,11 @@ function resultRow(run: StoredResult[], fmt: Formatters) {
     until: run.length > 1 ? fmt.dateTime(last.startedAt) : null,
     count: run.length,
     compact: run.length > 1,
-    status: first.status,
+    status: resultStatusText(first.status, fmt.lang),
     statusClass: `state-${first.status}`,
-    failureKind: first.failureKind,
+    failureKind: failureKindText(first.failureKind, fmt.lang),
     httpStatus: first.httpStatus,
-    errorCode: first.errorCode,
+    errorCode: first.errorCode ? (errorCodeText(first.errorCode, fmt.lang) ?? first.errorCode) : null,
     duration: run.length > 1 ? `${Math.min(...durations)}–${Math.max(...durations)} ms` : `${first.durationMs} ms`,
   };
 }

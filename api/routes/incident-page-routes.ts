@@ -72,7 +72,7 @@ export function incidentPageRoutes({ incidents, checks, config, clock, viewsDir 
     const forms = incidentFormsView(i, user, posted, { stillFailing: detail.stillFailing, verification: detail.closure?.verification ?? null });
     res.render('incident', {
       ...page,
-      ...incidentView(detail, now, page.fmt, user, results),
+      ...incidentView(detail, now, { ...page.fmt, serviceNames: new Map((await checks.services()).map((s) => [s.key, s.name])) }, user, results),
       resultsTruncated: truncated,
       live: liveView,
       ...forms,

@@ -97,7 +97,7 @@ export function pageRoutes(deps: AppDeps): Router {
     res.set('ETag', liveView.etag);
     res.render('queue', {
       ...page,
-      ...incidentQueueView(result.items, clock(), page.fmt),
+      ...incidentQueueView(result.items, clock(), { ...page.fmt, serviceNames: new Map(services.map((s) => [s.key, s.name])) }),
       ...queueFiltersView(query, user, services, result.nextCursor),
       showAll: query.all === '1',
       mayLog: LOGGING_ROLES.includes(user.role),

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ApiToken, ApiTokenListing, TokenScope, User, UserAccount, UserRole } from './account-types.js';
 import { TOKEN_SCOPES, USER_ROLES } from './account-types.js';
-import { ConflictError, DuplicateError, NotFoundError, UnauthenticatedError, ValidationError } from '../errors.js';
+import { ConflictError, DuplicateError, issueDetails, NotFoundError, UnauthenticatedError, ValidationError } from '../errors.js';
 import type { AccountStore } from '../store/store-types.js';
 import type { AuditBy, AuditEntry, AuditOrigin, AuditRecorder } from '../audit/audit-types.js';
 import { LoginGate, type LoginClient } from './login-gate.js';
@@ -52,12 +52,7 @@ export type ProfilePatchInput = z.input<typeof profilePatchInput>;
 function checked<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const details = result.error.issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((k) => ({ path: k, message: 'unknown field' }))
-      : [{ path: issue.path.map(String).join('.') || '(body)', message: issue.message }],
-  );
-  throw new ValidationError(`${what} is not valid`, details);
+  throw new ValidationError(`${what} is not valid`, issueDetails(result.error.issues));
 }
 
 export const tokenOptionsInput = z

@@ -5,7 +5,7 @@ import { wallClockToInstant } from '../sla/business-calendar.js';
 import type { User, UserRole } from '../accounts/account-types.js';
 import type { AuditTrail } from '../audit/audit-service.js';
 import type { AuditOrigin } from '../audit/audit-types.js';
-import { ForbiddenError, NotFoundError, ValidationError, type ErrorDetail } from '../errors.js';
+import { ForbiddenError, issueDetails, NotFoundError, ValidationError, type ErrorDetail } from '../errors.js';
 import { isInMaintenance, parseLocalClock, WEEKDAY_NAMES, type MaintenanceSchedule, type MaintenanceTarget, type MaintenanceWindow } from './maintenance.js';
 import type { Database, Stores } from '../store/store-types.js';
 
@@ -36,13 +36,7 @@ export interface MaintenanceServiceDeps {
   audit?: AuditTrail;
 }
 
-function zodProblems(error: z.ZodError): ErrorDetail[] {
-  return error.issues.flatMap((issue) => {
-    const path = issue.path.map(String).join('.');
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => ({ path: path ? `${path}.${k}` : k, message: 'unknown field' }));
-    return [{ path: path || '(body)', message: issue.message }];
-  });
-}
+const zodProblems = (error: z.ZodError): ErrorDetail[] => issueDetails(error.issues);
 
 /** An ISO 8601 instant with an offset, or a local date-time (`2026-12-05T22:00`) in `timezone`. */
 export function parseWindowTime(text: string, timezone: string): Date | undefined {

@@ -13,6 +13,7 @@ import { SYSTEM_ACTOR } from './incident-events.js';
 import type { Incident } from './incident-types.js';
 import { stateless, type IncidentWriter } from './incident-writer.js';
 import { priorityOf } from './priority.js';
+import { probeEvidenceText } from './probe-words.js';
 import { classifyFailure } from './taxonomy.js';
 
 /** What the result did to the check's confirmed up ↔ down changes (detection/flapping.ts). */
@@ -147,7 +148,8 @@ export class ProbeIncidents {
 
     const kind = classifyFailure(result.failureKind);
     const priority = priorityOf(service.impact, kind.urgency);
-    const reason = result.evidence.reason ?? result.evidence.errorCode ?? result.evidence.errorMessage ?? result.failureKind;
+    // The description is Indonesian text: the probe's reason in words (its English stays in the evidence).
+    const reason = probeEvidenceText(result.evidence, 'id') ?? kind.label.id;
     return this.deps.writer.open(
       stores,
       {

@@ -3,6 +3,8 @@
 // webhook body. Pure functions of the payload; the
 // words live in one table per language below. Every user-supplied value is escaped in HTML.
 import { createHash } from 'node:crypto';
+import { closureCodeText, resolutionCodeText, taxonomyText } from '../incidents/incident-words.js';
+import { failureReasonText } from '../incidents/probe-words.js';
 import type { MessageLanguage, NotificationEvent, NotificationPayload, NotifiedIncident } from './notification-types.js';
 
 export interface RenderedMessage {
@@ -152,10 +154,11 @@ function compose(payload: NotificationPayload): { heading: string; rows: Row[] }
     level: i.escalationLevel,
     group: i.assignedGroup,
     responseOpen: i.acknowledgedAt === null,
-    closureCode: i.closureCode ?? '—',
+    closureCode: closureCodeText(i.closureCode, language) || '—',
     reopenCount: i.reopenCount,
   };
-  const failed = i.failureReason ? `${i.failureReason} (${i.category}/${i.subcategory})` : `${i.category}/${i.subcategory}`;
+  const taxonomy = taxonomyText(i.category, i.subcategory, language);
+  const failed = i.failureReason ? `${failureReasonText(i.failureReason, language)} (${taxonomy})` : taxonomy;
   const rows: Row[] = [
     { label: s.label.service, value: i.serviceName },
     { label: s.label.title, value: i.title },
@@ -165,7 +168,7 @@ function compose(payload: NotificationPayload): { heading: string; rows: Row[] }
     { label: s.label.owner, value: s.owner(i.assignee, i.assignedGroup, i.escalationLevel) },
   ];
   if (payload.event === 'resolved' || payload.event === 'closed') {
-    const resolution = [i.resolutionCode, i.resolutionNotes].filter((part): part is string => !!part).join(' — ');
+    const resolution = [resolutionCodeText(i.resolutionCode, language), i.resolutionNotes].filter((part): part is string => !!part).join(' — ');
     if (resolution) rows.push({ label: s.label.resolution, value: resolution });
   }
   if (payload.cause.note) rows.push({ label: s.label.note, value: `${payload.cause.note} (${payload.cause.actor})` });

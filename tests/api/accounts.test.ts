@@ -257,8 +257,8 @@ describe.each(testDatabaseKinds())('users and API tokens through the API and the
     );
     expect(invalid.status).toBe(422);
     const html = await invalid.text();
-    expect(html).toContain('<code>email</code>');
-    expect(html).toContain('<code>displayName</code>');
+    expect(html).toContain('<strong>E-mail</strong>');
+    expect(html).toContain('<strong>Name</strong>');
 
     const mismatch = await form(
       '/me/password',
@@ -270,7 +270,7 @@ describe.each(testDatabaseKinds())('users and API tokens through the API and the
       dewi,
     );
     expect(mismatch.status).toBe(422);
-    expect(await mismatch.text()).toContain('<code>newPasswordAgain</code>');
+    expect(await mismatch.text()).toContain('<strong>New password again</strong>');
     const changed = await form(
       '/me/password',
       [
@@ -344,8 +344,8 @@ describe.each(testDatabaseKinds())('users and API tokens through the API and the
     ]);
     expect(invalid.status).toBe(422);
     const refused = await invalid.text();
-    expect(refused).toContain('<code>username</code>');
-    expect(refused).toContain('<code>password</code>');
+    expect(refused).toContain('<strong>Nama pengguna</strong>');
+    expect(refused).toContain('<strong>Kata sandi</strong>');
     expect(refused).toContain('value="Fajar"');
 
     const edit = await form('/users/eko/edit', [
@@ -414,7 +414,7 @@ describe.each(testDatabaseKinds())('users and API tokens through the API and the
       ['username', 'desk'],
     ]);
     expect(empty.status).toBe(422);
-    expect(await empty.text()).toContain('<code>name</code>');
+    expect(await empty.text()).toContain('<strong>Nama</strong>');
 
     const id = ((await api('GET', '/api/tokens')).json.items as Array<{ id: number; name: string }>).find((t) => t.name === 'alertmanager-page')!.id;
     expect((await form(`/users/tokens/${id}/revoke`, [], admin, false)).status).toBe(403);

@@ -192,7 +192,7 @@ services:
     ]);
     expect(refused.status).toBe(422);
     const errorPage = await refused.text();
-    expect(errorPage).toContain('<code>endsAt</code>');
+    expect(errorPage).toContain('<strong>Selesai</strong>');
     expect(errorPage).toContain('value="Tanpa waktu"'); // what was typed comes back to be fixed
 
     const id = (await items()).find((w) => w.title === 'Pembaruan aplikasi')!.id;

@@ -109,7 +109,7 @@ describe.each(testDatabaseKinds())('the /sop page on $name', (kind) => {
 
   it('lists the roles and what each may do, from the action rules', async () => {
     const text = await page('/sop?lang=en');
-    expect(text).toMatch(/Vendor \( vendor \) Level 2[^.]*\. acknowledge, note, pending, resume, resolve/);
+    expect(text).toMatch(/Vendor \( vendor \) Level 2[^.]*\. Acknowledge \(take it\), Add a note, Set pending, Resume, Resolve/);
     expect(text).toMatch(/Head of division \( manager \) .* reads only/);
   });
 });

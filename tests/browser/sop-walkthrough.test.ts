@@ -277,7 +277,7 @@ services:
     const timeline = page.locator('ol.timeline');
     expect(await timeline.locator('li.event').count()).toBeGreaterThanOrEqual(1);
     expect(await timeline.locator('li.probe-result').count()).toBeGreaterThanOrEqual(2);
-    expect(await timeline.locator('li.probe-result').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('ECONNREFUSED')]));
+    expect(await timeline.locator('li.probe-result').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('sambungan ditolak')]));
     expect(browser.errors).toEqual([]);
   });
 });

@@ -56,7 +56,7 @@ describe('renderMessage', () => {
     const message = renderMessage(payload('opened'));
     expect(message.subject).toBe('[Sigap] P1 TERBUKA — Pengaduan Masyarakat: Situs pengaduan tidak bisa diakses (INC-2026-00001)');
     expect(message.text).toContain('Layanan: Pengaduan Masyarakat');
-    expect(message.text).toContain('Gangguan: ECONNREFUSED (network/connection)');
+    expect(message.text).toContain('Gangguan: sambungan ditolak: tidak ada layanan yang menunggu di port itu (jaringan / koneksi)');
     expect(message.text).toContain('Sejak: 27 Nov 2026 08.00 WIB');
     expect(message.text).toContain('Penanggung jawab: service-desk, level 0');
     expect(message.text).toContain('batas 27 Nov 2026 08.15 WIB');
@@ -79,7 +79,7 @@ describe('renderMessage', () => {
     ['breached', { escalationLevel: 1, responseBreached: true }, 'escalated to level 1, head of division informed; take it over'],
     ['escalated', { escalationLevel: 2, assignedGroup: 'vendor' }, 'The level 2 group (vendor) takes it'],
     ['restored', { serviceRestoredAt: '2026-11-27T02:00:00.000Z' }, 'record the resolution'],
-    ['resolved', { resolutionCode: 'restarted', resolutionNotes: 'nginx restarted' }, 'Resolution: restarted — nginx restarted'],
+    ['resolved', { resolutionCode: 'restarted', resolutionNotes: 'nginx restarted' }, 'Resolution: Restarted — nginx restarted'],
     ['closed', { closureCode: 'solved' }, 'closure code solved'],
     ['reopened', { reopenCount: 1 }, 'Failed again'],
   ])('for %s with %o it says what to do next: %s', (event, overrides, expected) => {
