@@ -59,6 +59,7 @@ function valueWords(path: string, values: readonly string[], lang: Language, t: 
 const DETAIL_PATTERNS: Array<[RegExp, string, (m: RegExpExecArray) => Vars]> = [
   [/^must not be empty$|^is required$/, 'validation.required', () => ({})],
   [/^unknown field$/, 'validation.unknownField', () => ({})],
+  [/^needs the confirmation box ticked$/, 'validation.confirmRequired', () => ({})],
   [/^must not contain NUL characters$/, 'validation.nul', () => ({})],
   [/^must be at least (\d+) characters$/, 'validation.tooShort', (m) => ({ minimum: m[1]! })],
   [/^must be at most (\d+) characters$/, 'validation.tooLong', (m) => ({ maximum: m[1]! })],
@@ -197,6 +198,9 @@ export function errorMessage(err: SigapError, lang: Language, t: Translator): st
       : say('error.terminal');
     return say('error.actionNotApplicable', { action: t.t(lang, `action.${notApplicable[1]}`), from: stateWords([notApplicable[2]!], lang, t), actions });
   }
+  // A destructive action's own refusal sentence (views/locales/<lang>/guide.json).
+  const unconfirmed = /^(\w+) needs its confirmation box ticked$/.exec(err.message);
+  if (unconfirmed) return known(t, lang, `guide.confirm.required.${unconfirmed[1]}`) ?? say(`code.${err.code}`);
   for (const [pattern, key, vars] of MESSAGE_PATTERNS) {
     const match = pattern.exec(err.message);
     if (match) return say(key, vars(match));

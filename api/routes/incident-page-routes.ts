@@ -3,7 +3,6 @@
 // the API's own schemas; a refused action re-renders the page with the error beside what was typed
 // (api/forms.ts); a done one redirects to the page saying what was done (`?done=<action>`). A
 // destructive action (cancel) needs its confirmation box ticked: the server refuses it without.
-import { join } from 'node:path';
 import { Router, type Request, type Response } from 'express';
 import { ForbiddenError, NotFoundError, ValidationError, type SigapError } from '../../detector/errors.js';
 import { DESTRUCTIVE_ACTIONS, INCIDENT_ACTIONS, type ActionInput, type IncidentAction } from '../../detector/incidents/incident-actions.js';
@@ -17,18 +16,16 @@ import { pageContext } from '../page-context.js';
 import { incidentFormsView, manualFormView, type PostedForm } from '../presenters/incident-forms-view.js';
 import { CONFIRM_FIELD, doneAction, incidentGuideView } from '../presenters/incident-guide-view.js';
 import { incidentView } from '../presenters/incident-view.js';
-import { loadTranslator } from '../i18n.js';
 import { actionBodies, manualIncident } from '../request-schemas.js';
 import { parseBody } from '../validation.js';
 
 const isAction = (name: string): name is IncidentAction => (INCIDENT_ACTIONS as readonly string[]).includes(name);
 const incidentHref = (ref: string) => `/incidents/${encodeURIComponent(ref)}`;
 
-export function incidentPageRoutes({ incidents, checks, config, clock, viewsDir }: AppDeps): Router {
+export function incidentPageRoutes({ incidents, checks, config, clock }: AppDeps): Router {
   const router = Router();
   const common = pageContext(config.timezone);
   const live = liveViews(config.timezone, clock);
-  const translator = loadTranslator(join(viewsDir, 'locales'));
 
   const assertMayLog = (req: Request) => {
     const { role } = req.auth!.user;
@@ -93,8 +90,7 @@ export function incidentPageRoutes({ incidents, checks, config, clock, viewsDir 
       action: async () => {
         const body = parseBody(actionBodies[action], actionBodyOf(values, actionBodies[action])) as object;
         if (DESTRUCTIVE_ACTIONS.includes(action) && confirmed !== 'true') {
-          const message = translator.t(common(req, res).lang, `guide.confirm.required.${action}`);
-          throw new ValidationError(message, [{ path: CONFIRM_FIELD, message }]);
+          throw new ValidationError(`${action} needs its confirmation box ticked`, [{ path: CONFIRM_FIELD, message: 'needs the confirmation box ticked' }]);
         }
         await incidents.commands.act(req.auth!.user, ref, { ...body, action } as ActionInput);
         res.redirect(303, `${incidentHref(ref)}?done=${action}`);
