@@ -116,12 +116,13 @@ describe.each(testDatabaseKinds())('the incident forms and the queue filters on 
   it('re-renders the log form with 422, an error per field and what was typed', async () => {
     const res = await post('/incidents/new', clerk, { ...PHONE_CALL, title: '  ', reporterName: '' });
     expect(res.status).toBe(422);
-    expect(res.html).toMatch(/<code>title<\/code>: must not be empty/);
-    expect(res.html).toMatch(/<code>reporter\.name<\/code>: must not be empty/);
+    // The list at the top names each field by its label on the form.
+    expect(res.html).toMatch(/<strong>Judul<\/strong>: must not be empty/);
+    expect(res.html).toMatch(/<strong>Nama pelapor<\/strong>: must not be empty/);
     expect(res.html).toContain('Warga menelepon: unggahan foto gagal.');
     const wrongSub = await post('/incidents/new', clerk, { ...PHONE_CALL, subcategory: 'dns' });
     expect(wrongSub.status).toBe(422);
-    expect(wrongSub.html).toMatch(/<code>subcategory<\/code>: must be one of/);
+    expect(wrongSub.html).toMatch(/<strong>Subkategori<\/strong>: Subkategori ini bukan bagian dari kategori/);
     expect(wrongSub.html).toMatch(/<option value="dns" selected>/);
   });
 
