@@ -277,6 +277,11 @@ notifications:
     expect(subcategoryHtml).toContain('<li><strong>Subkategori</strong>: Subkategori ini bukan bagian dari kategori jaringan');
     expect(subcategoryHtml).not.toMatch(/must (not )?be/);
 
+    // The form asks how the report came in (the API alone assumes `other`).
+    const noChannel = await postForm('/incidents/new', { ...fields, reportedVia: '' });
+    expect(noChannel.status).toBe(422);
+    expect(await noChannel.text()).toContain('<li><strong>Laporan masuk lewat</strong>: Pilih lewat apa laporan masuk.</li>');
+
     // 12:00 WIB while the office clock says about 09:20.
     const future = await postForm('/incidents/new', { ...fields, reportedAt: '2026-03-02T12:00' });
     expect(future.status).toBe(422);
