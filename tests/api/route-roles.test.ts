@@ -175,7 +175,7 @@ const REQUESTS: Record<string, (w: World, role: Role) => Promise<Request>> = {
   'GET /incidents/new': async () => ({ path: '/incidents/new' }),
   'POST /incidents/new': async () => ({
     path: '/incidents/new',
-    body: { ...REPORT, reporter: undefined, reporterName: 'Ibu Sari', reporterContact: '0812' },
+    body: { ...REPORT, reporter: undefined, reporterName: 'Ibu Sari', reporterContact: '0812', reportedVia: 'phone' },
   }),
   'GET /incidents/:ref (level 0)': async (w) => ({ path: `/incidents/${await w.incident()}` }),
   'GET /incidents/:ref (vendor level)': async (w) => ({ path: `/incidents/${await w.vendorIncident()}` }),
