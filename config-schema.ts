@@ -130,6 +130,8 @@ export const checkSchema = z.discriminatedUnion('type', [httpCheckSchema, tcpChe
 // e-mail channel without smtp) are checked in config.ts, with every other problem.
 const PRIORITIES = ['P1', 'P2', 'P3', 'P4', 'P5'] as const;
 const EVENT_NAMES = ['opened', 'acknowledged', 'escalated', 'warning', 'breached', 'restored', 'resolved', 'closed', 'reopened', 'reminder'] as const;
+/** The events on which a reporter may be told (what they reported is fixed, or the incident is closed). */
+export const REPORTER_EVENTS = ['resolved', 'closed'] as const;
 const ROLE_NAMES = ['service_desk', 'support', 'vendor', 'manager', 'admin'] as const;
 const language = z.enum(['id', 'en'], { error: 'must be id or en' }).default('id');
 const email = z.email({ error: 'must be an e-mail address' });
@@ -266,6 +268,17 @@ export const notificationsSchema = z
       )
       .default([]),
     reminders: z.partialRecord(z.enum(PRIORITIES, { error: 'must be P1 to P5' }), duration(60_000)).default({}),
+    // The reporter of a manual incident told when it is fixed (SOP-Insiden-003); absent: nobody is.
+    reporters: z
+      .object({
+        notify: z.array(key).min(1, 'must name at least one channel'),
+        events: z
+          .array(z.enum(REPORTER_EVENTS, { error: `must be one of ${REPORTER_EVENTS.join(', ')}` }))
+          .min(1, 'must list at least one event')
+          .default([...REPORTER_EVENTS]),
+      })
+      .strict()
+      .optional(),
     retry: z
       .object({ initial: duration(100).default(10_000), max: duration(1000).default(3_600_000) })
       .strict()

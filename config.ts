@@ -98,6 +98,8 @@ export interface NotificationsConfig {
   reminders: Partial<Record<Priority, number>>;
   /** Backoff of failed deliveries: the first retry after `initialMs`, doubling up to `maxMs`. */
   retry: { initialMs: number; maxMs: number };
+  /** Telling the reporter of a manual incident (`notifications.reporters`); null: off. */
+  reporters: { notify: string[]; events: Array<'resolved' | 'closed'> } | null;
 }
 
 /** `reports:` in sigap.yaml: what the printed monthly report carries besides its figures. */
@@ -432,6 +434,11 @@ function notificationProblems(file: string, raw: unknown, problems: string[]): v
     });
     if (asList(route.roles).length > 0 && !hasSmtp) problems.push(`${at(`routes[${i}].roles`)}: people are reached by e-mail: roles need notifications.smtp`);
   });
+  asList(asObject(n.reporters).notify).forEach((channelKey, j) => {
+    if (typeof channelKey === 'string' && !channelKeys.has(channelKey)) {
+      problems.push(`${at(`reporters.notify[${j}]`)}: no channel has the key "${channelKey}" (channels: ${[...channelKeys].join(', ') || 'none'})`);
+    }
+  });
   const retry = asObject(n.retry);
   const [initial, max] = [retry.initial, retry.max].map((d) => (typeof d === 'string' ? parseDuration(d) : null));
   if (typeof initial === 'number' && typeof max === 'number' && initial > max) problems.push(`${at('retry.initial')}: must not be longer than retry.max`);
@@ -472,6 +479,7 @@ function toNotifications(cfg: FileConfig, host: string, port: number, publicUrl:
     routes: n.routes.map((r) => ({ events: r.events, priorities: r.priorities ?? null, services: r.services ?? null, notify: r.notify, roles: r.roles })),
     reminders: n.reminders,
     retry: { initialMs: n.retry.initial, maxMs: n.retry.max },
+    reporters: n.reporters ? { notify: n.reporters.notify, events: n.reporters.events } : null,
   };
 }
 

@@ -170,7 +170,7 @@ async function startProbing(deps: {
 }
 
 /** Outbox delivery (SIGAP_ROLE all or worker): the configured channels, and e-mail for people reached by role. */
-function startDispatcher(config: SigapConfig, db: Database, clock: () => Date, logger: Logger, pollMs: number | undefined): NotificationDispatcher {
+function startDispatcher(config: SigapConfig, db: Database, clock: () => Date, logger: Logger, pollMs: number | undefined, incidents: IncidentServices): NotificationDispatcher {
   const { notifications } = config;
   const channels = new Map<string, Channel>(notifications.channels.map((c) => [c.key, createChannel(c, notifications.smtp)]));
   const people = notifications.smtp ? emailChannelFor('people', notifications.smtp) : null;
@@ -187,6 +187,8 @@ function startDispatcher(config: SigapConfig, db: Database, clock: () => Date, l
     logger,
     pollMs: pollMs || undefined,
     claimMs,
+    onReporterDelivered: (stores, row, at) =>
+      incidents.commands.reporterInformed(stores, { outboxId: row.id, incidentRef: row.incidentRef, channelKey: row.channelKey, event: row.event, recipient: row.recipient }, at),
   });
   if (pollMs !== 0) dispatcher.start();
   return dispatcher;
@@ -333,7 +335,7 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
   // Warnings, breaches and auto-close go with the background work of SIGAP_ROLE all and worker.
   const slaWatcher = config.role === 'web' || options.slaSweepMs === 0 ? null : new SlaWatcher({ sweep: () => incidents.sla.sweep(), logger, intervalMs: options.slaSweepMs });
   slaWatcher?.start();
-  const dispatcher = config.role === 'web' ? null : startDispatcher(config, db, clock, logger, options.dispatchMs);
+  const dispatcher = config.role === 'web' ? null : startDispatcher(config, db, clock, logger, options.dispatchMs, incidents);
   const monthlyReports = new MonthlyReportService({ db, availability, reports, timezone: config.timezone, clock });
   const reportMailer = config.role === 'web' ? null : createReportMailer({ config, db, monthlyReports, clock, logger, intervalMs: options.reportMailMs });
 

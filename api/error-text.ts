@@ -60,6 +60,8 @@ const DETAIL_PATTERNS: Array<[RegExp, string, (m: RegExpExecArray) => Vars]> = [
   [/^must not be empty$|^is required$/, 'validation.required', () => ({})],
   [/^unknown field$/, 'validation.unknownField', () => ({})],
   [/^needs the confirmation box ticked$/, 'validation.confirmRequired', () => ({})],
+  [/^must not be in the future$/, 'validation.notFuture', () => ({})],
+  [/^must be within the last (\d+) days$/, 'validation.withinDays', (m) => ({ days: m[1]! })],
   [/^must not contain NUL characters$/, 'validation.nul', () => ({})],
   [/^must be at least (\d+) characters$/, 'validation.tooShort', (m) => ({ minimum: m[1]! })],
   [/^must be at most (\d+) characters$/, 'validation.tooLong', (m) => ({ maximum: m[1]! })],

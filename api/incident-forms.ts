@@ -1,6 +1,7 @@
 // The incident pages' forms read into the bodies the JSON API validates (api/request-schemas.ts),
 // so a browser and a script meet exactly the same rules.
 import { z } from 'zod';
+import { parseWindowTime } from '../detector/detection/maintenance-service.js';
 
 export type FormValues = Record<string, string>;
 
@@ -37,9 +38,20 @@ export function actionBodyOf(values: FormValues, schema: z.ZodType): Record<stri
   return body;
 }
 
-/** The manual incident form's fields as the body of POST /api/incidents (the reporter is one object there). */
-export function manualBodyOf(values: FormValues, schema: z.ZodType): Record<string, unknown> {
-  const { reporterName, reporterContact, ...rest } = values;
+/**
+ * The manual incident form's fields as the body of POST /api/incidents (the reporter is one object
+ * there). The time of the report is typed as office time (datetime-local) and sent as an instant;
+ * what cannot be read is passed on as typed, for the schema to refuse by name. The "tell the
+ * reporter" checkbox sends nothing when cleared: `informReporterShown` says the form asked. How the
+ * report came in is required here (blank is refused by name).
+ */
+export function manualBodyOf(values: FormValues, schema: z.ZodType, timezone: string): Record<string, unknown> {
+  const { reporterName, reporterContact, informReporter, informReporterShown, ...rest } = values;
   const reporter = { name: reporterName ?? '', ...(reporterContact?.trim() ? { contact: reporterContact } : {}) };
-  return { ...withoutBlanks(rest, schema), reporter };
+  const body: Record<string, unknown> = { ...withoutBlanks(rest, schema), reporter };
+  // The API assumes `other` when a script does not say; the form's clerk must choose.
+  if (!rest.reportedVia?.trim()) body.reportedVia = '';
+  if (typeof body.reportedAt === 'string') body.reportedAt = parseWindowTime(body.reportedAt.trim(), timezone)?.toISOString() ?? body.reportedAt;
+  if (informReporterShown !== undefined) body.informReporter = informReporter === 'true';
+  return body;
 }

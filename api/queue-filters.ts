@@ -1,5 +1,5 @@
 // The queue page's filters, read from its GET form (status, priority, service, category, assignee,
-// breached, text), and two views. `view=mine` is what the user owns; `view=group` is the queue of
+// breached, how the report came in, text), and two views. `view=mine` is what the user owns; `view=group` is the queue of
 // the user's support group (service desk level 0, system support level 1, vendor level 2), i.e.
 // what was escalated to it and nobody there has taken yet or someone there works on. The form as
 // the page shows it is presenters/queue-filters-view.ts.
@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { IncidentFilter } from '../detector/incidents/incident-types.js';
 import type { User } from '../detector/accounts/account-types.js';
 import { INCIDENT_STATES, SUPPORT_LEVELS } from '../detector/incidents/lifecycle.js';
+import { REPORTED_VIA } from '../detector/incidents/reporter.js';
 import { parseQuery } from './validation.js';
 
 export const PRIORITIES = ['P1', 'P2', 'P3', 'P4', 'P5'] as const;
@@ -23,6 +24,7 @@ const queuePageQuery = z.object({
   category: optional(z.string().max(40)),
   assignee: optional(z.string().max(64)),
   breached: optional(z.enum(['1'])),
+  reportedVia: optional(z.enum(REPORTED_VIA)),
   q: optional(z.string().max(200)),
   view: optional(z.enum(VIEWS)),
   all: optional(z.enum(['1'])),
@@ -52,5 +54,6 @@ export function queueFilterOf(query: QueuePageQuery, user: Pick<User, 'role' | '
     ...(query.breached ? { breached: true } : {}),
     ...(query.view === 'mine' ? { assignee: user.username } : query.assignee ? { assignee: query.assignee } : {}),
     ...(group ? { assignedGroup: group } : {}),
+    ...(query.reportedVia ? { reportedVia: query.reportedVia } : {}),
   };
 }

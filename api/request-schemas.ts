@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { PERSON_CLOSURE_CODES, RESOLUTION_CODES, type IncidentAction } from '../detector/incidents/incident-actions.js';
 import { INCIDENT_STATES } from '../detector/incidents/lifecycle.js';
 import { TAXONOMY } from '../detector/incidents/taxonomy.js';
+import { DEFAULT_REPORTED_VIA, REPORTED_VIA } from '../detector/incidents/reporter.js';
 import { MAX_AUDIT_PAGE } from '../detector/audit/audit-service.js';
 
 // Log-in and API tokens.
@@ -40,6 +41,7 @@ export const queueQuery = z.object({
   assignee: z.string().max(64).optional(),
   breached: z.stringbool({ truthy: ['true', '1'], falsy: ['false', '0'], error: 'must be true, false, 1 or 0' }).optional(),
   group: z.enum(['service_desk', 'support', 'vendor']).optional(),
+  reportedVia: z.enum(REPORTED_VIA, { error: `must be one of ${REPORTED_VIA.join(', ')}` }).optional(),
   limit: z.coerce.number().int().min(1, 'must be 1 to 200').max(200, 'must be 1 to 200').default(50),
   cursor: z.string().max(500).optional(),
 });
@@ -95,12 +97,24 @@ export const manualIncident = z
     category: z.enum(categories, { error: `must be one of ${categories.join(', ')}` }),
     subcategory: text(40),
     reporter: z.object({ name: text(200), contact: text(200).nullable().default(null) }).strict(),
+    // How the report came in; a script that does not say gets `other` (the form always asks).
+    reportedVia: z.enum(REPORTED_VIA, { error: `must be one of ${REPORTED_VIA.join(', ')}` }).default(DEFAULT_REPORTED_VIA),
+    // When the report came in (default now): the detection time the SLA clocks start from.
+    reportedAt: z.iso
+      .datetime({ offset: true, error: 'must be an ISO-8601 date and time, e.g. 2026-12-05T09:30:00+07:00' })
+      .transform((t) => new Date(t))
+      .optional(),
+    // Tell the reporter when it is fixed (default: yes when they left a contact).
+    informReporter: z.boolean({ error: 'must be true or false' }).optional(),
   })
   .strict()
   .superRefine((b, ctx) => {
     const allowed = TAXONOMY[b.category] ?? [];
     if (!allowed.includes(b.subcategory)) ctx.addIssue({ code: 'custom', path: ['subcategory'], message: `must be one of ${allowed.join(', ')} for ${b.category}` });
   });
+
+/** The desk switches telling the reporter on or off (PUT /api/incidents/:ref/inform-reporter). */
+export const informReporterBody = z.object({ informReporter: z.boolean({ error: 'must be true or false' }), note: note.optional() }).strict();
 
 // Checks.
 

@@ -28,6 +28,7 @@ import * as a0100 from './20261204000100_create_audit_events.js';
 import * as login0200 from './20261204000200_create_login_attempts.js';
 import * as login0210 from './20261204000210_add_token_expiry_and_scope.js';
 import * as login0220 from './20261204000220_add_must_change_password.js';
+import * as reporter0100 from './20261205000100_add_reporter_channel_and_informing.js';
 import * as live0300 from './20261205000300_add_incident_change_index.js';
 
 interface Migration {
@@ -64,6 +65,7 @@ const migrations: Migration[] = [
   { name: '20261204000200_create_login_attempts', ...login0200 },
   { name: '20261204000210_add_token_expiry_and_scope', ...login0210 },
   { name: '20261204000220_add_must_change_password', ...login0220 },
+  { name: '20261205000100_add_reporter_channel_and_informing', ...reporter0100 },
   { name: '20261205000300_add_incident_change_index', ...live0300 },
 ];
 

@@ -7,8 +7,10 @@ import type { IncidentDetail } from '../../detector/incidents/incident-queries.j
 import type { Incident } from '../../detector/incidents/incident-types.js';
 import { knownErrorFormFor, mayMarkSuggestionHelped } from '../../detector/incidents/known-error-service.js';
 import { groupForLevel } from '../../detector/incidents/lifecycle.js';
+import { TAXONOMY } from '../../detector/incidents/taxonomy.js';
+import { MAX_REPORT_AGE_MS, REPORTED_VIA } from '../../detector/incidents/reporter.js';
 import type { FormValues } from '../incident-forms.js';
-import { categoryOptions, subcategoryGroups } from './taxonomy-labels.js';
+import { categoryLabelKey, subcategoryLabelKey } from './taxonomy-labels.js';
 
 interface OptionSpec {
   value: string;
@@ -132,7 +134,33 @@ export function actionFormsView(
   });
 }
 
-const MANUAL_FIELDS = (services: Array<{ key: string; name: string }>): FieldSpec[] => [
+/**
+ * The locale key of a taxonomy value's words (views/locales/<lang>/values.json), in one function so
+ * a general translation of taxonomy keys can take its place.
+ */
+export function taxonomyLabelKey(category: string, subcategory?: string): string {
+  return subcategory === undefined ? categoryLabelKey(category) : subcategoryLabelKey(subcategory);
+}
+
+interface ManualFieldSpec extends FieldSpec {
+  /** An <input> type other than text (datetime-local). */
+  inputType?: string;
+  min?: string;
+  max?: string;
+  /** Plain-words help under the field, one line per key. */
+  helpKeys?: string[];
+  /** Subcategory options carry their category, for the script that hides the other categories'. */
+  byCategory?: true;
+}
+
+/** Office time as a datetime-local value (`2026-12-05T09:30`). */
+function localInputValue(at: Date, timezone: string): string {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    .format(at)
+    .replace(' ', 'T');
+}
+
+const MANUAL_FIELDS = (services: Array<{ key: string; name: string }>, clock: { now: Date; timezone: string }): ManualFieldSpec[] => [
   {
     name: 'service',
     labelKey: 'field.service',
@@ -142,30 +170,95 @@ const MANUAL_FIELDS = (services: Array<{ key: string; name: string }>): FieldSpe
   },
   { name: 'title', labelKey: 'field.title', maxlength: 300 },
   { name: 'description', labelKey: 'form.description', textarea: true, maxlength: 10_000 },
-  { name: 'impact', labelKey: 'form.impact', select: true, emptyLabelKey: 'form.choose', groups: levelOptions() },
-  { name: 'urgency', labelKey: 'form.urgency', select: true, emptyLabelKey: 'form.choose', groups: levelOptions() },
+  {
+    name: 'impact',
+    labelKey: 'form.impact',
+    select: true,
+    emptyLabelKey: 'form.choose',
+    groups: levelOptions(),
+    helpKeys: LEVELS.map((l) => `reporter.help.impact.${l}`),
+  },
+  {
+    name: 'urgency',
+    labelKey: 'form.urgency',
+    select: true,
+    emptyLabelKey: 'form.choose',
+    groups: levelOptions(),
+    helpKeys: LEVELS.map((l) => `reporter.help.urgency.${l}`),
+  },
   {
     name: 'category',
     labelKey: 'field.category',
     select: true,
     emptyLabelKey: 'form.choose',
-    groups: [{ label: null, options: categoryOptions().map(({ value, labelKey }) => ({ value, labelKey })) }],
+    groups: [{ label: null, options: Object.keys(TAXONOMY).map((value) => ({ value, labelKey: taxonomyLabelKey(value) })) }],
   },
-  // Without client-side JavaScript one select lists every subcategory, grouped by category; the
-  // server checks that it belongs to the chosen category.
+  // Grouped by category; views/static/incident-new.js shows only the chosen category's group, and
+  // without it the server still refuses a subcategory of another category.
   {
     name: 'subcategory',
     labelKey: 'form.subcategory',
     select: true,
     emptyLabelKey: 'form.choose',
-    groups: subcategoryGroups(),
+    byCategory: true,
+    groups: Object.entries(TAXONOMY).map(([category, subs]) => ({
+      label: category,
+      options: subs.map((value) => ({ value, labelKey: taxonomyLabelKey(category, value) })),
+    })),
   },
   { name: 'reporterName', path: 'reporter.name', labelKey: 'form.reporterName', maxlength: 200 },
   { name: 'reporterContact', path: 'reporter.contact', labelKey: 'form.reporterContact', maxlength: 200, optional: true },
+  {
+    name: 'reportedVia',
+    labelKey: 'reporter.reportedVia',
+    select: true,
+    emptyLabelKey: 'form.choose',
+    groups: [{ label: null, options: REPORTED_VIA.map((value) => ({ value, labelKey: `reporter.via.${value}` })) }],
+  },
+  {
+    name: 'reportedAt',
+    labelKey: 'reporter.reportedAt',
+    inputType: 'datetime-local',
+    max: localInputValue(clock.now, clock.timezone),
+    min: localInputValue(new Date(clock.now.getTime() - MAX_REPORT_AGE_MS), clock.timezone),
+    helpKeys: ['reporter.help.reportedAt'],
+  },
+  { name: 'informReporter', labelKey: 'reporter.informReporter', checkbox: true, optional: true, helpKeys: ['reporter.help.informReporter'] },
 ];
 
-export function manualFormView(services: Array<{ key: string; name: string }>, values: FormValues, error: SigapError | null) {
-  return { fields: MANUAL_FIELDS(services).map((spec) => fieldView(spec, values, error)), error };
+/** The one problem this form words itself: a blank "came in via" asks the clerk to choose (others are said by api/error-text.ts). */
+function manualErrorKey(path: string): string | null {
+  return path === 'reportedVia' ? 'reporter.error.reportedVia' : null;
+}
+
+export function manualFormView(services: Array<{ key: string; name: string }>, values: FormValues, error: SigapError | null, clock: { now: Date; timezone: string }) {
+  const shown: FormValues = error ? values : { reportedAt: localInputValue(clock.now, clock.timezone), informReporter: 'true', ...values };
+  const specs = MANUAL_FIELDS(services, clock);
+  const category = shown.category ?? '';
+  const fields = specs.map((spec) => {
+    const view = fieldView(spec, shown, error);
+    const problem = error?.details.find((d) => d.path === (spec.path ?? spec.name));
+    const errorKey = problem ? manualErrorKey(problem.path) : null;
+    return {
+      ...view,
+      groups: view.groups?.map((g) => ({ ...g, category: spec.byCategory ? g.label : null, labelKey: spec.byCategory && g.label ? taxonomyLabelKey(g.label) : null })),
+      errorKey,
+      categoryLabelKey: category ? taxonomyLabelKey(category) : 'form.choose',
+      checked: spec.checkbox ? shown[spec.name] === 'true' : false,
+    };
+  });
+  // Every problem with the field's label, so the list at the top names the fields in the page's words.
+  const problems = (error?.details ?? []).map((d) => {
+    const spec = specs.find((f) => (f.path ?? f.name) === d.path);
+    return {
+      labelKey: spec?.labelKey ?? null,
+      path: d.path,
+      message: d.message,
+      errorKey: manualErrorKey(d.path),
+      categoryLabelKey: category ? taxonomyLabelKey(category) : 'form.choose',
+    };
+  });
+  return { fields, error, problems };
 }
 
 /** What the incident page offers this user: a form per allowed action (the one just refused with its error), "this helped" and "save as known error". */

@@ -9,6 +9,7 @@ import type { ClosureStatus, IncidentDetail } from '../../detector/incidents/inc
 import { LIFECYCLE } from '../../detector/incidents/lifecycle.js';
 import { phaseText, probeEvidenceText, probeReasonText } from '../../detector/incidents/probe-words.js';
 import type { Language } from '../i18n.js';
+import { INFORM_REPORTER_ROLES } from '../../detector/incidents/incident-commands.js';
 import { formatDuration, type Formatters } from './formatters.js';
 import { deliveriesView } from './notifications-view.js';
 import { redactEvidence } from './secrets.js';
@@ -80,6 +81,7 @@ export function incidentView(detail: IncidentDetail, now: Date, fmt: Formatters,
       urgency: i.urgency,
       assignedGroup: i.assignedGroup,
       reporter: i.reporter,
+      reporterLine: reporterLine(i, viewer, fmt),
       evidence: i.evidence
         ? {
             ...i.evidence,
@@ -156,7 +158,7 @@ function closureView(i: Incident, closure: ClosureStatus, fmt: Formatters) {
   const closed = i.status === 'closed';
   const detailOf = (item: ClosureStatus['checklist'][number]['item']): string | null => {
     if (item === 'resolution_documented') return null;
-    if (item === 'reporter_informed') return closed && i.closureCode ? `closure.code.${i.closureCode}` : null;
+    if (item === 'reporter_informed') return i.reporterInformedAt ? 'reporter.closure.delivered' : closed && i.closureCode ? `closure.code.${i.closureCode}` : null;
     // Once closed, the live check says nothing about the closure any more, except why it did not apply.
     return closed && v.state !== 'not_required' && v.state !== 'waived' ? null : `closure.verification.${v.reason}`;
   };
@@ -176,5 +178,20 @@ function closureView(i: Incident, closure: ClosureStatus, fmt: Formatters) {
     autoCloseAt: closure.autoCloseAt ? fmt.dateTime(closure.autoCloseAt) : null,
     neverAutoCloses: i.status === 'resolved' && i.priority === 'P1',
     knownErrorHint: closure.knownErrorHint,
+  };
+}
+
+/** Beside the reporter: how the report came in, whether they will be told (and when they were), and the desk's switch. */
+function reporterLine(i: Incident, viewer: Pick<User, 'role'>, fmt: Formatters) {
+  if (!i.reporter) return null;
+  const open = i.status !== 'closed' && i.status !== 'canceled';
+  return {
+    viaKey: i.reportedVia ? `reporter.via.${i.reportedVia}` : null,
+    informedKey: i.informReporter ? 'reporter.informed.on' : 'reporter.informed.off',
+    informedAt: i.reporterInformedAt ? fmt.dateTime(i.reporterInformedAt) : null,
+    // The desk's switch: only with a contact to send to, while the incident is not finished.
+    switchTo: open && i.reporter.contact && INFORM_REPORTER_ROLES.includes(viewer.role as User['role']) ? String(!i.informReporter) : null,
+    switchKey: i.informReporter ? 'reporter.switch.off' : 'reporter.switch.on',
+    switchHref: `/incidents/${encodeURIComponent(i.ref)}/inform-reporter`,
   };
 }

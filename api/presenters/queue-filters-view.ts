@@ -1,6 +1,7 @@
 import type { User } from '../../detector/accounts/account-types.js';
 import { INCIDENT_STATES } from '../../detector/incidents/lifecycle.js';
 import { TAXONOMY } from '../../detector/incidents/taxonomy.js';
+import { REPORTED_VIA } from '../../detector/incidents/reporter.js';
 import { groupOfRole, PRIORITIES, type QueuePageQuery } from '../queue-filters.js';
 
 /** The filter form as the template shows it, and the link to the next page keeping the filters. */
@@ -15,6 +16,7 @@ export function queueFiltersView(query: QueuePageQuery, user: Pick<User, 'role'>
       priority: options(PRIORITIES, query.priority),
       service: services.map((s) => ({ value: s.key, label: s.name, selected: s.key === query.service })),
       category: options(Object.keys(TAXONOMY), query.category, 'category'),
+      reportedVia: options(REPORTED_VIA, query.reportedVia, 'reporter.via'),
       views: [
         { value: 'mine', labelKey: 'queue.view.mine', selected: query.view === 'mine' },
         ...(groupKey ? [{ value: 'group', labelKey: 'queue.view.group', selected: query.view === 'group' }] : []),

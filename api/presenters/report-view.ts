@@ -1,5 +1,6 @@
 // The monthly report page (/reports): the availability and incident reports of a month shaped for
 // a printable page with a server-drawn SVG chart.
+import { REPORTED_VIA } from '../../detector/incidents/reporter.js';
 import type { ReportsConfig } from '../../config.js';
 import type { PriorityFigures, SlaClock } from '../../detector/reporting/incident-report.js';
 import { shiftMonth, type MonthlyReport } from '../../detector/reporting/monthly-report.js';
@@ -151,6 +152,7 @@ export function reportView(input: MonthlyReport, lang: Language, dateTime: (d: D
     priorities,
     categories: counted(report.byCategory, 'reports.category.', (k) => k in TAXONOMY),
     sources: counted(report.bySource, 'reports.source.', (k) => SOURCES.has(k)),
+    reportedVia: counted(report.byReportedVia, 'reporter.via.', (k) => (REPORTED_VIA as readonly string[]).includes(k)),
     reopenRate: formatPercent(report.reopenRate, lang) ?? '—',
     breachesTotal: priorities.reduce((sum, p) => sum + p.breachesResponse + p.breachesResolution, 0),
     topRecurring: report.topRecurring,

@@ -34,7 +34,7 @@ export function incidentPageRoutes({ incidents, checks, config, clock }: AppDeps
 
   const renderNew = async (req: Request, res: Response, values: FormValues, error: SigapError | null) => {
     const services = await checks.services();
-    res.render('incident-new', { ...common(req, res), title: 'Catat insiden', ...manualFormView(services, values, error) });
+    res.render('incident-new', { ...common(req, res), title: 'Catat insiden', ...manualFormView(services, values, error, { now: clock(), timezone: config.timezone }) });
   };
 
   router.get('/incidents/new', requirePageUser(), async (req, res) => {
@@ -47,7 +47,7 @@ export function incidentPageRoutes({ incidents, checks, config, clock }: AppDeps
     const values = formValues(req.body);
     await submitForm(res, {
       action: async () => {
-        const input = parseBody(manualIncident, manualBodyOf(values, manualIncident));
+        const input = parseBody(manualIncident, manualBodyOf(values, manualIncident, config.timezone));
         const { ref } = (await incidents.commands.logManual(req.auth!.user, input)).incident;
         res.redirect(303, incidentHref(ref));
       },

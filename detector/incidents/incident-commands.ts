@@ -14,11 +14,25 @@ import type { Database, Stores } from '../store/store-types.js';
 import { actionEvent, assertMayActOn, assertRoleMayAct, changedFields, changesFor, closureCodesFor, type ActionInput } from './incident-actions.js';
 import { clockAfterPause } from './resolution-clock.js';
 import { SYSTEM_ACTOR } from './incident-events.js';
+import { stateless } from './incident-writer.js';
+import { contactKind, DEFAULT_REPORTED_VIA, MAX_REPORT_AGE_MS, type ReportedVia } from './reporter.js';
 import type { IncidentDetail, IncidentQueries } from './incident-queries.js';
 import type { Incident, Verification } from './incident-types.js';
 import type { IncidentWriter } from './incident-writer.js';
 import { priorityOf, type Impact } from './priority.js';
 import type { Urgency } from './taxonomy.js';
+
+/** When a report came in, checked: not in the future (a minute of clock skew allowed), at most MAX_REPORT_AGE_MS back. */
+export function reportTime(reportedAt: Date | undefined, now: Date): Date {
+  if (!reportedAt) return now;
+  if (reportedAt.getTime() > now.getTime() + 60_000) {
+    throw new ValidationError('the time of the report is in the future', [{ path: 'reportedAt', message: 'must not be in the future' }]);
+  }
+  if (now.getTime() - reportedAt.getTime() > MAX_REPORT_AGE_MS) {
+    throw new ValidationError('the time of the report is too long ago', [{ path: 'reportedAt', message: `must be within the last ${MAX_REPORT_AGE_MS / 86_400_000} days` }]);
+  }
+  return reportedAt.getTime() > now.getTime() ? now : reportedAt;
+}
 
 /** An incident reported by phone, WhatsApp or in person; category and subcategory already checked against TAXONOMY. */
 export interface ManualIncidentInput {
@@ -30,7 +44,25 @@ export interface ManualIncidentInput {
   category: string;
   subcategory: string;
   reporter: { name: string; contact: string | null };
+  /** How the report came in (`other` when the caller does not say). */
+  reportedVia?: ReportedVia;
+  /** When the report came in: the detection time the SLA clocks start from (default: now). Not in the future, at most 7 days back. */
+  reportedAt?: Date;
+  /** Tell the reporter when it is fixed (default: yes when they left a contact). */
+  informReporter?: boolean;
 }
+
+/** A delivered message to a reporter, as the dispatcher hands it on (SOP-Insiden-003). */
+export interface ReporterDelivery {
+  outboxId: number;
+  incidentRef: string;
+  channelKey: string;
+  event: string;
+  recipient: string | null;
+}
+
+/** Who may switch telling the reporter on or off: the desk. */
+export const INFORM_REPORTER_ROLES: readonly User['role'][] = ['service_desk', 'admin'];
 
 export const LOGGING_ROLES: readonly User['role'][] = ['service_desk', 'support', 'admin'];
 
@@ -59,6 +91,7 @@ export class IncidentCommands {
       if (!service) {
         throw new ValidationError('the service does not exist', [{ path: 'service', message: `must be one of ${services.map((s) => s.key).join(', ') || '(none)'}` }]);
       }
+      const detectedAt = reportTime(input.reportedAt, now);
       const priority = priorityOf(input.impact, input.urgency);
       const incident = await this.deps.writer.open(
         stores,
@@ -70,15 +103,21 @@ export class IncidentCommands {
           impact: input.impact,
           urgency: input.urgency,
           reporter: input.reporter,
+          reportedVia: input.reportedVia ?? DEFAULT_REPORTED_VIA,
+          informReporter: Boolean(input.reporter.contact?.trim()) && (input.informReporter ?? true),
           serviceId: service.id,
           checkId: null,
           source: 'manual',
           failureKind: null,
           priority,
-          detectedAt: now,
+          detectedAt,
           evidence: null,
         },
-        { actor: user.username, now, data: { source: 'manual', reporter: input.reporter, priority } },
+        {
+          actor: user.username,
+          now,
+          data: { source: 'manual', reporter: input.reporter, priority, reportedVia: input.reportedVia ?? DEFAULT_REPORTED_VIA, reportedAt: detectedAt.toISOString() },
+        },
       );
       return incident.ref;
     });
@@ -132,6 +171,41 @@ export class IncidentCommands {
     });
     return this.deps.queries.get(user, ref);
   }
+
+  /** The desk switches telling the reporter on or off; recorded in the timeline. */
+  async setInformReporter(user: User, ref: string, informReporter: boolean, note: string | null): Promise<IncidentDetail> {
+    if (!INFORM_REPORTER_ROLES.includes(user.role))
+      throw new ForbiddenError(`telling the reporter is switched by the role ${INFORM_REPORTER_ROLES.join(' or ')}; you are ${user.role}`);
+    await this.deps.db.transaction(async (stores) => {
+      const incident = await stores.incidents.lockByRef(ref);
+      if (!incident) throw new NotFoundError(`incident ${ref}`);
+      if (!incident.reporter) throw new ValidationError('this incident has no reporter to tell', [{ path: 'informReporter', message: 'the incident has no reporter' }]);
+      if (!incident.reporter.contact && informReporter) {
+        throw new ValidationError('the reporter left no contact', [{ path: 'informReporter', message: 'the reporter left no contact to send to' }]);
+      }
+      if (incident.informReporter === informReporter) return;
+      const now = this.deps.clock();
+      const patch = { informReporter };
+      const event = stateless(incident, { type: 'inform_reporter_changed', data: { informReporter, changes: changedFields(incident, patch) } }, note);
+      await this.deps.writer.apply(stores, incident, { patch, events: [event] }, user.username, now);
+    });
+    return this.deps.queries.get(user, ref);
+  }
+
+  /**
+   * The dispatcher delivered a message to the reporter: record it in the timeline and tick the
+   * closure checklist's "reporter informed" — in the transaction that marks the row sent. Runs
+   * once per row (a re-delivered row finds its event already there).
+   */
+  readonly reporterInformed = async (stores: Stores, delivery: ReporterDelivery, at: Date): Promise<void> => {
+    const incident = await stores.incidents.lockByRef(delivery.incidentRef);
+    if (!incident) return;
+    const events = await stores.incidents.listEvents(incident.id);
+    if (events.some((e) => e.type === 'reporter_informed' && e.data.outboxId === delivery.outboxId)) return;
+    const notification = delivery.event === 'closed' ? 'closed' : 'resolved';
+    const data = { channel: delivery.channelKey, notification, outboxId: delivery.outboxId, contactKind: contactKind(delivery.recipient ?? '') } as const;
+    await this.deps.writer.apply(stores, incident, { patch: { reporterInformedAt: at }, events: [stateless(incident, { type: 'reporter_informed', data })] }, SYSTEM_ACTOR, at);
+  };
 
   /**
    * Resolving while the probes still see the failure needs the caller's confirmation (409 names

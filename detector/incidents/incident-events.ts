@@ -18,7 +18,7 @@ export type ManagementReason = 'priority_P1' | 'response_breach' | 'resolution_b
 /** How the incident came to be, by source. */
 export type OpenedData =
   | { source: 'probe'; check: string; failureKind: FailureKind | null; priority: Priority; detectedAt: string; relatedRef?: string }
-  | { source: 'manual'; reporter: Incident['reporter']; priority: Priority }
+  | { source: 'manual'; reporter: Incident['reporter']; priority: Priority; reportedVia?: Incident['reportedVia']; reportedAt?: string }
   | {
       source: 'alertmanager';
       fingerprint: string;
@@ -75,6 +75,14 @@ export interface IncidentEventData {
   // Problem management beside the lifecycle.
   known_error_recorded: { knownErrorId: number; title: string };
   suggestion_helped: { kind: 'known_error' | 'past_incident'; match: 'same_check_and_failure' | 'same_category'; knownErrorId: number | null; ref: string | null; title: string };
+  // The reporter in the loop (SOP-Insiden-003).
+  /**
+   * A message to the reporter was delivered: on which channel, for which notification event, and
+   * what kind of contact it went to — never the contact itself (it is in the incident, for those who may read it).
+   */
+  reporter_informed: { channel: string; notification: 'resolved' | 'closed'; outboxId: number; contactKind: 'email' | 'phone' | 'other' };
+  /** The desk switched telling the reporter on or off. */
+  inform_reporter_changed: ActionData & { informReporter: boolean };
 }
 
 export type IncidentEventType = keyof IncidentEventData;

@@ -4,6 +4,7 @@ import type { FailureKind, PhaseTimings, ProbeEvidence } from '../../probes/prob
 import type { IncidentStatus } from './lifecycle.js';
 import type { Impact, Priority } from './priority.js';
 import type { Urgency } from './taxonomy.js';
+import type { ReportedVia } from './reporter.js';
 
 export type IncidentSource = 'probe' | 'manual' | 'alertmanager';
 
@@ -37,6 +38,12 @@ export interface Incident {
   assignedGroup: string;
   assignee: string | null;
   reporter: { name: string; contact: string | null } | null;
+  /** How a manual incident's report came in; null for probe and Alertmanager incidents. */
+  reportedVia: ReportedVia | null;
+  /** Whether the reporter is told on resolution/closure (the desk may switch it off); false without a reporter. */
+  informReporter: boolean;
+  /** When a message to the reporter was last delivered; null: not (yet). */
+  reporterInformedAt: Date | null;
   flapping: boolean;
   detectedAt: Date;
   acknowledgedAt: Date | null;
@@ -73,6 +80,8 @@ export interface NewIncident {
   escalationLevel: number;
   assignedGroup: string;
   reporter: { name: string; contact: string | null } | null;
+  reportedVia?: ReportedVia | null;
+  informReporter?: boolean | null;
   detectedAt: Date;
   responseDueAt: Date;
   resolveDueAt: Date;
@@ -110,6 +119,8 @@ export type IncidentPatch = Partial<
     | 'responseBreached'
     | 'resolutionBreached'
     | 'managementEscalated'
+    | 'informReporter'
+    | 'reporterInformedAt'
   >
 >;
 
@@ -170,6 +181,8 @@ export interface IncidentFilter {
   breached?: boolean;
   /** The support group whose queue holds the incident (service_desk, support, vendor). */
   assignedGroup?: string;
+  /** How the report came in (manual incidents). */
+  reportedVia?: ReportedVia;
 }
 
 export interface Page<T> {

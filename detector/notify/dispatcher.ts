@@ -6,7 +6,7 @@
 // with the same Idempotency-Key.
 import type { Logger } from 'pino';
 import { OutageLog, Periodic } from '../periodic.js';
-import type { Database } from '../store/store-types.js';
+import type { Database, Stores } from '../store/store-types.js';
 import { DeliveryError, type Channel, type OutboxRow } from './notification-types.js';
 
 export interface DispatcherDeps {
@@ -26,6 +26,11 @@ export interface DispatcherDeps {
   concurrency?: number;
   /** How long a claim lasts before another process may take the row (default 2 minutes). */
   claimMs?: number;
+  /**
+   * A message to a reporter (`audience: 'reporter'`) was delivered: runs in the transaction that
+   * marks the row sent, so the incident's timeline says so exactly when the row is sent.
+   */
+  onReporterDelivered?: (stores: Stores, row: OutboxRow, at: Date) => Promise<void>;
 }
 
 export interface DispatchReport {
@@ -105,7 +110,14 @@ export class NotificationDispatcher {
       logger.warn({ outbox: row.id, incident: row.incidentRef, channel: row.channelKey, attempts, error: message, permanent }, 'notification not delivered');
       return 'failed';
     }
-    await store.markSent(row.id, owner, attempts, clock());
+    const hook = row.payload.audience === 'reporter' ? this.deps.onReporterDelivered : undefined;
+    if (hook) {
+      const sentAt = clock();
+      await db.transaction(async (stores) => {
+        await stores.notifications.markSent(row.id, owner, attempts, sentAt);
+        await hook(stores, row, sentAt);
+      });
+    } else await store.markSent(row.id, owner, attempts, clock());
     logger.info({ outbox: row.id, incident: row.incidentRef, event: row.event, channel: row.channelKey, attempts }, 'notification delivered');
     return 'sent';
   }

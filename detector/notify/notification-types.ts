@@ -62,6 +62,7 @@ export interface NotificationPayload {
   /** The office time zone, for the times in messages. */
   timezone: string;
   language: MessageLanguage;
+  /** Who reads it: the office's staff (absent), or the reporter of a manual incident (`recipient` is their contact). */
   audience?: 'staff' | 'reporter';
 }
 

@@ -2,11 +2,13 @@
 // transaction that appended the event (a transactional outbox: the notification exists exactly
 // when the event does). The IncidentWriter calls `plan` for every event it appends. Routes match by event, priority and service and name channels or roles;
 // a restored, resolved or reminder message also goes to everyone who got the `opened` one, even
-// if the routes changed since.
+// if the routes changed since. The reporter of a manual incident gets rows of their own
+// (`audience: 'reporter'`, `notifications.reporters`), never the staff's.
 import type { NotificationRoute, NotificationsConfig } from '../../config.js';
 import type { CheckLookup } from '../detection/check-catalog.js';
 import { CATCH_ALL_SERVICE } from '../detection/check-types.js';
 import type { Incident } from '../incidents/incident-types.js';
+import { contactKind, normalisePhone } from '../incidents/reporter.js';
 import type { IncidentEvent, IncidentEventType } from '../incidents/incident-events.js';
 import type { Stores } from '../store/store-types.js';
 import type { ChannelConfig, MessageLanguage, NewOutboxRow, NotificationEvent, NotificationPayload, NotifiedIncident } from './notification-types.js';
@@ -37,6 +39,8 @@ const EVENT_FOR: Readonly<Record<IncidentEventType, NotificationEvent | null>> =
   reminder: 'reminder',
   known_error_recorded: null,
   suggestion_helped: null,
+  reporter_informed: null,
+  inform_reporter_changed: null,
 };
 
 /** These follow the `opened` message wherever it went. */
@@ -80,6 +84,7 @@ export class NotificationPlanner {
   readonly plan = async (stores: Stores, incident: Incident, event: IncidentEvent): Promise<void> => {
     const kind = notificationEventFor(event.type);
     if (!kind) return;
+    await this.planReporter(stores, incident, event, kind);
     const incidentId = incident.id;
     const recipients = await this.recipients(stores, kind, incident);
     if (recipients.length === 0) return;
@@ -95,6 +100,52 @@ export class NotificationPlanner {
     }));
     await stores.notifications.insert(rows, event.at);
   };
+
+  /**
+   * The reporter's own rows (SOP-Insiden-003): on the events `notifications.reporters` names, for
+   * an incident whose reporter left a contact and whose desk has not switched telling them off,
+   * one row per configured channel that can reach that contact. Never a staff message: these rows
+   * carry `audience: 'reporter'` and only what the reporter's text needs.
+   */
+  private async planReporter(stores: Stores, incident: Incident, event: IncidentEvent, kind: NotificationEvent): Promise<void> {
+    const settings = this.deps.config.reporters;
+    const contact = incident.reporter?.contact?.trim();
+    if (!settings || !contact || !incident.informReporter || (kind !== 'resolved' && kind !== 'closed') || !settings.events.includes(kind)) return;
+    const snapshot: NotifiedIncident = { ...this.snapshot(incident), resolutionNotes: null, failureReason: null, assignee: null };
+    const rows: NewOutboxRow[] = [];
+    for (const key of settings.notify) {
+      const recipient = this.reporterAddress(key, contact);
+      if (recipient === null) continue;
+      const payload: NotificationPayload = {
+        ...this.payload(kind, event, snapshot, this.languageOf(key)),
+        audience: 'reporter',
+      };
+      // The person's words in the event's note (an internal resolution note) are not theirs to read.
+      payload.cause = { ...payload.cause, note: null, data: null };
+      rows.push({
+        incidentId: incident.id,
+        eventId: event.id,
+        event: kind,
+        channelKey: key,
+        recipient,
+        idempotencyKey: `${incident.ref}/${event.id}/${key}/reporter`.slice(0, 200),
+        payload,
+      });
+    }
+    if (rows.length > 0) await stores.notifications.insert(rows, event.at);
+  }
+
+  /** How a channel reaches this contact, or null when it cannot: e-mail needs an address, WhatsApp a phone number, http takes any. */
+  private reporterAddress(key: string, contact: string): string | null {
+    const channel = this.channels.get(key);
+    if (!channel) return null;
+    const type: string = channel.type;
+    const kind = contactKind(contact);
+    if (type === 'email') return kind === 'email' ? contact : null;
+    if (type === 'whatsapp') return kind === 'phone' ? normalisePhone(contact) : null;
+    if (type === 'http') return kind === 'phone' ? normalisePhone(contact) : contact;
+    return null;
+  }
 
   private async recipients(stores: Stores, kind: NotificationEvent, incident: Incident): Promise<Recipient[]> {
     const found = new Map<string, Recipient>();

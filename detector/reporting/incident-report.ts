@@ -59,6 +59,8 @@ export interface IncidentReportRow extends IncidentMeasures, SlaOutcome {
   responseBreached: boolean;
   resolutionBreached: boolean;
   reopenCount: number;
+  /** How a manual incident's report came in; null for probe and Alertmanager incidents. */
+  reportedVia: ReportIncident['reportedVia'];
 }
 
 export interface PriorityFigures {
@@ -95,6 +97,8 @@ export interface IncidentReport {
   byPriority: Record<Priority, PriorityFigures>;
   byCategory: Record<string, number>;
   bySource: Record<string, number>;
+  /** Manual incidents by how the report came in (phone, whatsapp, …; SP4N-LAPOR! is `lapor`). */
+  byReportedVia: Record<string, number>;
   /** Canceled incidents in the period (in `incidents`, in no count). */
   canceled: number;
   /** Incidents reopened at least once ÷ incidents resolved at least once; null when none was. */
@@ -181,6 +185,7 @@ function toRow(i: ReportIncident, ctx: MeasureContext, now: Date): IncidentRepor
     responseBreached: outcome.response === 'breached',
     resolutionBreached: outcome.resolution === 'breached',
     reopenCount: i.reopenCount,
+    reportedVia: i.reportedVia,
   };
 }
 
@@ -254,6 +259,10 @@ export class IncidentReportService {
       byPriority,
       byCategory: countBy(counted, (i) => i.category),
       bySource: countBy(counted, (i) => i.source),
+      byReportedVia: countBy(
+        counted.filter((i) => i.reportedVia !== null),
+        (i) => i.reportedVia!,
+      ),
       canceled: all.length - counted.length,
       reopenRate: everResolved.length > 0 ? everResolved.filter((i) => i.reopenCount > 0).length / everResolved.length : null,
       topRecurring: topRecurring(all.filter((i) => i.status !== 'canceled')),

@@ -4,6 +4,7 @@
 // durations in whole minutes, times in the office time zone with its zone (2026-11-03 14:05 WIB).
 // `sep: ','` and `lang: 'en'` give the international form (decimal dot). csv.ts writes the file
 // (byte-order mark, RFC 4180 quoting, CRLF, formulas kept as text).
+import type { ReportedVia } from '../incidents/reporter.js';
 import { wallClock } from '../sla/business-calendar.js';
 import type { DailyAvailability } from './availability.js';
 import { toCsv, type CsvSeparator, type CsvValue } from './csv.js';
@@ -61,11 +62,29 @@ const WORDS = {
     clock: { business: 'jam kerja', '24x7': '24 jam' } satisfies Record<SlaClock, string>,
     outcome: { met: 'terpenuhi', breached: 'terlampaui', running: 'berjalan' } satisfies Record<TargetOutcome, string>,
     status: { new: 'Baru', assigned: 'Ditangani', escalated: 'Dieskalasi', pending: 'Menunggu', resolved: 'Diselesaikan', closed: 'Ditutup', canceled: 'Dibatalkan' },
+    reportedVia: {
+      phone: 'telepon',
+      whatsapp: 'WhatsApp',
+      email: 'surel',
+      walk_in: 'datang langsung',
+      lapor: 'SP4N-LAPOR!',
+      social_media: 'media sosial',
+      other: 'lainnya',
+    } satisfies Record<ReportedVia, string>,
   },
   en: {
     clock: { business: 'business hours', '24x7': '24x7' } satisfies Record<SlaClock, string>,
     outcome: { met: 'met', breached: 'breached', running: 'running' } satisfies Record<TargetOutcome, string>,
     status: { new: 'New', assigned: 'Assigned', escalated: 'Escalated', pending: 'Pending', resolved: 'Resolved', closed: 'Closed', canceled: 'Canceled' },
+    reportedVia: {
+      phone: 'phone',
+      whatsapp: 'WhatsApp',
+      email: 'e-mail',
+      walk_in: 'walk-in',
+      lapor: 'SP4N-LAPOR!',
+      social_media: 'social media',
+      other: 'other',
+    } satisfies Record<ReportedVia, string>,
   },
 } as const;
 
@@ -95,6 +114,7 @@ const INCIDENT_COLUMNS: ReadonlyArray<Column<IncidentReportRow>> = [
   ['Target tanggap', 'Response target', (i, o) => WORDS[o.lang].outcome[i.response]],
   ['Target penyelesaian', 'Resolution target', (i, o) => WORDS[o.lang].outcome[i.resolution]],
   ['Dibuka kembali', 'Reopened', (i) => i.reopenCount],
+  ['Masuk lewat', 'Reported via', (i, o) => (i.reportedVia ? WORDS[o.lang].reportedVia[i.reportedVia] : null)],
 ];
 
 const AVAILABILITY_COLUMNS: ReadonlyArray<Column<DailyAvailability>> = [

@@ -25,6 +25,7 @@ export type ReportIncident = Pick<
   | 'reopenCount'
   | 'responseDueAt'
   | 'resolveDueAt'
+  | 'reportedVia'
 > & {
   /** Time not counted on the resolution clock (pending, resolved before a reopen), on the current priority's clock. */
   pausedMs: number;

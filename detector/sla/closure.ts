@@ -96,14 +96,25 @@ export interface ChecklistItem {
 }
 
 /** What SOP-Insiden-003 asks before closure, as the incident page shows it. */
-export function closureChecklist(incident: Pick<Incident, 'status' | 'resolutionCode' | 'resolutionNotes' | 'reporter'>, verification: Verification): ChecklistItem[] {
+export function closureChecklist(
+  incident: Pick<Incident, 'status' | 'resolutionCode' | 'resolutionNotes' | 'reporter' | 'reporterInformedAt' | 'closureCode'>,
+  verification: Verification,
+): ChecklistItem[] {
   const finished = incident.status === 'closed';
   return [
     { item: 'resolution_documented', done: Boolean(incident.resolutionCode && incident.resolutionNotes) },
     { item: 'service_verified', done: finished || verification.state !== 'waiting' },
-    // Closing records whether the reporter confirmed (`confirmed`) or could not be reached (`unconfirmed`).
-    { item: 'reporter_informed', done: incident.reporter ? finished : null },
+    { item: 'reporter_informed', done: incident.reporter ? reporterInformed(incident) : null },
   ];
+}
+
+/**
+ * The reporter was told for real: a message to them was delivered (the `reporter_informed` event
+ * set `reporterInformedAt`), or the desk closed it recording that the reporter confirmed. Closing
+ * alone, or closing as `unconfirmed` (not reached), does not tick it.
+ */
+export function reporterInformed(incident: Pick<Incident, 'status' | 'reporterInformedAt' | 'closureCode'>): boolean {
+  return incident.reporterInformedAt !== null || (incident.status === 'closed' && incident.closureCode === 'confirmed');
 }
 
 /** Three recurrences of the same check and failure kind in 30 days suggest a known error (problem management). */

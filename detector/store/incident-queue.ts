@@ -46,6 +46,7 @@ export async function queuePage(db: Knex, q: Knex.QueryBuilder, filter: Incident
   if (filter.minEscalationLevel !== undefined) q.where('i.escalation_level', '>=', filter.minEscalationLevel);
   if (filter.assignee) q.where('i.assignee', filter.assignee);
   if (filter.assignedGroup) q.where('i.assigned_group', filter.assignedGroup);
+  if (filter.reportedVia) q.where('i.reported_via', filter.reportedVia);
   if (filter.breached === true) q.where((w) => w.where('i.response_breached', true).orWhere('i.resolution_breached', true));
   if (filter.breached === false) q.where({ 'i.response_breached': false, 'i.resolution_breached': false });
   if (filter.q) {

@@ -31,6 +31,7 @@ export function toReportIncident(r: Row): ReportIncident {
     responseDueAt: toDate(r.response_due_at as number)!,
     resolveDueAt: toDate(r.resolve_due_at as number)!,
     pausedMs: Number(r.paused_ms ?? 0),
+    reportedVia: (r.reported_via as ReportIncident['reportedVia']) ?? null,
   };
 }
 
@@ -77,5 +78,6 @@ export function reportIncidentQuery(db: Knex) {
       'i.response_due_at',
       'i.resolve_due_at',
       'i.paused_ms',
+      'i.reported_via',
     );
 }

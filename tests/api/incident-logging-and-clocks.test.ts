@@ -67,7 +67,7 @@ describe.each(testDatabaseKinds())('logging incidents by hand, action validation
           fromStatus: null,
           toStatus: 'new',
           note: null,
-          data: { source: 'manual', reporter: REPORT.reporter, priority: 'P3' },
+          data: { source: 'manual', reporter: REPORT.reporter, priority: 'P3', reportedVia: 'other', reportedAt: now.toISOString() },
         },
       ]);
     });

@@ -96,6 +96,7 @@ describe.each(testDatabaseKinds())('the incident forms and the queue filters on 
     subcategory: 'form-submission',
     reporterName: 'Pak Budi',
     reporterContact: '0813-1111-2222',
+    reportedVia: 'phone',
   };
 
   it('lets the clerk log a phone call through /incidents/new and sends them to the new incident', async () => {

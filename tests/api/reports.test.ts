@@ -257,6 +257,7 @@ describe.each(testDatabaseKinds())('reports through the API on $name', (kind) =>
       'Target tanggap',
       'Target penyelesaian',
       'Dibuka kembali',
+      'Masuk lewat',
     ]);
     expect(rows.slice(1).map((r) => r[0])).toEqual(json.incidents.map((i: { ref: string }) => i.ref));
     expect(rows[1]).toEqual([
@@ -283,6 +284,7 @@ describe.each(testDatabaseKinds())('reports through the API on $name', (kind) =>
       'terpenuhi',
       'terpenuhi',
       '0',
+      'lainnya',
     ]);
   });
 

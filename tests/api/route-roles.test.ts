@@ -36,6 +36,7 @@ const TABLE: ReadonlyArray<readonly [route: string, anonymous: number, service_d
   ['POST /incidents/:ref/actions/note (level 0)',      303,  303,  303,  404,  403,  303],
   ['POST /incidents/:ref/known-error',                  303,  303,  303,  403,  403,  303],
   ['POST /incidents/:ref/suggestion-helped',            303,  303,  303,  303,  403,  303],
+  ['POST /incidents/:ref/inform-reporter',              303,  303,  403,  403,  403,  303],
   ['GET /services',                                     303,  200,  200,  200,  200,  200],
   ['POST /services/checks',                             303,  403,  403,  403,  403,  303],
   ['POST /services/checks/:key',                        303,  403,  403,  403,  403,  303],
@@ -101,6 +102,7 @@ const TABLE: ReadonlyArray<readonly [route: string, anonymous: number, service_d
   ['POST /api/incidents/:ref/cancel',                   401,  200,  200,  403,  403,  200],
   ['POST /api/incidents/:ref/known-error',              401,  201,  201,  403,  403,  201],
   ['POST /api/incidents/:ref/suggestion-helped',        401,  201,  201,  201,  403,  201],
+  ['PUT /api/incidents/:ref/inform-reporter',           401,  200,  403,  403,  403,  200],
   ['GET /api/known-errors',                             401,  200,  200,  200,  200,  200],
   ['GET /api/services',                                 401,  200,  200,  200,  200,  200],
   ['GET /api/checks',                                   401,  200,  200,  200,  200,  200],
@@ -177,7 +179,7 @@ const REQUESTS: Record<string, (w: World, role: Role) => Promise<Request>> = {
   'GET /incidents/new': async () => ({ path: '/incidents/new' }),
   'POST /incidents/new': async () => ({
     path: '/incidents/new',
-    body: { ...REPORT, reporter: undefined, reporterName: 'Ibu Sari', reporterContact: '0812' },
+    body: { ...REPORT, reporter: undefined, reporterName: 'Ibu Sari', reporterContact: '0812', reportedVia: 'phone' },
   }),
   'GET /incidents/:ref (level 0)': async (w) => ({ path: `/incidents/${await w.incident()}` }),
   'GET /incidents/:ref (vendor level)': async (w) => ({ path: `/incidents/${await w.vendorIncident()}` }),
@@ -192,6 +194,7 @@ const REQUESTS: Record<string, (w: World, role: Role) => Promise<Request>> = {
     const ref = await w.vendorIncident();
     return { path: `/incidents/${ref}/suggestion-helped`, body: { knownErrorId: String(await w.suggestedKnownError(ref, role)) } };
   },
+  'POST /incidents/:ref/inform-reporter': async (w) => ({ path: `/incidents/${await w.incident()}/inform-reporter`, body: { informReporter: 'false' } }),
   'GET /services': async () => ({ path: '/services' }),
   'POST /services/checks': async () => ({ path: '/services/checks', body: { service: 'skm', definition: `key: ${next('page-check')}\ntype: http\nurl: http://127.0.0.1:9/\n` } }),
   'POST /services/checks/:key': async (w) => {
@@ -303,6 +306,7 @@ const REQUESTS: Record<string, (w: World, role: Role) => Promise<Request>> = {
     const ref = await w.vendorIncident();
     return { path: `/api/incidents/${ref}/suggestion-helped`, body: { knownErrorId: await w.suggestedKnownError(ref, role) } };
   },
+  'PUT /api/incidents/:ref/inform-reporter': async (w) => ({ path: `/api/incidents/${await w.incident()}/inform-reporter`, body: { informReporter: false } }),
   'GET /api/known-errors': async () => ({ path: '/api/known-errors' }),
   'GET /api/services': async () => ({ path: '/api/services' }),
   'GET /api/checks': async () => ({ path: '/api/checks' }),

@@ -28,6 +28,7 @@ async function logPhoneCall(page: Page, baseUrl: string, call: Record<string, st
   for (const name of ['title', 'reporterName', 'reporterContact']) {
     if (call[name] !== undefined) await form.locator(`input[name="${name}"]`).fill(call[name]!);
   }
+  await form.locator('select[name="reportedVia"]').selectOption(call.reportedVia ?? 'phone');
   await form.locator('textarea[name="description"]').fill(call.description ?? '');
   await submitAndWait(page, form.locator('button[type="submit"]'));
   const match = /\/incidents\/(INC-\d{4}-\d{5})$/.exec(new URL(page.url()).pathname);

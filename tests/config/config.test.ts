@@ -288,6 +288,7 @@ notifications:
       ],
       reminders: { P1: 30 * MIN, P2: 2 * HOUR },
       retry: { initialMs: 10_000, maxMs: HOUR },
+      reporters: null,
     });
   });
 
@@ -311,6 +312,7 @@ notifications:
       routes: [],
       reminders: {},
       retry: { initialMs: 10_000, maxMs: HOUR },
+      reporters: null,
     });
   });
 

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import nodemailer, { type NodemailerError } from 'nodemailer';
 import { renderMessage } from '../messages.js';
+import { reporterEmail } from '../reporter-message.js';
 import { DeliveryError, type Channel, type ChannelConfig, type MessageLanguage, type OutboxDelivery, type SmtpConfig } from '../notification-types.js';
 
 export type EmailChannelConfig = Extract<ChannelConfig, { type: 'email' }>;
@@ -23,7 +24,7 @@ export class EmailChannel implements Channel {
 
   async send(delivery: OutboxDelivery): Promise<void> {
     if (!delivery.recipient) throw new DeliveryError(`email ${this.key}: delivery ${delivery.id} has no recipient`, true);
-    const message = renderMessage(delivery.payload);
+    const message = delivery.payload.audience === 'reporter' ? reporterEmail(delivery.payload) : renderMessage(delivery.payload);
     try {
       await this.transport.sendMail({
         from: this.smtp.from,

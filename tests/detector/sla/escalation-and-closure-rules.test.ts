@@ -32,6 +32,9 @@ function incident(overrides: Partial<LockedIncident> = {}): LockedIncident {
     assignedGroup: 'service_desk',
     assignee: null,
     reporter: { name: 'Bu Sri', contact: null },
+    reportedVia: 'phone',
+    informReporter: false,
+    reporterInformedAt: null,
     flapping: false,
     detectedAt: at(0),
     acknowledgedAt: null,
@@ -194,7 +197,10 @@ describe('auto-close and the checklist', () => {
       { item: 'reporter_informed', done: false },
     ]);
     expect(closureChecklist({ ...resolved, reporter: null, resolutionNotes: null }, { ...verified, state: 'waiting' }).map((c) => c.done)).toEqual([false, false, null]);
-    expect(closureChecklist({ ...resolved, status: 'closed' }, verified).at(-1)).toEqual({ item: 'reporter_informed', done: true });
+    // Ticked for real: a delivered message to the reporter, or a closure recording that they confirmed; closing alone is not enough.
+    expect(closureChecklist({ ...resolved, status: 'closed', closureCode: 'unconfirmed' }, verified).at(-1)).toEqual({ item: 'reporter_informed', done: false });
+    expect(closureChecklist({ ...resolved, status: 'closed', closureCode: 'confirmed' }, verified).at(-1)).toEqual({ item: 'reporter_informed', done: true });
+    expect(closureChecklist({ ...resolved, reporterInformedAt: at(10) }, verified).at(-1)).toEqual({ item: 'reporter_informed', done: true });
   });
 });
 
