@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { compileGatewayTemplate } from './detector/notify/channels/gateway-template.js';
-import { normalizePhoneNumber } from './detector/notify/channels/phone-number.js';
+import { normalizePhoneNumber } from './detector/incidents/reporter.js';
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 

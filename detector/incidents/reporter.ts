@@ -16,19 +16,31 @@ export type ContactKind = 'email' | 'phone' | 'other';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** What may surround a phone number's digits: spaces, dashes, dots, parentheses and one leading "+". */
+const WRITTEN_PHONE = /^\+?[\d\s().-]+$/;
+
 /**
- * An Indonesian phone number in international form without `+` (WhatsApp Cloud API style):
- * `0812-3456-789`, `+62 812 3456 789` and `62812…` all give `628123456789`. Null when it is not one.
+ * A phone number as WhatsApp and SMS gateways want it: international digits without "+" (8 to 15,
+ * E.164). People write them every way — `0812-3456-7890`, `+62 812 3456 7890`, `(0812) 345…`,
+ * `0062812…` —; an Indonesian national number (a leading 0) becomes `62…`. Null when it is not one.
  */
-export function normalisePhone(contact: string): string | null {
-  const compact = contact.trim().replace(/[\s().-]/g, '');
-  if (!/^\+?\d{8,15}$/.test(compact)) return null;
-  const digits = compact.replace(/^\+/, '');
-  if (digits.startsWith('0')) return `62${digits.slice(1)}`;
+export function normalizePhoneNumber(written: string): string | null {
+  const trimmed = written.trim();
+  if (!WRITTEN_PHONE.test(trimmed)) return null;
+  let digits = trimmed.replace(/\D/g, '');
+  if (trimmed.startsWith('+')) {
+    // +62 0812… (a national 0 kept after the country code) is a common slip.
+    if (digits.startsWith('620')) digits = `62${digits.slice(3)}`;
+  } else if (digits.startsWith('00')) {
+    digits = digits.slice(2);
+  } else if (digits.startsWith('0')) {
+    digits = `62${digits.slice(1)}`;
+  }
+  if (digits.startsWith('0') || digits.length < 8 || digits.length > 15) return null;
   return digits;
 }
 
 export function contactKind(contact: string): ContactKind {
   if (EMAIL.test(contact.trim())) return 'email';
-  return normalisePhone(contact) ? 'phone' : 'other';
+  return normalizePhoneNumber(contact) ? 'phone' : 'other';
 }

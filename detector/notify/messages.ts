@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { closureCodeText, resolutionCodeText, taxonomyText } from '../incidents/incident-words.js';
 import { failureReasonText } from '../incidents/probe-words.js';
+import { reporterText } from './reporter-message.js';
 import type { MessageLanguage, NotificationEvent, NotificationPayload, NotifiedIncident } from './notification-types.js';
 
 export interface RenderedMessage {
@@ -259,7 +260,7 @@ const PHONE: Record<MessageLanguage, { failed: string; next: Record<Notification
  * own plain message instead of the staff one.
  */
 export function phoneText(payload: NotificationPayload): string {
-  return staffPhoneText(payload);
+  return payload.audience === 'reporter' ? reporterText(payload) : staffPhoneText(payload);
 }
 
 /** Ref, priority and event; service and title; what failed and what to do by when; the link. */

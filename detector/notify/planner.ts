@@ -8,7 +8,7 @@ import type { NotificationRoute, NotificationsConfig } from '../../config.js';
 import type { CheckLookup } from '../detection/check-catalog.js';
 import { CATCH_ALL_SERVICE } from '../detection/check-types.js';
 import type { Incident } from '../incidents/incident-types.js';
-import { contactKind, normalisePhone } from '../incidents/reporter.js';
+import { contactKind, normalizePhoneNumber } from '../incidents/reporter.js';
 import type { IncidentEvent, IncidentEventType } from '../incidents/incident-events.js';
 import type { Stores } from '../store/store-types.js';
 import type { ChannelConfig, MessageLanguage, NewOutboxRow, NotificationEvent, NotificationPayload, NotifiedIncident } from './notification-types.js';
@@ -120,8 +120,10 @@ export class NotificationPlanner {
         ...this.payload(kind, event, snapshot, this.languageOf(key)),
         audience: 'reporter',
       };
-      // The person's words in the event's note (an internal resolution note) are not theirs to read.
+      // The person's words in the event's note (an internal resolution note) are not theirs to read,
+      // and the dashboard is not theirs to open: their link is the public status page.
       payload.cause = { ...payload.cause, note: null, data: null };
+      payload.link = `${this.deps.config.baseUrl}/status`;
       rows.push({
         incidentId: incident.id,
         eventId: event.id,
@@ -142,8 +144,8 @@ export class NotificationPlanner {
     const type: string = channel.type;
     const kind = contactKind(contact);
     if (type === 'email') return kind === 'email' ? contact : null;
-    if (type === 'whatsapp') return kind === 'phone' ? normalisePhone(contact) : null;
-    if (type === 'http') return kind === 'phone' ? normalisePhone(contact) : contact;
+    if (type === 'whatsapp') return kind === 'phone' ? normalizePhoneNumber(contact) : null;
+    if (type === 'http') return kind === 'phone' ? normalizePhoneNumber(contact) : contact;
     return null;
   }
 

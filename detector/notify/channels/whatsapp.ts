@@ -8,7 +8,7 @@
 import { Agent, type Dispatcher } from 'undici';
 import { phoneText } from '../messages.js';
 import { DeliveryError, type Channel, type ChannelConfig, type MessageLanguage, type OutboxDelivery } from '../notification-types.js';
-import { normalizePhoneNumber } from './phone-number.js';
+import { normalizePhoneNumber } from '../../incidents/reporter.js';
 import { postJson, type HttpChannelOptions } from './webhook.js';
 
 export type WhatsappChannelConfig = Extract<ChannelConfig, { type: 'whatsapp' }>;

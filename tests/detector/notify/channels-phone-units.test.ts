@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../../config.js';
 import { redactConfigured } from '../../../redaction.js';
 import { compileGatewayTemplate, escapeFormValue, escapeJsonString, type GatewayFields } from '../../../detector/notify/channels/gateway-template.js';
-import { normalizePhoneNumber } from '../../../detector/notify/channels/phone-number.js';
+import { normalizePhoneNumber } from '../../../detector/incidents/reporter.js';
 import { HttpChannel } from '../../../detector/notify/channels/http.js';
 import { WhatsappChannel, whatsappErrorMeaning } from '../../../detector/notify/channels/whatsapp.js';
 import { PHONE_TEXT_LIMIT, staffPhoneText } from '../../../detector/notify/messages.js';

@@ -98,6 +98,7 @@ notifications:
     - { events: [opened], services: [skm], notify: [wa-template] }
     - { events: [opened], services: [perizinan], notify: [gw-json] }
     - { events: [opened], services: [arsip], notify: [gw-form] }
+  reporters: { notify: [wa-desk, gw-json], events: [resolved] }
 services:
   - { key: pengaduan, name: Pengaduan Masyarakat, impact: high }
   - { key: skm, name: Survei Kepuasan Masyarakat, impact: low }
@@ -131,7 +132,21 @@ describe.each(testDatabaseKinds())('the whatsapp and http channels through the o
 
   function dispatcher(owner: string) {
     const channels = new Map<string, Channel>(config.notifications.channels.map((c) => [c.key, createChannel(c, null)]));
-    return new NotificationDispatcher({ db, channels, people: null, retry: config.notifications.retry, owner, clock, logger: silent });
+    return new NotificationDispatcher({
+      db,
+      channels,
+      people: null,
+      retry: config.notifications.retry,
+      owner,
+      clock,
+      logger: silent,
+      onReporterDelivered: (stores, row, sentAt) =>
+        incidents.commands.reporterInformed(
+          stores,
+          { outboxId: row.id, incidentRef: row.incidentRef, channelKey: row.channelKey, event: row.event, recipient: row.recipient },
+          sentAt,
+        ),
+    });
   }
   async function deliverOnce(owner: string) {
     const d = dispatcher(owner);
@@ -333,5 +348,39 @@ describe.each(testDatabaseKinds())('the whatsapp and http channels through the o
     expect(row!.lastError).toContain('access token tidak berlaku');
     expect(row!.lastError).toContain('kode 190');
     expect(JSON.stringify(await outboxOf(ref))).not.toContain(TOKEN);
+  });
+  it("tells a manual incident's reporter on WhatsApp and through the gateway when it is resolved, in plain words, retried until delivered", async () => {
+    const ref = await open({ service: 'perizinan', reporter: { name: 'Ibu Sari', contact: '0857-1234-5678' } });
+    await deliverOnce('staff');
+    whatsapp.received.length = 0;
+    gateway.received.length = 0;
+    await incidents.commands.act(desk, ref, { action: 'acknowledge' });
+    await incidents.commands.act(desk, ref, { action: 'resolve', resolutionCode: 'restarted', note: 'php-fpm dimulai ulang di web-02' });
+    whatsapp.answers = [{ status: 429, body: graphError(130429, 'Rate limit hit', 'Cloud API message throughput has been reached.') }];
+    // The reporter's two rows and the staff's `resolved` (it follows `opened` to the gateway).
+    expect(await deliverOnce('first')).toMatchObject({ sent: 2, failed: 1 });
+    expect((await outboxOf(ref)).filter((r) => r.payload.audience === 'reporter' && r.status !== 'sent').map((r) => r.channelKey)).toEqual(['wa-desk']);
+    now = at(now.getTime() - T0 + 3_600 * SEC);
+    expect(await deliverOnce('retry')).toMatchObject({ sent: 1 });
+
+    const toReporter = bodies(whatsapp).filter((b) => b.to === '6285712345678');
+    expect(toReporter).toHaveLength(2);
+    expect(whatsapp.received[0]!.headers['idempotency-key']).toBe(whatsapp.received[1]!.headers['idempotency-key']);
+    const text = (toReporter[1]!.text as { body: string }).body;
+    expect(text).toContain('Ibu Sari');
+    expect(text).toContain(ref);
+    expect(text).toContain('Perizinan Online');
+    expect(text).not.toContain('php-fpm');
+    expect(text).not.toContain('/incidents/');
+    const viaGateway = bodies(gateway).filter((b) => b.target === '6285712345678');
+    expect(viaGateway).toHaveLength(1);
+    expect(viaGateway[0]!.message).toBe(text);
+    const rows = (await outboxOf(ref)).filter((r) => r.payload.audience === 'reporter');
+    expect(rows.map((r) => [r.channelKey, r.recipient, r.status]).sort()).toEqual([
+      ['gw-json', '6285712345678', 'sent'],
+      ['wa-desk', '6285712345678', 'sent'],
+    ]);
+    const incident = (await db.stores.incidents.findByRef(ref))!;
+    expect(incident.reporterInformedAt).not.toBeNull();
   });
 });

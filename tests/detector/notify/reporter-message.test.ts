@@ -1,7 +1,7 @@
 // What the reporter reads (SOP-Insiden-003) and which contact a channel can reach: plain words,
 // their name, the reference and the service; never internal codes or the desk's notes.
 import { describe, expect, it } from 'vitest';
-import { contactKind, normalisePhone } from '../../../detector/incidents/reporter.js';
+import { contactKind, normalizePhoneNumber } from '../../../detector/incidents/reporter.js';
 import type { NotificationPayload, NotifiedIncident } from '../../../detector/notify/notification-types.js';
 import { reporterEmail, reporterText } from '../../../detector/notify/reporter-message.js';
 
@@ -104,6 +104,6 @@ describe("which channels can reach a reporter's contact", () => {
     ['0812', 'other', null],
   ] as const)('%s is a contact of kind %s', (contact, kind, phone) => {
     expect(contactKind(contact)).toBe(kind);
-    expect(normalisePhone(contact)).toBe(phone);
+    expect(normalizePhoneNumber(contact)).toBe(phone);
   });
 });
