@@ -232,8 +232,8 @@ const PHONE: Record<MessageLanguage, { failed: string; next: Record<Notification
       warning: (c) => (c.i.acknowledgedAt === null ? `Batas respons ${c.responseDue} segera lewat.` : `Batas penyelesaian ${c.resolveDue} segera lewat.`),
       breached: (c) => `Target SLA terlampaui; kini level ${c.i.escalationLevel} (${c.i.assignedGroup}).`,
       restored: () => 'Layanan sehat kembali; catat penyelesaiannya.',
-      resolved: (c) => `Diselesaikan${c.i.resolutionCode ? ` (${c.i.resolutionCode})` : ''}; verifikasi lalu tutup.`,
-      closed: (c) => `Ditutup${c.i.closureCode ? ` (${c.i.closureCode})` : ''}.`,
+      resolved: (c) => `Diselesaikan${c.i.resolutionCode ? ` (${resolutionCodeText(c.i.resolutionCode, 'id')})` : ''}; verifikasi lalu tutup.`,
+      closed: (c) => `Ditutup${c.i.closureCode ? ` (${closureCodeText(c.i.closureCode, 'id')})` : ''}.`,
       reopened: (c) => `Gagal lagi, dibuka kembali (${c.i.reopenCount}×); selidiki.`,
     },
   },
@@ -247,8 +247,8 @@ const PHONE: Record<MessageLanguage, { failed: string; next: Record<Notification
       warning: (c) => (c.i.acknowledgedAt === null ? `Response due soon: ${c.responseDue}.` : `Resolution due soon: ${c.resolveDue}.`),
       breached: (c) => `SLA target breached; now level ${c.i.escalationLevel} (${c.i.assignedGroup}).`,
       restored: () => 'Service healthy again; record the resolution.',
-      resolved: (c) => `Resolved${c.i.resolutionCode ? ` (${c.i.resolutionCode})` : ''}; verify and close it.`,
-      closed: (c) => `Closed${c.i.closureCode ? ` (${c.i.closureCode})` : ''}.`,
+      resolved: (c) => `Resolved${c.i.resolutionCode ? ` (${resolutionCodeText(c.i.resolutionCode, 'en')})` : ''}; verify and close it.`,
+      closed: (c) => `Closed${c.i.closureCode ? ` (${closureCodeText(c.i.closureCode, 'en')})` : ''}.`,
       reopened: (c) => `Failed again, reopened (${c.i.reopenCount}×); investigate.`,
     },
   },
@@ -271,11 +271,14 @@ export function staffPhoneText(payload: NotificationPayload): string {
   const oneLine = (value: string) => value.replace(/\s+/g, ' ').trim();
   const context: PhoneContext = { responseDue: formatTime(i.responseDueAt, payload.timezone, language), resolveDue: formatTime(i.resolveDueAt, payload.timezone, language), i };
   const heading = `[Sigap] ${i.priority} ${STRINGS[language].event[payload.event]} ${i.ref}`;
-  const failed = payload.event === 'opened' || payload.event === 'reopened' ? (i.failureReason ? `${words.failed}: ${oneLine(i.failureReason)}. ` : '') : '';
+  const reason = i.failureReason ? failureReasonText(i.failureReason, language) : null;
+  const failed = payload.event === 'opened' || payload.event === 'reopened' ? (reason ? `${words.failed}: ${oneLine(reason)}. ` : '') : '';
   const next = cut(oneLine(`${failed}${words.next[payload.event](context)}`), 160);
   const fixed = [heading, next, payload.link].join('\n').length + 1;
   // The service name and the title share what is left; each is cut with an ellipsis if it must be.
   const room = Math.max(40, PHONE_TEXT_LIMIT - fixed);
+  // A probe incident's title already starts with its service's name: say it once.
+  if (oneLine(i.title).startsWith(oneLine(i.serviceName))) return [heading, cut(oneLine(i.title), room), next, payload.link].join('\n');
   const service = cut(oneLine(i.serviceName), Math.max(16, Math.floor(room / 3)));
   const title = cut(oneLine(i.title), Math.max(20, room - service.length - 2));
   return [heading, `${service}: ${title}`, next, payload.link].join('\n');

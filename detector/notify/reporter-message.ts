@@ -19,9 +19,13 @@ interface ReporterStrings {
   subject: { resolved: (ref: string) => string; closed: (ref: string) => string };
 }
 
+/** A name that already carries its form of address. */
+const HONORIFIC = /^(bapak|bpk\.?|pak|ibu|bu|sdr\.?|sdri\.?|saudara|saudari)\s/i;
+
 const ID: ReporterStrings = {
   locale: 'id-ID',
-  greeting: (name) => `Yth. Bapak/Ibu ${name},`,
+  // "Ibu Sari" is greeted as herself, "Sari" as "Bapak/Ibu Sari".
+  greeting: (name) => (HONORIFIC.test(name) ? `Yth. ${name},` : `Yth. Bapak/Ibu ${name},`),
   done: {
     resolved: (service, ref) => `masalah yang Anda laporkan pada layanan ${service} (nomor laporan ${ref}) sudah kami selesaikan.`,
     closed: (service, ref) => `laporan Anda tentang layanan ${service} (nomor laporan ${ref}) sudah selesai ditangani dan kami tutup.`,

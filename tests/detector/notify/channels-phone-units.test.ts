@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../../config.js';
 import { redactConfigured } from '../../../redaction.js';
 import { compileGatewayTemplate, escapeFormValue, escapeJsonString, type GatewayFields } from '../../../detector/notify/channels/gateway-template.js';
+import { closureCodeText, resolutionCodeText } from '../../../detector/incidents/incident-words.js';
 import { normalizePhoneNumber } from '../../../detector/incidents/reporter.js';
 import { HttpChannel } from '../../../detector/notify/channels/http.js';
 import { WhatsappChannel, whatsappErrorMeaning } from '../../../detector/notify/channels/whatsapp.js';
@@ -142,7 +143,7 @@ function payload(event: (typeof NOTIFICATION_EVENTS)[number], language: 'id' | '
       resolutionBreached: false,
       resolutionCode: 'restarted',
       resolutionNotes: 'panjang '.repeat(100),
-      closureCode: 'verified',
+      closureCode: 'monitoring_verified',
       reopenCount: 1,
     },
     link: 'https://sigap.dpmptsp.example/incidents/INC-2026-00123',
@@ -164,16 +165,27 @@ describe('the short phone text', () => {
     },
   );
 
+  it('gives resolution and closure codes in words, and a title that starts with the service name once', () => {
+    expect(staffPhoneText(payload('resolved', 'id', 'x'))).toContain(`Diselesaikan (${resolutionCodeText('restarted', 'id')}); verifikasi lalu tutup.`);
+    expect(staffPhoneText(payload('closed', 'en', 'x'))).toContain(`Closed (${closureCodeText('monitoring_verified', 'en')}).`);
+    for (const language of ['id', 'en'] as const) {
+      for (const event of ['resolved', 'closed'] as const) expect(staffPhoneText(payload(event, language, 'x'))).not.toMatch(/\((restarted|monitoring_verified)\)/);
+    }
+    const probe = staffPhoneText(payload('opened', 'id', 'Pengaduan Masyarakat: koneksi gagal (pengaduan-form)'));
+    expect(probe.split('\n')[1]).toBe('Pengaduan Masyarakat: koneksi gagal (pengaduan-form)');
+  });
+
   it('says what happened and by when, in the channel’s language', () => {
     const id = staffPhoneText(payload('opened', 'id', 'Formulir pengaduan menolak kiriman'));
     expect(id).toContain('TERBUKA');
-    expect(id).toContain('Gangguan: ECONNREFUSED');
+    expect(id).toContain('Gangguan: sambungan ditolak');
+    expect(id).not.toContain('ECONNREFUSED');
     expect(id).toContain('Tanggapi sebelum 27 Nov 2026 08.15 WIB');
     expect(id).toContain('Pengaduan Masyarakat: Formulir pengaduan menolak kiriman');
     const en = staffPhoneText(payload('opened', 'en', 'Formulir pengaduan menolak kiriman'));
     expect(en).toContain('OPENED');
     expect(en).toContain('Acknowledge by 27 Nov 2026');
-    expect(staffPhoneText(payload('resolved', 'id', 'x'))).toContain('Diselesaikan (restarted)');
+    expect(staffPhoneText(payload('resolved', 'id', 'x'))).toContain('Diselesaikan (Dijalankan ulang)');
   });
 });
 

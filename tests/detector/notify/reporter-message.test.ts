@@ -53,7 +53,7 @@ describe('the message to the reporter', () => {
   it('greets them by name and says in plain Indonesian that what they reported with the named service is fixed, when, and how', () => {
     const text = reporterText(payload());
     expect(text.split('\n')).toEqual([
-      'Yth. Bapak/Ibu Ibu Sari,',
+      'Yth. Ibu Sari,',
       'masalah yang Anda laporkan pada layanan Survei Kepuasan Masyarakat (nomor laporan INC-2026-00042) sudah kami selesaikan.',
       'Gangguannya sudah diperbaiki oleh penyedia layanan kami.',
       'Selesai: 7 Desember 2026 pukul 13.30 WIB.',
@@ -63,6 +63,14 @@ describe('the message to the reporter', () => {
     // Short enough for a phone screen, and nothing internal.
     expect(text.length).toBeLessThan(500);
     for (const internal of ['vendor_fixed', 'P3', 'vendor1', 'https://', 'skm']) expect(text).not.toContain(internal);
+  });
+
+  it('greets a name without its form of address as "Bapak/Ibu", and one with it as written', () => {
+    const named = (name: string) => reporterText(payload({ incident: { ...incident, reporter: { name, contact: '0857-1234-5678' } } })).split('\n')[0];
+    expect(named('Sari')).toBe('Yth. Bapak/Ibu Sari,');
+    expect(named('Pak Budi')).toBe('Yth. Pak Budi,');
+    expect(named('Bu Ani')).toBe('Yth. Bu Ani,');
+    expect(named('Ibunda Rahma')).toBe('Yth. Bapak/Ibu Ibunda Rahma,');
   });
 
   it('says the report is closed on closure, in English when the channel speaks English', () => {
