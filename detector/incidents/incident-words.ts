@@ -1,6 +1,6 @@
 // Incident codes in words for texts built outside the pages (e-mail, Telegram, phone messages): the
 // same words as the pages' locales (`category.*`, `subcategory.*`, `form.resolution.*`,
-// `lang.closureCode.*` in views/locales), which tests/views/incident-words.test.ts keeps equal.
+// `lang.closureCode.*`, `reporter.via.*` in views/locales), which tests/views/incident-words.test.ts keeps equal.
 import type { WordsLanguage } from './probe-words.js';
 
 type Words = Readonly<Record<string, { id: string; en: string }>>;
@@ -52,6 +52,17 @@ export const CLOSURE_CODE_WORDS: Words = {
   monitoring_verified: { id: 'diverifikasi pemantauan', en: 'verified by monitoring' },
 };
 
+/** How a report came in (`reportedVia`). */
+export const REPORTED_VIA_WORDS: Words = {
+  phone: { id: 'telepon', en: 'phone' },
+  whatsapp: { id: 'WhatsApp', en: 'WhatsApp' },
+  email: { id: 'surel', en: 'e-mail' },
+  walk_in: { id: 'datang langsung', en: 'walk-in' },
+  lapor: { id: 'SP4N-LAPOR!', en: 'SP4N-LAPOR!' },
+  social_media: { id: 'media sosial', en: 'social media' },
+  other: { id: 'lainnya', en: 'other' },
+};
+
 const say = (words: Words, code: string | null | undefined, lang: WordsLanguage): string => (code ? (words[code]?.[lang] ?? code) : '');
 
 /** "ketersediaan / layanan mati" for `availability` / `outage`. */
@@ -59,3 +70,4 @@ export const taxonomyText = (category: string, subcategory: string, lang: WordsL
   `${say(CATEGORY_WORDS, category, lang)} / ${say(SUBCATEGORY_WORDS, subcategory, lang)}`;
 export const resolutionCodeText = (code: string | null | undefined, lang: WordsLanguage): string => say(RESOLUTION_CODE_WORDS, code, lang);
 export const closureCodeText = (code: string | null | undefined, lang: WordsLanguage): string => say(CLOSURE_CODE_WORDS, code, lang);
+export const reportedViaText = (via: string | null | undefined, lang: WordsLanguage): string => say(REPORTED_VIA_WORDS, via, lang);

@@ -1,7 +1,9 @@
 // The key figures of a monthly report as the head of division reads them, in Indonesian: what the
 // report e-mail and its PDF show (availability per service, incidents by priority with MTTA / MTTR,
 // breaches). Formatting only; every number comes from the MonthlyReport.
+import { reportedViaText } from '../incidents/incident-words.js';
 import type { Priority } from '../incidents/priority.js';
+import { REPORTED_VIA } from '../incidents/reporter.js';
 import type { MonthlyReport } from './monthly-report.js';
 
 const PRIORITY_ORDER: readonly Priority[] = ['P1', 'P2', 'P3', 'P4', 'P5'];
@@ -36,6 +38,8 @@ export interface ReportFigures {
   monthLabel: string;
   availability: AvailabilityLine[];
   priorities: PriorityLine[];
+  /** Manual incidents by how the report came in, in words, the channels that brought any (SOP: phone, WhatsApp, SP4N-LAPOR!, …). */
+  reportedVia: Array<{ channel: string; incidents: number }>;
   totals: { incidents: number; breaches: number; canceled: number };
 }
 
@@ -90,6 +94,10 @@ export function reportFigures(report: MonthlyReport): ReportFigures {
     monthLabel: monthLabel(report.range.month),
     availability,
     priorities,
+    reportedVia: REPORTED_VIA.filter((via) => (report.incidents.byReportedVia[via] ?? 0) > 0).map((via) => ({
+      channel: reportedViaText(via, 'id'),
+      incidents: report.incidents.byReportedVia[via]!,
+    })),
     totals: {
       incidents: priorities.reduce((n, p) => n + p.incidents, 0),
       breaches: priorities.reduce((n, p) => n + p.responseBreaches + p.resolutionBreaches, 0),

@@ -34,6 +34,13 @@ export const PRIORITY_HEAD = [
   'SLA terpenuhi',
 ] as const;
 
+export const REPORTED_VIA_HEAD = ['Laporan masuk lewat', 'Insiden'] as const;
+export const NO_REPORTS = 'Tidak ada laporan masyarakat yang dicatat bulan ini.';
+
+export function reportedViaRows(figures: ReportFigures): Array<[string, number]> {
+  return figures.reportedVia.map((r) => [r.channel, r.incidents]);
+}
+
 export function priorityCells(p: ReportFigures['priorities'][number]): Array<string | number> {
   return [p.priority, p.incidents, p.clock, p.mtta, p.mttRestore, p.mttResolve, p.responseBreaches, p.resolutionBreaches, p.slaMet];
 }
@@ -51,6 +58,8 @@ export function renderReportMail(figures: ReportFigures, office: string | null):
     table(AVAILABILITY_HEAD, availabilityRows),
     '<h2 style="font-size:16px">Insiden per prioritas</h2>',
     table(PRIORITY_HEAD, figures.priorities.map(priorityCells)),
+    '<h2 style="font-size:16px">Laporan masyarakat menurut saluran</h2>',
+    figures.reportedVia.length > 0 ? table(REPORTED_VIA_HEAD, reportedViaRows(figures)) : `<p>${NO_REPORTS}</p>`,
     '<p style="color:#555;font-size:12px">MTTA: rata-rata waktu sampai insiden ditanggapi; MTTR: rata-rata waktu sampai layanan pulih dan sampai insiden diselesaikan (tanpa waktu tertunda), dihitung pada jam kerja untuk prioritas yang target SLA-nya berjalan pada jam kerja.</p>',
     '<p style="color:#555;font-size:12px">Surel ini dikirim otomatis oleh Sigap.</p>',
     '</body></html>',
@@ -69,6 +78,9 @@ export function renderReportMail(figures: ReportFigures, office: string | null):
     'Insiden per prioritas:',
     line(PRIORITY_HEAD),
     ...figures.priorities.map((p) => line(priorityCells(p))),
+    '',
+    'Laporan masyarakat menurut saluran:',
+    ...(figures.reportedVia.length > 0 ? [line(REPORTED_VIA_HEAD), ...reportedViaRows(figures).map(line)] : [`  ${NO_REPORTS}`]),
     '',
     'Surel ini dikirim otomatis oleh Sigap.',
   ].join('\n');

@@ -2,7 +2,7 @@
 // (name, address, optional logo), the month, the key figures as tables, a signature block
 // (Mengetahui / title / name / NIP), and on every page its number and the print date.
 import PDFDocument from 'pdfkit';
-import { AVAILABILITY_HEAD, PRIORITY_HEAD, priorityCells } from './report-mail.js';
+import { AVAILABILITY_HEAD, NO_REPORTS, PRIORITY_HEAD, priorityCells, REPORTED_VIA_HEAD, reportedViaRows } from './report-mail.js';
 import type { ReportFigures } from './report-figures.js';
 
 export interface Letterhead {
@@ -73,6 +73,10 @@ export function renderReportPdf(figures: ReportFigures, options: PdfOptions): Pr
   heading(doc, 'Insiden per prioritas');
   table(doc, PRIORITY_HEAD, figures.priorities.map(priorityCells), [0.8, 0.7, 0.9, 1.1, 1.1, 1.1, 1, 1.1, 1.4]);
   doc.fontSize(8).font('Helvetica').text('MTTA: rata-rata waktu sampai insiden ditanggapi. MTTR: rata-rata waktu sampai layanan pulih dan sampai insiden diselesaikan.', MARGIN);
+  doc.moveDown();
+  heading(doc, 'Laporan masyarakat menurut saluran');
+  if (figures.reportedVia.length > 0) table(doc, REPORTED_VIA_HEAD, reportedViaRows(figures), [3, 1]);
+  else doc.fontSize(9).font('Helvetica').text(NO_REPORTS, MARGIN);
   signature(doc, options);
   footers(doc, options);
   doc.end();

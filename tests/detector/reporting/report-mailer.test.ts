@@ -137,6 +137,20 @@ describe.each(testDatabaseKinds())('the monthly report e-mail, on $name', (kind)
     const a = await worker();
     const b = await worker();
     await addManagers(a);
+    // A citizen's SP4N-LAPOR! report taken on 28 November: the report counts it by how it came in.
+    const desk = (await a.accounts.findUser('desk'))!;
+    await a.incidents.commands.logManual(desk, {
+      service: 'skm',
+      title: 'Formulir SKM tidak bisa dikirim',
+      description: 'Laporan lewat SP4N-LAPOR!',
+      impact: 'medium',
+      urgency: 'medium',
+      category: 'application',
+      subcategory: 'form-submission',
+      reporter: { name: 'Warga', contact: null },
+      reportedVia: 'lapor',
+      reportedAt: wib('2026-11-28 10:00'),
+    });
 
     await Promise.all([a.reportMailer!.tick(), b.reportMailer!.tick()]);
     expect(smtp.state.received).toEqual([]); // 07:59: not yet
@@ -155,6 +169,7 @@ describe.each(testDatabaseKinds())('the monthly report e-mail, on $name', (kind)
       expect(html).toContain('Pengaduan &lt;Masyarakat&gt; &amp; Aduan');
       expect(html).not.toContain('<Masyarakat>');
       for (const priority of ['P1', 'P2', 'P3', 'P4', 'P5']) expect(html).toContain(`>${priority}<`);
+      expect(html).toMatch(/Laporan masyarakat menurut saluran<\/h2>[\s\S]*>SP4N-LAPOR!<\/td>\s*<td[^>]*>1</);
       const availability = mail.parts.find((p) => p.filename === 'laporan-bulanan-2026-11-ketersediaan.csv')!;
       expect(availability.contentType).toBe('text/csv');
       expect(availability.content.toString('utf8')).toContain('Tanggal;Layanan;Ketersediaan (%);Keberhasilan probe (%)');

@@ -25,6 +25,10 @@ function figures(services: number): ReportFigures {
       resolutionBreaches: 0,
       slaMet: '1 dari 2 (50,00 %)',
     })),
+    reportedVia: [
+      { channel: 'telepon', incidents: 3 },
+      { channel: 'SP4N-LAPOR!', incidents: 1 },
+    ],
     totals: { incidents: 10, breaches: 5, canceled: 1 },
   };
 }
@@ -49,6 +53,8 @@ describe('the monthly report PDF', () => {
       'Bulan November 2026',
     ]);
     expect(lines).toEqual(expect.arrayContaining(['Layanan 2', '99,50 %', '216 menit', 'P5', '1 dari 2 (50,00 %)']));
+    const byChannel = lines.indexOf('Laporan masyarakat menurut saluran');
+    expect(lines.slice(byChannel, byChannel + 7)).toEqual(['Laporan masyarakat menurut saluran', 'Laporan masuk lewat', 'Insiden', 'telepon', '3', 'SP4N-LAPOR!', '1']);
     const signature = lines.indexOf('Mengetahui,');
     expect(lines.slice(signature - 1, signature + 4)).toEqual(['1 Desember 2026', 'Mengetahui,', 'Kepala Bidang Pengaduan', 'Siti Aminah, S.Kom.', 'NIP. 198001012005012001']);
     expect(lines).toContain('Dicetak: 1 Desember 2026 pukul 08.00 WIB');
@@ -85,6 +91,14 @@ describe('the monthly report mail', () => {
     expect(mail.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co');
     expect(mail.html).not.toContain('<script>');
     expect(mail.text).toContain('<script>alert("x")</script> & Co | 99,50 % | 216 menit');
+  });
+
+  it('counts the public’s reports by how they came in, or says there were none', () => {
+    const mail = renderReportMail(figures(1), null);
+    expect(mail.text).toContain('Laporan masyarakat menurut saluran:\n  Laporan masuk lewat | Insiden\n  telepon | 3\n  SP4N-LAPOR! | 1');
+    expect(mail.html).toContain('<h2 style="font-size:16px">Laporan masyarakat menurut saluran</h2>');
+    const none = renderReportMail({ ...figures(1), reportedVia: [] }, null);
+    expect(none.text).toContain('Tidak ada laporan masyarakat yang dicatat bulan ini.');
   });
 
   it.each([
