@@ -290,11 +290,20 @@ const REQUESTS: Record<string, (w: World, role: Role) => Promise<Request>> = {
   'POST /api/incidents/:ref/escalate (level 0)': async (w) => ({ path: `/api/incidents/${await w.incident()}/escalate`, body: { note: 'needs system support' } }),
   'POST /api/incidents/:ref/escalate_management': async (w) => ({ path: `/api/incidents/${await w.vendorIncident()}/escalate_management`, body: { note: 'the head should know' } }),
   'POST /api/incidents/:ref/pending': async (w) => ({ path: `/api/incidents/${await w.vendorIncident()}/pending`, body: { reason: 'waiting on the hosting provider' } }),
-  'POST /api/incidents/:ref/pending (level 0)': async (w) => ({ path: `/api/incidents/${await w.incident([['acknowledge']])}/pending`, body: { reason: 'waiting on the hosting provider' } }),
+  'POST /api/incidents/:ref/pending (level 0)': async (w) => ({
+    path: `/api/incidents/${await w.incident([['acknowledge']])}/pending`,
+    body: { reason: 'waiting on the hosting provider' },
+  }),
   'POST /api/incidents/:ref/resume': async (w) => ({ path: `/api/incidents/${await w.vendorIncident([['pending', { reason: 'waiting' }]])}/resume`, body: {} }),
-  'POST /api/incidents/:ref/resume (level 0)': async (w) => ({ path: `/api/incidents/${await w.incident([['acknowledge'], ['pending', { reason: 'waiting' }]])}/resume`, body: {} }),
+  'POST /api/incidents/:ref/resume (level 0)': async (w) => ({
+    path: `/api/incidents/${await w.incident([['acknowledge'], ['pending', { reason: 'waiting' }]])}/resume`,
+    body: {},
+  }),
   'POST /api/incidents/:ref/resolve': async (w) => ({ path: `/api/incidents/${await w.vendorIncident()}/resolve`, body: { resolutionCode: 'vendor_fixed', note: 'patched' } }),
-  'POST /api/incidents/:ref/resolve (level 0)': async (w) => ({ path: `/api/incidents/${await w.incident([['acknowledge']])}/resolve`, body: { resolutionCode: 'fixed', note: 'patched' } }),
+  'POST /api/incidents/:ref/resolve (level 0)': async (w) => ({
+    path: `/api/incidents/${await w.incident([['acknowledge']])}/resolve`,
+    body: { resolutionCode: 'fixed', note: 'patched' },
+  }),
   'POST /api/incidents/:ref/close': async (w) => ({ path: `/api/incidents/${await w.vendorIncident([RESOLVE])}/close`, body: { closureCode: 'confirmed' } }),
   'POST /api/incidents/:ref/reopen': async (w) => ({ path: `/api/incidents/${await w.vendorIncident([RESOLVE])}/reopen`, body: { reason: 'it failed again' } }),
   'POST /api/incidents/:ref/cancel': async (w) => ({ path: `/api/incidents/${await w.vendorIncident([['acknowledge']])}/cancel`, body: { reason: 'duplicate' } }),

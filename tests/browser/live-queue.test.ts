@@ -5,7 +5,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerFor, drive, INCIDENT_TEST_YAML, logIncident, type Caller } from '../helpers/incident-api.js';
-import { ADMIN, logIn, startBrowserSigap, useBrowser, type StartedSigap } from './helpers.js';
+import { ADMIN, logIn, openActionForm, startBrowserSigap, useBrowser, type StartedSigap } from './helpers.js';
 
 const UPDATE_WAIT = { timeout: 15_000 };
 
@@ -57,6 +57,8 @@ describe('the live queue and incident page at 390 px', () => {
 
     // Typing in the filter is looking at the page: the count goes. The list goes on updating, and
     // the field keeps its text and focus.
+    // On a phone the filters are folded under "Saring antrean": the clerk opens them first.
+    await page.locator('details.queue-filter-box > summary').click();
     const search = page.locator('input[name="q"]');
     await search.click();
     await search.pressSequentially('Gen');
@@ -81,8 +83,7 @@ describe('the live queue and incident page at 390 px', () => {
     const acknowledgeForms = page.locator('form[action$="/actions/acknowledge"]');
     expect(await acknowledgeForms.count()).toBe(1);
 
-    const note = page.locator('form[action$="/actions/note"] [name="note"]');
-    if (!(await note.isVisible())) await page.locator('details:has(form[action$="/actions/note"]) > summary').click();
+    const note = (await openActionForm(page, 'note')).locator('[name="note"]');
     await note.click();
     await note.pressSequentially('Sedang saya cek di ruang server');
 

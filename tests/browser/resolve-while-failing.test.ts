@@ -51,7 +51,9 @@ describe('resolving while the probes still see the failure, in a browser', { tim
     await resolve.locator('[name="resolutionCode"]').selectOption('vendor_fixed');
     await resolve.locator('[name="note"]').fill('Vendor memulai ulang server.');
     await submitAndWait(page, resolve.locator('button[type="submit"]'));
-    expect(await page.locator('section.actions .form-error').textContent()).toContain('confirmStillFailing');
+    const refusal = await page.locator('section.actions .form-error').textContent();
+    expect(refusal).toContain('Tetap selesaikan');
+    expect(refusal).toContain('centang untuk tetap menyelesaikan');
     // the browser reports the 409 page as a console error; nothing else may
     expect(browser.errors.splice(0)).toEqual([expect.stringContaining('409')]);
     // The refused form comes back with what was typed; tick the box there.
