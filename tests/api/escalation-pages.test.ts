@@ -109,7 +109,7 @@ describe.each(testDatabaseKinds())('escalation and closure on the pages, on $nam
     await sigap.incidents.sla.sweep();
 
     const id = rowOf(await page('/'), ref);
-    expect(id).toMatch(/<tr class="priority-p2 escalated breached">/);
+    expect(id).toMatch(/<tr class="priority-p2 escalated breached" data-live-key="INC-[0-9-]+">/);
     expect(id).toContain('Eskalasi L1 · dukungan sistem');
     expect(id).toContain('Terlampaui: respons');
     expect(id).not.toContain('penyelesaian<');

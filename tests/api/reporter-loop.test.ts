@@ -194,7 +194,7 @@ notifications:
     expect(mail).toBeDefined();
     expect(mail!.headers.get('subject')).toContain(ref);
     const text = textOf(mail!);
-    expect(text).toContain('Yth. Bapak/Ibu Ibu Sari');
+    expect(text).toContain('Yth. Ibu Sari');
     expect(text).toContain(ref);
     expect(text).toContain('Survei Kepuasan Masyarakat');
     expect(text).toContain('sudah kami selesaikan');

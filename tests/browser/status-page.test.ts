@@ -47,6 +47,7 @@ describe('the public status page in a browser', { timeout: 60_000 }, () => {
       urgency: 'medium',
       category: 'application',
       subcategory: 'form-submission',
+      reporter: { name: 'Warga', contact: null },
     } as never);
     const web = (await sigap.db.stores.checks.listServices()).find((s) => s.key === 'web')!;
     await sigap.db.stores.maintenance.insert(

@@ -70,9 +70,12 @@ describe.each(testDatabaseKinds())('the sigap command line, on $name', (kind) =>
   let desk: Caller;
   let now = new Date('2026-03-02T03:00:00Z');
   const cli = (args: string[], stdin?: string) => sigapCli(args, env, stdin);
-  /** A real Sigap on the same database, started once the CLI has migrated it. */
+  /**
+   * A real Sigap on the same database, started once the CLI has migrated it: the web role only, so
+   * the portal's refused checks never open probe incidents that the export would count.
+   */
   const sigap = async () => {
-    app ??= await startTestSigap({ databaseUrl: testDb.url, yaml: VALID_YAML, start: { clock: () => now, slaSweepMs: 0, dispatchMs: 0 } });
+    app ??= await startTestSigap({ databaseUrl: testDb.url, yaml: VALID_YAML, env: { SIGAP_ROLE: 'web' }, start: { clock: () => now, slaSweepMs: 0, dispatchMs: 0 } });
     return app;
   };
 

@@ -386,16 +386,17 @@ describe.each(testDatabaseKinds())('escalation and closure on $name', (kind) => 
         code: 'validation_failed',
         details: [expect.objectContaining({ path: 'closureCode' })],
       });
-      expect((await act(2 * MIN, confirmed, { action: 'close', closureCode: 'confirmed', note: 'Bu Sri confirmed by phone' })).incident).toMatchObject({
-        status: 'closed',
-        closureCode: 'confirmed',
-      });
+      const closedConfirmed = await act(2 * MIN, confirmed, { action: 'close', closureCode: 'confirmed', note: 'Bu Sri confirmed by phone' });
+      expect(closedConfirmed.incident).toMatchObject({ status: 'closed', closureCode: 'confirmed' });
+      // The desk spoke with the reporter: informed.
+      expect(closedConfirmed.closure?.checklist.find((c) => c.item === 'reporter_informed')).toEqual({ item: 'reporter_informed', done: true });
 
       const unreachable = await logAt(0);
       await act(MIN, unreachable, { action: 'acknowledge' }, { action: 'resolve', resolutionCode: 'fixed', note: 'n' });
       const closed = await act(HOUR, unreachable, { action: 'close', closureCode: 'unconfirmed', note: 'no answer after three calls' });
       expect(closed.incident).toMatchObject({ status: 'closed', closureCode: 'unconfirmed' });
-      expect(closed.closure?.checklist.find((c) => c.item === 'reporter_informed')).toEqual({ item: 'reporter_informed', done: true });
+      // Nobody reached the reporter and no message was delivered: not informed, though closed.
+      expect(closed.closure?.checklist.find((c) => c.item === 'reporter_informed')).toEqual({ item: 'reporter_informed', done: false });
     });
 
     it('auto-closes a resolved incident after autoCloseAfter, once, with Sigap’s event — never a P1', async () => {
