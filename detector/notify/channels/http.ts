@@ -4,12 +4,11 @@
 // else is an error with the status and a short excerpt of the answer, the configured secrets
 // (header values, the URL's query and password) cut out. Sends the row's Idempotency-Key unless
 // the template sets its own.
-import { Agent, type Dispatcher } from 'undici';
 import { phoneText } from '../messages.js';
 import { DeliveryError, type Channel, type ChannelConfig, type MessageLanguage, type OutboxDelivery } from '../notification-types.js';
 import { bodyEncodingOf, compileGatewayTemplate, contentTypeOf, type GatewayFields, type GatewayTemplate } from './gateway-template.js';
 import { normalizePhoneNumber } from '../../incidents/reporter.js';
-import { sendRequest, type HttpChannelOptions } from './webhook.js';
+import { HttpClientChannel, sendRequest, type HttpChannelOptions } from './webhook.js';
 
 export type HttpChannelConfig = Extract<ChannelConfig, { type: 'http' }>;
 
@@ -24,11 +23,8 @@ const RETRYABLE_4XX = new Set([408, 409, 425, 429]);
 /** Headers whose values are no secret (and would only make the excerpt unreadable if cut out). */
 const PLAIN_HEADERS = new Set(['content-type', 'accept', 'user-agent']);
 
-export class HttpChannel implements Channel {
+export class HttpChannel extends HttpClientChannel implements Channel {
   readonly type = 'http' as const;
-  readonly key: string;
-  private readonly dispatcher: Dispatcher;
-  private readonly ownsDispatcher: boolean;
   private readonly body: GatewayTemplate | null;
   private readonly url: GatewayTemplate;
   private readonly setsIdempotencyKey: boolean;
@@ -37,9 +33,7 @@ export class HttpChannel implements Channel {
     private readonly config: HttpChannelConfig,
     options: HttpChannelOptions = {},
   ) {
-    this.key = config.key;
-    this.ownsDispatcher = !options.dispatcher;
-    this.dispatcher = options.dispatcher ?? new Agent();
+    super(config.key, options);
     this.body = config.body === null ? null : compileGatewayTemplate(config.body, bodyEncodingOf(contentTypeOf(config.headers)));
     this.url = compileGatewayTemplate(config.url, 'url');
     this.setsIdempotencyKey = Object.keys(config.headers).some((name) => name.toLowerCase() === 'idempotency-key');
@@ -64,10 +58,6 @@ export class HttpChannel implements Channel {
     const excerpt = this.redact(response.text.replace(/\s+/g, ' ').trim()).slice(0, 200);
     const permanent = response.statusCode >= 400 && response.statusCode <= 499 && !RETRYABLE_4XX.has(response.statusCode);
     throw new DeliveryError(`${label}: ${words.refused(response.statusCode)}${excerpt ? `: ${excerpt}` : ''}`, permanent);
-  }
-
-  async close(): Promise<void> {
-    if (this.ownsDispatcher) await this.dispatcher.close();
   }
 
   /** A gateway may echo the request: its header values, the URL's query (Wablas-style ?token=) and password never reach the error people read. */

@@ -1,9 +1,8 @@
 // Telegram channel: the Bot API's sendMessage in HTML parse mode. The bot token is a secret: it is
 // in the URL and nowhere else, never in an error message.
-import { Agent, type Dispatcher } from 'undici';
 import { telegramText } from '../messages.js';
 import { DeliveryError, type Channel, type ChannelConfig, type OutboxDelivery } from '../notification-types.js';
-import { postJson, type HttpChannelOptions } from './webhook.js';
+import { HttpClientChannel, postJson, type HttpChannelOptions } from './webhook.js';
 
 export type TelegramChannelConfig = Extract<ChannelConfig, { type: 'telegram' }>;
 
@@ -14,19 +13,14 @@ interface TelegramAnswer {
   parameters?: { retry_after?: number };
 }
 
-export class TelegramChannel implements Channel {
+export class TelegramChannel extends HttpClientChannel implements Channel {
   readonly type = 'telegram' as const;
-  readonly key: string;
-  private readonly dispatcher: Dispatcher;
-  private readonly ownsDispatcher: boolean;
 
   constructor(
     private readonly config: TelegramChannelConfig,
     options: HttpChannelOptions = {},
   ) {
-    this.key = config.key;
-    this.ownsDispatcher = !options.dispatcher;
-    this.dispatcher = options.dispatcher ?? new Agent();
+    super(config.key, options);
   }
 
   async send(delivery: OutboxDelivery): Promise<void> {
@@ -41,10 +35,6 @@ export class TelegramChannel implements Channel {
     const retryAfter = answer?.parameters?.retry_after;
     const wait = retryAfter !== undefined ? ` (retry after ${retryAfter} s)` : '';
     throw new DeliveryError(this.redact(`${label}: ${code} ${description}${wait}`));
-  }
-
-  async close(): Promise<void> {
-    if (this.ownsDispatcher) await this.dispatcher.close();
   }
 
   /** Whatever the API echoes back, the token does not leave this class. */

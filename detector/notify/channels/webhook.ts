@@ -11,19 +11,31 @@ export interface HttpChannelOptions {
   dispatcher?: Dispatcher;
 }
 
-export class WebhookChannel implements Channel {
-  readonly type = 'webhook' as const;
+/** What the channels that speak HTTP share: their key, the dispatcher they send through, and closing it when it is their own. */
+export abstract class HttpClientChannel {
   readonly key: string;
-  private readonly dispatcher: Dispatcher;
+  protected readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
+
+  constructor(key: string, options: HttpChannelOptions) {
+    this.key = key;
+    this.ownsDispatcher = !options.dispatcher;
+    this.dispatcher = options.dispatcher ?? new Agent();
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDispatcher) await this.dispatcher.close();
+  }
+}
+
+export class WebhookChannel extends HttpClientChannel implements Channel {
+  readonly type = 'webhook' as const;
 
   constructor(
     private readonly config: WebhookChannelConfig,
     options: HttpChannelOptions = {},
   ) {
-    this.key = config.key;
-    this.ownsDispatcher = !options.dispatcher;
-    this.dispatcher = options.dispatcher ?? new Agent();
+    super(config.key, options);
   }
 
   async send(delivery: OutboxDelivery): Promise<void> {
@@ -38,10 +50,6 @@ export class WebhookChannel implements Channel {
     if (response.statusCode < 200 || response.statusCode > 299) {
       throw new DeliveryError(`webhook ${this.key}: HTTP ${response.statusCode}: ${this.redact(response.text).slice(0, 200)}`);
     }
-  }
-
-  async close(): Promise<void> {
-    if (this.ownsDispatcher) await this.dispatcher.close();
   }
 
   /**

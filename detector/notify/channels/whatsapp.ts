@@ -5,11 +5,10 @@
 // the ones a retry cannot fix (a bad token, an unknown number, a missing template) are permanent.
 // The Cloud API has no idempotency header: the row's Idempotency-Key is sent all the same (the
 // Graph API ignores headers it does not know; a proxy or a stand-in can use it).
-import { Agent, type Dispatcher } from 'undici';
 import { phoneText } from '../messages.js';
 import { DeliveryError, type Channel, type ChannelConfig, type MessageLanguage, type OutboxDelivery } from '../notification-types.js';
 import { normalizePhoneNumber } from '../../incidents/reporter.js';
-import { postJson, type HttpChannelOptions } from './webhook.js';
+import { HttpClientChannel, postJson, type HttpChannelOptions } from './webhook.js';
 
 export type WhatsappChannelConfig = Extract<ChannelConfig, { type: 'whatsapp' }>;
 
@@ -162,19 +161,14 @@ export function whatsappErrorMeaning(code: number | null, statusCode: number): E
   return null;
 }
 
-export class WhatsappChannel implements Channel {
+export class WhatsappChannel extends HttpClientChannel implements Channel {
   readonly type = 'whatsapp' as const;
-  readonly key: string;
-  private readonly dispatcher: Dispatcher;
-  private readonly ownsDispatcher: boolean;
 
   constructor(
     private readonly config: WhatsappChannelConfig,
     options: HttpChannelOptions = {},
   ) {
-    this.key = config.key;
-    this.ownsDispatcher = !options.dispatcher;
-    this.dispatcher = options.dispatcher ?? new Agent();
+    super(config.key, options);
   }
 
   async send(delivery: OutboxDelivery): Promise<void> {
@@ -198,10 +192,6 @@ export class WhatsappChannel implements Channel {
     const said = code !== null ? `${words.code} ${code}` : `${words.http} ${response.statusCode}`;
     const explained = meaning ? meaning[this.config.language] : `${words.unknown}: ${(error?.error_data?.details ?? error?.message ?? response.text).slice(0, 200)}`;
     throw new DeliveryError(this.redact(`${label}: ${explained} (${said})`), meaning?.permanent ?? false);
-  }
-
-  async close(): Promise<void> {
-    if (this.ownsDispatcher) await this.dispatcher.close();
   }
 
   /** The Cloud API's message: a template (3 body parameters: ref, short text, link) or free text. */
