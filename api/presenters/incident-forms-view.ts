@@ -134,14 +134,6 @@ export function actionFormsView(
   });
 }
 
-/**
- * The locale key of a taxonomy value's words (views/locales/<lang>/values.json), in one function so
- * a general translation of taxonomy keys can take its place.
- */
-export function taxonomyLabelKey(category: string, subcategory?: string): string {
-  return subcategory === undefined ? categoryLabelKey(category) : subcategoryLabelKey(subcategory);
-}
-
 interface ManualFieldSpec extends FieldSpec {
   /** An <input> type other than text (datetime-local). */
   inputType?: string;
@@ -191,7 +183,7 @@ const MANUAL_FIELDS = (services: Array<{ key: string; name: string }>, clock: { 
     labelKey: 'field.category',
     select: true,
     emptyLabelKey: 'form.choose',
-    groups: [{ label: null, options: Object.keys(TAXONOMY).map((value) => ({ value, labelKey: taxonomyLabelKey(value) })) }],
+    groups: [{ label: null, options: Object.keys(TAXONOMY).map((value) => ({ value, labelKey: categoryLabelKey(value) })) }],
   },
   // Grouped by category; views/static/incident-new.js shows only the chosen category's group, and
   // without it the server still refuses a subcategory of another category.
@@ -203,7 +195,7 @@ const MANUAL_FIELDS = (services: Array<{ key: string; name: string }>, clock: { 
     byCategory: true,
     groups: Object.entries(TAXONOMY).map(([category, subs]) => ({
       label: category,
-      options: subs.map((value) => ({ value, labelKey: taxonomyLabelKey(category, value) })),
+      options: subs.map((value) => ({ value, labelKey: subcategoryLabelKey(value) })),
     })),
   },
   { name: 'reporterName', path: 'reporter.name', labelKey: 'form.reporterName', maxlength: 200 },
@@ -241,9 +233,9 @@ export function manualFormView(services: Array<{ key: string; name: string }>, v
     const errorKey = problem ? manualErrorKey(problem.path) : null;
     return {
       ...view,
-      groups: view.groups?.map((g) => ({ ...g, category: spec.byCategory ? g.label : null, labelKey: spec.byCategory && g.label ? taxonomyLabelKey(g.label) : null })),
+      groups: view.groups?.map((g) => ({ ...g, category: spec.byCategory ? g.label : null, labelKey: spec.byCategory && g.label ? categoryLabelKey(g.label) : null })),
       errorKey,
-      categoryLabelKey: category ? taxonomyLabelKey(category) : 'form.choose',
+      categoryLabelKey: category ? categoryLabelKey(category) : 'form.choose',
       checked: spec.checkbox ? shown[spec.name] === 'true' : false,
     };
   });
@@ -255,7 +247,7 @@ export function manualFormView(services: Array<{ key: string; name: string }>, v
       path: d.path,
       message: d.message,
       errorKey: manualErrorKey(d.path),
-      categoryLabelKey: category ? taxonomyLabelKey(category) : 'form.choose',
+      categoryLabelKey: category ? categoryLabelKey(category) : 'form.choose',
     };
   });
   return { fields, error, problems };
