@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { compileGatewayTemplate } from './detector/notify/channels/gateway-template.js';
 import { normalizePhoneNumber } from './detector/incidents/reporter.js';
+import { normalizeTerm, SHIPPED_TERMS } from './probes/integrity-terms.js';
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -121,8 +122,43 @@ export const tlsCheckSchema = z
   .object({ ...common, type: z.literal('tls'), target: endpoint, serverName: z.string().min(1).optional(), tls: tlsOptions.default({ minDaysValid: 14 }), allowPrivate })
   .strict();
 
-export const checkSchema = z.discriminatedUnion('type', [httpCheckSchema, tcpCheckSchema, dnsCheckSchema, tlsCheckSchema], {
-  error: 'must be one of http, tcp, dns, tls',
+/** A domain name an integrity check's links may point to (`example.go.id`; its subdomains too). */
+const domainName = z
+  .string({ error: 'must be a domain name such as lapor.go.id' })
+  .trim()
+  .toLowerCase()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a domain name such as lapor.go.id (no scheme, path or port)');
+const term = z.string({ error: 'must be a term' }).trim().min(2, 'must be at least 2 characters').max(100, 'must be at most 100 characters');
+
+// A site integrity check: slower than the others (each run fetches the page as four viewers and
+// samples the sitemap), confirmed twice before it opens an incident.
+export const integrityCheckSchema = z
+  .object({
+    ...common,
+    interval: duration(1000).default(900_000),
+    timeout: duration(1000).default(60_000),
+    failureThreshold: z.number().int().min(1).max(100).default(2),
+    type: z.literal('integrity'),
+    url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }),
+    allowDomains: z.array(domainName).max(500, 'must list at most 500 domains').default([]),
+    terms: z
+      .object({ add: z.array(term).max(500).default([]), remove: z.array(term).default([]) })
+      .strict()
+      .default({ add: [], remove: [] })
+      .superRefine((terms, ctx) => {
+        const shipped = new Set(SHIPPED_TERMS);
+        terms.remove.forEach((t, i) => {
+          if (!shipped.has(normalizeTerm(t))) ctx.addIssue({ code: 'custom', path: ['remove', i], message: `"${t}" is not on the shipped list (docs/integrity.md)` });
+        });
+      }),
+    sitemap: z.boolean({ error: 'must be true or false' }).default(true),
+    sample: z.number({ error: 'must be a number of pages' }).int().min(0, 'must be at least 0').max(100, 'must be at most 100').default(20),
+    allowPrivate,
+  })
+  .strict();
+
+export const checkSchema = z.discriminatedUnion('type', [httpCheckSchema, tcpCheckSchema, dnsCheckSchema, tlsCheckSchema, integrityCheckSchema], {
+  error: 'must be one of http, tcp, dns, tls, integrity',
 });
 
 // Notifications (DESIGN §3): where messages go (channels), which events go where (routes), and

@@ -14,6 +14,7 @@ import type { ChannelConfig, NotificationEvent, SmtpConfig } from './detector/no
 import { DEFAULT_SLA_TARGETS, type SlaTargets } from './detector/sla/due-times.js';
 import type { Priority } from './detector/incidents/priority.js';
 import type { ProbeTarget, TcpTarget } from './probes/probe-types.js';
+import { termsFor } from './probes/integrity-terms.js';
 
 export { parseDuration } from './config-schema.js';
 
@@ -380,6 +381,20 @@ function toTarget(check: CheckInput): { target: ProbeTarget; description: string
       return {
         description: `${check.name} ${check.recordType}`,
         target: { ...base, type: 'dns', name: check.name, recordType: check.recordType, expectAnswers: check.expect.answers, server: check.server ?? null },
+      };
+    case 'integrity':
+      return {
+        description: redactUrl(check.url),
+        target: {
+          ...base,
+          type: 'integrity',
+          url: check.url,
+          allowDomains: check.allowDomains,
+          terms: termsFor(check.terms.add, check.terms.remove),
+          sitemap: check.sitemap,
+          sample: check.sample,
+          allowPrivate: check.allowPrivate,
+        },
       };
     case 'tls':
       return {

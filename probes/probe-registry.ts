@@ -1,5 +1,6 @@
 import { probeDns } from './dns.js';
 import { probeHttp } from './http.js';
+import { probeIntegrity } from './integrity.js';
 import type { ProbeDeps, ProbeFunction, ProbeResult, ProbeTarget } from './probe-types.js';
 import { probeTcp } from './tcp.js';
 import { probeTls } from './tls.js';
@@ -12,6 +13,7 @@ export const probeRegistry: ProbeRegistry = {
   tcp: probeTcp,
   dns: probeDns,
   tls: probeTls,
+  integrity: probeIntegrity,
 };
 
 export function runProbe(target: ProbeTarget, deps: ProbeDeps): Promise<ProbeResult> {

@@ -4,9 +4,14 @@ import type { AddressClassifier } from './address-policy.js';
 
 /**
  * Why a probe did not pass, by failing layer (DESIGN §4); `blocked`: the outbound address policy
- * refused the address (`address-policy.ts`), nothing was sent there.
+ * refused the address (`address-policy.ts`), nothing was sent there. The integrity probe's three:
+ * `defacement` (forbidden terms a visitor sees, or a page drifted from its accepted baseline),
+ * `injected_content` (hidden or foreign links and embeds, forbidden terms in hidden elements or
+ * the sitemap) and `cloaking` (a search crawler or a visitor from a search engine is served
+ * something else).
  */
-export type FailureKind = 'dns' | 'connect' | 'tls' | 'tls_expiring' | 'timeout' | 'http_5xx' | 'http_4xx' | 'content' | 'slow' | 'blocked';
+export type FailureKind =
+  'dns' | 'connect' | 'tls' | 'tls_expiring' | 'timeout' | 'http_5xx' | 'http_4xx' | 'content' | 'slow' | 'blocked' | 'defacement' | 'injected_content' | 'cloaking';
 
 /**
  * `up` passed; `degraded` answered but too slowly (or a certificate expires soon);
@@ -42,6 +47,88 @@ export interface ProbeEvidence {
   tlsDaysLeft?: number;
   /** DNS answers, as text. */
   answers?: string[];
+  /** The integrity probe's findings, the page as it was seen and the baseline it was compared with. */
+  integrity?: IntegrityEvidence;
+}
+
+/**
+ * What an integrity check can find: a forbidden term (gambling, defacement phrases), a hidden link
+ * or a visible link to a domain not allowed, a script/iframe/embed from a domain not allowed, a
+ * sitemap entry with a forbidden term, a page served differently to a crawler (cloaking), a change
+ * from the accepted baseline (drift).
+ */
+export type IntegrityFindingKind = 'forbidden_term' | 'hidden_link' | 'foreign_link' | 'foreign_embed' | 'sitemap_entry' | 'cloaking' | 'drift';
+
+/** Who fetched the page: a browser, Googlebot, Bingbot, or a browser arriving from a search results page. */
+export type IntegrityViewer = 'browser' | 'googlebot' | 'bingbot' | 'search_referer';
+
+/** Where on a page (or in a sitemap) a finding was seen. */
+export type IntegrityPlace = 'text' | 'title' | 'meta' | 'alt' | 'link' | 'script' | 'iframe' | 'sitemap_url' | 'sitemap_title' | 'page';
+
+/**
+ * A piece of the source around what was found, as plain text exactly as it was in the source (it
+ * may contain markup: `<a href=… style="display:none">slot gacor</a>`). Never HTML to render:
+ * pages print the three parts escaped, `match` highlighted.
+ */
+export interface IntegritySnippet {
+  before: string;
+  match: string;
+  after: string;
+}
+
+export interface IntegrityFinding {
+  kind: IntegrityFindingKind;
+  /** The page, or the sitemap, it was found on. */
+  url: string;
+  viewer: IntegrityViewer;
+  /** The User-Agent header of the request that saw it. */
+  userAgent: string;
+  where: IntegrityPlace;
+  /** forbidden_term, sitemap_entry, cloaking by terms: the term of the list that matched. */
+  term?: string;
+  /** hidden_link, foreign_link, foreign_embed: the domain linked to. */
+  domain?: string;
+  /** hidden_link: why the element is hidden (`display:none`, `visibility:hidden`, `font-size:0`, `zero size`, `off-screen`, `hidden attribute`). */
+  hidden?: string;
+  /** drift: which part of the page changed. */
+  field?: 'title' | 'description' | 'domains' | 'text';
+  /** drift: the baseline's value and the value now (domains as a comma list; text as the fingerprint distance). */
+  before?: string;
+  after?: string;
+  /** In English, for the API and logs; pages word it through probe-words. */
+  detail?: string;
+  snippet?: IntegritySnippet;
+}
+
+/** What identifies the page as it should be: the baseline a person accepted, and what each check saw. */
+export interface IntegritySnapshot {
+  /** The page the snapshot is of (the check's URL after redirects). */
+  url: string;
+  title: string;
+  /** `<meta name="description">`, '' when there is none. */
+  description: string;
+  /** Outbound domains of links, scripts, iframes and embeds (not the site's own), sorted, at most 200. */
+  domains: string[];
+  /** 64-bit SimHash of the visible text's word shingles, 16 hex digits: close pages have close fingerprints. */
+  fingerprint: string;
+}
+
+export interface IntegrityBaseline extends IntegritySnapshot {
+  acceptedAt: string;
+  /** The user name of the person who accepted it; null: recorded automatically from the first clean check. */
+  acceptedBy: string | null;
+}
+
+export interface IntegrityEvidence {
+  /** The findings, the most serious first, at most 50 (`counts` has them all). */
+  findings: IntegrityFinding[];
+  counts: Partial<Record<IntegrityFindingKind, number>>;
+  /** The check's URL as the browser saw it; null when the page could not be read. */
+  snapshot: IntegritySnapshot | null;
+  /** The baseline it was compared with; null when the check has none yet. */
+  baseline: IntegrityBaseline | null;
+  /** How much was looked at, and which bounds were reached (in English, e.g. "sitemap: stopped at 50000 URLs"). */
+  scanned: { pages: number; sitemaps: number; sitemapUrls: number; limits: string[] };
 }
 
 export interface ProbeResult {
@@ -122,7 +209,25 @@ export interface TlsTarget {
   allowPrivate?: boolean;
 }
 
-export type ProbeTarget = HttpTarget | TcpTarget | DnsTarget | TlsTarget;
+/** A site integrity check (DESIGN §9): judi-online and defacement terms, cloaking, foreign and hidden links, the sitemap, drift. */
+export interface IntegrityTarget {
+  type: 'integrity';
+  checkKey: string;
+  url: string;
+  timeoutMs: number;
+  /** Domains (each with its subdomains) links and embeds may point to, besides the site's own. */
+  allowDomains: string[];
+  /** The shipped term list with `add` added and `remove` taken out (lower case, as configured). */
+  terms: string[];
+  /** Read `/sitemap.xml` (and the sitemaps it indexes), bounded. */
+  sitemap: boolean;
+  /** How many sitemap URLs to fetch and judge like the page (0: none). */
+  sample: number;
+  /** Allow a link-local or unspecified address; absent: false. */
+  allowPrivate?: boolean;
+}
+
+export type ProbeTarget = HttpTarget | TcpTarget | DnsTarget | TlsTarget | IntegrityTarget;
 
 /** Resolve a host name the way `dns.lookup` does; injected so tests need no DNS. */
 export type LookupFunction = (
@@ -145,6 +250,11 @@ export interface ProbeDeps {
    * a public origin without leaving the machine declare one loopback address public here.
    */
   classifyAddress?: AddressClassifier;
+  /**
+   * The integrity check's accepted baseline, read where it is kept (the database); without it
+   * there is no drift to judge and only the baseline's absence is reported.
+   */
+  integrityBaseline?: (checkKey: string) => Promise<IntegrityBaseline | null>;
 }
 
 /** Every probe has this shape: it never throws, it returns a result. */

@@ -26,6 +26,8 @@ export const SUBCATEGORY_WORDS: Words = {
   'blocked-address': { id: 'alamat diblokir', en: 'blocked address' },
   'unauthorized-access': { id: 'akses tanpa izin', en: 'unauthorized access' },
   defacement: { id: 'tampilan dirusak (deface)', en: 'defacement' },
+  'injected-content': { id: 'konten sisipan', en: 'injected content' },
+  cloaking: { id: 'cloaking (halaman khusus mesin pencari)', en: 'cloaking (crawler-only page)' },
   'http-status': { id: 'status HTTP', en: 'HTTP status' },
   content: { id: 'isi halaman', en: 'page content' },
   'form-submission': { id: 'pengiriman formulir', en: 'form submission' },

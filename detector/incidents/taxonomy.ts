@@ -31,13 +31,31 @@ export const FAILURE_CLASSES: Readonly<Record<FailureKind, FailureClass>> = {
     urgency: 'high',
     label: { id: 'alamat tujuan diblokir (alamat internal)', en: 'destination address blocked (internal address)' },
   },
+  defacement: {
+    category: 'security',
+    subcategory: 'defacement',
+    urgency: 'high',
+    label: { id: 'tampilan situs dirusak (judi online/defacement)', en: 'site defaced (gambling/defacement content)' },
+  },
+  injected_content: {
+    category: 'security',
+    subcategory: 'injected-content',
+    urgency: 'high',
+    label: { id: 'konten sisipan (tautan tersembunyi/asing)', en: 'injected content (hidden or foreign links)' },
+  },
+  cloaking: {
+    category: 'security',
+    subcategory: 'cloaking',
+    urgency: 'high',
+    label: { id: 'cloaking: mesin pencari disuguhi halaman lain', en: 'cloaking: search engines are served another page' },
+  },
 };
 
 /** Categories and subcategories a person may choose when logging an incident by hand. */
 export const TAXONOMY: Readonly<Record<string, readonly string[]>> = {
   availability: ['outage', 'timeout', 'server-error'],
   network: ['dns', 'connection'],
-  security: ['certificate', 'certificate-expiry', 'blocked-address', 'unauthorized-access', 'defacement'],
+  security: ['certificate', 'certificate-expiry', 'blocked-address', 'unauthorized-access', 'defacement', 'injected-content', 'cloaking'],
   application: ['http-status', 'content', 'form-submission', 'data-error'],
   performance: ['slow-response'],
   data: ['data-loss', 'data-quality'],

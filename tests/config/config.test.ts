@@ -170,7 +170,7 @@ services:
         'bad.yaml: services[0].checks[0].interval: "5 minutes" is not a duration (use 500ms, 30s, 5m, 1h, 7d)',
         'bad.yaml: services[1].checks[0].key: "skm-form" is used by another check (check keys are global)',
         'bad.yaml: services[1].checks[0].timeout: must not be longer than interval',
-        'bad.yaml: services[1].checks[1].type: must be one of http, tcp, dns, tls',
+        'bad.yaml: services[1].checks[1].type: must be one of http, tcp, dns, tls, integrity',
       ].sort(),
     );
     for (const problem of problems) expect(problem).not.toContain('\n');
