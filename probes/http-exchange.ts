@@ -6,7 +6,8 @@ import { request, type Dispatcher } from 'undici';
 import type { Hop } from './address-guard.js';
 import type { HttpTarget, ProbeEvidence } from './probe-types.js';
 
-const BODY_CAP_BYTES = 1024 * 1024;
+/** The most of a body any probe reads (1 MiB); a caller may ask for less or more per exchange. */
+export const BODY_CAP_BYTES = 1024 * 1024;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /**
@@ -39,7 +40,7 @@ export function createExchange(url: string): Exchange {
  * Requests `target.url`, follows redirects when the target says so, and reads the last response's
  * body. The check's headers (credentials, API keys) go only to the check's own origin.
  */
-export async function exchangeHttp(target: HttpTarget, openHop: OpenHop, signal: AbortSignal, exchange: Exchange): Promise<void> {
+export async function exchangeHttp(target: HttpTarget, openHop: OpenHop, signal: AbortSignal, exchange: Exchange, bodyCapBytes = BODY_CAP_BYTES): Promise<void> {
   let method: string = target.method;
   let previousAddress: string | undefined;
   // undici 7's request() follows redirects only through an interceptor, which hides the hops; the
@@ -57,11 +58,11 @@ export async function exchangeHttp(target: HttpTarget, openHop: OpenHop, signal:
     exchange.statusCode = response.statusCode;
     exchange.headers = flattenHeaders(response.headers);
     const next = target.followRedirects ? redirectLocation(exchange.url, response.statusCode, response.headers.location) : undefined;
-    if (next === undefined) return readBody(response.body, exchange);
+    if (next === undefined) return readBody(response.body, exchange, bodyCapBytes);
     exchange.redirects.push({ url: exchange.url, statusCode: response.statusCode });
     if (exchange.redirects.length > target.maxRedirects) {
       exchange.tooManyRedirects = true;
-      return readBody(response.body, exchange);
+      return readBody(response.body, exchange, bodyCapBytes);
     }
     await response.body.dump();
     method = redirectMethod(response.statusCode, method);
@@ -94,12 +95,12 @@ export function isOriginalOrigin(target: HttpTarget, url: string): boolean {
   return URL.canParse(url) && URL.canParse(target.url) && new URL(url).origin === new URL(target.url).origin;
 }
 
-async function readBody(body: AsyncIterable<unknown>, exchange: Exchange): Promise<void> {
+async function readBody(body: AsyncIterable<unknown>, exchange: Exchange, capBytes: number): Promise<void> {
   for await (const chunk of body) {
-    const kept = (chunk as Buffer).subarray(0, BODY_CAP_BYTES - exchange.bodyBytes);
+    const kept = (chunk as Buffer).subarray(0, capBytes - exchange.bodyBytes);
     exchange.chunks.push(kept);
     exchange.bodyBytes += kept.length;
-    if (exchange.bodyBytes >= BODY_CAP_BYTES) break; // leaving the loop destroys the body stream
+    if (exchange.bodyBytes >= capBytes) break; // leaving the loop destroys the body stream
   }
   exchange.bodyAt = performance.now();
 }

@@ -47,7 +47,7 @@ export const probeHttp: ProbeFunction<HttpTarget> = async (target, deps) => {
  * guards (and which judges an address literal before connecting): no connection is reused
  * across hops, so each hop is judged by the address it connects to.
  */
-function createHopDispatchers(deps: ProbeDeps, target: HttpTarget, trace: ConnectionTrace) {
+export function createHopDispatchers(deps: ProbeDeps, target: { timeoutMs: number; allowPrivate?: boolean }, trace: ConnectionTrace) {
   const agents: Agent[] = [];
   const policy = policyOf(target, deps);
   const open: OpenHop = (hop) => {
