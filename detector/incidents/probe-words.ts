@@ -124,6 +124,85 @@ export const PROBE_REASONS: readonly ReasonWords[] = [
     id: (m) => `sertifikat untuk ${m[1]} tidak diterima: ${errorCodeText(m[2]!, 'id') ?? m[2]}`,
     en: (m) => `the certificate for ${m[1]} was not accepted: ${errorCodeText(m[2]!, 'en') ?? m[2]}`,
   },
+  // integrity.ts and integrity-rules.ts: the integrity probe's reasons, details and bounds reached.
+  {
+    skeleton: 'integrity findings: …',
+    pattern: /^integrity findings: (.+)$/,
+    id: (m) => `temuan integritas situs: ${integrityCountsText(m[1]!, 'id')}`,
+    en: (m) => `site integrity findings: ${integrityCountsText(m[1]!, 'en')}`,
+  },
+  {
+    skeleton: 'page not readable: …',
+    pattern: /^page not readable: (.+)$/,
+    id: (m) => `halaman tidak dapat dibaca: ${unreadableText(m[1]!, 'id')}; integritas tidak dinilai`,
+    en: (m) => `the page could not be read: ${unreadableText(m[1]!, 'en')}; integrity not judged`,
+  },
+  {
+    skeleton: 'baseline not readable: …',
+    pattern: /^baseline not readable: (.+)$/,
+    id: (m) => `baseline integritas tidak dapat dibaca (${m[1]}); integritas tidak dinilai`,
+    en: (m) => `the integrity baseline could not be read (${m[1]}); integrity not judged`,
+  },
+  {
+    skeleton: 'domains added: …; removed: …',
+    pattern: /^domains added: (.+); removed: (.+)$/,
+    id: (m) => `domain bertambah: ${m[1] === 'none' ? 'tidak ada' : m[1]}; hilang: ${m[2] === 'none' ? 'tidak ada' : m[2]}`,
+    en: (m) => `domains added: ${m[1]}; removed: ${m[2]}`,
+  },
+  {
+    skeleton: 'text fingerprint … of 64 bits away, over …',
+    pattern: /^text fingerprint (\d+) of 64 bits away, over (\d+)$/,
+    id: (m) => `sidik teks halaman berbeda ${m[1]} dari 64 bit, melebihi batas ${m[2]}`,
+    en: (m) => `the page text's fingerprint differs in ${m[1]} of 64 bits, over the limit of ${m[2]}`,
+  },
+  {
+    skeleton: 'redirected to …, the browser was not',
+    pattern: /^redirected to (\S+), the browser was not$/,
+    id: (m) => `dialihkan ke ${m[1]}, sedangkan peramban biasa tidak`,
+    en: (m) => `sent to ${m[1]}, while an ordinary browser was not`,
+  },
+  {
+    skeleton: "text differs from the browser's: similarity …, under …",
+    pattern: /^text differs from the browser's: similarity ([\d.]+), under ([\d.]+)$/,
+    id: (m) => `teksnya berbeda dari yang dilihat peramban: kemiripan ${m[1]}, di bawah ${m[2]}`,
+    en: (m) => `its text differs from the browser's: similarity ${m[1]}, under ${m[2]}`,
+  },
+  {
+    skeleton: 'page: read the first … bytes of … as …',
+    pattern: /^page: read the first (\d+) bytes of (\S+) as (\w+)$/,
+    id: (m) => `halaman: hanya ${m[1]} bita pertama ${m[2]} yang dibaca (sebagai ${m[3]})`,
+    en: (m) => `page: only the first ${m[1]} bytes of ${m[2]} were read (as ${m[3]})`,
+  },
+  {
+    skeleton: 'sitemap: read the first … bytes of …',
+    pattern: /^sitemap: read the first (\d+) bytes of (\S+)$/,
+    id: (m) => `sitemap: hanya ${m[1]} bita pertama ${m[2]} yang dibaca`,
+    en: (m) => `sitemap: only the first ${m[1]} bytes of ${m[2]} were read`,
+  },
+  {
+    skeleton: 'sitemap: fetched … sitemap files of … listed',
+    pattern: /^sitemap: fetched (\d+) sitemap files of (\d+) listed$/,
+    id: (m) => `sitemap: hanya ${m[1]} dari ${m[2]} berkas sitemap yang diambil`,
+    en: (m) => `sitemap: only ${m[1]} of ${m[2]} sitemap files listed were fetched`,
+  },
+  {
+    skeleton: 'sitemap: stopped at … bytes of sitemaps in all',
+    pattern: /^sitemap: stopped at (\d+) bytes of sitemaps in all$/,
+    id: (m) => `sitemap: berhenti setelah ${m[1]} bita sitemap seluruhnya`,
+    en: (m) => `sitemap: stopped after ${m[1]} bytes of sitemaps in all`,
+  },
+  {
+    skeleton: 'sitemap: stopped at … URLs',
+    pattern: /^sitemap: stopped at (\d+) URLs$/,
+    id: (m) => `sitemap: berhenti setelah ${m[1]} URL`,
+    en: (m) => `sitemap: stopped after ${m[1]} URLs`,
+  },
+  {
+    skeleton: "time: sitemap and sample stopped after … ms, at the check's deadline",
+    pattern: /^time: sitemap and sample stopped after (\d+) ms, at the check's deadline$/,
+    id: (m) => `waktu: pembacaan sitemap dan contoh halaman dihentikan setelah ${m[1]} ms, pada batas waktu pemeriksaan`,
+    en: (m) => `time: the sitemap and the sample were stopped after ${m[1]} ms, at the check's deadline`,
+  },
   // probe-errors.ts: a deadline's message (errorMessage).
   {
     skeleton: 'name not resolved within … ms',
@@ -144,6 +223,37 @@ export const PROBE_REASONS: readonly ReasonWords[] = [
     en: (m) => `no complete answer within ${m[1]} ms`,
   },
 ];
+
+/** What the integrity probe can find, in words (probes/probe-types.ts `IntegrityFindingKind`). */
+export const INTEGRITY_FINDING_WORDS: Readonly<Record<string, { id: string; en: string }>> = {
+  forbidden_term: { id: 'istilah terlarang', en: 'forbidden term' },
+  hidden_link: { id: 'tautan tersembunyi', en: 'hidden link' },
+  foreign_link: { id: 'tautan ke domain yang tidak diizinkan', en: 'link to a domain not allowed' },
+  foreign_embed: { id: 'skrip atau bingkai dari domain yang tidak diizinkan', en: 'script or frame from a domain not allowed' },
+  sitemap_entry: { id: 'entri sitemap mencurigakan', en: 'suspicious sitemap entry' },
+  cloaking: { id: 'tampilan berbeda untuk mesin pencari (cloaking)', en: 'different page for search engines (cloaking)' },
+  drift: { id: 'perubahan dari baseline', en: 'change from the baseline' },
+};
+
+/** "2 forbidden_term, 1 hidden_link" in words. */
+function integrityCountsText(counts: string, lang: WordsLanguage): string {
+  return counts
+    .split(', ')
+    .map((part) => {
+      const m = /^(\d+) (\w+)$/.exec(part);
+      return m ? `${m[1]} ${INTEGRITY_FINDING_WORDS[m[2]!]?.[lang] ?? m[2]}` : part;
+    })
+    .join(', ');
+}
+
+/** Why the integrity probe could not read the page: a status, too many redirects, an address refusal or an error code. */
+function unreadableText(why: string, lang: WordsLanguage): string {
+  const status = /^status (\d+)$/.exec(why);
+  if (status) return lang === 'id' ? `server menjawab dengan status HTTP ${status[1]}` : `the server answered HTTP ${status[1]}`;
+  if (why === 'too many redirects') return lang === 'id' ? 'terlalu banyak pengalihan' : 'too many redirects';
+  if (why.includes(' refused: ')) return probeReasonText(why, lang);
+  return errorCodeText(why, lang) ?? why;
+}
 
 /** A probe's reason in words; a reason without an entry is returned as written (tests keep that from happening). */
 export function probeReasonText(reason: string, lang: WordsLanguage): string {

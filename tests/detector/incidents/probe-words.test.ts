@@ -118,6 +118,22 @@ describe('probe words', () => {
       'sertifikat untuk skm.test tidak diterima: sertifikat sudah kedaluwarsa',
       'the certificate for skm.test was not accepted: the certificate has expired',
     ],
+    [
+      'integrity findings: 1 cloaking, 2 hidden_link',
+      'temuan integritas situs: 1 tampilan berbeda untuk mesin pencari (cloaking), 2 tautan tersembunyi',
+      'site integrity findings: 1 different page for search engines (cloaking), 2 hidden link',
+    ],
+    [
+      'page not readable: status 503',
+      'halaman tidak dapat dibaca: server menjawab dengan status HTTP 503; integritas tidak dinilai',
+      'the page could not be read: the server answered HTTP 503; integrity not judged',
+    ],
+    [
+      'page not readable: ENOTFOUND',
+      'halaman tidak dapat dibaca: nama domain tidak ditemukan; integritas tidak dinilai',
+      'the page could not be read: the domain name was not found; integrity not judged',
+    ],
+    ['sitemap: stopped at 50000 URLs', 'sitemap: berhenti setelah 50000 URL', 'sitemap: stopped after 50000 URLs'],
   ])('says "%s" in words', (reason, id, en) => {
     expect(probeReasonText(reason, 'id')).toBe(id);
     expect(probeReasonText(reason, 'en')).toBe(en);
