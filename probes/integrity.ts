@@ -101,7 +101,7 @@ export const probeIntegrity: ProbeFunction<IntegrityTarget> = async (target, dep
 
     const fetched = await Promise.all(VIEWERS.map((viewer) => fetchPage(target.url, viewer, PAGE_BYTES, deadline.signal, deadline.expired)));
     const browserFetch = fetched[0]!;
-    if (browserFetch.body === null) return unreadable(browserFetch);
+    if (browserFetch.body === null) return unreadable(browserFetch, baseline);
     const views: ViewedPage[] = [];
     fetched.forEach((f, i) => {
       if (f.body === null) {
@@ -145,8 +145,10 @@ export const probeIntegrity: ProbeFunction<IntegrityTarget> = async (target, dep
     await hops.destroy();
   }
 
-  function unreadable(f: Fetched) {
-    const base = { url: target.url, statusCode: f.exchange.statusCode };
+  /** The page could not be read: unknown, with the baseline it would have been judged against and no snapshot. */
+  function unreadable(f: Fetched, baseline: IntegrityBaseline | null) {
+    const integrity: IntegrityEvidence = { findings: [], counts: {}, snapshot: null, baseline, scanned: { pages: 0, sitemaps: 0, sitemapUrls: 0, limits: [] } };
+    const base = { url: target.url, statusCode: f.exchange.statusCode, integrity };
     if (f.error === undefined) {
       const why = f.exchange.tooManyRedirects ? 'too many redirects' : 'status ' + String(f.exchange.statusCode);
       return probe.finish('unknown', null, { ...base, reason: `page not readable: ${why}` });

@@ -447,6 +447,7 @@ describe('integrity probe: what it cannot judge', () => {
     const site = await startSite((r) => (r.path === '/' ? { status: 500, body: 'error' } : undefined));
     const result = await probeIntegrity(targetFor(site), depsFor());
     expect(result).toMatchObject({ status: 'unknown', failureKind: null, evidence: { url: site.url, statusCode: 500, reason: 'page not readable: status 500' } });
+    expect(result.evidence.integrity).toMatchObject({ findings: [], snapshot: null, baseline: null });
   });
 
   it('is unknown when the site cannot be reached', async () => {
