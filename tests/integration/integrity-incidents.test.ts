@@ -1,13 +1,16 @@
 // The integrity check end to end, as `npm start` runs it: stand-in sites on 127.0.0.1 — one
-// clean with allowed external links, one defaced, one with hidden gambling links, one serving a
-// gambling page to Googlebot only, one with an injected sitemap entry — probed by the real
-// integrity probe, confirmed by the detector, each compromised site opening exactly one incident
-// of category security with the finding's evidence. On SQLite and on PostgreSQL.
+// clean with allowed external links, and one per finding kind: defaced, hidden gambling links, a
+// visible foreign link, a foreign script, drifted from a baseline a person accepted, a gambling
+// page served to Googlebot only, an injected sitemap entry — probed by the real integrity probe,
+// confirmed by the detector, each compromised site opening exactly one incident of category
+// security with the finding's evidence. On SQLite and on PostgreSQL.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sigap } from '../../main.js';
-import type { IntegrityEvidence } from '../../probes/probe-types.js';
+import { readPage } from '../../probes/integrity-page.js';
+import { snapshotOf } from '../../probes/integrity-rules.js';
+import type { IntegrityBaseline, IntegrityEvidence } from '../../probes/probe-types.js';
 import { logIn, startTestSigap } from '../helpers/sigap-harness.js';
 import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';
 import { waitFor } from '../helpers/wait.js';
@@ -55,6 +58,9 @@ const SITES = {
     path === '/'
       ? { body: ua.includes('Googlebot') ? page('<h1>SITUS JUDI ONLINE</h1><a href="https://slot-gacor-88.example/">Daftar togel</a>', 'Situs Judi') : CLEAN_PAGE }
       : undefined,
+  foreign: (path: string) => (path === '/' ? { body: page(CLEAN_BODY + '<p>Mitra: <a href="https://agen-slot.example/">Mitra resmi</a></p>') } : undefined),
+  embed: (path: string) => (path === '/' ? { body: page(CLEAN_BODY + '<script src="https://cdn.agen-slot.example/p.js"></script>') } : undefined),
+  drift: (path: string) => (path === '/' ? { body: CLEAN_PAGE } : undefined),
   sitemap: (path: string, _ua: string, origin: string) =>
     path === '/sitemap.xml' ? { body: urlset([`${origin}/skm`, `${origin}/?p=bandar-togel-terpercaya`]), type: 'application/xml' } : { body: CLEAN_PAGE },
 } satisfies Record<string, (path: string, ua: string, origin: string) => Answer | undefined>;
@@ -69,6 +75,24 @@ const EXPECTED = {
     agent: 'Chrome/',
     snippet: '<a href="https://slot-gacor-88.example/">slot gacor</a>',
   },
+  foreign: {
+    subcategory: 'injected-content',
+    failureKind: 'injected_content',
+    finding: 'foreign_link',
+    viewer: 'browser',
+    agent: 'Chrome/',
+    snippet: '<a href="https://agen-slot.example/">Mitra resmi</a>',
+  },
+  embed: {
+    subcategory: 'injected-content',
+    failureKind: 'injected_content',
+    finding: 'foreign_embed',
+    viewer: 'browser',
+    agent: 'Chrome/',
+    snippet: '<script src="https://cdn.agen-slot.example/p.js">',
+  },
+  // The drift site serves its usual page; the baseline a person accepted had another title.
+  drift: { subcategory: 'defacement', failureKind: 'defacement', finding: 'drift', viewer: 'browser', agent: 'Chrome/', snippet: null },
   cloaked: { subcategory: 'cloaking', failureKind: 'cloaking', finding: 'cloaking', viewer: 'googlebot', agent: 'Googlebot/2.1', snippet: 'SITUS JUDI ONLINE' },
   sitemap: {
     subcategory: 'injected-content',
@@ -95,6 +119,7 @@ describe.each(testDatabaseKinds())('integrity findings become incidents, on $nam
   let testDb: TestDatabase;
   let sigap: Sigap;
   let auth: { cookie: string; csrfToken: string };
+  let baseline: IntegrityBaseline;
 
   const api = async <T>(path: string): Promise<T> => {
     const res = await fetch(`${sigap.url}${path}`, { headers: { cookie: auth.cookie } });
@@ -125,7 +150,19 @@ describe.each(testDatabaseKinds())('integrity findings become incidents, on $nam
         sample: 2`,
       )
       .join('');
-    sigap = await startTestSigap({ databaseUrl: testDb.url, yaml: `services:${checks}\n` });
+    // The baseline store is the detector's; here the drift check's accepted baseline is handed to the probe directly.
+    const driftUrl = `${sites.drift!.origin}/`;
+    baseline = {
+      ...snapshotOf(readPage(CLEAN_PAGE, driftUrl), driftUrl, '127.0.0.1'),
+      title: 'Judul lama',
+      acceptedAt: '2026-12-01T00:00:00.000Z',
+      acceptedBy: 'admin',
+    };
+    sigap = await startTestSigap({
+      databaseUrl: testDb.url,
+      yaml: `services:${checks}\n`,
+      start: { probeDeps: { integrityBaseline: async (checkKey) => (checkKey === 'integrity-drift' ? baseline : null) } },
+    });
     auth = await logIn(sigap.url!);
   });
 
@@ -136,9 +173,9 @@ describe.each(testDatabaseKinds())('integrity findings become incidents, on $nam
   });
 
   it('opens exactly one security incident per compromised site, with the finding as evidence, and none for the clean site', async () => {
-    const open = await waitFor('four incidents', async () => {
+    const open = await waitFor('an incident per compromised site', async () => {
       const items = await openIncidents();
-      return items.length >= 4 ? items : undefined;
+      return items.length >= Object.keys(EXPECTED).length ? items : undefined;
     });
     // A few more runs of every check: still one incident each, none for the clean site.
     const { items: before } = await api<{ items: Array<{ startedAt: string }> }>('/api/checks/integrity-clean/results');
@@ -149,8 +186,12 @@ describe.each(testDatabaseKinds())('integrity findings become incidents, on $nam
     const { items: cleanResults } = await api<{ items: Array<{ status: string }> }>('/api/checks/integrity-clean/results');
     expect(new Set(cleanResults.map((r) => r.status))).toEqual(new Set(['up']));
     const incidents = await openIncidents();
-    expect(incidents.map((i) => i.check).sort()).toEqual(['integrity-cloaked', 'integrity-defaced', 'integrity-hidden', 'integrity-sitemap']);
-    expect(open.length).toBe(4);
+    expect(incidents.map((i) => i.check).sort()).toEqual(
+      Object.keys(EXPECTED)
+        .map((name) => `integrity-${name}`)
+        .sort(),
+    );
+    expect(open.length).toBe(Object.keys(EXPECTED).length);
 
     for (const [name, expected] of Object.entries(EXPECTED)) {
       const incident = incidents.find((i) => i.check === `integrity-${name}`)!;
@@ -160,10 +201,15 @@ describe.each(testDatabaseKinds())('integrity findings become incidents, on $nam
       expect(evidence.url, name).toBe(`${sites[name as keyof typeof SITES]!.origin}/`);
       expect(evidence.reason, name).toMatch(/^integrity findings: /);
       const findings = evidence.integrity!.findings.filter((f) => f.kind === expected.finding);
-      const seen = findings.find((f) => f.snippet !== undefined && (f.snippet.before + f.snippet.match + f.snippet.after).includes(expected.snippet));
+      const seen =
+        expected.snippet === null
+          ? findings.find((f) => f.field === 'title')
+          : findings.find((f) => f.snippet !== undefined && (f.snippet.before + f.snippet.match + f.snippet.after).includes(expected.snippet));
       expect(seen, name).toMatchObject({ viewer: expected.viewer, url: expect.stringContaining(sites[name as keyof typeof SITES]!.origin) });
       expect(seen!.userAgent, name).toContain(expected.agent);
-      expect(seen!.snippet!.match, name).not.toBe('');
+      if (expected.snippet === null) expect(seen, name).toMatchObject({ before: 'Judul lama', after: 'DPMPTSP Kabupaten Contoh' });
+      else expect(seen!.snippet!.match, name).not.toBe('');
+      if (name === 'drift') expect(evidence.integrity!.baseline, name).toEqual(baseline);
     }
   });
 
