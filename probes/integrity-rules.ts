@@ -317,7 +317,7 @@ function visibleOnCheckPage(finding: IntegrityFinding, checkPageUrl: string): bo
   return finding.kind === 'forbidden_term' && finding.viewer === 'browser' && finding.hidden === undefined && finding.url === checkPageUrl;
 }
 
-/** Seriousness, lower first: cloaking, defacement (visible terms, drift), then injected content. */
+/** Seriousness, lower first: cloaking, visible terms, drift, then injected content. */
 export function seriousness(finding: IntegrityFinding, checkPageUrl: string): number {
   if (finding.kind === 'cloaking') return 0;
   if (visibleOnCheckPage(finding, checkPageUrl)) return 1;
@@ -325,12 +325,17 @@ export function seriousness(finding: IntegrityFinding, checkPageUrl: string): nu
   return order[finding.kind];
 }
 
-/** cloaking > defacement > injected_content; null when there is nothing. */
+/**
+ * cloaking > defacement (a term a visitor sees) > injected_content > defacement by drift alone;
+ * null when there is nothing. Drift names the incident only when nothing more telling was found:
+ * hidden gambling links also add an outbound domain, and they are injected content.
+ */
 export function failureKindOf(findings: readonly IntegrityFinding[], checkPageUrl: string): FailureKind | null {
   if (findings.length === 0) return null;
   if (findings.some((f) => f.kind === 'cloaking')) return 'cloaking';
-  if (findings.some((f) => f.kind === 'drift' || visibleOnCheckPage(f, checkPageUrl))) return 'defacement';
-  return 'injected_content';
+  if (findings.some((f) => visibleOnCheckPage(f, checkPageUrl))) return 'defacement';
+  if (findings.some((f) => f.kind !== 'drift')) return 'injected_content';
+  return 'defacement';
 }
 
 /** The findings most serious first (stable), at most MAX_FINDINGS, and the complete counts. */

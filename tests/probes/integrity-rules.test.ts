@@ -201,6 +201,8 @@ describe('one failure kind from many findings', () => {
     [[finding('foreign_link'), finding('cloaking', { viewer: 'googlebot' })], 'cloaking'],
     [[finding('hidden_link'), finding('forbidden_term')], 'defacement'],
     [[finding('drift')], 'defacement'],
+    [[finding('drift', { field: 'domains' }), finding('hidden_link')], 'injected_content'],
+    [[finding('drift', { field: 'title' }), finding('forbidden_term')], 'defacement'],
     [[finding('forbidden_term', { hidden: 'display:none' })], 'injected_content'],
     [[finding('forbidden_term', { url: PAGE + 'berita/1' })], 'injected_content'],
     [[finding('sitemap_entry', { viewer: 'googlebot' }), finding('foreign_embed')], 'injected_content'],
