@@ -38,7 +38,7 @@ Try this:
   3. Set SKM back to "normal": after two good probes the incident shows "pulih" (restored).
   Then try error, maintenance, slow and broken-form, or the complaint site (high impact: P1).
   4. Set a site to "judi-crawler-only" (a gambling page only search engines see): within about
-     30 s + 5 s its integrity check opens a security / cloaking incident. The playbook is on /sop.
+     30 s + 2 s its integrity check opens a security / cloaking incident. The playbook is on /sop.
   The admin password applies to a new database only (DATABASE_URL, default ./data/demo.db).
 
 Ctrl+C stops everything.

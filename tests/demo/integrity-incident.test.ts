@@ -1,7 +1,7 @@
 // The demo's promise, end to end: Sigap with demo/sigap.demo.yaml watches the stand-ins; a site
 // switched into a compromised mode raises one security incident within one integrity interval
 // (the next run, then the retry that confirms it), while the site's http check stays quiet — it
-// still sees the right text and form. On SQLite and on PostgreSQL.
+// still sees the right text and form — and clean runs mark it restored. On SQLite and on PostgreSQL.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -24,6 +24,7 @@ interface IncidentJson {
   category: string;
   subcategory: string;
   failureKind: string;
+  serviceRestoredAt: string | null;
 }
 
 /** The demo's configuration with the stand-ins' fixed ports moved to this suite's port-0 ones. */
@@ -123,5 +124,27 @@ describe.each(testDatabaseKinds())('the demo on $name: a compromised stand-in ra
     // the baseline, so the new outbound domain is also drift, which ranks as defacement.
     expect(['injected_content', 'defacement']).toContain(complaint.failureKind);
     expect(complaint.subcategory).toBe(complaint.failureKind === 'defacement' ? 'defacement' : 'injected-content');
+  }, 180_000);
+
+  it('marks both incidents restored, and leaves them open for a person, once the sites are clean again and re-checked clean', async () => {
+    await sites.setMode('skm', 'normal');
+    await sites.setMode('pengaduan', 'normal');
+    // successThreshold clean runs, one interval apart, each within its timeout.
+    const bound = Math.max(
+      ...Object.values(INTEGRITY_CHECK_OF).map((key) => {
+        const check = checks.get(key)!;
+        return check.successThreshold * (check.intervalMs + check.timeoutMs) + 2000;
+      }),
+    );
+    const restored = await waitFor(
+      'both integrity incidents restored',
+      async () => {
+        const open = (await openIncidents()).filter((i) => i.check !== null && Object.values(INTEGRITY_CHECK_OF).includes(i.check));
+        return open.length === 2 && open.every((i) => i.serviceRestoredAt !== null) ? open : undefined;
+      },
+      bound,
+      250,
+    );
+    for (const incident of restored) expect(incident.status).toBe('new');
   }, 180_000);
 });
