@@ -3,9 +3,23 @@
 // page shows. Loopback only: the demo never sends traffic elsewhere.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { controlPage, phpFatalErrorPage, SITE_MODES, SITE_NAMES, sitePage, type DemoWhatsAppMessage, type SiteMode, type SiteName } from './stand-in-pages.js';
+import {
+  controlPage,
+  gamblingPage,
+  infoPage,
+  INJECTED_SITEMAP_PATH,
+  isSearchEngineVisit,
+  phpFatalErrorPage,
+  SITE_MODES,
+  SITE_NAMES,
+  sitemapXml,
+  sitePage,
+  type DemoWhatsAppMessage,
+  type SiteMode,
+  type SiteName,
+} from './stand-in-pages.js';
 
-export { SITE_MODES, SITE_NAMES, type DemoWhatsAppMessage, type SiteMode, type SiteName };
+export { INJECTED_SITEMAP_PATH, SITE_MODES, SITE_NAMES, type DemoWhatsAppMessage, type SiteMode, type SiteName };
 
 /**
  * The stand-in WhatsApp Cloud API on the control port: `POST /whatsapp/<version>/<phoneNumberId>/messages`
@@ -50,6 +64,7 @@ interface SiteState {
 const FORM_BODY_LIMIT_BYTES = 2048;
 const HTML = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' };
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+const XML = { 'content-type': 'application/xml; charset=utf-8', 'cache-control': 'no-store' };
 const TEXT = { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
 const CONTROL_HEADERS = {
   ...HTML,
@@ -97,10 +112,21 @@ export async function startStandInSites(options: StandInOptions): Promise<StandI
 
   const answerSite = (name: SiteName, request: IncomingMessage, response: ServerResponse): void => {
     const mode = sites[name].mode;
-    const normal = () => send(response, 200, sitePage(name, request.method === 'POST' ? 'thanks' : 'normal'));
-    if (mode === 'stopped') response.socket?.destroy();
-    else if (mode === 'error') send(response, 500, phpFatalErrorPage(name), { ...HTML, 'x-powered-by': 'PHP/7.4.33' });
-    else if (mode === 'maintenance') send(response, 200, sitePage(name, 'maintenance'));
+    if (mode === 'stopped') return void response.socket?.destroy();
+    if (mode === 'error') return send(response, 500, phpFatalErrorPage(name), { ...HTML, 'x-powered-by': 'PHP/7.4.33' });
+    const path = new URL(request.url ?? '/', 'http://site.invalid').pathname;
+    // Cloaking: crawlers and visitors arriving from a search engine get the spam, everyone else the site.
+    if (mode === 'judi-crawler-only' && path !== '/sitemap.xml' && isSearchEngineVisit(request.headers['user-agent'], request.headers.referer)) {
+      return send(response, 200, gamblingPage());
+    }
+    if (path === '/sitemap.xml') return send(response, 200, sitemapXml(urlOf(sites[name].port), mode === 'judi-sitemap'), XML);
+    if (path === INJECTED_SITEMAP_PATH) {
+      return mode === 'judi-sitemap' ? send(response, 200, gamblingPage()) : send(response, 404, 'not found', TEXT);
+    }
+    const info = infoPage(name, path);
+    if (info && request.method !== 'POST') return send(response, 200, info);
+    const normal = () => send(response, 200, sitePage(name, request.method === 'POST' ? 'thanks' : mode === 'judi-hidden-links' ? 'hidden-links' : 'normal'));
+    if (mode === 'maintenance') send(response, 200, sitePage(name, 'maintenance'));
     else if (mode === 'broken-form') send(response, 200, sitePage(name, 'broken-form'));
     else if (mode === 'slow') {
       const timer = setTimeout(() => {

@@ -107,6 +107,43 @@ describe.each(testDatabaseKinds())('the /sop page on $name', (kind) => {
     expect(text).toContain('Upcoming holidays 2026-12-25 Friday (no name)');
   });
 
+  it('carries the integrity playbook: what each finding means, then isolate, report, preserve evidence, search-engine removal, and close on a clean re-check', async () => {
+    const res = await fetch(`${sigap.url}/sop`, { headers: { cookie, accept: 'text/html' } });
+    const html = await res.text();
+    const section = /<section class="sop" id="integritas">([\s\S]*?)<\/section>/.exec(html)?.[1];
+    expect(section).toBeDefined();
+    const text = textOf(section!);
+    expect(text).toContain('Situs disusupi judi online / deface / cloaking');
+    // One line per finding kind.
+    expect(section!.match(/<li>/g)).toHaveLength(7 + 6);
+    for (const finding of ['Istilah terlarang', 'Tautan tersembunyi', 'Tautan asing', 'Sisipan asing', 'Entri sitemap', 'Cloaking', 'Perubahan dari baseline']) {
+      expect(text).toContain(`${finding}:`);
+    }
+    const steps = [...section!.matchAll(/<ol class="steps">([\s\S]*?)<\/ol>/g)].flatMap((m) => [...m[1]!.matchAll(/<li>([\s\S]*?)<\/li>/g)].map((li) => textOf(li[1]!)));
+    expect(steps.map((step) => step.split(':')[0])).toEqual([
+      'Isolasi',
+      'Laporkan',
+      'Amankan bukti sebelum membersihkan',
+      'Bersihkan dan tutup celahnya (vendor)',
+      'Setelah bersih, minta mesin pencari menghapus alamat spam (Google Search Console, menu Penghapusan; Bing Webmaster Tools).',
+      'Tutup hanya setelah pemeriksaan ulang bersih',
+    ]);
+    expect(steps[0]).toContain('Jangan menghapus berkas');
+    expect(steps[1]).toContain('CSIRT provinsi');
+    expect(steps[1]).toContain('bantuan70@bssn.go.id');
+    expect(steps[2]).toContain('log server');
+    expect(steps[5]).toContain('harus lulus lagi sebelum insiden ditutup');
+  });
+
+  it('carries the integrity playbook in English with ?lang=en', async () => {
+    const text = await page('/sop?lang=en');
+    expect(text).toContain('Site compromised by online gambling / defacement / cloaking');
+    expect(text).toContain('Do not delete any files.');
+    expect(text).toContain('Preserve evidence before cleaning');
+    expect(text).toContain('the integrity check must pass again before the incident is closed');
+    expect(text).not.toContain('integritySop.');
+  });
+
   it('lists the roles and what each may do, from the action rules', async () => {
     const text = await page('/sop?lang=en');
     expect(text).toMatch(/Vendor \( vendor \) Level 2[^.]*\. Acknowledge \(take it\), Add a note, Set pending, Resume, Resolve/);

@@ -57,6 +57,10 @@ describe('the demo stand-in sites', () => {
       { mode: 'slow', status: 'degraded', failureKind: 'slow' },
       { mode: 'broken-form', status: 'down', failureKind: 'content' },
       { mode: 'stopped', status: 'down', failureKind: 'connect', errorCode: 'ECONNREFUSED' },
+      // The compromised modes keep the right text and form: the http check cannot see them (the integrity check does).
+      { mode: 'judi-hidden-links', status: 'up', failureKind: null },
+      { mode: 'judi-crawler-only', status: 'up', failureKind: null },
+      { mode: 'judi-sitemap', status: 'up', failureKind: null },
     ];
 
     for (const { mode, status, failureKind, errorCode } of cases) {
