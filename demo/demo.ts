@@ -37,8 +37,8 @@ Try this:
   2. Within about 10 s + 2x2 s + 3 s an incident opens on the dashboard: network / connection, P2.
   3. Set SKM back to "normal": after two good probes the incident shows "pulih" (restored).
   Then try error, maintenance, slow and broken-form, or the complaint site (high impact: P1).
-  4. Set a site to "judi-crawler-only" (a gambling page only search engines see): within about
-     30 s + 2 s its integrity check opens a security / cloaking incident. The playbook is on /sop.
+  4. Set a site to "judi-crawler-only" (a gambling page only search engines see): within 30 s
+     its integrity check opens a security / cloaking incident. The playbook is on /sop.
   The admin password applies to a new database only (DATABASE_URL, default ./data/demo.db).
 
 Ctrl+C stops everything.

@@ -69,7 +69,7 @@ export const MODE_EFFECTS: Record<SiteMode, { label: string; sigap: string }> = 
   'broken-form': { label: 'Formulir kehilangan satu kolom', sigap: 'down · content → application / content' },
   'judi-hidden-links': {
     label: 'Disusupi tautan judi online tersembunyi (display:none) ke domain asing; formulir tetap ada',
-    sigap: 'degraded · defacement → security / defacement (domain baru berbeda dari baseline; tanpa baseline: injected_content)',
+    sigap: 'degraded · injected_content → security / injected-content',
   },
   'judi-crawler-only': {
     label: 'Halaman judi hanya untuk Googlebot/Bingbot dan pengunjung dari mesin pencari; peramban melihat halaman normal',

@@ -120,10 +120,9 @@ describe.each(testDatabaseKinds())('the demo on $name: a compromised stand-in ra
     });
     const complaint = incidents.find((i) => i.check === 'pengaduan-integrity')!;
     expect(complaint).toMatchObject({ status: 'new', category: 'security', priority: 'P1' });
-    // Hidden links to a foreign domain are injected content; the clean page seen first is recorded as
-    // the baseline, so the new outbound domain is also drift, which ranks as defacement.
-    expect(['injected_content', 'defacement']).toContain(complaint.failureKind);
-    expect(complaint.subcategory).toBe(complaint.failureKind === 'defacement' ? 'defacement' : 'injected-content');
+    // Hidden links to a foreign domain are injected content, though their new domain is also drift
+    // from the baseline recorded from the clean page.
+    expect(complaint).toMatchObject({ failureKind: 'injected_content', subcategory: 'injected-content' });
   }, 180_000);
 
   it('marks both incidents restored, and leaves them open for a person, once the sites are clean again and re-checked clean', async () => {
