@@ -70,6 +70,8 @@ export interface Sigap {
   incidents: IncidentServices;
   catalog: CheckCatalog;
   accounts: AccountService;
+  /** Integrity checks' baselines: what the integrity probe reads (`ProbeDeps.integrityBaseline`) and people accept. */
+  baselines: IntegrityBaselineService;
   /** Delivers the notification outbox (null for SIGAP_ROLE=web). */
   dispatcher: NotificationDispatcher | null;
   /** E-mails the monthly report to the managers (null for SIGAP_ROLE=web). */
@@ -399,6 +401,7 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
     config,
     db,
     detector,
+    baselines,
     incidents,
     accounts,
     catalog,

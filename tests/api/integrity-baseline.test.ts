@@ -90,6 +90,21 @@ describe.each(testDatabaseKinds())('integrity baselines on $name', (kind) => {
     expect((await sigap.db.stores.integrity.getBaseline((await sigap.db.stores.checks.getCheck('site-integrity'))!.id))!.acceptedByUserId).toBeNull();
   });
 
+  it('hands the probe the stored baseline (without the user id), null for a check without one, and a database error as an error', async () => {
+    const recorded = (await baselineOf()).baseline;
+    await expect(sigap.baselines.baselineOf('site-integrity')).resolves.toEqual(recorded);
+    await expect(sigap.baselines.baselineOf('quiet-integrity')).resolves.toBeNull();
+    await expect(sigap.baselines.baselineOf('no-such-check')).resolves.toBeNull();
+    const broken = { ...sigap.db.stores.integrity, getBaseline: () => Promise.reject(new Error('database unavailable')) };
+    const original = sigap.db.stores.integrity;
+    (sigap.db.stores as { integrity: typeof original }).integrity = broken;
+    try {
+      await expect(sigap.baselines.baselineOf('site-integrity')).rejects.toThrow('database unavailable');
+    } finally {
+      (sigap.db.stores as { integrity: typeof original }).integrity = original;
+    }
+  });
+
   it('opens a security incident whose page shows the findings, the baseline they differ from (recorded automatically) and the accept form', async () => {
     const evidence = () =>
       integrityEvidence(

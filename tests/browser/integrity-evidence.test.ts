@@ -68,7 +68,7 @@ describe('the integrity evidence on the incident page in Chromium', () => {
     await expect(section.locator('pre.snippet').first().textContent()).resolves.toBe(`<footer>Hak cipta ${INJECTED}</footer>`);
     await expect(page.locator('a[href*="slot.example"]').count()).resolves.toBe(0);
     await expect(section.locator('script, img, b').count()).resolves.toBe(0);
-    await expect(page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).resolves.toBeUndefined();
+    await expect(page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).resolves.toBeUndefined();
     // Who saw it, with which user agent; the drift before → after, as text too.
     await expect(section.textContent()).resolves.toContain('Googlebot/2.1');
     await expect(section.locator('table.integrity-drift').textContent()).resolves.toContain('<b>Slot Gacor</b>');
@@ -80,7 +80,7 @@ describe('the integrity evidence on the incident page in Chromium', () => {
     await submitAndWait(page, section.locator('form.integrity-accept button[type="submit"]'));
     expect(new URL(page.url()).searchParams.get('done')).toBe('accept-baseline');
     await expect(page.locator('.flash').allTextContents()).resolves.toContain('Halaman disetujui sebagai acuan baru. Pemeriksaan berikutnya membandingkan dengan acuan ini.');
-    await expect(page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).resolves.toBeUndefined();
+    await expect(page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).resolves.toBeUndefined();
     expect(browser.errors).toEqual([]);
   });
 });
