@@ -101,7 +101,9 @@ export class IntegrityBaselineService {
         target: check.key,
         detail: { before: before ? snapshotOf(before) : null, beforeAcceptedBy: before?.acceptedBy ?? null, after: snapshotOf(snapshot) },
       });
-      const incident = await stores.incidents.findOpenForCheck(check.id);
+      // The open incident, locked as every writer of its history locks it.
+      const open = await stores.incidents.findOpenForCheck(check.id);
+      const incident = open ? await stores.incidents.lockByRef(open.ref) : null;
       if (incident) {
         const data = { check: check.key, fingerprint: snapshot.fingerprint, previousFingerprint: before?.fingerprint ?? null };
         await this.deps.writer.record(stores, incident, stateless(incident, { type: 'baseline_accepted', data }), user.username, now);
