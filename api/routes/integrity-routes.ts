@@ -15,12 +15,12 @@ export function integrityRoutes({ baselines }: AppDeps): Router {
   const router = Router();
 
   router.get('/api/checks/:key/integrity-baseline', requireApiUser(), async (req, res) => {
-    res.json(integrityBaselineJson(await baselines.view(String(req.params.key))));
+    res.json(integrityBaselineJson(await baselines.view(String(req.params.key)), req.auth!.user));
   });
 
   router.put('/api/checks/:key/integrity-baseline', requireApiUser('admin', 'support'), async (req, res) => {
     const { fingerprint } = parseBody(integrityBaselineBody, req.body);
-    res.json(integrityBaselineJson(await baselines.accept(req.auth!.user, String(req.params.key), fingerprint, originOf(req))));
+    res.json(integrityBaselineJson(await baselines.accept(req.auth!.user, String(req.params.key), fingerprint, originOf(req)), req.auth!.user));
   });
 
   router.post('/incidents/:ref/accept-baseline', requirePageUser(), async (req, res) => {
