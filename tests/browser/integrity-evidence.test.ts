@@ -2,7 +2,7 @@
 // hidden gambling link, a script, an image with an onerror handler — is shown as text inside the
 // highlighted <mark>, never rendered: no link to the gambling domain exists in the page and
 // neither script ran. The admin accepts the page as the new baseline from the same section.
-// A screenshot at 390 px is kept under /tmp. SQLite only (the API suite covers both databases).
+// Screenshots at 390 px (the incident, /services) are kept under /tmp. SQLite only (the API suite covers both databases).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finding, integrityEvidence, integrityResult, snapshot } from '../helpers/integrity-results.js';
 import { ADMIN, logIn, startBrowserSigap, submitAndWait, useBrowser, type StartedSigap } from './helpers.js';
@@ -18,6 +18,7 @@ services:
 
 const INJECTED = '<a href="https://slot.example/" style="display:none">slot gacor</a><script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">';
 export const INTEGRITY_SCREENSHOT = '/tmp/sigap-integrity-evidence-390.png';
+export const SERVICES_SCREENSHOT = '/tmp/sigap-integrity-services-390.png';
 
 describe('the integrity evidence on the incident page in Chromium', () => {
   const browser = useBrowser();
@@ -81,6 +82,13 @@ describe('the integrity evidence on the incident page in Chromium', () => {
     expect(new URL(page.url()).searchParams.get('done')).toBe('accept-baseline');
     await expect(page.locator('.flash').allTextContents()).resolves.toContain('Halaman disetujui sebagai acuan baru. Pemeriksaan berikutnya membandingkan dengan acuan ini.');
     await expect(page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).resolves.toBeUndefined();
+
+    // /services names the baseline and who accepted it, the page as it is now being the baseline already.
+    await page.goto(`${started.sigap.url}/services`);
+    const line = page.locator('tr.integrity-line');
+    await expect(line.textContent()).resolves.toContain('Disetujui oleh admin');
+    await expect(line.textContent()).resolves.toContain('Halaman pada pemeriksaan terakhir sudah menjadi acuan.');
+    await page.screenshot({ path: SERVICES_SCREENSHOT, fullPage: true });
     expect(browser.errors).toEqual([]);
   });
 });
