@@ -23,6 +23,7 @@ services:
     checks:
       - { key: site-integrity, type: integrity, url: "https://dpmptsp.example/" }
       - { key: quiet-integrity, type: integrity, url: "https://quiet.example/" }
+      - { key: fresh-integrity, type: integrity, url: "https://fresh.example/" }
       - { key: site-http, type: http, url: "https://dpmptsp.example/" }
 `;
 
@@ -90,10 +91,30 @@ describe.each(testDatabaseKinds())('integrity baselines on $name', (kind) => {
     expect((await sigap.db.stores.integrity.getBaseline((await sigap.db.stores.checks.getCheck('site-integrity'))!.id))!.acceptedByUserId).toBeNull();
   });
 
+  it('records the first clean result of a batch, not a failing one before it, and nothing for a result without a snapshot', async () => {
+    const quietId = (await sigap.db.stores.checks.getCheck('quiet-integrity'))!.id;
+    const at = (minute: number) => new Date(T0 + minute * MINUTE);
+    const unreadable = { ...integrityResult('quiet-integrity', at(1), integrityEvidence([], { snapshot: null })), status: 'unknown' as const };
+    await sigap.detector.handleBatch([
+      integrityResult(
+        'quiet-integrity',
+        at(2),
+        integrityEvidence([finding('foreign_link', { domain: 'judi.example' })], { snapshot: snapshot({ fingerprint: '0000000000000001' }) }),
+      ),
+      unreadable,
+    ]);
+    expect(await sigap.db.stores.integrity.getBaseline(quietId)).toBeNull();
+    await sigap.detector.handleBatch([
+      integrityResult('quiet-integrity', at(3), integrityEvidence([], { snapshot: snapshot({ fingerprint: '0000000000000002' }) })),
+      integrityResult('quiet-integrity', at(4), integrityEvidence([], { snapshot: snapshot({ fingerprint: '0000000000000003' }) })),
+    ]);
+    expect(await sigap.db.stores.integrity.getBaseline(quietId)).toMatchObject({ fingerprint: '0000000000000002', acceptedAt: at(3).toISOString(), acceptedBy: null });
+  });
+
   it('hands the probe the stored baseline (without the user id), null for a check without one, and a database error as an error', async () => {
     const recorded = (await baselineOf()).baseline;
     await expect(sigap.baselines.baselineOf('site-integrity')).resolves.toEqual(recorded);
-    await expect(sigap.baselines.baselineOf('quiet-integrity')).resolves.toBeNull();
+    await expect(sigap.baselines.baselineOf('fresh-integrity')).resolves.toBeNull();
     await expect(sigap.baselines.baselineOf('no-such-check')).resolves.toBeNull();
     const broken = { ...sigap.db.stores.integrity, getBaseline: () => Promise.reject(new Error('database unavailable')) };
     const original = sigap.db.stores.integrity;
@@ -243,6 +264,7 @@ describe.each(testDatabaseKinds())('integrity baselines on $name', (kind) => {
     for (const k of KINDS) {
       expect(value('site-integrity', k), k).toEqual([k === 'hidden_link' ? 2 : k === 'cloaking' ? 1 : 0]);
       expect(value('quiet-integrity', k), k).toEqual([0]);
+      expect(value('fresh-integrity', k), k).toEqual([0]);
     }
     expect(series.every((s) => s.labels.includes('service="perizinan"'))).toBe(true);
     expect(series.some((s) => s.labels.includes('site-http'))).toBe(false);
