@@ -28,6 +28,7 @@ import { ServiceOverviewService } from './detector/reporting/service-overview.js
 import { StatusPageService } from './detector/reporting/status-page.js';
 import { createIncidentServices, type IncidentServices } from './detector/incidents/incident-services.js';
 import { MaintenanceService } from './detector/detection/maintenance-service.js';
+import { IntegrityBaselineService } from './detector/integrity/baseline-service.js';
 import { SigapMetrics, type ProbingStats } from './detector/reporting/metrics.js';
 import { DEFAULT_BATCHING, ResultBatcher } from './detector/detection/result-batcher.js';
 import { SlaWatcher } from './detector/sla/sla-watcher.js';
@@ -69,6 +70,8 @@ export interface Sigap {
   incidents: IncidentServices;
   catalog: CheckCatalog;
   accounts: AccountService;
+  /** Integrity checks' baselines: what the integrity probe reads (`ProbeDeps.integrityBaseline`) and people accept. */
+  baselines: IntegrityBaselineService;
   /** Delivers the notification outbox (null for SIGAP_ROLE=web). */
   dispatcher: NotificationDispatcher | null;
   /** E-mails the monthly report to the managers (null for SIGAP_ROLE=web). */
@@ -105,9 +108,12 @@ async function startProbing(deps: {
   clock: () => Date;
   logger: Logger;
   probeDeps: StartOptions['probeDeps'];
+  baselines: IntegrityBaselineService;
 }): Promise<{ stop(): Promise<void>; stats(): ProbingStats }> {
   const { config, db, detector, catalog, clock, logger } = deps;
-  const probeDeps: ProbeDeps = { ...deps.probeDeps, now: clock };
+  // An integrity check's baseline is read where it is kept; a database error propagates, and the
+  // probe reports the check unknown.
+  const probeDeps: ProbeDeps = { integrityBaseline: (checkKey) => deps.baselines.baselineOf(checkKey), ...deps.probeDeps, now: clock };
   const guard = config.connectivity ? connectivityGuard(config.connectivity, probeDeps, logger) : null;
   // Results are written in batches (one transaction each) and kept through a database outage.
   const batcher = new ResultBatcher(detector, logger, DEFAULT_BATCHING);
@@ -331,7 +337,8 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
   const availability = new AvailabilityService({ db, checks: () => catalog.all(), timezone: config.timezone, calendar: config.calendar, options: config.availability, clock });
   const reports = new IncidentReportService({ db, policy: config.policy, calendar: config.calendar, clock });
   const detector = new Detector({ db, incidents: incidents.probes, checks: catalog, flapping: config.policy.flapping, instance: config.instance, logger, maintenance });
-  const probing = config.role === 'web' ? null : await startProbing({ config, db, detector, catalog, clock, logger, probeDeps: options.probeDeps });
+  const baselines = new IntegrityBaselineService({ db, writer: incidents.writer, clock, audit });
+  const probing = config.role === 'web' ? null : await startProbing({ config, db, detector, catalog, clock, logger, probeDeps: options.probeDeps, baselines });
   // Warnings, breaches and auto-close go with the background work of SIGAP_ROLE all and worker.
   const slaWatcher = config.role === 'web' || options.slaSweepMs === 0 ? null : new SlaWatcher({ sweep: () => incidents.sla.sweep(), logger, intervalMs: options.slaSweepMs });
   slaWatcher?.start();
@@ -377,6 +384,7 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
       reports,
       monthlyReports,
       statusPage,
+      baselines,
       metrics,
       sessionSecret,
       logger,
@@ -393,6 +401,7 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
     config,
     db,
     detector,
+    baselines,
     incidents,
     accounts,
     catalog,

@@ -13,6 +13,7 @@ import type { IncidentServices } from '../detector/incidents/incident-services.j
 import type { MaintenanceService } from '../detector/detection/maintenance-service.js';
 import type { SigapMetrics } from '../detector/reporting/metrics.js';
 import type { NotificationService } from '../detector/notify/notification-service.js';
+import type { IntegrityBaselineService } from '../detector/integrity/baseline-service.js';
 
 export type Readiness = { ready: true } | { ready: false; reason: string };
 
@@ -41,6 +42,8 @@ export interface AppDeps {
   audit: AuditService;
   /** The public status page's content (its 90-day history cached for a minute). */
   statusPage: StatusPageService;
+  /** Integrity checks' baselines: read, and accepted by a person (the incident page, /services, the API). */
+  baselines: IntegrityBaselineService;
   /** The process's one metrics registry, for GET /metrics. */
   metrics: Pick<SigapMetrics, 'render' | 'contentType'>;
   sessionSecret: string;

@@ -14,6 +14,7 @@ import { auditRoutes } from './routes/audit-routes.js';
 import { checkRoutes } from './routes/check-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { incidentRoutes } from './routes/incident-routes.js';
+import { integrityRoutes } from './routes/integrity-routes.js';
 import { reporterRoutes } from './routes/reporter-routes.js';
 import { knownErrorRoutes } from './routes/known-error-routes.js';
 import { maintenanceRoutes } from './routes/maintenance-routes.js';
@@ -105,6 +106,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(knownErrorRoutes(deps));
   app.use(incidentRoutes(deps));
   app.use(reporterRoutes(deps));
+  app.use(integrityRoutes(deps));
   app.use(alertmanagerRoutes(deps));
   app.use(checkRoutes(deps));
   app.use(pageRoutes(deps));

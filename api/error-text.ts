@@ -58,6 +58,8 @@ function valueWords(path: string, values: readonly string[], lang: Language, t: 
 // Sigap's own English detail messages, as written in detector/ and api/: pattern → key and values.
 const DETAIL_PATTERNS: Array<[RegExp, string, (m: RegExpExecArray) => Vars]> = [
   [/^must not be empty$|^is required$/, 'validation.required', () => ({})],
+  [/^must be the 16 hex digits of the latest snapshot$|^must be the fingerprint of the latest snapshot$/, 'validation.fingerprint', () => ({})],
+  [/^is not the latest snapshot$/, 'validation.fingerprintStale', () => ({})],
   [/^unknown field$/, 'validation.unknownField', () => ({})],
   [/^needs the confirmation box ticked$/, 'validation.confirmRequired', () => ({})],
   [/^must not be in the future$/, 'validation.notFuture', () => ({})],
@@ -177,6 +179,10 @@ const MESSAGE_PATTERNS: Array<[RegExp, string, (m: RegExpExecArray) => Vars]> = 
   [/^wrong user name or password$/, 'error.wrongLogin', () => ({})],
   [/^set a new password first/, 'error.passwordChangeRequired', () => ({})],
   [/^the body must be a JSON object/, 'error.notObject', () => ({})],
+  [/^the page changed again since it was shown/, 'error.baselineChanged', () => ({})],
+  [/^check (\S+) has not seen its page yet/, 'error.baselineNothing', (m) => ({ key: m[1]! })],
+  [/^accepting a baseline needs the role/, 'error.baselineRoles', () => ({})],
+  [/^integrity check (\S+) not found$/, 'error.noIntegrityCheck', (m) => ({ key: m[1]! })],
 ];
 
 /** The refusal's own sentence: by its kind (a duplicate names its field, a transition its states), a known message, or its code. */

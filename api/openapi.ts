@@ -7,6 +7,7 @@ import { newUserInput, passwordChangeInput, passwordInput, profilePatchInput, us
 import { USER_ROLES, type UserRole } from '../detector/accounts/account-types.js';
 import { assertRoleMayAct, INCIDENT_ACTIONS, VENDOR_ACTIONS, type IncidentAction } from '../detector/incidents/incident-actions.js';
 import { KNOWN_ERROR_ROLES, knownErrorInput, suggestionHelpedInput } from '../detector/incidents/known-error-service.js';
+import { BASELINE_ROLES } from '../detector/integrity/baseline-service.js';
 import { maintenanceWindowInput } from '../detector/detection/maintenance-service.js';
 import { NOTIFICATION_READERS, NOTIFICATION_RETRIERS } from '../detector/notify/notification-service.js';
 import { REPORT_READERS } from '../detector/reporting/incident-report.js';
@@ -20,6 +21,7 @@ import {
   knownErrorQuery,
   manualIncident,
   informReporterBody,
+  integrityBaselineBody,
   queueQuery,
   resultsQuery,
   tokenRequest,
@@ -238,6 +240,24 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   },
   { method: 'post', path: '/api/checks/{key}/enable', summary: 'Enable a check', callers: ['admin'], responses: jsonOk('the check') },
   { method: 'post', path: '/api/checks/{key}/disable', summary: 'Disable a check', callers: ['admin'], responses: jsonOk('the check') },
+  {
+    method: 'get',
+    path: '/api/checks/{key}/integrity-baseline',
+    summary: "An integrity check's baseline (who accepted it and when; acceptedBy null: recorded from its first clean check) and the latest snapshot with its findings",
+    description: '404 for a check that is not an integrity check. `latest` is null until the check has seen its page.',
+    callers: ANYONE,
+    responses: jsonOk('{check, baseline, latest: {checkedAt, status, snapshot, counts, findings}}'),
+  },
+  {
+    method: 'put',
+    path: '/api/checks/{key}/integrity-baseline',
+    summary: 'Accept what the integrity check sees now (its latest snapshot) as its baseline; recorded in the audit trail and in the timeline of its open incident',
+    description:
+      '`fingerprint` must be the latest snapshot’s, as read from GET: 409 when the page changed since (review it again). 404 for a check that is not an integrity check.',
+    callers: BASELINE_ROLES,
+    body: integrityBaselineBody,
+    responses: jsonOk('the baseline and latest snapshot, as GET answers'),
+  },
   {
     method: 'get',
     path: '/api/checks/{key}/results',

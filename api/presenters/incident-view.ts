@@ -130,6 +130,8 @@ function eventDetail(e: IncidentEvent, fmt: Formatters): { detailKey: string | n
       return known(e.data?.target, SLA_TARGETS) ? { detailKey: `event.detail.breached.${e.data.target}`, amount: amount(e.data.lateMs) } : none;
     case 'escalate':
       return e.data?.automatic === true && known(e.data.reason, MANAGEMENT_REASONS) ? { detailKey: `event.detail.automatic.${e.data.reason}`, amount: null } : none;
+    case 'baseline_accepted':
+      return typeof e.data?.fingerprint === 'string' ? { detailKey: 'event.detail.baseline_accepted', amount: e.data.fingerprint } : none;
     case 'escalate_management':
       return known(e.data?.reason, MANAGEMENT_REASONS) ? { detailKey: `reason.${e.data.reason}`, amount: null } : none;
     case 'resolve':

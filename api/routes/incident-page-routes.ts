@@ -16,13 +16,16 @@ import { pageContext } from '../page-context.js';
 import { incidentFormsView, manualFormView, type PostedForm } from '../presenters/incident-forms-view.js';
 import { CONFIRM_FIELD, doneAction, incidentGuideView } from '../presenters/incident-guide-view.js';
 import { incidentView } from '../presenters/incident-view.js';
+import { integrityEvidenceView } from '../presenters/integrity-view.js';
+import { redactEvidence } from '../presenters/secrets.js';
+import { ACCEPTED_BASELINE } from '../presenters/integrity-view.js';
 import { actionBodies, manualIncident } from '../request-schemas.js';
 import { parseBody } from '../validation.js';
 
 const isAction = (name: string): name is IncidentAction => (INCIDENT_ACTIONS as readonly string[]).includes(name);
 const incidentHref = (ref: string) => `/incidents/${encodeURIComponent(ref)}`;
 
-export function incidentPageRoutes({ incidents, checks, config, clock }: AppDeps): Router {
+export function incidentPageRoutes({ incidents, checks, baselines, config, clock }: AppDeps): Router {
   const router = Router();
   const common = pageContext(config.timezone);
   const live = liveViews(config.timezone, clock);
@@ -67,12 +70,18 @@ export function incidentPageRoutes({ incidents, checks, config, clock }: AppDeps
     const { results, truncated } = await checks.resultsAround(i, now);
     if (req.method === 'GET') res.set('ETag', liveView.etag);
     const forms = incidentFormsView(i, user, posted, { stillFailing: detail.stillFailing, verification: detail.closure?.verification ?? null });
+    // An integrity check's findings, the baseline they differ from and the form that accepts the page as it is now.
+    const integrityEvidence = i.evidence?.integrity ? redactEvidence(i.evidence, user).integrity : undefined;
+    const integrity = integrityEvidence
+      ? integrityEvidenceView(i.ref, integrityEvidence, await baselines.viewForIncident(i), page.fmt, user, !posted && req.query.done === ACCEPTED_BASELINE)
+      : null;
     res.render('incident', {
       ...page,
       ...incidentView(detail, now, { ...page.fmt, serviceNames: new Map((await checks.services()).map((s) => [s.key, s.name])) }, user, results),
       resultsTruncated: truncated,
       live: liveView,
       ...forms,
+      integrity,
       guide: incidentGuideView({ detail, user, forms: forms.forms, posted, done: posted ? null : doneAction(req.query.done) }),
     });
   };

@@ -7,6 +7,7 @@ import { originOf, requirePageUser } from '../auth.js';
 import { submitForm } from '../forms.js';
 import { pageContext } from '../page-context.js';
 import { servicesView } from '../presenters/services-view.js';
+import { ACCEPTED_BASELINE, integrityServicesView } from '../presenters/integrity-view.js';
 import { parseBody } from '../validation.js';
 
 const definitionForm = z.object({ service: z.string().max(64).default(''), definition: z.string().max(20_000).default('') });
@@ -35,7 +36,7 @@ function readDefinition(text: string): unknown {
 
 /** /services: services and checks with their state; admins add, edit, enable and disable dashboard checks. */
 export function servicePageRoutes(deps: AppDeps): Router {
-  const { catalog, checks, overview, config } = deps;
+  const { catalog, checks, overview, baselines, config } = deps;
   const router = Router();
   const common = pageContext(config.timezone);
   const CHART_DAYS = 30;
@@ -47,6 +48,8 @@ export function servicePageRoutes(deps: AppDeps): Router {
     res.render('services', {
       ...page,
       ...servicesView(overviews, listings, recent, page.fmt, req.auth!.user),
+      integrity: integrityServicesView(await baselines.viewAll(), page.fmt, req.auth!.user),
+      integrityDone: req.query.done === ACCEPTED_BASELINE,
       isAdmin: req.auth?.user.role === 'admin',
       serviceKeys: config.services.map((s) => s.key),
       addForm: form && !form.key ? form : { service: config.services[0]?.key ?? '', definition: EXAMPLE },

@@ -1,8 +1,9 @@
 // Turns probe results into incidents: a batch of results, their effect on the checks' streaks and
 // any incident they open or restore are written in one transaction, so a crash never leaves half.
 // The one writer of check state: streaks, location streaks, the confirmed up ↔ down changes
-// that flapping counts and the confirmed outages that availability counts; what a confirmed
-// change means for the check's incident is ProbeIncidents'.
+// that flapping counts, the confirmed outages that availability counts and an integrity check's
+// first baseline (from its first clean result); what a confirmed change means for the check's
+// incident is ProbeIncidents'.
 import type { Logger } from 'pino';
 import type { ProbeResult, ProbeStatus } from '../../probes/probe-types.js';
 import type { CheckRecord, CheckStatePatch, OutageKind } from './check-types.js';
@@ -74,6 +75,7 @@ export class Detector {
       }
       const loaded = new Map(checks);
       await stores.checks.insertResults(results.map((result) => ({ checkId: checks.get(result.checkKey)!.id, result, instance: this.deps.instance })));
+      for (const result of results) await recordFirstBaseline(stores, checks.get(result.checkKey)!, result);
 
       // Checks confirmed by k > 1 locations also keep one streak per location, read under the lock.
       const locations = new Map<string, LocationState[]>();
@@ -190,6 +192,17 @@ async function recordOutage(stores: Stores, check: CheckRecord, state: ProbeStat
   const wasFailing = isFailing(check.state);
   if (wasFailing) await stores.outages.close(check.id, at);
   if (isFailing(state)) await stores.outages.open(check.id, state, wasFailing ? at : since);
+}
+
+/**
+ * An integrity check's first clean result, when the check has no baseline yet, becomes its
+ * baseline, recorded automatically (`acceptedBy` null: it adds no allowed domains); a baseline
+ * that exists, recorded or accepted by a person, is never overwritten here.
+ */
+async function recordFirstBaseline(stores: Stores, check: CheckRecord, result: ProbeResult): Promise<void> {
+  const integrity = result.evidence.integrity;
+  if (result.status !== 'up' || !integrity?.snapshot || integrity.baseline) return;
+  await stores.integrity.recordFirstBaseline(check.id, { snapshot: integrity.snapshot, acceptedAt: result.startedAt, acceptedBy: null });
 }
 
 /** The check's row as the batch leaves it; its recent changes only when they changed. */

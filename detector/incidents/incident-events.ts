@@ -83,6 +83,9 @@ export interface IncidentEventData {
   reporter_informed: { channel: string; notification: 'resolved' | 'closed'; outboxId: number; contactKind: 'email' | 'phone' | 'other' };
   /** The desk switched telling the reporter on or off. */
   inform_reporter_changed: ActionData & { informReporter: boolean };
+  // An integrity check's page reviewed (detector/integrity/).
+  /** A person accepted what the integrity check sees now as its baseline: the fingerprints before (null: none) and after. */
+  baseline_accepted: { check: string; fingerprint: string; previousFingerprint: string | null };
 }
 
 export type IncidentEventType = keyof IncidentEventData;

@@ -41,6 +41,7 @@ const EVENT_FOR: Readonly<Record<IncidentEventType, NotificationEvent | null>> =
   suggestion_helped: null,
   reporter_informed: null,
   inform_reporter_changed: null,
+  baseline_accepted: null,
 };
 
 /** These follow the `opened` message wherever it went. */

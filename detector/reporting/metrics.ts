@@ -8,6 +8,7 @@ import { AVAILABILITY_WINDOWS } from './service-overview.js';
 import type { Priority } from '../incidents/priority.js';
 import type { MetricsStore } from '../store/store-types.js';
 import type { DurationHistogramRow, LatestResult, ReportIncident } from './report-types.js';
+import { INTEGRITY_FINDING_KINDS, type IntegrityCounts } from '../integrity/integrity-types.js';
 import { measureIncident, slaOutcome, type IncidentMeasures, type MeasureContext } from './incident-report.js';
 
 const PRIORITIES: readonly Priority[] = ['P1', 'P2', 'P3', 'P4', 'P5'];
@@ -35,6 +36,7 @@ export const METRIC_NAMES = [
   'sigap_probe_queue_length',
   'sigap_results_buffered',
   'sigap_notification_outbox_backlog',
+  'sigap_integrity_findings',
 ] as const;
 
 /** What the availability service answers (only the two ratios are read). */
@@ -133,6 +135,7 @@ interface Snapshot {
   incidents: ReportIncident[];
   availability: Array<[window: string, ratios: Map<string, { ratio: number | null; probeSuccess: number | null }>]>;
   backlog: number;
+  integrity: IntegrityCounts[];
 }
 
 export class SigapMetrics {
@@ -186,6 +189,11 @@ export class SigapMetrics {
     'Probe success of the service over the window: probe-level failures, confirmed or not, against observed time (maintenance and unknown time excluded).',
     ['service', 'window'],
   );
+  private readonly integrityFindings = this.gauge(
+    'sigap_integrity_findings',
+    "Findings of each kind in the integrity check's latest result (forbidden terms, hidden and foreign links, foreign embeds, sitemap entries, cloaking, drift).",
+    ['service', 'check', 'kind'],
+  );
   private readonly outboxBacklog = this.gauge('sigap_notification_outbox_backlog', 'Notifications not delivered yet.', []);
   /** Only in a process that probes: a web-only process has no scheduler to report on. */
   private readonly scheduler: { lateness: StoredMetric; queueLength: Gauge; resultsBuffered: Gauge } | null;
@@ -220,15 +228,16 @@ export class SigapMetrics {
   private async read(): Promise<Snapshot> {
     const { store, outbox, availability, clock } = this.deps;
     const now = clock();
-    const [latest, totals, services, incidents, backlog, ...windows] = await Promise.all([
+    const [latest, totals, services, incidents, backlog, integrity, ...windows] = await Promise.all([
       store.latestResults(),
       store.incidentTotals(OPEN_STATUSES),
       store.serviceKeys(),
       store.measuredIncidents(),
       outbox.backlog(),
+      store.integrityFindings(),
       ...WINDOWS.map(([, ms]) => availability.forServices(new Date(now.getTime() - ms), now)),
     ]);
-    return { latest, totals, services, incidents, backlog, availability: WINDOWS.map(([name], i) => [name, windows[i]!]) };
+    return { latest, totals, services, incidents, backlog, integrity, availability: WINDOWS.map(([name], i) => [name, windows[i]!]) };
   }
 
   private apply(s: Snapshot): void {
@@ -267,6 +276,11 @@ export class SigapMetrics {
         if (ratio !== null) this.availabilityRatio.set({ service, window }, ratio);
         if (probeSuccess !== null) this.probeSuccessRatio.set({ service, window }, probeSuccess);
       }
+    }
+
+    // Every kind for every integrity check, 0 when its latest result found none of it: alerts compare with 0.
+    for (const { serviceKey, checkKey, counts } of s.integrity) {
+      for (const kind of INTEGRITY_FINDING_KINDS) this.integrityFindings.set({ service: serviceKey, check: checkKey, kind }, counts[kind] ?? 0);
     }
 
     this.outboxBacklog.set(s.backlog);

@@ -253,8 +253,13 @@ export class KnexCheckStore implements CheckStore {
           http_status: result.evidence.statusCode ?? null,
           error_code: result.evidence.errorCode ?? null,
           timings_json: JSON.stringify(result.timings),
-          // Healthy results are most of the table: keep them small.
-          evidence_json: passed ? null : JSON.stringify(result.evidence),
+          // Healthy results are most of the table: keep them small (an integrity check's clean
+          // result keeps what it saw: the snapshot a person may accept as the baseline).
+          evidence_json: !passed
+            ? JSON.stringify(result.evidence)
+            : result.evidence.integrity
+              ? JSON.stringify({ url: result.evidence.url, integrity: result.evidence.integrity })
+              : null,
           tls_expires_at: result.evidence.tlsExpiresAt ? Date.parse(result.evidence.tlsExpiresAt) : null,
           instance,
         };

@@ -10,6 +10,7 @@ import { KnexAccountStore } from './account-store.js';
 import { KnexAuditStore } from './audit-store.js';
 import { KnexCheckStore } from './check-store.js';
 import { KnexIncidentStore } from './incident-store.js';
+import { KnexIntegrityStore } from './integrity-store.js';
 import { KnexKnownErrorStore } from './known-error-store.js';
 import { KnexLeaseStore } from './lease-store.js';
 import { KnexOutageStore } from './outage-store.js';
@@ -147,6 +148,7 @@ function storesFor(db: Knex, dialect: Dialect): Stores {
     reportMails: translating(new KnexReportMailStore(db)),
     outages: translating(new KnexOutageStore(db)),
     audit: translating(new KnexAuditStore(db)),
+    integrity: translating(new KnexIntegrityStore(db)),
   };
 }
 

@@ -3,7 +3,8 @@
 // are measured on each incident's own clock (office time for business priorities), which SQL
 // cannot do, so `measuredIncidents` answers one narrow row per incident.
 import type { Knex } from 'knex';
-import type { PhaseTimings, ProbeStatus } from '../../probes/probe-types.js';
+import type { PhaseTimings, ProbeEvidence, ProbeStatus } from '../../probes/probe-types.js';
+import type { IntegrityCounts } from '../integrity/integrity-types.js';
 import type { Priority } from '../incidents/priority.js';
 import { parseJson, toDate } from './row-mapping.js';
 import type { IncidentTotals, LatestResult, ReportIncident } from '../reporting/report-types.js';
@@ -50,6 +51,27 @@ export class KnexMetricsStore implements MetricsStore {
         timings: parseJson<PhaseTimings>(r.timings_json as string | null) ?? {},
         tlsExpiresAt: toDate(r.tls_expires_at as number | null),
       });
+    }
+    return [...latest.values()];
+  }
+
+  async integrityFindings(): Promise<IntegrityCounts[]> {
+    // Per active integrity check, its newest result (if any): the correlated max() walks the (check_id, started_at) index.
+    const rows = (await this.db('checks as c')
+      .join('services as s', 's.id', 'c.service_id')
+      .leftJoin('check_results as r', (j) => {
+        j.on('r.check_id', 'c.id').andOn(this.db.raw('r.started_at = (select max(r2.started_at) from check_results r2 where r2.check_id = c.id)'));
+      })
+      .where('c.active', true)
+      .where('c.type', 'integrity')
+      .orderBy([{ column: 'c.key' }, { column: 'r.id', order: 'desc' }])
+      .select('c.key as check_key', 's.key as service_key', 'r.evidence_json')) as Array<{ check_key: string; service_key: string; evidence_json: string | null }>;
+    const latest = new Map<string, IntegrityCounts>();
+    for (const row of rows) {
+      // Two results in the same millisecond: the one written last wins.
+      if (latest.has(row.check_key)) continue;
+      const counts = parseJson<ProbeEvidence>(row.evidence_json)?.integrity?.counts ?? {};
+      latest.set(row.check_key, { checkKey: row.check_key, serviceKey: row.service_key, counts });
     }
     return [...latest.values()];
   }

@@ -27,6 +27,7 @@ import type { Impact } from '../incidents/priority.js';
 import type { Priority } from '../incidents/priority.js';
 import type { MaintenanceSchedule, MaintenanceWindow } from '../detection/maintenance.js';
 import type { IncidentTotals, LatestResult, ReportIncident } from '../reporting/report-types.js';
+import type { IntegrityCounts, LatestIntegrity, NewBaseline, StoredBaseline } from '../integrity/integrity-types.js';
 import type { RollupBucket, RollupProgress, RollupSample } from '../reporting/rollups.js';
 
 export interface CheckStore {
@@ -255,6 +256,8 @@ export interface NotificationStore {
 export interface MetricsStore {
   /** The newest result of every active check that has one. */
   latestResults(): Promise<LatestResult[]>;
+  /** Every active integrity check with the finding counts of its newest result (none: no counts), in one query. */
+  integrityFindings(): Promise<IntegrityCounts[]>;
   /** Keys of the active services. */
   serviceKeys(): Promise<string[]>;
   /** `open` counts incidents in one of `openStatuses`. */
@@ -336,6 +339,17 @@ export interface AuditStore {
   list(filter: AuditFilter, limit: number, cursor: string | null): Promise<AuditPage>;
 }
 
+/** Integrity checks: each one's baseline (`integrity_baselines`) and the integrity evidence kept with its results. */
+export interface IntegrityStore {
+  getBaseline(checkId: number): Promise<StoredBaseline | null>;
+  /** Record the check's first baseline unless it has one; answers whether it was recorded (an existing baseline is never overwritten). */
+  recordFirstBaseline(checkId: number, baseline: NewBaseline): Promise<boolean>;
+  /** Insert or replace the check's baseline (a person accepted what the check sees now). */
+  saveBaseline(checkId: number, baseline: NewBaseline): Promise<void>;
+  /** The check's newest result with integrity evidence (`withSnapshot`: with a snapshot of the page), among its recent results; null if none. */
+  latestIntegrity(checkId: number, options?: { withSnapshot?: boolean }): Promise<LatestIntegrity | null>;
+}
+
 export interface Stores {
   checks: CheckStore;
   notifications: NotificationStore;
@@ -350,6 +364,7 @@ export interface Stores {
   reportMails: ReportMailStore;
   outages: OutageStore;
   audit: AuditStore;
+  integrity: IntegrityStore;
 }
 
 export interface Database {

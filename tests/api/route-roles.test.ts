@@ -11,6 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserRole } from '../../detector/accounts/account-types.js';
 import { callerFor, drive, INCIDENT_TEST_YAML, logIncident, REPORT, type Caller } from '../helpers/incident-api.js';
+import { finding, integrityEvidence, integrityResult } from '../helpers/integrity-results.js';
 import { logIn, startTestSigap, TEST_ADMIN_PASSWORD } from '../helpers/sigap-harness.js';
 import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';
 
@@ -37,11 +38,13 @@ const TABLE: ReadonlyArray<readonly [route: string, anonymous: number, service_d
   ['POST /incidents/:ref/known-error',                  303,  303,  303,  403,  403,  303],
   ['POST /incidents/:ref/suggestion-helped',            303,  303,  303,  303,  403,  303],
   ['POST /incidents/:ref/inform-reporter',              303,  303,  403,  403,  403,  303],
+  ['POST /incidents/:ref/accept-baseline',              303,  403,  303,  403,  403,  303],
   ['GET /services',                                     303,  200,  200,  200,  200,  200],
   ['POST /services/checks',                             303,  403,  403,  403,  403,  303],
   ['POST /services/checks/:key',                        303,  403,  403,  403,  403,  303],
   ['POST /services/checks/:key/disable',                303,  403,  403,  403,  403,  303],
   ['POST /services/checks/:key/enable',                 303,  403,  403,  403,  403,  303],
+  ['POST /services/checks/:key/accept-baseline',        303,  403,  303,  403,  403,  303],
   ['GET /maintenance',                                  303,  200,  200,  200,  200,  200],
   ['POST /maintenance',                                 303,  303,  403,  403,  403,  303],
   ['POST /maintenance/:id/delete',                      303,  303,  403,  403,  403,  303],
@@ -103,6 +106,8 @@ const TABLE: ReadonlyArray<readonly [route: string, anonymous: number, service_d
   ['POST /api/incidents/:ref/known-error',              401,  201,  201,  403,  403,  201],
   ['POST /api/incidents/:ref/suggestion-helped',        401,  201,  201,  201,  403,  201],
   ['PUT /api/incidents/:ref/inform-reporter',           401,  200,  403,  403,  403,  200],
+  ['GET /api/checks/:key/integrity-baseline',          401,  200,  200,  200,  200,  200],
+  ['PUT /api/checks/:key/integrity-baseline',          401,  403,  200,  403,  403,  200],
   ['GET /api/known-errors',                             401,  200,  200,  200,  200,  200],
   ['GET /api/services',                                 401,  200,  200,  200,  200,  200],
   ['GET /api/checks',                                   401,  200,  200,  200,  200,  200],
@@ -159,6 +164,8 @@ interface World {
   /** Escalated to the vendor's level (2) first, then these actions. */
   vendorIncident(steps?: ReadonlyArray<readonly [string, unknown?]>): Promise<string>;
   dashboardCheck(): Promise<string>;
+  /** A dashboard integrity check with a latest snapshot (its fingerprint) and an open incident; made once. */
+  integrityCheck(): Promise<{ key: string; ref: string; fingerprint: string }>;
   maintenanceWindow(): Promise<number>;
   failedNotification(): Promise<number>;
 }
@@ -195,6 +202,14 @@ const REQUESTS: Record<string, (w: World, role: Role) => Promise<Request>> = {
     return { path: `/incidents/${ref}/suggestion-helped`, body: { knownErrorId: String(await w.suggestedKnownError(ref, role)) } };
   },
   'POST /incidents/:ref/inform-reporter': async (w) => ({ path: `/incidents/${await w.incident()}/inform-reporter`, body: { informReporter: 'false' } }),
+  'POST /incidents/:ref/accept-baseline': async (w) => {
+    const { ref, fingerprint } = await w.integrityCheck();
+    return { path: `/incidents/${ref}/accept-baseline`, body: { fingerprint } };
+  },
+  'POST /services/checks/:key/accept-baseline': async (w) => {
+    const { key, fingerprint } = await w.integrityCheck();
+    return { path: `/services/checks/${key}/accept-baseline`, body: { fingerprint } };
+  },
   'GET /services': async () => ({ path: '/services' }),
   'POST /services/checks': async () => ({ path: '/services/checks', body: { service: 'skm', definition: `key: ${next('page-check')}\ntype: http\nurl: http://127.0.0.1:9/\n` } }),
   'POST /services/checks/:key': async (w) => {
@@ -316,6 +331,11 @@ const REQUESTS: Record<string, (w: World, role: Role) => Promise<Request>> = {
     return { path: `/api/incidents/${ref}/suggestion-helped`, body: { knownErrorId: await w.suggestedKnownError(ref, role) } };
   },
   'PUT /api/incidents/:ref/inform-reporter': async (w) => ({ path: `/api/incidents/${await w.incident()}/inform-reporter`, body: { informReporter: false } }),
+  'GET /api/checks/:key/integrity-baseline': async (w) => ({ path: `/api/checks/${(await w.integrityCheck()).key}/integrity-baseline` }),
+  'PUT /api/checks/:key/integrity-baseline': async (w) => {
+    const { key, fingerprint } = await w.integrityCheck();
+    return { path: `/api/checks/${key}/integrity-baseline`, body: { fingerprint } };
+  },
   'GET /api/known-errors': async () => ({ path: '/api/known-errors' }),
   'GET /api/services': async () => ({ path: '/api/services' }),
   'GET /api/checks': async () => ({ path: '/api/checks' }),
@@ -387,6 +407,18 @@ describe.each(testDatabaseKinds())('route × role on $name', (kind) => {
     const documented = await incident([TO_VENDOR, ['acknowledge'], RESOLVE]);
     const knownError = await admin.call('POST', `/api/incidents/${documented}/known-error`, { symptoms: 'form hangs', cause: 'php-fpm stuck' });
     expect(knownError.status, JSON.stringify(knownError.json)).toBe(201);
+    let integrity: Promise<{ key: string; ref: string; fingerprint: string }> | undefined;
+    // Findings fed to the detector twice (its failure threshold): an open security incident whose latest snapshot anyone may accept, again and again.
+    const makeIntegrityCheck = async () => {
+      const key = next('site-integrity');
+      const res = await admin.call('POST', '/api/checks', { service: 'skm', check: { key, type: 'integrity', url: 'http://127.0.0.1:9/' } });
+      expect(res.status, JSON.stringify(res.json)).toBe(201);
+      const evidence = integrityEvidence([finding('hidden_link', { domain: 'slot.example', hidden: 'display:none' })]);
+      for (const minutes of [1, 2]) await sigap.detector.handleResult(integrityResult(key, new Date(now.getTime() - minutes * 60_000), evidence));
+      const check = (await sigap.db.stores.checks.getCheck(key))!;
+      const incident = (await sigap.db.stores.incidents.findOpenForCheck(check.id))!;
+      return { key, ref: incident.ref, fingerprint: evidence.snapshot!.fingerprint };
+    };
     world = {
       sigap,
       admin,
@@ -408,6 +440,7 @@ describe.each(testDatabaseKinds())('route × role on $name', (kind) => {
         expect(res.status, JSON.stringify(res.json)).toBe(201);
         return res.json.key;
       },
+      integrityCheck: () => (integrity ??= makeIntegrityCheck()),
       async maintenanceWindow() {
         const res = await admin.call('POST', '/api/maintenance', {
           title: 'Patching',

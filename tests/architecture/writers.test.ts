@@ -36,6 +36,18 @@ const RULES: readonly WriterRule[] = [
     writer: 'detector/detection/detector.ts',
   },
   {
+    says: "only detection/detector.ts records an integrity check's first baseline, in the transaction of its first clean result",
+    store: 'integrity',
+    methods: ['recordFirstBaseline'],
+    writer: 'detector/detection/detector.ts',
+  },
+  {
+    says: 'only integrity/baseline-service.ts saves a baseline a person accepted, with its audit entry and timeline event',
+    store: 'integrity',
+    methods: ['saveBaseline'],
+    writer: 'detector/integrity/baseline-service.ts',
+  },
+  {
     says: 'only audit/audit-service.ts writes the audit trail (append-only: its store has no update or delete)',
     store: 'audit',
     methods: ['insert'],

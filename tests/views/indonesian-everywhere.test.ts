@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMessages } from '../../api/i18n.js';
 import { callerFor, drive, INCIDENT_TEST_YAML, logIncident, type Caller } from '../helpers/incident-api.js';
+import { finding, integrityEvidence, integrityResult, snapshot } from '../helpers/integrity-results.js';
 import { logIn, startTestSigap } from '../helpers/sigap-harness.js';
 import { PROJECT_ROOT } from '../helpers/sigap-process.js';
 import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';
@@ -16,6 +17,7 @@ const YAML = `${INCIDENT_TEST_YAML.replace(
     checks:
       - { key: skm-form, type: http, url: "http://127.0.0.1:9/", interval: 2h, failureThreshold: 1, successThreshold: 1 }
       - { key: skm-home, type: http, url: "http://127.0.0.1:9/home", interval: 2h, failureThreshold: 1, successThreshold: 1 }
+      - { key: skm-integrity, type: integrity, url: "http://127.0.0.1:9/", interval: 2h, failureThreshold: 1, successThreshold: 1 }
 `,
 )}`;
 
@@ -120,6 +122,30 @@ describe.each(testDatabaseKinds())('Indonesian everywhere on $name', (kind) => {
     for (let n = 0; n < 3; n += 1) await probe('skm-home', 'up', { statusCode: 200 }, null);
     await probe('skm-home', 'down', { statusCode: 500, reason: 'status 500 not in [200]' }, 'http_5xx');
     await probe('skm-form', 'down', { errorCode: 'ECONNREFUSED', errorMessage: 'connect ECONNREFUSED 127.0.0.1:9' }, 'connect');
+    // An integrity incident: a clean page recorded as the baseline, then findings of every kind (a scan limit reached).
+    await sigap.detector.handleResult(integrityResult('skm-integrity', now, integrityEvidence([])));
+    const integrityFindings = [
+      finding('hidden_link', {
+        domain: 'slot.example',
+        hidden: 'off-screen',
+        snippet: { before: '<div>', match: '<a href="https://slot.example/">slot gacor</a>', after: '</div>' },
+      }),
+      finding('foreign_embed', { where: 'script', domain: 'cdn.slot.example', hidden: 'display:none' }),
+      finding('forbidden_term', { viewer: 'search_referer', where: 'title', term: 'togel' }),
+      finding('sitemap_entry', { viewer: 'browser', where: 'sitemap_url', url: 'http://127.0.0.1:9/sitemap.xml', term: 'slot gacor' }),
+      finding('cloaking', { viewer: 'googlebot', where: 'page' }),
+      finding('foreign_link', { domain: 'judi.example' }),
+      finding('drift', { where: 'page', field: 'domains', before: 'lapor.go.id', after: 'lapor.go.id, slot.example' }),
+    ];
+    const baseline = { ...snapshot(), acceptedAt: now.toISOString(), acceptedBy: null };
+    now = new Date(now.getTime() + 60_000);
+    await sigap.detector.handleResult(
+      integrityResult(
+        'skm-integrity',
+        now,
+        integrityEvidence(integrityFindings, { snapshot: snapshot({ fingerprint: 'aaaabbbbccccdddd' }), baseline, limits: ['sitemap: stopped at 50000 URLs'] }),
+      ),
+    );
     const { json } = await desk.call('GET', '/api/incidents?status=new');
     for (const i of json.items as Array<{ ref: string; check: string | null }>) if (i.check) refs[i.check] = i.ref;
     await drive(desk, refs['skm-home']!, [['acknowledge'], ['resolve', { resolutionCode: 'restarted', note: 'Layanan dijalankan ulang.', confirmStillFailing: true }]]);
@@ -161,6 +187,7 @@ describe.each(testDatabaseKinds())('Indonesian everywhere on $name', (kind) => {
       '/?all=1',
       '/incidents/new',
       '/services',
+      '/services?done=accept-baseline',
       '/maintenance',
       '/known-errors',
       '/notifications',
@@ -173,7 +200,7 @@ describe.each(testDatabaseKinds())('Indonesian everywhere on $name', (kind) => {
       '/no-such-page',
     ];
     const problems: string[] = [];
-    for (const path of [...paths, ...Object.values(refs).map((ref) => `/incidents/${ref}`)]) {
+    for (const path of [...paths, ...Object.values(refs).map((ref) => `/incidents/${ref}`), `/incidents/${refs['skm-integrity']}?done=accept-baseline`]) {
       const { status, html } = await page(path, adminBrowser);
       expect([200, 404], path).toContain(status);
       problems.push(...problemsOf(`admin ${path}`, html));
@@ -181,6 +208,9 @@ describe.each(testDatabaseKinds())('Indonesian everywhere on $name', (kind) => {
     expect(problems).toEqual([]);
     const probeIncident = readText((await page(`/incidents/${refs['skm-form']}`, adminBrowser)).html);
     expect(probeIncident).toContain('Layanan Survei Kepuasan Masyarakat / skm-form');
+    const integrity = readText((await page(`/incidents/${refs['skm-integrity']}`, adminBrowser)).html);
+    expect(integrity).toContain('Temuan pemeriksaan integritas situs');
+    expect(integrity).toContain('Dicatat otomatis pada pemeriksaan bersih pertama');
     expect(readText((await page('/', adminBrowser)).html)).not.toMatch(/ skm /);
   });
 
@@ -221,6 +251,9 @@ describe.each(testDatabaseKinds())('Indonesian everywhere on $name', (kind) => {
       ['a weekly window without days', '/maintenance', { title: 'Mingguan', recurrence: 'weekly', start: '25:00', durationMinutes: '0' }],
       ['a check that is no check', '/services/checks', { service: 'skm', definition: 'key: Bad Key\ntype: smtp\n' }],
       ['a check that is no YAML', '/services/checks', { service: 'nope', definition: 'key: [' }],
+      ['a baseline no longer the latest', `/incidents/${refs['skm-integrity']}/accept-baseline`, { fingerprint: '0000000000000000' }],
+      ['a baseline without a fingerprint', '/services/checks/skm-integrity/accept-baseline', { fingerprint: 'x' }],
+      ['a baseline of a check that is not an integrity check', '/services/checks/skm-form/accept-baseline', { fingerprint: 'aaaabbbbccccdddd' }],
     ];
     const problems: string[] = [];
     for (const [what, path, fields] of sent) {
