@@ -155,7 +155,8 @@ describe.each(testDatabaseKinds())('the public status page, on $name', (kind) =>
 
   it('shows the states, 90 bars with a text alternative, and incidents in public words, in Indonesian', async () => {
     const html = await (await get('/status')).text();
-    for (const text of ['Gangguan sebagian', 'Gangguan total', 'Pemeliharaan', 'Status tidak diketahui', 'Tidak berjalan normal', 'Beroperasi normal']) expect(html).toContain(text);
+    for (const text of ['Gangguan sebagian', 'Gangguan total', 'Pemeliharaan', 'Status tidak diketahui', 'Tidak berjalan normal', 'Beroperasi normal'])
+      expect(html).toContain(text);
     expect(html.match(/<li class="ratio-[a-z]+" title="2026-\d\d-\d\d: /g)).toHaveLength(6 * 90);
     expect(html).toContain('<span class="sr-only">2026-11-27: tidak ada data</span>');
     expect(html).toMatch(/<strong>Pengaduan Masyarakat<\/strong> — Gangguan layanan\s*<span class="svc-state incident-state-investigating">Sedang ditangani<\/span>/);
