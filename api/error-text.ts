@@ -58,8 +58,8 @@ function valueWords(path: string, values: readonly string[], lang: Language, t: 
 // Sigap's own English detail messages, as written in detector/ and api/: pattern → key and values.
 const DETAIL_PATTERNS: Array<[RegExp, string, (m: RegExpExecArray) => Vars]> = [
   [/^must not be empty$|^is required$/, 'validation.required', () => ({})],
-  [/^must be the 16 hex digits of the latest snapshot$|^must be the fingerprint of the latest snapshot$/, 'validation.fingerprint', () => ({})],
-  [/^is not the latest snapshot$/, 'validation.fingerprintStale', () => ({})],
+  [/^must be the 16 hex digits of the latest snapshot$|^must be the version of the latest snapshot$/, 'validation.snapshot', () => ({})],
+  [/^is not the latest snapshot$/, 'validation.snapshotStale', () => ({})],
   [/^unknown field$/, 'validation.unknownField', () => ({})],
   [/^needs the confirmation box ticked$/, 'validation.confirmRequired', () => ({})],
   [/^must not be in the future$/, 'validation.notFuture', () => ({})],

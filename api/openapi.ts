@@ -253,7 +253,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     path: '/api/checks/{key}/integrity-baseline',
     summary: 'Accept what the integrity check sees now (its latest snapshot) as its baseline; recorded in the audit trail and in the timeline of its open incident',
     description:
-      '`fingerprint` must be the latest snapshot’s, as read from GET: 409 when the page changed since (review it again). 404 for a check that is not an integrity check.',
+      '`snapshot` must be the latest snapshot’s `version`, as read from GET: 409 when the page changed since (review it again). 404 for a check that is not an integrity check.',
     callers: BASELINE_ROLES,
     body: integrityBaselineBody,
     responses: jsonOk('the baseline and latest snapshot, as GET answers'),

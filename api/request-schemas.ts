@@ -118,9 +118,9 @@ export const informReporterBody = z.object({ informReporter: z.boolean({ error: 
 
 // Checks.
 
-/** What a person accepts as an integrity check's baseline: the fingerprint of the snapshot they were shown (PUT /api/checks/:key/integrity-baseline). */
+/** What a person accepts as an integrity check's baseline: the version of the snapshot they were shown (PUT /api/checks/:key/integrity-baseline). */
 export const integrityBaselineBody = z
-  .object({ fingerprint: z.string({ error: 'must be the fingerprint of the latest snapshot' }).regex(/^[0-9a-f]{16}$/, 'must be the 16 hex digits of the latest snapshot') })
+  .object({ snapshot: z.string({ error: 'must be the version of the latest snapshot' }).regex(/^[0-9a-f]{16}$/, 'must be the 16 hex digits of the latest snapshot') })
   .strict();
 
 /** A check definition is the same object as one entry of `checks:` in sigap.yaml. */

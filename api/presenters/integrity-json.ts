@@ -1,7 +1,7 @@
 // An integrity check's baseline and latest snapshot as the API sends them (ISO-8601 UTC); URLs
 // pass the secrets gate like any evidence.
 import type { User } from '../../detector/accounts/account-types.js';
-import type { IntegrityBaselineView } from '../../detector/integrity/baseline-service.js';
+import { snapshotVersion, type IntegrityBaselineView } from '../../detector/integrity/baseline-service.js';
 import { redactSecrets } from './secrets.js';
 
 export function integrityBaselineJson(view: IntegrityBaselineView, viewer: Pick<User, 'role'>) {
@@ -19,6 +19,7 @@ function json(checkKey: string, baseline: IntegrityBaselineView['baseline'], lat
           description: baseline.description,
           domains: baseline.domains,
           fingerprint: baseline.fingerprint,
+          version: snapshotVersion(baseline),
           acceptedAt: baseline.acceptedAt,
           acceptedBy: baseline.acceptedBy,
         }
@@ -28,6 +29,7 @@ function json(checkKey: string, baseline: IntegrityBaselineView['baseline'], lat
           checkedAt: latest.startedAt.toISOString(),
           status: latest.status,
           snapshot: latest.snapshot,
+          version: snapshotVersion(latest.snapshot),
           counts: latest.integrity.counts,
           findings: latest.integrity.findings,
         }

@@ -4,7 +4,7 @@
 // line per integrity check with its baseline and the same form. Every string here is data or a
 // locale key: the templates print it with {{ }} only.
 import type { User } from '../../detector/accounts/account-types.js';
-import { mayAcceptBaseline, type IntegrityBaselineView } from '../../detector/integrity/baseline-service.js';
+import { mayAcceptBaseline, snapshotVersion, type IntegrityBaselineView } from '../../detector/integrity/baseline-service.js';
 import type { StoredBaseline } from '../../detector/integrity/integrity-types.js';
 import type { IntegrityBaseline, IntegrityEvidence, IntegrityFinding } from '../../probes/probe-types.js';
 import type { Formatters } from './formatters.js';
@@ -49,12 +49,12 @@ function baselineView(b: IntegrityBaseline | StoredBaseline | null, fmt: Formatt
   };
 }
 
-/** The accept form for this person, or null: who may accept, with the latest snapshot's fingerprint. */
+/** The accept form for this person, or null: who may accept, with the latest snapshot's version. */
 function acceptForm(view: IntegrityBaselineView | null, user: Pick<User, 'role'>, action: string, fmt: Formatters) {
   if (!view?.latest || !mayAcceptBaseline(user)) return null;
   const s = view.latest.snapshot;
-  const current = view.baseline?.fingerprint === s.fingerprint;
-  return { action, fingerprint: s.fingerprint, title: s.title, domains: s.domains.join(', '), checkedAt: fmt.dateTime(view.latest.startedAt), current };
+  const current = view.baseline !== null && snapshotVersion(view.baseline) === snapshotVersion(s);
+  return { action, version: snapshotVersion(s), title: s.title, domains: s.domains.join(', '), checkedAt: fmt.dateTime(view.latest.startedAt), current };
 }
 
 /**
@@ -81,7 +81,7 @@ export function integrityEvidenceView(
     more: total > evidence.findings.length,
     // The baseline the findings were judged against (as the probe read it), and the one now.
     baseline: baselineView(evidence.baseline, fmt),
-    baselineNow: view?.baseline && view.baseline.fingerprint !== evidence.baseline?.fingerprint ? baselineView(view.baseline, fmt) : null,
+    baselineNow: view?.baseline && (!evidence.baseline || snapshotVersion(view.baseline) !== snapshotVersion(evidence.baseline)) ? baselineView(view.baseline, fmt) : null,
     scanned: evidence.scanned,
     limits: evidence.scanned.limits,
     acceptForm: acceptForm(view, user, `/incidents/${encodeURIComponent(ref)}/accept-baseline`, fmt),

@@ -2,6 +2,7 @@
 // what it sees now, and a person accepting what it sees now as the new baseline — from the
 // incident page, from /services or through the API, all through `accept`. The baseline, its audit
 // entry and the incident's timeline event commit together or not at all.
+import { createHash } from 'node:crypto';
 import type { IntegrityBaseline, IntegritySnapshot } from '../../probes/probe-types.js';
 import type { User, UserRole } from '../accounts/account-types.js';
 import type { AuditTrail } from '../audit/audit-service.js';
@@ -15,8 +16,20 @@ import type { LatestIntegrity, StoredBaseline } from './integrity-types.js';
 /** Who may accept a page as an integrity check's baseline: the office's technical roles. */
 export const BASELINE_ROLES: readonly UserRole[] = ['admin', 'support'];
 
-/** A SimHash fingerprint as the probe writes it: 16 hex digits. */
-const FINGERPRINT = /^[0-9a-f]{16}$/;
+/** A snapshot's version: 16 hex digits. */
+const VERSION = /^[0-9a-f]{16}$/;
+
+/**
+ * Which snapshot a person was shown, in 16 hex digits: a hash of all of it (address, title,
+ * description, outbound domains and text fingerprint). Two snapshots with the same text but a new
+ * domain — hidden links add no visible text — have different versions.
+ */
+export function snapshotVersion(s: IntegritySnapshot): string {
+  return createHash('sha256')
+    .update(JSON.stringify([s.url, s.title, s.description, s.domains, s.fingerprint]))
+    .digest('hex')
+    .slice(0, 16);
+}
 
 export interface IntegrityBaselineView {
   checkKey: string;
@@ -73,24 +86,22 @@ export class IntegrityBaselineService {
 
   /**
    * Accept what the check sees now — the snapshot of its newest result that saw the page — as its
-   * baseline. `fingerprint` is that snapshot's, as the person was shown it: a page that changed
+   * baseline. `version` is that snapshot's (`snapshotVersion`), as the person was shown it: a page that changed
    * since is refused (ConflictError), to be reviewed again.
    */
-  async accept(user: Pick<User, 'id' | 'username' | 'role'>, checkKey: string, fingerprint: string, origin?: AuditOrigin): Promise<IntegrityBaselineView> {
+  async accept(user: Pick<User, 'id' | 'username' | 'role'>, checkKey: string, version: string, origin?: AuditOrigin): Promise<IntegrityBaselineView> {
     if (!mayAcceptBaseline(user)) throw new ForbiddenError(`accepting a baseline needs the role ${BASELINE_ROLES.join(' or ')}`);
-    if (!FINGERPRINT.test(fingerprint)) {
-      throw new ValidationError('fingerprint must be the 16 hex digits of the latest snapshot', [
-        { path: 'fingerprint', message: 'must be the 16 hex digits of the latest snapshot' },
-      ]);
+    if (!VERSION.test(version)) {
+      throw new ValidationError('snapshot must be the 16 hex digits of the latest snapshot', [{ path: 'snapshot', message: 'must be the 16 hex digits of the latest snapshot' }]);
     }
     return this.deps.db.transaction(async (stores) => {
       const check = await integrityCheck(stores, checkKey, { forUpdate: true });
       const latest = await stores.integrity.latestIntegrity(check.id, { withSnapshot: true });
       const snapshot = latest?.integrity.snapshot;
       if (!snapshot) throw new ConflictError(`check ${checkKey} has not seen its page yet: there is nothing to accept`);
-      if (snapshot.fingerprint !== fingerprint) {
-        throw new ConflictError(`the page changed again since it was shown (now ${snapshot.fingerprint}): review it before accepting`, [
-          { path: 'fingerprint', message: 'is not the latest snapshot' },
+      if (snapshotVersion(snapshot) !== version) {
+        throw new ConflictError(`the page changed again since it was shown (now ${snapshotVersion(snapshot)}): review it before accepting`, [
+          { path: 'snapshot', message: 'is not the latest snapshot' },
         ]);
       }
       const now = this.deps.clock();
@@ -113,12 +124,12 @@ export class IntegrityBaselineService {
   }
 
   /** `accept` for the check an incident is about (the incident page's form). */
-  async acceptFromIncident(user: Pick<User, 'id' | 'username' | 'role'>, ref: string, fingerprint: string, origin?: AuditOrigin): Promise<IntegrityBaselineView> {
+  async acceptFromIncident(user: Pick<User, 'id' | 'username' | 'role'>, ref: string, version: string, origin?: AuditOrigin): Promise<IntegrityBaselineView> {
     if (!mayAcceptBaseline(user)) throw new ForbiddenError(`accepting a baseline needs the role ${BASELINE_ROLES.join(' or ')}`);
     const incident = await this.deps.db.stores.incidents.findByRef(ref);
     if (!incident) throw new NotFoundError(`incident ${ref}`);
     if (!incident.check) throw new NotFoundError(`integrity check of incident ${ref}`);
-    return this.accept(user, incident.check, fingerprint, origin);
+    return this.accept(user, incident.check, version, origin);
   }
 
   private async viewOf(stores: Stores, check: CheckRecord): Promise<IntegrityBaselineView> {

@@ -3,7 +3,7 @@
 // incident whose page shows them with the baseline they differ from; admin and support accept the
 // latest snapshot from the incident page, from /services and through the API — each writes the
 // baseline, an audit entry with before/after and, while the incident is open, a timeline event —
-// a fingerprint that is no longer the latest's is refused (409), other roles 403, bad input 422
+// a snapshot that is no longer the latest is refused (409), other roles 403, bad input 422
 // naming the field, a check that is not an integrity check 404; /metrics reports every finding
 // kind of every integrity check. On SQLite and PostgreSQL; results are fed to the detector by hand.
 import { spawnSync } from 'node:child_process';
@@ -13,6 +13,7 @@ import { finding, integrityEvidence, integrityResult, snapshot } from '../helper
 import { logIn, startTestSigap } from '../helpers/sigap-harness.js';
 import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';
 import type { IntegrityBaseline } from '../../probes/probe-types.js';
+import { snapshotVersion } from '../../detector/integrity/baseline-service.js';
 
 const YAML = `
 timezone: Asia/Jakarta
@@ -83,11 +84,11 @@ describe.each(testDatabaseKinds())('integrity baselines on $name', (kind) => {
     now = T0 + 1000;
     await feed(0, integrityEvidence([], { snapshot: FIRST }));
     const recorded = { ...FIRST, acceptedAt: new Date(T0).toISOString(), acceptedBy: null };
-    expect((await baselineOf()).baseline).toEqual(recorded);
+    expect((await baselineOf()).baseline).toEqual({ ...recorded, version: snapshotVersion(FIRST) });
     // A later clean result that (as a probe that could not read the baseline) carries none: still the first.
     await feed(15, integrityEvidence([], { snapshot: snapshot({ title: 'Judul lain', fingerprint: '9999999999999999' }) }));
     await feed(30, integrityEvidence([], { snapshot: FIRST, baseline: asBaseline(recorded) }));
-    expect((await baselineOf()).baseline).toEqual(recorded);
+    expect((await baselineOf()).baseline).toEqual({ ...recorded, version: snapshotVersion(FIRST) });
     expect((await sigap.db.stores.integrity.getBaseline((await sigap.db.stores.checks.getCheck('site-integrity'))!.id))!.acceptedByUserId).toBeNull();
   });
 
@@ -112,7 +113,8 @@ describe.each(testDatabaseKinds())('integrity baselines on $name', (kind) => {
   });
 
   it('hands the probe the stored baseline (without the user id), null for a check without one, and a database error as an error', async () => {
-    const recorded = (await baselineOf()).baseline;
+    const { version, ...recorded } = (await baselineOf()).baseline;
+    expect(version).toBe(snapshotVersion(FIRST));
     await expect(sigap.baselines.baselineOf('site-integrity')).resolves.toEqual(recorded);
     await expect(sigap.baselines.baselineOf('fresh-integrity')).resolves.toBeNull();
     await expect(sigap.baselines.baselineOf('no-such-check')).resolves.toBeNull();
@@ -156,30 +158,30 @@ describe.each(testDatabaseKinds())('integrity baselines on $name', (kind) => {
     expect(html).toContain('Slot Gacor Hari Ini');
     expect(html).toContain('sitemap: stopped at 50000 URLs');
     expect(html).toContain(`action="/incidents/${ref}/accept-baseline"`);
-    expect(html).toContain(`name="fingerprint" value="${DEFACED.fingerprint}"`);
+    expect(html).toContain(`name="snapshot" value="${snapshotVersion(DEFACED)}"`);
     // Who may not accept is not offered the form.
     const desk = await logIn(sigap.url!, 'desk1', 'desk1-password');
     expect((await page(`/incidents/${ref}`, desk)).html).not.toContain('accept-baseline"');
   });
 
-  it('refuses a stale fingerprint (409, saying the page changed again) and other roles (403), and names the field of bad input', async () => {
-    const stale = await support.call('PUT', '/api/checks/site-integrity/integrity-baseline', { fingerprint: FIRST.fingerprint });
+  it('refuses a stale snapshot (409, saying the page changed again) and other roles (403), and names the field of bad input', async () => {
+    const stale = await support.call('PUT', '/api/checks/site-integrity/integrity-baseline', { snapshot: snapshotVersion(FIRST) });
     expect(stale.status).toBe(409);
     expect(stale.json.error.message).toMatch(/changed again/);
     for (const caller of others) {
-      expect((await caller.call('PUT', '/api/checks/site-integrity/integrity-baseline', { fingerprint: DEFACED.fingerprint })).status, caller.username).toBe(403);
+      expect((await caller.call('PUT', '/api/checks/site-integrity/integrity-baseline', { snapshot: snapshotVersion(DEFACED) })).status, caller.username).toBe(403);
     }
     const desk = await logIn(sigap.url!, 'desk1', 'desk1-password');
-    expect((await postForm(`/incidents/${ref}/accept-baseline`, desk, { fingerprint: DEFACED.fingerprint })).status).toBe(403);
-    expect((await postForm('/services/checks/site-integrity/accept-baseline', desk, { fingerprint: DEFACED.fingerprint })).status).toBe(403);
+    expect((await postForm(`/incidents/${ref}/accept-baseline`, desk, { snapshot: snapshotVersion(DEFACED) })).status).toBe(403);
+    expect((await postForm('/services/checks/site-integrity/accept-baseline', desk, { snapshot: snapshotVersion(DEFACED) })).status).toBe(403);
 
-    for (const body of [{}, { fingerprint: 'not-hex' }, { fingerprint: DEFACED.fingerprint, extra: 1 }]) {
+    for (const body of [{}, { snapshot: 'not-hex' }, { snapshot: snapshotVersion(DEFACED), extra: 1 }]) {
       const bad = await admin.call('PUT', '/api/checks/site-integrity/integrity-baseline', body);
       expect(bad.status, JSON.stringify(body)).toBe(422);
-      expect(bad.json.error.details.map((d: { path: string }) => d.path)).toContain(Object.keys(body).includes('extra') ? 'extra' : 'fingerprint');
+      expect(bad.json.error.details.map((d: { path: string }) => d.path)).toContain(Object.keys(body).includes('extra') ? 'extra' : 'snapshot');
     }
     expect((await admin.call('GET', '/api/checks/site-http/integrity-baseline')).status).toBe(404);
-    expect((await admin.call('PUT', '/api/checks/site-http/integrity-baseline', { fingerprint: DEFACED.fingerprint })).status).toBe(404);
+    expect((await admin.call('PUT', '/api/checks/site-http/integrity-baseline', { snapshot: snapshotVersion(DEFACED) })).status).toBe(404);
     expect((await admin.call('GET', '/api/checks/no-such-check/integrity-baseline')).status).toBe(404);
     // Nothing refused changed anything.
     expect((await baselineOf()).baseline.fingerprint).toBe(FIRST.fingerprint);
@@ -189,11 +191,11 @@ describe.each(testDatabaseKinds())('integrity baselines on $name', (kind) => {
 
   it('accepts from the incident page: baseline named, audit before/after, timeline event, a confirmation', async () => {
     const session = await logIn(sigap.url!, 'admin');
-    const posted = await postForm(`/incidents/${ref}/accept-baseline`, session, { fingerprint: DEFACED.fingerprint });
+    const posted = await postForm(`/incidents/${ref}/accept-baseline`, session, { snapshot: snapshotVersion(DEFACED) });
     expect(posted.status).toBe(303);
     expect(posted.location).toBe(`/incidents/${ref}?done=accept-baseline`);
     const { baseline } = await baselineOf();
-    expect(baseline).toEqual({ ...DEFACED, acceptedAt: new Date(now).toISOString(), acceptedBy: 'admin' });
+    expect(baseline).toEqual({ ...DEFACED, version: snapshotVersion(DEFACED), acceptedAt: new Date(now).toISOString(), acceptedBy: 'admin' });
 
     const [entry] = await auditEntries();
     expect(entry).toMatchObject({ action: 'integrity.baseline_accepted', actor: { username: 'admin' }, target: 'site-integrity' });
@@ -212,16 +214,16 @@ describe.each(testDatabaseKinds())('integrity baselines on $name', (kind) => {
     now = T0 + 60 * MINUTE;
     await feed(60, integrityEvidence([finding('forbidden_term', { where: 'title', term: 'slot gacor' })], { snapshot: DEFACED_AGAIN }));
     const session = await logIn(sigap.url!, 'support1', 'support1-password');
-    const stale = await postForm(`/incidents/${ref}/accept-baseline`, session, { fingerprint: DEFACED.fingerprint });
+    const stale = await postForm(`/incidents/${ref}/accept-baseline`, session, { snapshot: snapshotVersion(DEFACED) });
     expect(stale.status).toBe(409);
     expect(stale.html).toContain('Halaman sudah berubah lagi sejak ditampilkan');
 
     const services = await page('/services', session);
     expect(services.html).toContain('Disetujui oleh admin');
     expect(services.html).toContain('action="/services/checks/site-integrity/accept-baseline"');
-    expect(services.html).toContain(`name="fingerprint" value="${DEFACED_AGAIN.fingerprint}"`);
+    expect(services.html).toContain(`name="snapshot" value="${snapshotVersion(DEFACED_AGAIN)}"`);
     expect(services.html).toContain('Belum ada acuan');
-    const posted = await postForm('/services/checks/site-integrity/accept-baseline', session, { fingerprint: DEFACED_AGAIN.fingerprint });
+    const posted = await postForm('/services/checks/site-integrity/accept-baseline', session, { snapshot: snapshotVersion(DEFACED_AGAIN) });
     expect(posted.status).toBe(303);
     expect(posted.location).toBe('/services?done=accept-baseline');
     expect((await page('/services?done=accept-baseline', session)).html).toContain('Halaman disetujui sebagai acuan baru');
@@ -239,7 +241,7 @@ describe.each(testDatabaseKinds())('integrity baselines on $name', (kind) => {
     const read = await support.call('GET', '/api/checks/site-integrity/integrity-baseline');
     expect(read.status).toBe(200);
     expect(read.json.latest).toMatchObject({ status: 'up', snapshot: REDESIGN, counts: {} });
-    const accepted = await support.call('PUT', '/api/checks/site-integrity/integrity-baseline', { fingerprint: REDESIGN.fingerprint });
+    const accepted = await support.call('PUT', '/api/checks/site-integrity/integrity-baseline', { snapshot: snapshotVersion(REDESIGN) });
     expect(accepted.status, JSON.stringify(accepted.json)).toBe(200);
     expect(accepted.json.baseline).toMatchObject({ ...REDESIGN, acceptedBy: 'support1' });
     expect(await auditEntries()).toHaveLength(3);

@@ -14,6 +14,7 @@ import { callerFor, drive, INCIDENT_TEST_YAML, logIncident, REPORT, type Caller 
 import { finding, integrityEvidence, integrityResult } from '../helpers/integrity-results.js';
 import { logIn, startTestSigap, TEST_ADMIN_PASSWORD } from '../helpers/sigap-harness.js';
 import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';
+import { snapshotVersion } from '../../detector/integrity/baseline-service.js';
 
 type Started = Awaited<ReturnType<typeof startTestSigap>>;
 type Role = 'anonymous' | UserRole;
@@ -164,8 +165,8 @@ interface World {
   /** Escalated to the vendor's level (2) first, then these actions. */
   vendorIncident(steps?: ReadonlyArray<readonly [string, unknown?]>): Promise<string>;
   dashboardCheck(): Promise<string>;
-  /** A dashboard integrity check with a latest snapshot (its fingerprint) and an open incident; made once. */
-  integrityCheck(): Promise<{ key: string; ref: string; fingerprint: string }>;
+  /** A dashboard integrity check with a latest snapshot (its version) and an open incident; made once. */
+  integrityCheck(): Promise<{ key: string; ref: string; snapshot: string }>;
   maintenanceWindow(): Promise<number>;
   failedNotification(): Promise<number>;
 }
@@ -203,12 +204,12 @@ const REQUESTS: Record<string, (w: World, role: Role) => Promise<Request>> = {
   },
   'POST /incidents/:ref/inform-reporter': async (w) => ({ path: `/incidents/${await w.incident()}/inform-reporter`, body: { informReporter: 'false' } }),
   'POST /incidents/:ref/accept-baseline': async (w) => {
-    const { ref, fingerprint } = await w.integrityCheck();
-    return { path: `/incidents/${ref}/accept-baseline`, body: { fingerprint } };
+    const { ref, snapshot } = await w.integrityCheck();
+    return { path: `/incidents/${ref}/accept-baseline`, body: { snapshot } };
   },
   'POST /services/checks/:key/accept-baseline': async (w) => {
-    const { key, fingerprint } = await w.integrityCheck();
-    return { path: `/services/checks/${key}/accept-baseline`, body: { fingerprint } };
+    const { key, snapshot } = await w.integrityCheck();
+    return { path: `/services/checks/${key}/accept-baseline`, body: { snapshot } };
   },
   'GET /services': async () => ({ path: '/services' }),
   'POST /services/checks': async () => ({ path: '/services/checks', body: { service: 'skm', definition: `key: ${next('page-check')}\ntype: http\nurl: http://127.0.0.1:9/\n` } }),
@@ -333,8 +334,8 @@ const REQUESTS: Record<string, (w: World, role: Role) => Promise<Request>> = {
   'PUT /api/incidents/:ref/inform-reporter': async (w) => ({ path: `/api/incidents/${await w.incident()}/inform-reporter`, body: { informReporter: false } }),
   'GET /api/checks/:key/integrity-baseline': async (w) => ({ path: `/api/checks/${(await w.integrityCheck()).key}/integrity-baseline` }),
   'PUT /api/checks/:key/integrity-baseline': async (w) => {
-    const { key, fingerprint } = await w.integrityCheck();
-    return { path: `/api/checks/${key}/integrity-baseline`, body: { fingerprint } };
+    const { key, snapshot } = await w.integrityCheck();
+    return { path: `/api/checks/${key}/integrity-baseline`, body: { snapshot } };
   },
   'GET /api/known-errors': async () => ({ path: '/api/known-errors' }),
   'GET /api/services': async () => ({ path: '/api/services' }),
@@ -407,7 +408,7 @@ describe.each(testDatabaseKinds())('route × role on $name', (kind) => {
     const documented = await incident([TO_VENDOR, ['acknowledge'], RESOLVE]);
     const knownError = await admin.call('POST', `/api/incidents/${documented}/known-error`, { symptoms: 'form hangs', cause: 'php-fpm stuck' });
     expect(knownError.status, JSON.stringify(knownError.json)).toBe(201);
-    let integrity: Promise<{ key: string; ref: string; fingerprint: string }> | undefined;
+    let integrity: Promise<{ key: string; ref: string; snapshot: string }> | undefined;
     // Findings fed to the detector twice (its failure threshold): an open security incident whose latest snapshot anyone may accept, again and again.
     const makeIntegrityCheck = async () => {
       const key = next('site-integrity');
@@ -417,7 +418,7 @@ describe.each(testDatabaseKinds())('route × role on $name', (kind) => {
       for (const minutes of [1, 2]) await sigap.detector.handleResult(integrityResult(key, new Date(now.getTime() - minutes * 60_000), evidence));
       const check = (await sigap.db.stores.checks.getCheck(key))!;
       const incident = (await sigap.db.stores.incidents.findOpenForCheck(check.id))!;
-      return { key, ref: incident.ref, fingerprint: evidence.snapshot!.fingerprint };
+      return { key, ref: incident.ref, snapshot: snapshotVersion(evidence.snapshot!) };
     };
     world = {
       sigap,

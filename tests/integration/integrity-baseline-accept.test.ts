@@ -44,7 +44,8 @@ describe.each(testDatabaseKinds())('a person accepts a changed page as the basel
     return { status: res.status, json: (await res.json()) as T };
   };
   const baselineView = async () =>
-    (await call<{ baseline: IntegrityBaseline | null; latest: { snapshot: IntegritySnapshot } | null }>('GET', '/api/checks/site-integrity/integrity-baseline')).json;
+    (await call<{ baseline: IntegrityBaseline | null; latest: { snapshot: IntegritySnapshot; version: string } | null }>('GET', '/api/checks/site-integrity/integrity-baseline'))
+      .json;
   const incidents = async () => (await call<{ items: Incident[] }>('GET', '/api/incidents?check=site-integrity')).json.items;
 
   beforeAll(async () => {
@@ -101,7 +102,7 @@ describe.each(testDatabaseKinds())('a person accepts a changed page as the basel
     expect(opened).toMatchObject({ subcategory: 'injected-content', failureKind: 'injected_content', serviceRestoredAt: null });
 
     const { latest } = await baselineView();
-    const accepted = await call<{ baseline: IntegrityBaseline }>('PUT', '/api/checks/site-integrity/integrity-baseline', { fingerprint: latest!.snapshot.fingerprint });
+    const accepted = await call<{ baseline: IntegrityBaseline }>('PUT', '/api/checks/site-integrity/integrity-baseline', { snapshot: latest!.version });
     expect(accepted.status).toBe(200);
     expect(accepted.json.baseline).toMatchObject({ title: 'Portal Perizinan Kabupaten Contoh', domains: ['lapor.go.id', 'oss.go.id'], acceptedBy: 'admin' });
 

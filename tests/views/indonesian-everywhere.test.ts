@@ -251,9 +251,9 @@ describe.each(testDatabaseKinds())('Indonesian everywhere on $name', (kind) => {
       ['a weekly window without days', '/maintenance', { title: 'Mingguan', recurrence: 'weekly', start: '25:00', durationMinutes: '0' }],
       ['a check that is no check', '/services/checks', { service: 'skm', definition: 'key: Bad Key\ntype: smtp\n' }],
       ['a check that is no YAML', '/services/checks', { service: 'nope', definition: 'key: [' }],
-      ['a baseline no longer the latest', `/incidents/${refs['skm-integrity']}/accept-baseline`, { fingerprint: '0000000000000000' }],
-      ['a baseline without a fingerprint', '/services/checks/skm-integrity/accept-baseline', { fingerprint: 'x' }],
-      ['a baseline of a check that is not an integrity check', '/services/checks/skm-form/accept-baseline', { fingerprint: 'aaaabbbbccccdddd' }],
+      ['a baseline no longer the latest', `/incidents/${refs['skm-integrity']}/accept-baseline`, { snapshot: '0000000000000000' }],
+      ['a baseline without a snapshot version', '/services/checks/skm-integrity/accept-baseline', { snapshot: 'x' }],
+      ['a baseline of a check that is not an integrity check', '/services/checks/skm-form/accept-baseline', { snapshot: 'aaaabbbbccccdddd' }],
     ];
     const problems: string[] = [];
     for (const [what, path, fields] of sent) {
