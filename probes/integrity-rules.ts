@@ -74,25 +74,32 @@ export interface PageContext {
   allowed: readonly string[];
 }
 
-/** A term found on a page: one per term, place and hiding. */
+/**
+ * Forbidden terms found in one piece of a page (a text run, the title, a meta tag, an alt text):
+ * every term of the piece not already seen at that place and hiding, with the piece's snippet
+ * (the first term's words highlighted). One piece stuffed with terms is one finding, not one per
+ * term, so the evidence shows different places rather than the same meta tag fifteen times.
+ */
 export interface TermSeen {
-  term: string;
+  terms: string[];
   where: PageText['where'];
   hidden: string | null;
   snippet: IntegritySnippet;
 }
 
 export function termsOnPage(reading: PageReading, matcher: TermMatcher): TermSeen[] {
-  const seen = new Map<string, TermSeen>();
+  const seenAt = new Set<string>();
+  const found: TermSeen[] = [];
   for (const piece of reading.texts) {
-    for (const match of matcher.find(piece.text, 20)) {
-      const key = match.term + '|' + piece.where + '|' + (piece.hidden ?? '');
-      if (seen.has(key)) continue;
-      const [start, end] = termRange(reading, piece, match.index, match.length);
-      seen.set(key, { term: match.term, where: piece.where, hidden: piece.hidden, snippet: snippetOf(reading.source, start, end) });
-    }
+    const place = piece.where + '|' + (piece.hidden ?? '');
+    const fresh = matcher.find(piece.text, 20).filter((match) => !seenAt.has(match.term + '|' + place));
+    if (fresh.length === 0) continue;
+    const terms = [...new Set(fresh.map((match) => match.term))];
+    for (const term of terms) seenAt.add(term + '|' + place);
+    const [start, end] = termRange(reading, piece, fresh[0]!.index, fresh[0]!.length);
+    found.push({ terms, where: piece.where, hidden: piece.hidden, snippet: snippetOf(reading.source, start, end) });
   }
-  return [...seen.values()];
+  return found;
 }
 
 /** The findings of one page as one viewer saw it: forbidden terms, hidden and foreign links, foreign embeds. */
@@ -107,7 +114,7 @@ export function judgePage(reading: PageReading, context: PageContext): Integrity
       viewer,
       userAgent,
       where: seen.where,
-      term: seen.term,
+      term: seen.terms.join(', '),
       ...(seen.hidden === null ? {} : { hidden: seen.hidden }),
       snippet: seen.snippet,
     });
@@ -287,12 +294,13 @@ export function judgeCloaking(browser: ViewedPage, other: ViewedPage, matcher: T
   if (!underAny(otherDomain, allowed) && underAny(browserDomain, allowed)) {
     findings.push({ ...base, where: 'page', domain: otherDomain, detail: `redirected to ${otherDomain}, the browser was not` });
   }
-  const browserTerms = new Set(termsOnPage(browser.reading, matcher).map((t) => t.term));
+  const browserTerms = new Set(termsOnPage(browser.reading, matcher).flatMap((t) => t.terms));
   const reported = new Set<string>();
   for (const seen of termsOnPage(other.reading, matcher)) {
-    if (browserTerms.has(seen.term) || reported.has(seen.term)) continue;
-    reported.add(seen.term);
-    findings.push({ ...base, where: seen.where, term: seen.term, ...(seen.hidden === null ? {} : { hidden: seen.hidden }), snippet: seen.snippet });
+    const only = seen.terms.filter((term) => !browserTerms.has(term) && !reported.has(term));
+    if (only.length === 0) continue;
+    for (const term of only) reported.add(term);
+    findings.push({ ...base, where: seen.where, term: only.join(', '), ...(seen.hidden === null ? {} : { hidden: seen.hidden }), snippet: seen.snippet });
   }
   const browserDomains = new Set([...browser.reading.links, ...browser.reading.embeds].map((l) => l.domain));
   for (const item of [...other.reading.links, ...other.reading.embeds]) {

@@ -84,7 +84,7 @@ export interface IntegrityFinding {
   /** The User-Agent header of the request that saw it. */
   userAgent: string;
   where: IntegrityPlace;
-  /** forbidden_term, sitemap_entry, cloaking by terms: the term of the list that matched. */
+  /** forbidden_term, sitemap_entry, cloaking by terms: the terms of the list that matched, comma-separated (one finding per place on the page, all its terms named). */
   term?: string;
   /** hidden_link, foreign_link, foreign_embed: the domain linked to. */
   domain?: string;

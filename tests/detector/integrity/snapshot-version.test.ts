@@ -24,7 +24,7 @@ describe('snapshotVersion', () => {
     ['another description', { description: '' }],
     ['another text fingerprint', { fingerprint: '0123456789abcdee' }],
     ['another address after redirects', { url: 'https://dpmptsp.example/beranda' }],
-  ] as const)('changes with %s', (_, change) => {
+  ] as Array<[string, Partial<IntegritySnapshot>]>)('changes with %s', (_, change) => {
     expect(snapshotVersion({ ...BASE, ...change })).not.toBe(snapshotVersion(BASE));
   });
 });
