@@ -152,6 +152,7 @@ describe.each(testDatabaseKinds())('integrity baselines on $name', (kind) => {
     const { status, html } = await page(`/incidents/${ref}`, session);
     expect(status).toBe(200);
     expect(html).toContain('Temuan pemeriksaan integritas situs');
+    expect(html).toContain('<a href="/sop#integritas">Panduan situs disusupi (SOP)</a>');
     expect(html).toContain('Tautan tersembunyi');
     expect(html).toContain('&lt;a href&#x3D;&quot;https://slot.example/&quot; style&#x3D;&quot;display:none&quot;&gt;slot gacor&lt;/a&gt;</mark>');
     expect(html).toContain('Dicatat otomatis pada pemeriksaan bersih pertama');
