@@ -75,6 +75,8 @@ describe('the integrity evidence on the incident page in Chromium', () => {
     await expect(section.locator('table.integrity-drift').textContent()).resolves.toContain('<b>Slot Gacor</b>');
     await expect(section.locator('.integrity-baseline').textContent()).resolves.toContain('Dicatat otomatis pada pemeriksaan bersih pertama');
 
+    // Long user agents and source lines wrap: nothing pushes the page sideways on a phone.
+    await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
     await section.scrollIntoViewIfNeeded();
     await page.screenshot({ path: INTEGRITY_SCREENSHOT, fullPage: true });
 
@@ -88,6 +90,7 @@ describe('the integrity evidence on the incident page in Chromium', () => {
     const line = page.locator('tr.integrity-line');
     await expect(line.textContent()).resolves.toContain('Disetujui oleh admin');
     await expect(line.textContent()).resolves.toContain('Halaman pada pemeriksaan terakhir sudah menjadi acuan.');
+    await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
     await page.screenshot({ path: SERVICES_SCREENSHOT, fullPage: true });
     expect(browser.errors).toEqual([]);
   });
