@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finding, integrityEvidence, integrityResult, snapshot } from '../helpers/integrity-results.js';
 import { ADMIN, logIn, startBrowserSigap, submitAndWait, useBrowser, type StartedSigap } from './helpers.js';
+import { overflow } from './layout-fixture.js';
 
 const YAML = `
 services:
@@ -76,7 +77,7 @@ describe('the integrity evidence on the incident page in Chromium', () => {
     await expect(section.locator('.integrity-baseline').textContent()).resolves.toContain('Dicatat otomatis pada pemeriksaan bersih pertama');
 
     // Long user agents and source lines wrap: nothing pushes the page sideways on a phone.
-    await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
+    expect((await overflow(page)).scrollWidth).toBeLessThanOrEqual(390);
     await section.scrollIntoViewIfNeeded();
     await page.screenshot({ path: INTEGRITY_SCREENSHOT, fullPage: true });
 
@@ -90,7 +91,7 @@ describe('the integrity evidence on the incident page in Chromium', () => {
     const line = page.locator('tr.integrity-line');
     await expect(line.textContent()).resolves.toContain('Disetujui oleh admin');
     await expect(line.textContent()).resolves.toContain('Halaman pada pemeriksaan terakhir sudah menjadi acuan.');
-    await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
+    expect((await overflow(page)).scrollWidth).toBeLessThanOrEqual(390);
     await page.screenshot({ path: SERVICES_SCREENSHOT, fullPage: true });
     expect(browser.errors).toEqual([]);
   });

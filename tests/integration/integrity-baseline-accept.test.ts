@@ -3,11 +3,10 @@
 // new partner's domain) opens a security incident; a person accepts what the check sees now, and
 // the next runs judge against it — clean, so the service is restored and the incident records
 // who accepted what. On SQLite and on PostgreSQL.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sigap } from '../../main.js';
 import type { IntegrityBaseline, IntegrityEvidence, IntegritySnapshot } from '../../probes/probe-types.js';
+import { startHttpServer, type LocalServer } from '../helpers/local-servers.js';
 import { logIn, startTestSigap } from '../helpers/sigap-harness.js';
 import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';
 import { waitFor } from '../helpers/wait.js';
@@ -30,7 +29,7 @@ interface Incident {
 
 describe.each(testDatabaseKinds())('a person accepts a changed page as the baseline, on $name', (kind) => {
   let body = BEFORE;
-  let server: http.Server;
+  let site: LocalServer;
   let testDb: TestDatabase;
   let sigap: Sigap;
   let auth: { cookie: string; csrfToken: string };
@@ -49,12 +48,10 @@ describe.each(testDatabaseKinds())('a person accepts a changed page as the basel
   const incidents = async () => (await call<{ items: Incident[] }>('GET', '/api/incidents?check=site-integrity')).json.items;
 
   beforeAll(async () => {
-    server = http.createServer((req, res) => {
+    site = await startHttpServer((req, res) => {
       res.writeHead(req.url === '/' ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
       res.end(req.url === '/' ? body : 'not found');
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     testDb = await kind.create();
     sigap = await startTestSigap({
       databaseUrl: testDb.url,
@@ -65,7 +62,7 @@ describe.each(testDatabaseKinds())('a person accepts a changed page as the basel
     checks:
       - key: site-integrity
         type: integrity
-        url: ${origin}/
+        url: ${site.origin}/
         interval: 2s
         timeout: 1500ms
         retryInterval: 300ms
@@ -80,7 +77,7 @@ describe.each(testDatabaseKinds())('a person accepts a changed page as the basel
 
   afterAll(async () => {
     await sigap?.stop();
-    await new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve())));
+    await site?.stop();
     await testDb?.drop();
   });
 

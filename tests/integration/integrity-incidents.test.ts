@@ -4,13 +4,12 @@
 // page served to Googlebot only, an injected sitemap entry — probed by the real integrity probe,
 // confirmed by the detector, each compromised site opening exactly one incident of category
 // security with the finding's evidence. On SQLite and on PostgreSQL.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sigap } from '../../main.js';
 import { readPage } from '../../probes/integrity-page.js';
 import { snapshotOf } from '../../probes/integrity-rules.js';
 import type { IntegrityBaseline, IntegrityEvidence } from '../../probes/probe-types.js';
+import { startHttpServer, type LocalServer } from '../helpers/local-servers.js';
 import { logIn, startTestSigap } from '../helpers/sigap-harness.js';
 import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';
 import { waitFor } from '../helpers/wait.js';
@@ -27,18 +26,17 @@ interface Answer {
   body: string;
   type?: string;
 }
-type Site = { port: number; origin: string; server: http.Server };
+type Site = LocalServer;
 
+/** A site on 127.0.0.1 answering by path and User-Agent; its own origin is known once it listens. */
 async function startSite(answer: (path: string, userAgent: string, origin: string) => Answer | undefined): Promise<Site> {
-  const site = { port: 0, origin: '', server: http.createServer() };
-  site.server.on('request', (req, res) => {
-    const found = answer(req.url ?? '/', req.headers['user-agent'] ?? '', site.origin);
+  let origin = '';
+  const site = await startHttpServer((req, res) => {
+    const found = answer(req.url ?? '/', req.headers['user-agent'] ?? '', origin);
     res.writeHead(found ? 200 : 404, { 'content-type': found?.type ?? 'text/html; charset=utf-8' });
     res.end(found?.body ?? 'not found');
   });
-  await new Promise<void>((resolve) => site.server.listen(0, '127.0.0.1', resolve));
-  site.port = (site.server.address() as AddressInfo).port;
-  site.origin = `http://127.0.0.1:${site.port}`;
+  origin = site.origin;
   return site;
 }
 
@@ -168,7 +166,7 @@ describe.each(testDatabaseKinds())('integrity findings become incidents, on $nam
 
   afterAll(async () => {
     await sigap?.stop();
-    await Promise.all(Object.values(sites).map((site) => new Promise<void>((resolve) => (site.server.closeAllConnections(), site.server.close(() => resolve())))));
+    await Promise.all(Object.values(sites).map((site) => site.stop()));
     await testDb?.drop();
   });
 
