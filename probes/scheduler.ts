@@ -2,9 +2,29 @@
 // on concurrent probes, and the fast retry interval while a failure is unconfirmed. The handler
 // that receives results (the detector, wired in main.ts) says which interval comes next.
 //
-// Runs are planned on a grid: the next run is the *planned* time of this one plus the interval,
-// so neither timer lateness nor probe duration accumulates as drift. A run that falls behind by
-// more than an interval skips the missed slots instead of firing a burst of catch-up probes.
+// Even schedule. Each check has a slot in its interval: an offset in [0, interval) hashed from its
+// key and interval (slotOffsetMs), and it runs when the wall clock is offset + k × interval. The
+// offsets of many checks spread evenly over the interval, so probes start at a steady rate and no
+// burst forms at the start of an interval. The offset depends on nothing else, so a check keeps
+// its slot after a restart, in another worker that takes it over, and when other checks come and
+// go. The wall clock is read once, at construction, to place the grid; planning then follows the
+// monotonic clock, so a wall-clock step neither stalls nor bursts it.
+//
+// Runs are planned on that grid, not from when a timer fired, so neither timer lateness nor probe
+// duration accumulates as drift. A run that falls behind by more than an interval skips the
+// missed slots instead of firing a burst of catch-up probes. A retry is timed from the run before
+// it, off the grid; once the handler says `interval` again the check goes back to its slot (the
+// first one at least min(retryInterval, interval ÷ 2) after its last run).
+//
+// A check added (at start, from the dashboard, or taken over from another worker) waits for its
+// slot, at most one interval. One that this scheduler has not probed yet and whose slot is more
+// than half an interval away may go sooner through the early lane: one such probe every
+// EARLY_PROBE_GAP_MS (50 a second) at most, in the order the checks came. So a few checks — the
+// office's, or those a dead worker left — are probed within moments of a start, while 10,000
+// checks at start add at most 50 probes a second to the steady rate instead of forming a burst;
+// the rest wait for their slots, which come at the steady rate. The scheduler does not read when
+// a check was last probed (that is in the database): a check probed just before a restart may be
+// probed once early, within the same bound.
 import type { ProbeResult, ProbeTarget } from './probe-types.js';
 
 export interface ScheduledCheck {
@@ -22,7 +42,6 @@ export interface SchedulerDeps {
   onError: (checkKey: string, err: unknown) => void;
   now: () => Date;
   maxConcurrent?: number;
-  random?: () => number;
   /** Grace beyond a probe's own timeout before the scheduler cuts it off. */
   hardTimeoutGraceMs?: number;
   /** How many recent probes the lateness percentiles cover. */
@@ -44,6 +63,8 @@ export interface SchedulerStats {
 
 interface Entry {
   check: ScheduledCheck;
+  /** Where in its interval the check's slots lie (slotOffsetMs). */
+  offsetMs: number;
   timer: NodeJS.Timeout | null;
   /** Planned time of the pending run, or of the run in flight. */
   plannedAt: number;
@@ -111,13 +132,34 @@ export function nextSlot(anchor: number, step: number, now: number): number {
 }
 
 /**
- * First runs are spread so that checks configured together do not fire in one burst: a burst of
- * N probes makes the last of them N ÷ throughput late (10,000 checks: seconds). A few checks start
- * within a second; many are spread up to a whole interval (1 ms per check).
+ * A check's place in its interval, in [0, intervalMs): a hash of its key and interval, so it is the
+ * same in every process and after every restart, and adding or removing other checks never moves
+ * it. FNV-1a over the UTF-16 code units, then murmur3's finaliser so that keys differing only in a
+ * trailing digit land far apart.
  */
-export function startSpreadMs(checks: number): number {
-  return Math.max(1000, checks);
+export function slotOffsetMs(checkKey: string, intervalMs: number): number {
+  let h = 0x811c9dc5;
+  const text = `${checkKey}\u0000${intervalMs}`;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return Math.floor(((h >>> 0) / 2 ** 32) * intervalMs);
 }
+
+/** The first time ≥ `notBefore` (monotonic) whose wall-clock time is `offset` past a multiple of `step`. */
+export function gridSlot(offset: number, step: number, wallAtMonoZero: number, notBefore: number): number {
+  const k = Math.ceil((notBefore + wallAtMonoZero - offset) / step);
+  return Math.max(notBefore, offset + k * step - wallAtMonoZero);
+}
+
+/** The early lane: at most one early probe per this many ms (50 a second), whatever the count of checks. */
+export const EARLY_PROBE_GAP_MS = 20;
 
 export class Scheduler {
   private readonly entries = new Map<string, Entry>();
@@ -125,6 +167,12 @@ export class Scheduler {
   private readonly semaphore: Semaphore;
   private readonly lateness: LatenessWindow;
   private readonly mono: () => number;
+  /** Wall-clock ms at monotonic 0, read once: slots follow the wall clock's grid, planning the monotonic clock. */
+  private readonly wallAtMonoZero: number;
+  /** Checks waiting for an early first probe, in the order they came; `earlyNext` is the head. */
+  private early: Entry[] = [];
+  private earlyNext = 0;
+  private earlyTimer: NodeJS.Timeout | null = null;
   private probesStarted = 0;
   /** Probes holding a concurrency slot right now. */
   private probing = 0;
@@ -134,11 +182,11 @@ export class Scheduler {
     this.semaphore = new Semaphore(deps.maxConcurrent ?? 32);
     this.lateness = new LatenessWindow(deps.latencyWindow ?? 10_000);
     this.mono = deps.monotonicMs ?? (() => performance.now());
+    this.wallAtMonoZero = deps.now().getTime() - this.mono();
   }
 
   start(checks: readonly ScheduledCheck[]): void {
-    const spreadMs = startSpreadMs(checks.length + this.entries.size);
-    for (const check of checks) this.add(check, spreadMs);
+    for (const check of checks) this.upsert(check);
   }
 
   /** Add a check, or replace one with the same key (its next run follows the new interval). */
@@ -147,15 +195,21 @@ export class Scheduler {
     const key = check.target.checkKey;
     const entry = this.entries.get(key);
     if (!entry) {
-      this.add(check, startSpreadMs(this.entries.size + 1));
+      this.add(check);
       return;
     }
+    const moved = entry.check.intervalMs !== check.intervalMs;
     entry.check = check;
+    entry.offsetMs = slotOffsetMs(key, check.intervalMs);
     entry.removed = false;
-    // In flight: the new configuration takes effect when it is rescheduled. Still waiting for
-    // its first run: keep that time. Otherwise re-plan on the grid of its last run.
-    if (entry.running || entry.lastPlannedAt === null) return;
-    this.plan(entry, nextSlot(entry.lastPlannedAt, this.delayOf(entry), this.mono()));
+    // In flight: the new configuration takes effect when it is rescheduled. Retrying: the retries
+    // go on from the last run. Otherwise the next slot of the (new) interval's grid.
+    if (entry.running || (!moved && entry.lastPlannedAt === null)) return;
+    if (entry.lastPlannedAt !== null && entry.lastNext === 'retry') {
+      this.plan(entry, nextSlot(entry.lastPlannedAt, check.retryIntervalMs, this.mono()));
+      return;
+    }
+    this.plan(entry, this.slotAfter(entry, entry.lastPlannedAt));
   }
 
   /** Stop probing a check; a probe in flight finishes and its result is still delivered. */
@@ -187,21 +241,68 @@ export class Scheduler {
       if (entry.timer) clearTimeout(entry.timer);
       entry.timer = null;
     }
+    if (this.earlyTimer) clearTimeout(this.earlyTimer);
+    this.earlyTimer = null;
+    this.early = [];
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private add(check: ScheduledCheck, spreadMs: number): void {
-    const entry: Entry = { check, timer: null, plannedAt: 0, lastPlannedAt: null, lastNext: 'interval', running: false, removed: false };
-    this.entries.set(check.target.checkKey, entry);
-    this.plan(entry, this.mono() + this.jitter(check, spreadMs));
+  private add(check: ScheduledCheck): void {
+    const key = check.target.checkKey;
+    const entry: Entry = {
+      check,
+      offsetMs: slotOffsetMs(key, check.intervalMs),
+      timer: null,
+      plannedAt: 0,
+      lastPlannedAt: null,
+      lastNext: 'interval',
+      running: false,
+      removed: false,
+    };
+    this.entries.set(key, entry);
+    this.plan(entry, this.slotAfter(entry, null));
+    this.early.push(entry);
+    this.earlyTick(false);
   }
 
-  private jitter(check: ScheduledCheck, spreadMs: number): number {
-    return Math.floor((this.deps.random ?? Math.random)() * Math.min(check.intervalMs, spreadMs));
+  /**
+   * The next slot on the check's grid: now or later, and after a previous run at least
+   * min(retryInterval, interval ÷ 2) after it, so a check back from retries or from an early probe
+   * never probes twice in quick succession, nor skips a whole interval.
+   */
+  private slotAfter(entry: Entry, lastPlannedAt: number | null): number {
+    const now = this.mono();
+    const { intervalMs, retryIntervalMs } = entry.check;
+    const notBefore = lastPlannedAt === null ? now : Math.max(now, lastPlannedAt + Math.min(retryIntervalMs, intervalMs / 2));
+    return gridSlot(entry.offsetMs, intervalMs, this.wallAtMonoZero, notBefore);
   }
 
-  private delayOf(entry: Entry): number {
-    return entry.lastNext === 'retry' ? entry.check.retryIntervalMs : entry.check.intervalMs;
+  /**
+   * The early lane. A check this scheduler has not probed yet and whose slot is more than half an
+   * interval away is probed early, one check per EARLY_PROBE_GAP_MS at most, oldest first; when its
+   * slot comes first (or is near), it waits for its slot instead. `now` runs the head at once when
+   * the lane has been idle for a gap; a timer runs the rest.
+   */
+  private earlyTick(fromTimer: boolean): void {
+    if (fromTimer) this.earlyTimer = null;
+    if (this.stopped || this.earlyTimer) return;
+    const now = this.mono();
+    let ran = false;
+    while (!ran && this.earlyNext < this.early.length) {
+      const entry = this.early[this.earlyNext++]!;
+      const slotIsFar = entry.plannedAt - now > entry.check.intervalMs / 2;
+      const waiting = entry.timer !== null && !entry.running && entry.lastPlannedAt === null;
+      if (!slotIsFar || !waiting || entry.removed || this.entries.get(entry.check.target.checkKey) !== entry) continue;
+      entry.plannedAt = now;
+      this.fire(entry);
+      ran = true;
+    }
+    if (this.earlyNext >= this.early.length) {
+      this.early = [];
+      this.earlyNext = 0;
+    }
+    // After an early probe the lane rests a gap, even if it is empty now: a check added next waits it out.
+    if (ran) this.earlyTimer = setTimeout(() => this.earlyTick(true), EARLY_PROBE_GAP_MS);
   }
 
   private plan(entry: Entry, plannedAt: number): void {
@@ -209,15 +310,15 @@ export class Scheduler {
     entry.timer = null;
     if (this.stopped || entry.removed) return;
     entry.plannedAt = plannedAt;
-    entry.timer = setTimeout(
-      () => {
-        entry.timer = null;
-        entry.running = true;
-        const run = this.runOnce(entry).finally(() => this.inFlight.delete(run));
-        this.inFlight.add(run);
-      },
-      Math.max(0, plannedAt - this.mono()),
-    );
+    entry.timer = setTimeout(() => this.fire(entry), Math.max(0, plannedAt - this.mono()));
+  }
+
+  private fire(entry: Entry): void {
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = null;
+    entry.running = true;
+    const run = this.runOnce(entry).finally(() => this.inFlight.delete(run));
+    this.inFlight.add(run);
   }
 
   private async runOnce(entry: Entry): Promise<void> {
@@ -247,7 +348,9 @@ export class Scheduler {
       if (this.entries.get(target.checkKey) === entry) this.entries.delete(target.checkKey);
       return;
     }
-    this.plan(entry, nextSlot(plannedAt, this.delayOf(entry), this.mono()));
+    // A retry is timed from this run, off the grid; otherwise back to the check's slot.
+    const planned = next === 'retry' ? nextSlot(plannedAt, entry.check.retryIntervalMs, this.mono()) : this.slotAfter(entry, plannedAt);
+    this.plan(entry, planned);
   }
 
   /** A probe bounds itself; this is the backstop if one ever hangs past its own timeout. */
