@@ -33,7 +33,7 @@ const USAGE = `usage: npm run bench [-- [probes] [web] [detection] [storage] [op
   --warmup 10            seconds before measuring (default: one interval)
   --seconds 30           seconds measured
   --stagger              also run each size with the checks added a slice at a time over one interval
-                         (phases even over the interval whatever the scheduler's own start spread)
+                         (the steady state is as without it: each check has its own slot; kept to compare)
   --skip-blackbox        no comparison with prometheus-blackbox-exporter
   --cpu-prof             write a V8 CPU profile of each Sigap worker and print where the time went
   --json FILE            also write the raw figures as JSON

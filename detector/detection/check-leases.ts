@@ -8,9 +8,9 @@
 // Timing, for the shortest check interval I: a round every R = min(5 s, I ÷ 4) (at least 100 ms),
 // leases (and heartbeats) last TTL = 3 R, so two missed rounds lose nothing. A worker killed at t
 // renewed last at or before t: its leases are free by t + TTL, a survivor claims them in its next
-// round (≤ R later) and the scheduler probes within min(interval, 1 s) of that (its spread of first
-// runs, for up to 1,000 checks taken over at once), so
-//   takeover ≤ TTL + R + min(I, 1 s) = 4 R + min(I, 1 s) ≤ 2 I  (for I ≥ 400 ms).
+// round (≤ R later) and the scheduler probes within one interval of that (at the check's slot, or
+// sooner through its early lane), so
+//   takeover ≤ TTL + R + I = 4 R + I ≤ 2 I  (for I ≥ 400 ms).
 // A worker stopped with SIGTERM releases its leases: the others take over in their next round (≤ R).
 import type { Logger } from 'pino';
 import { OutageLog } from '../periodic.js';
@@ -38,7 +38,7 @@ export function leaseTiming(intervalsMs: readonly number[]): LeaseTiming {
 
 /** The longest a dead worker's check goes unprobed before a survivor probes it. */
 export function takeoverBoundMs(timing: LeaseTiming, intervalMs: number): number {
-  return timing.ttlMs + timing.renewEveryMs + Math.min(intervalMs, 1_000);
+  return timing.ttlMs + timing.renewEveryMs + intervalMs;
 }
 
 export interface CheckLeasesDeps {
