@@ -102,7 +102,7 @@ describe.each(testDatabaseKinds().filter((kind) => kind.name === 'postgres'))('a
 
     for (const p of [web, worker]) expect(await p.stop()).toEqual({ code: 0, signal: null });
     expect(
-      worker.logs.filter((l) => (l.level ?? 0) >= 40),
+      worker.logs.filter((l) => (l.level ?? 0) >= 50),
       worker.transcript(),
     ).toEqual([]);
   }, 120_000);
