@@ -43,6 +43,7 @@ notifications:
     - { key: desk-hook, type: webhook, url: "${hookUrl}", timeout: 2s }
   routes:
     - { events: [opened], notify: [desk-hook] }
+  retry: { initial: 200ms, max: 1s }
 services:
   - key: pengaduan
     name: Pengaduan Masyarakat
@@ -65,6 +66,8 @@ describe.each(testDatabaseKinds())('the dispatcher woken by commits on $name', (
   let testDb: TestDatabase;
   let config: SigapConfig;
   const received: Array<{ key: string; ref: string }> = [];
+  /** Requests the receiver answers with 500 before it accepts again. */
+  let failNext = 0;
   const opened: Database[] = [];
   const dispatchers: NotificationDispatcher[] = [];
 
@@ -110,6 +113,11 @@ describe.each(testDatabaseKinds())('the dispatcher woken by commits on $name', (
       let text = '';
       req.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
       req.on('end', () => {
+        if (failNext > 0) {
+          failNext -= 1;
+          res.writeHead(500).end('try later');
+          return;
+        }
         const body = JSON.parse(text) as { sigap: { incident: { ref: string } } };
         received.push({ key: String(req.headers['idempotency-key']), ref: body.sigap.incident.ref });
         res.writeHead(204).end();
@@ -171,6 +179,18 @@ describe.each(testDatabaseKinds())('the dispatcher woken by commits on $name', (
     } finally {
       await watch.close();
     }
+  });
+
+  it('a failed delivery is tried again at its retry time, not at the poll', async () => {
+    const db = opened[0]!;
+    dispatcherOn(db, 'worker-a');
+    failNext = 1;
+    const ref = await log(servicesOn(db));
+    await delivered(ref);
+    expect(failNext).toBe(0);
+    const [row] = await db.stores.notifications.listForIncident((await db.stores.incidents.findByRef(ref))!.id);
+    await until('the row to be marked sent', async () => (await db.stores.notifications.get(row!.id))?.status === 'sent');
+    expect(await db.stores.notifications.get(row!.id)).toMatchObject({ status: 'sent', attempts: 2 });
   });
 
   it('when every wake is lost, the poll still delivers', async () => {
