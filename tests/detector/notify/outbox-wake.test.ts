@@ -89,7 +89,7 @@ describe.each(testDatabaseKinds())('the dispatcher woken by commits on $name', (
       onEvent: planner.plan,
     });
   };
-  const dispatcherOn = (db: Database, owner: string, options: { pollMs?: number; logger?: pino.Logger } = {}) => {
+  const dispatcherOn = (db: Database, owner: string, options: { pollMs?: number; logger?: pino.Logger; batchSize?: number } = {}) => {
     const channels = new Map<string, Channel>(config.notifications.channels.map((c) => [c.key, createChannel(c, null)]));
     const dispatcher = new NotificationDispatcher({
       db,
@@ -100,6 +100,7 @@ describe.each(testDatabaseKinds())('the dispatcher woken by commits on $name', (
       clock: () => new Date(),
       logger: options.logger ?? pino({ level: 'silent' }),
       pollMs: options.pollMs ?? POLL_MS,
+      batchSize: options.batchSize,
     });
     dispatchers.push(dispatcher);
     dispatcher.start();
@@ -179,6 +180,15 @@ describe.each(testDatabaseKinds())('the dispatcher woken by commits on $name', (
     } finally {
       await watch.close();
     }
+  });
+
+  it('rows waiting at the start go at once, a full batch followed by the next without the poll', async () => {
+    const db = opened[0]!;
+    const services = servicesOn(db);
+    const refs: string[] = [];
+    for (let n = 0; n < 5; n += 1) refs.push(await log(services));
+    dispatcherOn(db, 'worker-a', { batchSize: 2 });
+    for (const ref of refs) await delivered(ref);
   });
 
   it('a failed delivery is tried again at its retry time, not at the poll', async () => {
