@@ -1,10 +1,11 @@
 // Delivers the outbox: woken by every commit that wrote outbox rows (this process's at once, other
-// processes' through the database's LISTEN/NOTIFY on PostgreSQL), and every second besides in case
-// a wake was lost, claims the rows that are due (one conditional update each, so of several
-// processes exactly one takes a row), hands each to its channel, and records the outcome. A failure is retried with exponential backoff (capped) until it succeeds; a row whose
-// channel no longer exists fails for good and waits for a person's "retry". At least once: a
-// process that dies mid-delivery leaves its claim to expire, and another delivers the row again
-// with the same Idempotency-Key.
+// processes' through the database's LISTEN/NOTIFY on PostgreSQL), at each failed row's next
+// attempt, and every `pollMs` besides in case a wake was lost. It claims the rows that are due
+// (one conditional update each, so of several processes exactly one takes a row), hands each to
+// its channel, and records the outcome. A failure is retried with exponential backoff (capped)
+// until it succeeds; a row whose channel no longer exists fails for good and waits for a person's
+// "retry". At least once: a process that dies mid-delivery leaves its claim to expire, and another
+// delivers the row again with the same Idempotency-Key.
 import type { Logger } from 'pino';
 import { OutageLog, Periodic } from '../periodic.js';
 import type { Database, OutboxWatch, Stores } from '../store/store-types.js';
@@ -49,7 +50,7 @@ export class NotificationDispatcher {
   private readonly periodic = new Periodic(() => this.round());
   private readonly outage: OutageLog;
   private watch: OutboxWatch | null = null;
-  /** A wake at the earliest retry that falls before the next poll. */
+  /** A wake at the earliest next attempt of a row this process failed to deliver. */
   private retryTimer: { at: number; timer: NodeJS.Timeout } | null = null;
   private listenerLost = false;
 
