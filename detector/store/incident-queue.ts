@@ -57,7 +57,7 @@ export async function queuePage(
   if (filter.reportedVia) q.where('i.reported_via', filter.reportedVia);
   if (filter.breached === true) q.where((w) => w.where('i.response_breached', true).orWhere('i.resolution_breached', true));
   if (filter.breached === false) q.where({ 'i.response_breached': false, 'i.resolution_breached': false });
-  if (filter.q) whereSearchMatches(q, dialect, filter.q);
+  if (filter.q) await whereSearchMatches(db, q, dialect, filter.q);
   const after = cursor ? decodeCursor(cursor) : undefined;
   if (after) {
     // A row-value comparison, which both databases answer from the index in order.

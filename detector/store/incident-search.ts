@@ -1,10 +1,12 @@
 // Free-text search of incidents: `q` matches when it is a substring of the incident's ref, title,
 // description or the note of any of its events, with the letters A–Z matched case-insensitively and
 // every other character exactly (LIKE's `%`, `_` and `\` are plain characters here). Both
-// databases answer from `incident_search` (migration 20261207000100), kept in step by triggers:
-// SQLite an FTS5 trigram phrase, PostgreSQL `LIKE` served by a pg_trgm index. A trigram needs three
-// characters, so a shorter `q`, or one spanning lines (the body keeps each field on its own line),
-// is answered by scanning the incidents and their notes instead: the same results, without the index.
+// databases keep `incident_search` (migration 20261207000100) in step by triggers: per incident one
+// body, its fields and notes A–Z-folded, one per line. From three characters the index finds the
+// candidates (SQLite: an FTS5 trigram phrase; PostgreSQL: `LIKE` on a pg_trgm index); when there are
+// more than CANDIDATES, or `q` is shorter than a trigram, the queue is walked in its order keeping the
+// incidents whose body contains `q` (a common word fills a page within a few rows; a rare short one
+// reads every body). A `q` with a line break is tested against each field and note apart.
 import type { Knex } from 'knex';
 
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -15,20 +17,43 @@ export function foldSearchText(text: string): string {
   return text.replace(/[A-Z]/g, (c) => c.toLowerCase());
 }
 
-/** True when the index can answer `q`: at least three characters and no line break. */
+/** True when the trigram index can answer `q`: at least three characters and no line break. */
 export function indexableSearch(q: string): boolean {
   return [...q].length >= 3 && !/[\n]/.test(q);
 }
 
+// At most this many candidates from the index are sorted into the queue's order; a query matching
+// more (a common word) walks the queue in order instead and keeps the incidents whose body contains
+// it, which finds a page after a few rows when that many match.
+const CANDIDATES = 1000;
+
 /** Restricts `query` (incidents aliased `i`) to those `q` matches. */
-export function whereSearchMatches(query: Knex.QueryBuilder, dialect: 'sqlite' | 'postgres', q: string): void {
+export async function whereSearchMatches(db: Knex, query: Knex.QueryBuilder, dialect: 'sqlite' | 'postgres', q: string): Promise<void> {
   const folded = foldSearchText(q);
   const like = `%${folded.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-  if (indexableSearch(q)) {
-    if (dialect === 'sqlite') query.whereRaw('i.id in (select rowid from incident_search where incident_search match ?)', [`"${folded.replace(/"/g, '""')}"`]);
-    else query.whereRaw(`i.id in (select incident_id from incident_search where body like ? escape '\\')`, [like]);
+  if (!q.includes('\n')) {
+    if (indexableSearch(q)) {
+      const candidates = (
+        dialect === 'sqlite'
+          ? await db.raw('select rowid as id from incident_search where incident_search match ? limit ?', [`"${folded.replace(/"/g, '""')}"`, CANDIDATES + 1])
+          : ((await db.raw(`select incident_id as id from incident_search where body like ? escape '\\' limit ?`, [like, CANDIDATES + 1])) as { rows: unknown }).rows
+      ) as Array<{ id: number }>;
+      if (candidates.length <= CANDIDATES) {
+        query.whereIn(
+          'i.id',
+          candidates.map((c) => Number(c.id)),
+        );
+        return;
+      }
+    }
+    // Too short for trigrams, or too common to sort every match: the queue in order, keeping the
+    // incidents whose body (the index's own text, one field per line) contains `q`.
+    const position = dialect === 'sqlite' ? 'instr' : 'strpos';
+    const key = dialect === 'sqlite' ? 'rowid' : 'incident_id';
+    query.whereRaw(`${position}((select s.body from incident_search s where s.${key} = i.id), ?) > 0`, [folded]);
     return;
   }
+  // A line break: the body's lines could join two fields, so each field and note on its own.
   // SQLite's lower() folds A–Z only; PostgreSQL's follows the locale, so translate() instead.
   const fold = (col: string) => (dialect === 'sqlite' ? `lower(${col})` : `translate(${col}, '${UPPER}', '${LOWER}')`);
   query.where((w) => {

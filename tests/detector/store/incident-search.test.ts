@@ -194,6 +194,23 @@ describe.each(testDatabaseKinds())('incident search on $name', (kind) => {
     }
   });
 
+  it('finds a word more than a thousand incidents share, in the queue order, across pages', async () => {
+    // More matches than the index hands over for sorting: the queue is walked in order instead.
+    for (let n = 0; n < 1_100; n++) {
+      const ref = `INC-2026-${String(1_000 + n).padStart(5, '0')}`;
+      const title = `Antrean ramai ${n}`;
+      await db.stores.incidents.insert(ref, newIncident(serviceId, { title, description: '', notes: [] }, n), T0);
+      docs.set(ref, [ref, title, '']);
+    }
+    const queue = (await db.stores.incidents.list({}, 10_000, null)).items.map((i) => i.ref);
+    for (const q of ['RAMAI', 'antrean', 'n ramai']) {
+      const expected = naive(docs, q);
+      expect(expected.length).toBeGreaterThan(1_000);
+      const paged = (await search(q, 150)).map((i) => i.ref);
+      expect(paged).toEqual(queue.filter((ref) => expected.includes(ref)));
+    }
+  });
+
   it('fills the index from the incidents and notes already stored when the migration runs', async () => {
     // Back to the database as it was before the search migration, then start as after an upgrade.
     const pg = kind.name === 'postgres';
