@@ -4,9 +4,9 @@
 // databases keep `incident_search` (migration 20261207000100) in step by triggers: per incident one
 // body, its fields and notes A–Z-folded, one per line. From three characters the index finds the
 // candidates (SQLite: an FTS5 trigram phrase; PostgreSQL: `LIKE` on a pg_trgm index); when there are
-// more than CANDIDATES, or `q` is shorter than a trigram, the queue is walked in its order keeping the
-// incidents whose body contains `q` (a common word fills a page within a few rows; a rare short one
-// reads every body). A `q` with a line break is tested against each field and note apart.
+// more than CANDIDATES, the queue is walked in its order keeping the incidents whose body contains `q`
+// (a common word fills a page within a few rows). A `q` shorter than a trigram finds its candidates
+// by reading every body, without the index. A `q` with a line break is tested field by field.
 import type { Knex } from 'knex';
 
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -32,25 +32,30 @@ export async function whereSearchMatches(db: Knex, query: Knex.QueryBuilder, dia
   const folded = foldSearchText(q);
   const like = `%${folded.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
   if (!q.includes('\n')) {
-    if (indexableSearch(q)) {
-      const candidates = (
-        dialect === 'sqlite'
-          ? await db.raw('select rowid as id from incident_search where incident_search match ? limit ?', [`"${folded.replace(/"/g, '""')}"`, CANDIDATES + 1])
-          : ((await db.raw(`select incident_id as id from incident_search where body like ? escape '\\' limit ?`, [like, CANDIDATES + 1])) as { rows: unknown }).rows
-      ) as Array<{ id: number }>;
-      if (candidates.length <= CANDIDATES) {
-        query.whereIn(
-          'i.id',
-          candidates.map((c) => Number(c.id)),
-        );
-        return;
-      }
+    // The candidates: from the trigram index, or for a shorter `q` by reading the bodies in turn.
+    const sqlite = dialect === 'sqlite';
+    const [sql, bindings] = indexableSearch(q)
+      ? sqlite
+        ? ['select rowid as id from incident_search where incident_search match ? limit ?', [`"${folded.replace(/"/g, '""')}"`]]
+        : [`select incident_id as id from incident_search where body like ? escape '\\' limit ?`, [like]]
+      : sqlite
+        ? ['select rowid as id from incident_search where instr(body, ?) > 0 limit ?', [folded]]
+        : ['select incident_id as id from incident_search where strpos(body, ?) > 0 limit ?', [folded]];
+    const answer = (await db.raw(sql, [...bindings, CANDIDATES + 1])) as Array<{ id: number }> | { rows: Array<{ id: number }> };
+    const candidates = Array.isArray(answer) ? answer : answer.rows;
+    if (candidates.length <= CANDIDATES) {
+      query.whereIn(
+        'i.id',
+        candidates.map((c) => Number(c.id)),
+      );
+      return;
     }
-    // Too short for trigrams, or too common to sort every match: the queue in order, keeping the
-    // incidents whose body (the index's own text, one field per line) contains `q`.
-    const position = dialect === 'sqlite' ? 'instr' : 'strpos';
-    const key = dialect === 'sqlite' ? 'rowid' : 'incident_id';
-    query.whereRaw(`${position}((select s.body from incident_search s where s.${key} = i.id), ?) > 0`, [folded]);
+    // Too common to sort every match: the queue in order, keeping the incidents whose body (the
+    // index's own text, one field per line) contains `q`; a page fills within a few rows.
+    query.whereRaw(
+      sqlite ? 'instr((select s.body from incident_search s where s.rowid = i.id), ?) > 0' : 'strpos((select s.body from incident_search s where s.incident_id = i.id), ?) > 0',
+      [folded],
+    );
     return;
   }
   // A line break: the body's lines could join two fields, so each field and note on its own.

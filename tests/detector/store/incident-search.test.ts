@@ -203,7 +203,7 @@ describe.each(testDatabaseKinds())('incident search on $name', (kind) => {
       docs.set(ref, [ref, title, '']);
     }
     const queue = (await db.stores.incidents.list({}, 10_000, null)).items.map((i) => i.ref);
-    for (const q of ['RAMAI', 'antrean', 'n ramai']) {
+    for (const q of ['RAMAI', 'antrean', 'n ramai', 'mA']) {
       const expected = naive(docs, q);
       expect(expected.length).toBeGreaterThan(1_000);
       const paged = (await search(q, 150)).map((i) => i.ref);
