@@ -44,10 +44,10 @@ export async function whereSearchMatches(db: Knex, query: Knex.QueryBuilder, dia
     const answer = (await db.raw(sql, [...bindings, CANDIDATES + 1])) as Array<{ id: number }> | { rows: Array<{ id: number }> };
     const candidates = Array.isArray(answer) ? answer : answer.rows;
     if (candidates.length <= CANDIDATES) {
-      query.whereIn(
-        'i.id',
-        candidates.map((c) => Number(c.id)),
-      );
+      const ids = candidates.map((c) => Number(c.id));
+      // PostgreSQL: one array parameter, planned once, rather than up to a thousand.
+      if (sqlite) query.whereIn('i.id', ids);
+      else query.whereRaw('i.id = any(?)', [ids]);
       return;
     }
     // Too common to sort every match: the queue in order, keeping the incidents whose body (the
