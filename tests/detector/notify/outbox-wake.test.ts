@@ -10,7 +10,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig, type SigapConfig } from '../../../config.js';
 import { fixedCheckLookup } from '../../../detector/detection/check-catalog.js';
 import type { User } from '../../../detector/accounts/account-types.js';
-import type { ManualIncidentInput } from '../../../detector/incidents/incident-commands.js';
 import { createIncidentServices, type IncidentServices } from '../../../detector/incidents/incident-services.js';
 import { createChannel } from '../../../detector/notify/channels/index.js';
 import { NotificationDispatcher } from '../../../detector/notify/dispatcher.js';
@@ -22,21 +21,11 @@ import type { Database } from '../../../detector/store/store-types.js';
 import { startHttpServer, stopAllServers } from '../../helpers/local-servers.js';
 import { testDatabaseKinds, type TestDatabase } from '../../helpers/test-databases.js';
 import { until, waitFor } from '../../helpers/wait.js';
+import { OUTAGE_REPORT } from '../../helpers/incident-api.js';
 
 /** Longer than any test here waits: a delivery seen at all was woken, not polled. */
 const POLL_MS = 60_000;
 const desk: User = { id: 1, username: 'desk1', displayName: 'Desk', role: 'service_desk', language: 'id', active: true, email: null };
-const REPORT: ManualIncidentInput = {
-  service: 'pengaduan',
-  title: 'Formulir pengaduan menolak kiriman',
-  description: 'Warga menelepon.',
-  impact: 'high',
-  urgency: 'high',
-  category: 'availability',
-  subcategory: 'outage',
-  reporter: { name: 'Pak Budi', contact: null },
-};
-
 const yaml = (hookUrl: string) => `
 notifications:
   channels:
@@ -106,7 +95,7 @@ describe.each(testDatabaseKinds())('the dispatcher woken by commits on $name', (
     dispatcher.start();
     return dispatcher;
   };
-  const log = async (services: IncidentServices) => (await services.commands.logManual(desk, REPORT)).incident.ref;
+  const log = async (services: IncidentServices) => (await services.commands.logManual(desk, OUTAGE_REPORT)).incident.ref;
   const delivered = (ref: string) => until(`the message of ${ref} to reach the receiver`, async () => received.some((r) => r.ref === ref), 15_000);
 
   beforeAll(async () => {
