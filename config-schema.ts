@@ -517,6 +517,8 @@ export const envSchema = z.object({
   BOOTSTRAP_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   SESSION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // How often the notification dispatcher looks for due rows besides being woken by commits.
+  SIGAP_OUTBOX_POLL: duration(100).optional(),
   // The address people use (https: Secure cookies and HSTS; links in messages).
   PUBLIC_URL: publicUrl.optional(),
 });

@@ -134,6 +134,8 @@ export interface SigapConfig {
   bootstrapAdminPassword: string | null;
   sessionSecret: string | null;
   logLevel: string;
+  /** `SIGAP_OUTBOX_POLL`: how often the dispatcher looks for due rows without a wake (default 1 s). */
+  outboxPollMs: number;
   /**
    * The address people use, without a trailing slash: `PUBLIC_URL`, else `notifications.baseUrl`
    * of the file; null when neither is set. https turns on Secure cookies and HSTS.
@@ -611,6 +613,7 @@ export function parseConfig(text: string, configPath: string, env: NodeJS.Proces
     bootstrapAdminPassword: e.BOOTSTRAP_ADMIN_PASSWORD ?? null,
     sessionSecret: e.SESSION_SECRET ?? null,
     logLevel: e.LOG_LEVEL,
+    outboxPollMs: e.SIGAP_OUTBOX_POLL ?? 1_000,
     publicUrl,
   });
 }

@@ -55,7 +55,7 @@ export interface StartOptions {
   announce?: (line: string) => void;
   /** How often the SLA sweep runs (default every second); 0 runs none (tests sweep by hand). */
   slaSweepMs?: number;
-  /** How often the notification dispatcher looks for due deliveries (default every second); 0: never (tests dispatch by hand). */
+  /** How often the notification dispatcher looks for due deliveries besides being woken by commits (default `SIGAP_OUTBOX_POLL`, 1 s); 0: never started (tests dispatch by hand). */
   dispatchMs?: number;
   /** How often the monthly report mailer looks whether a report is due (default every minute); 0: never (tests tick by hand). */
   reportMailMs?: number;
@@ -175,7 +175,10 @@ async function startProbing(deps: {
   };
 }
 
-/** Outbox delivery (SIGAP_ROLE all or worker): the configured channels, and e-mail for people reached by role. */
+/**
+ * Outbox delivery (SIGAP_ROLE all or worker): the configured channels, and e-mail for people
+ * reached by role; woken by every commit that writes outbox rows, in any process on the database.
+ */
 function startDispatcher(config: SigapConfig, db: Database, clock: () => Date, logger: Logger, pollMs: number | undefined, incidents: IncidentServices): NotificationDispatcher {
   const { notifications } = config;
   const channels = new Map<string, Channel>(notifications.channels.map((c) => [c.key, createChannel(c, notifications.smtp)]));
@@ -342,7 +345,7 @@ export async function startSigap(config: SigapConfig, options: StartOptions = {}
   // Warnings, breaches and auto-close go with the background work of SIGAP_ROLE all and worker.
   const slaWatcher = config.role === 'web' || options.slaSweepMs === 0 ? null : new SlaWatcher({ sweep: () => incidents.sla.sweep(), logger, intervalMs: options.slaSweepMs });
   slaWatcher?.start();
-  const dispatcher = config.role === 'web' ? null : startDispatcher(config, db, clock, logger, options.dispatchMs, incidents);
+  const dispatcher = config.role === 'web' ? null : startDispatcher(config, db, clock, logger, options.dispatchMs ?? config.outboxPollMs, incidents);
   const monthlyReports = new MonthlyReportService({ db, availability, reports, timezone: config.timezone, clock });
   const reportMailer = config.role === 'web' ? null : createReportMailer({ config, db, monthlyReports, clock, logger, intervalMs: options.reportMailMs });
 

@@ -10,6 +10,13 @@
 // which is this process's clock); physical minimum = time from t0 to the next probe on the
 // check's grid (the last probe the site saw before t0, plus whole intervals) + (failureThreshold
 // − 1) × retryInterval (a refused connection takes ~0 ms). Ratio = latency ÷ minimum.
+//
+// The notification: every incident's `opened` message goes to a local webhook receiver (port 0).
+// Per incident: commit = the first time this process's Database said that a commit wrote outbox
+// rows (`watchOutbox`, called right after COMMIT) at or after the incident's created_at — an
+// earlier commit of another incident can only make it earlier, so the figure errs long; arrival =
+// when the receiver got the first delivery attempt. Also created_at → arrival, which a build
+// without `watchOutbox` has too.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
@@ -53,6 +60,16 @@ export interface DetectionFigure {
   overheadP50Ms: number;
   overheadP95Ms: number;
   overheadMaxMs: number;
+  /** Webhook deliveries received for the incidents (first attempt each). */
+  notified: number;
+  /** Commit → first delivery attempt's arrival, ms (null where the build cannot tell the commit). */
+  notifyP50Ms: number | null;
+  notifyP95Ms: number | null;
+  notifyMaxMs: number | null;
+  /** The incident's created_at → arrival, ms. */
+  createdToArrivalP50Ms: number;
+  createdToArrivalP95Ms: number;
+  createdToArrivalMaxMs: number;
 }
 
 export interface DetectionSuiteResult {
@@ -80,8 +97,41 @@ async function startSites(checks: number): Promise<{ port: number; failing: Set<
   return { port: (server.address() as AddressInfo).port, failing, arrivals, server };
 }
 
-function yaml(checks: number, port: number, o: DetectionSuiteOptions): string {
-  const lines = ['timezone: Asia/Jakarta', 'services:', '  - key: det', '    name: Detection bench', '    impact: high', '    checks:'];
+/** The webhook receiver: the first arrival per incident ref. */
+async function startReceiver(): Promise<{ url: string; arrivals: Map<string, number>; server: Server }> {
+  const arrivals = new Map<string, number>();
+  const server = createServer((req, res) => {
+    const at = Date.now();
+    let text = '';
+    req.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+    req.on('end', () => {
+      try {
+        const ref = (JSON.parse(text) as { sigap?: { incident?: { ref?: string } } }).sigap?.incident?.ref;
+        if (ref && !arrivals.has(ref)) arrivals.set(ref, at);
+      } catch {
+        // not a Sigap body: not counted
+      }
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, arrivals, server };
+}
+
+function yaml(checks: number, port: number, o: DetectionSuiteOptions, hookUrl: string): string {
+  const lines = [
+    'timezone: Asia/Jakarta',
+    'notifications:',
+    '  channels:',
+    `    - { key: bench-hook, type: webhook, url: "${hookUrl}", timeout: 5s }`,
+    '  routes:',
+    '    - { events: [opened], notify: [bench-hook] }',
+    'services:',
+    '  - key: det',
+    '    name: Detection bench',
+    '    impact: high',
+    '    checks:',
+  ];
   for (let i = 0; i < checks; i++) {
     lines.push(
       `      - { key: ${key(i)}, type: http, url: "http://127.0.0.1:${port}/d/${i}", interval: ${o.intervalMs}ms, timeout: ${o.timeoutMs}ms,`,
@@ -92,20 +142,20 @@ function yaml(checks: number, port: number, o: DetectionSuiteOptions): string {
 }
 
 /** Incidents per check key with their created_at, read through the driver on a second connection. */
-async function openIncidentReader(url: string): Promise<{ read(): Promise<Array<{ key: string; createdAt: number }>>; close(): Promise<void> }> {
-  const sql = 'select c.key as key, i.created_at as created_at from incidents i join checks c on c.id = i.check_id';
+async function openIncidentReader(url: string): Promise<{ read(): Promise<Array<{ key: string; ref: string; createdAt: number }>>; close(): Promise<void> }> {
+  const sql = 'select c.key as key, i.ref as ref, i.created_at as created_at from incidents i join checks c on c.id = i.check_id';
   if (url.startsWith('sqlite:')) {
     const db = new BetterSqlite3(url.slice('sqlite:'.length), { readonly: true, fileMustExist: true });
     const statement = db.prepare(sql);
     return {
-      read: async () => (statement.all() as Array<{ key: string; created_at: number }>).map((r) => ({ key: r.key, createdAt: Number(r.created_at) })),
+      read: async () => (statement.all() as Array<{ key: string; ref: string; created_at: number }>).map((r) => ({ key: r.key, ref: r.ref, createdAt: Number(r.created_at) })),
       close: async () => void db.close(),
     };
   }
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   return {
-    read: async () => (await client.query<{ key: string; created_at: string }>(sql)).rows.map((r) => ({ key: r.key, createdAt: Number(r.created_at) })),
+    read: async () => (await client.query<{ key: string; ref: string; created_at: string }>(sql)).rows.map((r) => ({ key: r.key, ref: r.ref, createdAt: Number(r.created_at) })),
     close: () => client.end(),
   };
 }
@@ -119,13 +169,19 @@ async function runOne(database: BenchDatabase, o: DetectionSuiteOptions, progres
   const n = o.outages;
   const sites = await startSites(n);
   const forgetSites = cleanup.add(() => new Promise<void>((resolve) => sites.server.close(() => resolve())));
+  const receiver = await startReceiver();
+  const forgetReceiver = cleanup.add(() => new Promise<void>((resolve) => receiver.server.close(() => resolve())));
   const env = { DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', SIGAP_ROLE: 'all', BOOTSTRAP_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'silent', SIGAP_INSTANCE: 'bench' };
-  const config = parseConfig(yaml(n, sites.port, o), 'bench.yaml', env);
+  const config = parseConfig(yaml(n, sites.port, o, receiver.url), 'bench.yaml', env);
   let sigap: Sigap | null = null;
   try {
     sigap = await startSigap(config, { logger: pino({ level: 'silent' }), announce: () => {} });
     const running = sigap;
     const forgetSigap = cleanup.add(() => running.stop());
+    // Commits that wrote outbox rows, as this process's Database says them (a build without it: none).
+    const commits: number[] = [];
+    const db = sigap.db as Partial<{ watchOutbox(wake: () => void): { close(): Promise<void> } }>;
+    const watch = typeof db.watchOutbox === 'function' ? db.watchOutbox(() => commits.push(Date.now())) : null;
     // Warm-up: every check probed at least twice, so each has a grid to measure from.
     const warmDeadline = Date.now() + 5 * o.intervalMs + 10_000;
     while (sites.arrivals.some((a) => a.length < 2) && Date.now() < warmDeadline) await sleep(100);
@@ -144,21 +200,28 @@ async function runOne(database: BenchDatabase, o: DetectionSuiteOptions, progres
     );
     const reader = await openIncidentReader(database.url);
     const found = new Map<string, number[]>();
+    const refs = new Map<string, { ref: string; createdAt: number }>();
+    const note = (row: { key: string; ref: string; createdAt: number }) => {
+      found.set(row.key, [...(found.get(row.key) ?? []), row.createdAt]);
+      const first = refs.get(row.key);
+      if (!first || row.createdAt < first.createdAt) refs.set(row.key, { ref: row.ref, createdAt: row.createdAt });
+    };
     const deadline = started + 2 * o.intervalMs + 10 * o.intervalMs + o.failureThreshold * (o.retryIntervalMs + o.timeoutMs) + 15_000;
     try {
       while (Date.now() < deadline) {
         await sleep(100);
         found.clear();
-        for (const row of await reader.read()) found.set(row.key, [...(found.get(row.key) ?? []), row.createdAt]);
+        for (const row of await reader.read()) note(row);
         if (found.size >= n && t0.every((t) => t > 0)) break;
       }
       // One more interval (and the retries) with every site still down: a second incident would show now.
       await sleep(o.intervalMs + o.failureThreshold * o.retryIntervalMs + 1000);
       found.clear();
-      for (const row of await reader.read()) found.set(row.key, [...(found.get(row.key) ?? []), row.createdAt]);
+      for (const row of await reader.read()) note(row);
     } finally {
       timers.forEach(clearTimeout);
       await reader.close();
+      await watch?.close();
     }
 
     const latencies: number[] = [];
@@ -185,6 +248,18 @@ async function runOne(database: BenchDatabase, o: DetectionSuiteOptions, progres
       ratios.push(latency / minimum);
       overheads.push(latency - minimum);
     }
+    // Notification: commit (or created_at) → the receiver's first arrival, per incident.
+    const notifyLatencies: number[] = [];
+    const createdToArrival: number[] = [];
+    const sortedCommits = [...commits].sort((a, b) => a - b);
+    for (const { ref, createdAt } of refs.values()) {
+      const arrival = receiver.arrivals.get(ref);
+      if (arrival === undefined) continue;
+      createdToArrival.push(arrival - createdAt);
+      const commit = sortedCommits.find((c) => c >= createdAt);
+      if (watch && commit !== undefined && commit <= arrival) notifyLatencies.push(arrival - commit);
+    }
+    const orNull = (x: number) => (Number.isFinite(x) ? Math.round(x) : null);
     const r2 = (x: number) => Math.round(x * 100) / 100;
     const figure: DetectionFigure = {
       database: database.kind,
@@ -203,9 +278,16 @@ async function runOne(database: BenchDatabase, o: DetectionSuiteOptions, progres
       overheadP50Ms: Math.round(percentile(overheads, 50)),
       overheadP95Ms: Math.round(percentile(overheads, 95)),
       overheadMaxMs: Math.round(Math.max(...overheads)),
+      notified: createdToArrival.length,
+      notifyP50Ms: orNull(percentile(notifyLatencies, 50)),
+      notifyP95Ms: orNull(percentile(notifyLatencies, 95)),
+      notifyMaxMs: orNull(notifyLatencies.length ? Math.max(...notifyLatencies) : NaN),
+      createdToArrivalP50Ms: Math.round(percentile(createdToArrival, 50)),
+      createdToArrivalP95Ms: Math.round(percentile(createdToArrival, 95)),
+      createdToArrivalMaxMs: Math.round(Math.max(...createdToArrival)),
     };
     progress(
-      `detection (${database.kind}): ${incidents} incidents for ${n} outages (${duplicated} duplicated, ${missed} missed); ratio p50 ${figure.ratioP50}, p95 ${figure.ratioP95}, max ${figure.ratioMax}`,
+      `detection (${database.kind}): ${incidents} incidents for ${n} outages (${duplicated} duplicated, ${missed} missed); ratio p50 ${figure.ratioP50}, p95 ${figure.ratioP95}, max ${figure.ratioMax}; webhook commit → arrival p50 ${figure.notifyP50Ms ?? '—'} ms, p95 ${figure.notifyP95Ms ?? '—'} ms`,
     );
     await running.stop();
     forgetSigap();
@@ -216,6 +298,9 @@ async function runOne(database: BenchDatabase, o: DetectionSuiteOptions, progres
     await new Promise<void>((resolve) => sites.server.close(() => resolve()));
     sites.server.closeAllConnections();
     forgetSites();
+    receiver.server.closeAllConnections();
+    await new Promise<void>((resolve) => receiver.server.close(() => resolve()));
+    forgetReceiver();
   }
 }
 
@@ -268,5 +353,18 @@ export function detectionReport(result: DetectionSuiteResult): string {
     ),
     '',
     "Physical minimum: from the outage to the next probe on the check's grid, plus (failureThreshold − 1) × retryInterval; a refused connection takes ~0 ms.",
+    '',
+    table(
+      ['database', 'webhooks received', 'commit → first attempt p50 / p95 / max ms', 'goal p95 ≤ 50 ms', 'created_at → first attempt p50 / p95 / max ms'],
+      result.figures.map((f) => [
+        f.database,
+        `${f.notified} of ${f.incidents}`,
+        f.notifyP95Ms === null ? '—' : `${f.notifyP50Ms} / ${f.notifyP95Ms} / ${f.notifyMaxMs}`,
+        f.notifyP95Ms === null ? '—' : f.notifyP95Ms <= 50 ? 'MET' : 'NOT MET',
+        `${f.createdToArrivalP50Ms} / ${f.createdToArrivalP95Ms} / ${f.createdToArrivalMaxMs}`,
+      ]),
+    ),
+    '',
+    "Webhook: commit = this process's Database saying a commit wrote outbox rows (the first such at or after the incident's created_at); arrival = the local receiver's first request for the incident.",
   ].join('\n');
 }

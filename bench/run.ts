@@ -26,6 +26,7 @@ const USAGE = `usage: npm run bench [-- [probes] [web] [detection] [storage] [op
   --incidents 100000     web: incidents in the database
   --requests 300         web: requests measured per page and concurrency (1 and 8)
   --duration 5           web: seconds of autocannon load per report/metrics/status page (8 connections)
+  --pages TEXT           web: only the pages whose name contains TEXT, e.g. --pages search (rollups seeded only if needed)
   --outages 100          detection: induced outages (one per check, all concurrent)
   --detect-interval 2000 detection: check interval ms (retryInterval 500 ms, failureThreshold 3, timeout 1000 ms)
   --checks 1000,10000    sizes to run (checks, each probed once per interval)
@@ -54,6 +55,7 @@ function options(): { suites: string[]; probes: ProbesSuiteOptions; web: WebSuit
       incidents: { type: 'string', default: '100000' },
       requests: { type: 'string', default: '300' },
       duration: { type: 'string', default: '5' },
+      pages: { type: 'string' },
       outages: { type: 'string', default: '100' },
       'detect-interval': { type: 'string', default: '2000' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -81,6 +83,7 @@ function options(): { suites: string[]; probes: ProbesSuiteOptions; web: WebSuit
       incidents: Math.round(positive('incidents', values.incidents)),
       requests: Math.round(positive('requests', values.requests)),
       durationS: positive('duration', values.duration),
+      pages: values.pages ?? null,
       postgresUrl: process.env.BENCH_DATABASE_URL || null,
     },
     detection: {

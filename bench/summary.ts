@@ -32,6 +32,14 @@ export function summaryReport(raw: { probes?: unknown; web?: unknown; detection?
       f.database,
       `p50 ${f.ratioP50}, p95 ${f.ratioP95}, max ${f.ratioMax}; ${f.incidents} incidents (${f.duplicated} duplicated, ${f.missed} missed)`,
     ]);
+    if (f.notifyP95Ms !== null && f.notifyP95Ms !== undefined) {
+      rows.push([
+        'detection',
+        'webhook: commit → first delivery attempt (goal p95 ≤ 50 ms)',
+        f.database,
+        `p50 ${f.notifyP50Ms} ms, p95 ${f.notifyP95Ms} ms, max ${f.notifyMaxMs} ms; ${f.notified} received`,
+      ]);
+    }
   }
   const web = raw.web as WebSuiteResult | undefined;
   for (const f of web?.figures ?? []) {

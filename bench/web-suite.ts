@@ -25,6 +25,8 @@ export interface WebSuiteOptions {
   /** Seconds of autocannon load per report / metrics / status page. */
   durationS: number;
   postgresUrl: string | null;
+  /** Only the pages whose name contains this (case-insensitive); the rollups are seeded only for their pages. */
+  pages?: string | null;
 }
 
 export interface WebFigure {
@@ -63,6 +65,43 @@ function yaml(): string {
   return `timezone: Asia/Jakarta\nservices:\n${services.join('\n')}\n`;
 }
 
+// Text to search: titles and descriptions as the desk writes them, and work notes (events with a
+// note), among them a vendor's ticket number that only that incident's notes carry.
+const TITLES = [
+  'Formulir pengaduan tidak bisa dikirim',
+  'Portal perizinan tidak bisa diakses',
+  'Sertifikat TLS kedaluwarsa',
+  'Waktu respons SKM lambat',
+  'Halaman 502 Bad Gateway di OSS',
+  'Sinkronisasi data Dukcapil gagal',
+  'Login pegawai ditolak',
+  'Surat izin tidak terbit',
+];
+const DESCRIPTIONS = [
+  'Dilaporkan warga lewat WhatsApp; pesan galat muncul setelah mengisi formulir.',
+  'Petugas loket tidak bisa membuka aplikasi sejak pagi.',
+  'Deteksi otomatis: pemeriksaan HTTP gagal tiga kali berturut-turut.',
+  'Pemohon menunggu lebih dari satu menit sebelum halaman tampil.',
+  '',
+];
+const NOTES = [
+  'Sudah dicek oleh tim jaringan, koneksi ke server basis data normal.',
+  'Menunggu konfirmasi dari penyedia hosting.',
+  'Layanan web dijalankan ulang; formulir kembali normal.',
+  'Dipantau selama satu jam, tidak terulang.',
+];
+/** Queries too short for trigrams, answered by scanning: a common pair and one nobody wrote. */
+const SHORT_QUERIES = ['di', 'qz'];
+/** A vendor ticket number only incident `n`'s notes carry (7919 is prime to 10⁶: all distinct). */
+const ticketOf = (n: number) => `VND-${String((n * 7919) % 1_000_000).padStart(6, '0')}`;
+
+/** The work notes of incident `n`: two for an open one, three for a finished one. */
+function notesOf(n: number, open: boolean): string[] {
+  const notes = [NOTES[n % NOTES.length]!, `Diteruskan ke vendor, tiket ${ticketOf(n)}.`];
+  if (!open) notes.push(NOTES[(n + 2) % NOTES.length]!);
+  return notes;
+}
+
 /** Rows shaped like what Sigap writes: most incidents closed over the past year, a few hundred open. */
 function* incidentRows(count: number, ids: { services: number[]; checks: number[] }, now: number) {
   const statuses = ['new', 'assigned', 'escalated', 'pending'];
@@ -75,8 +114,8 @@ function* incidentRows(count: number, ids: { services: number[]; checks: number[
     const check = open ? (openIndex < ids.checks.length / 2 ? ids.checks[openIndex]! : null) : n % 4 === 0 ? null : ids.checks[n % ids.checks.length]!;
     yield {
       ref: `INC-B-${String(n).padStart(6, '0')}`,
-      title: `Gangguan ${n}: formulir tidak bisa dikirim`,
-      description: 'Dibuat oleh benchmark.',
+      title: `${TITLES[n % TITLES.length]} (${n})`,
+      description: DESCRIPTIONS[n % DESCRIPTIONS.length]!,
       service_id: ids.services[n % ids.services.length]!,
       check_id: check,
       source: check ? 'probe' : 'manual',
@@ -121,10 +160,16 @@ async function seed(url: string, count: number): Promise<void> {
     const event = db.prepare(
       "insert into incident_events (incident_id, at, actor, type, from_status, to_status, note, data_json) values (?, ?, 'sigap', 'opened', null, 'new', null, '{}')",
     );
+    const note = db.prepare(
+      "insert into incident_events (incident_id, at, actor, type, from_status, to_status, note, data_json) values (?, ?, 'admin', 'note', ?, ?, ?, '{\"changes\":{}}')",
+    );
     db.transaction(() => {
-      for (const row of rows) {
+      for (const [i, row] of rows.entries()) {
         const { lastInsertRowid } = insert.run(row);
         event.run(lastInsertRowid, row.detected_at);
+        for (const [k, text] of notesOf(i + 1, row.closed_at === null && row.resolved_at === null).entries()) {
+          note.run(lastInsertRowid, Number(row.detected_at) + (k + 1) * 60_000, row.status, row.status, text);
+        }
       }
     })();
     db.close();
@@ -141,13 +186,24 @@ async function seed(url: string, count: number): Promise<void> {
       const batch = rows.slice(start, start + 1000);
       const values: Array<string | number | null> = [];
       const tuples = batch.map((row) => `(${columns.map((c) => (values.push(row[c]!), `$${values.length}`)).join(', ')})`);
-      const inserted = await client.query<{ id: number; detected_at: string }>(
-        `insert into incidents (${columns.join(', ')}) values ${tuples.join(', ')} returning id, detected_at`,
+      const inserted = await client.query<{ id: number; detected_at: string; ref: string; status: string; resolved_at: string | null }>(
+        `insert into incidents (${columns.join(', ')}) values ${tuples.join(', ')} returning id, detected_at, ref, status, resolved_at`,
         values,
       );
       const eventValues = inserted.rows.flatMap((r) => [r.id, r.detected_at]);
       const eventTuples = inserted.rows.map((_, i) => `($${2 * i + 1}, $${2 * i + 2}, 'sigap', 'opened', null, 'new', null, '{}')`);
       await client.query(`insert into incident_events (incident_id, at, actor, type, from_status, to_status, note, data_json) values ${eventTuples.join(', ')}`, eventValues);
+      const noteValues: Array<string | number> = [];
+      const noteTuples: string[] = [];
+      for (const r of inserted.rows) {
+        const n = Number(r.ref.slice('INC-B-'.length));
+        for (const [k, text] of notesOf(n, r.resolved_at === null).entries()) {
+          noteValues.push(r.id, Number(r.detected_at) + (k + 1) * 60_000, r.status, text);
+          const b = noteValues.length;
+          noteTuples.push(`($${b - 3}, $${b - 2}, 'admin', 'note', $${b - 1}, $${b - 1}, $${b}, '{"changes":{}}')`);
+        }
+      }
+      await client.query(`insert into incident_events (incident_id, at, actor, type, from_status, to_status, note, data_json) values ${noteTuples.join(', ')}`, noteValues);
     }
     await client.query('analyze');
   } finally {
@@ -335,8 +391,22 @@ async function runOne(
   const t0 = performance.now();
   progress(`web (${database.kind}): seeding ${options.incidents.toLocaleString('en')} incidents`);
   await seed(database.url, options.incidents);
-  progress(`web (${database.kind}): seeding a year of hourly and daily rollups for every check`);
-  const rollups = await seedRollups(database.url, Date.now());
+  const chosen = (page: string) => !options.pages || page.toLowerCase().includes(options.pages.toLowerCase());
+  // Reports, /metrics and /status: a month (the last whole one) over a year of rollups.
+  const month = lastMonth(Date.now());
+  const rollupPages = (
+    [
+      [`GET /api/reports/availability (a month, ${month.from})`, `/api/reports/availability?from=${month.from}&to=${month.to}`],
+      [`GET /api/reports/incidents (a month, ${month.from})`, `/api/reports/incidents?from=${month.from}&to=${month.to}`],
+      ['GET /metrics', '/metrics'],
+      ['GET /status', '/status'],
+    ] as Array<[string, string]>
+  ).filter(([page]) => chosen(page));
+  let rollups = { hourly: 0, daily: 0 };
+  if (rollupPages.length > 0) {
+    progress(`web (${database.kind}): seeding a year of hourly and daily rollups for every check`);
+    rollups = await seedRollups(database.url, Date.now());
+  }
   const seedSeconds = Math.round((performance.now() - t0) / 100) / 10;
   let sigap: Sigap | null = null;
   try {
@@ -346,6 +416,11 @@ async function runOne(
     const cookie = await logIn(base);
     const refAt = (n: number) => `INC-B-${String(n).padStart(6, '0')}`;
     const random = (max: number) => 1 + Math.floor(Math.random() * max);
+    // What people type, in turn: a vendor's ticket number (in one incident's notes only), a ref, a
+    // word many incidents share (the first page of them in queue order), a phrase of a title, a
+    // misspelt word nobody wrote (no match: every candidate checked).
+    const searchQuery = (n: number) =>
+      [ticketOf(n), refAt(n).toLowerCase(), 'kedaluwarsa', 'penyedia hosting', `${TITLES[n % TITLES.length]!.split(' ').slice(-2).join(' ')} (${n})`, 'sertifkat'][n % 6]!;
     const firstPage = (await (await fetch(`${base}/api/incidents?limit=50`, { headers: { cookie } })).json()) as { nextCursor: string };
     const pages: Array<[string, () => string]> = [
       ['queue page /', () => '/'],
@@ -353,10 +428,11 @@ async function runOne(
       ['incident page (random of 100,000)', () => `/incidents/${refAt(random(options.incidents))}`],
       ['GET /api/incidents?limit=50', () => '/api/incidents?limit=50'],
       ['GET /api/incidents, 2nd page (keyset cursor)', () => `/api/incidents?limit=50&cursor=${encodeURIComponent(firstPage.nextCursor)}`],
-      ['GET /api/incidents?q=… (search)', () => `/api/incidents?limit=50&q=${random(options.incidents)}`],
+      ['GET /api/incidents?q=… (search)', () => `/api/incidents?limit=50&q=${encodeURIComponent(searchQuery(random(options.incidents)))}`],
+      ['GET /api/incidents?q=… (2 characters: a scan)', () => `/api/incidents?limit=50&q=${encodeURIComponent(SHORT_QUERIES[random(SHORT_QUERIES.length) - 1]!)}`],
     ];
     const figures: WebFigure[] = [];
-    for (const [page, paths] of pages) {
+    for (const [page, paths] of pages.filter(([page]) => chosen(page))) {
       await measure(requestPool, paths, cookie, 20, 1); // warm-up
       for (const concurrency of [1, 8]) {
         const figure = await measure(requestPool, paths, cookie, options.requests, concurrency);
@@ -364,14 +440,6 @@ async function runOne(
         progress(`web (${database.kind}): ${page} ×${concurrency}: p50 ${figure.p50Ms} ms, p99 ${figure.p99Ms} ms`);
       }
     }
-    // Reports, /metrics and /status: a month (the last whole one) over a year of rollups.
-    const month = lastMonth(Date.now());
-    const rollupPages: Array<[string, string]> = [
-      [`GET /api/reports/availability (a month, ${month.from})`, `/api/reports/availability?from=${month.from}&to=${month.to}`],
-      [`GET /api/reports/incidents (a month, ${month.from})`, `/api/reports/incidents?from=${month.from}&to=${month.to}`],
-      ['GET /metrics', '/metrics'],
-      ['GET /status', '/status'],
-    ];
     const fewer = Math.max(20, Math.round(options.requests / 5));
     for (const [page, path] of rollupPages) {
       const warm = await measure(requestPool, () => path, cookie, 3, 1); // warm-up, and every answer must be 200

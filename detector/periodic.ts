@@ -7,10 +7,13 @@ import type { Logger } from 'pino';
 export class Periodic<T> {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<T> | null = null;
+  private queued: Promise<void> | null = null;
+  private stopped = false;
 
   constructor(private readonly work: () => Promise<T>) {}
 
   start(intervalMs: number): void {
+    this.stopped = false;
     if (this.timer) return;
     this.timer = setInterval(() => void this.tick().catch(() => undefined), intervalMs);
     this.timer.unref();
@@ -24,10 +27,31 @@ export class Periodic<T> {
     return this.running;
   }
 
-  /** No more runs; resolves when the one in progress has ended. */
+  /**
+   * A run that starts after this call: now, or as soon as the one in progress ends (that one may
+   * have looked before what prompted this call existed). Calls meanwhile share it; none after stop.
+   */
+  soon(): void {
+    if (this.stopped) return;
+    if (!this.running) {
+      void this.tick().catch(() => undefined);
+      return;
+    }
+    this.queued ??= this.running
+      .catch(() => undefined)
+      .then(async () => {
+        this.queued = null;
+        if (!this.stopped) await this.tick().catch(() => undefined);
+      });
+  }
+
+  /** No more runs; resolves when the one in progress (and one asked for by `soon`) has ended. */
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await this.running?.catch(() => undefined);
+    await this.queued;
     await this.running?.catch(() => undefined);
   }
 }

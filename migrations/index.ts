@@ -31,6 +31,7 @@ import * as login0220 from './20261204000220_add_must_change_password.js';
 import * as reporter0100 from './20261205000100_add_reporter_channel_and_informing.js';
 import * as live0300 from './20261205000300_add_incident_change_index.js';
 import * as integrity0100 from './20261206000100_add_integrity_baselines.js';
+import * as search0100 from './20261207000100_create_incident_search.js';
 
 interface Migration {
   name: string;
@@ -69,6 +70,7 @@ const migrations: Migration[] = [
   { name: '20261205000100_add_reporter_channel_and_informing', ...reporter0100 },
   { name: '20261205000300_add_incident_change_index', ...live0300 },
   { name: '20261206000100_add_integrity_baselines', ...integrity0100 },
+  { name: '20261207000100_create_incident_search', ...search0100 },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

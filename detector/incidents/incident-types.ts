@@ -172,6 +172,7 @@ export interface IncidentFilter {
   priority?: Priority[];
   service?: string;
   category?: string;
+  /** A substring of the ref, title, description or an event's note (A–Z in any case). */
   q?: string;
   /** A vendor sees only incidents escalated to level 2. */
   minEscalationLevel?: number;

@@ -1,12 +1,14 @@
-// Delivers the outbox: every second, claims the rows that are due (one conditional update each,
-// so of several processes exactly one takes a row), hands each to its channel, and records the
-// outcome. A failure is retried with exponential backoff (capped) until it succeeds; a row whose
-// channel no longer exists fails for good and waits for a person's "retry". At least once: a
-// process that dies mid-delivery leaves its claim to expire, and another delivers the row again
-// with the same Idempotency-Key.
+// Delivers the outbox: woken by every commit that wrote outbox rows (this process's at once, other
+// processes' through the database's LISTEN/NOTIFY on PostgreSQL), at each failed row's next
+// attempt, and every `pollMs` besides in case a wake was lost. It claims the rows that are due
+// (one conditional update each, so of several processes exactly one takes a row), hands each to
+// its channel, and records the outcome. A failure is retried with exponential backoff (capped)
+// until it succeeds; a row whose channel no longer exists fails for good and waits for a person's
+// "retry". At least once: a process that dies mid-delivery leaves its claim to expire, and another
+// delivers the row again with the same Idempotency-Key.
 import type { Logger } from 'pino';
 import { OutageLog, Periodic } from '../periodic.js';
-import type { Database, Stores } from '../store/store-types.js';
+import type { Database, OutboxWatch, Stores } from '../store/store-types.js';
 import { DeliveryError, type Channel, type OutboxRow } from './notification-types.js';
 
 export interface DispatcherDeps {
@@ -19,6 +21,7 @@ export interface DispatcherDeps {
   owner: string;
   clock: () => Date;
   logger: Logger;
+  /** How often it looks for due rows without being woken (default every second): the safety net of lost wakes, and retries. */
   pollMs?: number;
   /** Rows taken per round (default 20). */
   batchSize?: number;
@@ -46,17 +49,42 @@ export function backoffMs(failures: number, retry: { initialMs: number; maxMs: n
 export class NotificationDispatcher {
   private readonly periodic = new Periodic(() => this.round());
   private readonly outage: OutageLog;
+  private watch: OutboxWatch | null = null;
+  /** A wake at the earliest next attempt of a row this process failed to deliver. */
+  private retryTimer: { at: number; timer: NodeJS.Timeout } | null = null;
+  private listenerLost = false;
 
   constructor(private readonly deps: DispatcherDeps) {
     this.outage = new OutageLog(deps.logger, { failed: 'cannot read the notification outbox; retrying every round', recovered: 'notification outbox reachable again' });
   }
 
+  /** Deliver from now on: when woken by a commit, at each retry's time, and every `pollMs`. */
   start(): void {
+    if (this.watch) return;
+    const { logger } = this.deps;
     this.periodic.start(this.deps.pollMs ?? 1_000);
+    this.watch = this.deps.db.watchOutbox(() => this.periodic.soon(), {
+      listening: () => {
+        if (this.listenerLost) logger.info('listening for committed notifications again');
+        this.listenerLost = false;
+      },
+      lost: (err, retryInMs) => {
+        const fields = { err: err instanceof Error ? err.message : String(err), retryInMs };
+        if (this.listenerLost) logger.debug(fields, 'still not listening for committed notifications');
+        else logger.warn(fields, 'stopped listening for committed notifications; polling meanwhile, listening again soon');
+        this.listenerLost = true;
+      },
+    });
+    // Rows left from before the start go now, not at the first poll.
+    this.periodic.soon();
   }
 
   /** Stop taking rows and wait for the deliveries in progress. */
   async stop(): Promise<void> {
+    await this.watch?.close();
+    this.watch = null;
+    if (this.retryTimer) clearTimeout(this.retryTimer.timer);
+    this.retryTimer = null;
     await this.periodic.stop();
     for (const channel of new Set([...this.deps.channels.values(), ...(this.deps.people ? [this.deps.people] : [])])) await channel.close?.();
   }
@@ -89,7 +117,24 @@ export class NotificationDispatcher {
       }
     };
     await Promise.all(Array.from({ length: this.deps.concurrency ?? 4 }, worker));
+    // A full batch may have left more behind: the next round follows at once, not at the poll.
+    if (this.watch && due.length >= (this.deps.batchSize ?? 20)) this.periodic.soon();
     return report;
+  }
+
+  /** Wake at `at` (a failed row's next attempt), or at an earlier retry already waited for. */
+  private wakeAt(at: Date): void {
+    if (!this.watch) return;
+    const delay = Math.min(2 ** 31 - 1, Math.max(0, at.getTime() - this.deps.clock().getTime()));
+    const due = Date.now() + delay;
+    if (this.retryTimer && this.retryTimer.at <= due) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer.timer);
+    const timer = setTimeout(() => {
+      this.retryTimer = null;
+      this.periodic.soon();
+    }, delay);
+    timer.unref();
+    this.retryTimer = { at: due, timer };
   }
 
   private async deliver(row: OutboxRow): Promise<'sent' | 'failed' | 'taken'> {
@@ -107,6 +152,7 @@ export class NotificationDispatcher {
       const message = err instanceof Error ? err.message : String(err);
       const nextAttemptAt = new Date(clock().getTime() + backoffMs(attempts, this.deps.retry));
       await store.markFailed(row.id, owner, { attempts, error: message, nextAttemptAt, permanent });
+      if (!permanent) this.wakeAt(nextAttemptAt);
       logger.warn({ outbox: row.id, incident: row.incidentRef, channel: row.channelKey, attempts, error: message, permanent }, 'notification not delivered');
       return 'failed';
     }

@@ -20,6 +20,7 @@ import { KnexReportMailStore } from './report-mail-store.js';
 import { KnexReportStore } from './report-store.js';
 import { KnexRollupStore } from './rollup-store.js';
 import { KnexNotificationStore } from './notification-store.js';
+import { autocommitSignal, listenForOutbox, OutboxWakers, transactionSignal, type OutboxWritten } from './outbox-wake.js';
 import type { Database, Stores } from './store-types.js';
 
 type Dialect = 'sqlite' | 'postgres';
@@ -133,10 +134,10 @@ function translating<T extends object>(store: T): T {
   });
 }
 
-function storesFor(db: Knex, dialect: Dialect): Stores {
+function storesFor(db: Knex, dialect: Dialect, outboxWritten: OutboxWritten): Stores {
   return {
     checks: translating(new KnexCheckStore(db, dialect)),
-    notifications: translating(new KnexNotificationStore(db)),
+    notifications: translating(new KnexNotificationStore(db, outboxWritten)),
     incidents: translating(new KnexIncidentStore(db, dialect)),
     accounts: translating(new KnexAccountStore(db)),
     rollups: translating(new KnexRollupStore(db)),
@@ -165,7 +166,9 @@ async function dropDuplicateLockRows(knex: Knex): Promise<void> {
 export function openDatabase(url: string): Database {
   const { dialect, config } = knexConfig(url);
   const knex = knexFactory(config);
-  const stores = storesFor(knex, dialect);
+  // Who in this process waits for outbox rows: woken after the commit that wrote them.
+  const wakers = new OutboxWakers();
+  const stores = storesFor(knex, dialect, autocommitSignal(knex, dialect === 'postgres', wakers));
   // A disk full or read-only database still answers reads: readiness remembers the last write it
   // refused until a write succeeds again (a transaction, or the probe write of checkReady).
   let writeFault: StorageUnavailableError | null = null;
@@ -179,12 +182,29 @@ export function openDatabase(url: string): Database {
     stores,
     async transaction(work) {
       try {
-        const out = await knex.transaction((trx) => work(storesFor(trx, dialect)));
+        const signal = { wrote: () => false };
+        const out = await knex.transaction((trx) => {
+          const outbox = transactionSignal(trx, dialect === 'postgres');
+          signal.wrote = outbox.wrote;
+          return work(storesFor(trx, dialect, outbox.written));
+        });
         writeFault = null;
+        // Committed: only now may a dispatcher look for the rows (a rollback never gets here).
+        if (signal.wrote()) wakers.wakeAll();
         return out;
       } catch (err) {
         throw noteWrite(err);
       }
+    },
+    watchOutbox(wake, events = {}) {
+      const remove = wakers.add(wake);
+      const listener = dialect === 'postgres' ? listenForOutbox(url, wake, events) : null;
+      return {
+        async close() {
+          remove();
+          await listener?.close();
+        },
+      };
     },
     async migrate() {
       // Processes starting together on a new database race to create knex's own tables and to

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import type { Incident, IncidentFilter, Page } from '../incidents/incident-types.js';
 import { OPEN_STATUSES } from '../incidents/lifecycle.js';
 import { toIncident, type Row } from './incident-rows.js';
+import { whereSearchMatches } from './incident-search.js';
 
 // The queue's order: open work first, then resolved, then finished; by priority, then the
 // resolution due time. The cursor carries the last row's sort key (keyset pagination). The
@@ -36,7 +37,14 @@ function decodeCursor(text: string): Cursor | undefined {
 }
 
 /** One page of the queue from `q` (the store's select of incidents), filtered, after `cursor`. */
-export async function queuePage(db: Knex, q: Knex.QueryBuilder, filter: IncidentFilter, limit: number, cursor: string | null): Promise<Page<Incident>> {
+export async function queuePage(
+  db: Knex,
+  dialect: 'sqlite' | 'postgres',
+  q: Knex.QueryBuilder,
+  filter: IncidentFilter,
+  limit: number,
+  cursor: string | null,
+): Promise<Page<Incident>> {
   q.select(db.raw(`${RANK_SQL} as queue_rank`));
   if (filter.openOnly) q.whereIn('i.status', OPEN_STATUSES);
   if (filter.status?.length) q.whereIn('i.status', filter.status);
@@ -49,12 +57,7 @@ export async function queuePage(db: Knex, q: Knex.QueryBuilder, filter: Incident
   if (filter.reportedVia) q.where('i.reported_via', filter.reportedVia);
   if (filter.breached === true) q.where((w) => w.where('i.response_breached', true).orWhere('i.resolution_breached', true));
   if (filter.breached === false) q.where({ 'i.response_breached': false, 'i.resolution_breached': false });
-  if (filter.q) {
-    const like = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-    q.where((w) => {
-      w.whereRaw(`lower(i.title) like ? escape '\\'`, [like]).orWhereRaw(`lower(i.description) like ? escape '\\'`, [like]).orWhereRaw(`lower(i.ref) like ? escape '\\'`, [like]);
-    });
-  }
+  if (filter.q) await whereSearchMatches(db, q, dialect, filter.q);
   const after = cursor ? decodeCursor(cursor) : undefined;
   if (after) {
     // A row-value comparison, which both databases answer from the index in order.

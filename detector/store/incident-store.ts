@@ -187,7 +187,7 @@ export class KnexIncidentStore implements IncidentStore {
   }
 
   async list(filter: IncidentFilter, limit: number, cursor: string | null): Promise<Page<Incident>> {
-    return queuePage(this.db, this.select(), filter, limit, cursor);
+    return queuePage(this.db, this.dialect, this.select(), filter, limit, cursor);
   }
 
   async appendEvent(incidentId: number, e: NewIncidentEvent): Promise<IncidentEvent> {

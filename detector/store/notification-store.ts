@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { claimDelivery, markDeliveryFailed, markDeliverySent, whereDue, type DeliveryFailure } from './delivery-queue.js';
 import type { NewOutboxRow, NotificationEvent, OutboxRow, OutboxStatus } from '../notify/notification-types.js';
+import type { OutboxWritten } from './outbox-wake.js';
 import { parseJson, toDate } from './row-mapping.js';
 import type { NotificationStore } from './store-types.js';
 
@@ -27,7 +28,11 @@ function toOutboxRow(r: Row): OutboxRow {
 }
 
 export class KnexNotificationStore implements NotificationStore {
-  constructor(private readonly db: Knex) {}
+  /** `written`: rows were written or made due (a transaction's wakes its dispatchers when it commits). */
+  constructor(
+    private readonly db: Knex,
+    private readonly written: OutboxWritten,
+  ) {}
 
   private select() {
     return this.db('notification_outbox as o').join('incidents as i', 'i.id', 'o.incident_id').select('o.*', 'i.ref as incident_ref');
@@ -53,6 +58,7 @@ export class KnexNotificationStore implements NotificationStore {
       )
       .onConflict('idempotency_key')
       .ignore();
+    await this.written();
   }
 
   async recipientsOf(incidentId: number, event: NotificationEvent): Promise<Array<{ channelKey: string; recipient: string | null }>> {
@@ -83,6 +89,7 @@ export class KnexNotificationStore implements NotificationStore {
       .whereNot('status', 'sent')
       .update({ status: 'pending', next_attempt_at: now.getTime(), locked_by: null, locked_until: null });
     if (Number(changed) !== 1) return null;
+    await this.written();
     return this.get(id);
   }
 

@@ -367,11 +367,30 @@ export interface Stores {
   integrity: IntegrityStore;
 }
 
+export interface OutboxWatchEvents {
+  /** The PostgreSQL listening connection is open (first, or again after a drop). */
+  listening?(): void;
+  /** It dropped, or could not be opened: the next try is in `retryInMs`. */
+  lost?(err: unknown, retryInMs: number): void;
+}
+
+export interface OutboxWatch {
+  close(): Promise<void>;
+}
+
 export interface Database {
   readonly dialect: 'sqlite' | 'postgres';
   readonly stores: Stores;
   /** Run `work` in one transaction; every store it is handed writes inside it. */
   transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T>;
+  /**
+   * Calls `wake` after every commit that wrote notification outbox rows (or made one due again),
+   * never before the commit and never for a rollback: this handle's own commits at once; on
+   * PostgreSQL also every other process's, through `LISTEN` on a connection of its own that is
+   * opened again after a drop, with growing waits (`events` says when). A wake may be lost or
+   * doubled: the reader still polls. Ends with `close()`.
+   */
+  watchOutbox(wake: () => void, events?: OutboxWatchEvents): OutboxWatch;
   /** Run the migrations not run yet; answers their names. */
   migrate(): Promise<string[]>;
   /** Throws unless the database answers and every migration has run. */

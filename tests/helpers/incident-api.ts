@@ -2,6 +2,7 @@
 // expire, so tests may move an injected clock across weekends).
 import { expect } from 'vitest';
 import type { UserRole } from '../../detector/accounts/account-types.js';
+import type { ManualIncidentInput } from '../../detector/incidents/incident-commands.js';
 import type { startTestSigap } from './sigap-harness.js';
 
 type Started = Awaited<ReturnType<typeof startTestSigap>>;
@@ -61,6 +62,18 @@ export const REPORT = {
   category: 'application',
   subcategory: 'form-submission',
   reporter: { name: 'Ibu Sari', contact: '0812-0000-0000' },
+};
+
+/** A complaint-site outage a citizen phoned in: the notification tests' incident, logged through the commands. */
+export const OUTAGE_REPORT: ManualIncidentInput = {
+  service: 'pengaduan',
+  title: 'Formulir pengaduan menolak kiriman',
+  description: 'Warga menelepon.',
+  impact: 'high',
+  urgency: 'high',
+  category: 'availability',
+  subcategory: 'outage',
+  reporter: { name: 'Pak Budi', contact: null },
 };
 
 /** Log an incident by hand and answer its ref. */

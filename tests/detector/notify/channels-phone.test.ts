@@ -22,6 +22,7 @@ import type { Database } from '../../../detector/store/store-types.js';
 import { notificationJson } from '../../../api/presenters/notification-json.js';
 import { startHttpServer, type LocalServer } from '../../helpers/local-servers.js';
 import { testDatabaseKinds, type TestDatabase } from '../../helpers/test-databases.js';
+import { OUTAGE_REPORT } from '../../helpers/incident-api.js';
 
 const T0 = Date.parse('2026-11-27T01:00:00.000Z');
 const SEC = 1000;
@@ -106,17 +107,6 @@ services:
   - { key: arsip, name: Arsip Digital, impact: medium }
 `;
 
-const REPORT: ManualIncidentInput = {
-  service: 'pengaduan',
-  title: 'Formulir pengaduan menolak kiriman',
-  description: 'Warga menelepon.',
-  impact: 'high',
-  urgency: 'high',
-  category: 'availability',
-  subcategory: 'outage',
-  reporter: { name: 'Pak Budi', contact: null },
-};
-
 /** Quotes, a backslash, new lines, a closing script tag, an emoji and a non-Latin script. */
 const HOSTILE_TITLE = 'Server "utama" C:\\data\nbaris dua\r\n</script><b>tebal</b> & ✅ 日本語 — «ok»';
 
@@ -161,7 +151,7 @@ describe.each(testDatabaseKinds())('the whatsapp and http channels through the o
     return db.stores.notifications.listForIncident(incident.id);
   };
   async function open(input: Partial<ManualIncidentInput>) {
-    return (await incidents.commands.logManual(desk, { ...REPORT, ...input })).incident.ref;
+    return (await incidents.commands.logManual(desk, { ...OUTAGE_REPORT, ...input })).incident.ref;
   }
   const bodies = (standIn: StandIn) => standIn.received.map((r) => JSON.parse(r.body) as Record<string, unknown>);
 

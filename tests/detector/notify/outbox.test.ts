@@ -21,6 +21,7 @@ import { NotificationPlanner } from '../../../detector/notify/planner.js';
 import { openDatabase } from '../../../detector/store/database.js';
 import type { Database } from '../../../detector/store/store-types.js';
 import { testDatabaseKinds, type TestDatabase } from '../../helpers/test-databases.js';
+import { OUTAGE_REPORT } from '../../helpers/incident-api.js';
 
 const T0 = Date.parse('2026-11-27T01:00:00.000Z');
 const SEC = 1000;
@@ -88,17 +89,6 @@ services:
     impact: low
 `;
 
-const REPORT: ManualIncidentInput = {
-  service: 'pengaduan',
-  title: 'Formulir pengaduan menolak kiriman',
-  description: 'Warga menelepon.',
-  impact: 'high',
-  urgency: 'high',
-  category: 'availability',
-  subcategory: 'outage',
-  reporter: { name: 'Pak Budi', contact: null },
-};
-
 describe.each(testDatabaseKinds())('the notification outbox on $name', (kind) => {
   const hook = new Receiver();
   const other = new Receiver();
@@ -131,7 +121,7 @@ describe.each(testDatabaseKinds())('the notification outbox on $name', (kind) =>
   };
   async function logAt(ms: number, input: Partial<ManualIncidentInput> = {}) {
     now = at(ms);
-    return (await incidents.commands.logManual(desk, { ...REPORT, ...input })).incident.ref;
+    return (await incidents.commands.logManual(desk, { ...OUTAGE_REPORT, ...input })).incident.ref;
   }
 
   beforeAll(async () => {
