@@ -8,12 +8,17 @@ import { driveExporter, type BlackboxReport } from './blackbox-driver.js';
 import { ensureExporter, startExporter, type ExporterAvailability } from './blackbox-exporter.js';
 import { firstJsonLine, spawnTsx, stopChild, waitForExit } from './children.js';
 import { summarizeCpuProfile, type ProfileSummary } from './cpu-profile.js';
+import { measureDashboard, type DashboardFigure } from './dashboard-load.js';
+import type { GoalRow } from './goals.js';
 import type { WorkerReport } from './probe-worker.js';
 
 export interface ProbesSuiteOptions {
   sizes: number[];
+  /** Each size's interval (`--checks 2000@20`), in the order of `sizes`; `intervalS` where none is given. */
+  intervalsS?: number[];
   intervalS: number;
-  warmupS: number;
+  /** Seconds before measuring; null: one interval of each size. */
+  warmupS: number | null;
   windowS: number;
   /** Also run each size with the checks' phases spread over the interval (not main.ts's start). */
   stagger: boolean;
@@ -22,6 +27,24 @@ export interface ProbesSuiteOptions {
   cpuProfDir: string | null;
   /** BENCH_DATABASE_URL: also run on PostgreSQL (a fresh database on that server). */
   postgresUrl: string | null;
+  /** Time the dashboard idle and under probe load for the sizes of at most this many checks (0: none). */
+  dashboardUpTo: number;
+  /** Seconds of requests in each of the dashboard's two phases. */
+  dashboardS: number;
+}
+
+/** A size as run: how many checks, each probed every `intervalS`. */
+export interface ProbeSize {
+  checks: number;
+  intervalS: number;
+  warmupS: number;
+}
+
+export function probeSizes(options: ProbesSuiteOptions): ProbeSize[] {
+  return options.sizes.map((checks, i) => {
+    const intervalS = options.intervalsS?.[i] ?? options.intervalS;
+    return { checks, intervalS, warmupS: options.warmupS ?? intervalS };
+  });
 }
 
 export interface SigapRun extends WorkerReport {
@@ -34,6 +57,8 @@ export interface ProbesSuiteResult {
   sigap: SigapRun[];
   blackbox: BlackboxReport[];
   exporter: ExporterAvailability | { available: false; reason: string };
+  /** The dashboard's page idle and under probe load (dashboard-load.ts). */
+  dashboard: DashboardFigure[];
 }
 
 /** Stop functions of what is running now, for an interrupted run (Ctrl-C). */
@@ -62,9 +87,10 @@ async function startTargets(lifetimeS: number, cleanup: Cleanup) {
   return { ports, pid: child.pid!, stop: async () => (await stop(), forget()) };
 }
 
-async function runSigap(size: number, ports: number[], database: BenchDatabase, staggered: boolean, options: ProbesSuiteOptions, cleanup: Cleanup): Promise<SigapRun> {
+async function runSigap(run: ProbeSize, ports: number[], database: BenchDatabase, staggered: boolean, options: ProbesSuiteOptions, cleanup: Cleanup): Promise<SigapRun> {
+  const size = run.checks;
   const args = ['--checks', String(size), '--ports', ports.join(','), '--database', database.url];
-  args.push('--interval', String(options.intervalS), '--warmup', String(options.warmupS), '--seconds', String(options.windowS));
+  args.push('--interval', String(run.intervalS), '--warmup', String(run.warmupS), '--seconds', String(options.windowS));
   if (staggered) args.push('--stagger');
   // Every thread writes its own profile (tsx's loader hooks run on one): one folder per run, and
   // the main thread's file (thread id 0 in Node's default name) is the one summarized.
@@ -84,12 +110,13 @@ async function runSigap(size: number, ports: number[], database: BenchDatabase, 
   }
 }
 
-async function runBlackbox(size: number, ports: number[], options: ProbesSuiteOptions, progress: Progress, cleanup: Cleanup): Promise<BlackboxReport> {
-  const exporter = await startExporter(options.warmupS + options.windowS + 60);
+async function runBlackbox(run: ProbeSize, ports: number[], options: ProbesSuiteOptions, progress: Progress, cleanup: Cleanup): Promise<BlackboxReport> {
+  const size = run.checks;
+  const exporter = await startExporter(run.warmupS + options.windowS + 60);
   const forget = cleanup.add(exporter.stop);
   try {
-    progress(`[blackbox ${size}] exporter pid ${exporter.pid} on 127.0.0.1:${exporter.port}; warm-up ${options.warmupS} s, then measuring ${options.windowS} s`);
-    return await driveExporter({ exporter, ports, checks: size, intervalS: options.intervalS, warmupS: options.warmupS, windowS: options.windowS });
+    progress(`[blackbox ${size}] exporter pid ${exporter.pid} on 127.0.0.1:${exporter.port}; warm-up ${run.warmupS} s, then measuring ${options.windowS} s`);
+    return await driveExporter({ exporter, ports, checks: size, intervalS: run.intervalS, warmupS: run.warmupS, windowS: options.windowS });
   } finally {
     await exporter.stop();
     forget();
@@ -107,23 +134,38 @@ export async function runProbesSuite(options: ProbesSuiteOptions, progress: Prog
   if (!exporter.available) progress(`blackbox_exporter comparison skipped: ${exporter.reason}`);
   else progress(`peer: prometheus-blackbox-exporter ${exporter.version}`);
 
-  const perRunS = options.warmupS + options.windowS + 120;
-  const targets = await startTargets(perRunS * options.sizes.length * 4 + 300, cleanup);
+  const sizes = probeSizes(options);
+  const perRunS = Math.max(...sizes.map((s) => s.warmupS)) + Math.max(options.windowS, 2 * options.dashboardS) + 120;
+  const targets = await startTargets(perRunS * sizes.length * 6 + 300, cleanup);
   progress(`target sites listening on 127.0.0.1 ports ${targets.ports.join(', ')} (pid ${targets.pid}, keep-alive off)`);
-  const result: ProbesSuiteResult = { options, sigap: [], blackbox: [], exporter };
+  const result: ProbesSuiteResult = { options, sigap: [], blackbox: [], exporter, dashboard: [] };
   try {
-    for (const size of options.sizes) {
+    for (const run of sizes) {
+      const size = run.checks;
       for (const staggered of options.stagger ? [false, true] : [false]) {
         for (const makeDatabase of databasesFor(options)) {
           const database = await makeDatabase();
           const forget = cleanup.add(database.drop);
           try {
             progress(`[sigap ${size}] ${database.kind}${staggered ? ', staggered start' : ''}: starting the worker`);
-            const run = await runSigap(size, targets.ports, database, staggered, options, cleanup);
+            const measured = await runSigap(run, targets.ports, database, staggered, options, cleanup);
             progress(
-              `[sigap ${size}] ${run.completedPerS.toFixed(0)} probes/s, p99 lateness ${run.lateness.p99Ms.toFixed(0)} ms, ${run.cpuSPer1000.toFixed(2)} CPU s per 1,000 probes`,
+              `[sigap ${size}] ${measured.completedPerS.toFixed(0)} probes/s, p99 lateness ${measured.lateness.p99Ms.toFixed(0)} ms, ${measured.cpuSPer1000.toFixed(2)} CPU s per 1,000 probes`,
             );
-            result.sigap.push(run);
+            result.sigap.push(measured);
+          } finally {
+            await database.drop();
+            forget();
+          }
+        }
+      }
+      if (size <= options.dashboardUpTo) {
+        for (const makeDatabase of databasesFor(options)) {
+          const database = await makeDatabase();
+          const forget = cleanup.add(database.drop);
+          try {
+            const { intervalS, warmupS } = run;
+            result.dashboard.push(await measureDashboard({ checks: size, intervalS, warmupS, seconds: options.dashboardS, ports: targets.ports, database }, progress, cleanup));
           } finally {
             await database.drop();
             forget();
@@ -131,13 +173,60 @@ export async function runProbesSuite(options: ProbesSuiteOptions, progress: Prog
         }
       }
       if (exporter.available) {
-        const run = await runBlackbox(size, targets.ports, options, progress, cleanup);
-        progress(`[blackbox ${size}] ${run.completedPerS.toFixed(0)} probes/s, ${run.cpuSPer1000.toFixed(2)} CPU s per 1,000 probes`);
-        result.blackbox.push(run);
+        const peer = await runBlackbox(run, targets.ports, options, progress, cleanup);
+        progress(`[blackbox ${size}] ${peer.completedPerS.toFixed(0)} probes/s, ${peer.cpuSPer1000.toFixed(2)} CPU s per 1,000 probes`);
+        result.blackbox.push(peer);
       }
     }
   } finally {
     await targets.stop();
   }
   return result;
+}
+
+/** The even schedule's goals, at the sizes the issue names, from what this run measured. */
+export const SCHEDULE_GOAL_SIZES: readonly { checks: number; intervalS: number }[] = [
+  { checks: 2000, intervalS: 20 },
+  { checks: 10000, intervalS: 10 },
+];
+
+const databaseName = (kind: BenchDatabase['kind']) => (kind === 'postgres' ? 'PostgreSQL' : 'SQLite');
+
+/**
+ * The even schedule's rows of the closing summary: lateness p99 < 50 ms at 2,000 checks every
+ * 20 s and 10,000 every 10 s (each database run, checks started as main.ts starts them), and the
+ * dashboard's p99 under probe load within 2× of idle. A goal size this run did not measure is a
+ * row saying so, with no verdict.
+ */
+export function scheduleGoals(result: ProbesSuiteResult): GoalRow[] {
+  const rows: GoalRow[] = [];
+  const label = (s: { checks: number; intervalS: number }) => `${s.checks.toLocaleString('en')} checks every ${s.intervalS} s`;
+  for (const size of SCHEDULE_GOAL_SIZES) {
+    const runs = result.sigap.filter((r) => !r.staggered && r.checks === size.checks && r.intervalS === size.intervalS);
+    for (const r of runs) {
+      rows.push({
+        suite: 'probes',
+        figure: `lateness p99, ${label(size)}`,
+        database: databaseName(r.database),
+        value: `${r.lateness.p99Ms.toFixed(1)} ms (${Math.round(r.completedPerS)} of ${Math.round(r.offeredPerS)} probes/s)`,
+        goal: '< 50 ms',
+        met: r.lateness.p99Ms < 50 && r.completedPerS >= 0.98 * r.offeredPerS,
+      });
+    }
+    if (runs.length === 0) rows.push({ suite: 'probes', figure: `lateness p99, ${label(size)}`, database: '—', value: 'not run', goal: '< 50 ms', met: null });
+    const dashboards = (result.dashboard ?? []).filter((d) => d.checks === size.checks && d.intervalS === size.intervalS);
+    for (const d of dashboards) {
+      rows.push({
+        suite: 'probes',
+        figure: `dashboard p99 under probe load ÷ idle (GET ${d.page}), ${label(size)}`,
+        database: databaseName(d.database),
+        value: `${d.ratioP99.toFixed(2)}× (${d.loaded.p99Ms} vs ${d.idle.p99Ms} ms)`,
+        goal: '≤ 2×',
+        met: d.idle.p99Ms > 0 && d.ratioP99 <= 2,
+      });
+    }
+    if (dashboards.length === 0)
+      rows.push({ suite: 'probes', figure: `dashboard p99 under probe load ÷ idle, ${label(size)}`, database: '—', value: 'not run', goal: '≤ 2×', met: null });
+  }
+  return rows;
 }

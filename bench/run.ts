@@ -29,13 +29,17 @@ const USAGE = `usage: npm run bench [-- [probes] [web] [detection] [storage] [op
   --pages TEXT           web: only the pages whose name contains TEXT, e.g. --pages search (rollups seeded only if needed)
   --outages 100          detection: induced outages (one per check, all concurrent)
   --detect-interval 2000 detection: check interval ms (retryInterval 500 ms, failureThreshold 3, timeout 1000 ms)
-  --checks 1000,10000    sizes to run (checks, each probed once per interval)
-  --interval 10          seconds between probes of one check
-  --warmup 10            seconds before measuring (default: one interval)
+  --checks 1000,2000@20,10000
+                         sizes to run (checks, each probed once per interval; N@S: every S seconds)
+  --interval 10          seconds between probes of one check, for sizes without @S
+  --warmup 10            seconds before measuring (default: one interval of each size)
   --seconds 30           seconds measured
   --stagger              also run each size with the checks added a slice at a time over one interval
                          (the steady state is as without it: each check has its own slot; kept to compare)
   --skip-blackbox        no comparison with prometheus-blackbox-exporter
+  --dashboard-up-to 2000 probes: time the dashboard (GET /, logged in) idle and under the probe load of
+                         each size of at most this many checks (SIGAP_ROLE=all); 0: none
+  --dashboard-seconds 10 probes: seconds of requests idle and again under probe load
   --cpu-prof             write a V8 CPU profile of each Sigap worker and print where the time went
   --json FILE            also write the raw figures as JSON
   BENCH_DATABASE_URL=postgres://…  also run Sigap on PostgreSQL (a fresh database on that server)`;
@@ -44,12 +48,14 @@ function options(): { suites: string[]; probes: ProbesSuiteOptions; web: WebSuit
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
-      checks: { type: 'string', default: '1000,10000' },
+      checks: { type: 'string', default: '1000,2000@20,10000' },
       interval: { type: 'string', default: '10' },
       warmup: { type: 'string' },
       seconds: { type: 'string', default: '30' },
       stagger: { type: 'boolean', default: false },
       'skip-blackbox': { type: 'boolean', default: false },
+      'dashboard-up-to': { type: 'string', default: '2000' },
+      'dashboard-seconds': { type: 'string', default: '10' },
       'cpu-prof': { type: 'boolean', default: false },
       json: { type: 'string' },
       incidents: { type: 'string', default: '100000' },
@@ -76,6 +82,7 @@ function options(): { suites: string[]; probes: ProbesSuiteOptions; web: WebSuit
     return n;
   };
   const intervalS = positive('interval', values.interval);
+  const sizes = values.checks.split(',');
   return {
     suites: positionals.length > 0 ? positionals : [...SUITES],
     json: values.json ?? null,
@@ -96,9 +103,12 @@ function options(): { suites: string[]; probes: ProbesSuiteOptions; web: WebSuit
     },
     storage: { postgresUrl: process.env.BENCH_DATABASE_URL || null },
     probes: {
-      sizes: values.checks.split(',').map((s) => Math.round(positive('checks', s))),
+      sizes: sizes.map((s) => Math.round(positive('checks', s.split('@')[0]!))),
+      intervalsS: sizes.map((s) => (s.includes('@') ? positive('checks (the interval after @)', s.split('@')[1]!) : intervalS)),
       intervalS,
-      warmupS: values.warmup === undefined ? intervalS : positive('warmup', values.warmup),
+      warmupS: values.warmup === undefined ? null : positive('warmup', values.warmup),
+      dashboardUpTo: values['dashboard-up-to'] === '0' ? 0 : Math.round(positive('dashboard-up-to', values['dashboard-up-to'])),
+      dashboardS: positive('dashboard-seconds', values['dashboard-seconds']),
       windowS: positive('seconds', values.seconds),
       stagger: values.stagger,
       blackbox: !values['skip-blackbox'],
