@@ -11,7 +11,7 @@ import { Cleanup, runProbesSuite, type ProbesSuiteOptions } from './probes-suite
 import { detectionReport, runDetectionSuite, type DetectionSuiteOptions } from './detection-suite.js';
 import { describeMachine, probesReport } from './report.js';
 import { runStorageSuite, storageReport, type StorageSuiteOptions } from './storage-suite.js';
-import { loadText, summaryReport } from './summary.js';
+import { loadText, summaryReport, type SuiteResults } from './summary.js';
 import { runWebSuite, webReport, type WebSuiteOptions } from './web-suite.js';
 
 const SUITES = ['probes', 'web', 'detection', 'storage'] as const;
@@ -156,7 +156,7 @@ async function main(): Promise<void> {
       process.stdout.write(`\n${storageReport(result)}\n`);
     }
   }
-  process.stdout.write(`\n${summaryReport(raw, machine)}\n`);
+  process.stdout.write(`\n${summaryReport(raw as SuiteResults, machine)}\n`);
   if (json) writeFileSync(json, `${JSON.stringify(raw, null, 2)}\n`);
   progress(`done in ${Math.round((Date.now() - started) / 1000)} s`);
 }
