@@ -17,6 +17,12 @@
 // earlier commit of another incident can only make it earlier, so the figure errs long; arrival =
 // when the receiver got the first delivery attempt. Also created_at → arrival, which a build
 // without `watchOutbox` has too.
+//
+// The pipeline (unless --skip-pipeline): Prometheus + blackbox_exporter + Alertmanager from
+// Debian's packages (prometheus-pipeline.ts) probe the same checks at the same time, each on its
+// own path of the same stand-in (`/p/i` beside Sigap's `/d/i`, one failure switch for both), so
+// both sides see the same outages at the same moments. Per outage: the alert's startsAt
+// (Prometheus's firing time, same clock) and its arrival at a second local webhook receiver.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
@@ -28,6 +34,9 @@ import { freshPostgres, freshSqlite, type BenchDatabase } from './bench-database
 import { sleep } from './children.js';
 import { KEYWORD, PAGE } from './fixture.js';
 import type { Cleanup } from './probes-suite.js';
+import type { GoalRow } from './goals.js';
+import { alertHoldMs, ensurePipeline, startAlertReceiver, startPipeline, type AlertArrival, type RunningPipeline } from './prometheus-pipeline.js';
+import { failedProbes, percentile, physicalMinimum, spread } from './outage-timing.js';
 import { table } from './report.js';
 
 export interface DetectionSuiteOptions {
@@ -37,6 +46,34 @@ export interface DetectionSuiteOptions {
   timeoutMs: number;
   failureThreshold: number;
   postgresUrl: string | null;
+  /** Also run Prometheus + blackbox_exporter + Alertmanager on the same outages (--skip-pipeline: no). */
+  pipeline: boolean;
+}
+
+/** The pipeline's figures in the same run: its alert (Prometheus firing) and its webhook (Alertmanager's delivery). */
+export interface PipelineFigure {
+  /** Checks whose firing alert reached the receiver. */
+  alerted: number;
+  /** Checks with more than one firing alert delivered. */
+  duplicated: number;
+  missed: number;
+  /** Outage → the alert's startsAt (when Prometheus's rule fired). */
+  alertP50Ms: number;
+  alertP95Ms: number;
+  alertMaxMs: number;
+  /** Outage → Alertmanager's webhook at the receiver. */
+  webhookP50Ms: number;
+  webhookP95Ms: number;
+  webhookMaxMs: number;
+  /** Next scrape on the target's grid + (failureThreshold − 1) × interval. */
+  minimumP50Ms: number;
+  /** Alert latency ÷ that minimum. */
+  ratioP50: number;
+  ratioP95: number;
+  ratioMax: number;
+  /** Requests the stand-in saw on the path from the outage to the alert: the failed probes it took. */
+  probesMin: number;
+  probesMax: number;
 }
 
 export interface DetectionFigure {
@@ -70,23 +107,39 @@ export interface DetectionFigure {
   createdToArrivalP50Ms: number;
   createdToArrivalP95Ms: number;
   createdToArrivalMaxMs: number;
+  /** Outage → Sigap's webhook at the receiver. */
+  webhookP50Ms: number;
+  webhookP95Ms: number;
+  webhookMaxMs: number;
+  /** Requests the stand-in saw on the check's path from the outage to the incident: the failed probes it took. */
+  probesMin: number;
+  probesMax: number;
+  /** The pipeline on the same outages; null when skipped or not installable. */
+  pipeline: PipelineFigure | null;
 }
 
 export interface DetectionSuiteResult {
   options: DetectionSuiteOptions;
   figures: DetectionFigure[];
+  /** The pipeline's versions, or why it did not run. */
+  pipeline: { ran: true; versions: string } | { ran: false; reason: string };
 }
 
 const PASSWORD = 'bench-password-1';
 const key = (i: number) => `det-${String(i).padStart(4, '0')}`;
 
-/** One server, a path per check; `failing` paths get their connection closed, every request's arrival is logged. */
-async function startSites(checks: number): Promise<{ port: number; failing: Set<number>; arrivals: number[][]; server: Server }> {
+/**
+ * One server, a path per check for Sigap (`/d/i`) and one for the pipeline (`/p/i`), one failure
+ * switch per check for both; a failing path's connection is closed, every request's arrival is logged.
+ */
+async function startSites(checks: number): Promise<{ port: number; failing: Set<number>; arrivals: number[][]; pipelineArrivals: number[][]; server: Server }> {
   const failing = new Set<number>();
   const arrivals: number[][] = Array.from({ length: checks }, () => []);
+  const pipelineArrivals: number[][] = Array.from({ length: checks }, () => []);
   const server = createServer({ keepAlive: false }, (req, res) => {
-    const index = Number(/^\/d\/(\d+)$/.exec(req.url ?? '')?.[1] ?? -1);
-    if (index >= 0 && index < checks) arrivals[index]!.push(Date.now());
+    const [, side, number] = /^\/([dp])\/(\d+)$/.exec(req.url ?? '') ?? [];
+    const index = Number(number ?? -1);
+    if (index >= 0 && index < checks) (side === 'p' ? pipelineArrivals : arrivals)[index]!.push(Date.now());
     if (failing.has(index)) {
       req.socket.destroy();
       return;
@@ -94,7 +147,7 @@ async function startSites(checks: number): Promise<{ port: number; failing: Set<
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', connection: 'close' }).end(PAGE);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as AddressInfo).port, failing, arrivals, server };
+  return { port: (server.address() as AddressInfo).port, failing, arrivals, pipelineArrivals, server };
 }
 
 /** The webhook receiver: the first arrival per incident ref. */
@@ -160,21 +213,77 @@ async function openIncidentReader(url: string): Promise<{ read(): Promise<Array<
   };
 }
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
+const r2 = (x: number) => Math.round(x * 100) / 100;
+const orNull = (x: number) => (Number.isFinite(x) ? Math.round(x) : null);
 
-async function runOne(database: BenchDatabase, o: DetectionSuiteOptions, progress: (line: string) => void, cleanup: Cleanup): Promise<DetectionFigure> {
+/** The pipeline's figure from the alerts Alertmanager delivered, per check index. */
+function pipelineFigure(alerts: readonly AlertArrival[], t0: readonly number[], arrivals: readonly number[][], o: DetectionSuiteOptions): PipelineFigure {
+  const byCheck = new Map<string, AlertArrival[]>();
+  for (const a of alerts) byCheck.set(a.check, [...(byCheck.get(a.check) ?? []), a]);
+  const created: number[] = [];
+  const received: number[] = [];
+  const ratios: number[] = [];
+  const minima: number[] = [];
+  const probes: number[] = [];
+  let missed = 0;
+  let duplicated = 0;
+  for (let i = 0; i < t0.length; i++) {
+    const delivered = byCheck.get(key(i)) ?? [];
+    if (new Set(delivered.map((a) => a.startsAt)).size > 1) duplicated++;
+    if (delivered.length === 0 || t0[i] === 0) {
+      missed++;
+      continue;
+    }
+    const firedAt = Math.min(...delivered.map((a) => a.startsAt));
+    const minimum = physicalMinimum(arrivals[i]!, t0[i]!, o.intervalMs, o.intervalMs, o.failureThreshold);
+    created.push(firedAt - t0[i]!);
+    received.push(Math.min(...delivered.map((a) => a.at)) - t0[i]!);
+    minima.push(minimum);
+    ratios.push((firedAt - t0[i]!) / minimum);
+    probes.push(failedProbes(arrivals[i]!, t0[i]!, firedAt));
+  }
+  const alert = spread(created);
+  const webhook = spread(received);
+  return {
+    alerted: byCheck.size,
+    duplicated,
+    missed,
+    alertP50Ms: alert.p50,
+    alertP95Ms: alert.p95,
+    alertMaxMs: alert.max,
+    webhookP50Ms: webhook.p50,
+    webhookP95Ms: webhook.p95,
+    webhookMaxMs: webhook.max,
+    minimumP50Ms: Math.round(percentile(minima, 50)),
+    ratioP50: r2(percentile(ratios, 50)),
+    ratioP95: r2(percentile(ratios, 95)),
+    ratioMax: r2(Math.max(...ratios)),
+    probesMin: Math.min(...probes),
+    probesMax: Math.max(...probes),
+  };
+}
+
+async function runOne(database: BenchDatabase, o: DetectionSuiteOptions, withPipeline: boolean, progress: (line: string) => void, cleanup: Cleanup): Promise<DetectionFigure> {
   const n = o.outages;
   const sites = await startSites(n);
   const forgetSites = cleanup.add(() => new Promise<void>((resolve) => sites.server.close(() => resolve())));
   const receiver = await startReceiver();
   const forgetReceiver = cleanup.add(() => new Promise<void>((resolve) => receiver.server.close(() => resolve())));
+  const alertReceiver = withPipeline ? await startAlertReceiver() : null;
+  const forgetAlertReceiver = alertReceiver ? cleanup.add(() => new Promise<void>((resolve) => alertReceiver.server.close(() => resolve()))) : () => {};
+  let pipeline: RunningPipeline | null = null;
+  let forgetPipeline = () => {};
   const env = { DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', SIGAP_ROLE: 'all', BOOTSTRAP_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'silent', SIGAP_INSTANCE: 'bench' };
   const config = parseConfig(yaml(n, sites.port, o, receiver.url), 'bench.yaml', env);
   let sigap: Sigap | null = null;
   try {
+    if (alertReceiver) {
+      // Bounded by `timeout` well past everything below: warm-up, outages, deadline, the extra interval.
+      const lifetimeS = Math.ceil((20 * o.intervalMs + o.failureThreshold * (o.retryIntervalMs + o.timeoutMs)) / 1000) + 120;
+      const targets = Array.from({ length: n }, (_, i) => ({ check: key(i), url: `http://127.0.0.1:${sites.port}/p/${i}` }));
+      pipeline = await startPipeline(targets, o, alertReceiver.url, lifetimeS);
+      forgetPipeline = cleanup.add(pipeline.stop);
+    }
     sigap = await startSigap(config, { logger: pino({ level: 'silent' }), announce: () => {} });
     const running = sigap;
     const forgetSigap = cleanup.add(() => running.stop());
@@ -182,11 +291,12 @@ async function runOne(database: BenchDatabase, o: DetectionSuiteOptions, progres
     const commits: number[] = [];
     const db = sigap.db as Partial<{ watchOutbox(wake: () => void): { close(): Promise<void> } }>;
     const watch = typeof db.watchOutbox === 'function' ? db.watchOutbox(() => commits.push(Date.now())) : null;
-    // Warm-up: every check probed at least twice, so each has a grid to measure from.
+    // Warm-up: every check probed at least twice (by both sides), so each has a grid to measure from.
+    const warm = () => sites.arrivals.every((a) => a.length >= 2) && (!pipeline || sites.pipelineArrivals.every((a) => a.length >= 2));
     const warmDeadline = Date.now() + 5 * o.intervalMs + 10_000;
-    while (sites.arrivals.some((a) => a.length < 2) && Date.now() < warmDeadline) await sleep(100);
-    if (sites.arrivals.some((a) => a.length < 2)) throw new Error('detection: some checks were never probed during the warm-up');
-    progress(`detection (${database.kind}): ${n} checks probing; starting ${n} outages over ${(2 * o.intervalMs) / 1000} s`);
+    while (!warm() && Date.now() < warmDeadline) await sleep(100);
+    if (!warm()) throw new Error('detection: some checks were never probed during the warm-up');
+    progress(`detection (${database.kind}): ${n} checks probing${pipeline ? ' (and the pipeline)' : ''}; starting ${n} outages over ${(2 * o.intervalMs) / 1000} s`);
 
     const t0 = new Array<number>(n).fill(0);
     const order = Array.from({ length: n }, (_, i) => i);
@@ -206,13 +316,14 @@ async function runOne(database: BenchDatabase, o: DetectionSuiteOptions, progres
       const first = refs.get(row.key);
       if (!first || row.createdAt < first.createdAt) refs.set(row.key, { ref: row.ref, createdAt: row.createdAt });
     };
+    const alertedChecks = () => new Set(alertReceiver?.alerts.map((a) => a.check)).size;
     const deadline = started + 2 * o.intervalMs + 10 * o.intervalMs + o.failureThreshold * (o.retryIntervalMs + o.timeoutMs) + 15_000;
     try {
       while (Date.now() < deadline) {
         await sleep(100);
         found.clear();
         for (const row of await reader.read()) note(row);
-        if (found.size >= n && t0.every((t) => t > 0)) break;
+        if (found.size >= n && t0.every((t) => t > 0) && (!alertReceiver || alertedChecks() >= n)) break;
       }
       // One more interval (and the retries) with every site still down: a second incident would show now.
       await sleep(o.intervalMs + o.failureThreshold * o.retryIntervalMs + 1000);
@@ -228,6 +339,7 @@ async function runOne(database: BenchDatabase, o: DetectionSuiteOptions, progres
     const minima: number[] = [];
     const ratios: number[] = [];
     const overheads: number[] = [];
+    const probes: number[] = [];
     let missed = 0;
     let duplicated = 0;
     let incidents = 0;
@@ -239,80 +351,110 @@ async function runOne(database: BenchDatabase, o: DetectionSuiteOptions, progres
         missed++;
         continue;
       }
-      const last = sites.arrivals[i]!.filter((a) => a <= t0[i]!).at(-1)!;
-      const nextProbe = last + Math.max(1, Math.ceil((t0[i]! - last) / o.intervalMs)) * o.intervalMs;
-      const minimum = nextProbe - t0[i]! + (o.failureThreshold - 1) * o.retryIntervalMs;
+      const minimum = physicalMinimum(sites.arrivals[i]!, t0[i]!, o.intervalMs, o.retryIntervalMs, o.failureThreshold);
       const latency = Math.min(...created) - t0[i]!;
       latencies.push(latency);
       minima.push(minimum);
       ratios.push(latency / minimum);
       overheads.push(latency - minimum);
+      probes.push(failedProbes(sites.arrivals[i]!, t0[i]!, Math.min(...created)));
     }
-    // Notification: commit (or created_at) → the receiver's first arrival, per incident.
+    // Notification: commit (or created_at) → the receiver's first arrival, per incident; and outage → arrival.
     const notifyLatencies: number[] = [];
     const createdToArrival: number[] = [];
+    const outageToArrival: number[] = [];
     const sortedCommits = [...commits].sort((a, b) => a - b);
-    for (const { ref, createdAt } of refs.values()) {
+    for (const [checkKey, { ref, createdAt }] of refs) {
       const arrival = receiver.arrivals.get(ref);
       if (arrival === undefined) continue;
       createdToArrival.push(arrival - createdAt);
+      const index = Number(checkKey.slice('det-'.length));
+      if (t0[index]) outageToArrival.push(arrival - t0[index]!);
       const commit = sortedCommits.find((c) => c >= createdAt);
       if (watch && commit !== undefined && commit <= arrival) notifyLatencies.push(arrival - commit);
     }
-    const orNull = (x: number) => (Number.isFinite(x) ? Math.round(x) : null);
-    const r2 = (x: number) => Math.round(x * 100) / 100;
+    const latency = spread(latencies);
+    const overhead = spread(overheads);
+    const notify = spread(notifyLatencies);
+    const createdArrival = spread(createdToArrival);
+    const webhook = spread(outageToArrival);
     const figure: DetectionFigure = {
       database: database.kind,
       outages: n,
       incidents,
       duplicated,
       missed,
-      latencyP50Ms: Math.round(percentile(latencies, 50)),
-      latencyP95Ms: Math.round(percentile(latencies, 95)),
-      latencyMaxMs: Math.round(Math.max(...latencies)),
+      latencyP50Ms: latency.p50,
+      latencyP95Ms: latency.p95,
+      latencyMaxMs: latency.max,
       minimumP50Ms: Math.round(percentile(minima, 50)),
       ratioP50: r2(percentile(ratios, 50)),
       ratioP95: r2(percentile(ratios, 95)),
       ratioMax: r2(Math.max(...ratios)),
       ratioMin: r2(Math.min(...ratios)),
-      overheadP50Ms: Math.round(percentile(overheads, 50)),
-      overheadP95Ms: Math.round(percentile(overheads, 95)),
-      overheadMaxMs: Math.round(Math.max(...overheads)),
+      overheadP50Ms: overhead.p50,
+      overheadP95Ms: overhead.p95,
+      overheadMaxMs: overhead.max,
       notified: createdToArrival.length,
-      notifyP50Ms: orNull(percentile(notifyLatencies, 50)),
-      notifyP95Ms: orNull(percentile(notifyLatencies, 95)),
-      notifyMaxMs: orNull(notifyLatencies.length ? Math.max(...notifyLatencies) : NaN),
-      createdToArrivalP50Ms: Math.round(percentile(createdToArrival, 50)),
-      createdToArrivalP95Ms: Math.round(percentile(createdToArrival, 95)),
-      createdToArrivalMaxMs: Math.round(Math.max(...createdToArrival)),
+      notifyP50Ms: orNull(notify.p50),
+      notifyP95Ms: orNull(notify.p95),
+      notifyMaxMs: orNull(notify.max),
+      createdToArrivalP50Ms: createdArrival.p50,
+      createdToArrivalP95Ms: createdArrival.p95,
+      createdToArrivalMaxMs: createdArrival.max,
+      webhookP50Ms: webhook.p50,
+      webhookP95Ms: webhook.p95,
+      webhookMaxMs: webhook.max,
+      probesMin: Math.min(...probes),
+      probesMax: Math.max(...probes),
+      pipeline: alertReceiver ? pipelineFigure(alertReceiver.alerts, t0, sites.pipelineArrivals, o) : null,
     };
     progress(
       `detection (${database.kind}): ${incidents} incidents for ${n} outages (${duplicated} duplicated, ${missed} missed); ratio p50 ${figure.ratioP50}, p95 ${figure.ratioP95}, max ${figure.ratioMax}; webhook commit → arrival p50 ${figure.notifyP50Ms ?? '—'} ms, p95 ${figure.notifyP95Ms ?? '—'} ms`,
     );
+    if (figure.pipeline) {
+      const p = figure.pipeline;
+      progress(
+        `detection (${database.kind}): pipeline ${p.alerted} alerts for ${n} outages (${p.duplicated} duplicated, ${p.missed} missed); alert p95 ${p.alertP95Ms} ms vs Sigap's incident ${figure.latencyP95Ms} ms; webhook p95 ${p.webhookP95Ms} ms vs Sigap's ${figure.webhookP95Ms} ms`,
+      );
+    }
     await running.stop();
     forgetSigap();
     sigap = null;
     return figure;
   } finally {
     await sigap?.stop();
+    await pipeline?.stop();
+    forgetPipeline();
     await new Promise<void>((resolve) => sites.server.close(() => resolve()));
     sites.server.closeAllConnections();
     forgetSites();
     receiver.server.closeAllConnections();
     await new Promise<void>((resolve) => receiver.server.close(() => resolve()));
     forgetReceiver();
+    if (alertReceiver) {
+      alertReceiver.server.closeAllConnections();
+      await new Promise<void>((resolve) => alertReceiver.server.close(() => resolve()));
+    }
+    forgetAlertReceiver();
   }
 }
 
 export async function runDetectionSuite(options: DetectionSuiteOptions, progress: (line: string) => void, cleanup: Cleanup): Promise<DetectionSuiteResult> {
-  const result: DetectionSuiteResult = { options, figures: [] };
+  let pipeline: DetectionSuiteResult['pipeline'] = { ran: false, reason: '--skip-pipeline' };
+  if (options.pipeline) {
+    const availability = ensurePipeline(progress);
+    pipeline = availability.available ? { ran: true, versions: availability.versions } : { ran: false, reason: availability.reason };
+    if (!availability.available) progress(`detection: the pipeline is not compared: ${availability.reason}`);
+  }
+  const result: DetectionSuiteResult = { options, figures: [], pipeline };
   const makers: Array<() => Promise<BenchDatabase>> = [async () => freshSqlite()];
   if (options.postgresUrl) makers.push(() => freshPostgres(options.postgresUrl!));
   for (const make of makers) {
     const database = await make();
     const forget = cleanup.add(database.drop);
     try {
-      result.figures.push(await runOne(database, options, progress, cleanup));
+      result.figures.push(await runOne(database, options, pipeline.ran, progress, cleanup));
     } finally {
       await database.drop();
       forget();
@@ -366,5 +508,115 @@ export function detectionReport(result: DetectionSuiteResult): string {
     ),
     '',
     "Webhook: commit = this process's Database saying a commit wrote outbox rows (the first such at or after the incident's created_at); arrival = the local receiver's first request for the incident.",
+    ...pipelineReport(result),
   ].join('\n');
+}
+
+const ratioText = (x: number) => (Number.isFinite(x) ? `${x.toFixed(2)}×` : '—');
+
+/** Sigap's p95 ÷ the pipeline's p95, for the incident/alert and for the webhook. */
+export function pipelineRatios(f: DetectionFigure): { created: number; webhook: number } | null {
+  if (!f.pipeline) return null;
+  return { created: f.latencyP95Ms / f.pipeline.alertP95Ms, webhook: f.webhookP95Ms / f.pipeline.webhookP95Ms };
+}
+
+function pipelineReport(result: DetectionSuiteResult): string[] {
+  const o = result.options;
+  if (!result.pipeline.ran) return ['', `Prometheus + blackbox_exporter + Alertmanager: not run (${result.pipeline.reason}).`];
+  const rows: string[][] = [];
+  for (const f of result.figures) {
+    const p = f.pipeline;
+    if (!p) continue;
+    const ratios = pipelineRatios(f)!;
+    rows.push(
+      [
+        f.database,
+        'Sigap',
+        `${f.incidents} incidents (${f.duplicated} duplicated, ${f.missed} missed)`,
+        `${f.probesMin}–${f.probesMax}`,
+        String(f.minimumP50Ms),
+        `${f.latencyP50Ms} / ${f.latencyP95Ms} / ${f.latencyMaxMs}`,
+        `${f.ratioP50} / ${f.ratioP95} / ${f.ratioMax}`,
+        `${f.webhookP50Ms} / ${f.webhookP95Ms} / ${f.webhookMaxMs}`,
+        `${ratioText(ratios.created)} / ${ratioText(ratios.webhook)}`,
+      ],
+      [
+        f.database,
+        'pipeline',
+        `${p.alerted} alerts (${p.duplicated} duplicated, ${p.missed} missed)`,
+        `${p.probesMin}–${p.probesMax}`,
+        String(p.minimumP50Ms),
+        `${p.alertP50Ms} / ${p.alertP95Ms} / ${p.alertMaxMs}`,
+        `${p.ratioP50} / ${p.ratioP95} / ${p.ratioMax}`,
+        `${p.webhookP50Ms} / ${p.webhookP95Ms} / ${p.webhookMaxMs}`,
+        '1×',
+      ],
+    );
+  }
+  return [
+    '',
+    `### Detection beside the pipeline: ${result.pipeline.versions} on the same ${o.outages} outages`,
+    '',
+    `Scrape interval ${o.intervalMs} ms, one blackbox http module per check (timeout ${o.timeoutMs} ms, status 200, the keyword), rule \`probe_success == 0\` with \`for: ${alertHoldMs(o)}ms\` (${o.failureThreshold} failed probes), evaluation interval 1 s, Alertmanager \`group_wait: 0s\` grouped by check.`,
+    '',
+    table(
+      [
+        'database',
+        'side',
+        'opened',
+        'failed probes at confirmation',
+        'physical minimum p50 ms',
+        'outage → incident / alert p50 / p95 / max ms',
+        '÷ own minimum p50 / p95 / max',
+        'outage → webhook p50 / p95 / max ms',
+        'Sigap p95 ÷ pipeline p95: incident / webhook (goal ≤ 0.5×)',
+      ],
+      rows,
+    ),
+    '',
+    `Physical minimum — Sigap: the next probe on the check's grid + (failureThreshold − 1) × retryInterval (${o.retryIntervalMs} ms); the pipeline: the next scrape on the target's grid + (failureThreshold − 1) × scrape interval. The alert's time is its startsAt (when Prometheus's rule fired).`,
+  ];
+}
+
+const databaseName = (kind: DetectionFigure['database']) => (kind === 'postgres' ? 'PostgreSQL' : 'SQLite');
+
+/** The detection goals as summary rows: each figure of each database against its goal, computed from the figures. */
+export function detectionGoals(result: DetectionSuiteResult): GoalRow[] {
+  const rows: GoalRow[] = [];
+  for (const f of result.figures) {
+    const database = databaseName(f.database);
+    const complete = f.missed === 0 && f.duplicated === 0;
+    const ratios = pipelineRatios(f);
+    const versus = (figure: string, ratio: number | undefined, sigapMs: number, pipelineMs: number | undefined) =>
+      rows.push({
+        suite: 'detection',
+        figure,
+        database,
+        value:
+          ratio === undefined
+            ? `not run (${result.pipeline.ran ? 'no pipeline figure' : result.pipeline.reason})`
+            : `${ratioText(ratio)} (Sigap ${sigapMs} ms, pipeline ${pipelineMs} ms)`,
+        goal: '≤ 0.5×',
+        met: ratio === undefined ? null : Number.isFinite(ratio) && ratio <= 0.5 && complete,
+      });
+    versus(`outage → incident ÷ the pipeline's outage → alert, p95, ${f.outages} outages`, ratios?.created, f.latencyP95Ms, f.pipeline?.alertP95Ms);
+    versus(`outage → webhook ÷ the pipeline's outage → webhook, p95, ${f.outages} outages`, ratios?.webhook, f.webhookP95Ms, f.pipeline?.webhookP95Ms);
+    rows.push({
+      suite: 'detection',
+      figure: `outage → incident ÷ physical minimum, p95, ${f.outages} outages`,
+      database,
+      value: `${f.ratioP95} (p50 ${f.ratioP50}, max ${f.ratioMax}; ${f.incidents} incidents, ${f.duplicated} duplicated, ${f.missed} missed)`,
+      goal: '≤ 1.1',
+      met: Number.isFinite(f.ratioP95) && f.ratioP95 <= 1.1 && complete,
+    });
+    rows.push({
+      suite: 'detection',
+      figure: 'webhook: commit → first delivery attempt, p95',
+      database,
+      value: f.notifyP95Ms === null ? 'not measurable (no watchOutbox)' : `${f.notifyP95Ms} ms (p50 ${f.notifyP50Ms} ms, max ${f.notifyMaxMs} ms; ${f.notified} received)`,
+      goal: '≤ 50 ms',
+      met: f.notifyP95Ms === null ? null : f.notifyP95Ms <= 50,
+    });
+  }
+  return rows;
 }
