@@ -71,7 +71,7 @@ export interface PipelineFigure {
   ratioP50: number;
   ratioP95: number;
   ratioMax: number;
-  /** Requests the stand-in saw on the path from the outage to the alert: the failed probes it took. */
+  /** Requests the stand-in saw on the path from the outage to the alert's webhook: the failed probes it took. */
   probesMin: number;
   probesMax: number;
 }
@@ -237,10 +237,11 @@ function pipelineFigure(alerts: readonly AlertArrival[], t0: readonly number[], 
     const firedAt = Math.min(...delivered.map((a) => a.startsAt));
     const minimum = physicalMinimum(arrivals[i]!, t0[i]!, o.intervalMs, o.intervalMs, o.failureThreshold);
     created.push(firedAt - t0[i]!);
-    received.push(Math.min(...delivered.map((a) => a.at)) - t0[i]!);
+    const arrivedAt = Math.min(...delivered.map((a) => a.at));
+    received.push(arrivedAt - t0[i]!);
     minima.push(minimum);
     ratios.push((firedAt - t0[i]!) / minimum);
-    probes.push(failedProbes(arrivals[i]!, t0[i]!, firedAt));
+    probes.push(failedProbes(arrivals[i]!, t0[i]!, arrivedAt));
   }
   const alert = spread(created);
   const webhook = spread(received);

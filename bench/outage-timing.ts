@@ -26,11 +26,12 @@ export function physicalMinimum(arrivals: readonly number[], t0: number, interva
 }
 
 /**
- * Failed probes the site saw from the outage to the confirmation. A probe's request reaches the
- * site a moment after the prober stamps it (Prometheus stamps a scrape at its start and may
- * evaluate that sample before the site logs the request), hence a 100 ms allowance, well below
- * any step between probes.
+ * Failed probes the site saw from the outage until `by`, a moment the confirmation is known to
+ * have happened: Sigap's incident `created_at` (written after the last probe's result), or the
+ * arrival of the pipeline's webhook — not the alert's startsAt, which is the evaluation's
+ * scheduled tick: Prometheus may run that evaluation later, with a sample stamped at its scrape's
+ * start before the tick but requested from the site after it.
  */
-export function failedProbes(arrivals: readonly number[], t0: number, confirmedAt: number): number {
-  return arrivals.filter((a) => a > t0 && a <= confirmedAt + 100).length;
+export function failedProbes(arrivals: readonly number[], t0: number, by: number): number {
+  return arrivals.filter((a) => a > t0 && a <= by).length;
 }
