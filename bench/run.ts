@@ -21,7 +21,8 @@ const USAGE = `usage: npm run bench [-- [probes] [web] [detection] [storage] [op
   probes                 Sigap's probe path vs prometheus-blackbox-exporter on loopback targets
   web                    queue, incident page, API, reports, /metrics and /status latency with 100,000 incidents
                          and a year of rollups for 100 checks (SQLite; PostgreSQL too with BENCH_DATABASE_URL)
-  detection              detection latency over induced outages against the physical minimum
+  detection              detection latency over induced outages against the physical minimum and, on the same
+                         outages, Prometheus + blackbox_exporter + Alertmanager (Debian's packages)
   storage                bytes per raw result and per rollup row; MiB per check-year at the defaults
   --incidents 100000     web: incidents in the database
   --requests 300         web: requests measured per page and concurrency (1 and 8)
@@ -29,6 +30,7 @@ const USAGE = `usage: npm run bench [-- [probes] [web] [detection] [storage] [op
   --pages TEXT           web: only the pages whose name contains TEXT, e.g. --pages search (rollups seeded only if needed)
   --outages 100          detection: induced outages (one per check, all concurrent)
   --detect-interval 2000 detection: check interval ms (retryInterval 500 ms, failureThreshold 3, timeout 1000 ms)
+  --skip-pipeline        detection: no comparison with Prometheus + blackbox_exporter + Alertmanager
   --checks 1000,10000    sizes to run (checks, each probed once per interval)
   --interval 10          seconds between probes of one check
   --warmup 10            seconds before measuring (default: one interval)
@@ -58,6 +60,7 @@ function options(): { suites: string[]; probes: ProbesSuiteOptions; web: WebSuit
       pages: { type: 'string' },
       outages: { type: 'string', default: '100' },
       'detect-interval': { type: 'string', default: '2000' },
+      'skip-pipeline': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -93,6 +96,7 @@ function options(): { suites: string[]; probes: ProbesSuiteOptions; web: WebSuit
       timeoutMs: 1000,
       failureThreshold: 3,
       postgresUrl: process.env.BENCH_DATABASE_URL || null,
+      pipeline: !values['skip-pipeline'],
     },
     storage: { postgresUrl: process.env.BENCH_DATABASE_URL || null },
     probes: {
