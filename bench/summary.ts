@@ -1,7 +1,7 @@
 // One table of the goals of whatever suites ran — each figure beside its goal and whether it was
 // met — and the headline figures without a goal, with the machine and its load.
 import { loadavg } from 'node:os';
-import type { DetectionSuiteResult } from './detection-suite.js';
+import { detectionGoals, type DetectionSuiteResult } from './detection-suite.js';
 import { verdict, type GoalRow } from './goals.js';
 import type { ProbesSuiteResult } from './probes-suite.js';
 import { bytes, table, type Machine } from './report.js';
@@ -23,7 +23,7 @@ export interface SuiteResults {
 
 /** Every goal row the suites that ran produce, then their figures without a goal. */
 export function goalRows(raw: SuiteResults): GoalRow[] {
-  const rows: GoalRow[] = [...searchGoals(raw.web)];
+  const rows: GoalRow[] = [...searchGoals(raw.web), ...(raw.detection ? detectionGoals(raw.detection) : [])];
   for (const f of raw.storage?.figures ?? []) {
     const mib = (n: number) => `${(n / 1024 ** 2).toFixed(2)} MiB`;
     rows.push({
