@@ -3,52 +3,22 @@
 // package is installed with services held from starting, and the instance we start is bounded by
 // coreutils `timeout`, so it stops by itself even if the benchmark is killed.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parentPid, sleep, stopChild } from './children.js';
+import { ensureDebianPackage } from './debian-package.js';
 import { KEYWORD } from './fixture.js';
 
 export const EXPORTER_PATH = '/usr/bin/prometheus-blackbox-exporter';
 const PACKAGE = 'prometheus-blackbox-exporter';
-const POLICY_RC_D = '/usr/sbin/policy-rc.d';
-
 export type ExporterAvailability = { available: true; version: string } | { available: false; reason: string };
-
-function apt(args: string[]): void {
-  execFileSync('apt-get', args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-}
 
 /** Install the Debian package when missing and we are root; otherwise say how and skip. */
 export function ensureExporter(progress: (line: string) => void): ExporterAvailability {
-  if (!existsSync(EXPORTER_PATH)) {
-    if (process.getuid?.() !== 0) {
-      return { available: false, reason: `${EXPORTER_PATH} is missing; install it with "sudo apt-get install -y ${PACKAGE}" to compare` };
-    }
-    progress(`installing ${PACKAGE} (apt-get; its system service is held from starting)`);
-    // policy-rc.d exiting 101 tells invoke-rc.d / deb-systemd-invoke not to start services: the
-    // package must not begin listening on :9115 as a system service. Keep one that already exists.
-    const ownPolicy = !existsSync(POLICY_RC_D);
-    if (ownPolicy) writeFileSync(POLICY_RC_D, "#!/bin/sh\n# written by Sigap's bench while installing; removed after\nexit 101\n", { mode: 0o755 });
-    try {
-      try {
-        apt(['install', '-y', '--no-install-recommends', PACKAGE]);
-      } catch {
-        apt(['update']);
-        apt(['install', '-y', '--no-install-recommends', PACKAGE]);
-      }
-    } catch (err) {
-      const stderr = String((err as { stderr?: Buffer }).stderr ?? err)
-        .trim()
-        .split('\n')
-        .slice(-3)
-        .join(' | ');
-      return { available: false, reason: `apt-get install ${PACKAGE} failed: ${stderr}` };
-    } finally {
-      if (ownPolicy) unlinkSync(POLICY_RC_D);
-    }
-  }
+  const installed = ensureDebianPackage(PACKAGE, EXPORTER_PATH, progress);
+  if (!installed.installed) return { available: false, reason: installed.reason };
   const others = exporterPids();
   if (others.length > 0) progress(`note: another blackbox exporter is running (pid ${others.join(', ')}); it is not ours and is not measured`);
   let version = 'unknown version';
@@ -75,7 +45,7 @@ function exporterPids(): number[] {
   return pids;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

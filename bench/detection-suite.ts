@@ -17,6 +17,12 @@
 // earlier commit of another incident can only make it earlier, so the figure errs long; arrival =
 // when the receiver got the first delivery attempt. Also created_at → arrival, which a build
 // without `watchOutbox` has too.
+//
+// The pipeline (unless --skip-pipeline): Prometheus + blackbox_exporter + Alertmanager from
+// Debian's packages (prometheus-pipeline.ts) probe the same checks at the same time, each on its
+// own path of the same stand-in (`/p/i` beside Sigap's `/d/i`, one failure switch for both), so
+// both sides see the same outages at the same moments. Per outage: the alert's startsAt
+// (Prometheus's firing time, same clock) and its arrival at a second local webhook receiver.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
@@ -28,7 +34,11 @@ import { freshPostgres, freshSqlite, type BenchDatabase } from './bench-database
 import { sleep } from './children.js';
 import { KEYWORD, PAGE } from './fixture.js';
 import type { Cleanup } from './probes-suite.js';
-import { table } from './report.js';
+import { ensurePipeline, startAlertReceiver, startPipeline, type AlertArrival, type RunningPipeline } from './prometheus-pipeline.js';
+import { failedProbes, percentile, physicalMinimum, spread } from './outage-timing.js';
+
+// The report and the goal rows live beside; the suite's entry points stay here.
+export { detectionGoals, detectionReport } from './detection-report.js';
 
 export interface DetectionSuiteOptions {
   outages: number;
@@ -37,6 +47,34 @@ export interface DetectionSuiteOptions {
   timeoutMs: number;
   failureThreshold: number;
   postgresUrl: string | null;
+  /** Also run Prometheus + blackbox_exporter + Alertmanager on the same outages (--skip-pipeline: no). */
+  pipeline: boolean;
+}
+
+/** The pipeline's figures in the same run: its alert (Prometheus firing) and its webhook (Alertmanager's delivery). */
+export interface PipelineFigure {
+  /** Checks whose firing alert reached the receiver. */
+  alerted: number;
+  /** Checks with more than one firing alert delivered. */
+  duplicated: number;
+  missed: number;
+  /** Outage → the alert's startsAt (when Prometheus's rule fired). */
+  alertP50Ms: number;
+  alertP95Ms: number;
+  alertMaxMs: number;
+  /** Outage → Alertmanager's webhook at the receiver. */
+  webhookP50Ms: number;
+  webhookP95Ms: number;
+  webhookMaxMs: number;
+  /** Next scrape on the target's grid + (failureThreshold − 1) × interval. */
+  minimumP50Ms: number;
+  /** Alert latency ÷ that minimum. */
+  ratioP50: number;
+  ratioP95: number;
+  ratioMax: number;
+  /** Requests the stand-in saw on the path from the outage to the alert's webhook: the failed probes it took. */
+  probesMin: number;
+  probesMax: number;
 }
 
 export interface DetectionFigure {
@@ -70,23 +108,39 @@ export interface DetectionFigure {
   createdToArrivalP50Ms: number;
   createdToArrivalP95Ms: number;
   createdToArrivalMaxMs: number;
+  /** Outage → Sigap's webhook at the receiver. */
+  webhookP50Ms: number;
+  webhookP95Ms: number;
+  webhookMaxMs: number;
+  /** Requests the stand-in saw on the check's path from the outage to the incident: the failed probes it took. */
+  probesMin: number;
+  probesMax: number;
+  /** The pipeline on the same outages; null when skipped or not installable. */
+  pipeline: PipelineFigure | null;
 }
 
 export interface DetectionSuiteResult {
   options: DetectionSuiteOptions;
   figures: DetectionFigure[];
+  /** The pipeline's versions, or why it did not run. */
+  pipeline: { ran: true; versions: string } | { ran: false; reason: string };
 }
 
 const PASSWORD = 'bench-password-1';
 const key = (i: number) => `det-${String(i).padStart(4, '0')}`;
 
-/** One server, a path per check; `failing` paths get their connection closed, every request's arrival is logged. */
-async function startSites(checks: number): Promise<{ port: number; failing: Set<number>; arrivals: number[][]; server: Server }> {
+/**
+ * One server, a path per check for Sigap (`/d/i`) and one for the pipeline (`/p/i`), one failure
+ * switch per check for both; a failing path's connection is closed, every request's arrival is logged.
+ */
+async function startSites(checks: number): Promise<{ port: number; failing: Set<number>; arrivals: number[][]; pipelineArrivals: number[][]; server: Server }> {
   const failing = new Set<number>();
   const arrivals: number[][] = Array.from({ length: checks }, () => []);
+  const pipelineArrivals: number[][] = Array.from({ length: checks }, () => []);
   const server = createServer({ keepAlive: false }, (req, res) => {
-    const index = Number(/^\/d\/(\d+)$/.exec(req.url ?? '')?.[1] ?? -1);
-    if (index >= 0 && index < checks) arrivals[index]!.push(Date.now());
+    const [, side, number] = /^\/([dp])\/(\d+)$/.exec(req.url ?? '') ?? [];
+    const index = Number(number ?? -1);
+    if (index >= 0 && index < checks) (side === 'p' ? pipelineArrivals : arrivals)[index]!.push(Date.now());
     if (failing.has(index)) {
       req.socket.destroy();
       return;
@@ -94,7 +148,7 @@ async function startSites(checks: number): Promise<{ port: number; failing: Set<
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', connection: 'close' }).end(PAGE);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as AddressInfo).port, failing, arrivals, server };
+  return { port: (server.address() as AddressInfo).port, failing, arrivals, pipelineArrivals, server };
 }
 
 /** The webhook receiver: the first arrival per incident ref. */
@@ -160,21 +214,78 @@ async function openIncidentReader(url: string): Promise<{ read(): Promise<Array<
   };
 }
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-};
+const r2 = (x: number) => Math.round(x * 100) / 100;
+const orNull = (x: number) => (Number.isFinite(x) ? Math.round(x) : null);
 
-async function runOne(database: BenchDatabase, o: DetectionSuiteOptions, progress: (line: string) => void, cleanup: Cleanup): Promise<DetectionFigure> {
+/** The pipeline's figure from the alerts Alertmanager delivered, per check index. */
+function pipelineFigure(alerts: readonly AlertArrival[], t0: readonly number[], arrivals: readonly number[][], o: DetectionSuiteOptions): PipelineFigure {
+  const byCheck = new Map<string, AlertArrival[]>();
+  for (const a of alerts) byCheck.set(a.check, [...(byCheck.get(a.check) ?? []), a]);
+  const created: number[] = [];
+  const received: number[] = [];
+  const ratios: number[] = [];
+  const minima: number[] = [];
+  const probes: number[] = [];
+  let missed = 0;
+  let duplicated = 0;
+  for (let i = 0; i < t0.length; i++) {
+    const delivered = byCheck.get(key(i)) ?? [];
+    if (new Set(delivered.map((a) => a.startsAt)).size > 1) duplicated++;
+    if (delivered.length === 0 || t0[i] === 0) {
+      missed++;
+      continue;
+    }
+    const firedAt = Math.min(...delivered.map((a) => a.startsAt));
+    const minimum = physicalMinimum(arrivals[i]!, t0[i]!, o.intervalMs, o.intervalMs, o.failureThreshold);
+    created.push(firedAt - t0[i]!);
+    const arrivedAt = Math.min(...delivered.map((a) => a.at));
+    received.push(arrivedAt - t0[i]!);
+    minima.push(minimum);
+    ratios.push((firedAt - t0[i]!) / minimum);
+    probes.push(failedProbes(arrivals[i]!, t0[i]!, arrivedAt));
+  }
+  const alert = spread(created);
+  const webhook = spread(received);
+  return {
+    alerted: byCheck.size,
+    duplicated,
+    missed,
+    alertP50Ms: alert.p50,
+    alertP95Ms: alert.p95,
+    alertMaxMs: alert.max,
+    webhookP50Ms: webhook.p50,
+    webhookP95Ms: webhook.p95,
+    webhookMaxMs: webhook.max,
+    minimumP50Ms: Math.round(percentile(minima, 50)),
+    ratioP50: r2(percentile(ratios, 50)),
+    ratioP95: r2(percentile(ratios, 95)),
+    ratioMax: r2(Math.max(...ratios)),
+    probesMin: Math.min(...probes),
+    probesMax: Math.max(...probes),
+  };
+}
+
+async function runOne(database: BenchDatabase, o: DetectionSuiteOptions, withPipeline: boolean, progress: (line: string) => void, cleanup: Cleanup): Promise<DetectionFigure> {
   const n = o.outages;
   const sites = await startSites(n);
   const forgetSites = cleanup.add(() => new Promise<void>((resolve) => sites.server.close(() => resolve())));
   const receiver = await startReceiver();
   const forgetReceiver = cleanup.add(() => new Promise<void>((resolve) => receiver.server.close(() => resolve())));
+  const alertReceiver = withPipeline ? await startAlertReceiver() : null;
+  const forgetAlertReceiver = alertReceiver ? cleanup.add(() => new Promise<void>((resolve) => alertReceiver.server.close(() => resolve()))) : () => {};
+  let pipeline: RunningPipeline | null = null;
+  let forgetPipeline = () => {};
   const env = { DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', SIGAP_ROLE: 'all', BOOTSTRAP_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'silent', SIGAP_INSTANCE: 'bench' };
   const config = parseConfig(yaml(n, sites.port, o, receiver.url), 'bench.yaml', env);
   let sigap: Sigap | null = null;
   try {
+    if (alertReceiver) {
+      // Bounded by `timeout` well past everything below: warm-up, outages, deadline, the extra interval.
+      const lifetimeS = Math.ceil((20 * o.intervalMs + o.failureThreshold * (o.retryIntervalMs + o.timeoutMs)) / 1000) + 120;
+      const targets = Array.from({ length: n }, (_, i) => ({ check: key(i), url: `http://127.0.0.1:${sites.port}/p/${i}` }));
+      pipeline = await startPipeline(targets, o, alertReceiver.url, lifetimeS);
+      forgetPipeline = cleanup.add(pipeline.stop);
+    }
     sigap = await startSigap(config, { logger: pino({ level: 'silent' }), announce: () => {} });
     const running = sigap;
     const forgetSigap = cleanup.add(() => running.stop());
@@ -182,11 +293,12 @@ async function runOne(database: BenchDatabase, o: DetectionSuiteOptions, progres
     const commits: number[] = [];
     const db = sigap.db as Partial<{ watchOutbox(wake: () => void): { close(): Promise<void> } }>;
     const watch = typeof db.watchOutbox === 'function' ? db.watchOutbox(() => commits.push(Date.now())) : null;
-    // Warm-up: every check probed at least twice, so each has a grid to measure from.
+    // Warm-up: every check probed at least twice (by both sides), so each has a grid to measure from.
+    const warm = () => sites.arrivals.every((a) => a.length >= 2) && (!pipeline || sites.pipelineArrivals.every((a) => a.length >= 2));
     const warmDeadline = Date.now() + 5 * o.intervalMs + 10_000;
-    while (sites.arrivals.some((a) => a.length < 2) && Date.now() < warmDeadline) await sleep(100);
-    if (sites.arrivals.some((a) => a.length < 2)) throw new Error('detection: some checks were never probed during the warm-up');
-    progress(`detection (${database.kind}): ${n} checks probing; starting ${n} outages over ${(2 * o.intervalMs) / 1000} s`);
+    while (!warm() && Date.now() < warmDeadline) await sleep(100);
+    if (!warm()) throw new Error('detection: some checks were never probed during the warm-up');
+    progress(`detection (${database.kind}): ${n} checks probing${pipeline ? ' (and the pipeline)' : ''}; starting ${n} outages over ${(2 * o.intervalMs) / 1000} s`);
 
     const t0 = new Array<number>(n).fill(0);
     const order = Array.from({ length: n }, (_, i) => i);
@@ -206,13 +318,14 @@ async function runOne(database: BenchDatabase, o: DetectionSuiteOptions, progres
       const first = refs.get(row.key);
       if (!first || row.createdAt < first.createdAt) refs.set(row.key, { ref: row.ref, createdAt: row.createdAt });
     };
+    const alertedChecks = () => new Set(alertReceiver?.alerts.map((a) => a.check)).size;
     const deadline = started + 2 * o.intervalMs + 10 * o.intervalMs + o.failureThreshold * (o.retryIntervalMs + o.timeoutMs) + 15_000;
     try {
       while (Date.now() < deadline) {
         await sleep(100);
         found.clear();
         for (const row of await reader.read()) note(row);
-        if (found.size >= n && t0.every((t) => t > 0)) break;
+        if (found.size >= n && t0.every((t) => t > 0) && (!alertReceiver || alertedChecks() >= n)) break;
       }
       // One more interval (and the retries) with every site still down: a second incident would show now.
       await sleep(o.intervalMs + o.failureThreshold * o.retryIntervalMs + 1000);
@@ -228,6 +341,7 @@ async function runOne(database: BenchDatabase, o: DetectionSuiteOptions, progres
     const minima: number[] = [];
     const ratios: number[] = [];
     const overheads: number[] = [];
+    const probes: number[] = [];
     let missed = 0;
     let duplicated = 0;
     let incidents = 0;
@@ -239,132 +353,114 @@ async function runOne(database: BenchDatabase, o: DetectionSuiteOptions, progres
         missed++;
         continue;
       }
-      const last = sites.arrivals[i]!.filter((a) => a <= t0[i]!).at(-1)!;
-      const nextProbe = last + Math.max(1, Math.ceil((t0[i]! - last) / o.intervalMs)) * o.intervalMs;
-      const minimum = nextProbe - t0[i]! + (o.failureThreshold - 1) * o.retryIntervalMs;
+      const minimum = physicalMinimum(sites.arrivals[i]!, t0[i]!, o.intervalMs, o.retryIntervalMs, o.failureThreshold);
       const latency = Math.min(...created) - t0[i]!;
       latencies.push(latency);
       minima.push(minimum);
       ratios.push(latency / minimum);
       overheads.push(latency - minimum);
+      probes.push(failedProbes(sites.arrivals[i]!, t0[i]!, Math.min(...created)));
     }
-    // Notification: commit (or created_at) → the receiver's first arrival, per incident.
+    // Notification: commit (or created_at) → the receiver's first arrival, per incident; and outage → arrival.
     const notifyLatencies: number[] = [];
     const createdToArrival: number[] = [];
+    const outageToArrival: number[] = [];
     const sortedCommits = [...commits].sort((a, b) => a - b);
-    for (const { ref, createdAt } of refs.values()) {
+    for (const [checkKey, { ref, createdAt }] of refs) {
       const arrival = receiver.arrivals.get(ref);
       if (arrival === undefined) continue;
       createdToArrival.push(arrival - createdAt);
+      const index = Number(checkKey.slice('det-'.length));
+      if (t0[index]) outageToArrival.push(arrival - t0[index]!);
       const commit = sortedCommits.find((c) => c >= createdAt);
       if (watch && commit !== undefined && commit <= arrival) notifyLatencies.push(arrival - commit);
     }
-    const orNull = (x: number) => (Number.isFinite(x) ? Math.round(x) : null);
-    const r2 = (x: number) => Math.round(x * 100) / 100;
+    const latency = spread(latencies);
+    const overhead = spread(overheads);
+    const notify = spread(notifyLatencies);
+    const createdArrival = spread(createdToArrival);
+    const webhook = spread(outageToArrival);
     const figure: DetectionFigure = {
       database: database.kind,
       outages: n,
       incidents,
       duplicated,
       missed,
-      latencyP50Ms: Math.round(percentile(latencies, 50)),
-      latencyP95Ms: Math.round(percentile(latencies, 95)),
-      latencyMaxMs: Math.round(Math.max(...latencies)),
+      latencyP50Ms: latency.p50,
+      latencyP95Ms: latency.p95,
+      latencyMaxMs: latency.max,
       minimumP50Ms: Math.round(percentile(minima, 50)),
       ratioP50: r2(percentile(ratios, 50)),
       ratioP95: r2(percentile(ratios, 95)),
       ratioMax: r2(Math.max(...ratios)),
       ratioMin: r2(Math.min(...ratios)),
-      overheadP50Ms: Math.round(percentile(overheads, 50)),
-      overheadP95Ms: Math.round(percentile(overheads, 95)),
-      overheadMaxMs: Math.round(Math.max(...overheads)),
+      overheadP50Ms: overhead.p50,
+      overheadP95Ms: overhead.p95,
+      overheadMaxMs: overhead.max,
       notified: createdToArrival.length,
-      notifyP50Ms: orNull(percentile(notifyLatencies, 50)),
-      notifyP95Ms: orNull(percentile(notifyLatencies, 95)),
-      notifyMaxMs: orNull(notifyLatencies.length ? Math.max(...notifyLatencies) : NaN),
-      createdToArrivalP50Ms: Math.round(percentile(createdToArrival, 50)),
-      createdToArrivalP95Ms: Math.round(percentile(createdToArrival, 95)),
-      createdToArrivalMaxMs: Math.round(Math.max(...createdToArrival)),
+      notifyP50Ms: orNull(notify.p50),
+      notifyP95Ms: orNull(notify.p95),
+      notifyMaxMs: orNull(notify.max),
+      createdToArrivalP50Ms: createdArrival.p50,
+      createdToArrivalP95Ms: createdArrival.p95,
+      createdToArrivalMaxMs: createdArrival.max,
+      webhookP50Ms: webhook.p50,
+      webhookP95Ms: webhook.p95,
+      webhookMaxMs: webhook.max,
+      probesMin: Math.min(...probes),
+      probesMax: Math.max(...probes),
+      pipeline: alertReceiver ? pipelineFigure(alertReceiver.alerts, t0, sites.pipelineArrivals, o) : null,
     };
     progress(
       `detection (${database.kind}): ${incidents} incidents for ${n} outages (${duplicated} duplicated, ${missed} missed); ratio p50 ${figure.ratioP50}, p95 ${figure.ratioP95}, max ${figure.ratioMax}; webhook commit → arrival p50 ${figure.notifyP50Ms ?? '—'} ms, p95 ${figure.notifyP95Ms ?? '—'} ms`,
     );
+    if (figure.pipeline) {
+      const p = figure.pipeline;
+      progress(
+        `detection (${database.kind}): pipeline ${p.alerted} alerts for ${n} outages (${p.duplicated} duplicated, ${p.missed} missed); alert p95 ${p.alertP95Ms} ms vs Sigap's incident ${figure.latencyP95Ms} ms; webhook p95 ${p.webhookP95Ms} ms vs Sigap's ${figure.webhookP95Ms} ms`,
+      );
+    }
     await running.stop();
     forgetSigap();
     sigap = null;
     return figure;
   } finally {
     await sigap?.stop();
+    await pipeline?.stop();
+    forgetPipeline();
     await new Promise<void>((resolve) => sites.server.close(() => resolve()));
     sites.server.closeAllConnections();
     forgetSites();
     receiver.server.closeAllConnections();
     await new Promise<void>((resolve) => receiver.server.close(() => resolve()));
     forgetReceiver();
+    if (alertReceiver) {
+      alertReceiver.server.closeAllConnections();
+      await new Promise<void>((resolve) => alertReceiver.server.close(() => resolve()));
+    }
+    forgetAlertReceiver();
   }
 }
 
 export async function runDetectionSuite(options: DetectionSuiteOptions, progress: (line: string) => void, cleanup: Cleanup): Promise<DetectionSuiteResult> {
-  const result: DetectionSuiteResult = { options, figures: [] };
+  let pipeline: DetectionSuiteResult['pipeline'] = { ran: false, reason: '--skip-pipeline' };
+  if (options.pipeline) {
+    const availability = ensurePipeline(progress);
+    pipeline = availability.available ? { ran: true, versions: availability.versions } : { ran: false, reason: availability.reason };
+    if (!availability.available) progress(`detection: the pipeline is not compared: ${availability.reason}`);
+  }
+  const result: DetectionSuiteResult = { options, figures: [], pipeline };
   const makers: Array<() => Promise<BenchDatabase>> = [async () => freshSqlite()];
   if (options.postgresUrl) makers.push(() => freshPostgres(options.postgresUrl!));
   for (const make of makers) {
     const database = await make();
     const forget = cleanup.add(database.drop);
     try {
-      result.figures.push(await runOne(database, options, progress, cleanup));
+      result.figures.push(await runOne(database, options, pipeline.ran, progress, cleanup));
     } finally {
       await database.drop();
       forget();
     }
   }
   return result;
-}
-
-export function detectionReport(result: DetectionSuiteResult): string {
-  const o = result.options;
-  const rows = result.figures.map((f) => [
-    f.database,
-    String(f.outages),
-    `${f.incidents}${f.incidents === f.outages && f.duplicated === 0 ? ' ✓' : ' ✗'}`,
-    String(f.duplicated),
-    String(f.missed),
-    `${f.latencyP50Ms} / ${f.latencyP95Ms} / ${f.latencyMaxMs}`,
-    String(f.minimumP50Ms),
-    `${f.ratioP50} / ${f.ratioP95} / ${f.ratioMax}`,
-    `${f.overheadP50Ms} / ${f.overheadP95Ms} / ${f.overheadMaxMs}`,
-  ]);
-  return [
-    `### Detection: ${o.outages} induced outages (interval ${o.intervalMs} ms, retryInterval ${o.retryIntervalMs} ms, failureThreshold ${o.failureThreshold}, timeout ${o.timeoutMs} ms)`,
-    '',
-    table(
-      [
-        'database',
-        'outages',
-        'incidents opened',
-        'duplicated',
-        'missed',
-        'latency p50 / p95 / max ms',
-        'physical minimum p50 ms',
-        'latency ÷ minimum p50 / p95 / max',
-        'over the minimum p50 / p95 / max ms',
-      ],
-      rows,
-    ),
-    '',
-    "Physical minimum: from the outage to the next probe on the check's grid, plus (failureThreshold − 1) × retryInterval; a refused connection takes ~0 ms.",
-    '',
-    table(
-      ['database', 'webhooks received', 'commit → first attempt p50 / p95 / max ms', 'goal p95 ≤ 50 ms', 'created_at → first attempt p50 / p95 / max ms'],
-      result.figures.map((f) => [
-        f.database,
-        `${f.notified} of ${f.incidents}`,
-        f.notifyP95Ms === null ? '—' : `${f.notifyP50Ms} / ${f.notifyP95Ms} / ${f.notifyMaxMs}`,
-        f.notifyP95Ms === null ? '—' : f.notifyP95Ms <= 50 ? 'MET' : 'NOT MET',
-        `${f.createdToArrivalP50Ms} / ${f.createdToArrivalP95Ms} / ${f.createdToArrivalMaxMs}`,
-      ]),
-    ),
-    '',
-    "Webhook: commit = this process's Database saying a commit wrote outbox rows (the first such at or after the incident's created_at); arrival = the local receiver's first request for the incident.",
-  ].join('\n');
 }

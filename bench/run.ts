@@ -11,7 +11,7 @@ import { Cleanup, runProbesSuite, type ProbesSuiteOptions } from './probes-suite
 import { detectionReport, runDetectionSuite, type DetectionSuiteOptions } from './detection-suite.js';
 import { describeMachine, probesReport } from './report.js';
 import { runStorageSuite, storageReport, type StorageSuiteOptions } from './storage-suite.js';
-import { loadText, summaryReport } from './summary.js';
+import { loadText, summaryReport, type SuiteResults } from './summary.js';
 import { runWebSuite, webReport, type WebSuiteOptions } from './web-suite.js';
 
 const SUITES = ['probes', 'web', 'detection', 'storage'] as const;
@@ -21,7 +21,8 @@ const USAGE = `usage: npm run bench [-- [probes] [web] [detection] [storage] [op
   probes                 Sigap's probe path vs prometheus-blackbox-exporter on loopback targets
   web                    queue, incident page, API, reports, /metrics and /status latency with 100,000 incidents
                          and a year of rollups for 100 checks (SQLite; PostgreSQL too with BENCH_DATABASE_URL)
-  detection              detection latency over induced outages against the physical minimum
+  detection              detection latency over induced outages against the physical minimum and, on the same
+                         outages, Prometheus + blackbox_exporter + Alertmanager (Debian's packages)
   storage                bytes per raw result and per rollup row; MiB per check-year at the defaults
   --incidents 100000     web: incidents in the database
   --requests 300         web: requests measured per page and concurrency (1 and 8)
@@ -29,6 +30,7 @@ const USAGE = `usage: npm run bench [-- [probes] [web] [detection] [storage] [op
   --pages TEXT           web: only the pages whose name contains TEXT, e.g. --pages search (rollups seeded only if needed)
   --outages 100          detection: induced outages (one per check, all concurrent)
   --detect-interval 2000 detection: check interval ms (retryInterval 500 ms, failureThreshold 3, timeout 1000 ms)
+  --skip-pipeline        detection: no comparison with Prometheus + blackbox_exporter + Alertmanager
   --checks 1000,2000@20,10000
                          sizes to run (checks, each probed once per interval; N@S: every S seconds)
   --interval 10          seconds between probes of one check, for sizes without @S
@@ -64,6 +66,7 @@ function options(): { suites: string[]; probes: ProbesSuiteOptions; web: WebSuit
       pages: { type: 'string' },
       outages: { type: 'string', default: '100' },
       'detect-interval': { type: 'string', default: '2000' },
+      'skip-pipeline': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -100,6 +103,7 @@ function options(): { suites: string[]; probes: ProbesSuiteOptions; web: WebSuit
       timeoutMs: 1000,
       failureThreshold: 3,
       postgresUrl: process.env.BENCH_DATABASE_URL || null,
+      pipeline: !values['skip-pipeline'],
     },
     storage: { postgresUrl: process.env.BENCH_DATABASE_URL || null },
     probes: {
@@ -166,7 +170,7 @@ async function main(): Promise<void> {
       process.stdout.write(`\n${storageReport(result)}\n`);
     }
   }
-  process.stdout.write(`\n${summaryReport(raw, machine)}\n`);
+  process.stdout.write(`\n${summaryReport(raw as SuiteResults, machine)}\n`);
   if (json) writeFileSync(json, `${JSON.stringify(raw, null, 2)}\n`);
   progress(`done in ${Math.round((Date.now() - started) / 1000)} s`);
 }
