@@ -37,15 +37,6 @@ export interface DashboardFigure {
   loaded: PageLatency;
   /** loaded p99 ÷ idle p99. */
   ratioP99: number;
-  /** The scheduler's lateness p99 (its recent probes, from /metrics) while the dashboard was asked: what the requests cost the probes. */
-  probeLatenessP99Ms: number | null;
-}
-
-/** `sigap_probe_lateness_seconds{quantile="0.99"}` from Sigap's /metrics, in ms; null if absent. */
-async function probeLatenessP99Ms(base: string): Promise<number | null> {
-  const text = await (await fetch(`${base}/metrics`)).text();
-  const match = /^sigap_probe_lateness_seconds\{[^}]*quantile="0\.99"[^}]*\} (\S+)$/m.exec(text);
-  return match ? Math.round(Number(match[1]) * 10_000) / 10 : null;
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
@@ -120,7 +111,6 @@ export async function measureDashboard(
     progress(`${tag} SIGAP_ROLE=all probing ${run.checks} checks: warm-up ${run.warmupS} s, then GET ${DASHBOARD_PAGE} for ${run.seconds} s`);
     await sleep(run.warmupS * 1000);
     const loaded = summarize(await closedLoop(loadedPhase.url, DASHBOARD_PAGE, cookie, run.seconds));
-    const lateness = await probeLatenessP99Ms(loadedPhase.url);
     child.stdin!.end();
     await Promise.race([waitForExit(child), sleep(20_000)]);
     const figure: DashboardFigure = {
@@ -132,9 +122,8 @@ export async function measureDashboard(
       idle,
       loaded,
       ratioP99: idle.p99Ms > 0 ? Math.round((loaded.p99Ms / idle.p99Ms) * 100) / 100 : 0,
-      probeLatenessP99Ms: lateness,
     };
-    progress(`${tag} p99 idle ${idle.p99Ms} ms, under probe load ${loaded.p99Ms} ms: ${figure.ratioP99}×; probe lateness p99 meanwhile ${lateness ?? '?'} ms`);
+    progress(`${tag} p99 idle ${idle.p99Ms} ms, under probe load ${loaded.p99Ms} ms: ${figure.ratioP99}×`);
     return figure;
   } finally {
     await stopChild(child, 20_000);

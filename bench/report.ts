@@ -169,7 +169,7 @@ function scheduleGoalLines(result: ProbesSuiteResult): string[] {
 
 function dashboardTable(result: ProbesSuiteResult): string {
   return table(
-    ['checks', 'database', 'page', 'idle p50 / p99 / max ms (requests)', 'under probe load p50 / p99 / max ms (requests)', 'p99 loaded ÷ idle', 'probe lateness p99 meanwhile'],
+    ['checks', 'database', 'page', 'idle p50 / p99 / max ms (requests)', 'under probe load p50 / p99 / max ms (requests)', 'p99 loaded ÷ idle'],
     result.dashboard.map((d) => [
       `${num(d.checks)} every ${d.intervalS} s`,
       d.database,
@@ -177,7 +177,6 @@ function dashboardTable(result: ProbesSuiteResult): string {
       `${ms(d.idle.p50Ms)} / ${ms(d.idle.p99Ms)} / ${ms(d.idle.maxMs)} (${num(d.idle.requests)})`,
       `${ms(d.loaded.p50Ms)} / ${ms(d.loaded.p99Ms)} / ${ms(d.loaded.maxMs)} (${num(d.loaded.requests)})`,
       `${d.ratioP99.toFixed(2)}×`,
-      d.probeLatenessP99Ms === null ? '—' : `${ms(d.probeLatenessP99Ms)} ms`,
     ]),
   );
 }
