@@ -3,7 +3,7 @@
 import { loadavg } from 'node:os';
 import { detectionGoals, type DetectionSuiteResult } from './detection-suite.js';
 import { verdict, type GoalRow } from './goals.js';
-import type { ProbesSuiteResult } from './probes-suite.js';
+import { scheduleGoals, type ProbesSuiteResult } from './probes-suite.js';
 import { bytes, table, type Machine } from './report.js';
 import type { StorageSuiteResult } from './storage-suite.js';
 import type { WebSuiteResult } from './web-suite.js';
@@ -23,7 +23,7 @@ export interface SuiteResults {
 
 /** Every goal row the suites that ran produce, then their figures without a goal. */
 export function goalRows(raw: SuiteResults): GoalRow[] {
-  const rows: GoalRow[] = [...searchGoals(raw.web), ...(raw.detection ? detectionGoals(raw.detection) : [])];
+  const rows: GoalRow[] = [...searchGoals(raw.web), ...(raw.detection ? detectionGoals(raw.detection) : []), ...(raw.probes ? scheduleGoals(raw.probes) : [])];
   for (const f of raw.storage?.figures ?? []) {
     const mib = (n: number) => `${(n / 1024 ** 2).toFixed(2)} MiB`;
     rows.push({
