@@ -16,6 +16,7 @@ import pg from 'pg';
 import { parseConfig } from '../config.js';
 import { startSigap, type Sigap } from '../main.js';
 import { freshPostgres, freshSqlite, type BenchDatabase } from './bench-database.js';
+import type { GoalRow } from './goals.js';
 import type { Cleanup } from './probes-suite.js';
 import { table } from './report.js';
 
@@ -229,6 +230,35 @@ const ROLLUP_COLUMNS = [
   'latency_sum_ms',
   'latency_p95_ms',
 ];
+
+/** The availability pages' goal: at one client, p95 ≤ 50 ms. */
+const AVAILABILITY_P95_GOAL_MS = 50;
+const AVAILABILITY_PAGES: Array<[string, string]> = [
+  ['GET /status', '/status p95 ×1'],
+  ['GET /metrics', '/metrics p95 ×1'],
+  ['GET /api/reports/availability', 'monthly availability report p95 ×1'],
+];
+
+/** The closing summary's rows for the pages availability is read for: per database, ×1 p95 against p95 ≤ 50 ms. */
+export function availabilityGoals(result: WebSuiteResult): GoalRow[] {
+  const databases = [...new Set(result.figures.map((f) => f.database))];
+  return databases.flatMap((database) =>
+    AVAILABILITY_PAGES.flatMap(([prefix, figure]) => {
+      const single = result.figures.find((f) => f.database === database && f.page.startsWith(prefix) && f.concurrency === 1 && f.generator !== 'autocannon');
+      if (!single) return [];
+      return [
+        {
+          suite: 'web',
+          figure,
+          database: database === 'sqlite' ? 'SQLite' : 'PostgreSQL',
+          value: `${single.p95Ms} ms`,
+          goal: `p95 ≤ ${AVAILABILITY_P95_GOAL_MS} ms`,
+          met: single.p95Ms <= AVAILABILITY_P95_GOAL_MS,
+        },
+      ];
+    }),
+  );
+}
 
 const OFFICE_OFFSET_MS = 7 * HOUR_MS; // Asia/Jakarta
 /** Each office day's row the sum of its hours (its p95 the highest of theirs), as rollUpDays builds it. */

@@ -18,7 +18,9 @@
 // Where the figures come from, per check: hours the rollups have made final (before the check's
 // rollup progress) from `check_rollups_hourly` — or `_daily` for days whose hours retention has
 // pruned — and everything after, the current hour included, from the raw results through the
-// same `rollUpHours` the housekeeping uses. Approximations, each at most one bucket wide: a window
+// same `rollUpHours` the housekeeping uses. Around the clock all checks are read together and
+// the final hours' whole office days come from `_daily` (a day's row is the sum of its hours),
+// summed in SQL; outage time is still capped hour by hour, on the hours an outage touches. Approximations, each at most one bucket wide: a window
 // that starts mid-hour takes that final hour's figures in proportion (exact when the hour is not
 // rolled up yet); with `businessHoursOnly`, each hour (or day, for pruned hours) counts by the
 // business fraction of its span, so 07:00–08:00 with business hours from 07:30 counts half.
@@ -91,6 +93,7 @@ interface OutageSpan extends Interval {
 }
 interface StoredCheck extends AvailabilityCheck {
   id: number;
+  serviceId: number;
   serviceKey: string;
 }
 
@@ -184,9 +187,10 @@ export class AvailabilityService {
       // The day a piece starts in, by search over the day starts (no time-zone arithmetic per piece).
       for (const p of pieces) add(totals, `${days[lastAtOrBefore(days, p.start)]} ${check.serviceKey}`, [p]);
     }
-    return days.flatMap((day) =>
-      services.map((key) => ({ day: officeDay(new Date(day), timezone), service: key, figures: figuresOf(totals.get(`${day} ${key}`) ?? ZERO, this.deps.options.degraded) })),
-    );
+    return days.flatMap((day) => {
+      const label = officeDay(new Date(day), timezone);
+      return services.map((key) => ({ day: label, service: key, figures: figuresOf(totals.get(`${day} ${key}`) ?? ZERO, this.deps.options.degraded) }));
+    });
   }
 
   /**
@@ -228,7 +232,7 @@ export class AvailabilityService {
     return (await this.deps.db.stores.checks.listChecks()).flatMap((record) => {
       const check = configured.get(record.key);
       if (!check || (service !== undefined && record.serviceKey !== service)) return [];
-      return [{ key: check.key, intervalMs: check.intervalMs, id: record.id, serviceKey: record.serviceKey }];
+      return [{ key: check.key, intervalMs: check.intervalMs, id: record.id, serviceId: record.serviceId, serviceKey: record.serviceKey }];
     });
   }
 
@@ -260,9 +264,12 @@ export class AvailabilityService {
     const ids = checks.map((c) => c.id);
     const [outages, progress, firstHourly] = await Promise.all([this.outagesOf(checks, f, end, windows), store.progressOf(ids), store.firstHourlyAtOf(ids)]);
     const hourFrom = floorToHour(f);
+    // Time-zone arithmetic is slow (Intl): each day boundary is worked out once per call.
+    const dayStart = memo((t: number) => zonedDayStart(new Date(t), timezone).getTime());
+    const dayAfter = memo((day: number) => nextDayStart(day, timezone));
     const dayAtOrAfter = (t: number) => {
-      const day = zonedDayStart(new Date(t), timezone).getTime();
-      return day === t ? t : nextDayStart(day, timezone);
+      const day = dayStart(t);
+      return day === t ? t : dayAfter(day);
     };
 
     const plans = new Map<number, Plan>();
@@ -278,12 +285,16 @@ export class AvailabilityService {
       plans.set(check.id, plan);
       sums.raw.add(`${rawFrom}`, check.id);
       if (!(rawFrom > hourFrom)) continue;
-      const split = Math.min(rawFrom, Math.max(hourFrom, await this.firstWholeHour(check.id, rawFrom, firstHourly.get(check.id)?.getTime() ?? null)));
+      const first = firstHourly.get(check.id)?.getTime() ?? null;
+      // Hourly rows are whole from the day after the oldest one's at the latest: a window starting
+      // after that needs no closer look (which costs two statements per check).
+      const whole = first !== null && dayAfter(dayStart(first)) <= hourFrom ? hourFrom : await this.firstWholeHour(check.id, rawFrom, first);
+      const split = Math.min(rawFrom, Math.max(hourFrom, whole));
       if (split > hourFrom) {
         // Before the oldest whole hourly day retention kept days only (rare: old windows).
-        for (const day of await store.listDaily(check.id, zonedDayStart(new Date(hourFrom), timezone), new Date(split))) {
+        for (const day of await store.listDaily(check.id, new Date(dayStart(hourFrom)), new Date(split))) {
           const start = day.bucketStart.getTime();
-          clipInto(own, day, start, nextDayStart(start, timezone), f, end);
+          clipInto(own, day, start, dayAfter(start), f, end);
         }
       }
       if (!(rawFrom > split)) continue;
@@ -294,7 +305,7 @@ export class AvailabilityService {
         hourRanges.push({ checkId: check.id, from: new Date(split), to: new Date(sumFrom) });
       }
       const headEnd = Math.min(dayAtOrAfter(sumFrom), rawFrom);
-      const bodyEnd = Math.max(headEnd, Math.min(zonedDayStart(new Date(rawFrom), timezone).getTime(), rawFrom));
+      const bodyEnd = Math.max(headEnd, Math.min(dayStart(rawFrom), rawFrom));
       Object.assign(plan, { sumFrom, headEnd, bodyEnd });
       sums.head.add(`${sumFrom} ${headEnd}`, check.id);
       sums.body.add(`${headEnd} ${bodyEnd}`, check.id);
@@ -315,10 +326,22 @@ export class AvailabilityService {
       }
       return out;
     };
+    // Per day, whole days are summed per service and day in SQL, each sum given to one of the
+    // service's checks (per-day figures are read per service only).
     const bodyRows = async () => {
-      if (!perDay) return null;
-      const ranges = [...plans].flatMap(([checkId, p]) => (p.bodyEnd > p.headEnd ? [{ checkId, from: new Date(p.headEnd), to: new Date(p.bodyEnd) }] : []));
-      return ranges.length > 0 ? store.listRollupsIn('daily', ranges) : new Map<number, RollupBucket[]>();
+      const out = new Map<number, Piece[]>();
+      if (!perDay) return out;
+      const byId = new Map(checks.map((c) => [c.id, c]));
+      for (const [range, checkIds] of sums.body) {
+        const [a, b] = range.split(' ').map(Number) as [number, number];
+        const holder = new Map<number, number>();
+        for (const id of checkIds) if (!holder.has(byId.get(id)!.serviceId)) holder.set(byId.get(id)!.serviceId, id);
+        for (const row of await store.sumRollupsByServiceBucket('daily', checkIds, new Date(a), new Date(b))) {
+          const start = row.bucketStart.getTime();
+          push(out, holder.get(row.serviceId)!, piece(row.sums, start, dayAfter(start)));
+        }
+      }
+      return out;
     };
     const samplesOf = async () => {
       const out = new Map<number, RollupSample[]>();
@@ -349,7 +372,7 @@ export class AvailabilityService {
       withOutages(own, spans);
       // The summed spans: their time fields, no outage time ...
       for (const part of [head.get(check.id), body.get(check.id), tail.get(check.id)]) if (part) own.push(piece(part.sums, part.start, part.end));
-      for (const day of days?.get(check.id) ?? []) own.push(piece(day, day.bucketStart.getTime(), nextDayStart(day.bucketStart.getTime(), this.deps.timezone)));
+      own.push(...(days.get(check.id) ?? []));
       // ... which comes from each of their hours an outage touches, up to that hour's observed time.
       for (const hour of rowsOfHours) {
         const start = hour.bucketStart.getTime();
@@ -473,6 +496,21 @@ function clipInto(out: Piece[], bucket: Counted, start: number, end: number, fro
   const a = Math.max(start, from);
   const b = Math.min(end, to);
   if (b > a) out.push(piece(bucket, a, b, (b - a) / (end - start)));
+}
+
+function memo(f: (t: number) => number): (t: number) => number {
+  const known = new Map<number, number>();
+  return (t) => {
+    let value = known.get(t);
+    if (value === undefined) known.set(t, (value = f(t)));
+    return value;
+  };
+}
+
+function push<V>(map: Map<number, V[]>, key: number, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
 
 /** Only a piece's outage time. */

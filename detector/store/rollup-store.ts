@@ -18,6 +18,19 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+const SUMS = ['probes', 'observed_ms', 'down_ms', 'degraded_ms', 'maintenance_ms', 'unknown_ms'] as const;
+
+function toSums(r: Record<string, number | string>): RollupSums {
+  return {
+    probes: Number(r.probes),
+    observedMs: Number(r.observed_ms),
+    downMs: Number(r.down_ms),
+    degradedMs: Number(r.degraded_ms),
+    maintenanceMs: Number(r.maintenance_ms),
+    unknownMs: Number(r.unknown_ms),
+  };
+}
+
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
@@ -199,37 +212,48 @@ export class KnexRollupStore implements RollupStore {
         .where('bucket_start', '>=', from.getTime())
         .where('bucket_start', '<', to.getTime())
         .groupBy('check_id')
-        .select(
-          'check_id',
-          this.db.raw('sum(probes) as probes'),
-          this.db.raw('sum(observed_ms) as observed_ms'),
-          this.db.raw('sum(down_ms) as down_ms'),
-          this.db.raw('sum(degraded_ms) as degraded_ms'),
-          this.db.raw('sum(maintenance_ms) as maintenance_ms'),
-          this.db.raw('sum(unknown_ms) as unknown_ms'),
-        )) as Array<Record<string, number | string>>;
-      for (const r of rows) {
-        out.set(Number(r.check_id), {
-          probes: Number(r.probes),
-          observedMs: Number(r.observed_ms),
-          downMs: Number(r.down_ms),
-          degradedMs: Number(r.degraded_ms),
-          maintenanceMs: Number(r.maintenance_ms),
-          unknownMs: Number(r.unknown_ms),
-        });
-      }
+        .select('check_id', ...SUMS.map((column) => this.db.raw(`sum(${column}) as ${column}`)))) as Array<Record<string, number | string>>;
+      for (const r of rows) out.set(Number(r.check_id), toSums(r));
+    }
+    return out;
+  }
+
+  async sumRollupsByServiceBucket(
+    table: RollupKind,
+    checkIds: readonly number[],
+    from: Date,
+    to: Date,
+  ): Promise<Array<{ serviceId: number; bucketStart: Date; sums: RollupSums }>> {
+    const out: Array<{ serviceId: number; bucketStart: Date; sums: RollupSums }> = [];
+    if (!(to > from)) return out;
+    for (const ids of chunks(checkIds, IN_CHUNK)) {
+      const rows = (await this.db(`${TABLE[table]} as r`)
+        .join('checks as c', 'c.id', 'r.check_id')
+        .whereIn('r.check_id', ids)
+        .where('r.bucket_start', '>=', from.getTime())
+        .where('r.bucket_start', '<', to.getTime())
+        .groupBy('c.service_id', 'r.bucket_start')
+        .select('c.service_id', 'r.bucket_start', ...SUMS.map((column) => this.db.raw(`sum(r.${column}) as ${column}`)))) as Array<Record<string, number | string>>;
+      for (const r of rows) out.push({ serviceId: Number(r.service_id), bucketStart: toDate(r.bucket_start)!, sums: toSums(r) });
     }
     return out;
   }
 
   async listRollupsIn(table: RollupKind, ranges: ReadonlyArray<{ checkId: number; from: Date; to: Date }>): Promise<Map<number, RollupBucket[]>> {
     const out = new Map<number, RollupBucket[]>();
-    for (const part of chunks(ranges, RANGE_CHUNK)) {
+    // Checks sharing a range share one branch of the condition.
+    const byRange = new Map<string, { from: number; to: number; ids: number[] }>();
+    for (const r of ranges) {
+      const key = `${r.from.getTime()} ${r.to.getTime()}`;
+      const group = byRange.get(key);
+      if (group) group.ids.push(r.checkId);
+      else byRange.set(key, { from: r.from.getTime(), to: r.to.getTime(), ids: [r.checkId] });
+    }
+    const branches = [...byRange.values()].flatMap((g) => chunks(g.ids, IN_CHUNK).map((ids) => ({ ...g, ids })));
+    for (const part of chunks(branches, RANGE_CHUNK)) {
       const rows = (await this.db(TABLE[table])
         .where((q) => {
-          for (const r of part) {
-            q.orWhere((one) => one.where('check_id', r.checkId).where('bucket_start', '>=', r.from.getTime()).where('bucket_start', '<', r.to.getTime()));
-          }
+          for (const r of part) q.orWhere((one) => one.whereIn('check_id', r.ids).where('bucket_start', '>=', r.from).where('bucket_start', '<', r.to));
         })
         .orderBy(['check_id', 'bucket_start'])
         .select('*')) as RollupRow[];

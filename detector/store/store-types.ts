@@ -197,6 +197,8 @@ export interface RollupStore {
   listSamplesOf(checkIds: readonly number[], from: Date, to: Date): Promise<Map<number, RollupSample[]>>;
   /** Per check, the sums of its rows with `bucketStart` in [from, to) (absent when it has none), in one statement. */
   sumRollups(table: RollupTable, checkIds: readonly number[], from: Date, to: Date): Promise<Map<number, RollupSums>>;
+  /** Per service and bucket, the sums of the given checks' rows with `bucketStart` in [from, to), in one statement. */
+  sumRollupsByServiceBucket(table: RollupTable, checkIds: readonly number[], from: Date, to: Date): Promise<Array<{ serviceId: number; bucketStart: Date; sums: RollupSums }>>;
   /** Per check, its rows with `bucketStart` in any of its ranges, oldest first. */
   listRollupsIn(table: RollupTable, ranges: ReadonlyArray<{ checkId: number; from: Date; to: Date }>): Promise<Map<number, RollupBucket[]>>;
   /** firstHourlyAt for many checks, in one statement (absent: none). */
