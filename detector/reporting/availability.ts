@@ -262,7 +262,13 @@ export class AvailabilityService {
     if (!(end > f)) return checks.map((check) => [check, []]);
     const windows = await this.deps.db.stores.maintenance.list();
     const ids = checks.map((c) => c.id);
-    const [outages, progress, firstHourly] = await Promise.all([this.outagesOf(checks, f, end, windows), store.progressOf(ids), store.firstHourlyAtOf(ids)]);
+    // SQLite answers in the same turn of the event loop: a pause between statements lets probes
+    // and other requests in, so no reading holds the loop longer than its longest statement.
+    const outages = await this.outagesOf(checks, f, end, windows);
+    await breathe();
+    const progress = await store.progressOf(ids);
+    const firstHourly = await store.firstHourlyAtOf(ids);
+    await breathe();
     const hourFrom = floorToHour(f);
     // Time-zone arithmetic is slow (Intl): each day boundary is worked out once per call.
     const dayStart = memo((t: number) => zonedDayStart(new Date(t), timezone).getTime());
@@ -321,8 +327,14 @@ export class AvailabilityService {
       const out = new Map<number, { start: number; end: number; sums: RollupSums }>();
       for (const [range, checkIds] of group) {
         const [a, b] = range.split(' ').map(Number) as [number, number];
-        if (!(b > a)) continue;
-        for (const [id, total] of await store.sumRollups(table, checkIds, new Date(a), new Date(b))) out.set(id, { start: a, end: b, sums: total });
+        for (const [from, to] of parts(a, b)) {
+          for (const [id, total] of await store.sumRollups(table, checkIds, new Date(from), new Date(to))) {
+            const known = out.get(id);
+            if (known) for (const field of SUM_FIELDS) known.sums[field] += total[field];
+            else out.set(id, { start: a, end: b, sums: total });
+          }
+          await breathe();
+        }
       }
       return out;
     };
@@ -336,9 +348,12 @@ export class AvailabilityService {
         const [a, b] = range.split(' ').map(Number) as [number, number];
         const holder = new Map<number, number>();
         for (const id of checkIds) if (!holder.has(byId.get(id)!.serviceId)) holder.set(byId.get(id)!.serviceId, id);
-        for (const row of await store.sumRollupsByServiceBucket('daily', checkIds, new Date(a), new Date(b))) {
-          const start = row.bucketStart.getTime();
-          push(out, holder.get(row.serviceId)!, piece(row.sums, start, dayAfter(start)));
+        for (const [from, to] of parts(a, b)) {
+          for (const row of await store.sumRollupsByServiceBucket('daily', checkIds, new Date(from), new Date(to))) {
+            const start = row.bucketStart.getTime();
+            push(out, holder.get(row.serviceId)!, piece(row.sums, start, dayAfter(start)));
+          }
+          await breathe();
         }
       }
       return out;
@@ -347,17 +362,17 @@ export class AvailabilityService {
       const out = new Map<number, RollupSample[]>();
       for (const [rawFrom, checkIds] of sums.raw) {
         for (const [id, samples] of await store.listSamplesOf(checkIds, new Date(Number(rawFrom)), new Date(end))) out.set(id, samples);
+        await breathe();
       }
       return out;
     };
-    const [head, body, tail, days, hours, samples] = await Promise.all([
-      summed(sums.head, 'hourly'),
-      perDay ? Promise.resolve(new Map()) : summed(sums.body, 'daily'),
-      summed(sums.tail, 'hourly'),
-      bodyRows(),
-      hourRanges.length > 0 ? store.listRollupsIn('hourly', hourRanges) : Promise.resolve(new Map<number, RollupBucket[]>()),
-      end > Math.min(...[...plans.values()].map((p) => p.rawFrom)) ? samplesOf() : Promise.resolve(new Map<number, RollupSample[]>()),
-    ]);
+    const head = await summed(sums.head, 'hourly');
+    const body = perDay ? new Map<number, { start: number; end: number; sums: RollupSums }>() : await summed(sums.body, 'daily');
+    const tail = await summed(sums.tail, 'hourly');
+    const days = await bodyRows();
+    const hours = hourRanges.length > 0 ? await store.listRollupsIn('hourly', hourRanges) : new Map<number, RollupBucket[]>();
+    await breathe();
+    const samples = end > Math.min(...[...plans.values()].map((p) => p.rawFrom)) ? await samplesOf() : new Map<number, RollupSample[]>();
 
     return checks.map((check) => {
       const plan = plans.get(check.id)!;
@@ -497,6 +512,18 @@ function clipInto(out: Piece[], bucket: Counted, start: number, end: number, fro
   const b = Math.min(end, to);
   if (b > a) out.push(piece(bucket, a, b, (b - a) / (end - start)));
 }
+
+/** A long range in parts of at most a month, one statement each (a pause between them). */
+const PART_MS = 31 * 24 * HOUR_MS;
+function parts(from: number, to: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let t = from; t < to; t += PART_MS) out.push([t, Math.min(to, t + PART_MS)]);
+  return out;
+}
+const SUM_FIELDS = ['probes', 'observedMs', 'downMs', 'degradedMs', 'maintenanceMs', 'unknownMs'] as const;
+
+/** Let the event loop run what waits (timers, I/O) before going on. */
+const breathe = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function memo(f: (t: number) => number): (t: number) => number {
   const known = new Map<number, number>();
