@@ -4,9 +4,38 @@ import type { Knex } from 'knex';
 import type { ProbeStatus } from '../../probes/probe-types.js';
 import type { RollupBucket, RollupProgress, RollupSample } from '../reporting/rollups.js';
 import { toDate } from './row-mapping.js';
-import type { RollupStore } from './store-types.js';
+import type { RollupStore, RollupSums, RollupTable as RollupKind } from './store-types.js';
 
 type RollupTable = 'check_rollups_hourly' | 'check_rollups_daily';
+const TABLE: Record<RollupKind, RollupTable> = { hourly: 'check_rollups_hourly', daily: 'check_rollups_daily' };
+// Ids or ranges bound in one statement: well under SQLite's limit of bound variables.
+const IN_CHUNK = 500;
+const RANGE_CHUNK = 200;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+const SUMS = ['probes', 'observed_ms', 'down_ms', 'degraded_ms', 'maintenance_ms', 'unknown_ms'] as const;
+
+function toSums(r: Record<string, number | string>): RollupSums {
+  return {
+    probes: Number(r.probes),
+    observedMs: Number(r.observed_ms),
+    downMs: Number(r.down_ms),
+    degradedMs: Number(r.degraded_ms),
+    maintenanceMs: Number(r.maintenance_ms),
+    unknownMs: Number(r.unknown_ms),
+  };
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
 
 interface RollupRow {
   check_id: number;
@@ -151,6 +180,114 @@ export class KnexRollupStore implements RollupStore {
       .insert({ check_id: checkId, rolled_up_to: progress.rolledUpTo.getTime(), last_result_id: progress.lastResultId, updated_at: now.getTime() })
       .onConflict('check_id')
       .merge({ rolled_up_to: forward('rolled_up_to'), last_result_id: forward('last_result_id'), updated_at: now.getTime() });
+  }
+
+  async listSamplesOf(checkIds: readonly number[], from: Date, to: Date): Promise<Map<number, RollupSample[]>> {
+    const out = new Map<number, RollupSample[]>();
+    const columns = ['check_id', 'started_at', 'duration_ms', 'status'];
+    for (const ids of chunks(checkIds, IN_CHUNK)) {
+      // Each check's last result before `from` (its coverage reaches into the first hour), by index.
+      const lastBefore = this.db('checks as c')
+        .whereIn('c.id', ids)
+        .select(this.db.raw('(select r.id from check_results r where r.check_id = c.id and r.started_at < ? order by r.started_at desc, r.id desc limit 1)', [from.getTime()]));
+      const before = (await this.db('check_results').whereIn('id', lastBefore).select(columns)) as Array<SampleRow & { check_id: number }>;
+      for (const row of before) push(out, Number(row.check_id), toSample(row));
+      const rows = (await this.db('check_results')
+        .whereIn('check_id', ids)
+        .where('started_at', '>=', from.getTime())
+        .where('started_at', '<', to.getTime())
+        .orderBy(['check_id', 'started_at', 'id'])
+        .select(columns)) as Array<SampleRow & { check_id: number }>;
+      for (const row of rows) push(out, Number(row.check_id), toSample(row));
+    }
+    return out;
+  }
+
+  async sumRollups(table: RollupKind, checkIds: readonly number[], from: Date, to: Date): Promise<Map<number, RollupSums>> {
+    const out = new Map<number, RollupSums>();
+    if (!(to > from)) return out;
+    for (const ids of chunks(checkIds, IN_CHUNK)) {
+      const rows = (await this.db(TABLE[table])
+        .whereIn('check_id', ids)
+        .where('bucket_start', '>=', from.getTime())
+        .where('bucket_start', '<', to.getTime())
+        .groupBy('check_id')
+        .select('check_id', ...SUMS.map((column) => this.db.raw(`sum(${column}) as ${column}`)))) as Array<Record<string, number | string>>;
+      for (const r of rows) out.set(Number(r.check_id), toSums(r));
+    }
+    return out;
+  }
+
+  async sumRollupsByServiceBucket(
+    table: RollupKind,
+    checkIds: readonly number[],
+    from: Date,
+    to: Date,
+  ): Promise<Array<{ serviceId: number; bucketStart: Date; sums: RollupSums }>> {
+    const out: Array<{ serviceId: number; bucketStart: Date; sums: RollupSums }> = [];
+    if (!(to > from)) return out;
+    for (const ids of chunks(checkIds, IN_CHUNK)) {
+      const rows = (await this.db(`${TABLE[table]} as r`)
+        .join('checks as c', 'c.id', 'r.check_id')
+        .whereIn('r.check_id', ids)
+        .where('r.bucket_start', '>=', from.getTime())
+        .where('r.bucket_start', '<', to.getTime())
+        .groupBy('c.service_id', 'r.bucket_start')
+        .select('c.service_id', 'r.bucket_start', ...SUMS.map((column) => this.db.raw(`sum(r.${column}) as ${column}`)))) as Array<Record<string, number | string>>;
+      for (const r of rows) out.push({ serviceId: Number(r.service_id), bucketStart: toDate(r.bucket_start)!, sums: toSums(r) });
+    }
+    return out;
+  }
+
+  async listRollupsIn(table: RollupKind, ranges: ReadonlyArray<{ checkId: number; from: Date; to: Date }>): Promise<Map<number, RollupBucket[]>> {
+    const out = new Map<number, RollupBucket[]>();
+    // Checks sharing a range share one branch of the condition.
+    const byRange = new Map<string, { from: number; to: number; ids: number[] }>();
+    for (const r of ranges) {
+      const key = `${r.from.getTime()} ${r.to.getTime()}`;
+      const group = byRange.get(key);
+      if (group) group.ids.push(r.checkId);
+      else byRange.set(key, { from: r.from.getTime(), to: r.to.getTime(), ids: [r.checkId] });
+    }
+    const branches = [...byRange.values()].flatMap((g) => chunks(g.ids, IN_CHUNK).map((ids) => ({ ...g, ids })));
+    for (const part of chunks(branches, RANGE_CHUNK)) {
+      const rows = (await this.db(TABLE[table])
+        .where((q) => {
+          for (const r of part) q.orWhere((one) => one.whereIn('check_id', r.ids).where('bucket_start', '>=', r.from).where('bucket_start', '<', r.to));
+        })
+        .orderBy(['check_id', 'bucket_start'])
+        .select('*')) as RollupRow[];
+      for (const row of rows) push(out, Number(row.check_id), toBucket(row));
+    }
+    return out;
+  }
+
+  async firstHourlyAtOf(checkIds: readonly number[]): Promise<Map<number, Date>> {
+    const out = new Map<number, Date>();
+    for (const ids of chunks(checkIds, IN_CHUNK)) {
+      // A subquery per check: each a descent of the primary key's index (check_id, bucket_start).
+      const rows = (await this.db('checks as c')
+        .whereIn('c.id', ids)
+        .select('c.id as check_id', this.db.raw('(select min(h.bucket_start) from check_rollups_hourly h where h.check_id = c.id) as first'))) as Array<{
+        check_id: number;
+        first: number | string | null;
+      }>;
+      for (const row of rows) if (row.first !== null) out.set(Number(row.check_id), toDate(row.first)!);
+    }
+    return out;
+  }
+
+  async progressOf(checkIds: readonly number[]): Promise<Map<number, RollupProgress>> {
+    const out = new Map<number, RollupProgress>();
+    for (const ids of chunks(checkIds, IN_CHUNK)) {
+      const rows = (await this.db('rollup_progress').whereIn('check_id', ids).select('check_id', 'rolled_up_to', 'last_result_id')) as Array<{
+        check_id: number;
+        rolled_up_to: number | string;
+        last_result_id: number | string;
+      }>;
+      for (const row of rows) out.set(Number(row.check_id), { rolledUpTo: toDate(row.rolled_up_to)!, lastResultId: Number(row.last_result_id) });
+    }
+    return out;
   }
 
   async deleteResultsBefore(checkId: number, before: Date, limit: number): Promise<number> {

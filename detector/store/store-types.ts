@@ -168,6 +168,10 @@ export interface AccountStore {
   pruneLoginAttempts(before: Date): Promise<number>;
 }
 
+export type RollupTable = 'hourly' | 'daily';
+/** The time fields of rollup rows, summed (whole milliseconds). */
+export type RollupSums = Pick<RollupBucket, 'probes' | 'observedMs' | 'downMs' | 'degradedMs' | 'maintenanceMs' | 'unknownMs'>;
+
 /** Hourly and daily rollups of probe results, their progress, and retention pruning. */
 export interface RollupStore {
   /** A check's results with `startedAt` in [from, to), oldest first, after the last one before `from`. */
@@ -189,6 +193,18 @@ export interface RollupStore {
   getProgress(checkId: number): Promise<RollupProgress | null>;
   /** Move each part of the progress forward; an older value (another process's late write) is ignored. */
   recordProgress(checkId: number, progress: RollupProgress, now: Date): Promise<void>;
+  /** listSamples for many checks at once (one reading for all): each check's list, absent when empty. */
+  listSamplesOf(checkIds: readonly number[], from: Date, to: Date): Promise<Map<number, RollupSample[]>>;
+  /** Per check, the sums of its rows with `bucketStart` in [from, to) (absent when it has none), in one statement. */
+  sumRollups(table: RollupTable, checkIds: readonly number[], from: Date, to: Date): Promise<Map<number, RollupSums>>;
+  /** Per service and bucket, the sums of the given checks' rows with `bucketStart` in [from, to), in one statement. */
+  sumRollupsByServiceBucket(table: RollupTable, checkIds: readonly number[], from: Date, to: Date): Promise<Array<{ serviceId: number; bucketStart: Date; sums: RollupSums }>>;
+  /** Per check, its rows with `bucketStart` in any of its ranges, oldest first. */
+  listRollupsIn(table: RollupTable, ranges: ReadonlyArray<{ checkId: number; from: Date; to: Date }>): Promise<Map<number, RollupBucket[]>>;
+  /** firstHourlyAt for many checks, in one statement (absent: none). */
+  firstHourlyAtOf(checkIds: readonly number[]): Promise<Map<number, Date>>;
+  /** getProgress for many checks, in one statement (absent: none yet). */
+  progressOf(checkIds: readonly number[]): Promise<Map<number, RollupProgress>>;
   /** Delete up to `limit` of the check's oldest results started before `before`; answers how many. */
   deleteResultsBefore(checkId: number, before: Date, limit: number): Promise<number>;
   /** Delete up to `limit` of the oldest hourly rows (of any check) starting before `before`; answers how many. */

@@ -165,4 +165,67 @@ describe.each(testDatabaseKinds())('rollup store on $name', (kind) => {
     }
     expect(await db.stores.rollups.listDaily(formId, iso('2025-12-31T00:00:00Z'), iso('2026-01-02T00:00:00Z'))).toHaveLength(1);
   });
+  it('reads many checks in one go as it reads each alone: samples, sums per check and per service and day, rows in ranges, first hours, progress', async () => {
+    const store = db.stores.rollups;
+    const hours = ['2027-03-01T00:00:00Z', '2027-03-01T01:00:00Z', '2027-03-01T02:00:00Z'];
+    await store.upsertHourly(
+      formId,
+      hours.map((t, i) => bucket(t, { observedMs: 3_000_000 + i, downMs: 10_000 * i, probes: 50 + i })),
+    );
+    await store.upsertHourly(homeId, [bucket(hours[1]!, { maintenanceMs: 600_000, unknownMs: 5_000 })]);
+    await store.upsertDaily(formId, [bucket('2027-02-27T17:00:00Z', { observedMs: 80_000_000 }), bucket('2027-02-28T17:00:00Z')]);
+    await store.upsertDaily(homeId, [bucket('2027-02-28T17:00:00Z', { degradedMs: 7_000 })]);
+    const span = [iso('2027-03-01T00:00:00Z'), iso('2027-03-01T03:00:00Z')] as const;
+
+    // Sums per check over [from, to): exactly the sums of the rows each check has there.
+    const sums = await store.sumRollups('hourly', [formId, homeId], span[0], span[1]);
+    for (const id of [formId, homeId]) {
+      const rows = await store.listHourly(id, span[0], span[1]);
+      const total = (field: 'probes' | 'observedMs' | 'downMs' | 'degradedMs' | 'maintenanceMs' | 'unknownMs') => rows.reduce((n, r) => n + r[field], 0);
+      expect(sums.get(id)).toEqual({
+        probes: total('probes'),
+        observedMs: total('observedMs'),
+        downMs: total('downMs'),
+        degradedMs: total('degradedMs'),
+        maintenanceMs: total('maintenanceMs'),
+        unknownMs: total('unknownMs'),
+      });
+    }
+    expect((await store.sumRollups('hourly', [formId], iso('2027-03-01T01:00:00Z'), iso('2027-03-01T02:00:00Z'))).get(formId)!.observedMs).toBe(3_000_001);
+    expect(await store.sumRollups('daily', [formId, homeId], iso('2027-04-01T00:00:00Z'), iso('2027-05-01T00:00:00Z'))).toEqual(new Map());
+
+    // Per service and day: both checks are in skm, so one row per day with both checks' figures.
+    const perDay = await store.sumRollupsByServiceBucket('daily', [formId, homeId], iso('2027-02-27T17:00:00Z'), iso('2027-03-01T17:00:00Z'));
+    const skm = (await db.stores.checks.listServices()).find((s) => s.key === 'skm')!;
+    expect(perDay.map((r) => [r.serviceId, r.bucketStart.toISOString(), r.sums.observedMs, r.sums.degradedMs]).sort()).toEqual([
+      [skm.id, '2027-02-27T17:00:00.000Z', 80_000_000, 60_000],
+      [skm.id, '2027-02-28T17:00:00.000Z', 2 * 3_600_000, 60_000 + 7_000],
+    ]);
+
+    // Rows in ranges: each check's own rows there, oldest first.
+    const rows = await store.listRollupsIn('hourly', [
+      { checkId: formId, from: iso('2027-03-01T01:00:00Z'), to: iso('2027-03-01T03:00:00Z') },
+      { checkId: homeId, from: span[0], to: span[1] },
+    ]);
+    expect(rows.get(formId)).toEqual(await store.listHourly(formId, iso('2027-03-01T01:00:00Z'), iso('2027-03-01T03:00:00Z')));
+    expect(rows.get(homeId)).toEqual(await store.listHourly(homeId, span[0], span[1]));
+
+    for (const id of [formId, homeId]) {
+      expect((await store.firstHourlyAtOf([formId, homeId])).get(id)).toEqual(await store.firstHourlyAt(id));
+    }
+    await store.recordProgress(homeId, { rolledUpTo: iso('2027-03-01T02:00:00Z'), lastResultId: 42 }, iso('2027-03-01T02:05:00Z'));
+    const progress = await store.progressOf([formId, homeId]);
+    for (const id of [formId, homeId]) expect(progress.get(id) ?? null).toEqual(await store.getProgress(id));
+  });
+
+  it('gives each check the samples listSamples gives it, the last one before the window first', async () => {
+    await db.stores.checks.insertResults(
+      ['2027-05-01T09:58:00Z', '2027-05-01T10:00:00Z', '2027-05-01T10:01:00Z', '2027-05-01T11:00:00Z'].map((t) => ({ checkId: formId, instance: 'test', result: result(t) })),
+    );
+    await db.stores.checks.insertResults([{ checkId: homeId, instance: 'test', result: { ...result('2027-05-01T10:30:00Z', 'down'), checkKey: 'skm-home' } }]);
+    const [from, to] = [iso('2027-05-01T10:00:00Z'), iso('2027-05-01T11:00:00Z')];
+    const many = await db.stores.rollups.listSamplesOf([formId, homeId], from, to);
+    for (const id of [formId, homeId]) expect(many.get(id)).toEqual(await db.stores.rollups.listSamples(id, from, to));
+    expect(many.get(formId)!.map((s) => s.startedAt.toISOString())).toEqual(['2027-05-01T09:58:00.000Z', '2027-05-01T10:00:00.000Z', '2027-05-01T10:01:00.000Z']);
+  });
 });
