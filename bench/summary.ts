@@ -6,7 +6,7 @@ import { verdict, type GoalRow } from './goals.js';
 import { scheduleGoals, type ProbesSuiteResult } from './probes-suite.js';
 import { bytes, table, type Machine } from './report.js';
 import type { StorageSuiteResult } from './storage-suite.js';
-import type { WebSuiteResult } from './web-suite.js';
+import { availabilityGoals, type WebSuiteResult } from './web-suite.js';
 
 export function loadText(): string {
   return loadavg()
@@ -23,7 +23,12 @@ export interface SuiteResults {
 
 /** Every goal row the suites that ran produce, then their figures without a goal. */
 export function goalRows(raw: SuiteResults): GoalRow[] {
-  const rows: GoalRow[] = [...searchGoals(raw.web), ...(raw.detection ? detectionGoals(raw.detection) : []), ...(raw.probes ? scheduleGoals(raw.probes) : [])];
+  const rows: GoalRow[] = [
+    ...(raw.web ? availabilityGoals(raw.web) : []),
+    ...searchGoals(raw.web),
+    ...(raw.detection ? detectionGoals(raw.detection) : []),
+    ...(raw.probes ? scheduleGoals(raw.probes) : []),
+  ];
   for (const f of raw.storage?.figures ?? []) {
     const mib = (n: number) => `${(n / 1024 ** 2).toFixed(2)} MiB`;
     rows.push({
