@@ -435,7 +435,7 @@ export async function runScaleSuite(options: ScaleSuiteOptions, progress: Progre
     progress(`scale: skipped — ${SCALE_NEEDS_POSTGRES}`);
     return { options, skipped: SCALE_NEEDS_POSTGRES, server: null, runs: [] };
   }
-  const perRunS = options.warmupS + options.windowS + 300;
+  const perRunS = options.warmupS + options.windowS + 600; // setup of 20,000 checks on a busy machine: minutes
   const targets = await startTargets(perRunS * options.workerCounts.length + 300, cleanup);
   progress(`[scale] target sites on 127.0.0.1 ports ${targets.ports.join(', ')} (pid ${targets.pid})`);
   const database = await freshPostgres(options.postgresUrl);
