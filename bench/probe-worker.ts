@@ -317,7 +317,7 @@ await Promise.race([
     .stop()
     .then(() => batcher.stop())
     .then(() => leases?.stop()),
-  sleep(15_000),
+  sleep(leased ? 60_000 : 15_000),
 ]);
 if (values.log) writeFileSync(values.log, produced.length > 0 ? `${produced.join('\n')}\n` : '');
 await gauge.close();
