@@ -1,5 +1,5 @@
 // `npm run bench [-- SUITE… [options]]`: runs the named benchmark suites (all of them when none is
-// named: `probes`, `web`, `detection`, `storage`) and prints the machine and the figures. Everything it
+// named: `probes`, `web`, `detection`, `storage`, `scale`) and prints the machine and the figures. Everything it
 // starts listens on or talks to 127.0.0.1 only, and is bounded in count and time.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -10,13 +10,14 @@ import { projectRoot } from './children.js';
 import { Cleanup, runProbesSuite, type ProbesSuiteOptions } from './probes-suite.js';
 import { detectionReport, runDetectionSuite, type DetectionSuiteOptions } from './detection-suite.js';
 import { describeMachine, probesReport } from './report.js';
+import { runScaleSuite, SCALE_NEEDS_POSTGRES, scaleReport, type ScaleSuiteOptions } from './scale-suite.js';
 import { runStorageSuite, storageReport, type StorageSuiteOptions } from './storage-suite.js';
 import { loadText, summaryReport, type SuiteResults } from './summary.js';
 import { runWebSuite, webReport, type WebSuiteOptions } from './web-suite.js';
 
-const SUITES = ['probes', 'web', 'detection', 'storage'] as const;
+const SUITES = ['probes', 'web', 'detection', 'storage', 'scale'] as const;
 
-const USAGE = `usage: npm run bench [-- [probes] [web] [detection] [storage] [options]]
+const USAGE = `usage: npm run bench [-- [probes] [web] [detection] [storage] [scale] [options]]
 
   probes                 Sigap's probe path vs prometheus-blackbox-exporter on loopback targets
   web                    queue, incident page, API, reports, /metrics and /status latency with 100,000 incidents
@@ -24,6 +25,8 @@ const USAGE = `usage: npm run bench [-- [probes] [web] [detection] [storage] [op
   detection              detection latency over induced outages against the physical minimum and, on the same
                          outages, Prometheus + blackbox_exporter + Alertmanager (Debian's packages)
   storage                bytes per raw result and per rollup row; MiB per check-year at the defaults
+  scale                  2 and 3 worker processes sharing the checks of one PostgreSQL through leases: probes/s,
+                         lateness, duplicates, the database server's CPU (needs BENCH_DATABASE_URL)
   --incidents 100000     web: incidents in the database
   --requests 300         web: requests measured per page and concurrency (1 and 8)
   --duration 5           web: seconds of autocannon load per report/metrics/status page (8 connections)
@@ -31,6 +34,9 @@ const USAGE = `usage: npm run bench [-- [probes] [web] [detection] [storage] [op
   --outages 100          detection: induced outages (one per check, all concurrent)
   --detect-interval 2000 detection: check interval ms (retryInterval 500 ms, failureThreshold 3, timeout 1000 ms)
   --skip-pipeline        detection: no comparison with Prometheus + blackbox_exporter + Alertmanager
+  --scale-checks 20000   scale: checks in the database
+  --workers 2,3          scale: worker counts, one run each on the same database
+  --scale-interval 20    scale: seconds between probes of one check (warm-up default: two intervals)
   --checks 1000,2000@20,10000
                          sizes to run (checks, each probed once per interval; N@S: every S seconds)
   --interval 10          seconds between probes of one check, for sizes without @S
@@ -44,9 +50,17 @@ const USAGE = `usage: npm run bench [-- [probes] [web] [detection] [storage] [op
   --dashboard-seconds 10 probes: seconds of requests idle and again under probe load
   --cpu-prof             write a V8 CPU profile of each Sigap worker and print where the time went
   --json FILE            also write the raw figures as JSON
-  BENCH_DATABASE_URL=postgres://…  also run Sigap on PostgreSQL (a fresh database on that server)`;
+  BENCH_DATABASE_URL=postgres://…  also run Sigap on PostgreSQL (a fresh database on that server); scale runs only there`;
 
-function options(): { suites: string[]; probes: ProbesSuiteOptions; web: WebSuiteOptions; detection: DetectionSuiteOptions; storage: StorageSuiteOptions; json: string | null } {
+function options(): {
+  suites: string[];
+  probes: ProbesSuiteOptions;
+  web: WebSuiteOptions;
+  detection: DetectionSuiteOptions;
+  storage: StorageSuiteOptions;
+  scale: ScaleSuiteOptions;
+  json: string | null;
+} {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
@@ -67,6 +81,9 @@ function options(): { suites: string[]; probes: ProbesSuiteOptions; web: WebSuit
       outages: { type: 'string', default: '100' },
       'detect-interval': { type: 'string', default: '2000' },
       'skip-pipeline': { type: 'boolean', default: false },
+      'scale-checks': { type: 'string', default: '20000' },
+      workers: { type: 'string', default: '2,3' },
+      'scale-interval': { type: 'string', default: '20' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -86,6 +103,12 @@ function options(): { suites: string[]; probes: ProbesSuiteOptions; web: WebSuit
   };
   const intervalS = positive('interval', values.interval);
   const sizes = values.checks.split(',');
+  const scaleIntervalS = positive('scale-interval', values['scale-interval']);
+  // Named on its own, the scale suite without PostgreSQL is a mistake; in a run of every suite it is skipped.
+  if (positionals.includes('scale') && !process.env.BENCH_DATABASE_URL) {
+    process.stderr.write(`${SCALE_NEEDS_POSTGRES}\n`);
+    process.exit(2);
+  }
   return {
     suites: positionals.length > 0 ? positionals : [...SUITES],
     json: values.json ?? null,
@@ -106,6 +129,14 @@ function options(): { suites: string[]; probes: ProbesSuiteOptions; web: WebSuit
       pipeline: !values['skip-pipeline'],
     },
     storage: { postgresUrl: process.env.BENCH_DATABASE_URL || null },
+    scale: {
+      checks: Math.round(positive('scale-checks', values['scale-checks'])),
+      workerCounts: values.workers.split(',').map((s) => Math.round(positive('workers', s))),
+      intervalS: scaleIntervalS,
+      warmupS: values.warmup === undefined ? 2 * scaleIntervalS : positive('warmup', values.warmup),
+      windowS: positive('seconds', values.seconds),
+      postgresUrl: process.env.BENCH_DATABASE_URL || null,
+    },
     probes: {
       sizes: sizes.map((s) => Math.round(positive('checks', s.split('@')[0]!))),
       intervalsS: sizes.map((s) => (s.includes('@') ? positive('checks (the interval after @)', s.split('@')[1]!) : intervalS)),
@@ -132,7 +163,7 @@ function sigapRevision(): string {
 }
 
 async function main(): Promise<void> {
-  const { suites, probes, web, detection, storage, json } = options();
+  const { suites, probes, web, detection, storage, scale, json } = options();
   const machine: ReturnType<typeof describeMachine> & { loadAtStart?: string } = describeMachine();
   machine.revision = sigapRevision();
   machine.loadAtStart = loadText();
@@ -168,6 +199,11 @@ async function main(): Promise<void> {
       const result = await runStorageSuite(storage, progress, cleanup);
       raw.storage = result;
       process.stdout.write(`\n${storageReport(result)}\n`);
+    }
+    if (suite === 'scale') {
+      const result = await runScaleSuite(scale, progress, cleanup);
+      raw.scale = result;
+      process.stdout.write(`\n${scaleReport(result)}\n`);
     }
   }
   process.stdout.write(`\n${summaryReport(raw as SuiteResults, machine)}\n`);

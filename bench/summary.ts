@@ -1,6 +1,7 @@
 // One table of the goals of whatever suites ran — each figure beside its goal and whether it was
 // met — and the headline figures without a goal, with the machine and its load.
 import { loadavg } from 'node:os';
+import { scaleGoals, type ScaleSuiteResult } from './scale-suite.js';
 import { detectionGoals, type DetectionSuiteResult } from './detection-suite.js';
 import { verdict, type GoalRow } from './goals.js';
 import { scheduleGoals, type ProbesSuiteResult } from './probes-suite.js';
@@ -19,6 +20,7 @@ export interface SuiteResults {
   web?: WebSuiteResult;
   detection?: DetectionSuiteResult;
   storage?: StorageSuiteResult;
+  scale?: ScaleSuiteResult;
 }
 
 /** Every goal row the suites that ran produce, then their figures without a goal. */
@@ -28,6 +30,7 @@ export function goalRows(raw: SuiteResults): GoalRow[] {
     ...searchGoals(raw.web),
     ...(raw.detection ? detectionGoals(raw.detection) : []),
     ...(raw.probes ? scheduleGoals(raw.probes) : []),
+    ...(raw.scale ? scaleGoals(raw.scale) : []),
   ];
   for (const f of raw.storage?.figures ?? []) {
     const mib = (n: number) => `${(n / 1024 ** 2).toFixed(2)} MiB`;

@@ -212,7 +212,7 @@ export class Scheduler {
     this.plan(entry, this.slotAfter(entry, entry.lastPlannedAt));
   }
 
-  /** Stop probing a check; a probe in flight finishes and its result is still delivered. */
+  /** Stop probing a check; a probe in flight finishes and its result is still delivered, one still waiting for a slot does not start. */
   remove(checkKey: string): void {
     const entry = this.entries.get(checkKey);
     if (!entry) return;
@@ -327,6 +327,13 @@ export class Scheduler {
     let next: NextProbe = 'interval';
     try {
       await this.semaphore.acquire();
+      // Removed while it waited for a slot (another worker holds its lease now): it does not run.
+      if (entry.removed) {
+        this.semaphore.release();
+        entry.running = false;
+        if (this.entries.get(target.checkKey) === entry) this.entries.delete(target.checkKey);
+        return;
+      }
       this.lateness.record(Math.max(0, this.mono() - plannedAt));
       this.probesStarted++;
       this.probing++;

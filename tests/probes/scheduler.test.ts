@@ -335,6 +335,36 @@ describe('Scheduler: checks added, replaced and removed at runtime', () => {
     expect(results).toEqual([a]);
   });
 
+  it('a check removed while its probe waits for a free slot is not probed', async () => {
+    const starts: string[] = [];
+    const results: string[] = [];
+    const scheduler = new Scheduler({
+      probe: async (t) => {
+        starts.push(t.checkKey);
+        await sleep(300);
+        return up(t.checkKey);
+      },
+      onResult: async (r) => (results.push(r.checkKey), 'interval'),
+      onError: () => undefined,
+      now: () => new Date(),
+      maxConcurrent: 1,
+    });
+    const a = keyIn(1000, 0, 20, 'a');
+    const b = keyIn(1000, 20, 40, 'b');
+    scheduler.start([check(a, 1000), check(b, 1000)]);
+    await vi.advanceTimersByTimeAsync(100); // a probes, b is due and waits for the one slot
+    expect(starts).toEqual([a]);
+    scheduler.remove(b);
+    await vi.advanceTimersByTimeAsync(2_000);
+    const stopped = scheduler.stop();
+    await vi.advanceTimersByTimeAsync(1_000);
+    await stopped;
+    expect(starts.filter((k) => k === b)).toEqual([]);
+    expect(results.filter((k) => k === b)).toEqual([]);
+    expect(starts.filter((k) => k === a).length).toBeGreaterThanOrEqual(2);
+    expect(scheduler.stats().checks).toBe(1);
+  });
+
   it('a check removed and added back during its probe never runs twice at once', async () => {
     const { scheduler, results, times } = recording(300);
     const a = keyIn(1000, 0, 50);
