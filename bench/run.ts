@@ -31,6 +31,9 @@ const USAGE = `usage: npm run bench [-- [probes] [web] [detection] [storage] [sc
   --requests 300         web: requests measured per page and concurrency (1 and 8)
   --duration 5           web: seconds of autocannon load per report/metrics/status page (8 connections)
   --pages TEXT           web: only the pages whose name contains TEXT, e.g. --pages search (rollups seeded only if needed)
+  --lateness-checks 1000 web: probe lateness with SIGAP_ROLE=all at this many checks, without and with the page load
+  --lateness-interval 5  web: their interval, seconds (each phase lasts 10,000 probes: 50 s at 1,000 checks every 5 s)
+  --skip-lateness        web: no lateness measurement
   --outages 100          detection: induced outages (one per check, all concurrent)
   --detect-interval 2000 detection: check interval ms (retryInterval 500 ms, failureThreshold 3, timeout 1000 ms)
   --skip-pipeline        detection: no comparison with Prometheus + blackbox_exporter + Alertmanager
@@ -78,6 +81,9 @@ function options(): {
       requests: { type: 'string', default: '300' },
       duration: { type: 'string', default: '5' },
       pages: { type: 'string' },
+      'lateness-checks': { type: 'string', default: '1000' },
+      'lateness-interval': { type: 'string', default: '5' },
+      'skip-lateness': { type: 'boolean', default: false },
       outages: { type: 'string', default: '100' },
       'detect-interval': { type: 'string', default: '2000' },
       'skip-pipeline': { type: 'boolean', default: false },
@@ -118,6 +124,9 @@ function options(): {
       durationS: positive('duration', values.duration),
       pages: values.pages ?? null,
       postgresUrl: process.env.BENCH_DATABASE_URL || null,
+      lateness: values['skip-lateness']
+        ? null
+        : { checks: Math.round(positive('lateness-checks', values['lateness-checks'])), intervalS: positive('lateness-interval', values['lateness-interval']) },
     },
     detection: {
       outages: Math.round(positive('outages', values.outages)),

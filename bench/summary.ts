@@ -7,7 +7,7 @@ import { verdict, type GoalRow } from './goals.js';
 import { scheduleGoals, type ProbesSuiteResult } from './probes-suite.js';
 import { bytes, table, type Machine } from './report.js';
 import type { StorageSuiteResult } from './storage-suite.js';
-import { availabilityGoals, type WebSuiteResult } from './web-suite.js';
+import { availabilityGoals, incidentFigureGoals, type WebSuiteResult } from './web-suite.js';
 
 export function loadText(): string {
   return loadavg()
@@ -27,6 +27,7 @@ export interface SuiteResults {
 export function goalRows(raw: SuiteResults): GoalRow[] {
   const rows: GoalRow[] = [
     ...(raw.web ? availabilityGoals(raw.web) : []),
+    ...(raw.web ? incidentFigureGoals(raw.web) : []),
     ...searchGoals(raw.web),
     ...(raw.detection ? detectionGoals(raw.detection) : []),
     ...(raw.probes ? scheduleGoals(raw.probes) : []),

@@ -19,6 +19,8 @@ import { freshPostgres, freshSqlite, type BenchDatabase } from './bench-database
 import type { GoalRow } from './goals.js';
 import type { Cleanup } from './probes-suite.js';
 import { table } from './report.js';
+import type { GoalRow } from './goals.js';
+import { loopDelayRecorder, measureLateness, type LatenessFigure, type LatenessOptions } from './web-lateness.js';
 
 export interface WebSuiteOptions {
   incidents: number;
@@ -28,6 +30,8 @@ export interface WebSuiteOptions {
   postgresUrl: string | null;
   /** Only the pages whose name contains this (case-insensitive); the rollups are seeded only for their pages. */
   pages?: string | null;
+  /** Probe lateness with SIGAP_ROLE=all without and with the page load (web-lateness.ts); null: skipped. */
+  lateness?: LatenessOptions | null;
 }
 
 export interface WebFigure {
@@ -42,6 +46,8 @@ export interface WebFigure {
   perSecond: number;
   /** `closed-loop` (this process, `requests` GETs) or `autocannon` (its own process, `durationS` seconds). */
   generator?: 'closed-loop' | 'autocannon';
+  /** The server's event loop: its largest delay while this figure's requests ran, ms (monitorEventLoopDelay, 10 ms resolution, less the resolution). */
+  loopDelayMaxMs?: number;
 }
 
 export interface WebSuiteResult {
@@ -50,6 +56,8 @@ export interface WebSuiteResult {
   /** Hourly and daily rollup rows seeded (a year for every check). */
   rollups: { hourly: number; daily: number };
   figures: WebFigure[];
+  /** Probe lateness at `lateness.checks` checks without and with the page load, per database. */
+  lateness?: LatenessFigure[];
 }
 
 const SERVICES = 10;
@@ -410,7 +418,8 @@ async function runOne(
   database: BenchDatabase,
   options: WebSuiteOptions,
   progress: (line: string) => void,
-): Promise<{ seedSeconds: number; rollups: { hourly: number; daily: number }; figures: WebFigure[] }> {
+  cleanup: Cleanup,
+): Promise<{ seedSeconds: number; rollups: { hourly: number; daily: number }; figures: WebFigure[]; lateness: LatenessFigure | null }> {
   const env = { DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', SIGAP_ROLE: 'web', BOOTSTRAP_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'silent', SIGAP_INSTANCE: 'bench' };
   const config = parseConfig(yaml(), 'bench.yaml', env);
   // The first start creates the schema, services and checks; the seed needs their ids.
@@ -437,6 +446,9 @@ async function runOne(
   }
   const seedSeconds = Math.round((performance.now() - t0) / 100) / 10;
   let sigap: Sigap | null = null;
+  // Every page measured, for the lateness measurement's load.
+  const loadPaths: Array<() => string> = [];
+  let measured: { figures: WebFigure[] };
   try {
     sigap = await startSigap(config, { logger: pino({ level: 'silent' }), announce: () => {} });
     const base = sigap.url!;
@@ -460,11 +472,20 @@ async function runOne(
       ['GET /api/incidents?q=… (2 characters: a scan)', () => `/api/incidents?limit=50&q=${encodeURIComponent(SHORT_QUERIES[random(SHORT_QUERIES.length) - 1]!)}`],
     ];
     const figures: WebFigure[] = [];
+    loadPaths.push(
+      ...pages.filter(([page]) => chosen(page)).map(([, paths]) => paths),
+      ...rollupPages.map(
+        ([, path]) =>
+          () =>
+            path,
+      ),
+    );
     for (const [page, paths] of pages.filter(([page]) => chosen(page))) {
       await measure(requestPool, paths, cookie, 20, 1); // warm-up
       for (const concurrency of [1, 8]) {
+        const loop = loopDelayRecorder();
         const figure = await measure(requestPool, paths, cookie, options.requests, concurrency);
-        figures.push({ database: database.kind, page, concurrency, requests: options.requests, ...figure, generator: 'closed-loop' });
+        figures.push({ database: database.kind, page, concurrency, requests: options.requests, ...figure, generator: 'closed-loop', loopDelayMaxMs: loop.stop() });
         progress(`web (${database.kind}): ${page} ×${concurrency}: p50 ${figure.p50Ms} ms, p99 ${figure.p99Ms} ms`);
       }
     }
@@ -473,12 +494,15 @@ async function runOne(
       const warm = await measure(requestPool, () => path, cookie, 3, 1); // warm-up, and every answer must be 200
       // Bounded: about 10 s of ×1 requests at most for a slow page (at least 5 of them).
       const count = Math.max(5, Math.min(fewer, Math.round(10_000 / Math.max(1, warm.p50Ms))));
+      let loop = loopDelayRecorder();
       const single = await measure(requestPool, () => path, cookie, count, 1);
-      figures.push({ database: database.kind, page, concurrency: 1, requests: count, ...single, generator: 'closed-loop' });
+      figures.push({ database: database.kind, page, concurrency: 1, requests: count, ...single, generator: 'closed-loop', loopDelayMaxMs: loop.stop() });
       // A page so slow that 8 connections would not complete two rounds in the duration gets a
       // fixed count instead (16 requests: two per connection), or autocannon would report nothing.
       const slow = single.p50Ms * 8 * 2 > options.durationS * 1000;
+      loop = loopDelayRecorder();
       const load = await autocannon(`${base}${path}`, cookie, slow ? { amount: 16 } : { seconds: options.durationS });
+      const loopDelayMaxMs = loop.stop();
       // With --amount autocannon drops the requests still in flight when the count is reached and
       // counts them as errors; a non-2xx answer or a page never answered is a failure either way.
       if (load.non2xx > 0 || (!slow && load.errors > 0) || load.requests.total === 0)
@@ -495,16 +519,19 @@ async function runOne(
         maxMs: round(load.latency.max),
         perSecond: Math.round(load.requests.total / load.duration),
         generator: 'autocannon',
+        loopDelayMaxMs,
       });
       progress(
         `web (${database.kind}): ${page}: ×1 p50 ${single.p50Ms} ms; autocannon ×8 p50 ${round(load.latency.p50)} ms, p99 ${round(load.latency.p99)} ms, ${Math.round(load.requests.total / load.duration)} req/s`,
       );
     }
     await requestPool.close();
-    return { seedSeconds, rollups, figures };
+    measured = { figures };
   } finally {
     await sigap?.stop();
   }
+  const lateness = options.lateness ? await measureLateness({ database, webYaml: yaml(), env, options: options.lateness, paths: loadPaths, logIn, progress, cleanup }) : null;
+  return { seedSeconds, rollups, figures: measured.figures, lateness };
 }
 
 export async function runWebSuite(options: WebSuiteOptions, progress: (line: string) => void, cleanup: Cleanup): Promise<WebSuiteResult> {
@@ -513,7 +540,8 @@ export async function runWebSuite(options: WebSuiteOptions, progress: (line: str
   if (options.postgresUrl) databases.push(await freshPostgres(options.postgresUrl));
   for (const database of databases) {
     cleanup.add(() => database.drop());
-    const { seedSeconds, rollups, figures } = await runOne(database, options, progress);
+    const { seedSeconds, rollups, figures, lateness } = await runOne(database, options, progress, cleanup);
+    if (lateness) (result.lateness ??= []).push(lateness);
     result.seedSeconds[database.kind] = seedSeconds;
     result.rollups = rollups;
     result.figures.push(...figures);
@@ -533,6 +561,7 @@ export function webReport(result: WebSuiteResult): string {
     String(f.p99Ms),
     String(f.maxMs),
     String(f.perSecond),
+    f.loopDelayMaxMs === undefined ? '—' : String(f.loopDelayMaxMs),
   ]);
   const seeded = Object.entries(result.seedSeconds)
     .map(([kind, s]) => `${kind} ${s} s`)
@@ -540,8 +569,75 @@ export function webReport(result: WebSuiteResult): string {
   return [
     `### Web: ${result.incidents.toLocaleString('en')} incidents, ${result.rollups.hourly.toLocaleString('en')} hourly and ${result.rollups.daily.toLocaleString('en')} daily rollup rows (a year for 100 checks; seeded in ${seeded})`,
     '',
-    table(['database', 'page', 'concurrency', 'requests', 'p50 ms', 'p95 ms (autocannon: p97.5)', 'p99 ms', 'max ms', 'req/s'], rows),
+    table(['database', 'page', 'concurrency', 'requests', 'p50 ms', 'p95 ms (autocannon: p97.5)', 'p99 ms', 'max ms', 'req/s', 'event loop delay max ms'], rows),
     '',
-    'Goal: the queue and an incident page in well under 100 ms with 100,000 incidents.',
+    "Goal: the queue and an incident page in well under 100 ms with 100,000 incidents. Event loop delay: the server's (this process), monitorEventLoopDelay at 10 ms resolution, less the resolution; goal ≤ 50 ms.",
+    ...latenessReport(result.lateness ?? []),
   ].join('\n');
+}
+
+// ---- Item: probe lateness under the page load, and the incident figures' goals ----
+
+function latenessReport(figures: readonly LatenessFigure[]): string[] {
+  if (figures.length === 0) return [];
+  const rows = figures.map((f) => [
+    f.database,
+    `${f.checks.toLocaleString('en')} every ${f.intervalS} s`,
+    `${f.phaseS} s`,
+    `${f.idle.p99Ms} / ${f.idle.maxMs}`,
+    `${f.loaded.p99Ms} / ${f.loaded.maxMs}`,
+    `${f.ratio}×`,
+    `${f.idle.loopDelayMaxMs} / ${f.loaded.loopDelayMaxMs}`,
+    String(f.loaded.requests),
+  ]);
+  return [
+    '',
+    '### Probe lateness with SIGAP_ROLE=all, without and with the web load',
+    '',
+    table(['database', 'checks', 'phase', 'lateness p99 / max ms, no load', 'with the pages', 'p99 ratio', 'event loop delay max ms (no load / load)', 'requests'], rows),
+    '',
+    'Goal: lateness p99 with the web load ≤ 1.5× without it.',
+  ];
+}
+
+const DATABASE_NAMES: Record<WebFigure['database'], string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
+
+/** The incident figures' goals as summary rows: per database, the monthly incident report ×1 p95, the largest event-loop delay of any page, and the lateness ratio. */
+export function incidentFigureGoals(result: WebSuiteResult): GoalRow[] {
+  const rows: GoalRow[] = [];
+  const databases = [...new Set([...result.figures.map((f) => f.database), ...(result.lateness ?? []).map((l) => l.database)])];
+  for (const database of databases) {
+    const name = DATABASE_NAMES[database];
+    const mine = result.figures.filter((f) => f.database === database);
+    const report = mine.find((f) => f.page.startsWith('GET /api/reports/incidents') && f.concurrency === 1 && f.generator !== 'autocannon');
+    if (report) {
+      rows.push({ suite: 'web', figure: 'monthly incident report ×1 p95', database: name, value: `${report.p95Ms} ms`, goal: 'p95 ≤ 50 ms', met: report.p95Ms <= 50 });
+    }
+    const delays = mine.filter((f) => f.loopDelayMaxMs !== undefined);
+    if (delays.length > 0) {
+      const worst = delays.reduce((a, b) => (b.loopDelayMaxMs! > a.loopDelayMaxMs! ? b : a));
+      rows.push({
+        suite: 'web',
+        figure: 'largest event-loop delay of any page',
+        database: name,
+        value: `${worst.loopDelayMaxMs} ms (${worst.page} ×${worst.concurrency})`,
+        goal: '≤ 50 ms',
+        met: worst.loopDelayMaxMs! <= 50,
+      });
+    }
+    const lateness = (result.lateness ?? []).find((l) => l.database === database);
+    if (lateness) {
+      // A prober already more than an interval behind without load compares nothing: not met.
+      const keptPace = lateness.idle.p99Ms < lateness.intervalS * 1000;
+      rows.push({
+        suite: 'web',
+        figure: `probe lateness p99 with ÷ without web load, ${lateness.checks.toLocaleString('en')} checks`,
+        database: name,
+        value: `${lateness.ratio}× (${lateness.loaded.p99Ms} / ${lateness.idle.p99Ms} ms)${keptPace ? '' : '; behind by more than an interval without load'}`,
+        goal: '≤ 1.5×',
+        met: keptPace && lateness.ratio <= 1.5,
+      });
+    }
+  }
+  return rows;
 }

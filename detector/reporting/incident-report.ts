@@ -165,6 +165,8 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Record<strin
 
 function toRow(i: ReportIncident, ctx: MeasureContext, now: Date): IncidentReportRow {
   const outcome = slaOutcome(i, now);
+  const m = measureIncident(i, ctx);
+  // Field by field rather than spread (thousands of rows a month), in the order the JSON has always had.
   return {
     ref: i.ref,
     service: i.service,
@@ -180,8 +182,13 @@ function toRow(i: ReportIncident, ctx: MeasureContext, now: Date): IncidentRepor
     responseDueAt: i.responseDueAt.toISOString(),
     resolveDueAt: i.resolveDueAt.toISOString(),
     pausedMs: i.pausedMs,
-    ...measureIncident(i, ctx),
-    ...outcome,
+    clock: m.clock,
+    timeToAcknowledgeMs: m.timeToAcknowledgeMs,
+    timeToRestoreMs: m.timeToRestoreMs,
+    timeToResolveMs: m.timeToResolveMs,
+    wall: m.wall,
+    response: outcome.response,
+    resolution: outcome.resolution,
     responseBreached: outcome.response === 'breached',
     resolutionBreached: outcome.resolution === 'breached',
     reopenCount: i.reopenCount,

@@ -1,15 +1,17 @@
 // The Prometheus metrics of DESIGN §7, computed from the database at every scrape: the web process
 // may not be the one probing (SIGAP_ROLE=web), and counters computed from rows that are never
-// deleted stay monotonic across restarts. Names and labels are a contract; labels stay
+// deleted stay monotonic across restarts. The incident figures come from `IncidentFigures`, which
+// reads every incident once and then only those written since the previous scrape. Names and labels are a contract; labels stay
 // low-cardinality (service and check keys, category, priority — never refs, URLs or people).
 import { Counter, Gauge, Registry, type Metric } from 'prom-client';
 import { OPEN_STATUSES } from '../incidents/lifecycle.js';
 import { AVAILABILITY_WINDOWS } from './service-overview.js';
 import type { Priority } from '../incidents/priority.js';
 import type { MetricsStore } from '../store/store-types.js';
-import type { DurationHistogramRow, LatestResult, ReportIncident } from './report-types.js';
+import type { DurationHistogramRow, LatestResult } from './report-types.js';
 import { INTEGRITY_FINDING_KINDS, type IntegrityCounts } from '../integrity/integrity-types.js';
-import { measureIncident, slaOutcome, type IncidentMeasures, type MeasureContext } from './incident-report.js';
+import type { MeasureContext } from './incident-report.js';
+import { IncidentFigures, type IncidentFigureValues } from './incident-figures.js';
 
 const PRIORITIES: readonly Priority[] = ['P1', 'P2', 'P3', 'P4', 'P5'];
 const PHASES = ['resolve', 'connect', 'tls', 'processing', 'transfer'] as const;
@@ -63,6 +65,8 @@ export interface SigapMetricsDeps {
   /** The priorities' clocks and the office calendar: durations are measured as the incident report measures them. */
   measure: MeasureContext;
   clock: () => Date;
+  /** Incidents per page when the incident figures are first read (default 2,000). */
+  incidentPageSize?: number;
 }
 
 interface StoredValue {
@@ -111,28 +115,11 @@ function histogramValues(name: string, rows: readonly DurationHistogramRow[]): S
   ]);
 }
 
-/** Durations (ms, null: not reached) per priority, bucketed like a Prometheus histogram. */
-function histogramRows(values: ReadonlyArray<[Priority, number | null]>): DurationHistogramRow[] {
-  const rows = new Map<Priority, DurationHistogramRow>();
-  for (const [priority, ms] of values) {
-    if (ms === null) continue;
-    const row = rows.get(priority) ?? { priority, count: 0, sumSeconds: 0, cumulativeCounts: DURATION_BUCKETS.map(() => 0) };
-    row.count += 1;
-    row.sumSeconds += ms / 1000;
-    DURATION_BUCKETS.forEach((le, index) => {
-      if (ms <= le * 1000) row.cumulativeCounts[index]! += 1;
-    });
-    rows.set(priority, row);
-  }
-  return [...rows.values()];
-}
-
 /** Everything a scrape reads, in parallel. */
 interface Snapshot {
   latest: LatestResult[];
-  totals: Awaited<ReturnType<MetricsStore['incidentTotals']>>;
   services: string[];
-  incidents: ReportIncident[];
+  incidents: IncidentFigureValues;
   availability: Array<[window: string, ratios: Map<string, { ratio: number | null; probeSuccess: number | null }>]>;
   backlog: number;
   integrity: IntegrityCounts[];
@@ -143,7 +130,8 @@ export class SigapMetrics {
   readonly registry = new Registry();
   private readonly deps: SigapMetricsDeps;
   private rendering: Promise<string> | null = null;
-  private readonly measures = new Map<string, { key: string; measures: IncidentMeasures }>();
+  /** The incident figures, kept from the incidents written since the previous scrape. */
+  private readonly incidentFigures: IncidentFigures;
 
   private readonly probe = {
     success: this.gauge('probe_success', "Whether the check's latest probe succeeded (1: up or degraded, 0: down; absent while unknown).", ['service', 'check']),
@@ -200,6 +188,14 @@ export class SigapMetrics {
 
   constructor(deps: SigapMetricsDeps) {
     this.deps = deps;
+    this.incidentFigures = new IncidentFigures({
+      store: deps.store,
+      measure: deps.measure,
+      openStatuses: OPEN_STATUSES,
+      buckets: DURATION_BUCKETS,
+      clock: deps.clock,
+      pageSize: deps.incidentPageSize,
+    });
     this.scheduler = deps.probing
       ? {
           // A summary of quantiles only: the scheduler keeps a window of recent samples, no running sum.
@@ -228,16 +224,15 @@ export class SigapMetrics {
   private async read(): Promise<Snapshot> {
     const { store, outbox, availability, clock } = this.deps;
     const now = clock();
-    const [latest, totals, services, incidents, backlog, integrity, ...windows] = await Promise.all([
+    const [latest, services, incidents, backlog, integrity, ...windows] = await Promise.all([
       store.latestResults(),
-      store.incidentTotals(OPEN_STATUSES),
       store.serviceKeys(),
-      store.measuredIncidents(),
+      this.incidentFigures.refresh(),
       outbox.backlog(),
       store.integrityFindings(),
       ...WINDOWS.map(([, ms]) => availability.forServices(new Date(now.getTime() - ms), now)),
     ]);
-    return { latest, totals, services, incidents, backlog, integrity, availability: WINDOWS.map(([name], i) => [name, windows[i]!]) };
+    return { latest, services, incidents, backlog, integrity, availability: WINDOWS.map(([name], i) => [name, windows[i]!]) };
   }
 
   private apply(s: Snapshot): void {
@@ -256,20 +251,16 @@ export class SigapMetrics {
 
     for (const service of s.services) for (const priority of PRIORITIES) this.incidentsOpen.set({ priority, service }, 0);
     for (const priority of PRIORITIES) for (const target of ['response', 'resolution']) this.slaBreaches.inc({ target, priority }, 0);
-    for (const t of s.totals) {
-      if (t.open > 0) this.incidentsOpen.inc({ priority: t.priority, service: t.service }, t.open);
-      this.incidentsOpened.inc({ service: t.service, category: t.category, priority: t.priority }, t.opened);
-    }
+    const { opened, open, breaches, toAcknowledge, toResolve } = s.incidents;
+    for (const o of open) this.incidentsOpen.inc({ priority: o.priority, service: o.service }, o.count);
+    for (const o of opened) this.incidentsOpened.inc({ service: o.service, category: o.category, priority: o.priority }, o.count);
     // The incident report's computation: each incident's durations on its own clock, met or breached by its own due times.
-    const now = this.deps.clock();
-    const measured = s.incidents.map((i) => ({ i, m: this.measured(i) }));
-    for (const { i } of measured) {
-      const outcome = slaOutcome(i, now);
-      if (outcome.response === 'breached') this.slaBreaches.inc({ target: 'response', priority: i.priority });
-      if (outcome.resolution === 'breached') this.slaBreaches.inc({ target: 'resolution', priority: i.priority });
+    for (const [priority, { response, resolution }] of breaches) {
+      if (response > 0) this.slaBreaches.inc({ target: 'response', priority }, response);
+      if (resolution > 0) this.slaBreaches.inc({ target: 'resolution', priority }, resolution);
     }
-    this.toAcknowledge.set(histogramValues(this.toAcknowledge.name, histogramRows(measured.map(({ i, m }) => [i.priority, m.timeToAcknowledgeMs]))));
-    this.toResolve.set(histogramValues(this.toResolve.name, histogramRows(measured.map(({ i, m }) => [i.priority, m.timeToResolveMs]))));
+    this.toAcknowledge.set(histogramValues(this.toAcknowledge.name, toAcknowledge));
+    this.toResolve.set(histogramValues(this.toResolve.name, toResolve));
 
     for (const [window, ratios] of s.availability) {
       for (const [service, { ratio, probeSuccess }] of ratios) {
@@ -296,16 +287,6 @@ export class SigapMetrics {
       queueLength.set(probing.queueLength);
       resultsBuffered.set(probing.resultsBuffered);
     }
-  }
-
-  /** An incident's durations, measured again only when a time they depend on changed (business time over long incidents is the costly part of a scrape). */
-  private measured(i: ReportIncident): IncidentMeasures {
-    const key = [i.priority, i.detectedAt, i.acknowledgedAt, i.serviceRestoredAt, i.resolvedAt, i.pausedMs].map((v) => (v instanceof Date ? v.getTime() : String(v))).join('|');
-    const cached = this.measures.get(i.ref);
-    if (cached?.key === key) return cached.measures;
-    const measures = measureIncident(i, this.deps.measure);
-    this.measures.set(i.ref, { key, measures });
-    return measures;
   }
 
   private gauge<L extends string>(name: string, help: string, labelNames: L[]): Gauge<L> {

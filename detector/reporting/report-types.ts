@@ -45,8 +45,8 @@ export interface LatestResult {
   tlsExpiresAt: Date | null;
 }
 
-/** Incidents per (service, category, current priority): ever opened, open now, SLA targets breached. */
-export type IncidentTotals = Array<{ service: string; category: string; priority: Priority; opened: number; open: number; responseBreaches: number; resolutionBreaches: number }>;
+/** An incident as /metrics keeps it: the report's fields, its row id and when its row was last written. */
+export type ChangedIncident = ReportIncident & { id: number; updatedAt: Date };
 
 /** Detection → acknowledgement (or resolution) times of one priority, bucketed like a Prometheus histogram. */
 export interface DurationHistogramRow {

@@ -92,7 +92,22 @@ export function isBusinessTime(at: Date, cal: BusinessCalendar): boolean {
  * exactly the instants whose local wall-clock time falls on that day inside one of its ranges. Around
  * a DST change a range may lose the hour the clocks skip or gain the hour they repeat.
  */
-function businessIntervals(day: number, cal: BusinessCalendar): Array<[number, number]> {
+function businessIntervals(day: number, cal: BusinessCalendar): ReadonlyArray<readonly [number, number]> {
+  // A calendar is never changed once built: each of its days is worked out once (bounded: cleared when full).
+  let days = intervalsByCalendar.get(cal);
+  if (!days) intervalsByCalendar.set(cal, (days = new Map()));
+  let intervals = days.get(day);
+  if (!intervals) {
+    if (days.size >= DAYS_KEPT) days.clear();
+    days.set(day, (intervals = dayIntervals(day, cal)));
+  }
+  return intervals;
+}
+
+const DAYS_KEPT = 20_000;
+const intervalsByCalendar = new WeakMap<BusinessCalendar, Map<number, ReadonlyArray<readonly [number, number]>>>();
+
+function dayIntervals(day: number, cal: BusinessCalendar): Array<[number, number]> {
   if (cal.holidays.has(dayKey(day))) return [];
   const ranges = cal.weekly[new Date(day * DAY_MS).getUTCDay()] ?? [];
   if (ranges.length === 0) return [];
@@ -167,8 +182,32 @@ function formatterFor(timezone: string): Intl.DateTimeFormat {
   return f;
 }
 
+// The zone's offset per quarter hour of UTC time, looked up once: formatToParts costs microseconds
+// and a report over a month measures thousands of incidents day by day. A quarter hour whose
+// start and end differ (it holds a change of offset) is left to the formatter each time; no zone
+// changes its offset twice within a quarter hour. Bounded: cleared when full.
+const QUARTER_MS = 15 * 60_000;
+const OFFSETS_KEPT = 200_000;
+const offsets = new Map<string, Map<number, number>>();
+
 /** The local wall-clock time of an instant, expressed as if it were UTC milliseconds. */
 export function wallClock(t: number, timezone: string): number {
+  const quarter = Math.floor(t / QUARTER_MS);
+  let zone = offsets.get(timezone);
+  if (!zone) offsets.set(timezone, (zone = new Map()));
+  let offset = zone.get(quarter);
+  if (offset === undefined) {
+    const start = quarter * QUARTER_MS;
+    const end = start + QUARTER_MS - 1;
+    const first = formattedWallClock(start, timezone) - start;
+    offset = first === formattedWallClock(end, timezone) - end ? first : NaN;
+    if (zone.size >= OFFSETS_KEPT) zone.clear();
+    zone.set(quarter, offset);
+  }
+  return Number.isNaN(offset) ? formattedWallClock(t, timezone) : t + offset;
+}
+
+function formattedWallClock(t: number, timezone: string): number {
   const fields: Record<string, number> = {};
   for (const part of formatterFor(timezone).formatToParts(new Date(t))) {
     if (part.type !== 'literal') fields[part.type] = Number(part.value);

@@ -1,13 +1,13 @@
 // The reads behind /metrics, run at every scrape: each one query that answers aggregates (or one
-// row per check), never one row per probe result. The incident durations are the exception: they
-// are measured on each incident's own clock (office time for business priorities), which SQL
-// cannot do, so `measuredIncidents` answers one narrow row per incident.
+// row per check), never one row per probe result. The incident figures are kept by the reporting
+// side from the incidents themselves (durations are measured on each incident's own clock, which
+// SQL cannot do): every incident once, in pages by id, then at each scrape only the incidents
+// written since the last one, off the updated_at index.
 import type { Knex } from 'knex';
 import type { PhaseTimings, ProbeEvidence, ProbeStatus } from '../../probes/probe-types.js';
 import type { IntegrityCounts } from '../integrity/integrity-types.js';
-import type { Priority } from '../incidents/priority.js';
 import { parseJson, toDate } from './row-mapping.js';
-import type { IncidentTotals, LatestResult, ReportIncident } from '../reporting/report-types.js';
+import type { ChangedIncident, LatestResult } from '../reporting/report-types.js';
 import { reportIncidentQuery, toReportIncident } from './report-store.js';
 import type { MetricsStore } from './store-types.js';
 
@@ -81,30 +81,22 @@ export class KnexMetricsStore implements MetricsStore {
     return rows.map((r) => r.key);
   }
 
-  async incidentTotals(openStatuses: readonly string[]): Promise<IncidentTotals> {
-    const grouped = (await this.db('incidents as i')
-      .join('services as s', 's.id', 'i.service_id')
-      .groupBy('s.key', 'i.category', 'i.priority')
-      .select('s.key as service', 'i.category', 'i.priority')
-      .count({ opened: '*' })
-      .select(
-        this.db.raw('sum(case when i.status in (' + openStatuses.map(() => '?').join(', ') + ') then 1 else 0 end) as open', [...openStatuses]),
-        this.db.raw('sum(case when i.response_breached = ? then 1 else 0 end) as response_breaches', [true]),
-        this.db.raw('sum(case when i.resolution_breached = ? then 1 else 0 end) as resolution_breaches', [true]),
-      )) as Array<Record<string, unknown>>;
-    return grouped.map((r) => ({
-      service: r.service as string,
-      category: r.category as string,
-      priority: r.priority as Priority,
-      opened: num(r.opened),
-      open: num(r.open),
-      responseBreaches: num(r.response_breaches),
-      resolutionBreaches: num(r.resolution_breaches),
-    }));
+  async incidentsAfter(afterId: number, limit: number): Promise<ChangedIncident[]> {
+    const rows = (await changedIncidentQuery(this.db).where('i.id', '>', afterId).orderBy('i.id').limit(limit)) as Array<Record<string, unknown>>;
+    return rows.map(toChangedIncident);
   }
 
-  async measuredIncidents(): Promise<ReportIncident[]> {
-    const rows = (await reportIncidentQuery(this.db).whereNot('i.status', 'canceled').orderBy('i.id')) as Array<Record<string, unknown>>;
-    return rows.map(toReportIncident);
+  async incidentsChangedSince(since: Date): Promise<ChangedIncident[]> {
+    // Off the updated_at index: the few incidents written since the last scrape.
+    const rows = (await changedIncidentQuery(this.db).where('i.updated_at', '>=', since.getTime()).orderBy('i.id')) as Array<Record<string, unknown>>;
+    return rows.map(toChangedIncident);
   }
+}
+
+function changedIncidentQuery(db: Knex) {
+  return reportIncidentQuery(db).select('i.id', 'i.updated_at');
+}
+
+function toChangedIncident(r: Record<string, unknown>): ChangedIncident {
+  return { ...toReportIncident(r), id: Number(r.id), updatedAt: toDate(r.updated_at as number)! };
 }

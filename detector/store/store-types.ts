@@ -26,7 +26,7 @@ import type { NewOutboxRow, NotificationEvent, OutboxRow } from '../notify/notif
 import type { Impact } from '../incidents/priority.js';
 import type { Priority } from '../incidents/priority.js';
 import type { MaintenanceSchedule, MaintenanceWindow } from '../detection/maintenance.js';
-import type { IncidentTotals, LatestResult, ReportIncident } from '../reporting/report-types.js';
+import type { ChangedIncident, LatestResult, ReportIncident } from '../reporting/report-types.js';
 import type { IntegrityCounts, LatestIntegrity, NewBaseline, StoredBaseline } from '../integrity/integrity-types.js';
 import type { RollupBucket, RollupProgress, RollupSample } from '../reporting/rollups.js';
 
@@ -268,7 +268,7 @@ export interface NotificationStore {
   backlog(): Promise<number>;
 }
 
-/** The aggregates /metrics reads at every scrape, each in one query. */
+/** What /metrics reads at every scrape: aggregates in one query each, and the incidents written since the last scrape. */
 export interface MetricsStore {
   /** The newest result of every active check that has one. */
   latestResults(): Promise<LatestResult[]>;
@@ -276,10 +276,10 @@ export interface MetricsStore {
   integrityFindings(): Promise<IntegrityCounts[]>;
   /** Keys of the active services. */
   serviceKeys(): Promise<string[]>;
-  /** `open` counts incidents in one of `openStatuses`. */
-  incidentTotals(openStatuses: readonly string[]): Promise<IncidentTotals>;
-  /** Every incident not canceled, as the incident report reads it (the figures are measured on each one's own clock). */
-  measuredIncidents(): Promise<ReportIncident[]>;
+  /** Incidents (canceled ones too) with an id above `afterId`, by id, at most `limit`: every incident, a page at a time. */
+  incidentsAfter(afterId: number, limit: number): Promise<ChangedIncident[]>;
+  /** Incidents (canceled ones too) whose row was written at or after `since` (its `updated_at`), by id. */
+  incidentsChangedSince(since: Date): Promise<ChangedIncident[]>;
 }
 
 /** A probing process, at one probe location (its SIGAP_INSTANCE). */
