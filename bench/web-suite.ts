@@ -19,7 +19,6 @@ import { freshPostgres, freshSqlite, type BenchDatabase } from './bench-database
 import type { GoalRow } from './goals.js';
 import type { Cleanup } from './probes-suite.js';
 import { table } from './report.js';
-import type { GoalRow } from './goals.js';
 import { loopDelayRecorder, measureLateness, type LatenessFigure, type LatenessOptions } from './web-lateness.js';
 
 export interface WebSuiteOptions {
