@@ -4,9 +4,12 @@
 // measured from inside: probes, CPU, lateness, memory and what reached the database.
 //
 // Usage: node --import tsx bench/probe-worker.ts --checks 1000 --ports 4001,4002 --database sqlite:/tmp/x.db
-//        [--interval 10] [--warmup 10] [--seconds 30] [--stagger]
+//        [--interval 10] [--warmup 10] [--seconds 30] [--stagger] [--heap-snapshot FILE]
+// The suite runs it built (`node dist/bench/probe-worker.js`, Sigap's modules from dist/ as
+// `npm run build` makes them), or under tsx with `--source`.
 // Prints one JSON line (WorkerReport) on stdout; progress and warnings go to stderr.
 import { performance } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { ConfigError, parseConfig, type SigapConfig } from '../config.js';
@@ -53,6 +56,8 @@ export interface WorkerReport {
   rowsPerCheckDay: number;
   bytesPerCheckDay: number;
   batcher: { flushes: number; dropped: number; buffered: number };
+  /** Where the heap snapshot taken at the end of the window was written (--heap-snapshot). */
+  heapSnapshot: string | null;
 }
 
 // tsx turns on source-mapped stack traces; `node dist/main.js` runs without them. undici makes
@@ -69,6 +74,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '10' },
     seconds: { type: 'string', default: '30' },
     stagger: { type: 'boolean', default: false },
+    'heap-snapshot': { type: 'string' },
   },
 });
 const checksWanted = Number(values.checks);
@@ -177,6 +183,10 @@ const storedAfter = await gauge.read();
 const cpuS = (cpu.user + cpu.system) / 1e6;
 const perCheckDay = (delta: number) => (delta / elapsedS) * (86_400 / checks.length);
 const batcherStats = batcher.stats();
+// The snapshot itself takes memory: the peak is read before it, and nothing samples after.
+clearInterval(rssSampler);
+sampleMemory();
+const heapSnapshot = values['heap-snapshot'] ? writeHeapSnapshot(values['heap-snapshot']) : null;
 
 const report: WorkerReport = {
   checks: checks.length,
@@ -203,12 +213,12 @@ const report: WorkerReport = {
   rowsPerCheckDay: perCheckDay(storedAfter.resultRows - storedBefore.resultRows),
   bytesPerCheckDay: perCheckDay(storedAfter.bytes - storedBefore.bytes),
   batcher: { flushes: batcherStats.flushes, dropped: batcherStats.dropped, buffered: batcherStats.buffered },
+  heapSnapshot,
 };
 process.stdout.write(`${JSON.stringify(report)}\n`);
 
 // Stop as main.ts does, but bounded: a backlog of due probes would otherwise all run first.
 progress('stopping');
-clearInterval(rssSampler);
 await Promise.race([scheduler.stop().then(() => batcher.stop()), sleep(15_000)]);
 await gauge.close();
 await Promise.race([db.close(), sleep(5000)]);

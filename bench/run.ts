@@ -37,6 +37,8 @@ const USAGE = `usage: npm run bench [-- [probes] [web] [detection] [storage] [op
                          (phases even over the interval whatever the scheduler's own start spread)
   --skip-blackbox        no comparison with prometheus-blackbox-exporter
   --cpu-prof             write a V8 CPU profile of each Sigap worker and print where the time went
+  --heap-summary         heap snapshot of each Sigap worker at the end of its window, by constructor (top 15)
+  --source               run the Sigap worker under tsx from the sources (default: built, node dist/…)
   --json FILE            also write the raw figures as JSON
   BENCH_DATABASE_URL=postgres://…  also run Sigap on PostgreSQL (a fresh database on that server)`;
 
@@ -51,6 +53,8 @@ function options(): { suites: string[]; probes: ProbesSuiteOptions; web: WebSuit
       stagger: { type: 'boolean', default: false },
       'skip-blackbox': { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
+      'heap-summary': { type: 'boolean', default: false },
+      source: { type: 'boolean', default: false },
       json: { type: 'string' },
       incidents: { type: 'string', default: '100000' },
       requests: { type: 'string', default: '300' },
@@ -104,6 +108,8 @@ function options(): { suites: string[]; probes: ProbesSuiteOptions; web: WebSuit
       blackbox: !values['skip-blackbox'],
       cpuProfDir: values['cpu-prof'] ? mkdtempSync(join(tmpdir(), 'sigap-bench-prof-')) : null,
       postgresUrl: process.env.BENCH_DATABASE_URL || null,
+      source: values.source,
+      heapSummary: values['heap-summary'],
     },
   };
 }
