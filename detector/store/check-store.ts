@@ -195,6 +195,25 @@ export class KnexCheckStore implements CheckStore {
     return row ? toCheck(row) : null;
   }
 
+  async getChecksForUpdate(keys: readonly string[]): Promise<CheckRecord[]> {
+    if (keys.length === 0) return [];
+    const sorted = [...new Set(keys)].sort();
+    let rows: CheckRow[];
+    if (this.dialect === 'sqlite') {
+      // One list parameter, so the statements' text is the same for every batch (and compiled
+      // once); writing first takes the write lock before anything is read, as in getCheck.
+      const list = JSON.stringify(sorted);
+      await this.db('checks')
+        .whereRaw('key in (select value from json_each(?))', [list])
+        .update({ updated_at: this.db.ref('updated_at') });
+      rows = (await this.checkQuery().whereRaw('c.key in (select value from json_each(?))', [list]).orderBy('c.key')) as CheckRow[];
+    } else {
+      // Locked as read, in key order: two workers with overlapping batches wait instead of deadlocking.
+      rows = (await this.checkQuery().whereRaw('c.key = any(?)', [sorted]).orderBy('c.key').forUpdate('c')) as CheckRow[];
+    }
+    return rows.map(toCheck);
+  }
+
   async updateCheckState(checkId: number, patch: CheckStatePatch): Promise<void> {
     await this.db('checks')
       .where({ id: checkId })

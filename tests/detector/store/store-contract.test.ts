@@ -127,6 +127,16 @@ describe.each(testDatabaseKinds())('store contract on $name', (kind) => {
     expect(rows[1]).toMatchObject({ status: 'down', failureKind: 'http_5xx', evidence: { bodyExcerpt: 'Fatal error' }, startedAt: at(11) });
   });
 
+  it('reads the checks of a batch in one go, in key order, without the keys it does not know', async () => {
+    const checks = await db.transaction((stores) => stores.checks.getChecksForUpdate(['skm-form', 'nope', 'pengaduan-form', 'skm-form']));
+    expect(checks.map((c) => [c.key, c.id])).toEqual([
+      ['pengaduan-form', pengaduanId],
+      ['skm-form', skmId],
+    ]);
+    expect(checks[1]).toEqual(await db.stores.checks.getCheck('skm-form'));
+    expect(await db.transaction((stores) => stores.checks.getChecksForUpdate([]))).toEqual([]);
+  });
+
   it('stores a large batch of results whole and in order, each with its own values, batch after batch', async () => {
     const minutes = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i / 100);
     for (const [from, count] of [
