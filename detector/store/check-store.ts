@@ -198,7 +198,6 @@ export class KnexCheckStore implements CheckStore {
   async getChecksForUpdate(keys: readonly string[]): Promise<CheckRecord[]> {
     if (keys.length === 0) return [];
     const sorted = [...new Set(keys)].sort();
-    let rows: CheckRow[];
     if (this.dialect === 'sqlite') {
       // One list parameter, so the statements' text is the same for every batch (and compiled
       // once); writing first takes the write lock before anything is read, as in getCheck.
@@ -206,12 +205,17 @@ export class KnexCheckStore implements CheckStore {
       await this.db('checks')
         .whereRaw('key in (select value from json_each(?))', [list])
         .update({ updated_at: this.db.ref('updated_at') });
-      rows = (await this.checkQuery().whereRaw('c.key in (select value from json_each(?))', [list]).orderBy('c.key')) as CheckRow[];
-    } else {
-      // Locked as read, in key order: two workers with overlapping batches wait instead of deadlocking.
-      rows = (await this.checkQuery().whereRaw('c.key = any(?)', [sorted]).orderBy('c.key').forUpdate('c')) as CheckRow[];
+      const rows = (await this.checkQuery().whereRaw('c.key in (select value from json_each(?))', [list]).orderBy('c.key')) as CheckRow[];
+      return rows.map(toCheck);
     }
-    return rows.map(toCheck);
+    // One at a time in key order, as getCheck locks them: two workers with overlapping batches
+    // wait for each other instead of deadlocking.
+    const found: CheckRecord[] = [];
+    for (const key of sorted) {
+      const check = await this.getCheck(key, { forUpdate: true });
+      if (check) found.push(check);
+    }
+    return found;
   }
 
   async updateCheckState(checkId: number, patch: CheckStatePatch): Promise<void> {
