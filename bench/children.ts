@@ -20,6 +20,14 @@ export function spawnTsx(entry: string, args: readonly string[], nodeFlags: read
   });
 }
 
+/** Run a built entry (`dist/bench/….js`) in a fresh Node process: no loader, as `node dist/main.js` runs. */
+export function spawnBuilt(entry: string, args: readonly string[], nodeFlags: readonly string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeFlags, join(projectRoot, 'dist', 'bench', entry), ...args], {
+    cwd: projectRoot,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+}
+
 /** The first line the child prints on stdout, parsed as JSON; rejects if it exits first. */
 export function firstJsonLine<T>(child: ChildProcess, what: string): Promise<T> {
   return new Promise((resolve, reject) => {

@@ -4,7 +4,9 @@
 // measured from inside: probes, CPU, lateness, memory and what reached the database.
 //
 // Usage: node --import tsx bench/probe-worker.ts --checks 1000 --ports 4001,4002 --database sqlite:/tmp/x.db
-//        [--interval 10] [--warmup 10] [--seconds 30] [--stagger] [--leases --workers 2 --log FILE]
+//        [--interval 10] [--warmup 10] [--seconds 30] [--stagger] [--leases --workers 2 --log FILE] [--heap-snapshot FILE]
+// The suite runs it built (`node dist/bench/probe-worker.js`, Sigap's modules from dist/ as
+// `npm run build` makes them), or under tsx with `--source`.
 // Prints one JSON line (WorkerReport) on stdout; progress and warnings go to stderr.
 //
 // --leases: one of several workers sharing the checks on one database, as SIGAP_ROLE=worker runs
@@ -17,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import { writeHeapSnapshot } from 'node:v8';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { ConfigError, parseConfig, type SigapConfig } from '../config.js';
@@ -64,6 +67,8 @@ export interface WorkerReport {
   rowsPerCheckDay: number;
   bytesPerCheckDay: number;
   batcher: { flushes: number; dropped: number; buffered: number };
+  /** Where the heap snapshot taken at the end of the window was written (--heap-snapshot). */
+  heapSnapshot: string | null;
   /** With --leases: what this worker held and probed. */
   leases?: LeaseReport;
 }
@@ -105,6 +110,7 @@ const { values } = parseArgs({
     leases: { type: 'boolean', default: false },
     log: { type: 'string' },
     workers: { type: 'string', default: '1' },
+    'heap-snapshot': { type: 'string' },
   },
 });
 const leased = values.leases;
@@ -278,6 +284,10 @@ const storedAfter = await gauge.read();
 const cpuS = (cpu.user + cpu.system) / 1e6;
 const perCheckDay = (delta: number) => (delta / elapsedS) * (86_400 / checks.length);
 const batcherStats = batcher.stats();
+// The snapshot itself takes memory: the peak is read before it, and nothing samples after.
+clearInterval(rssSampler);
+sampleMemory();
+const heapSnapshot = values['heap-snapshot'] ? writeHeapSnapshot(values['heap-snapshot']) : null;
 
 const report: WorkerReport = {
   checks: checks.length,
@@ -305,6 +315,7 @@ const report: WorkerReport = {
   bytesPerCheckDay: perCheckDay(storedAfter.bytes - storedBefore.bytes),
   batcher: { flushes: batcherStats.flushes, dropped: batcherStats.dropped, buffered: batcherStats.buffered },
   leases: leaseReport,
+  heapSnapshot,
 };
 process.stdout.write(`${JSON.stringify(report)}\n`);
 

@@ -1,15 +1,18 @@
 // The `probes` suite: loopback targets in their own process, then for each size Sigap's probe
 // path in a worker process (fresh database each time) and blackbox_exporter at the same rate.
 // One run at a time, so the runs do not share the machine's two cores with each other.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { freshPostgres, freshSqlite, type BenchDatabase } from './bench-database.js';
 import { driveExporter, type BlackboxReport } from './blackbox-driver.js';
 import { ensureExporter, startExporter, type ExporterAvailability } from './blackbox-exporter.js';
-import { firstJsonLine, spawnTsx, stopChild, waitForExit } from './children.js';
+import { firstJsonLine, projectRoot, spawnBuilt, spawnTsx, stopChild, waitForExit } from './children.js';
 import { summarizeCpuProfile, type ProfileSummary } from './cpu-profile.js';
 import { measureDashboard, type DashboardFigure } from './dashboard-load.js';
 import type { GoalRow } from './goals.js';
+import { summarizeHeapSnapshot, type HeapSummary } from './heap-summary.js';
 import type { WorkerReport } from './probe-worker.js';
 
 export interface ProbesSuiteOptions {
@@ -27,6 +30,10 @@ export interface ProbesSuiteOptions {
   cpuProfDir: string | null;
   /** BENCH_DATABASE_URL: also run on PostgreSQL (a fresh database on that server). */
   postgresUrl: string | null;
+  /** Run the worker under tsx from the sources instead of built (`node dist/…`, the default). */
+  source: boolean;
+  /** Take a heap snapshot at the end of each worker's window and summarize it by constructor. */
+  heapSummary: boolean;
   /** Time the dashboard idle and under probe load for the sizes of at most this many checks (0: none). */
   dashboardUpTo: number;
   /** Seconds of requests in each of the dashboard's two phases. */
@@ -50,6 +57,9 @@ export function probeSizes(options: ProbesSuiteOptions): ProbeSize[] {
 export interface SigapRun extends WorkerReport {
   database: BenchDatabase['kind'];
   profile: ProfileSummary | null;
+  heap: HeapSummary | null;
+  /** `dist` (node dist/bench/probe-worker.js) or `tsx` (--source). */
+  runAs: 'dist' | 'tsx';
 }
 
 export interface ProbesSuiteResult {
@@ -96,14 +106,18 @@ async function runSigap(run: ProbeSize, ports: number[], database: BenchDatabase
   // the main thread's file (thread id 0 in Node's default name) is the one summarized.
   const profileDir = options.cpuProfDir ? join(options.cpuProfDir, `sigap-${size}-${database.kind}${staggered ? '-staggered' : ''}`) : null;
   const nodeFlags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawnTsx('probe-worker.ts', args, nodeFlags);
+  const snapshotFile = options.heapSummary ? join(mkdtempSync(join(tmpdir(), 'sigap-bench-heap-')), `sigap-${size}-${database.kind}.heapsnapshot`) : null;
+  if (snapshotFile) args.push('--heap-snapshot', snapshotFile);
+  const child = options.source ? spawnTsx('probe-worker.ts', args, nodeFlags) : spawnBuilt('probe-worker.js', args, nodeFlags);
   const forget = cleanup.add(() => stopChild(child));
   try {
     const report = await firstJsonLine<WorkerReport>(child, 'the probe worker');
     await waitForExit(child);
     const mainThread = profileDir ? readdirSync(profileDir).find((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f)) : undefined;
     const profile = profileDir && mainThread ? summarizeCpuProfile(join(profileDir, mainThread)) : null;
-    return { ...report, database: database.kind, profile };
+    const heap = report.heapSnapshot ? summarizeHeapSnapshot(report.heapSnapshot) : null;
+    if (snapshotFile) rmSync(dirname(snapshotFile), { recursive: true, force: true });
+    return { ...report, database: database.kind, profile, heap, runAs: options.source ? 'tsx' : 'dist' };
   } finally {
     await stopChild(child);
     forget();
@@ -129,7 +143,36 @@ function databasesFor(options: ProbesSuiteOptions): Array<() => Promise<BenchDat
   return makers;
 }
 
+/** The newest modification time of the .ts files under `dir` (not node_modules, dist, tests). */
+function newestSource(dir: string, deep: boolean): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory() && deep) newest = Math.max(newest, newestSource(path, true));
+    else if (entry.isFile() && entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * The program as it ships (`npm run build` → dist/) and the worker compiled beside it with the
+ * same options (dist/bench/), rebuilt when a source is newer than the built worker.
+ */
+export function ensureBuiltWorker(progress: Progress): void {
+  const built = join(projectRoot, 'dist', 'bench', 'probe-worker.js');
+  const dirs: Array<[string, boolean]> = [[projectRoot, false], ...['probes', 'detector', 'migrations', 'bench'].map((d): [string, boolean] => [join(projectRoot, d), true])];
+  const newest = Math.max(...dirs.map(([dir, deep]) => newestSource(dir, deep)));
+  if (existsSync(built) && statSync(built).mtimeMs >= newest) return;
+  progress('building: npm run build, then the probe worker (bench/tsconfig.worker.json) into dist/');
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join('bench', 'tsconfig.worker.json')], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+}
+
 export async function runProbesSuite(options: ProbesSuiteOptions, progress: Progress, cleanup: Cleanup): Promise<ProbesSuiteResult> {
+  if (!options.source) ensureBuiltWorker(progress);
   const exporter = options.blackbox ? ensureExporter(progress) : { available: false as const, reason: 'skipped (--skip-blackbox)' };
   if (!exporter.available) progress(`blackbox_exporter comparison skipped: ${exporter.reason}`);
   else progress(`peer: prometheus-blackbox-exporter ${exporter.version}`);

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import type { ProfileSummary } from './cpu-profile.js';
 import { probeSizes, scheduleGoals, type ProbesSuiteResult, type SigapRun } from './probes-suite.js';
+import type { GoalRow } from './goals.js';
+import type { HeapSummary } from './heap-summary.js';
 
 export interface Machine {
   cpuModel: string;
@@ -61,7 +63,7 @@ function sigapTable(runs: SigapRun[]): string {
     runs.map((r) => [
       `${num(r.checks)} every ${r.intervalS} s`,
       r.database,
-      r.staggered ? 'staggered' : 'as main.ts',
+      `${r.staggered ? 'staggered' : 'as main.ts'}${r.runAs === 'tsx' ? ', tsx' : ''}`,
       num(r.offeredPerS),
       num(r.completedPerS),
       num(r.failed + r.errors),
@@ -125,6 +127,73 @@ function profileText(run: SigapRun, profile: ProfileSummary): string {
       profile.functions.map((f) => [f.name, num(f.selfMs), share(f.share)]),
     ),
   ].join('\n\n');
+}
+
+function heapText(run: SigapRun, heap: HeapSummary): string {
+  return [
+    `Heap at the end of the window, ${num(run.checks)} checks (${run.database}${run.staggered ? ', staggered' : ''}, ${run.runAs === 'tsx' ? 'under tsx' : 'built'}): ${bytes(heap.totalBytes)} in ${num(heap.nodes)} objects reachable; peak RSS ${bytes(run.peakRssBytes)}`,
+    table(
+      ['constructor', 'count', 'self size', 'retained size'],
+      heap.lines.map((l) => [l.name, num(l.count), bytes(l.selfBytes), bytes(l.retainedBytes)]),
+    ),
+  ].join('\n\n');
+}
+
+const MIB = 1024 ** 2;
+const databaseName = (kind: string) => (kind === 'postgres' ? 'PostgreSQL' : 'SQLite');
+
+/**
+ * The lean probe path and memory goals, per size and database (runs with main.ts's start): CPU
+ * per probe against blackbox_exporter's at the same size in the same run (≤ 0.7×), the event loop
+ * at 10,000 checks (≤ 60 % busy), and peak RSS (< 200 MiB at 1,000 checks, < 300 MiB at 10,000;
+ * a figure under tsx is reported without a verdict: the goal is the built program's).
+ */
+export function probeGoals(result: ProbesSuiteResult): GoalRow[] {
+  const rows: GoalRow[] = [];
+  for (const run of result.sigap.filter((r) => !r.staggered)) {
+    const database = databaseName(run.database);
+    const size = num(run.checks);
+    const peer = result.blackbox.find((b) => b.checks === run.checks);
+    if (peer && peer.cpuSPer1000 > 0) {
+      const ratio = run.cpuSPer1000 / peer.cpuSPer1000;
+      rows.push({
+        suite: 'probes',
+        figure: `CPU per probe ÷ blackbox_exporter's, ${size} checks`,
+        database,
+        value: `${ratio.toFixed(2)}× (${run.cpuSPer1000.toFixed(2)} vs ${peer.cpuSPer1000.toFixed(2)} CPU s per 1,000)`,
+        goal: '≤ 0.7×',
+        met: ratio <= 0.7,
+      });
+    } else {
+      rows.push({
+        suite: 'probes',
+        figure: `CPU per probe ÷ blackbox_exporter's, ${size} checks`,
+        database,
+        value: `${run.cpuSPer1000.toFixed(2)} CPU s per 1,000 (no exporter figure)`,
+        goal: '≤ 0.7×',
+        met: null,
+      });
+    }
+    if (run.checks === 10_000) {
+      const busy = run.eventLoopUtilization * 100;
+      // A run that fell behind (a loaded machine) says so: its event loop was busy with a backlog.
+      const behind = run.completedPerS < 0.98 * run.offeredPerS ? ` (${num(run.completedPerS)} of ${num(run.offeredPerS)} probes/s: behind)` : '';
+      rows.push({ suite: 'probes', figure: 'event loop busy, 10,000 checks', database, value: `${busy.toFixed(0)} %${behind}`, goal: '≤ 60 %', met: busy <= 60 });
+    }
+    const limitMiB = run.checks === 1_000 ? 200 : run.checks === 10_000 ? 300 : null;
+    if (limitMiB !== null) {
+      const built = run.runAs !== 'tsx';
+      rows.push({
+        suite: 'probes',
+        figure: `peak RSS, ${size} checks${built ? ' (built)' : ' (under tsx)'}`,
+        database,
+        value: bytes(run.peakRssBytes),
+        goal: `< ${limitMiB} MiB`,
+        met: built ? run.peakRssBytes < limitMiB * MIB : null,
+      });
+    }
+  }
+  return rows;
 }
 
 /** The issue's goal, at the largest size run with main.ts's start on the first database. */
@@ -210,6 +279,7 @@ export function probesReport(result: ProbesSuiteResult, machine: Machine): strin
     out.push(`blackbox_exporter: ${'reason' in result.exporter ? result.exporter.reason : 'not run'}`, '');
   }
   for (const run of result.sigap) if (run.profile) out.push(profileText(run, run.profile), '');
+  for (const run of result.sigap) if (run.heap) out.push(heapText(run, run.heap), '');
   for (const run of result.sigap) if (run.firstFailure) out.push(`first failure (sigap ${run.checks}): ${run.firstFailure}`);
   for (const run of result.blackbox) if (run.firstFailure) out.push(`first failure (blackbox ${run.checks}): ${run.firstFailure}`);
   if ((result.dashboard ?? []).length > 0) {

@@ -52,6 +52,8 @@ const USAGE = `usage: npm run bench [-- [probes] [web] [detection] [storage] [sc
                          each size of at most this many checks (SIGAP_ROLE=all); 0: none
   --dashboard-seconds 10 probes: seconds of requests idle and again under probe load
   --cpu-prof             write a V8 CPU profile of each Sigap worker and print where the time went
+  --heap-summary         heap snapshot of each Sigap worker at the end of its window, by constructor (top 15)
+  --source               run the Sigap worker under tsx from the sources (default: built, node dist/…)
   --json FILE            also write the raw figures as JSON
   BENCH_DATABASE_URL=postgres://…  also run Sigap on PostgreSQL (a fresh database on that server); scale runs only there`;
 
@@ -76,6 +78,8 @@ function options(): {
       'dashboard-up-to': { type: 'string', default: '2000' },
       'dashboard-seconds': { type: 'string', default: '10' },
       'cpu-prof': { type: 'boolean', default: false },
+      'heap-summary': { type: 'boolean', default: false },
+      source: { type: 'boolean', default: false },
       json: { type: 'string' },
       incidents: { type: 'string', default: '100000' },
       requests: { type: 'string', default: '300' },
@@ -158,6 +162,8 @@ function options(): {
       blackbox: !values['skip-blackbox'],
       cpuProfDir: values['cpu-prof'] ? mkdtempSync(join(tmpdir(), 'sigap-bench-prof-')) : null,
       postgresUrl: process.env.BENCH_DATABASE_URL || null,
+      source: values.source,
+      heapSummary: values['heap-summary'],
     },
   };
 }

@@ -12,9 +12,9 @@ import { createInterface } from 'node:readline';
 import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { freshPostgres, type BenchDatabase } from './bench-database.js';
-import { clockTicksPerSecond, firstJsonLine, parentPid, sleep, spawnTsx, stopChild, waitForExit } from './children.js';
+import { clockTicksPerSecond, firstJsonLine, parentPid, sleep, spawnBuilt, spawnTsx, stopChild, waitForExit } from './children.js';
 import type { GoalRow } from './goals.js';
-import type { Cleanup } from './probes-suite.js';
+import { ensureBuiltWorker, type Cleanup } from './probes-suite.js';
 import type { LeaseReport, WorkerReady, WorkerReport } from './probe-worker.js';
 import { table } from './report.js';
 
@@ -265,7 +265,7 @@ async function startWorker(index: number, n: number, ports: number[], database: 
   const log = join(logDir, `worker-${n}-${index}.tsv`);
   const args = ['--checks', String(options.checks), '--ports', ports.join(','), '--database', database.url, '--leases', '--workers', String(n), '--log', log];
   args.push('--interval', String(options.intervalS), '--warmup', String(options.warmupS), '--seconds', String(options.windowS));
-  const child = spawnTsx('probe-worker.ts', args);
+  const child = spawnBuilt('probe-worker.js', args);
   cleanup.add(() => stopChild(child));
   const next = jsonLines(child, `worker ${index + 1} of ${n}`);
   try {
@@ -452,6 +452,7 @@ export async function runScaleSuite(options: ScaleSuiteOptions, progress: Progre
     progress(`scale: skipped — ${SCALE_NEEDS_POSTGRES}`);
     return { options, skipped: SCALE_NEEDS_POSTGRES, server: null, runs: [] };
   }
+  ensureBuiltWorker(progress); // the workers run built, as the probes suite's do
   const perRunS = options.warmupS + options.windowS + 600; // setup of 20,000 checks on a busy machine: minutes
   const targets = await startTargets(perRunS * options.workerCounts.length + 300, cleanup);
   progress(`[scale] target sites on 127.0.0.1 ports ${targets.ports.join(', ')} (pid ${targets.pid})`);

@@ -5,7 +5,7 @@ import { scaleGoals, type ScaleSuiteResult } from './scale-suite.js';
 import { detectionGoals, type DetectionSuiteResult } from './detection-suite.js';
 import { verdict, type GoalRow } from './goals.js';
 import { scheduleGoals, type ProbesSuiteResult } from './probes-suite.js';
-import { bytes, table, type Machine } from './report.js';
+import { bytes, probeGoals, table, type Machine } from './report.js';
 import type { StorageSuiteResult } from './storage-suite.js';
 import { availabilityGoals, incidentFigureGoals, type WebSuiteResult } from './web-suite.js';
 
@@ -30,6 +30,7 @@ export function goalRows(raw: SuiteResults): GoalRow[] {
     ...(raw.web ? incidentFigureGoals(raw.web) : []),
     ...searchGoals(raw.web),
     ...(raw.detection ? detectionGoals(raw.detection) : []),
+    ...(raw.probes ? probeGoals(raw.probes) : []),
     ...(raw.probes ? scheduleGoals(raw.probes) : []),
     ...(raw.scale ? scaleGoals(raw.scale) : []),
   ];

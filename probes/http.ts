@@ -1,7 +1,7 @@
 import type { LookupFunction as NetLookupFunction, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
-import { Agent, buildConnector } from 'undici';
+import { Agent, buildConnector, Client, errors, type Dispatcher } from 'undici';
 import { guardLookup, policyOf, refusalOfLiteral } from './address-guard.js';
 import { judgeCertificateExpiry, type CertificateExpiry } from './certificate.js';
 import { beginProbe, connectionProgress, connectionTimings, createTracedLookup, roundMs, traceSocket, type ConnectionTrace } from './connection-trace.js';
@@ -42,13 +42,17 @@ export const probeHttp: ProbeFunction<HttpTarget> = async (target, deps) => {
   }
 };
 
+/** Given to a hop's dispatcher when the probe is done with it: one error for all, none built per probe. */
+const PROBE_DONE = new errors.ClientDestroyedError();
+
 /**
- * One undici Agent per hop, each with a tracing connector whose lookup the address policy
- * guards (and which judges an address literal before connecting): no connection is reused
- * across hops, so each hop is judged by the address it connects to.
+ * One undici Client per hop (an Agent where the hop's URL has no origin to bind one to), each
+ * with a tracing connector whose lookup the address policy guards (and which judges an address
+ * literal before connecting): no connection is reused across hops, so each hop is judged by the
+ * address it connects to.
  */
 export function createHopDispatchers(deps: ProbeDeps, target: { timeoutMs: number; allowPrivate?: boolean }, trace: ConnectionTrace) {
-  const agents: Agent[] = [];
+  const dispatchers: Dispatcher[] = [];
   const policy = policyOf(target, deps);
   const open: OpenHop = (hop) => {
     let connectedAddress: string | undefined;
@@ -58,27 +62,35 @@ export function createHopDispatchers(deps: ProbeDeps, target: { timeoutMs: numbe
       lookup: createTracedLookup(guardLookup(deps.lookup, hop, policy), trace) as unknown as NetLookupFunction,
       ...(deps.ca === undefined ? {} : { ca: deps.ca }),
     });
-    const agent = new Agent({
-      connect(options, callback) {
-        const refusal = refusalOfLiteral(options.hostname, hop, policy);
-        if (refusal) return callback(refusal, null);
-        // undici's connector returns its socket although its type says void; the events need it early.
-        const socket = connector(options, callback) as unknown as Socket | TLSSocket | undefined;
-        if (!socket) return;
-        traceSocket(socket, options.hostname, trace);
-        socket.once('connect', () => {
-          connectedAddress = socket.remoteAddress;
-        });
-      },
-    });
-    agents.push(agent);
-    return { dispatcher: agent, connectedAddress: () => connectedAddress };
+    const connect: buildConnector.connector = (options, callback) => {
+      const refusal = refusalOfLiteral(options.hostname, hop, policy);
+      if (refusal) return callback(refusal, null);
+      // undici's connector returns its socket although its type says void; the events need it early.
+      const socket = connector(options, callback) as unknown as Socket | TLSSocket | undefined;
+      if (!socket) return;
+      traceSocket(socket, options.hostname, trace);
+      socket.once('connect', () => {
+        connectedAddress = socket.remoteAddress;
+      });
+    };
+    // A Client is what an Agent would make for the hop's origin anyway, without its Agent and Pool.
+    const origin = originOf(hop.url);
+    const dispatcher = origin === null ? new Agent({ connect }) : new Client(origin, { connect });
+    dispatchers.push(dispatcher);
+    return { dispatcher, connectedAddress: () => connectedAddress };
   };
   // destroy, not close: close would wait for a server that never answers.
   const destroy = async (): Promise<void> => {
-    await Promise.all(agents.map((agent) => agent.destroy().catch(() => undefined)));
+    await Promise.all(dispatchers.map((dispatcher) => dispatcher.destroy(PROBE_DONE).catch(() => undefined)));
   };
   return { open, destroy };
+}
+
+/** `scheme://host:port` of an http(s) URL, or null (undici then refuses the request itself, as before). */
+function originOf(url: string): string | null {
+  if (!URL.canParse(url)) return null;
+  const { protocol, origin } = new URL(url);
+  return protocol === 'http:' || protocol === 'https:' ? origin : null;
 }
 
 /**

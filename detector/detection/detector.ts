@@ -67,12 +67,10 @@ export class Detector {
       // Lock every check of the batch first, in key order: two workers writing overlapping
       // batches then wait for each other instead of deadlocking. Locking before the insert also
       // keeps its foreign-key share locks from conflicting with our own row locks (PostgreSQL).
-      const checks = new Map<string, CheckRecord>();
-      for (const key of [...new Set(results.map((r) => r.checkKey))].sort()) {
-        const check = await stores.checks.getCheck(key, { forUpdate: true });
-        if (!check) throw new Error(`check ${key} is not in the database`);
-        checks.set(key, check);
-      }
+      const keys = [...new Set(results.map((r) => r.checkKey))].sort();
+      const checks = new Map((await stores.checks.getChecksForUpdate(keys)).map((check): [string, CheckRecord] => [check.key, check]));
+      const missing = keys.find((key) => !checks.has(key));
+      if (missing !== undefined) throw new Error(`check ${missing} is not in the database`);
       const loaded = new Map(checks);
       await stores.checks.insertResults(results.map((result) => ({ checkId: checks.get(result.checkKey)!.id, result, instance: this.deps.instance })));
       for (const result of results) await recordFirstBaseline(stores, checks.get(result.checkKey)!, result);

@@ -65,6 +65,9 @@ function parseChanges(text: string | null): Date[] {
   return (parseJson<number[]>(text) ?? []).map((ms) => new Date(Number(ms)));
 }
 
+/** Rows per insert on SQLite: a batch goes in as so many of each, largest first. */
+const SQLITE_INSERT_SIZES = [64, 8, 1];
+
 export class KnexCheckStore implements CheckStore {
   constructor(
     private readonly db: Knex,
@@ -192,6 +195,29 @@ export class KnexCheckStore implements CheckStore {
     return row ? toCheck(row) : null;
   }
 
+  async getChecksForUpdate(keys: readonly string[]): Promise<CheckRecord[]> {
+    if (keys.length === 0) return [];
+    const sorted = [...new Set(keys)].sort();
+    if (this.dialect === 'sqlite') {
+      // One list parameter, so the statements' text is the same for every batch (and compiled
+      // once); writing first takes the write lock before anything is read, as in getCheck.
+      const list = JSON.stringify(sorted);
+      await this.db('checks')
+        .whereRaw('key in (select value from json_each(?))', [list])
+        .update({ updated_at: this.db.ref('updated_at') });
+      const rows = (await this.checkQuery().whereRaw('c.key in (select value from json_each(?))', [list]).orderBy('c.key')) as CheckRow[];
+      return rows.map(toCheck);
+    }
+    // One at a time in key order, as getCheck locks them: two workers with overlapping batches
+    // wait for each other instead of deadlocking.
+    const found: CheckRecord[] = [];
+    for (const key of sorted) {
+      const check = await this.getCheck(key, { forUpdate: true });
+      if (check) found.push(check);
+    }
+    return found;
+  }
+
   async updateCheckState(checkId: number, patch: CheckStatePatch): Promise<void> {
     await this.db('checks')
       .where({ id: checkId })
@@ -241,30 +267,38 @@ export class KnexCheckStore implements CheckStore {
 
   async insertResults(rows: ReadonlyArray<{ checkId: number; result: ProbeResult; instance: string }>): Promise<void> {
     if (rows.length === 0) return;
-    await this.db('check_results').insert(
-      rows.map(({ checkId, result, instance }) => {
-        const passed = result.status === 'up';
-        return {
-          check_id: checkId,
-          started_at: result.startedAt.getTime(),
-          duration_ms: Math.round(result.durationMs),
-          status: result.status,
-          failure_kind: result.failureKind,
-          http_status: result.evidence.statusCode ?? null,
-          error_code: result.evidence.errorCode ?? null,
-          timings_json: JSON.stringify(result.timings),
-          // Healthy results are most of the table: keep them small (an integrity check's clean
-          // result keeps what it saw: the snapshot a person may accept as the baseline).
-          evidence_json: !passed
-            ? JSON.stringify(result.evidence)
-            : result.evidence.integrity
-              ? JSON.stringify({ url: result.evidence.url, integrity: result.evidence.integrity })
-              : null,
-          tls_expires_at: result.evidence.tlsExpiresAt ? Date.parse(result.evidence.tlsExpiresAt) : null,
-          instance,
-        };
-      }),
-    );
+    const values = rows.map(({ checkId, result, instance }) => {
+      const passed = result.status === 'up';
+      return {
+        check_id: checkId,
+        started_at: result.startedAt.getTime(),
+        duration_ms: Math.round(result.durationMs),
+        status: result.status,
+        failure_kind: result.failureKind,
+        http_status: result.evidence.statusCode ?? null,
+        error_code: result.evidence.errorCode ?? null,
+        timings_json: JSON.stringify(result.timings),
+        // Healthy results are most of the table: keep them small (an integrity check's clean
+        // result keeps what it saw: the snapshot a person may accept as the baseline).
+        evidence_json: !passed
+          ? JSON.stringify(result.evidence)
+          : result.evidence.integrity
+            ? JSON.stringify({ url: result.evidence.url, integrity: result.evidence.integrity })
+            : null,
+        tls_expires_at: result.evidence.tlsExpiresAt ? Date.parse(result.evidence.tlsExpiresAt) : null,
+        instance,
+      };
+    });
+    if (this.dialect === 'postgres') {
+      await this.db('check_results').insert(values);
+      return;
+    }
+    // SQLite keeps each statement's compiled form by its text (database.ts): inserts of a few
+    // fixed sizes, in order, reuse theirs, where one of every batch size would compile anew.
+    let at = 0;
+    for (const size of SQLITE_INSERT_SIZES) {
+      for (; values.length - at >= size; at += size) await this.db('check_results').insert(values.slice(at, at + size));
+    }
   }
 
   async listResults(checkKey: string, from: Date, to: Date, limit: number): Promise<StoredResult[]> {

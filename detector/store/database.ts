@@ -31,6 +31,32 @@ const pgTypes = {
   getTypeParser: (oid: number, format?: string) => (oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')),
 };
 
+interface PreparingConnection {
+  prepare: (sql: string) => unknown;
+}
+
+/** Statements kept per SQLite connection: the probe path's and the pages' own fit many times over. */
+const PREPARED_STATEMENTS = 256;
+
+/**
+ * knex hands better-sqlite3 the text of every query, and better-sqlite3 compiles it anew each
+ * time; the same text (values are bound, never in the text) now reuses its compiled statement,
+ * the least recently used dropped beyond `PREPARED_STATEMENTS`.
+ */
+export function reusePreparedStatements(conn: PreparingConnection): void {
+  const prepare = conn.prepare.bind(conn);
+  const statements = new Map<string, unknown>();
+  conn.prepare = (sql: string) => {
+    let statement = statements.get(sql);
+    if (statement === undefined) {
+      statement = prepare(sql);
+      if (statements.size >= PREPARED_STATEMENTS) statements.delete(statements.keys().next().value!);
+    } else statements.delete(sql);
+    statements.set(sql, statement);
+    return statement;
+  };
+}
+
 function knexConfig(url: string): { dialect: Dialect; config: Knex.Config } {
   if (url.startsWith('sqlite:')) {
     const filename = url.slice('sqlite:'.length);
@@ -49,6 +75,7 @@ function knexConfig(url: string): { dialect: Dialect; config: Knex.Config } {
             conn.pragma('foreign_keys = ON');
             conn.pragma('busy_timeout = 5000');
             conn.pragma('synchronous = NORMAL');
+            reusePreparedStatements(conn as unknown as PreparingConnection);
             done(null, conn);
           },
         },

@@ -44,6 +44,8 @@ export interface CheckStore {
   saveDashboardCheck(check: CheckConfig, definition: unknown, active: boolean, actor: string, now: Date): Promise<void>;
   /** The check with its streaks; `forUpdate` locks the row until the transaction ends (PostgreSQL). */
   getCheck(key: string, options?: { forUpdate?: boolean }): Promise<CheckRecord | null>;
+  /** The checks of `keys` that exist, in key order, locked for the rest of the transaction as `getCheck(key, { forUpdate: true })` locks one (on SQLite with one statement for them all). */
+  getChecksForUpdate(keys: readonly string[]): Promise<CheckRecord[]>;
   /** The check's streaks after a batch of results (and its recent changes, when the patch has them). */
   updateCheckState(checkId: number, patch: CheckStatePatch): Promise<void>;
   /** The check's streak at every probe location that reported it (k-of-n confirmation), in instance order. */

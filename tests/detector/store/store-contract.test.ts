@@ -127,6 +127,34 @@ describe.each(testDatabaseKinds())('store contract on $name', (kind) => {
     expect(rows[1]).toMatchObject({ status: 'down', failureKind: 'http_5xx', evidence: { bodyExcerpt: 'Fatal error' }, startedAt: at(11) });
   });
 
+  it('reads the checks of a batch in one go, in key order, without the keys it does not know', async () => {
+    const checks = await db.transaction((stores) => stores.checks.getChecksForUpdate(['skm-form', 'nope', 'pengaduan-form', 'skm-form']));
+    expect(checks.map((c) => [c.key, c.id])).toEqual([
+      ['pengaduan-form', pengaduanId],
+      ['skm-form', skmId],
+    ]);
+    expect(checks[1]).toEqual(await db.stores.checks.getCheck('skm-form'));
+    expect(await db.transaction((stores) => stores.checks.getChecksForUpdate([]))).toEqual([]);
+  });
+
+  it('stores a large batch of results whole and in order, each with its own values, batch after batch', async () => {
+    const minutes = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i / 100);
+    for (const [from, count] of [
+      [100, 75],
+      [200, 75],
+      [300, 3],
+    ] as const) {
+      await db.transaction((stores) =>
+        stores.checks.insertResults(minutes(from, count).map((m, i) => ({ checkId: skmId, result: result(i % 7 === 0 ? 'down' : 'up', m), instance: `i${i}` }))),
+      );
+    }
+    const rows = await db.stores.checks.listResults('skm-form', at(100), at(301), 500);
+    expect(rows.map((r) => r.startedAt.getTime())).toEqual([...minutes(100, 75), ...minutes(200, 75), ...minutes(300, 3)].map((m) => at(m).getTime()));
+    expect(rows.map((r) => r.instance)).toEqual([75, 75, 3].flatMap((count) => Array.from({ length: count }, (_, i) => `i${i}`)));
+    expect(rows.filter((r) => r.status === 'down').every((r) => r.evidence?.bodyExcerpt === 'Fatal error')).toBe(true);
+    expect(rows.filter((r) => r.status === 'up').every((r) => r.evidence === null)).toBe(true);
+  });
+
   it('numbers incidents INC-YYYY-NNNNN per year without gaps, even when a transaction rolls back', async () => {
     expect(await db.transaction((s) => s.incidents.nextRef(2025))).toBe('INC-2025-00001');
     await expect(
