@@ -39,7 +39,7 @@ export function goalRows(raw: SuiteResults): GoalRow[] {
     rows.push({
       suite: 'storage',
       figure: 'per check-year at the defaults',
-      database: f.database,
+      database: DATABASE_NAMES[f.database] ?? f.database,
       value: `${mib(f.checkYearBytes)} per check; 100 checks ${bytes(100 * f.checkYearBytes)} (${bytes(f.bytesPer1000Raw)} per 1,000 raw, ${f.bytesPerHourly} B per hourly row)`,
       goal: '—',
       met: null,
