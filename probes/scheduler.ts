@@ -139,7 +139,7 @@ export function nextSlot(anchor: number, step: number, now: number): number {
  */
 export function slotOffsetMs(checkKey: string, intervalMs: number): number {
   let h = 0x811c9dc5;
-  const text = `${checkKey}\u0000${intervalMs}`;
+  const text = [checkKey, intervalMs].join('\u0000');
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
