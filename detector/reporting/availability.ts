@@ -178,19 +178,31 @@ export class AvailabilityService {
 
   /** One row per service per office-time-zone day in [from, to), oldest day first, then by service. */
   async daily(from: Date, to: Date, service?: string): Promise<DailyAvailability[]> {
+    return (await this.readDaily(from, to, service)).daily;
+  }
+
+  /** daily() and forServices() over the same window, from one reading of the data (the status page's history). */
+  async dailyAndServices(from: Date, to: Date): Promise<{ daily: DailyAvailability[]; services: Map<string, AvailabilityFigures> }> {
+    return this.readDaily(from, to);
+  }
+
+  private async readDaily(from: Date, to: Date, service?: string): Promise<{ daily: DailyAvailability[]; services: Map<string, AvailabilityFigures> }> {
     const { timezone } = this.deps;
     const services = (await this.deps.db.stores.checks.listServices()).map((s) => s.key).filter((key) => service === undefined || key === service);
     const days: number[] = [];
     for (let day = zonedDayStart(from, timezone).getTime(); day < to.getTime(); day = nextDayStart(day, timezone)) days.push(day);
     const totals = new Map<string, Durations>();
+    const whole = new Map(services.map((key) => [key, { ...ZERO }]));
     for (const [check, pieces] of await this.piecesByCheck(from, to, service, true)) {
       // The day a piece starts in, by search over the day starts (no time-zone arithmetic per piece).
       for (const p of pieces) add(totals, `${days[lastAtOrBefore(days, p.start)]} ${check.serviceKey}`, [p]);
+      add(whole, check.serviceKey, pieces);
     }
-    return days.flatMap((day) => {
+    const daily = days.flatMap((day) => {
       const label = officeDay(new Date(day), timezone);
       return services.map((key) => ({ day: label, service: key, figures: figuresOf(totals.get(`${day} ${key}`) ?? ZERO, this.deps.options.degraded) }));
     });
+    return { daily, services: this.toFigures(whole) };
   }
 
   /**

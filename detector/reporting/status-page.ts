@@ -185,7 +185,7 @@ export interface StatusPageDeps {
   db: Database;
   catalog: Pick<CheckLookup, 'check'>;
   maintenance: Pick<MaintenanceService, 'list'>;
-  availability: Pick<AvailabilityService, 'forServices' | 'daily'>;
+  availability: Pick<AvailabilityService, 'dailyAndServices'>;
   reports: Pick<IncidentReportService, 'report'>;
   timezone: string;
   clock: () => Date;
@@ -210,7 +210,7 @@ export class StatusPageService {
     const { availability, reports, timezone, clock } = this.deps;
     const now = clock();
     const { from, days } = lastDays(now, DAYS, timezone);
-    const [uptime, daily] = [await availability.forServices(from, now), await availability.daily(from, now)];
+    const { services: uptime, daily } = await availability.dailyAndServices(from, now);
     const recent = await reports.report(new Date(now.getTime() - RECENT_REPORT_MS), now);
     return { days, uptime, daily, recent };
   }

@@ -195,6 +195,15 @@ describe.each(testDatabaseKinds())('availability over several office days on $na
     ]);
   });
 
+  it('reads the days and the whole window of every service together, as daily and forServices read them apart', async () => {
+    const from = at('2026-12-01T20:30:00Z');
+    const to = at('2026-12-05T03:45:00Z');
+    const together = await service().dailyAndServices(from, to);
+    expect(together.daily).toEqual(await service().daily(from, to));
+    expect(together.services).toEqual(await service().forServices(from, to));
+    expect(together.services.get('oss')).toMatchObject({ observedMs: (4611 + 4755) * MIN, downMs: 116 * MIN });
+  });
+
   it('lists the outages as recorded, maintenance cut out', async () => {
     const intervals = await service().downIntervals(at('2026-12-01T17:00:00Z'), at('2026-12-05T17:00:00Z'), 'oss');
     expect(intervals.map((i) => [i.from.toISOString(), i.to.toISOString()])).toEqual([
