@@ -86,7 +86,8 @@ export class Cleanup {
 type Progress = (line: string) => void;
 const TARGET_PORTS = 8; // several ports keep 1,000 fresh connections a second clear of port reuse
 
-async function startTargets(lifetimeS: number, cleanup: Cleanup) {
+/** The loopback target sites (`target-sites.ts`), stopped by `cleanup` or by their lifetime. */
+export async function startTargets(lifetimeS: number, cleanup: Cleanup) {
   const child = spawnTsx('target-sites.ts', ['--ports', String(TARGET_PORTS), '--lifetime', String(lifetimeS)]);
   const stop = async () => {
     child.stdin?.end();

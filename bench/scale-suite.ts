@@ -12,9 +12,9 @@ import { createInterface } from 'node:readline';
 import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { freshPostgres, type BenchDatabase } from './bench-database.js';
-import { clockTicksPerSecond, firstJsonLine, parentPid, sleep, spawnBuilt, spawnTsx, stopChild, waitForExit } from './children.js';
+import { clockTicksPerSecond, parentPid, sleep, spawnBuilt, stopChild, waitForExit } from './children.js';
 import type { GoalRow } from './goals.js';
-import { ensureBuiltWorker, type Cleanup } from './probes-suite.js';
+import { ensureBuiltWorker, startTargets, type Cleanup } from './probes-suite.js';
 import type { LeaseReport, WorkerReady, WorkerReport } from './probe-worker.js';
 import { table } from './report.js';
 
@@ -103,7 +103,6 @@ export const SCALE_NEEDS_POSTGRES =
   'the scale suite needs PostgreSQL: set BENCH_DATABASE_URL=postgres://… (a role that may CREATE DATABASE); several workers share checks through leases only on one PostgreSQL';
 
 type Progress = (line: string) => void;
-const TARGET_PORTS = 8;
 
 /** Lines of JSON a child prints on stdout, one at a time. */
 function jsonLines(child: ChildProcess, what: string): () => Promise<unknown> {
@@ -134,17 +133,6 @@ function jsonLines(child: ChildProcess, what: string): () => Promise<unknown> {
       else if (exited !== undefined) reject(new Error(`${what} exited (code ${exited}) before reporting`));
       else waiting.push({ resolve, reject });
     });
-}
-
-async function startTargets(lifetimeS: number, cleanup: Cleanup) {
-  const child = spawnTsx('target-sites.ts', ['--ports', String(TARGET_PORTS), '--lifetime', String(lifetimeS)]);
-  const stop = async () => {
-    child.stdin?.end();
-    await stopChild(child);
-  };
-  const forget = cleanup.add(stop);
-  const { ports } = await firstJsonLine<{ ports: number[] }>(child, 'the target sites');
-  return { ports, pid: child.pid!, stop: async () => (await stop(), forget()) };
 }
 
 // --- the database server's CPU, from /proc ---
