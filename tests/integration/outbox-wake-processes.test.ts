@@ -10,6 +10,7 @@ import { startHttpServer, stopAllServers } from '../helpers/local-servers.js';
 import { killLeftoverProcesses, PROCESS_ADMIN_PASSWORD, SigapProcess, startSigapProcess } from '../helpers/sigap-process.js';
 import { testDatabaseKinds, type TestDatabase } from '../helpers/test-databases.js';
 import { until } from '../helpers/wait.js';
+import { OUTAGE_REPORT } from '../helpers/incident-api.js';
 
 const yaml = (hookUrl: string) => `
 notifications:
@@ -81,16 +82,7 @@ describe.each(testDatabaseKinds().filter((kind) => kind.name === 'postgres'))('a
       const res = await fetch(`${base}/api/incidents`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
-        body: JSON.stringify({
-          service: 'pengaduan',
-          title: `Formulir pengaduan menolak kiriman ${n + 1}`,
-          description: 'Warga menelepon.',
-          impact: 'high',
-          urgency: 'high',
-          category: 'availability',
-          subcategory: 'outage',
-          reporter: { name: 'Pak Budi', contact: null },
-        }),
+        body: JSON.stringify({ ...OUTAGE_REPORT, title: `${OUTAGE_REPORT.title} ${n + 1}` }),
       });
       expect(res.status, await res.clone().text()).toBe(201);
       refs.push(((await res.json()) as { ref: string }).ref);
